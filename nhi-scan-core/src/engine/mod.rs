@@ -1,0 +1,423 @@
+//! The compiled rule set: takes bytes, returns matches. It knows nothing of files, git or images.
+//!
+//! Three stages: the keyword [`gate`] finds keyword occurrences; only the rules owning a hit
+//! keyword run, each over a window around the hit no wider than its longest possible match;
+//! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
+
+mod gate;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex_automata::Input;
+use regex_automata::meta;
+use regex_automata::util::captures::Captures;
+
+use crate::filters;
+use crate::rules::{Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use gate::{Gate, Hit};
+
+/// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
+const UNBOUNDED_WINDOW: usize = 512;
+/// Upper bound on any window, so one pathological rule cannot make every hit expensive.
+const MAX_WINDOW: usize = 16 * 1024;
+
+/// One rule match inside a haystack. Offsets are byte offsets into the scanned bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in [`Scanner::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub span: Range<usize>,
+    /// The `secret` group.
+    pub secret: Range<usize>,
+    /// The companion value found near the match, if the rule has one and it was found.
+    pub companion: Option<Range<usize>>,
+}
+
+struct CompiledRule {
+    loaded: LoadedRule,
+    /// Built on first use: most rules never fire on a given input, and compiling hundreds of
+    /// regexes up front would dominate a pre-commit run.
+    regex: OnceLock<Result<meta::Regex, String>>,
+    companion: OnceLock<Option<meta::Regex>>,
+    window: usize,
+    specificity: usize,
+}
+
+fn build_regex(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .configure(meta::Config::new().utf8_empty(false))
+        .build_from_hir(hir)
+        .map_err(|e| e.to_string())
+}
+
+impl CompiledRule {
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.regex
+            .get_or_init(|| build_regex(&self.loaded.hir))
+            .as_ref()
+            .ok()
+    }
+
+    fn companion(&self) -> Option<&meta::Regex> {
+        self.companion
+            .get_or_init(|| {
+                self.loaded
+                    .companion_hir
+                    .as_ref()
+                    .and_then(|(h, _)| build_regex(h).ok())
+            })
+            .as_ref()
+    }
+}
+
+/// A compiled rule set, built once and shared by reference across threads (it is `Sync`); each
+/// thread brings its own [`Scratch`].
+pub struct Scanner {
+    rules: Vec<CompiledRule>,
+    gate: Gate,
+    /// For each gate keyword, the rules that own it.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+/// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
+pub struct Scratch {
+    hits: Vec<Hit>,
+    windows: Vec<(u32, usize, usize)>,
+    engines: Vec<Option<(meta::Cache, Captures)>>,
+    companion_caches: Vec<Option<meta::Cache>>,
+}
+
+impl Scanner {
+    /// Compiles a rule set. Rules from user files are compiled eagerly, so that a regex that
+    /// parses but cannot be built is reported now (and left out) rather than silently never
+    /// matching; built-in rules compile lazily, on their first keyword hit (the test suite
+    /// compiles them all).
+    pub fn new(set: RuleSet) -> (Scanner, Vec<RuleError>) {
+        let mut errors = Vec::new();
+        let mut keyword_index: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut rules = Vec::new();
+        for loaded in set.rules().iter().cloned() {
+            let window = loaded.max_len.unwrap_or(UNBOUNDED_WINDOW).min(MAX_WINDOW);
+            let longest_kw = loaded
+                .rule
+                .keywords
+                .iter()
+                .map(|k| k.len())
+                .max()
+                .unwrap_or(0);
+            let specificity = if loaded.rule.kind == Kind::Generic {
+                0
+            } else {
+                1 + longest_kw
+            };
+            let rule = CompiledRule {
+                loaded,
+                regex: OnceLock::new(),
+                companion: OnceLock::new(),
+                window,
+                specificity,
+            };
+            if matches!(rule.loaded.origin, RuleOrigin::File(_))
+                && let Err(problem) = rule.regex.get_or_init(|| build_regex(&rule.loaded.hir))
+            {
+                errors.push(RuleError::Invalid {
+                    origin: rule.loaded.origin.clone(),
+                    id: rule.loaded.rule.id.clone(),
+                    problem: format!("regex cannot be compiled: {problem}"),
+                });
+                continue;
+            }
+            let idx = rules.len() as u32;
+            for kw in &rule.loaded.rule.keywords {
+                let key = kw.to_ascii_lowercase().into_bytes();
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(idx);
+            }
+            rules.push(rule);
+        }
+        let gate = Gate::new(&keywords);
+        (
+            Scanner {
+                rules,
+                gate,
+                keyword_rules,
+            },
+            errors,
+        )
+    }
+
+    /// The rules, indexed by [`Match::rule`].
+    pub fn rule(&self, index: usize) -> &LoadedRule {
+        &self.rules[index].loaded
+    }
+
+    /// Number of rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Index of the rule with this id.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.loaded.rule.id == id)
+    }
+
+    /// Fresh working memory for one thread.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            hits: Vec::new(),
+            windows: Vec::new(),
+            engines: (0..self.rules.len()).map(|_| None).collect(),
+            companion_caches: (0..self.rules.len()).map(|_| None).collect(),
+        }
+    }
+
+    /// Compiles every rule now; returns the ids and problems of those that fail.
+    pub fn compile_all(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .filter_map(
+                |r| match r.regex.get_or_init(|| build_regex(&r.loaded.hir)) {
+                    Ok(_) => None,
+                    Err(e) => Some((r.loaded.rule.id.clone(), e.clone())),
+                },
+            )
+            .collect()
+    }
+
+    /// Scans `hay`, appending matches to `out` (sorted by secret start). Where rules overlap on
+    /// the same bytes only the most specific match is kept.
+    pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let first = out.len();
+        self.scan_all(hay, scratch, out);
+        resolve_overlaps(&self.rules, out, first);
+    }
+
+    /// Like [`Scanner::scan`] but keeps every rule's match, overlapping or not (for rule checks).
+    pub fn scan_all(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        scratch.hits.clear();
+        self.gate.find(hay, &mut scratch.hits);
+        if scratch.hits.is_empty() {
+            return;
+        }
+        scratch.windows.clear();
+        for hit in &scratch.hits {
+            let kw_len = self.gate.keyword_len(hit.keyword);
+            for &r in &self.keyword_rules[hit.keyword as usize] {
+                let w = self.rules[r as usize].window;
+                let start = hit.start.saturating_sub(w);
+                let end = (hit.start + kw_len).saturating_add(w).min(hay.len());
+                scratch.windows.push((r, start, end));
+            }
+        }
+        scratch.windows.sort_unstable();
+        let mut i = 0;
+        while i < scratch.windows.len() {
+            let (r, start, mut end) = scratch.windows[i];
+            i += 1;
+            while i < scratch.windows.len()
+                && scratch.windows[i].0 == r
+                && scratch.windows[i].1 <= end
+            {
+                end = end.max(scratch.windows[i].2);
+                i += 1;
+            }
+            self.confirm(r as usize, hay, start..end, scratch, out);
+        }
+    }
+
+    fn confirm(
+        &self,
+        r: usize,
+        hay: &[u8],
+        range: Range<usize>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let rule = &self.rules[r];
+        let Some(re) = rule.regex() else { return };
+        let (cache, caps) =
+            scratch.engines[r].get_or_insert_with(|| (re.create_cache(), re.create_captures()));
+        let mut pos = range.start;
+        while pos <= range.end {
+            let input = Input::new(hay).range(pos..range.end);
+            re.search_captures_with(cache, &input, caps);
+            let Some(m) = caps.get_match() else { break };
+            pos = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            let Some(secret) = caps.get_group(rule.loaded.secret_group) else {
+                continue;
+            };
+            if secret.is_empty() || !self.accept(rule, &hay[secret.range()]) {
+                continue;
+            }
+            let companion = self.find_companion(r, hay, m.range(), &mut scratch.companion_caches);
+            out.push(Match {
+                rule: r,
+                span: m.range(),
+                secret: secret.range(),
+                companion,
+            });
+        }
+    }
+
+    fn accept(&self, rule: &CompiledRule, secret: &[u8]) -> bool {
+        let spec = &rule.loaded.rule;
+        if spec.placeholder_check && filters::is_placeholder(secret) {
+            return false;
+        }
+        if let Some(min) = spec.min_entropy
+            && filters::shannon_entropy(secret) < min
+        {
+            return false;
+        }
+        spec.checksum.is_none_or(|c| filters::verify(c, secret))
+    }
+
+    fn find_companion(
+        &self,
+        r: usize,
+        hay: &[u8],
+        span: Range<usize>,
+        caches: &mut [Option<meta::Cache>],
+    ) -> Option<Range<usize>> {
+        let rule = &self.rules[r];
+        let spec = rule.loaded.rule.companion.as_ref()?;
+        let re = rule.companion()?;
+        let group = rule.loaded.companion_hir.as_ref().and_then(|(_, g)| *g);
+        let cache = caches[r].get_or_insert_with(|| re.create_cache());
+        let mut caps = re.create_captures();
+        let lo = span.start.saturating_sub(spec.within);
+        let hi = span.end.saturating_add(spec.within).min(hay.len());
+        let mut best: Option<(usize, Range<usize>)> = None;
+        let mut pos = lo;
+        while pos < hi {
+            re.search_captures_with(cache, &Input::new(hay).range(pos..hi), &mut caps);
+            let Some(m) = caps.get_match() else { break };
+            pos = m.end().max(m.start() + 1);
+            let v = group.and_then(|g| caps.get_group(g)).unwrap_or(m.span());
+            let dist = if v.end <= span.start {
+                span.start - v.end
+            } else {
+                v.start.saturating_sub(span.end)
+            };
+            if best.as_ref().is_none_or(|(d, _)| dist < *d) {
+                best = Some((dist, v.range()));
+            }
+        }
+        best.map(|(_, r)| r)
+    }
+}
+
+/// Keeps, among matches whose secrets overlap, the most specific rule's (non-generic over
+/// generic, then the longer keyword, then the longer secret).
+fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) {
+    let tail = &mut out[first..];
+    if tail.len() < 2 {
+        return;
+    }
+    let score = |m: &Match| (rules[m.rule].specificity, m.secret.len());
+    tail.sort_unstable_by(|a, b| {
+        a.secret
+            .start
+            .cmp(&b.secret.start)
+            .then(score(b).cmp(&score(a)))
+    });
+    let mut kept: Vec<Match> = Vec::with_capacity(tail.len());
+    for m in tail.iter() {
+        if let Some(last) = kept.last_mut()
+            && m.secret.start < last.secret.end
+        {
+            if score(m) > score(last) {
+                *last = m.clone();
+            }
+            continue;
+        }
+        kept.push(m.clone());
+    }
+    out.truncate(first);
+    out.extend(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(text: &str) -> Scanner {
+        let mut set = RuleSet::empty();
+        set.add_text(RuleOrigin::File("t.toml".into()), text);
+        assert!(set.errors.is_empty(), "{:?}", set.errors);
+        let (s, errs) = Scanner::new(set.rules);
+        assert!(errs.is_empty());
+        s
+    }
+
+    const RULES: &str = r#"
+[[rule]]
+id = "t.specific"
+name = "Specific"
+kind = "vcs-token"
+keywords = ["tok_"]
+pattern = '\b(?P<secret>tok_[A-Za-z0-9]{12})\b'
+
+[[rule]]
+id = "t.generic"
+name = "Generic"
+kind = "generic"
+keywords = ["secret"]
+pattern = '(?i)secret\s*=\s*"(?P<secret>[^"]{8,64})"'
+min_entropy = 2.5
+"#;
+
+    #[test]
+    fn specific_rule_wins_over_generic_on_the_same_bytes() {
+        let s = scanner(RULES);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        let hay = br#"x = 1; secret = "tok_Ab3dE9gH2jK1" # and a lone tok_Zz9yX8wV7uT6"#;
+        s.scan(hay, &mut scratch, &mut out);
+        let got: Vec<(&str, &[u8])> = out
+            .iter()
+            .map(|m| (s.rule(m.rule).rule.id.as_str(), &hay[m.secret.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("t.specific", &b"tok_Ab3dE9gH2jK1"[..]),
+                ("t.specific", &b"tok_Zz9yX8wV7uT6"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn word_boundaries_see_bytes_outside_the_window() {
+        let s = scanner(RULES);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        // Long prefix glued to the token: `\b` must fail even though the window starts mid-word.
+        let hay = format!("{}tok_Ab3dE9gH2jK1", "a".repeat(100));
+        s.scan(hay.as_bytes(), &mut scratch, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn non_utf8_bytes_do_not_hide_matches() {
+        let s = scanner(RULES);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        let hay = b"\xff\xfe\x80 tok_Ab3dE9gH2jK1 \xc3";
+        s.scan(hay, &mut scratch, &mut out);
+        assert_eq!(out.len(), 1);
+    }
+}

@@ -1,0 +1,360 @@
+//! Findings: one credential (rule + secret) with every place it was seen. The same secret in 40
+//! files or 40 commits is one finding with 40 locations, which is what a responder rotates.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::engine::{Match, Scanner};
+use crate::rules::Kind;
+
+/// Where scanned bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Origin {
+    /// A file on disk.
+    File {
+        /// Path as given or found by the walk.
+        path: PathBuf,
+    },
+    /// Standard input.
+    Stdin,
+    /// A blob in git history, with the commit that first introduced it at this path.
+    Git(Box<GitOrigin>),
+}
+
+/// Attribution of a git blob: the commit that first introduced it at `path`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct GitOrigin {
+    /// Repository path or URL as given.
+    pub repository: String,
+    /// Full commit id.
+    pub commit: String,
+    /// Path of the file in that commit (lossy UTF-8).
+    pub path: String,
+    /// Blob id.
+    pub blob: String,
+    /// Author name.
+    pub author_name: String,
+    /// Author email.
+    pub author_email: String,
+    /// Author time, seconds since the Unix epoch.
+    pub author_time: i64,
+    /// Committer time, seconds since the Unix epoch.
+    pub committer_time: i64,
+    /// First line of the commit message.
+    pub subject: String,
+}
+
+impl Origin {
+    /// A short human label: the path, `<stdin>`, or `commit:path`.
+    pub fn label(&self) -> String {
+        match self {
+            Origin::File { path } => path.display().to_string(),
+            Origin::Stdin => "<stdin>".to_string(),
+            Origin::Git(g) => format!("{}:{}", &g.commit[..g.commit.len().min(12)], g.path),
+        }
+    }
+
+    /// The file path within its source (what SARIF calls the artifact).
+    pub fn path(&self) -> String {
+        match self {
+            Origin::File { path } => path.display().to_string(),
+            Origin::Stdin => "<stdin>".to_string(),
+            Origin::Git(g) => g.path.clone(),
+        }
+    }
+}
+
+/// One place a secret was seen. Lines and columns are 1-based; columns count Unicode scalar
+/// values (bytes where the line is not UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Where the bytes came from.
+    pub origin: Arc<Origin>,
+    /// Line of the first secret byte.
+    pub line: u64,
+    /// Column of the first secret byte.
+    pub column: u64,
+    /// Line of the last secret byte.
+    pub end_line: u64,
+    /// Column just past the last secret byte.
+    pub end_column: u64,
+    /// Byte offset of the secret.
+    pub offset: u64,
+    /// Byte offset just past the secret.
+    pub end_offset: u64,
+}
+
+/// Outcome of checking a credential against its provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Validation {
+    /// The provider accepted it.
+    Valid {
+        /// Account, user or scopes the provider reported.
+        identity: Option<String>,
+    },
+    /// The provider rejected it.
+    Invalid,
+    /// No verdict (network, rate limit, unsupported).
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A distinct credential and everywhere it was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule name.
+    pub rule_name: String,
+    /// NHI family.
+    pub kind: Kind,
+    /// What the credential grants.
+    pub description: String,
+    /// How to remediate.
+    pub fix: Option<String>,
+    /// SHA-256 of rule id and secret, hex: stable across runs and moves, reveals nothing.
+    pub fingerprint: String,
+    /// The secret itself. Reporters redact it unless told not to.
+    #[serde(skip)]
+    pub secret: String,
+    /// Companion value (name, value), e.g. the AWS key id of a secret key.
+    pub companion: Option<(String, String)>,
+    /// Every place it was seen, in scan order of discovery, sorted at the end of a scan.
+    pub locations: Vec<Location>,
+    /// Provider check result, when validation ran.
+    pub validation: Option<Validation>,
+}
+
+impl Finding {
+    /// The secret with all but a short prefix masked.
+    pub fn redacted(&self) -> String {
+        redact(&self.secret)
+    }
+}
+
+/// Masks a secret, keeping a prefix short enough to be useless to an attacker but enough for a
+/// human to recognise the token type (`ghp_ab********`).
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = (chars.len() / 5).min(6);
+    let mut out: String = chars[..keep].iter().collect();
+    out.push_str("********");
+    out
+}
+
+/// Stable identity of a credential: SHA-256 over rule id, a NUL, and the secret.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0u8]);
+    h.update(secret);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Turns raw matches from many haystacks into findings, grouping by fingerprint.
+#[derive(Default)]
+pub struct Collector {
+    index: HashMap<String, usize>,
+    findings: Vec<Finding>,
+}
+
+impl fmt::Debug for Collector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Collector")
+            .field("findings", &self.findings.len())
+            .finish()
+    }
+}
+
+impl Collector {
+    /// An empty collector.
+    pub fn new() -> Collector {
+        Collector::default()
+    }
+
+    /// Records `matches` found in `hay` (from `origin`). Line numbers are computed here, only
+    /// for matches, with one forward pass over the newlines before them.
+    pub fn add(&mut self, scanner: &Scanner, hay: &[u8], origin: &Arc<Origin>, matches: &[Match]) {
+        let mut lines = LineCounter::new(hay);
+        for m in matches {
+            let rule = &scanner.rule(m.rule).rule;
+            let secret = &hay[m.secret.clone()];
+            let fp = fingerprint(&rule.id, secret);
+            let (line, column) = lines.position(m.secret.start);
+            let (end_line, end_column) = lines.position_from(m.secret.end, line, m.secret.start);
+            let location = Location {
+                origin: Arc::clone(origin),
+                line,
+                column,
+                end_line,
+                end_column,
+                offset: m.secret.start as u64,
+                end_offset: m.secret.end as u64,
+            };
+            let companion = m.companion.clone().and_then(|range| {
+                let spec = rule.companion.as_ref()?;
+                Some((
+                    spec.name.clone(),
+                    String::from_utf8_lossy(&hay[range]).into_owned(),
+                ))
+            });
+            match self.index.get(&fp) {
+                Some(&i) => {
+                    let f = &mut self.findings[i];
+                    f.locations.push(location);
+                    if f.companion.is_none() {
+                        f.companion = companion;
+                    }
+                }
+                None => {
+                    self.index.insert(fp.clone(), self.findings.len());
+                    self.findings.push(Finding {
+                        rule_id: rule.id.clone(),
+                        rule_name: rule.name.clone(),
+                        kind: rule.kind,
+                        description: rule.description.clone(),
+                        fix: rule.fix.clone(),
+                        fingerprint: fp,
+                        secret: String::from_utf8_lossy(secret).into_owned(),
+                        companion,
+                        locations: vec![location],
+                        validation: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Merges another collector's findings into this one.
+    pub fn merge(&mut self, other: Collector) {
+        for f in other.findings {
+            self.merge_finding(f);
+        }
+    }
+
+    /// Adds a finished finding, joining it with one of the same fingerprint.
+    pub fn merge_finding(&mut self, f: Finding) {
+        match self.index.get(&f.fingerprint) {
+            Some(&i) => self.findings[i].locations.extend(f.locations),
+            None => {
+                self.index
+                    .insert(f.fingerprint.clone(), self.findings.len());
+                self.findings.push(f);
+            }
+        }
+    }
+
+    /// Number of distinct findings so far.
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The findings, locations sorted, ordered by their first location: deterministic output
+    /// whatever order the threads finished in.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let key = |l: &Location| (l.origin.label(), l.line, l.column);
+        for f in &mut self.findings {
+            f.locations.sort_by_key(key);
+            f.locations.dedup();
+        }
+        self.findings.sort_by(|a, b| {
+            key(&a.locations[0])
+                .cmp(&key(&b.locations[0]))
+                .then(a.rule_id.cmp(&b.rule_id))
+        });
+        self.findings
+    }
+}
+
+/// Computes (line, column) for increasing offsets in one forward pass, so a file with many
+/// matches on one huge (minified) line costs O(file), not O(matches x line).
+struct LineCounter<'a> {
+    hay: &'a [u8],
+    pos: usize,
+    line: u64,
+    column: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(hay: &'a [u8]) -> Self {
+        LineCounter {
+            hay,
+            pos: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> (u64, u64) {
+        if offset < self.pos {
+            *self = LineCounter::new(self.hay);
+        }
+        (self.line, self.column) = advance(self.hay, self.pos, offset, self.line, self.column);
+        self.pos = offset;
+        (self.line, self.column)
+    }
+
+    /// Position of `end` given the position of `start`, without moving the counter.
+    fn position_from(&self, end: usize, line: u64, start: usize) -> (u64, u64) {
+        advance(self.hay, start, end, line, self.column)
+    }
+}
+
+/// Moves (line, column) from byte `from` to byte `to`. Columns count UTF-8 lead bytes: character
+/// columns on UTF-8 lines, byte columns elsewhere.
+fn advance(hay: &[u8], from: usize, to: usize, line: u64, column: u64) -> (u64, u64) {
+    let span = &hay[from..to];
+    let newlines = memchr::memchr_iter(b'\n', span).count() as u64;
+    match memchr::memrchr(b'\n', span) {
+        Some(last) => (line + newlines, lead_bytes(&span[last + 1..]) + 1),
+        None => (line, column + lead_bytes(span)),
+    }
+}
+
+fn lead_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let mut lc = LineCounter::new("ab\nçé tok\nx".as_bytes());
+        assert_eq!(lc.position(0), (1, 1));
+        assert_eq!(lc.position(8), (2, 4));
+        assert_eq!(lc.position_from(12, 2, 8), (3, 2));
+    }
+
+    #[test]
+    fn redaction_keeps_a_short_prefix() {
+        assert_eq!(
+            redact("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"),
+            "ghp_at********"
+        );
+        assert_eq!(redact("short"), "s********");
+        assert_eq!(redact("abc"), "********");
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_rule_scoped() {
+        assert_eq!(fingerprint("a", b"s"), fingerprint("a", b"s"));
+        assert_ne!(fingerprint("a", b"s"), fingerprint("b", b"s"));
+        assert_eq!(fingerprint("a", b"s").len(), 64);
+    }
+}

@@ -1,0 +1,525 @@
+//! The rule model: rules are data (TOML), loaded from the built-in pack or user files, validated up
+//! front so that a broken rule is an error naming its file, id and problem rather than a silent miss.
+
+mod check;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use regex_syntax::hir::{Hir, HirKind};
+use serde::{Deserialize, Serialize};
+
+pub use check::{ExampleFailure, check_examples};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The family of non-human identity a credential belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Cloud provider access keys (AWS, GCP, Azure, ...).
+    CloudKey,
+    /// Source hosting tokens (GitHub, GitLab, Bitbucket).
+    VcsToken,
+    /// AI model and agent platform API keys.
+    AiApiKey,
+    /// Chat and messaging bot tokens.
+    ChatToken,
+    /// Payment provider keys.
+    PaymentKey,
+    /// Database passwords and connection strings.
+    DbCredential,
+    /// Private keys (PEM, OpenSSH, PGP, ...).
+    PrivateKey,
+    /// CI/CD and secrets-infrastructure tokens.
+    CiToken,
+    /// Package registry publish tokens.
+    PackageRegistryToken,
+    /// SaaS, observability and productivity API tokens.
+    SaasToken,
+    /// Webhook URLs whose path is the credential.
+    Webhook,
+    /// Generic password/secret/token assignments.
+    Generic,
+}
+
+impl Kind {
+    /// The kebab-case name used in rule files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::CloudKey => "cloud-key",
+            Kind::VcsToken => "vcs-token",
+            Kind::AiApiKey => "ai-api-key",
+            Kind::ChatToken => "chat-token",
+            Kind::PaymentKey => "payment-key",
+            Kind::DbCredential => "db-credential",
+            Kind::PrivateKey => "private-key",
+            Kind::CiToken => "ci-token",
+            Kind::PackageRegistryToken => "package-registry-token",
+            Kind::SaasToken => "saas-token",
+            Kind::Webhook => "webhook",
+            Kind::Generic => "generic",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Offline verifiers for tokens that carry their own checksum or structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checksum {
+    /// GitHub `ghp_ gho_ ghu_ ghs_ ghr_`: last 6 chars are the base62 CRC32 of the 30 before them.
+    GithubCrc32,
+    /// npm `npm_` tokens: same scheme as GitHub's.
+    NpmCrc32,
+    /// A JSON Web Token whose header decodes to a JSON object with an `alg`.
+    Jwt,
+}
+
+/// A second value looked for near a match and reported beside it (e.g. the AWS key id that
+/// belongs to a secret access key). It never gates the match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Companion {
+    /// Name under which the value is reported.
+    pub name: String,
+    /// Regex with a `value` group (or the whole match when there is none).
+    pub pattern: String,
+    /// Bytes searched before and after the match.
+    #[serde(default = "default_within")]
+    pub within: usize,
+}
+
+fn default_within() -> usize {
+    400
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One detection rule, exactly as written in a rule file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Unique id, lowercase dotted (`github.pat.classic`).
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// NHI family.
+    pub kind: Kind,
+    /// What the credential grants.
+    #[serde(default)]
+    pub description: String,
+    /// Literals (ASCII, matched case-insensitively) that must occur in every match.
+    pub keywords: Vec<String>,
+    /// Regex with a named `secret` group.
+    pub pattern: String,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Offline structure/checksum verifier.
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
+    /// Value reported beside the secret when found nearby.
+    #[serde(default)]
+    pub companion: Option<Companion>,
+    /// Whether the placeholder filter applies (default true).
+    #[serde(default = "default_true")]
+    pub placeholder_check: bool,
+    /// One-line remediation hint.
+    #[serde(default)]
+    pub fix: Option<String>,
+    /// Documentation links for the format.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Texts this rule must report.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts this rule must not report.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// Where a rule came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleOrigin {
+    /// A file of the built-in pack (its name).
+    Builtin(&'static str),
+    /// A user-supplied file.
+    File(PathBuf),
+}
+
+impl fmt::Display for RuleOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleOrigin::Builtin(name) => write!(f, "patterns/{name} (built in)"),
+            RuleOrigin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A problem with a rule file or rule. Each names the file, and the rule id where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    /// The file could not be read.
+    #[error("{path}: cannot read rule file: {source}")]
+    Io {
+        /// File or directory.
+        path: PathBuf,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the rule schema.
+    #[error("{origin}: invalid rule file: {message}")]
+    Parse {
+        /// File.
+        origin: RuleOrigin,
+        /// Parser message (with line and column).
+        message: String,
+    },
+    /// One rule is broken; the others in the file still load.
+    #[error("{origin}: rule `{id}`: {problem}")]
+    Invalid {
+        /// File.
+        origin: RuleOrigin,
+        /// Rule id.
+        id: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// A rule that passed validation, with what the engine needs precomputed.
+#[derive(Debug, Clone)]
+pub struct LoadedRule {
+    /// The rule as written.
+    pub rule: Rule,
+    /// Its file.
+    pub origin: RuleOrigin,
+    pub(crate) hir: Hir,
+    pub(crate) secret_group: usize,
+    pub(crate) companion_hir: Option<(Hir, Option<usize>)>,
+    /// Longest possible match, when the pattern is bounded.
+    pub(crate) max_len: Option<usize>,
+}
+
+/// A validated set of rules with unique ids.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<LoadedRule>,
+}
+
+/// Rules that loaded and the problems with the ones that did not.
+#[derive(Debug, Default)]
+pub struct LoadOutcome {
+    /// The rules that passed validation.
+    pub rules: RuleSet,
+    /// One error per broken file or rule.
+    pub errors: Vec<RuleError>,
+}
+
+impl RuleSet {
+    /// The built-in rule pack. It is checked by the test suite, so errors here are bugs.
+    pub fn builtin() -> LoadOutcome {
+        let mut out = LoadOutcome::default();
+        for (name, text) in BUILTIN_RULE_FILES {
+            out.add_text(RuleOrigin::Builtin(name), text);
+        }
+        out
+    }
+
+    /// An empty set, to which files can be added.
+    pub fn empty() -> LoadOutcome {
+        LoadOutcome::default()
+    }
+
+    /// The rules, in load order.
+    pub fn rules(&self) -> &[LoadedRule] {
+        &self.rules
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Keeps only the rules for which `keep` returns true (e.g. to disable rules by id).
+    pub fn retain(&mut self, mut keep: impl FnMut(&Rule) -> bool) {
+        self.rules.retain(|r| keep(&r.rule));
+    }
+}
+
+impl LoadOutcome {
+    /// Adds a rule file, or every `*.toml` file of a directory (sorted by name).
+    pub fn add_path(&mut self, path: &Path) {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(source) => {
+                self.errors.push(RuleError::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+                return;
+            }
+        };
+        if meta.is_dir() {
+            let entries = match std::fs::read_dir(path) {
+                Ok(rd) => rd,
+                Err(source) => {
+                    self.errors.push(RuleError::Io {
+                        path: path.to_owned(),
+                        source,
+                    });
+                    return;
+                }
+            };
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            files.sort();
+            for f in files {
+                self.add_path(&f);
+            }
+            return;
+        }
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.add_text(RuleOrigin::File(path.to_owned()), &text),
+            Err(source) => self.errors.push(RuleError::Io {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Adds the rules of one TOML text.
+    pub fn add_text(&mut self, origin: RuleOrigin, text: &str) {
+        let file: RuleFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                self.errors.push(RuleError::Parse {
+                    origin,
+                    message: e.to_string().trim_end().to_owned(),
+                });
+                return;
+            }
+        };
+        for rule in file.rule {
+            self.add_rule(origin.clone(), rule);
+        }
+    }
+
+    /// Validates and adds one rule; a broken or duplicate rule becomes an error.
+    pub fn add_rule(&mut self, origin: RuleOrigin, rule: Rule) {
+        let duplicate = self.rules.rules.iter().any(|r| r.rule.id == rule.id);
+        let result = if duplicate {
+            Err(format!(
+                "duplicate rule id (already defined in {})",
+                self.origin_of(&rule.id)
+            ))
+        } else {
+            compile_rule(&rule)
+        };
+        match result {
+            Ok((hir, secret_group, companion_hir, max_len)) => self.rules.rules.push(LoadedRule {
+                rule,
+                origin,
+                hir,
+                secret_group,
+                companion_hir,
+                max_len,
+            }),
+            Err(problem) => self.errors.push(RuleError::Invalid {
+                origin,
+                id: rule.id,
+                problem,
+            }),
+        }
+    }
+
+    fn origin_of(&self, id: &str) -> String {
+        self.rules
+            .rules
+            .iter()
+            .find(|r| r.rule.id == id)
+            .map(|r| r.origin.to_string())
+            .unwrap_or_default()
+    }
+}
+
+type Compiled = (Hir, usize, Option<(Hir, Option<usize>)>, Option<usize>);
+
+/// Parser settings shared by every rule: bytes, not Unicode, so `\w \b \d` are ASCII, the lazy DFA
+/// never gives up on non-ASCII input, and rules run on arbitrary (non-UTF-8) blobs.
+pub(crate) fn syntax_config() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+}
+
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_automata::util::syntax::parse_with(pattern, &syntax_config()).map_err(|e| {
+        // regex-syntax errors span several lines (pattern, caret, message); keep them readable.
+        format!(
+            "invalid regex: {}",
+            e.to_string()
+                .replace('\n', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    })
+}
+
+fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
+    if rule.id.is_empty()
+        || !rule
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        return Err("id must be non-empty lowercase ASCII letters, digits, '.', '_' or '-'".into());
+    }
+    if rule.name.trim().is_empty() {
+        return Err("name is empty".into());
+    }
+    if rule.keywords.is_empty() {
+        return Err("no keywords: every rule needs at least one literal for the prefilter".into());
+    }
+    let mut seen = HashSet::new();
+    for k in &rule.keywords {
+        if k.len() < 3 || !k.is_ascii() {
+            return Err(format!("keyword {k:?} must be at least 3 ASCII bytes"));
+        }
+        if !seen.insert(k.to_ascii_lowercase()) {
+            return Err(format!("keyword {k:?} is listed twice"));
+        }
+    }
+    if let Some(e) = rule.min_entropy
+        && !(0.0..=8.0).contains(&e)
+    {
+        return Err(format!("min_entropy {e} is outside 0..=8 bits per byte"));
+    }
+    let hir = parse(&rule.pattern)?;
+    let secret_group = find_group(&hir, "secret")
+        .ok_or_else(|| "pattern has no named group `secret` (write (?P<secret>...))".to_string())?;
+    let companion = match &rule.companion {
+        None => None,
+        Some(c) => {
+            let h = parse(&c.pattern).map_err(|e| format!("companion {}: {e}", c.name))?;
+            let g = find_group(&h, "value");
+            Some((h, g))
+        }
+    };
+    let max_len = hir.properties().maximum_len();
+    Ok((hir, secret_group, companion, max_len))
+}
+
+/// Index of the capture group called `name`.
+fn find_group(hir: &Hir, name: &str) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(c) => {
+            if c.name.as_deref() == Some(name) {
+                Some(c.index as usize)
+            } else {
+                find_group(&c.sub, name)
+            }
+        }
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+            hs.iter().find_map(|h| find_group(h, name))
+        }
+        HirKind::Repetition(r) => find_group(&r.sub, name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> LoadOutcome {
+        let mut out = RuleSet::empty();
+        out.add_text(RuleOrigin::File("t.toml".into()), text);
+        out
+    }
+
+    const OK: &str = r#"
+[[rule]]
+id = "t.one"
+name = "One"
+kind = "generic"
+keywords = ["abc_"]
+pattern = '(?P<secret>abc_[a-z]{4})'
+"#;
+
+    #[test]
+    fn valid_rule_loads() {
+        let out = load(OK);
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.rules.len(), 1);
+        assert_eq!(out.rules.rules()[0].max_len, Some(8));
+    }
+
+    #[test]
+    fn broken_rules_name_file_id_and_problem() {
+        let cases = [
+            (
+                OK.replace("abc_[a-z]{4})'", "abc_[a-z{4})'"),
+                "invalid regex",
+            ),
+            (OK.replace("(?P<secret>", "("), "no named group `secret`"),
+            (
+                OK.replace(r#"keywords = ["abc_"]"#, "keywords = []"),
+                "no keywords",
+            ),
+            (format!("{OK}{OK}"), "duplicate rule id"),
+        ];
+        for (text, want) in cases {
+            let out = load(&text);
+            let msg = out
+                .errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(
+                msg.contains("t.toml") && msg.contains("t.one") && msg.contains(want),
+                "{want}: {msg}"
+            );
+        }
+        let out = load(&OK.replace("kind =", "colour = \"red\"\nkind ="));
+        let msg = out.errors[0].to_string();
+        assert!(
+            msg.contains("t.toml") && msg.contains("unknown field `colour`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn builtin_pack_loads_without_errors() {
+        let out = RuleSet::builtin();
+        let msgs: Vec<String> = out.errors.iter().map(|e| e.to_string()).collect();
+        assert!(msgs.is_empty(), "{}", msgs.join("\n"));
+        assert!(out.rules.len() >= 6);
+    }
+}
