@@ -2,6 +2,7 @@
 //! library configuration, prints, draws progress and picks the exit code; all scanning lives in
 //! the library so the hook, tests and embedding programs run the same code.
 
+mod cmd_git;
 mod progress;
 
 use std::fs::File;
@@ -34,17 +35,20 @@ enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Scan git history: every blob of every commit on all refs, each once, with the commit
+    /// that introduced it.
+    Git(cmd_git::GitArgs),
 }
 
 #[derive(Args)]
-struct RuleArgs {
+pub(crate) struct RuleArgs {
     /// Add rules from a TOML file or a directory of them (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
 }
 
 #[derive(Args)]
-struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -170,11 +174,12 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Rules(RulesCommand::List { rules, json }) => rules_list(rules, json),
         Command::Rules(RulesCommand::Check { rules }) => rules_check(rules),
+        Command::Git(args) => cmd_git::run(args),
     }
 }
 
 /// Built-in rules plus user files; broken user rules are reported and left out.
-fn load_rules(args: &RuleArgs, builtin: bool) -> LoadOutcome {
+pub(crate) fn load_rules(args: &RuleArgs, builtin: bool) -> LoadOutcome {
     let mut out = if builtin {
         RuleSet::builtin()
     } else {
@@ -186,7 +191,7 @@ fn load_rules(args: &RuleArgs, builtin: bool) -> LoadOutcome {
     out
 }
 
-fn report_rule_errors(errors: &[RuleError]) {
+pub(crate) fn report_rule_errors(errors: &[RuleError]) {
     for e in errors {
         eprintln!("nhi-scan: error: {e}");
     }
@@ -216,9 +221,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
         .cloned()
         .partition(|p| p.as_os_str() == "-");
     let mut outcome = progress::with_progress(show, &progress, || {
-        (!paths.is_empty())
-            .then(|| scan_paths(&scanner, &paths, &config, Some(&progress)))
-            .unwrap_or_default()
+        if paths.is_empty() {
+            ScanOutcome::default()
+        } else {
+            scan_paths(&scanner, &paths, &config, Some(&progress))
+        }
     });
     if !stdin.is_empty() {
         let s = scan_reader(&scanner, io::stdin().lock(), Origin::Stdin);
@@ -251,7 +258,7 @@ fn merge(into: &mut ScanOutcome, other: ScanOutcome) {
     into.findings = c.finish();
 }
 
-fn write_output(args: &OutputArgs, outcome: &ScanOutcome) -> Result<()> {
+pub(crate) fn write_output(args: &OutputArgs, outcome: &ScanOutcome) -> Result<()> {
     let format = match args.format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
@@ -293,7 +300,7 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-fn summary(o: &ScanOutcome) -> String {
+pub(crate) fn summary(o: &ScanOutcome) -> String {
     let s = &o.stats;
     let secs = s.elapsed.as_secs_f64();
     let rate = if secs > 0.0 {

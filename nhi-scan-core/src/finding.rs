@@ -48,6 +48,10 @@ pub struct GitOrigin {
     pub committer_time: i64,
     /// First line of the commit message.
     pub subject: String,
+    /// For a blob reached through a ref that names a tree or blob rather than a commit (e.g. a
+    /// tag on a tree): that ref. `commit` is then empty, as it is for unreachable objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 impl Origin {
@@ -338,7 +342,7 @@ mod tests {
         let mut lc = LineCounter::new("ab\nçé tok\nx".as_bytes());
         assert_eq!(lc.position(0), (1, 1));
         assert_eq!(lc.position(8), (2, 4));
-        assert_eq!(lc.position_from(12, 2, 8), (3, 2));
+        assert_eq!(lc.position_from(13, 2, 8), (3, 2));
     }
 
     #[test]

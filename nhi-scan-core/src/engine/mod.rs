@@ -20,6 +20,9 @@ use gate::{Gate, Hit};
 
 /// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
 const UNBOUNDED_WINDOW: usize = 512;
+/// Lazy-DFA cache per rule regex and thread. Windows are small, so a regex needs few DFA states;
+/// the default (2 MiB) times hundreds of rules times threads made peak memory several times larger.
+const HYBRID_CACHE: usize = 128 * 1024;
 /// Upper bound on any window, so one pathological rule cannot make every hit expensive.
 const MAX_WINDOW: usize = 16 * 1024;
 
@@ -48,7 +51,11 @@ struct CompiledRule {
 
 fn build_regex(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
     meta::Regex::builder()
-        .configure(meta::Config::new().utf8_empty(false))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .hybrid_cache_capacity(HYBRID_CACHE),
+        )
         .build_from_hir(hir)
         .map_err(|e| e.to_string())
 }
@@ -86,6 +93,9 @@ pub struct Scanner {
 pub struct Scratch {
     hits: Vec<Hit>,
     windows: Vec<(u32, usize, usize)>,
+    /// Secrets a provider rule recognised by shape but rejected by checksum: proven not to be
+    /// that provider's token, so generic rules must not report the same bytes either.
+    vetoes: Vec<Range<usize>>,
     engines: Vec<Option<(meta::Cache, Captures)>>,
     companion_caches: Vec<Option<meta::Cache>>,
 }
@@ -175,6 +185,7 @@ impl Scanner {
         Scratch {
             hits: Vec::new(),
             windows: Vec::new(),
+            vetoes: Vec::new(),
             engines: (0..self.rules.len()).map(|_| None).collect(),
             companion_caches: (0..self.rules.len()).map(|_| None).collect(),
         }
@@ -219,6 +230,8 @@ impl Scanner {
             }
         }
         scratch.windows.sort_unstable();
+        scratch.vetoes.clear();
+        let first = out.len();
         let mut i = 0;
         while i < scratch.windows.len() {
             let (r, start, mut end) = scratch.windows[i];
@@ -231,6 +244,16 @@ impl Scanner {
                 i += 1;
             }
             self.confirm(r as usize, hay, start..end, scratch, out);
+        }
+        if !scratch.vetoes.is_empty() {
+            let vetoes = &scratch.vetoes;
+            let mut seen = 0;
+            out.retain(|m| {
+                seen += 1;
+                seen <= first // matches from earlier haystacks are not ours to touch
+                    || self.rules[m.rule].specificity > 0
+                    || !vetoes.iter().any(|v| v.start < m.secret.end && m.secret.start < v.end)
+            });
         }
     }
 
@@ -259,8 +282,16 @@ impl Scanner {
             let Some(secret) = caps.get_group(rule.loaded.secret_group) else {
                 continue;
             };
-            if secret.is_empty() || !self.accept(rule, &hay[secret.range()]) {
+            if secret.is_empty() {
                 continue;
+            }
+            match self.verdict(rule, &hay[secret.range()]) {
+                Verdict::Accept => {}
+                Verdict::Reject => continue,
+                Verdict::BadChecksum => {
+                    scratch.vetoes.push(secret.range());
+                    continue;
+                }
             }
             let companion = self.find_companion(r, hay, m.range(), &mut scratch.companion_caches);
             out.push(Match {
@@ -272,17 +303,20 @@ impl Scanner {
         }
     }
 
-    fn accept(&self, rule: &CompiledRule, secret: &[u8]) -> bool {
+    fn verdict(&self, rule: &CompiledRule, secret: &[u8]) -> Verdict {
         let spec = &rule.loaded.rule;
         if spec.placeholder_check && filters::is_placeholder(secret) {
-            return false;
+            return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
             && filters::shannon_entropy(secret) < min
         {
-            return false;
+            return Verdict::Reject;
         }
-        spec.checksum.is_none_or(|c| filters::verify(c, secret))
+        match spec.checksum {
+            Some(c) if !filters::verify(c, secret) => Verdict::BadChecksum,
+            _ => Verdict::Accept,
+        }
     }
 
     fn find_companion(
@@ -318,6 +352,12 @@ impl Scanner {
         }
         best.map(|(_, r)| r)
     }
+}
+
+enum Verdict {
+    Accept,
+    Reject,
+    BadChecksum,
 }
 
 /// Keeps, among matches whose secrets overlap, the most specific rule's (non-generic over

@@ -70,12 +70,18 @@ fn result(f: &Finding, l: &Location, rule_index: usize, opts: &ReportOptions) ->
     let mut props = serde_json::Map::new();
     props.insert("kind".into(), json!(f.kind));
     if let Origin::Git(g) = &*l.origin {
-        props.insert("commit".into(), json!(g.commit));
-        props.insert(
-            "author".into(),
-            json!(format!("{} <{}>", g.author_name, g.author_email)),
-        );
-        props.insert("authorTime".into(), json!(g.author_time));
+        if !g.commit.is_empty() {
+            props.insert("commit".into(), json!(g.commit));
+            props.insert(
+                "author".into(),
+                json!(format!("{} <{}>", g.author_name, g.author_email)),
+            );
+            props.insert("authorTime".into(), json!(g.author_time));
+            props.insert("commitSubject".into(), json!(g.subject));
+        }
+        if let Some(r) = &g.reference {
+            props.insert("reference".into(), json!(r));
+        }
         props.insert("blob".into(), json!(g.blob));
     }
     json!({

@@ -19,6 +19,14 @@ impl Style {
 
 fn place(l: &Location) -> String {
     match &*l.origin {
+        Origin::Git(g) if g.commit.is_empty() => format!(
+            "{}:{}:{}:{} (blob {}, in no commit)",
+            g.reference.as_deref().unwrap_or("unreachable"),
+            g.path,
+            l.line,
+            l.column,
+            &g.blob[..g.blob.len().min(10)],
+        ),
         Origin::Git(g) => format!(
             "{}:{}:{}:{} ({}, {} <{}>)",
             &g.commit[..g.commit.len().min(10)],

@@ -432,7 +432,37 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
         }
     };
     let max_len = hir.properties().maximum_len();
-    Ok((hir, secret_group, companion, max_len))
+    Ok((relax_repetitions(&hir), secret_group, companion, max_len))
+}
+
+/// Repetitions with a large upper bound (`{64,8192}` in a PEM body) compile to thousands of NFA
+/// states: about 3 MB and a millisecond per rule. The engine already confines every search to a
+/// window no wider than the rule's maximum match length (computed before this rewrite), so the
+/// upper bound is enforced there and the regex can say `{64,}` instead.
+fn relax_repetitions(hir: &Hir) -> Hir {
+    const LARGE: u32 = 256;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let max = match r.max {
+                Some(m) if m > LARGE && m > r.min => None,
+                other => other,
+            };
+            Hir::repetition(regex_syntax::hir::Repetition {
+                min: r.min,
+                max,
+                greedy: r.greedy,
+                sub: Box::new(relax_repetitions(&r.sub)),
+            })
+        }
+        HirKind::Capture(c) => Hir::capture(regex_syntax::hir::Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(relax_repetitions(&c.sub)),
+        }),
+        HirKind::Concat(hs) => Hir::concat(hs.iter().map(relax_repetitions).collect()),
+        HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(relax_repetitions).collect()),
+        _ => hir.clone(),
+    }
 }
 
 /// Index of the capture group called `name`.

@@ -131,21 +131,21 @@ impl Worker<'_> {
             if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
                 return Ok(Some(SkipReason::Binary));
             }
-            scan_bytes(
+            let origin = || Origin::File {
+                path: path.to_owned(),
+            };
+            if let Some(found) = scan_bytes(
                 self.scanner,
                 &mut self.scratch,
                 &mut self.matches,
                 bytes,
-                || Origin::File {
-                    path: path.to_owned(),
-                },
-            )
-            .map(|found| {
+                origin,
+            ) {
                 let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
                 shared
                     .collector
                     .add(self.scanner, bytes, &found, &self.matches);
-            });
+            }
             self.stats.scanned += 1;
             self.stats.bytes += bytes.len() as u64;
             if let Some(p) = self.progress {

@@ -3,6 +3,7 @@
 //! a bad file never stops a scan.
 
 pub mod fs;
+pub mod git;
 
 use std::collections::BTreeMap;
 use std::fmt;

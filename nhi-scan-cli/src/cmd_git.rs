@@ -1,0 +1,100 @@
+//! `nhi-scan git`: flags to [`GitConfig`], then the library's history scan.
+
+use std::io::{self, IsTerminal};
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use nhi_scan_core::Scanner;
+use nhi_scan_core::source::Progress;
+use nhi_scan_core::source::git::{GitConfig, Selection, scan_repository};
+
+use crate::{
+    EXIT_FINDINGS, OutputArgs, RuleArgs, load_rules, parse_size, progress, report_rule_errors,
+    summary, write_output,
+};
+
+#[derive(Args)]
+pub(crate) struct GitArgs {
+    /// Repository: a working tree, a bare repository, or a URL to clone (bare, temporarily).
+    #[arg(value_name = "REPO", default_value = ".")]
+    repo: String,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Only commits reachable from REF (branch, tag or commit).
+    #[arg(long, value_name = "REF", conflicts_with_all = ["since", "range"])]
+    branch: Option<String>,
+    /// Only commits not reachable from REV (what was added since REV, on any ref).
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    since: Option<String>,
+    /// Only commits in A..B (reachable from B, not from A).
+    #[arg(long, value_name = "A..B")]
+    range: Option<String>,
+    /// Also scan objects no ref reaches: dangling commits, trees and blobs.
+    #[arg(long)]
+    all_objects: bool,
+    /// Skip blobs larger than this (bytes, or with K, M, G suffix; 0 for no limit).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    threads: usize,
+}
+
+fn selection(args: &GitArgs) -> Result<Selection> {
+    Ok(match (&args.branch, &args.since, &args.range) {
+        (Some(b), _, _) => Selection::Branch(b.clone()),
+        (_, Some(s), _) => Selection::Since(s.clone()),
+        (_, _, Some(r)) => {
+            let Some((from, to)) = r.split_once("..") else {
+                bail!("--range takes A..B, got {r:?}");
+            };
+            if from.is_empty() || to.is_empty() || to.starts_with('.') {
+                bail!("--range takes A..B (two dots, both sides), got {r:?}");
+            }
+            Selection::Range {
+                from: from.to_string(),
+                to: to.to_string(),
+            }
+        }
+        _ => Selection::AllRefs,
+    })
+}
+
+pub(crate) fn run(args: GitArgs) -> Result<u8> {
+    let config = GitConfig {
+        selection: selection(&args)?,
+        all_objects: args.all_objects,
+        max_blob_size: (args.max_file_size > 0).then_some(args.max_file_size),
+        threads: args.threads,
+    };
+    let loaded = load_rules(&args.rules, true);
+    let (scanner, compile_errors) = Scanner::new(loaded.rules);
+    let rule_errors = loaded.errors.len() + compile_errors.len();
+    report_rule_errors(&loaded.errors);
+    report_rule_errors(&compile_errors);
+    if scanner.rule_count() == 0 {
+        bail!("no usable rules");
+    }
+    let out = &args.output;
+    let progress = Progress::default();
+    let show = !out.quiet && io::stderr().is_terminal();
+    let mut outcome = progress::with_progress(show, &progress, || {
+        scan_repository(&scanner, &args.repo, &config, Some(&progress))
+    })?;
+    outcome.stats.errors += rule_errors as u64;
+    for e in &outcome.errors {
+        eprintln!("nhi-scan: error: {e}");
+    }
+    write_output(out, &outcome)?;
+    if !out.quiet {
+        eprintln!("{}", summary(&outcome).replacen(" files ", " blobs ", 1));
+    }
+    Ok(if outcome.findings.is_empty() {
+        0
+    } else {
+        EXIT_FINDINGS
+    })
+}

@@ -1,0 +1,399 @@
+//! `nhi-scan scan` over real directory trees built by each test.
+
+use std::os::unix::fs::symlink;
+use std::process::{Command, Stdio};
+
+use crate::util::*;
+
+#[test]
+fn planted_token_is_reported_redacted_with_location_and_exit_1() {
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 1);
+    d.write("src/config.py", format!("import os\n\nTOKEN = \"{tok}\"\n"));
+    let r = d.run(&["scan", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("src/config.py:3:10"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("GitHub personal access token"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("fix:"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(&tok) && !r.stderr.contains(&tok),
+        "secret printed in full"
+    );
+    assert!(
+        r.stderr.contains("scanned 1 files") && r.stderr.contains("1 findings"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let d = Dir::new();
+    d.write(
+        "a.rs",
+        "fn main() { let key = std::env::var(\"API_KEY\"); }\n",
+    );
+    d.write(
+        "README.md",
+        "Set GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX in your shell.\n",
+    );
+    let r = d.run(&["scan"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn wrong_checksum_is_not_reported() {
+    let d = Dir::new();
+    let mut tok = fake_github("ghp_", 2);
+    let last = tok.pop().unwrap();
+    tok.push(if last == 'a' { 'b' } else { 'a' });
+    d.write("x.env", format!("GITHUB_TOKEN={tok}\n"));
+    assert_eq!(d.run(&["scan", "."]).code, 0);
+}
+
+#[test]
+fn same_secret_in_two_files_is_one_finding_with_two_locations() {
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 3);
+    d.write("a/.env", format!("GH={tok}\n"));
+    d.write("b/deploy.yaml", format!("env:\n  token: {tok}\n"));
+    let r = d.run(&["scan", ".", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let f = r.findings();
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    assert_eq!(f[0]["rule_id"], "github.pat.classic");
+    assert_eq!(f[0]["kind"], "vcs-token");
+    assert_eq!(f[0]["locations"].as_array().unwrap().len(), 2);
+    assert_eq!(f[0]["locations"][1]["line"], 2);
+    assert_eq!(f[0]["locations"][1]["column"], 10);
+    assert_eq!(f[0]["redacted"], true);
+    assert_ne!(f[0]["secret"], tok.as_str());
+    // The fingerprint is a stable function of rule and secret.
+    let again = d.run(&["scan", ".", "--format", "json"]).findings();
+    assert_eq!(f[0]["fingerprint"], again[0]["fingerprint"]);
+    assert_eq!(f[0]["fingerprint"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn no_redact_prints_the_secret_and_jsonl_is_one_finding_per_line() {
+    let d = Dir::new();
+    let (a, b) = (fake_github("ghp_", 4), fake_github("gho_", 5));
+    d.write("x.txt", format!("{a}\n{b}\n"));
+    let r = d.run(&["scan", "--format", "jsonl", "--no-redact"]);
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["secret"], a.as_str());
+    assert_eq!(lines[1]["secret"], b.as_str());
+}
+
+#[test]
+fn gitignore_is_honoured_hidden_files_are_scanned_and_no_ignore_scans_all() {
+    let d = Dir::new();
+    d.write(".gitignore", "ignored/\n");
+    d.write("ignored/secret.txt", fake_github("ghp_", 6));
+    d.write(".env", format!("T={}\n", fake_github("ghp_", 7)));
+    let r = d.run(&["scan", "--format", "json"]);
+    let paths: Vec<String> = r
+        .findings()
+        .iter()
+        .map(|f| {
+            f["locations"][0]["origin"]["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(paths, vec!["./.env"]);
+    let r = d.run(&["scan", "--format", "json", "--no-ignore"]);
+    assert_eq!(r.findings().len(), 2);
+}
+
+#[test]
+fn stdin_is_scanned_with_dash() {
+    let d = Dir::new();
+    let tok = fake_github("ghs_", 8);
+    let mut child = Command::new(BIN)
+        .args(["scan", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .current_dir(d.path())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("x\ny {tok}\n").as_bytes())
+        .unwrap();
+    let r = Run::from(child.wait_with_output().unwrap());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = r.findings();
+    assert_eq!(f[0]["locations"][0]["origin"]["type"], "stdin");
+    assert_eq!(f[0]["locations"][0]["line"], 2);
+}
+
+#[test]
+fn binary_and_oversized_files_are_skipped_and_counted() {
+    let d = Dir::new();
+    let mut bin = b"\x7fELF\0\0\0".to_vec();
+    bin.extend_from_slice(fake_github("ghp_", 9).as_bytes());
+    d.write("tool.bin", bin);
+    d.write(
+        "big.txt",
+        format!("{}\n{}", "a".repeat(2048), fake_github("ghp_", 10)),
+    );
+    // A multi-GB sparse file: never read, skipped by size.
+    let huge = std::fs::File::create(d.join("huge.log")).unwrap();
+    huge.set_len(5 * 1024 * 1024 * 1024).unwrap();
+    let r = d.run(&["scan", "--max-file-size", "1K"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped 3 (binary 1, too large 2)"),
+        "{}",
+        r.stderr
+    );
+    // Without a cap the sparse file is opened (mapped), found to be binary, and skipped.
+    let r = d.run(&["scan", "--max-file-size", "0"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("binary 2"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_utf8_and_crlf_do_not_hide_secrets() {
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 11);
+    let mut bytes = b"\xff\xfe\xc3\x28 latin1 caf\xe9\r\nkey = ".to_vec();
+    bytes.extend_from_slice(tok.as_bytes());
+    bytes.extend_from_slice(b"\r\n");
+    d.write("weird.txt", bytes);
+    let r = d.run(&["scan", "--format", "json"]);
+    let f = r.findings();
+    assert_eq!(f.len(), 1, "{}", r.stderr);
+    assert_eq!(f[0]["locations"][0]["line"], 2);
+    assert_eq!(f[0]["locations"][0]["column"], 7);
+}
+
+#[test]
+fn unreadable_file_is_reported_with_its_path_and_the_scan_goes_on() {
+    let d = Dir::new();
+    d.write("ok.txt", fake_github("ghp_", 12));
+    let locked = d.write("locked.txt", fake_github("ghp_", 13));
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let r = if is_root() {
+        // root reads anything: run the scan as an unprivileged user instead.
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(d.join("ok.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        Run::from(
+            Command::new("setpriv")
+                .args([
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    BIN,
+                    "scan",
+                    "--format",
+                    "json",
+                ])
+                .current_dir(d.path())
+                .output()
+                .expect("setpriv (util-linux) runs"),
+        )
+    } else {
+        d.run(&["scan", "--format", "json"])
+    };
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.findings().len(), 1);
+    assert!(
+        r.stderr.contains("locked.txt: Permission denied"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 errors"), "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["errors"], 1);
+}
+
+#[test]
+fn very_deep_tree_is_walked() {
+    let d = Dir::new();
+    let deep: String = (0..300).map(|i| format!("d{i}/")).collect();
+    d.write(
+        &format!("{deep}leak.env"),
+        format!("TOKEN={}\n", fake_github("ghp_", 14)),
+    );
+    let r = d.run(&["scan", "--format", "json"]);
+    assert_eq!(r.findings().len(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn symlinks_are_not_followed_by_default_and_loops_are_reported_when_they_are() {
+    let d = Dir::new();
+    d.write("real/t.txt", fake_github("ghp_", 15));
+    symlink(d.join("real/t.txt"), d.join("link.txt")).unwrap();
+    symlink(d.join("missing"), d.join("broken")).unwrap();
+    symlink(d.path(), d.join("real/loop")).unwrap();
+    let r = d.run(&["scan", "--format", "json"]);
+    assert_eq!(r.findings()[0]["locations"].as_array().unwrap().len(), 1);
+    assert!(r.stderr.contains("symlink 3"), "{}", r.stderr);
+    let r = d.run(&["scan", "--format", "json", "--follow-symlinks"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("broken"), "{}", r.stderr);
+    assert!(r.stderr.contains("loop"), "{}", r.stderr);
+    assert!(
+        r.json()["summary"]["errors"].as_u64().unwrap() >= 2,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn fifo_is_skipped_not_read() {
+    let d = Dir::new();
+    let ok = Command::new("mkfifo").arg(d.join("pipe")).status().unwrap();
+    assert!(ok.success());
+    let r = d.run(&["scan"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("not a regular file 1"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_rules_file_is_reported_and_the_scan_goes_on() {
+    let d = Dir::new();
+    d.write(
+        "t.txt",
+        format!("{}\nmine_Q7ZK2MX9P4WT\n", fake_github("ghp_", 16)),
+    );
+    d.write(
+        "rules/custom.toml",
+        r#"
+[[rule]]
+id = "custom.ok"
+name = "Custom"
+kind = "generic"
+keywords = ["mine_"]
+pattern = '(?P<secret>mine_[A-Z0-9]{12})'
+
+[[rule]]
+id = "custom.broken"
+name = "Broken"
+kind = "generic"
+keywords = ["zzz"]
+pattern = '(?P<secret>zzz[a-z'
+"#,
+    );
+    d.write("rules/bad.toml", "[[rule]\nid=");
+    let r = d.run(&["scan", "t.txt", "--rules", "rules", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("custom.toml: rule `custom.broken`: invalid regex"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("bad.toml: invalid rule file"),
+        "{}",
+        r.stderr
+    );
+    let ids: Vec<String> = r
+        .findings()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        ids.iter().any(|i| i == "custom.ok") && ids.iter().any(|i| i == "github.pat.classic"),
+        "{ids:?}"
+    );
+    assert_eq!(r.json()["summary"]["errors"], 2);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = Dir::new();
+    assert_eq!(d.run(&["scan", "--no-such-flag"]).code, 2);
+    assert_eq!(d.run(&["scan", "--max-file-size", "12Q"]).code, 2);
+    let r = d.run(&["scan", "--output", "/nonexistent/dir/out.json"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("/nonexistent/dir/out.json"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_path_is_an_error_naming_it() {
+    let d = Dir::new();
+    let r = d.run(&["scan", "does-not-exist"]);
+    assert!(r.stderr.contains("does-not-exist"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 errors"), "{}", r.stderr);
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let d = Dir::new();
+    d.write("k.txt", fake_github("ghp_", 17));
+    let r = d.run(&["scan", "k.txt", "--format", "json", "--output", "out.json"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("out.json")).unwrap()).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn aws_secret_key_is_reported_with_its_key_id() {
+    let d = Dir::new();
+    let id = fake_aws_key_id(18);
+    let secret: String = random_base62(19, 40);
+    d.write(
+        ".aws/credentials",
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    );
+    let r = d.run(&["scan", "--format", "json"]);
+    let f = r.findings();
+    let sk = f
+        .iter()
+        .find(|f| f["kind"] == "cloud-key" && f["companion"].is_object())
+        .expect("secret key finding");
+    assert_eq!(sk["companion"]["value"], id.as_str());
+    assert!(
+        f.iter().any(|f| f["rule_id"] == "aws.access-key-id"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn rules_check_passes_on_the_builtin_pack_and_list_shows_rules() {
+    let d = Dir::new();
+    let r = d.run(&["rules", "check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(" 0 failed"), "{}", r.stderr);
+    let r = d.run(&["rules", "list"]);
+    assert!(r.stdout.lines().count() >= 60, "{}", r.stdout);
+    d.write("bad.toml", "[[rule]]\nid=\"x.y\"\nname=\"X\"\nkind=\"generic\"\nkeywords=[\"abcd\"]\npattern='(?P<secret>abcd[0-9]{4})'\nexamples=['abcd12']\nnegative_examples=['abcd1234']\n");
+    let r = d.run(&["rules", "check", "--rules", "bad.toml"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("FAIL x.y") && r.stderr.contains("example not reported: \"abcd12\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("negative example reported: \"abcd1234\""),
+        "{}",
+        r.stderr
+    );
+}
