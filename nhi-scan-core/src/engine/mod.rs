@@ -15,7 +15,7 @@ use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 
 use crate::filters;
-use crate::rules::{Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use crate::rules::{AllowTarget, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
 use gate::{Gate, Hit};
 
 /// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
@@ -210,6 +210,16 @@ impl Scanner {
         let first = out.len();
         self.scan_all(hay, scratch, out);
         resolve_overlaps(&self.rules, out, first);
+        let mut seen = 0;
+        out.retain(|m| {
+            seen += 1;
+            seen <= first
+                || !filters::inline_allowed(
+                    hay,
+                    m.secret.clone(),
+                    &self.rules[m.rule].loaded.rule.id,
+                )
+        });
     }
 
     /// Like [`Scanner::scan`] but keeps every rule's match, overlapping or not (for rule checks).
@@ -293,6 +303,9 @@ impl Scanner {
                     continue;
                 }
             }
+            if self.allowlisted(rule, hay, m.range(), secret.range()) {
+                continue;
+            }
             let companion = self.find_companion(r, hay, m.range(), &mut scratch.companion_caches);
             out.push(Match {
                 rule: r,
@@ -301,6 +314,42 @@ impl Scanner {
                 companion,
             });
         }
+    }
+
+    /// The rule's configured exceptions: stopwords in the secret, or allow regexes on the
+    /// secret, the whole match or the line.
+    fn allowlisted(
+        &self,
+        rule: &CompiledRule,
+        hay: &[u8],
+        span: Range<usize>,
+        secret: Range<usize>,
+    ) -> bool {
+        let allow = &rule.loaded.rule.allowlist;
+        if allow.is_empty() {
+            return false;
+        }
+        let s = &hay[secret.clone()];
+        if allow.stopwords.iter().any(|w| {
+            let w = w.as_bytes();
+            s.windows(w.len().max(1)).any(|x| x.eq_ignore_ascii_case(w))
+        }) {
+            return true;
+        }
+        let target = match allow.regex_target {
+            AllowTarget::Secret => secret,
+            AllowTarget::Match => span,
+            AllowTarget::Line => {
+                let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
+                let end =
+                    memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
+                start..end
+            }
+        };
+        rule.loaded
+            .allow_regexes
+            .iter()
+            .any(|re| re.is_match(Input::new(&hay[target.clone()])))
     }
 
     fn verdict(&self, rule: &CompiledRule, secret: &[u8]) -> Verdict {
@@ -459,5 +508,26 @@ min_entropy = 2.5
         let hay = b"\xff\xfe\x80 tok_Ab3dE9gH2jK1 \xc3";
         s.scan(hay, &mut scratch, &mut out);
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn allowlists_and_inline_allows_drop_matches() {
+        let with_allow = RULES.replace(
+            "min_entropy = 2.5",
+            "min_entropy = 2.5\nallowlist = { stopwords = [\"fixture\"], regexes = ['^Zz'] }",
+        );
+        let s = scanner(&with_allow);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        let hay =
+            br#"secret = "Fixture9xQ2mL" and secret = "Zz9xQ2mLp4" and secret = "k9xQ2mLp4W""#;
+        s.scan(hay, &mut scratch, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(&hay[out[0].secret.clone()], b"k9xQ2mLp4W");
+        out.clear();
+        let hay = b"a tok_Ab3dE9gH2jK1 # nhi-scan:allow t.specific\nb tok_Zz9yX8wV7uT6 # nhi-scan:allow t.other\n";
+        s.scan(hay, &mut scratch, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(&hay[out[0].secret.clone()], b"tok_Zz9yX8wV7uT6");
     }
 }

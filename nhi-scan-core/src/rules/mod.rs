@@ -96,6 +96,42 @@ pub struct Companion {
     pub within: usize,
 }
 
+/// What an allowlist regex is matched against.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AllowTarget {
+    /// The `secret` group (the default).
+    #[default]
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The whole line holding the secret.
+    Line,
+}
+
+/// Exceptions to a rule: matches it must not report. Users add these through configuration
+/// (`.nhi-scan.toml`, or a gitleaks config's allowlists).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowlist {
+    /// Regexes; a match of any of them on the target allows the finding.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// What the regexes are matched against.
+    #[serde(default)]
+    pub regex_target: AllowTarget,
+    /// Case-insensitive substrings; a secret containing one is allowed.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    /// True when there is nothing in it.
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty() && self.stopwords.is_empty()
+    }
+}
+
 fn default_within() -> usize {
     400
 }
@@ -139,6 +175,9 @@ pub struct Rule {
     /// Documentation links for the format.
     #[serde(default)]
     pub references: Vec<String>,
+    /// Exceptions: secrets this rule must not report.
+    #[serde(default, skip_serializing_if = "Allowlist::is_empty")]
+    pub allowlist: Allowlist,
     /// Texts this rule must report.
     #[serde(default)]
     pub examples: Vec<String>,
@@ -216,6 +255,8 @@ pub struct LoadedRule {
     pub(crate) companion_hir: Option<(Hir, Option<usize>)>,
     /// Longest possible match, when the pattern is bounded.
     pub(crate) max_len: Option<usize>,
+    /// Compiled [`Allowlist::regexes`].
+    pub(crate) allow_regexes: Vec<regex_automata::meta::Regex>,
 }
 
 /// A validated set of rules with unique ids.
@@ -341,14 +382,17 @@ impl LoadOutcome {
             compile_rule(&rule)
         };
         match result {
-            Ok((hir, secret_group, companion_hir, max_len)) => self.rules.rules.push(LoadedRule {
-                rule,
-                origin,
-                hir,
-                secret_group,
-                companion_hir,
-                max_len,
-            }),
+            Ok((hir, secret_group, companion_hir, max_len, allow_regexes)) => {
+                self.rules.rules.push(LoadedRule {
+                    rule,
+                    origin,
+                    hir,
+                    secret_group,
+                    companion_hir,
+                    max_len,
+                    allow_regexes,
+                })
+            }
             Err(problem) => self.errors.push(RuleError::Invalid {
                 origin,
                 id: rule.id,
@@ -367,7 +411,13 @@ impl LoadOutcome {
     }
 }
 
-type Compiled = (Hir, usize, Option<(Hir, Option<usize>)>, Option<usize>);
+type Compiled = (
+    Hir,
+    usize,
+    Option<(Hir, Option<usize>)>,
+    Option<usize>,
+    Vec<regex_automata::meta::Regex>,
+);
 
 /// Parser settings shared by every rule: bytes, not Unicode, so `\w \b \d` are ASCII, the lazy DFA
 /// never gives up on non-ASCII input, and rules run on arbitrary (non-UTF-8) blobs.
@@ -432,7 +482,24 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
         }
     };
     let max_len = hir.properties().maximum_len();
-    Ok((relax_repetitions(&hir), secret_group, companion, max_len))
+    let allow_regexes = rule
+        .allowlist
+        .regexes
+        .iter()
+        .map(|p| {
+            regex_automata::meta::Regex::builder()
+                .syntax(syntax_config())
+                .build(p)
+                .map_err(|e| format!("allowlist regex {p:?}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        relax_repetitions(&hir),
+        secret_group,
+        companion,
+        max_len,
+        allow_regexes,
+    ))
 }
 
 /// Repetitions with a large upper bound (`{64,8192}` in a PEM body) compile to thousands of NFA

@@ -1,0 +1,129 @@
+//! Inline allow comments: a developer marks a known fake or accepted risk next to the code, so
+//! the decision travels with the line through rebases and moves.
+//!
+//! - `nhi-scan:allow` on the line of the secret allows every rule there;
+//!   `nhi-scan:allow github.pat.classic, aws.access-key-id` only those rules (tokens with a `.`).
+//! - `nhi-scan:allow-next-line` (same optional rule ids) on the line before.
+//! - `gitleaks:allow` on the line, so teams migrating from gitleaks keep their annotations.
+
+const MARKER: &[u8] = b"nhi-scan:allow";
+const NEXT_LINE: &[u8] = b"-next-line";
+const GITLEAKS: &[u8] = b"gitleaks:allow";
+
+/// True when an allow comment covers a secret at `span` in `hay`, found by `rule_id`.
+pub fn inline_allowed(hay: &[u8], span: std::ops::Range<usize>, rule_id: &str) -> bool {
+    let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
+    let line = &hay[start..end];
+    if memchr::memmem::find(line, GITLEAKS).is_some() || marker_allows(line, rule_id, false) {
+        return true;
+    }
+    if start == 0 {
+        return false;
+    }
+    let prev_start = memchr::memrchr(b'\n', &hay[..start - 1]).map_or(0, |i| i + 1);
+    marker_allows(&hay[prev_start..start - 1], rule_id, true)
+}
+
+/// Whether `line` holds a marker (the next-line form when `next_line`) that covers `rule_id`.
+fn marker_allows(line: &[u8], rule_id: &str, next_line: bool) -> bool {
+    for pos in memchr::memmem::find_iter(line, MARKER) {
+        let rest = &line[pos + MARKER.len()..];
+        let is_next = rest.starts_with(NEXT_LINE);
+        if is_next != next_line {
+            continue;
+        }
+        let rest = if is_next {
+            &rest[NEXT_LINE.len()..]
+        } else {
+            rest
+        };
+        // The marker must end here (not `nhi-scan:allowed`).
+        if rest
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            continue;
+        }
+        let ids: Vec<&[u8]> = rest
+            .split(|b| b.is_ascii_whitespace() || *b == b',')
+            .take_while(|t| t.is_empty() || t.contains(&b'.'))
+            .filter(|t| !t.is_empty())
+            .map(|t| t.strip_suffix(b".").unwrap_or(t))
+            .collect();
+        if ids.is_empty() || ids.iter().any(|t| *t == rule_id.as_bytes()) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(text: &str, needle: &str, rule: &str) -> bool {
+        let s = text.find(needle).unwrap();
+        inline_allowed(text.as_bytes(), s..s + needle.len(), rule)
+    }
+
+    #[test]
+    fn same_line_marker_allows_all_or_named_rules() {
+        assert!(allowed(
+            "a\nT = 'SECRET' # nhi-scan:allow\nb",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(allowed(
+            "T = 'SECRET' // nhi-scan:allow x.y, z.w",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "T = 'SECRET' // nhi-scan:allow z.w",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(allowed(
+            "T = 'SECRET' // nhi-scan:allow known fake for tests",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "T = 'SECRET' // nhi-scan:allowed",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(allowed("T = 'SECRET' # gitleaks:allow", "SECRET", "x.y"));
+        assert!(!allowed("# nhi-scan:allow\nT = 'SECRET'", "SECRET", "x.y"));
+    }
+
+    #[test]
+    fn next_line_marker_covers_only_the_next_line() {
+        assert!(allowed(
+            "# nhi-scan:allow-next-line\nT = 'SECRET'\n",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(allowed(
+            "# nhi-scan:allow-next-line x.y\r\nT = 'SECRET'\n",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "# nhi-scan:allow-next-line z.w\nT = 'SECRET'\n",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "# nhi-scan:allow-next-line\n\nT = 'SECRET'\n",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "T = 'SECRET' # nhi-scan:allow-next-line",
+            "SECRET",
+            "x.y"
+        ));
+    }
+}
