@@ -18,7 +18,7 @@
 # Tools timed (none validates over the network):
 #   nhi-scan    nhi-scan git REPO --format json --output /dev/null
 #   kingfisher  kingfisher scan REPO --no-validate --no-update-check --format json -o /dev/null
-#   betterleaks betterleaks git REPO --no-banner --exit-code=0 -r TMP/betterleaks.json
+#   betterleaks betterleaks git REPO --no-banner --exit-code=0 -s -o TMP/betterleaks.json
 #   cat-file    git -C REPO cat-file --batch-all-objects --batch > /dev/null
 #               (one thread inflating every object once: the single-core floor of any full-history scan;
 #               the project's goal is about half of it on two cores)
@@ -174,7 +174,7 @@ if [ -n "$KF" ]; then
 else echo "git-compare: kingfisher not found, skipped" >&2; fi
 if [ -n "$BL" ]; then
   NAMES+=(betterleaks)
-  CMDS+=("'$BL' git '$REPO' --no-banner --exit-code=0 -r '$TMP/betterleaks.json' >/dev/null 2>&1")
+  CMDS+=("'$BL' git '$REPO' --no-banner --exit-code=0 -s -o '$TMP/betterleaks.json' >/dev/null 2>&1")
 else echo "git-compare: betterleaks not found, skipped" >&2; fi
 NAMES+=(cat-file)
 CMDS+=("git -C '$REPO' cat-file --batch-all-objects --batch > /dev/null")

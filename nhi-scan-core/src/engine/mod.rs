@@ -5,6 +5,7 @@
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
 mod gate;
+mod trigrams;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -84,7 +85,7 @@ impl CompiledRule {
 /// thread brings its own [`Scratch`].
 pub struct Scanner {
     rules: Vec<CompiledRule>,
-    gate: Gate,
+    pub(crate) gate: Gate,
     /// For each gate keyword, the rules that own it.
     keyword_rules: Vec<Vec<u32>>,
 }

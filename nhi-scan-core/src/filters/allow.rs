@@ -51,7 +51,7 @@ fn marker_allows(line: &[u8], rule_id: &str, next_line: bool) -> bool {
             .filter(|t| !t.is_empty())
             .map(|t| t.strip_suffix(b".").unwrap_or(t))
             .collect();
-        if ids.is_empty() || ids.iter().any(|t| *t == rule_id.as_bytes()) {
+        if ids.is_empty() || ids.contains(&rule_id.as_bytes()) {
             return true;
         }
     }

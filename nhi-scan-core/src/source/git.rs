@@ -45,9 +45,10 @@ const BATCH: usize = 64;
 /// Deeper trees are reported and not descended (a crafted repository could otherwise exhaust
 /// the stack).
 const MAX_TREE_DEPTH: usize = 1024;
-/// Bytes of delta bases each worker keeps decompressed: most blob versions are deltas against
-/// their neighbours, and re-inflating a chain for every version is the main cost otherwise.
-const PACK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of delta bases each thread keeps decompressed. Measured on a 30,000-commit history:
+/// CPU time was the same from 4 MB to 64 MB while peak memory went from 85 MB to 265 MB, so
+/// small it is.
+const PACK_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Which commits to scan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -219,7 +220,6 @@ pub fn scan_path(
         TipError::Repository(m) => repo_err(m),
     })?;
     walk.collect_commits(&tips);
-    eprintln!("TMPDBG commits {:?}", started.elapsed());
     let order = walk.topological_order();
     let commits = std::mem::take(&mut walk.commits);
 
@@ -249,7 +249,6 @@ pub fn scan_path(
         walk.walk_trees(&commits, &order, &tips, config.all_objects, &mut emit);
         emit.flush();
         drop(emit);
-        eprintln!("TMPDBG trees {:?}", started.elapsed());
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
@@ -954,10 +953,7 @@ impl OriginMaker<'_> {
 fn use_pack_cache(repo: &mut gix::Repository) {
     repo.objects.set_pack_cache(|| {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            std::env::var("TMPCACHE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(PACK_CACHE_BYTES),
+            PACK_CACHE_BYTES,
         ))
     });
 }
