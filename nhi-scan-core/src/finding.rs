@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::{Match, Scanner};
+use crate::engine::{Encoding, Match, Scanner};
 use crate::rules::Kind;
 
 /// Where scanned bytes came from.
@@ -92,6 +92,9 @@ pub struct Location {
     pub offset: u64,
     /// Byte offset just past the secret.
     pub end_offset: u64,
+    /// Set when the secret was found by decoding the text at this location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
 }
 
 /// Outcome of checking a credential against its provider.
@@ -191,7 +194,10 @@ impl Collector {
         let mut lines = LineCounter::new(hay);
         for m in matches {
             let rule = &scanner.rule(m.rule).rule;
-            let secret = &hay[m.secret.clone()];
+            let secret: &[u8] = match &m.decoded {
+                Some(d) => &d.secret,
+                None => &hay[m.secret.clone()],
+            };
             let fp = fingerprint(&rule.id, secret);
             let (line, column) = lines.position(m.secret.start);
             let (end_line, end_column) = lines.position_from(m.secret.end, line, m.secret.start);
@@ -203,12 +209,17 @@ impl Collector {
                 end_column,
                 offset: m.secret.start as u64,
                 end_offset: m.secret.end as u64,
+                encoding: m.decoded.as_ref().map(|d| d.encoding),
             };
-            let companion = m.companion.clone().and_then(|range| {
+            let companion_bytes = match &m.decoded {
+                Some(d) => d.companion.as_deref(),
+                None => m.companion.clone().map(|range| &hay[range]),
+            };
+            let companion = companion_bytes.and_then(|value| {
                 let spec = rule.companion.as_ref()?;
                 Some((
                     spec.name.clone(),
-                    String::from_utf8_lossy(&hay[range]).into_owned(),
+                    String::from_utf8_lossy(value).into_owned(),
                 ))
             });
             match self.index.get(&fp) {

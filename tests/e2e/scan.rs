@@ -397,3 +397,81 @@ fn rules_check_passes_on_the_builtin_pack_and_list_shows_rules() {
         r.stderr
     );
 }
+
+#[test]
+fn encoded_secrets_are_decoded_and_reported_at_the_encoded_text() {
+    let d = Dir::new();
+    let (gh, gh2, gh3) = (
+        fake_github("ghp_", 30),
+        fake_github("ghs_", 31),
+        fake_github("gho_", 32),
+    );
+    let docker = format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+        b64(format!("bot:{gh3}").as_bytes())
+    );
+    d.write(
+        "k8s/secret.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  note: {}\n  token: {}\n  .dockerconfigjson: {}\n",
+            b64(b"just a harmless note"),
+            b64(gh.as_bytes()),
+            b64(docker.as_bytes()),
+        ),
+    );
+    d.write(
+        "curl.sh",
+        format!(
+            "curl -H 'Authorization: Basic {}' https://api.github.com/user\n",
+            b64(format!("x-access-token:{gh2}").as_bytes())
+        ),
+    );
+    d.write(
+        "form.txt",
+        format!(
+            "grant=refresh&token%3D{}%26scope%3Drepo\n",
+            gh.replace('_', "%5F")
+        ),
+    );
+    let r = d.run(&["scan", "--format", "json", "--no-redact"]);
+    let f = r.findings();
+    let find = |tok: &str| {
+        f.iter()
+            .find(|x| x["secret"] == tok)
+            .unwrap_or_else(|| panic!("{tok} not found in {}", r.stdout))
+            .clone()
+    };
+    let a = find(&gh);
+    let locs = a["locations"].as_array().unwrap();
+    assert_eq!(
+        locs.len(),
+        2,
+        "base64 in the Secret and percent-encoded in the form: {}",
+        r.stdout
+    );
+    let yaml = locs
+        .iter()
+        .find(|l| {
+            l["origin"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("secret.yaml")
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            yaml["line"].as_u64(),
+            yaml["column"].as_u64(),
+            yaml["encoding"].as_str()
+        ),
+        (Some(8), Some(10), Some("base64"))
+    );
+    let form = locs
+        .iter()
+        .find(|l| l["origin"]["path"].as_str().unwrap().ends_with("form.txt"))
+        .unwrap();
+    assert_eq!(form["encoding"], "percent");
+    assert_eq!(find(&gh2)["locations"][0]["encoding"], "base64");
+    // Two levels: a Docker config (base64 in the Secret) whose `auth` is base64 of user:token.
+    assert_eq!(find(&gh3)["locations"][0]["line"], 9);
+}

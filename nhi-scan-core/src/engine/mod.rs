@@ -4,6 +4,7 @@
 //! keyword run, each over a window around the hit no wider than its longest possible match;
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
+mod decode;
 mod gate;
 mod trigrams;
 
@@ -17,6 +18,8 @@ use regex_automata::util::captures::Captures;
 
 use crate::filters;
 use crate::rules::{AllowTarget, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+pub use decode::Encoding;
+use decode::{Decoder, MAX_DEPTH};
 use gate::{Gate, Hit};
 
 /// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
@@ -38,7 +41,24 @@ pub struct Match {
     pub secret: Range<usize>,
     /// The companion value found near the match, if the rule has one and it was found.
     pub companion: Option<Range<usize>>,
+    /// Set when the secret was found inside encoded text: then `span` and `secret` both cover
+    /// the encoded text, and the decoded secret is here.
+    pub decoded: Option<Box<Decoded>>,
 }
+
+/// A secret found by decoding (base64, percent) and scanning the decoded text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The outermost encoding.
+    pub encoding: Encoding,
+    /// The decoded secret.
+    pub secret: Vec<u8>,
+    /// The decoded companion value, if any.
+    pub companion: Option<Vec<u8>>,
+}
+
+/// Marks a `keyword_rules` entry that names a decoder rather than a rule.
+const DECODER: u32 = 1 << 31;
 
 struct CompiledRule {
     loaded: LoadedRule,
@@ -88,6 +108,7 @@ pub struct Scanner {
     pub(crate) gate: Gate,
     /// For each gate keyword, the rules that own it.
     keyword_rules: Vec<Vec<u32>>,
+    decoders: Vec<Decoder>,
 }
 
 /// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
@@ -99,6 +120,10 @@ pub struct Scratch {
     vetoes: Vec<Range<usize>>,
     engines: Vec<Option<(meta::Cache, Captures)>>,
     companion_caches: Vec<Option<meta::Cache>>,
+    decode_windows: Vec<(u32, usize, usize)>,
+    decoded: Vec<u8>,
+    /// Working memory for scanning decoded text (one level deeper), made on first use.
+    nested: Option<Box<Scratch>>,
 }
 
 impl Scanner {
@@ -155,12 +180,25 @@ impl Scanner {
             }
             rules.push(rule);
         }
+        let decoders = decode::decoders();
+        for (d, decoder) in decoders.iter().enumerate() {
+            for kw in decoder.keywords {
+                let key = kw.to_ascii_lowercase().into_bytes();
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(DECODER | d as u32);
+            }
+        }
         let gate = Gate::new(&keywords);
         (
             Scanner {
                 rules,
                 gate,
                 keyword_rules,
+                decoders,
             },
             errors,
         )
@@ -189,6 +227,9 @@ impl Scanner {
             vetoes: Vec::new(),
             engines: (0..self.rules.len()).map(|_| None).collect(),
             companion_caches: (0..self.rules.len()).map(|_| None).collect(),
+            decode_windows: Vec::new(),
+            decoded: Vec::new(),
+            nested: None,
         }
     }
 
@@ -225,15 +266,27 @@ impl Scanner {
 
     /// Like [`Scanner::scan`] but keeps every rule's match, overlapping or not (for rule checks).
     pub fn scan_all(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        self.scan_at(hay, scratch, out, 0);
+    }
+
+    fn scan_at(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>, depth: usize) {
         scratch.hits.clear();
         self.gate.find(hay, &mut scratch.hits);
         if scratch.hits.is_empty() {
             return;
         }
         scratch.windows.clear();
+        scratch.decode_windows.clear();
         for hit in &scratch.hits {
             let kw_len = self.gate.keyword_len(hit.keyword);
             for &r in &self.keyword_rules[hit.keyword as usize] {
+                if r & DECODER != 0 {
+                    let d = &self.decoders[(r & !DECODER) as usize];
+                    let start = hit.start.saturating_sub(d.before);
+                    let end = (hit.start + kw_len).saturating_add(d.after).min(hay.len());
+                    scratch.decode_windows.push((r & !DECODER, start, end));
+                    continue;
+                }
                 let w = self.rules[r as usize].window;
                 let start = hit.start.saturating_sub(w);
                 let end = (hit.start + kw_len).saturating_add(w).min(hay.len());
@@ -266,6 +319,77 @@ impl Scanner {
                     || !vetoes.iter().any(|v| v.start < m.secret.end && m.secret.start < v.end)
             });
         }
+        if depth < MAX_DEPTH && !scratch.decode_windows.is_empty() {
+            self.decode_and_scan(hay, scratch, out, depth);
+        }
+    }
+
+    /// Runs the decoders whose keywords hit, scans what they decode one level deeper, and
+    /// reports those matches at the encoded text.
+    fn decode_and_scan(
+        &self,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+        depth: usize,
+    ) {
+        scratch.decode_windows.sort_unstable();
+        let windows = std::mem::take(&mut scratch.decode_windows);
+        let mut decoded = std::mem::take(&mut scratch.decoded);
+        let mut nested_out = Vec::new();
+        let mut i = 0;
+        while i < windows.len() {
+            let (d, start, mut end) = windows[i];
+            i += 1;
+            while i < windows.len() && windows[i].0 == d && windows[i].1 <= end {
+                end = end.max(windows[i].2);
+                i += 1;
+            }
+            let decoder = &self.decoders[d as usize];
+            let mut caps = decoder.regex.create_captures();
+            let mut pos = start;
+            while pos < end {
+                decoder
+                    .regex
+                    .search_captures(&Input::new(hay).range(pos..end), &mut caps);
+                let Some(m) = caps.get_match() else { break };
+                pos = m.end().max(m.start() + 1);
+                let Some(enc) = caps.get_group_by_name("enc") else {
+                    continue;
+                };
+                if !decode::decode(decoder.encoding, &hay[enc.range()], &mut decoded) {
+                    continue;
+                }
+                let nested = scratch
+                    .nested
+                    .get_or_insert_with(|| Box::new(self.scratch()));
+                nested_out.clear();
+                self.scan_at(&decoded, nested, &mut nested_out, depth + 1);
+                resolve_overlaps(&self.rules, &mut nested_out, 0);
+                for inner in nested_out.drain(..) {
+                    let (secret, companion) = match inner.decoded {
+                        Some(d) => (d.secret, d.companion),
+                        None => (
+                            decoded[inner.secret].to_vec(),
+                            inner.companion.map(|c| decoded[c].to_vec()),
+                        ),
+                    };
+                    out.push(Match {
+                        rule: inner.rule,
+                        span: enc.range(),
+                        secret: enc.range(),
+                        companion: None,
+                        decoded: Some(Box::new(Decoded {
+                            encoding: decoder.encoding,
+                            secret,
+                            companion,
+                        })),
+                    });
+                }
+            }
+        }
+        scratch.decode_windows = windows;
+        scratch.decoded = decoded;
     }
 
     fn confirm(
@@ -313,6 +437,7 @@ impl Scanner {
                 span: m.range(),
                 secret: secret.range(),
                 companion,
+                decoded: None,
             });
         }
     }
@@ -411,13 +536,23 @@ enum Verdict {
 }
 
 /// Keeps, among matches whose secrets overlap, the most specific rule's (non-generic over
-/// generic, then the longer keyword, then the longer secret).
+/// generic, then decoded over encoded, then the longer keyword, then the longer secret).
 fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) {
     let tail = &mut out[first..];
     if tail.len() < 2 {
         return;
     }
-    let score = |m: &Match| (rules[m.rule].specificity, m.secret.len());
+    // A provider match found by decoding beats one on the encoded text itself (the Docker `auth`
+    // blob is less useful than the registry token inside it).
+    let score = |m: &Match| {
+        let specific = rules[m.rule].specificity > 0;
+        (
+            specific,
+            specific && m.decoded.is_some(),
+            rules[m.rule].specificity,
+            m.secret.len(),
+        )
+    };
     tail.sort_unstable_by(|a, b| {
         a.secret
             .start

@@ -1,0 +1,156 @@
+//! Encoded text: credentials hidden in base64 (Kubernetes Secret `data:`, `Authorization: Basic`,
+//! Docker `auth`) or percent-encoding are decoded and scanned again, and whatever is found is
+//! reported at the location of the encoded text.
+//!
+//! Decoding is gated like rules are: each decoder owns keywords in the same keyword gate, and
+//! only runs over a window after a keyword hit, so files without those contexts pay nothing.
+//! Decoded bytes are scanned only when they look like text (valid UTF-8, no control bytes), which
+//! drops base64 images and digests cheaply.
+
+use base64::Engine as _;
+use regex_automata::meta;
+
+/// How a secret was encoded where it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// Standard or URL-safe base64.
+    Base64,
+    /// `%XX` escapes.
+    Percent,
+}
+
+/// A context in which encoded text is expected.
+pub(crate) struct Decoder {
+    pub keywords: &'static [&'static str],
+    /// Pattern with an `enc` group holding the encoded text.
+    pub regex: meta::Regex,
+    pub encoding: Encoding,
+    /// Bytes searched before and after a keyword hit.
+    pub before: usize,
+    pub after: usize,
+}
+
+/// Nesting limit: a Docker config inside a Kubernetes Secret is two levels.
+pub(crate) const MAX_DEPTH: usize = 2;
+
+pub(crate) fn decoders() -> Vec<Decoder> {
+    let build = |p: &str| {
+        meta::Regex::builder()
+            .syntax(crate::rules::syntax_config())
+            .build(p)
+            .expect("built-in decoder patterns are valid")
+    };
+    vec![
+        // Kubernetes Secret manifests (YAML): `data:` then indented `key: <base64>` lines.
+        Decoder {
+            keywords: &["data:"],
+            regex: build(
+                r"(?m)^[ \t]+[A-Za-z0-9_.-]+:[ \t]*(?P<enc>[A-Za-z0-9+/]{12,}={0,2})[ \t]*\r?$",
+            ),
+            encoding: Encoding::Base64,
+            before: 0,
+            after: 8192,
+        },
+        // The same in JSON: `"data": { "key": "<base64>", ... }`.
+        Decoder {
+            keywords: &["\"data\""],
+            regex: build(r#""[A-Za-z0-9_.-]+"\s*:\s*"(?P<enc>[A-Za-z0-9+/]{12,}={0,2})""#),
+            encoding: Encoding::Base64,
+            before: 0,
+            after: 8192,
+        },
+        // HTTP basic auth and Docker/npm `auth` values: `user:password` pairs that may hold a token.
+        Decoder {
+            keywords: &["basic ", "\"auth\"", "_auth"],
+            regex: build(
+                r#"(?i:basic[ \t]+|"auth"\s*:\s*"|_auth\s*=\s*"?)(?P<enc>[A-Za-z0-9+/]{12,}={0,2})"#,
+            ),
+            encoding: Encoding::Base64,
+            before: 16,
+            after: 1024,
+        },
+        // Percent-encoded runs with at least two escapes (form bodies, URLs, encoded JSON).
+        Decoder {
+            keywords: &["%2f", "%3d", "%2b", "%3a", "%40", "%22"],
+            regex: build(
+                r"(?P<enc>[A-Za-z0-9._~+/=&:@-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~+/=&:@-]*){2,})",
+            ),
+            encoding: Encoding::Percent,
+            before: 512,
+            after: 512,
+        },
+    ]
+}
+
+/// Decodes `enc` into `out`; false when it does not decode to text worth scanning.
+pub(crate) fn decode(encoding: Encoding, enc: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let ok = match encoding {
+        Encoding::Base64 => {
+            let trimmed = enc
+                .strip_suffix(b"==")
+                .or_else(|| enc.strip_suffix(b"="))
+                .unwrap_or(enc);
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode_vec(trimmed, out)
+                .is_ok()
+                || {
+                    out.clear();
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode_vec(trimmed, out)
+                        .is_ok()
+                }
+        }
+        Encoding::Percent => {
+            let mut i = 0;
+            while i < enc.len() {
+                let b = enc[i];
+                if b == b'%'
+                    && let Some(v) = enc
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                    && let Ok(v) = u8::from_str_radix(v, 16)
+                {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                out.push(if b == b'+' { b' ' } else { b });
+                i += 1;
+            }
+            true
+        }
+    };
+    ok && out.len() >= 8
+        && std::str::from_utf8(out).is_ok()
+        && out
+            .iter()
+            .all(|&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_percent_decode_to_text_only() {
+        let mut out = Vec::new();
+        assert!(decode(
+            Encoding::Base64,
+            b"dXNlcjpzM2NyM3QtdmFsdWU=",
+            &mut out
+        ));
+        assert_eq!(out, b"user:s3cr3t-value");
+        assert!(
+            !decode(Encoding::Base64, b"iVBORw0KGgoAAAANSUhEUgAA", &mut out),
+            "PNG header is binary"
+        );
+        assert!(decode(
+            Encoding::Percent,
+            b"token%3Dabc%2Fdef%2Bxyz",
+            &mut out
+        ));
+        assert_eq!(out, b"token=abc/def+xyz");
+    }
+}
