@@ -137,6 +137,10 @@ pub struct Finding {
     pub companion: Option<(String, String)>,
     /// Every place it was seen, in scan order of discovery, sorted at the end of a scan.
     pub locations: Vec<Location>,
+    /// Distinct files (paths) it was seen in.
+    pub path_count: usize,
+    /// Distinct git commits that introduced it (at any path); 0 outside git history.
+    pub commit_count: usize,
     /// Provider check result, when validation ran.
     pub validation: Option<Validation>,
 }
@@ -242,6 +246,8 @@ impl Collector {
                         secret: String::from_utf8_lossy(secret).into_owned(),
                         companion,
                         locations: vec![location],
+                        path_count: 0,
+                        commit_count: 0,
                         validation: None,
                     });
                 }
@@ -285,6 +291,18 @@ impl Collector {
         for f in &mut self.findings {
             f.locations.sort_by_key(key);
             f.locations.dedup();
+            let paths: std::collections::HashSet<String> =
+                f.locations.iter().map(|l| l.origin.path()).collect();
+            let commits: std::collections::HashSet<&str> = f
+                .locations
+                .iter()
+                .filter_map(|l| match &*l.origin {
+                    Origin::Git(g) if !g.commit.is_empty() => Some(g.commit.as_str()),
+                    _ => None,
+                })
+                .collect();
+            f.path_count = paths.len();
+            f.commit_count = commits.len();
         }
         self.findings.sort_by(|a, b| {
             key(&a.locations[0])

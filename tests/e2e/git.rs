@@ -281,6 +281,15 @@ fn git_renamed_file_reports_the_introducing_commit_first_and_the_new_path_too() 
     assert_origin(&o[0], &added, "old/name.yml", "Frank");
     assert_origin(&o[1], &renamed, "new.yml", "Grace");
     assert_eq!(o[0]["blob"], o[1]["blob"]);
+    let f = run
+        .findings()
+        .into_iter()
+        .find(|f| f["secret"] == token.as_str())
+        .unwrap();
+    assert_eq!(
+        (f["path_count"].as_u64(), f["commit_count"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(scanned(&run), 1, "one blob, scanned once");
     assert_eq!(scanned(&run), r.blob_count(&["--all"]));
 }

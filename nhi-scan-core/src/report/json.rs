@@ -19,6 +19,8 @@ pub(crate) fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "redacted": opts.redact,
         "companion": f.companion.as_ref().map(|(name, value)| json!({"name": name, "value": value})),
         "location_count": f.locations.len(),
+        "path_count": f.path_count,
+        "commit_count": f.commit_count,
         "locations": f.locations,
         "validation": f.validation,
     })

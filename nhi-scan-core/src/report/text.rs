@@ -63,6 +63,13 @@ pub(crate) fn write(
         for l in &f.locations[1..] {
             writeln!(out, "    also at {}", place(l))?;
         }
+        if f.commit_count > 1 || f.path_count > 1 {
+            writeln!(
+                out,
+                "    seen in {} paths, introduced by {} commits",
+                f.path_count, f.commit_count
+            )?;
+        }
         if let Some(fix) = &f.fix {
             writeln!(out, "    {} {fix}", st.paint("32", "fix:"))?;
         }

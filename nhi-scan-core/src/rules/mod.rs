@@ -619,4 +619,24 @@ pattern = '(?P<secret>abc_[a-z]{4})'
         assert!(msgs.is_empty(), "{}", msgs.join("\n"));
         assert!(out.rules.len() >= 6);
     }
+
+    #[test]
+    fn builtin_pack_meets_the_quality_bar() {
+        let out = RuleSet::builtin();
+        assert!(out.rules.len() >= 450, "{} rules", out.rules.len());
+        for r in out.rules.rules() {
+            let r = &r.rule;
+            assert!(r.examples.len() >= 2, "{}: fewer than two examples", r.id);
+            assert!(
+                r.negative_examples.len() >= 2,
+                "{}: fewer than two negative examples",
+                r.id
+            );
+            assert!(!r.description.trim().is_empty(), "{}: no description", r.id);
+        }
+        let (scanner, errors) = crate::Scanner::new(out.rules);
+        assert!(errors.is_empty());
+        let failures = check_examples(&scanner);
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
 }
