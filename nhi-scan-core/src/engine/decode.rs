@@ -42,22 +42,23 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             .expect("built-in decoder patterns are valid")
     };
     vec![
-        // Kubernetes Secret manifests (YAML): `data:` then indented `key: <base64>` lines.
+        // Kubernetes Secret manifests (YAML): indented `key: <base64>` lines near `kind: Secret`.
+        // Gated on the kind, not on `data:`, which is everywhere in YAML and JavaScript.
         Decoder {
-            keywords: &["data:"],
+            keywords: &["kind: secret"],
             regex: build(
                 r"(?m)^[ \t]+[A-Za-z0-9_.-]+:[ \t]*(?P<enc>[A-Za-z0-9+/]{12,}={0,2})[ \t]*\r?$",
             ),
             encoding: Encoding::Base64,
-            before: 0,
+            before: 8192,
             after: 8192,
         },
-        // The same in JSON: `"data": { "key": "<base64>", ... }`.
+        // The same in JSON: `"kind": "Secret", "data": { "key": "<base64>", ... }`.
         Decoder {
-            keywords: &["\"data\""],
+            keywords: &["\"kind\": \"secret\"", "\"kind\":\"secret\""],
             regex: build(r#""[A-Za-z0-9_.-]+"\s*:\s*"(?P<enc>[A-Za-z0-9+/]{12,}={0,2})""#),
             encoding: Encoding::Base64,
-            before: 0,
+            before: 8192,
             after: 8192,
         },
         // HTTP basic auth and Docker/npm `auth` values: `user:password` pairs that may hold a token.

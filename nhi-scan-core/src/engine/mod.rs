@@ -121,6 +121,10 @@ pub struct Scratch {
     engines: Vec<Option<(meta::Cache, Captures)>>,
     companion_caches: Vec<Option<meta::Cache>>,
     decode_windows: Vec<(u32, usize, usize)>,
+    /// Per rule, the window being grown while hits are walked in order (`0..0`: none).
+    open: Vec<Range<usize>>,
+    /// Rules with an open window.
+    touched: Vec<u32>,
     decoded: Vec<u8>,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
@@ -228,6 +232,8 @@ impl Scanner {
             engines: (0..self.rules.len()).map(|_| None).collect(),
             companion_caches: (0..self.rules.len()).map(|_| None).collect(),
             decode_windows: Vec::new(),
+            open: vec![0..0; self.rules.len()],
+            touched: Vec::new(),
             decoded: Vec::new(),
             nested: None,
         }
@@ -277,6 +283,9 @@ impl Scanner {
         }
         scratch.windows.clear();
         scratch.decode_windows.clear();
+        // Hits arrive nearly sorted (the gate works forwards in small blocks), so this is cheap,
+        // and it lets each rule's overlapping windows merge on the fly with no window sort.
+        scratch.hits.sort_unstable_by_key(|h| h.start);
         for hit in &scratch.hits {
             let kw_len = self.gate.keyword_len(hit.keyword);
             for &r in &self.keyword_rules[hit.keyword as usize] {
@@ -290,23 +299,27 @@ impl Scanner {
                 let w = self.rules[r as usize].window;
                 let start = hit.start.saturating_sub(w);
                 let end = (hit.start + kw_len).saturating_add(w).min(hay.len());
-                scratch.windows.push((r, start, end));
+                let open = &mut scratch.open[r as usize];
+                if open.end == 0 {
+                    scratch.touched.push(r);
+                    *open = start..end;
+                } else if start <= open.end {
+                    open.end = open.end.max(end);
+                } else {
+                    scratch.windows.push((r, open.start, open.end));
+                    *open = start..end;
+                }
             }
         }
-        scratch.windows.sort_unstable();
+        for &r in &scratch.touched {
+            let open = std::mem::replace(&mut scratch.open[r as usize], 0..0);
+            scratch.windows.push((r, open.start, open.end));
+        }
+        scratch.touched.clear();
         scratch.vetoes.clear();
         let first = out.len();
-        let mut i = 0;
-        while i < scratch.windows.len() {
-            let (r, start, mut end) = scratch.windows[i];
-            i += 1;
-            while i < scratch.windows.len()
-                && scratch.windows[i].0 == r
-                && scratch.windows[i].1 <= end
-            {
-                end = end.max(scratch.windows[i].2);
-                i += 1;
-            }
+        for i in 0..scratch.windows.len() {
+            let (r, start, end) = scratch.windows[i];
             self.confirm(r as usize, hay, start..end, scratch, out);
         }
         if !scratch.vetoes.is_empty() {

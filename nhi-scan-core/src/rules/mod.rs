@@ -186,11 +186,13 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
 }
 
+/// A rule file: only `[[rule]]` tables. Each table is deserialized on its own so that one bad
+/// rule is reported by id and the rest of the file still loads.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     #[serde(default)]
-    rule: Vec<Rule>,
+    rule: Vec<toml::Table>,
 }
 
 /// Where a rule came from, for error messages.
@@ -365,8 +367,19 @@ impl LoadOutcome {
                 return;
             }
         };
-        for rule in file.rule {
-            self.add_rule(origin.clone(), rule);
+        for (n, table) in file.rule.into_iter().enumerate() {
+            let id = match table.get("id") {
+                Some(toml::Value::String(id)) => id.clone(),
+                _ => format!("#{} (no id)", n + 1),
+            };
+            match toml::Value::Table(table).try_into::<Rule>() {
+                Ok(rule) => self.add_rule(origin.clone(), rule),
+                Err(e) => self.errors.push(RuleError::Invalid {
+                    origin: origin.clone(),
+                    id,
+                    problem: e.to_string().trim_end().replace('\n', " "),
+                }),
+            }
         }
     }
 
@@ -607,7 +620,9 @@ pattern = '(?P<secret>abc_[a-z]{4})'
         let out = load(&OK.replace("kind =", "colour = \"red\"\nkind ="));
         let msg = out.errors[0].to_string();
         assert!(
-            msg.contains("t.toml") && msg.contains("unknown field `colour`"),
+            msg.contains("t.toml")
+                && msg.contains("t.one")
+                && msg.contains("unknown field `colour`"),
             "{msg}"
         );
     }
