@@ -1,6 +1,7 @@
 //! End-to-end tests of the `nhi-scan` binary on real inputs built at test time. One test binary
 //! (links once, runs in parallel); modules by command.
 
+mod corpus;
 mod git;
 mod sarif;
 mod scan;

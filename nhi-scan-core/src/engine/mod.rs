@@ -150,10 +150,14 @@ impl Scanner {
                 .map(|k| k.len())
                 .max()
                 .unwrap_or(0);
-            let specificity = if loaded.rule.kind == Kind::Generic {
+            // Tiers: catch-all `generic.*` rules, then other generic-kind wrappers (`.npmrc`,
+            // URL credentials), then provider rules ranked by their longest keyword.
+            let specificity = if loaded.rule.kind != Kind::Generic {
+                2 + longest_kw
+            } else if loaded.rule.id.starts_with("generic.") {
                 0
             } else {
-                1 + longest_kw
+                1
             };
             let rule = CompiledRule {
                 loaded,
@@ -328,7 +332,7 @@ impl Scanner {
             out.retain(|m| {
                 seen += 1;
                 seen <= first // matches from earlier haystacks are not ours to touch
-                    || self.rules[m.rule].specificity > 0
+                    || self.rules[m.rule].specificity > 1
                     || !vetoes.iter().any(|v| v.start < m.secret.end && m.secret.start < v.end)
             });
         }
@@ -558,7 +562,7 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
     // A provider match found by decoding beats one on the encoded text itself (the Docker `auth`
     // blob is less useful than the registry token inside it).
     let score = |m: &Match| {
-        let specific = rules[m.rule].specificity > 0;
+        let specific = rules[m.rule].specificity > 1;
         (
             specific,
             specific && m.decoded.is_some(),

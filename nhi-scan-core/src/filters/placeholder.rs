@@ -19,6 +19,9 @@ const MARKERS: &[&str] = &[
     "sample",
     "insert",
     "replace_me",
+    // The payload of jwt.io's default example token ({"sub":"1234567890","name":"John Doe",...}),
+    // pasted into countless READMEs and tests.
+    "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4gr",
 ];
 
 /// Shortest ascending or descending run (`abcdefgh`, `12345678`) that marks a made-up value.
