@@ -66,8 +66,14 @@ struct CompiledRule {
     /// regexes up front would dominate a pre-commit run.
     regex: OnceLock<Result<meta::Regex, String>>,
     companion: OnceLock<Option<meta::Regex>>,
-    window: usize,
+    /// Bytes searched each side of a keyword hit: the pattern's longest match (known once it is
+    /// parsed, on the first hit).
+    window: OnceLock<usize>,
     specificity: usize,
+}
+
+fn build_rule_regex(rule: &LoadedRule) -> Result<meta::Regex, String> {
+    build_regex(&rule.parsed()?.hir)
 }
 
 fn build_regex(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
@@ -82,9 +88,16 @@ fn build_regex(hir: &regex_syntax::hir::Hir) -> Result<meta::Regex, String> {
 }
 
 impl CompiledRule {
+    fn window(&self) -> usize {
+        *self.window.get_or_init(|| match self.loaded.parsed() {
+            Ok(p) => p.max_len.unwrap_or(UNBOUNDED_WINDOW).min(MAX_WINDOW),
+            Err(_) => 0,
+        })
+    }
+
     fn regex(&self) -> Option<&meta::Regex> {
         self.regex
-            .get_or_init(|| build_regex(&self.loaded.hir))
+            .get_or_init(|| build_rule_regex(&self.loaded))
             .as_ref()
             .ok()
     }
@@ -92,7 +105,8 @@ impl CompiledRule {
     fn companion(&self) -> Option<&meta::Regex> {
         self.companion
             .get_or_init(|| {
-                self.loaded
+                let parsed = self.loaded.parsed().ok()?;
+                parsed
                     .companion_hir
                     .as_ref()
                     .and_then(|(h, _)| build_regex(h).ok())
@@ -142,7 +156,6 @@ impl Scanner {
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut rules = Vec::new();
         for loaded in set.rules().iter().cloned() {
-            let window = loaded.max_len.unwrap_or(UNBOUNDED_WINDOW).min(MAX_WINDOW);
             let longest_kw = loaded
                 .rule
                 .keywords
@@ -163,11 +176,11 @@ impl Scanner {
                 loaded,
                 regex: OnceLock::new(),
                 companion: OnceLock::new(),
-                window,
+                window: OnceLock::new(),
                 specificity,
             };
             if matches!(rule.loaded.origin, RuleOrigin::File(_))
-                && let Err(problem) = rule.regex.get_or_init(|| build_regex(&rule.loaded.hir))
+                && let Err(problem) = rule.regex.get_or_init(|| build_rule_regex(&rule.loaded))
             {
                 errors.push(RuleError::Invalid {
                     origin: rule.loaded.origin.clone(),
@@ -248,7 +261,7 @@ impl Scanner {
         self.rules
             .iter()
             .filter_map(
-                |r| match r.regex.get_or_init(|| build_regex(&r.loaded.hir)) {
+                |r| match r.regex.get_or_init(|| build_rule_regex(&r.loaded)) {
                     Ok(_) => None,
                     Err(e) => Some((r.loaded.rule.id.clone(), e.clone())),
                 },
@@ -300,7 +313,7 @@ impl Scanner {
                     scratch.decode_windows.push((r & !DECODER, start, end));
                     continue;
                 }
-                let w = self.rules[r as usize].window;
+                let w = self.rules[r as usize].window();
                 let start = hit.start.saturating_sub(w);
                 let end = (hit.start + kw_len).saturating_add(w).min(hay.len());
                 let open = &mut scratch.open[r as usize];
@@ -431,7 +444,10 @@ impl Scanner {
             } else {
                 m.end() + 1
             };
-            let Some(secret) = caps.get_group(rule.loaded.secret_group) else {
+            let Ok(parsed) = rule.loaded.parsed() else {
+                break;
+            };
+            let Some(secret) = caps.get_group(parsed.secret_group) else {
                 continue;
             };
             if secret.is_empty() {
@@ -521,7 +537,13 @@ impl Scanner {
         let rule = &self.rules[r];
         let spec = rule.loaded.rule.companion.as_ref()?;
         let re = rule.companion()?;
-        let group = rule.loaded.companion_hir.as_ref().and_then(|(_, g)| *g);
+        let group = rule
+            .loaded
+            .parsed()
+            .ok()?
+            .companion_hir
+            .as_ref()
+            .and_then(|(_, g)| *g);
         let cache = caches[r].get_or_insert_with(|| re.create_cache());
         let mut caps = re.create_captures();
         let lo = span.start.saturating_sub(spec.within);

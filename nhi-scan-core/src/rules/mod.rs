@@ -6,6 +6,7 @@ mod check;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
@@ -195,6 +196,13 @@ struct RuleFile {
     rule: Vec<toml::Table>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictRuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
 /// Where a rule came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleOrigin {
@@ -252,13 +260,32 @@ pub struct LoadedRule {
     pub rule: Rule,
     /// Its file.
     pub origin: RuleOrigin,
-    pub(crate) hir: Hir,
-    pub(crate) secret_group: usize,
-    pub(crate) companion_hir: Option<(Hir, Option<usize>)>,
-    /// Longest possible match, when the pattern is bounded.
-    pub(crate) max_len: Option<usize>,
+    /// The parsed pattern, made on first use for built-in rules (parsing ~500 regexes up front
+    /// was most of a pre-commit run's start-up) and at load for user rules, whose errors must be
+    /// reported then.
+    pattern: OnceLock<Result<ParsedPattern, String>>,
     /// Compiled [`Allowlist::regexes`].
     pub(crate) allow_regexes: Vec<regex_automata::meta::Regex>,
+}
+
+/// What the engine needs from a rule's pattern.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedPattern {
+    pub hir: Hir,
+    pub secret_group: usize,
+    pub companion_hir: Option<(Hir, Option<usize>)>,
+    /// Longest possible match, when the pattern is bounded.
+    pub max_len: Option<usize>,
+}
+
+impl LoadedRule {
+    /// The parsed pattern, or why it does not parse.
+    pub(crate) fn parsed(&self) -> Result<&ParsedPattern, &str> {
+        self.pattern
+            .get_or_init(|| parse_pattern(&self.rule))
+            .as_ref()
+            .map_err(|e| e.as_str())
+    }
 }
 
 /// A validated set of rules with unique ids.
@@ -357,6 +384,14 @@ impl LoadOutcome {
 
     /// Adds the rules of one TOML text.
     pub fn add_text(&mut self, origin: RuleOrigin, text: &str) {
+        // Fast path: a well-formed file deserializes straight into rules. Only when that fails
+        // is it re-read table by table, so the error can name the broken rule.
+        if let Ok(file) = toml::from_str::<StrictRuleFile>(text) {
+            for rule in file.rule {
+                self.add_rule(origin.clone(), rule);
+            }
+            return;
+        }
         let file: RuleFile = match toml::from_str(text) {
             Ok(f) => f,
             Err(e) => {
@@ -392,20 +427,24 @@ impl LoadOutcome {
                 self.origin_of(&rule.id)
             ))
         } else {
-            compile_rule(&rule)
+            check_rule(&rule)
         };
-        match result {
-            Ok((hir, secret_group, companion_hir, max_len, allow_regexes)) => {
-                self.rules.rules.push(LoadedRule {
-                    rule,
-                    origin,
-                    hir,
-                    secret_group,
-                    companion_hir,
-                    max_len,
-                    allow_regexes,
-                })
+        let result = result.and_then(|allow_regexes| {
+            let pattern = OnceLock::new();
+            if !matches!(origin, RuleOrigin::Builtin(_)) {
+                pattern
+                    .set(Ok(parse_pattern(&rule)?))
+                    .expect("fresh OnceLock");
             }
+            Ok((pattern, allow_regexes))
+        });
+        match result {
+            Ok((pattern, allow_regexes)) => self.rules.rules.push(LoadedRule {
+                rule,
+                origin,
+                pattern,
+                allow_regexes,
+            }),
             Err(problem) => self.errors.push(RuleError::Invalid {
                 origin,
                 id: rule.id,
@@ -423,14 +462,6 @@ impl LoadOutcome {
             .unwrap_or_default()
     }
 }
-
-type Compiled = (
-    Hir,
-    usize,
-    Option<(Hir, Option<usize>)>,
-    Option<usize>,
-    Vec<regex_automata::meta::Regex>,
-);
 
 /// Parser settings shared by every rule: bytes, not Unicode, so `\w \b \d` are ASCII, the lazy DFA
 /// never gives up on non-ASCII input, and rules run on arbitrary (non-UTF-8) blobs.
@@ -454,7 +485,8 @@ fn parse(pattern: &str) -> Result<Hir, String> {
     })
 }
 
-fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
+/// The cheap checks every rule gets at load, and its allowlist regexes compiled.
+fn check_rule(rule: &Rule) -> Result<Vec<regex_automata::meta::Regex>, String> {
     if rule.id.is_empty()
         || !rule
             .id
@@ -483,6 +515,19 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
     {
         return Err(format!("min_entropy {e} is outside 0..=8 bits per byte"));
     }
+    rule.allowlist
+        .regexes
+        .iter()
+        .map(|p| {
+            regex_automata::meta::Regex::builder()
+                .syntax(syntax_config())
+                .build(p)
+                .map_err(|e| format!("allowlist regex {p:?}: {e}"))
+        })
+        .collect()
+}
+
+fn parse_pattern(rule: &Rule) -> Result<ParsedPattern, String> {
     let hir = parse(&rule.pattern)?;
     let secret_group = find_group(&hir, "secret")
         .ok_or_else(|| "pattern has no named group `secret` (write (?P<secret>...))".to_string())?;
@@ -495,24 +540,12 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
         }
     };
     let max_len = hir.properties().maximum_len();
-    let allow_regexes = rule
-        .allowlist
-        .regexes
-        .iter()
-        .map(|p| {
-            regex_automata::meta::Regex::builder()
-                .syntax(syntax_config())
-                .build(p)
-                .map_err(|e| format!("allowlist regex {p:?}: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        relax_repetitions(&hir),
+    Ok(ParsedPattern {
+        hir: relax_repetitions(&hir),
         secret_group,
-        companion,
+        companion_hir: companion,
         max_len,
-        allow_regexes,
-    ))
+    })
 }
 
 /// Repetitions with a large upper bound (`{64,8192}` in a PEM body) compile to thousands of NFA
@@ -587,7 +620,7 @@ pattern = '(?P<secret>abc_[a-z]{4})'
         let out = load(OK);
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         assert_eq!(out.rules.len(), 1);
-        assert_eq!(out.rules.rules()[0].max_len, Some(8));
+        assert_eq!(out.rules.rules()[0].parsed().unwrap().max_len, Some(8));
     }
 
     #[test]
