@@ -5,14 +5,11 @@ use std::io::{self, IsTerminal};
 use anyhow::{Result, bail};
 use clap::Args;
 
-use nhi_scan_core::Scanner;
 use nhi_scan_core::source::Progress;
-use nhi_scan_core::source::git::{GitConfig, Selection, scan_repository};
+use nhi_scan_core::source::git::{GitConfig, Selection, is_remote_url, scan_repository};
 
-use crate::{
-    EXIT_FINDINGS, OutputArgs, RuleArgs, load_rules, parse_size, progress, report_rule_errors,
-    summary, write_output,
-};
+use crate::project::{ConfigArgs, Project, suppressed_note};
+use crate::{EXIT_FINDINGS, OutputArgs, RuleArgs, parse_size, progress, summary, write_output};
 
 #[derive(Args)]
 pub(crate) struct GitArgs {
@@ -21,6 +18,8 @@ pub(crate) struct GitArgs {
     repo: String,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    config: ConfigArgs,
     #[command(flatten)]
     output: OutputArgs,
     /// Only commits reachable from REF (branch, tag or commit).
@@ -35,9 +34,10 @@ pub(crate) struct GitArgs {
     /// Also scan objects no ref reaches: dangling commits, trees and blobs.
     #[arg(long)]
     all_objects: bool,
-    /// Skip blobs larger than this (bytes, or with K, M, G suffix; 0 for no limit).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    max_file_size: u64,
+    /// Skip blobs larger than this (bytes, or with K, M, G suffix; 0 for no limit). Default:
+    /// the configuration's `max_file_size`, else 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
@@ -64,33 +64,40 @@ fn selection(args: &GitArgs) -> Result<Selection> {
 }
 
 pub(crate) fn run(args: GitArgs) -> Result<u8> {
+    // Configuration lives in the repository scanned; for a URL, where the command runs.
+    let start = if is_remote_url(&args.repo) {
+        ".".into()
+    } else {
+        std::path::PathBuf::from(&args.repo)
+    };
+    let project = Project::load(&start, &args.config, &args.rules)?;
+    let scanner = &project.scanner;
+    let rule_errors = project.rule_errors;
     let config = GitConfig {
         selection: selection(&args)?,
         all_objects: args.all_objects,
-        max_blob_size: (args.max_file_size > 0).then_some(args.max_file_size),
+        max_blob_size: project.max_file_size(args.max_file_size),
         threads: args.threads,
+        path_filter: project.config.path_filter(),
     };
-    let loaded = load_rules(&args.rules, true);
-    let (scanner, compile_errors) = Scanner::new(loaded.rules);
-    let rule_errors = loaded.errors.len() + compile_errors.len();
-    report_rule_errors(&loaded.errors);
-    report_rule_errors(&compile_errors);
-    if scanner.rule_count() == 0 {
-        bail!("no usable rules");
-    }
     let out = &args.output;
     let progress = Progress::default();
     let show = !out.quiet && io::stderr().is_terminal();
     let mut outcome = progress::with_progress(show, &progress, || {
-        scan_repository(&scanner, &args.repo, &config, Some(&progress))
+        scan_repository(scanner, &args.repo, &config, Some(&progress))
     })?;
     outcome.stats.errors += rule_errors as u64;
+    let suppressed = project.suppress(&mut outcome);
     for e in &outcome.errors {
         eprintln!("nhi-scan: error: {e}");
     }
     write_output(out, &outcome)?;
     if !out.quiet {
-        eprintln!("{}", summary(&outcome).replacen(" files ", " blobs ", 1));
+        eprintln!(
+            "{}{}",
+            summary(&outcome).replacen(" files ", " blobs ", 1),
+            suppressed_note(&suppressed)
+        );
     }
     Ok(if outcome.findings.is_empty() {
         0

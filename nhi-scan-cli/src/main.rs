@@ -2,15 +2,19 @@
 //! library configuration, prints, draws progress and picks the exit code; all scanning lives in
 //! the library so the hook, tests and embedding programs run the same code.
 
+mod cmd_baseline;
 mod cmd_git;
+mod cmd_hook;
+mod cmd_precommit;
 mod progress;
+mod project;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use nhi_scan_core::Scanner;
@@ -38,6 +42,15 @@ enum Command {
     /// Scan git history: every blob of every commit on all refs, each once, with the commit
     /// that introduced it.
     Git(cmd_git::GitArgs),
+    /// Scan what is staged for the next commit (the pre-commit hook): only added or changed
+    /// lines by default. Exit 1 blocks the commit.
+    PreCommit(cmd_precommit::PreCommitArgs),
+    /// Write .git/hooks/pre-commit running `nhi-scan pre-commit` (without the pre-commit
+    /// framework).
+    InstallHook(cmd_hook::InstallHookArgs),
+    /// Record known findings so that only new ones are reported.
+    #[command(subcommand)]
+    Baseline(cmd_baseline::BaselineCommand),
 }
 
 #[derive(Args)]
@@ -74,13 +87,16 @@ struct ScanArgs {
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
+    config: project::ConfigArgs,
+    #[command(flatten)]
     output: OutputArgs,
     /// Scan files that .gitignore / .ignore exclude too.
     #[arg(long)]
     no_ignore: bool,
-    /// Skip files larger than this (bytes, or with K, M, G suffix; 0 for no limit).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    max_file_size: u64,
+    /// Skip files larger than this (bytes, or with K, M, G suffix; 0 for no limit). Default:
+    /// the configuration's `max_file_size`, else 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Follow symbolic links (loops are detected and reported).
     #[arg(long, short = 'L')]
     follow_symlinks: bool,
@@ -175,6 +191,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rules(RulesCommand::List { rules, json }) => rules_list(rules, json),
         Command::Rules(RulesCommand::Check { rules }) => rules_check(rules),
         Command::Git(args) => cmd_git::run(args),
+        Command::PreCommit(args) => cmd_precommit::run(args),
+        Command::InstallHook(args) => cmd_hook::run(args),
+        Command::Baseline(cmd) => cmd_baseline::run(cmd),
     }
 }
 
@@ -198,19 +217,16 @@ pub(crate) fn report_rule_errors(errors: &[RuleError]) {
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let loaded = load_rules(&args.rules, true);
-    let (scanner, compile_errors) = Scanner::new(loaded.rules);
-    let rule_errors = loaded.errors.len() + compile_errors.len();
-    report_rule_errors(&loaded.errors);
-    report_rule_errors(&compile_errors);
-    if scanner.rule_count() == 0 {
-        bail!("no usable rules");
-    }
+    let project =
+        project::Project::load(&project::start_dir(&args.paths), &args.config, &args.rules)?;
+    let scanner = &project.scanner;
+    let rule_errors = project.rule_errors;
     let config = FsConfig {
-        max_file_size: (args.max_file_size > 0).then_some(args.max_file_size),
+        max_file_size: project.max_file_size(args.max_file_size),
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
         threads: args.threads,
+        path_filter: project.config.path_filter(),
     };
     let out = &args.output;
     let progress = Progress::default();
@@ -224,20 +240,25 @@ fn scan(args: ScanArgs) -> Result<u8> {
         if paths.is_empty() {
             ScanOutcome::default()
         } else {
-            scan_paths(&scanner, &paths, &config, Some(&progress))
+            scan_paths(scanner, &paths, &config, Some(&progress))
         }
     });
     if !stdin.is_empty() {
-        let s = scan_reader(&scanner, io::stdin().lock(), Origin::Stdin);
+        let s = scan_reader(scanner, io::stdin().lock(), Origin::Stdin);
         merge(&mut outcome, s);
     }
     outcome.stats.errors += rule_errors as u64;
+    let suppressed = project.suppress(&mut outcome);
     for e in &outcome.errors {
         eprintln!("nhi-scan: error: {e}");
     }
     write_output(out, &outcome)?;
     if !out.quiet {
-        eprintln!("{}", summary(&outcome));
+        eprintln!(
+            "{}{}",
+            summary(&outcome),
+            project::suppressed_note(&suppressed)
+        );
     }
     Ok(if outcome.findings.is_empty() {
         0

@@ -250,7 +250,10 @@ mod tests {
                 end_column: 9,
                 offset: 0,
                 end_offset: 8,
+                encoding: None,
             }],
+            path_count: 1,
+            commit_count: 0,
             validation: None,
         }
     }

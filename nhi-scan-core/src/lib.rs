@@ -13,6 +13,9 @@
 //!   that count what was scanned, skipped and failed.
 //! - [`finding`]: matches grouped into one [`Finding`] per credential with all its locations.
 //! - [`report`]: text, JSON, JSONL and SARIF writers over finished findings.
+//! - [`config`]: `.nhi-scan.toml` or a gitleaks `.gitleaks.toml` as plain values: which rules,
+//!   which paths the sources skip, and a [`config::Suppressor`] for findings that allowlists,
+//!   `.gitleaksignore` or the [`baseline`] accept. [`source::staged`] is the pre-commit source.
 //!
 //! ```
 //! use nhi_scan_core::{RuleSet, Scanner, source::fs::scan_reader, finding::Origin};
@@ -25,6 +28,8 @@
 //! [`source::SourceError`] values counted in [`source::ScanStats`].
 #![deny(missing_docs)]
 
+pub mod baseline;
+pub mod config;
 pub mod engine;
 pub mod filters;
 pub mod finding;

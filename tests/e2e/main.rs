@@ -1,8 +1,10 @@
 //! End-to-end tests of the `nhi-scan` binary on real inputs built at test time. One test binary
 //! (links once, runs in parallel); modules by command.
 
+mod config;
 mod corpus;
 mod git;
+mod precommit;
 mod sarif;
 mod scan;
 mod util;

@@ -11,6 +11,7 @@ use std::time::Instant;
 use ignore::{WalkBuilder, WalkState};
 
 use super::{Progress, ScanOutcome, ScanStats, SkipReason, SourceError};
+use crate::config::PathFilter;
 use crate::engine::{Match, Scanner, Scratch};
 use crate::finding::{Collector, Origin};
 
@@ -30,6 +31,8 @@ pub struct FsConfig {
     pub follow_symlinks: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Paths the configuration allowlists: neither read nor scanned.
+    pub path_filter: Option<PathFilter>,
 }
 
 impl Default for FsConfig {
@@ -39,6 +42,7 @@ impl Default for FsConfig {
             respect_ignore: true,
             follow_symlinks: false,
             threads: 0,
+            path_filter: None,
         }
     }
 }
@@ -95,6 +99,11 @@ impl Worker<'_> {
         }
         if !ft.is_file() {
             return self.stats.skip(SkipReason::NotRegularFile);
+        }
+        if let Some(f) = &self.config.path_filter
+            && f.matches(entry.path())
+        {
+            return self.stats.skip(SkipReason::PathAllowed);
         }
         self.file(entry.path());
     }
@@ -213,6 +222,7 @@ pub fn scan_paths(
         errors: Vec::new(),
     });
     if let Some((first, rest)) = paths.split_first() {
+        let dir_filter = config.path_filter.clone();
         let mut builder = WalkBuilder::new(first);
         for p in rest {
             builder.add(p);
@@ -228,8 +238,13 @@ pub fn scan_paths(
             .follow_links(config.follow_symlinks)
             .threads(config.threads)
             // History is the git source's job; the .git directory itself is never walked.
-            .filter_entry(|e| {
-                !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir()))
+            // Allowlisted directories are not descended into.
+            .filter_entry(move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && (e.file_name() == ".git"
+                        || (e.depth() > 0
+                            && dir_filter.as_ref().is_some_and(|f| f.matches(e.path())))))
             });
         builder.build_parallel().run(|| {
             let mut worker = Worker {

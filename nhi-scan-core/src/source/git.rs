@@ -35,6 +35,7 @@ use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
 
 use super::{Progress, ScanOutcome, ScanStats, SkipReason, SourceError};
+use crate::config::PathFilter;
 use crate::engine::{Match, Scanner, Scratch};
 use crate::finding::{Collector, Finding, GitOrigin, Location, Origin};
 
@@ -80,6 +81,8 @@ pub struct GitConfig {
     pub max_blob_size: Option<u64>,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Paths the configuration allowlists: blobs seen only there are never read.
+    pub path_filter: Option<PathFilter>,
 }
 
 impl Default for GitConfig {
@@ -89,6 +92,7 @@ impl Default for GitConfig {
             all_objects: false,
             max_blob_size: Some(64 * 1024 * 1024),
             threads: 0,
+            path_filter: None,
         }
     }
 }
@@ -215,6 +219,7 @@ pub fn scan_path(
     };
 
     let mut walk = Walk::new(&repo);
+    walk.path_filter = config.path_filter.clone();
     let tips = walk.tips(config).map_err(|e| match e {
         TipError::Revision { spec, message } => GitError::Revision { spec, message },
         TipError::Repository(m) => repo_err(m),
@@ -349,6 +354,7 @@ impl Emitter {
 /// The single-threaded part: commits, order, trees.
 struct Walk<'r> {
     repo: &'r gix::Repository,
+    path_filter: Option<PathFilter>,
     commits: Vec<CommitNode>,
     /// Commits that are hidden parents of walked commits: their trees are marked seen first, so
     /// a range reports only what it introduced.
@@ -416,6 +422,7 @@ impl<'r> Walk<'r> {
     fn new(repo: &'r gix::Repository) -> Self {
         Walk {
             repo,
+            path_filter: None,
             commits: Vec::new(),
             boundary: Vec::new(),
             seen_trees: Default::default(),
@@ -833,6 +840,15 @@ impl<'r> Walk<'r> {
 
     fn blob(&mut self, id: &gix::oid, attr: Attr, path: &[u8], emit: Option<&mut Emitter>) {
         if !self.seen_pairs.insert(pair_hash(id, path)) {
+            return;
+        }
+        if !path.is_empty()
+            && let Some(f) = &self.path_filter
+            && f.matches_relative(&String::from_utf8_lossy(path))
+        {
+            if emit.is_some() {
+                self.stats.skip(SkipReason::PathAllowed);
+            }
             return;
         }
         let first = self.seen_blobs.insert(id.to_owned());

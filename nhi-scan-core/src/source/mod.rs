@@ -4,6 +4,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod staged;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +30,8 @@ pub enum SkipReason {
     NotRegularFile,
     /// A git submodule (gitlink): its commits live in another repository.
     Submodule,
+    /// Matched a path allowlist of the configuration.
+    PathAllowed,
 }
 
 impl fmt::Display for SkipReason {
@@ -39,6 +42,7 @@ impl fmt::Display for SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::NotRegularFile => "not a regular file",
             SkipReason::Submodule => "submodule",
+            SkipReason::PathAllowed => "allowlisted path",
         })
     }
 }
