@@ -18,6 +18,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use nhi_scan_core::Scanner;
+// Sizes like `64M`: one parser for flags and config files.
+use nhi_scan_core::config::parse_size;
 use nhi_scan_core::finding::Origin;
 use nhi_scan_core::report::{Format, ReportOptions, write_report};
 use nhi_scan_core::rules::{LoadOutcome, RuleError, RuleSet, check_examples};
@@ -136,25 +138,6 @@ enum ColorArg {
     Auto,
     Always,
     Never,
-}
-
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m = match c.to_ascii_uppercase() {
-                'K' => 1u64 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                _ => return Err(format!("unknown size suffix {c:?} (use K, M or G)")),
-            };
-            (&s[..i], m)
-        }
-        _ => (s, 1),
-    };
-    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a size"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// Exit codes: 0 nothing found, 1 findings (or failed rule checks), 2 usage or fatal error.
