@@ -8,8 +8,8 @@ use clap::Args;
 use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{GitConfig, Selection, is_remote_url, scan_repository};
 
-use crate::project::{ConfigArgs, Project, suppressed_note};
-use crate::{EXIT_FINDINGS, OutputArgs, RuleArgs, parse_size, progress, summary, write_output};
+use crate::project::{ConfigArgs, Project};
+use crate::{OutputArgs, RuleArgs, parse_size, progress};
 
 #[derive(Args)]
 pub(crate) struct GitArgs {
@@ -83,25 +83,8 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
     let out = &args.output;
     let progress = Progress::default();
     let show = !out.quiet && io::stderr().is_terminal();
-    let mut outcome = progress::with_progress(show, &progress, || {
+    let outcome = progress::with_progress(show, &progress, || {
         scan_repository(scanner, &args.repo, &config, Some(&progress))
     })?;
-    outcome.stats.errors += rule_errors as u64;
-    let suppressed = project.suppress(&mut outcome);
-    for e in &outcome.errors {
-        eprintln!("nhi-scan: error: {e}");
-    }
-    write_output(out, &outcome)?;
-    if !out.quiet {
-        eprintln!(
-            "{}{}",
-            summary(&outcome).replacen(" files ", " blobs ", 1),
-            suppressed_note(&suppressed)
-        );
-    }
-    Ok(if outcome.findings.is_empty() {
-        0
-    } else {
-        EXIT_FINDINGS
-    })
+    crate::report_outcome(out, &project, outcome, rule_errors, "blobs")
 }

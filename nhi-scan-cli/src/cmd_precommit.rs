@@ -105,7 +105,7 @@ pub(crate) fn run(args: PreCommitArgs) -> Result<u8> {
     if !args.quiet {
         eprintln!(
             "{}{}",
-            summary(&outcome).replacen(" files ", " staged files ", 1),
+            summary(&outcome, "staged files"),
             suppressed_note(&suppressed)
         );
     }

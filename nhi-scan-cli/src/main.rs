@@ -230,6 +230,18 @@ fn scan(args: ScanArgs) -> Result<u8> {
         let s = scan_reader(scanner, io::stdin().lock(), Origin::Stdin);
         merge(&mut outcome, s);
     }
+    report_outcome(out, &project, outcome, rule_errors, "files")
+}
+
+/// The common end of `scan` and `git`: count rule errors, apply baseline and allowlists, print
+/// per-input errors, write the report and the summary, and pick the exit code.
+pub(crate) fn report_outcome(
+    out: &OutputArgs,
+    project: &project::Project,
+    mut outcome: ScanOutcome,
+    rule_errors: usize,
+    unit: &str,
+) -> Result<u8> {
     outcome.stats.errors += rule_errors as u64;
     let suppressed = project.suppress(&mut outcome);
     for e in &outcome.errors {
@@ -239,7 +251,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
     if !out.quiet {
         eprintln!(
             "{}{}",
-            summary(&outcome),
+            summary(&outcome, unit),
             project::suppressed_note(&suppressed)
         );
     }
@@ -304,7 +316,8 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-pub(crate) fn summary(o: &ScanOutcome) -> String {
+/// The one-line summary on standard error; `unit` names what was scanned (files, blobs).
+pub(crate) fn summary(o: &ScanOutcome, unit: &str) -> String {
     let s = &o.stats;
     let secs = s.elapsed.as_secs_f64();
     let rate = if secs > 0.0 {
@@ -316,8 +329,9 @@ pub(crate) fn summary(o: &ScanOutcome) -> String {
     let reasons: Vec<String> = s.skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
     let locations: usize = o.findings.iter().map(|f| f.locations.len()).sum();
     format!(
-        "nhi-scan: scanned {} files ({}) in {:.2}s ({:.0} MB/s); skipped {}{}; {} errors; {} findings ({} locations)",
+        "nhi-scan: scanned {} {} ({}) in {:.2}s ({:.0} MB/s); skipped {}{}; {} errors; {} findings ({} locations)",
         s.scanned,
+        unit,
         human_bytes(s.bytes),
         secs,
         rate,
