@@ -151,7 +151,7 @@ fn write_blocked(out: &mut dyn Write, findings: &[Finding], color: bool) -> io::
             writeln!(
                 out,
                 "  {}:{}:{}: {} {} {}",
-                paint("1", &l.origin.path()),
+                paint("1", &nhi_scan_core::report::printable(&l.origin.path())),
                 l.line,
                 l.column,
                 paint("31;1", &f.rule_name),

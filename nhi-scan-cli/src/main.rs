@@ -200,6 +200,11 @@ pub(crate) fn report_rule_errors(errors: &[RuleError]) {
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
+    // Operands that do not exist are usage errors (exit 2), not per-file errors: a mistyped path
+    // in CI must not scan nothing and pass.
+    for p in args.paths.iter().filter(|p| p.as_os_str() != "-") {
+        std::fs::symlink_metadata(p).with_context(|| format!("{}", p.display()))?;
+    }
     let project =
         project::Project::load(&project::start_dir(&args.paths), &args.config, &args.rules)?;
     let scanner = &project.scanner;

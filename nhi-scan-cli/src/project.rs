@@ -44,6 +44,11 @@ impl Project {
         for w in &config.warnings {
             eprintln!("nhi-scan: warning: {w}");
         }
+        // A rule path that does not exist is a usage error (a typo must not pass CI green);
+        // a rule file that exists but holds broken rules is reported and the scan goes on.
+        for p in &rules.rules {
+            std::fs::metadata(p).with_context(|| format!("--rules {}", p.display()))?;
+        }
         let loaded = config.load_rules(&rules.rules);
         let (scanner, compile_errors) = Scanner::new(loaded.rules);
         report_rule_errors(&loaded.errors);

@@ -556,7 +556,8 @@ impl Config {
             path: path.to_owned(),
             message,
         };
-        let table: toml::Table = toml::from_str(&text).map_err(|e| invalid(toml_message(&e)))?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| invalid(toml_message(&text, &e)))?;
         let gitleaks = path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().contains("leaks"))
@@ -573,10 +574,12 @@ impl Config {
         config.file = Some(path.to_owned());
         if gitleaks {
             config.format = ConfigFormat::Gitleaks;
-            let file: GlFile = toml::from_str(&text).map_err(|e| invalid(toml_message(&e)))?;
+            let file: GlFile =
+                toml::from_str(&text).map_err(|e| invalid(toml_message(&text, &e)))?;
             config.apply_gitleaks(file, path)?;
         } else {
-            let file: NhiFile = toml::from_str(&text).map_err(|e| invalid(toml_message(&e)))?;
+            let file: NhiFile =
+                toml::from_str(&text).map_err(|e| invalid(toml_message(&text, &e)))?;
             config.apply_nhi(file, path, &dir)?;
         }
         Ok(config)
@@ -1434,8 +1437,8 @@ pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
 }
 
 /// The toml error with, for an unknown key, the closest known one.
-fn toml_message(e: &toml::de::Error) -> String {
-    let msg = e.to_string().trim_end().to_string();
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let msg = crate::rules::toml_error_text(text, e);
     let Some(start) = msg.find("unknown field `") else {
         return msg;
     };

@@ -18,7 +18,8 @@ use crate::rules::Kind;
 pub enum Origin {
     /// A file on disk.
     File {
-        /// Path as given or found by the walk.
+        /// Path as given or found by the walk. Serialized lossily: a file name need not be UTF-8.
+        #[serde(serialize_with = "lossy_path")]
         path: PathBuf,
     },
     /// Standard input.
@@ -54,7 +55,19 @@ pub struct GitOrigin {
     pub reference: Option<String>,
 }
 
+fn lossy_path<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
 impl Origin {
+    /// The raw bytes of the file path (not lossy), for formats that can carry them (SARIF URIs).
+    pub fn path_bytes(&self) -> Vec<u8> {
+        match self {
+            Origin::File { path } => path.as_os_str().as_encoded_bytes().to_vec(),
+            other => other.path().into_bytes(),
+        }
+    }
+
     /// A short human label: the path, `<stdin>`, or `commit:path`.
     pub fn label(&self) -> String {
         match self {
@@ -318,8 +331,17 @@ impl Collector {
 struct LineCounter<'a> {
     hay: &'a [u8],
     pos: usize,
+    cursor: Cursor,
+}
+
+/// A position: line, column, where the line starts, and whether the line so far is UTF-8
+/// (character columns) or not (byte columns, so Latin-1 text still gets honest columns).
+#[derive(Clone, Copy)]
+struct Cursor {
     line: u64,
     column: u64,
+    line_start: usize,
+    utf8: bool,
 }
 
 impl<'a> LineCounter<'a> {
@@ -327,8 +349,12 @@ impl<'a> LineCounter<'a> {
         LineCounter {
             hay,
             pos: 0,
-            line: 1,
-            column: 1,
+            cursor: Cursor {
+                line: 1,
+                column: 1,
+                line_start: 0,
+                utf8: true,
+            },
         }
     }
 
@@ -336,30 +362,39 @@ impl<'a> LineCounter<'a> {
         if offset < self.pos {
             *self = LineCounter::new(self.hay);
         }
-        (self.line, self.column) = advance(self.hay, self.pos, offset, self.line, self.column);
+        self.cursor = advance(self.hay, self.pos, offset, self.cursor);
         self.pos = offset;
-        (self.line, self.column)
+        (self.cursor.line, self.cursor.column)
     }
 
-    /// Position of `end` given the position of `start`, without moving the counter.
-    fn position_from(&self, end: usize, line: u64, start: usize) -> (u64, u64) {
-        advance(self.hay, start, end, line, self.column)
+    /// Position of `end`, from the last position asked for, without moving the counter.
+    fn position_from(&self, end: usize, _line: u64, start: usize) -> (u64, u64) {
+        let c = advance(self.hay, start, end, self.cursor);
+        (c.line, c.column)
     }
 }
 
-/// Moves (line, column) from byte `from` to byte `to`. Columns count UTF-8 lead bytes: character
-/// columns on UTF-8 lines, byte columns elsewhere.
-fn advance(hay: &[u8], from: usize, to: usize, line: u64, column: u64) -> (u64, u64) {
+/// Moves a cursor from byte `from` to byte `to`.
+fn advance(hay: &[u8], from: usize, to: usize, at: Cursor) -> Cursor {
     let span = &hay[from..to];
-    let newlines = memchr::memchr_iter(b'\n', span).count() as u64;
-    match memchr::memrchr(b'\n', span) {
-        Some(last) => (line + newlines, lead_bytes(&span[last + 1..]) + 1),
-        None => (line, column + lead_bytes(span)),
-    }
-}
-
-fn lead_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+    let mut c = at;
+    let segment = match memchr::memrchr(b'\n', span) {
+        Some(last) => {
+            c.line += memchr::memchr_iter(b'\n', span).count() as u64;
+            c.line_start = from + last + 1;
+            c.utf8 = true;
+            c.column = 1;
+            &span[last + 1..]
+        }
+        None => span,
+    };
+    c.utf8 = c.utf8 && std::str::from_utf8(segment).is_ok();
+    c.column = if c.utf8 {
+        c.column + segment.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+    } else {
+        (to - c.line_start) as u64 + 1
+    };
+    c
 }
 
 #[cfg(test)]
@@ -372,6 +407,9 @@ mod tests {
         assert_eq!(lc.position(0), (1, 1));
         assert_eq!(lc.position(8), (2, 4));
         assert_eq!(lc.position_from(13, 2, 8), (3, 2));
+        // Latin-1 (not UTF-8): byte columns.
+        let mut lc = LineCounter::new(b"caf\xe9 \xa9\xa9 x=tok");
+        assert_eq!(lc.position(12), (1, 13));
     }
 
     #[test]

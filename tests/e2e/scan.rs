@@ -336,8 +336,15 @@ fn usage_errors_exit_2() {
 fn missing_path_is_an_error_naming_it() {
     let d = Dir::new();
     let r = d.run(&["scan", "does-not-exist"]);
-    assert!(r.stderr.contains("does-not-exist"), "{}", r.stderr);
-    assert!(r.stderr.contains("1 errors"), "{}", r.stderr);
+    assert_eq!(r.code, 2, "a missing operand is a usage error");
+    assert!(
+        r.stderr.contains("does-not-exist") && r.stderr.contains("No such file"),
+        "{}",
+        r.stderr
+    );
+    let r = d.run(&["scan", ".", "--rules", "no-such-rules.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-rules.toml"), "{}", r.stderr);
 }
 
 #[test]
@@ -361,7 +368,7 @@ fn aws_secret_key_is_reported_with_its_key_id() {
         ".aws/credentials",
         format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
     );
-    let r = d.run(&["scan", "--format", "json"]);
+    let r = d.run(&["scan", "--format", "json", "--no-redact"]);
     let f = r.findings();
     let sk = f
         .iter()
@@ -474,4 +481,61 @@ fn encoded_secrets_are_decoded_and_reported_at_the_encoded_text() {
     assert_eq!(find(&gh2)["locations"][0]["encoding"], "base64");
     // Two levels: a Docker config (base64 in the Secret) whose `auth` is base64 of user:token.
     assert_eq!(find(&gh3)["locations"][0]["line"], 9);
+}
+
+#[test]
+fn companions_are_redacted_and_odd_file_names_are_safe_in_every_format() {
+    let d = Dir::new();
+    let id = fake_aws_key_id(50);
+    let secret = random_base62(51, 40);
+    let creds = format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+    // A file name that is not UTF-8 and one with a newline and an escape sequence.
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(
+        d.path().join(std::ffi::OsStr::from_bytes(b"b\xff.env")),
+        &creds,
+    )
+    .unwrap();
+    d.write("c\nfake.env:9:9: forged\x1b[2J.env", &creds);
+    for format in ["json", "jsonl", "sarif", "text"] {
+        let r = d.run(&["scan", "--format", format]);
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert!(
+            !r.stdout.contains(&id) && !r.stdout.contains(&secret),
+            "{format} leaks: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.contains('\x1b'),
+            "{format} passes an escape sequence through"
+        );
+        assert!(
+            !r.stdout.lines().any(|l| l.starts_with("fake.env:9:9")),
+            "{format} lets a file name forge a line"
+        );
+    }
+    let r = d.run(&["scan", "--format", "sarif"]);
+    assert!(
+        r.stdout.contains("b%FF.env"),
+        "raw bytes are percent-encoded in the SARIF URI"
+    );
+}
+
+#[test]
+fn a_plain_token_inside_a_percent_encoded_run_is_reported_where_it_is() {
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 60);
+    d.write(
+        "q.txt",
+        format!("url=https://x.com/?a=%22b%22&token={tok}%3D%3D\n"),
+    );
+    let r = d.run(&["scan", "--format", "json", "--no-redact"]);
+    let f = r.findings();
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    let l = &f[0]["locations"][0];
+    assert_eq!(
+        (l["column"].as_u64(), l.get("encoding")),
+        (Some(36), None),
+        "{l}"
+    );
 }

@@ -45,9 +45,9 @@ pub(crate) fn decoders() -> Vec<Decoder> {
         // Kubernetes Secret manifests (YAML): indented `key: <base64>` lines near `kind: Secret`.
         // Gated on the kind, not on `data:`, which is everywhere in YAML and JavaScript.
         Decoder {
-            keywords: &["kind: secret"],
+            keywords: &["kind: secret", "kind: \"secret\"", "kind: 'secret'"],
             regex: build(
-                r"(?m)^[ \t]+[A-Za-z0-9_.-]+:[ \t]*(?P<enc>[A-Za-z0-9+/]{12,}={0,2})[ \t]*\r?$",
+                r#"(?m)^[ \t]+["']?[A-Za-z0-9_.-]+["']?:[ \t]*["']?(?P<enc>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*\r?$"#,
             ),
             encoding: Encoding::Base64,
             before: 8192,

@@ -123,6 +123,7 @@ pub struct Scanner {
     /// For each gate keyword, the rules that own it.
     keyword_rules: Vec<Vec<u32>>,
     decoders: Vec<Decoder>,
+    allow_markers: [memchr::memmem::Finder<'static>; 2],
 }
 
 /// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
@@ -220,6 +221,10 @@ impl Scanner {
                 gate,
                 keyword_rules,
                 decoders,
+                allow_markers: [
+                    memchr::memmem::Finder::new(filters::ALLOW_MARKER).into_owned(),
+                    memchr::memmem::Finder::new(filters::GITLEAKS_ALLOW_MARKER).into_owned(),
+                ],
             },
             errors,
         )
@@ -275,6 +280,12 @@ impl Scanner {
         let first = out.len();
         self.scan_all(hay, scratch, out);
         resolve_overlaps(&self.rules, out, first);
+        // Allow comments are rare: one SIMD pass decides whether any line can hold one, so the
+        // per-match line lookups (which cost a line's length each, ruinous on minified files
+        // with thousands of matches on one line) run only in files that have a marker.
+        if out.len() == first || !self.allow_markers.iter().any(|f| f.find(hay).is_some()) {
+            return;
+        }
         let mut seen = 0;
         out.retain(|m| {
             seen += 1;
@@ -513,7 +524,14 @@ impl Scanner {
 
     fn verdict(&self, rule: &CompiledRule, secret: &[u8]) -> Verdict {
         let spec = &rule.loaded.rule;
-        if spec.placeholder_check && filters::is_placeholder(secret) {
+        // A verified checksum outranks the placeholder heuristics: a random body contains
+        // `xxxx` about once in 28,000 tokens, and a placeholder with a valid CRC is no placeholder.
+        let checksum_ok = match spec.checksum {
+            Some(c) if !filters::verify(c, secret) => return Verdict::BadChecksum,
+            Some(_) => true,
+            None => false,
+        };
+        if spec.placeholder_check && !checksum_ok && filters::is_placeholder(secret) {
             return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
@@ -521,10 +539,7 @@ impl Scanner {
         {
             return Verdict::Reject;
         }
-        match spec.checksum {
-            Some(c) if !filters::verify(c, secret) => Verdict::BadChecksum,
-            _ => Verdict::Accept,
-        }
+        Verdict::Accept
     }
 
     fn find_companion(
@@ -603,7 +618,14 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
         if let Some(last) = kept.last_mut()
             && m.secret.start < last.secret.end
         {
-            if score(m) > score(last) {
+            // The same rule found both directly and inside an encoded run around it (a token
+            // in a percent-encoded query string): the direct match pinpoints it.
+            let better = if m.rule == last.rule && m.decoded.is_some() != last.decoded.is_some() {
+                m.decoded.is_none()
+            } else {
+                score(m) > score(last)
+            };
+            if better {
                 *last = m.clone();
             }
             continue;

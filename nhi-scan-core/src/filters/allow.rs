@@ -6,9 +6,13 @@
 //! - `nhi-scan:allow-next-line` (same optional rule ids) on the line before.
 //! - `gitleaks:allow` on the line, so teams migrating from gitleaks keep their annotations.
 
-const MARKER: &[u8] = b"nhi-scan:allow";
+/// The allow marker; any allow comment contains it.
+pub const ALLOW_MARKER: &[u8] = b"nhi-scan:allow";
+const MARKER: &[u8] = ALLOW_MARKER;
 const NEXT_LINE: &[u8] = b"-next-line";
-const GITLEAKS: &[u8] = b"gitleaks:allow";
+/// gitleaks' allow marker, honoured too.
+pub const GITLEAKS_ALLOW_MARKER: &[u8] = b"gitleaks:allow";
+const GITLEAKS: &[u8] = GITLEAKS_ALLOW_MARKER;
 
 /// True when an allow comment covers a secret at `span` in `hay`, found by `rule_id`.
 pub fn inline_allowed(hay: &[u8], span: std::ops::Range<usize>, rule_id: &str) -> bool {

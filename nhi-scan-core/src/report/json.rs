@@ -2,7 +2,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{ReportOptions, shown_secret};
+use super::{ReportOptions, shown, shown_secret};
 use crate::finding::Finding;
 use crate::source::ScanStats;
 
@@ -17,7 +17,7 @@ pub(crate) fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "fingerprint": f.fingerprint,
         "secret": shown_secret(f, opts),
         "redacted": opts.redact,
-        "companion": f.companion.as_ref().map(|(name, value)| json!({"name": name, "value": value})),
+        "companion": f.companion.as_ref().map(|(name, value)| json!({"name": name, "value": shown(value, opts)})),
         "location_count": f.locations.len(),
         "path_count": f.path_count,
         "commit_count": f.commit_count,

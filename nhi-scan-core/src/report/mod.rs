@@ -62,6 +62,34 @@ pub fn write_report(
     }
 }
 
+/// A companion value as a report shows it: redacted like the secret, since it can be one too
+/// (the Datadog API key next to an application key).
+pub(crate) fn shown(value: &str, opts: &ReportOptions) -> String {
+    if opts.redact {
+        crate::finding::redact(value)
+    } else {
+        value.to_string()
+    }
+}
+
+/// Text safe to print to a terminal: control characters in file names and author fields (which
+/// come from untrusted repositories) are escaped, so they cannot forge lines or send escape
+/// sequences.
+pub fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The secret as a report shows it.
 pub(crate) fn shown_secret(f: &Finding, opts: &ReportOptions) -> String {
     if opts.redact {

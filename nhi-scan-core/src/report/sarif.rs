@@ -14,9 +14,9 @@ use crate::finding::{Finding, Location, Origin, fingerprint};
 const SRCROOT: &str = "SRCROOT";
 
 /// Percent-encodes a path into a URI reference (RFC 3986 unreserved and `/` kept as is).
-fn encode_path(path: &str) -> String {
+fn encode_path(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+    for &b in path {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
@@ -28,7 +28,10 @@ fn encode_path(path: &str) -> String {
 
 /// A `file://` URI for an absolute path (with a trailing slash when `dir`).
 pub fn file_uri(path: &Path, dir: bool) -> String {
-    let mut s = format!("file://{}", encode_path(&path.display().to_string()));
+    let mut s = format!(
+        "file://{}",
+        encode_path(path.as_os_str().as_encoded_bytes())
+    );
     if dir && !s.ends_with('/') {
         s.push('/');
     }
@@ -36,11 +39,14 @@ pub fn file_uri(path: &Path, dir: bool) -> String {
 }
 
 fn artifact(origin: &Origin) -> Value {
-    let path = origin.path();
-    if Path::new(&path).is_absolute() {
-        return json!({"uri": file_uri(Path::new(&path), false)});
+    let path = origin.path_bytes();
+    if path.starts_with(b"/") {
+        return json!({"uri": format!("file://{}", encode_path(&path))});
     }
-    let rel = path.trim_start_matches("./");
+    let mut rel: &[u8] = &path;
+    while let Some(rest) = rel.strip_prefix(b"./") {
+        rel = rest;
+    }
     json!({"uri": encode_path(rel), "uriBaseId": SRCROOT})
 }
 
@@ -175,7 +181,11 @@ mod tests {
 
     #[test]
     fn paths_become_valid_uri_references() {
-        assert_eq!(encode_path("src/a b/ç.rs"), "src/a%20b/%C3%A7.rs");
+        assert_eq!(
+            encode_path("src/a b/ç.rs".as_bytes()),
+            "src/a%20b/%C3%A7.rs"
+        );
+        assert_eq!(encode_path(b"b\xff.env"), "b%FF.env");
         assert_eq!(file_uri(Path::new("/tmp/x y"), true), "file:///tmp/x%20y/");
         assert_eq!(rule_name("github.pat.classic"), "GithubPatClassic");
     }

@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::{ReportOptions, format_date, shown_secret};
+use super::{ReportOptions, format_date, printable, shown_secret};
 use crate::finding::{Finding, Location, Origin};
 
 struct Style {
@@ -18,7 +18,7 @@ impl Style {
 }
 
 fn place(l: &Location) -> String {
-    match &*l.origin {
+    printable(&match &*l.origin {
         Origin::Git(g) if g.commit.is_empty() => format!(
             "{}:{}:{}:{} (blob {}, in no commit)",
             g.reference.as_deref().unwrap_or("unreachable"),
@@ -38,7 +38,7 @@ fn place(l: &Location) -> String {
             g.author_email
         ),
         other => format!("{}:{}:{}", other.label(), l.line, l.column),
-    }
+    })
 }
 
 pub(crate) fn write(
@@ -58,6 +58,7 @@ pub(crate) fn write(
             st.paint("33", &shown_secret(f, opts)),
         )?;
         if let Some((name, value)) = &f.companion {
+            let value = super::shown(value, opts);
             writeln!(out, "    {name}: {value}")?;
         }
         for l in &f.locations[1..] {

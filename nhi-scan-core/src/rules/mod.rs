@@ -397,7 +397,7 @@ impl LoadOutcome {
             Err(e) => {
                 self.errors.push(RuleError::Parse {
                     origin,
-                    message: e.to_string().trim_end().to_owned(),
+                    message: toml_error_text(text, &e),
                 });
                 return;
             }
@@ -460,6 +460,22 @@ impl LoadOutcome {
             .find(|r| r.rule.id == id)
             .map(|r| r.origin.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// A TOML error as `line L, column C: message`, without the source snippet the `toml` crate
+/// prints by default: that snippet is the user's file, and in a misdirected `--rules .env` or
+/// config file it would echo a secret to the terminal.
+pub(crate) fn toml_error_text(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = memchr::memchr_iter(b'\n', before).count() + 1;
+            let column = before.len() - memchr::memrchr(b'\n', before).map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
     }
 }
 
