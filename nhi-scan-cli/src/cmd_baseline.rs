@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use nhi_scan_core::baseline::{Baseline, DEFAULT_FILE};
@@ -68,6 +68,8 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
         // Recording a baseline must see the findings the current one suppresses.
         no_baseline: true,
     };
+    // A mistyped path must not record an empty baseline.
+    std::fs::symlink_metadata(&args.path).with_context(|| format!("{}", args.path.display()))?;
     let project = Project::load(&args.path, &config_args, &args.rules)?;
     let file = args
         .output
