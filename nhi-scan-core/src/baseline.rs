@@ -228,21 +228,14 @@ fn entry(f: &Finding) -> BaselineEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, fingerprint};
-    use crate::rules::Kind;
+    use crate::finding::Location;
     use std::sync::Arc;
 
     fn finding(rule: &str, secret: &str, path: &str) -> Finding {
-        Finding {
-            rule_id: rule.into(),
-            rule_name: rule.into(),
-            kind: Kind::Generic,
-            description: String::new(),
-            fix: None,
-            fingerprint: fingerprint(rule, secret.as_bytes()),
-            secret: secret.into(),
-            companion: None,
-            locations: vec![Location {
+        Finding::for_test(
+            rule,
+            secret,
+            vec![Location {
                 origin: Arc::new(Origin::File { path: path.into() }),
                 line: 3,
                 column: 1,
@@ -252,10 +245,7 @@ mod tests {
                 end_offset: 8,
                 encoding: None,
             }],
-            path_count: 1,
-            commit_count: 0,
-            validation: None,
-        }
+        )
     }
 
     #[test]

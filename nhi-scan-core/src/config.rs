@@ -1743,7 +1743,7 @@ mod tests {
 
     #[test]
     fn suppressor_applies_gitleaksignore_commits_and_rule_paths_per_location() {
-        use crate::finding::{GitOrigin, Location, fingerprint};
+        use crate::finding::{GitOrigin, Location};
         use std::sync::Arc;
         let d = tempfile::tempdir().unwrap();
         let commit = "ab".repeat(20);
@@ -1772,20 +1772,7 @@ mod tests {
             end_offset: 1,
             encoding: None,
         };
-        let finding = |rule: &str, secret: &str, locations: Vec<Location>| Finding {
-            rule_id: rule.into(),
-            rule_name: rule.into(),
-            kind: Kind::Generic,
-            description: String::new(),
-            fix: None,
-            fingerprint: fingerprint(rule, secret.as_bytes()),
-            secret: secret.into(),
-            companion: None,
-            locations,
-            path_count: 1,
-            commit_count: 1,
-            validation: None,
-        };
+        let finding = Finding::for_test;
         let text = format!(
             "[[rules]]\nid = \"r\"\nregex = 'rtok_[a-z]{{8}}'\npath = '\\.env$'\n\n[allowlist]\ncommits = [\"{}\"]\n",
             &allowed_commit[..10]

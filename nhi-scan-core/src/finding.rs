@@ -159,6 +159,25 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A generic finding for unit tests of code that consumes findings (baselines, allowlists).
+    #[cfg(test)]
+    pub(crate) fn for_test(rule: &str, secret: &str, locations: Vec<Location>) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            rule_name: rule.into(),
+            kind: Kind::Generic,
+            description: String::new(),
+            fix: None,
+            fingerprint: fingerprint(rule, secret.as_bytes()),
+            secret: secret.into(),
+            companion: None,
+            locations,
+            path_count: 1,
+            commit_count: 0,
+            validation: None,
+        }
+    }
+
     /// The secret with all but a short prefix masked.
     pub fn redacted(&self) -> String {
         redact(&self.secret)
