@@ -232,7 +232,13 @@ fn scan(args: ScanArgs) -> Result<u8> {
         }
     });
     if !stdin.is_empty() {
-        let s = scan_reader(scanner, io::stdin().lock(), Origin::Stdin);
+        let s = scan_reader(
+            scanner,
+            io::stdin().lock(),
+            Origin::Buffer {
+                name: "<stdin>".into(),
+            },
+        );
         merge(&mut outcome, s);
     }
     report_outcome(out, &project, outcome, rule_errors, "files")

@@ -403,13 +403,21 @@ impl Suppressor {
     }
 
     fn place<'a>(&self, l: &'a Location) -> (Option<String>, Option<&'a str>) {
-        match &*l.origin {
+        self.place_of(&l.origin)
+    }
+
+    /// Path (relative to the root) and introducing commit of an origin; an archive member is
+    /// judged by where the archive itself is.
+    fn place_of<'a>(&self, origin: &'a Origin) -> (Option<String>, Option<&'a str>) {
+        match origin {
             Origin::File { path } => (Some(relative_to(&self.root, &self.cwd, path)), None),
             Origin::Git(g) => (
                 Some(g.path.clone()),
                 (!g.commit.is_empty()).then_some(g.commit.as_str()),
             ),
-            Origin::Stdin => (None, None),
+            Origin::Buffer { .. } => (None, None),
+            Origin::Image(i) => (Some(i.path.clone()), None),
+            Origin::Archive { outer, .. } => self.place_of(outer),
         }
     }
 

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{Encoding, Match, Scanner};
 use crate::rules::Kind;
+use crate::validate::Validation;
 
 /// Where scanned bytes came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -22,10 +23,74 @@ pub enum Origin {
         #[serde(serialize_with = "lossy_path")]
         path: PathBuf,
     },
-    /// Standard input.
-    Stdin,
+    /// Bytes the caller named: standard input (`<stdin>`), a buffer handed to the library, a
+    /// stream. The name is a label, not a path: nothing is looked up by it.
+    Buffer {
+        /// The caller's name for the bytes.
+        name: String,
+    },
     /// A blob in git history, with the commit that first introduced it at this path.
     Git(Box<GitOrigin>),
+    /// A file in a container image layer, or an item of the image's configuration.
+    Image(Box<ImageOrigin>),
+    /// A member of an archive (zip, jar, tar, gz, ...) that was itself found at `outer`; nested
+    /// archives chain (`app.war!/WEB-INF/lib/x.jar!/application.yml`).
+    Archive {
+        /// Where the archive itself was found.
+        outer: Arc<Origin>,
+        /// Path of the member inside the archive (lossy UTF-8).
+        member: String,
+    },
+}
+
+/// What part of a container image a location is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageItem {
+    /// A file in a layer.
+    LayerFile,
+    /// An `Env` entry of the image config (`path` is the variable name).
+    Env,
+    /// A label of the image config (`path` is the label key).
+    Label,
+    /// The config's `Cmd`.
+    Cmd,
+    /// The config's `Entrypoint`.
+    Entrypoint,
+    /// A history entry's `created_by` (`path` is `history[N]`): build arguments show up here.
+    History,
+}
+
+/// Attribution inside a container image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ImageOrigin {
+    /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
+    pub image: String,
+    /// Digest of the image config (`sha256:...`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
+    /// `os/arch[/variant]` of this image, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Which part of the image.
+    pub item: ImageItem,
+    /// 0-based index of the layer (bottom first), for layer files and history entries that made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer_index: Option<u32>,
+    /// The layer's uncompressed digest (`diff_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer_digest: Option<String>,
+    /// The history `created_by` of the step that made the layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// The history `created` time of that step (RFC 3339), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Path inside the layer (no leading `/`), or the variable, label key or `history[N]`.
+    pub path: String,
+    /// Whether the file is still present in the final flattened filesystem (false when a later
+    /// layer deleted it by a whiteout or replaced it). Config items are always visible.
+    pub visible: bool,
 }
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
@@ -68,21 +133,32 @@ impl Origin {
         }
     }
 
-    /// A short human label: the path, `<stdin>`, or `commit:path`.
+    /// A short human label: the path, the buffer's name, `commit:path`, `image[layer N]:path`,
+    /// or `outer!/member` inside an archive.
     pub fn label(&self) -> String {
         match self {
             Origin::File { path } => path.display().to_string(),
-            Origin::Stdin => "<stdin>".to_string(),
+            Origin::Buffer { name } => name.clone(),
             Origin::Git(g) => format!("{}:{}", &g.commit[..g.commit.len().min(12)], g.path),
+            Origin::Image(i) => match i.layer_index {
+                Some(n) if i.item == ImageItem::LayerFile => {
+                    format!("{}[layer {n}]:{}", i.image, i.path)
+                }
+                _ => format!("{}[config]:{}", i.image, i.path),
+            },
+            Origin::Archive { outer, member } => format!("{}!/{member}", outer.label()),
         }
     }
 
-    /// The file path within its source (what SARIF calls the artifact).
+    /// The file path within its source (what SARIF calls the artifact); an archive member is
+    /// `outer-path!/member`.
     pub fn path(&self) -> String {
         match self {
             Origin::File { path } => path.display().to_string(),
-            Origin::Stdin => "<stdin>".to_string(),
+            Origin::Buffer { name } => name.clone(),
             Origin::Git(g) => g.path.clone(),
+            Origin::Image(i) => i.path.clone(),
+            Origin::Archive { outer, member } => format!("{}!/{member}", outer.path()),
         }
     }
 }
@@ -108,24 +184,6 @@ pub struct Location {
     /// Set when the secret was found by decoding the text at this location.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<Encoding>,
-}
-
-/// Outcome of checking a credential against its provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Validation {
-    /// The provider accepted it.
-    Valid {
-        /// Account, user or scopes the provider reported.
-        identity: Option<String>,
-    },
-    /// The provider rejected it.
-    Invalid,
-    /// No verdict (network, rate limit, unsupported).
-    Unknown {
-        /// Why.
-        reason: String,
-    },
 }
 
 /// A distinct credential and everywhere it was found.

@@ -20,7 +20,7 @@
 //! ```
 //! use nhi_scan_core::{RuleSet, Scanner, source::fs::scan_reader, finding::Origin};
 //! let (scanner, _errors) = Scanner::new(RuleSet::builtin().rules);
-//! let outcome = scan_reader(&scanner, &b"nothing to see here"[..], Origin::Stdin);
+//! let outcome = scan_reader(&scanner, &b"nothing to see here"[..], Origin::Buffer { name: "<stdin>".into() });
 //! assert!(outcome.findings.is_empty());
 //! ```
 //!
@@ -36,6 +36,7 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod validate;
 
 pub use engine::Scanner;
 pub use finding::Finding;
