@@ -1,5 +1,5 @@
-//! Project configuration: `.nhi-scan.toml` ([`nhi`]) or a gitleaks/Betterleaks `.gitleaks.toml`
-//! ([`gitleaks`]), found at the repository root (or named by the caller), plus `.gitleaksignore`
+//! Project configuration: `.nhi-scan.toml` (`nhi`) or a gitleaks/Betterleaks `.gitleaks.toml`
+//! (`gitleaks`), found at the repository root (or named by the caller), plus `.gitleaksignore`
 //! and the baseline.
 //!
 //! Loading produces plain values: which rules to load (built-in pack, rule files, rules

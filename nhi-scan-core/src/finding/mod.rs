@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn redaction_keeps_a_short_prefix() {
         assert_eq!(
-            redact("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"),
+            redact("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"), // nhi-scan:allow (a fake)
             "ghp_at********"
         );
         assert_eq!(redact("short"), "s********");
@@ -465,7 +465,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_a_secret() {
-        let plaintext = "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";
+        let plaintext = "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"; // nhi-scan:allow (a fake)
         let mut f = Finding::for_test("r", plaintext, Vec::new());
         f.companion = Some(Companion {
             name: "key_id".into(),
