@@ -20,6 +20,7 @@
 //! its new path: the price of visiting each tree once.
 
 mod attribution;
+mod integrity;
 mod walk;
 mod workers;
 
