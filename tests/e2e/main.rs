@@ -4,6 +4,7 @@
 mod config;
 mod corpus;
 mod git;
+mod interrupt;
 mod malformed;
 mod policy;
 mod precommit;

@@ -5,12 +5,22 @@
 //! therefore hashed and compared with its id before it is used; a mismatch is an error naming
 //! the object and the path it was reached by, and the object is not scanned.
 //!
+//! Hashing every object costs about 11% of the CPU of a whole-history scan (measured on the
+//! 30,000-commit history of `benches/git-compare.sh --generate`), most of it on packed objects.
+//! A pack file and its index end with a SHA-1 of their own bytes, so instead the scan checks
+//! those trailers once at the start (one pass over the compressed pack, about 1% of the scan):
+//! when every pack and index of the repository is intact, an object read from a pack is exactly
+//! what git wrote there, and only loose objects are hashed one by one. When any trailer fails
+//! (a flipped byte, a truncated pack) or the repository borrows objects from elsewhere
+//! (alternates), every object is hashed, so each corrupt one is named.
+//!
 //! The hash is SHA-1 without collision detection (the `sha1` crate, SHA-NI where the CPU has
 //! it, ~2 GB/s), not gix's collision-detecting SHA-1 (several times slower): the question here
 //! is "did these bytes change on disk", not "did someone craft a collision". Repositories using
 //! SHA-256 object ids are not verified (gix is built with SHA-1 only).
 
 use std::io::{self, Read};
+use std::path::Path;
 
 use gix::objs::Kind;
 use sha1::{Digest, Sha1};
@@ -83,6 +93,60 @@ impl<R: Read> Read for HashingReader<R> {
         self.hasher.update(&buf[..n]);
         Ok(n)
     }
+}
+
+/// True when every pack, pack index and multi-pack index under `objects` ends with the SHA-1 of
+/// its own bytes, and no alternates are configured: then objects read from packs need no
+/// hashing of their own.
+pub(crate) fn packs_intact(objects: &Path) -> bool {
+    if objects.join("info/alternates").exists() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
+        // No pack directory: nothing packed to trust, nothing lost by trusting.
+        return true;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let checked =
+            name.ends_with(".pack") || name.ends_with(".idx") || name == "multi-pack-index";
+        if checked && !trailer_ok(&path) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the file's last 20 bytes are the SHA-1 of the bytes before them.
+fn trailer_ok(path: &Path) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    if len < 20 {
+        return false;
+    }
+    let mut sha = Sha1::new();
+    let mut left = len - 20;
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        if file.read_exact(&mut buf[..want]).is_err() {
+            return false;
+        }
+        sha.update(&buf[..want]);
+        left -= want as u64;
+    }
+    let mut trailer = [0u8; 20];
+    if file.read_exact(&mut trailer).is_err() {
+        return false;
+    }
+    sha.finalize().as_slice() == trailer
 }
 
 fn hex(bytes: &[u8]) -> String {

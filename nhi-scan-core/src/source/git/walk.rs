@@ -97,6 +97,8 @@ pub(super) struct Walk {
     msgs: Option<SyncSender<Msg>>,
     /// The commit whose tree is being walked, to name where a broken root tree was reached.
     current: Option<ObjectId>,
+    /// Hash trees read from packs too (a pack failed its trailer check; see `integrity`).
+    pub(super) verify_packed: bool,
 }
 
 fn place(id: &gix::oid, path: &[u8]) -> String {
@@ -166,6 +168,7 @@ impl Walk {
             early_errors: Vec::new(),
             msgs: None,
             current: None,
+            verify_packed: true,
         }
     }
 
@@ -491,6 +494,7 @@ impl Walk {
         jobs: SyncSender<Vec<BlobJob>>,
         msgs: &SyncSender<Msg>,
         states: &BlobStates,
+        stop: &(dyn Fn() -> bool + Sync),
     ) {
         self.msgs = Some(msgs.clone());
         for e in std::mem::take(&mut self.early_errors) {
@@ -513,6 +517,10 @@ impl Walk {
             }
         }
         for &i in order {
+            // A stopped scan (a sink error, a signal) ends the walk too, not only the workers.
+            if stop() {
+                break;
+            }
             let tree = commits[i as usize].tree;
             self.current = Some(commits[i as usize].id);
             let _ = self.tree(tree, Attr::Commit(i), &mut path, 0, Some(&mut out));
@@ -565,35 +573,41 @@ impl Walk {
         }
         let mut complete = true;
         let mut buf = std::mem::take(&mut self.bufs[depth]);
-        let (hash_kind, ok) = match self.repo.objects.try_find(&id, &mut buf) {
-            Ok(Some(d)) if d.kind == Kind::Tree => {
-                // A corrupt tree could drop or retarget entries without failing to parse.
-                let hash = d.object_hash;
-                match super::integrity::verify(Kind::Tree, d.data, &id) {
-                    Ok(()) => (hash, true),
-                    Err(problem) => {
-                        let loc = self.tree_place(&id, path);
-                        self.problem(loc, problem);
-                        (hash, false)
+        let (hash_kind, ok) =
+            match gix::odb::pack::Find::try_find(&*self.repo.objects, &id, &mut buf) {
+                Ok(Some((d, packed))) if d.kind == Kind::Tree => {
+                    // A corrupt tree could drop or retarget entries without failing to parse.
+                    let hash = d.object_hash;
+                    let verdict = if packed.is_none() || self.verify_packed {
+                        super::integrity::verify(Kind::Tree, d.data, &id)
+                    } else {
+                        Ok(())
+                    };
+                    match verdict {
+                        Ok(()) => (hash, true),
+                        Err(problem) => {
+                            let loc = self.tree_place(&id, path);
+                            self.problem(loc, problem);
+                            (hash, false)
+                        }
                     }
                 }
-            }
-            Ok(Some(d)) => {
-                let (kind, loc) = (d.kind, self.tree_place(&id, path));
-                self.problem(loc, format!("expected a tree, found a {kind}"));
-                (d.object_hash, false)
-            }
-            Ok(None) => {
-                let loc = self.tree_place(&id, path);
-                self.problem(loc, "tree missing");
-                (self.repo.object_hash(), false)
-            }
-            Err(e) => {
-                let loc = self.tree_place(&id, path);
-                self.error(loc, e);
-                (self.repo.object_hash(), false)
-            }
-        };
+                Ok(Some((d, _))) => {
+                    let (kind, loc) = (d.kind, self.tree_place(&id, path));
+                    self.problem(loc, format!("expected a tree, found a {kind}"));
+                    (d.object_hash, false)
+                }
+                Ok(None) => {
+                    let loc = self.tree_place(&id, path);
+                    self.problem(loc, "tree missing");
+                    (self.repo.object_hash(), false)
+                }
+                Err(e) => {
+                    let loc = self.tree_place(&id, path);
+                    self.error(loc, e);
+                    (self.repo.object_hash(), false)
+                }
+            };
         if ok {
             for entry in gix::objs::TreeRefIter::from_bytes(&buf, hash_kind) {
                 let entry = match entry {

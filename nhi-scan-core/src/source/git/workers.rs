@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use gix::objs::{Find, FindHeader, Kind};
+use gix::objs::{FindHeader, Kind};
 
 use super::attribution::{BlobStates, Context, Msg, OriginMaker};
 use super::integrity;
@@ -43,6 +43,7 @@ pub(super) fn run(
     states: &BlobStates,
     jobs: &Mutex<Receiver<Vec<BlobJob>>>,
     msgs: SyncSender<Msg>,
+    verify_packed: bool,
 ) -> ScanStats {
     let mut repo = sync.to_thread_local();
     use_pack_cache(&mut repo);
@@ -53,6 +54,7 @@ pub(super) fn run(
         states,
         msgs: &msgs,
         buf: Vec::new(),
+        verify_packed,
     };
     loop {
         let batch = {
@@ -77,6 +79,8 @@ struct Worker<'a> {
     states: &'a BlobStates,
     msgs: &'a SyncSender<Msg>,
     buf: Vec<u8>,
+    /// Hash packed objects too (a pack failed its trailer check).
+    verify_packed: bool,
 }
 
 impl Worker<'_> {
@@ -97,6 +101,7 @@ impl Worker<'_> {
                 &job,
                 &mut origin,
                 &mut out,
+                self.verify_packed,
             );
         }
         for e in errors {
@@ -118,6 +123,7 @@ fn read_and_scan(
     job: &BlobJob,
     origin: &mut LazyOrigin<'_>,
     out: &mut BlobEmit<'_>,
+    verify_packed: bool,
 ) {
     let location = || place(job);
     let header = match repo.objects.try_header(&job.id) {
@@ -138,15 +144,22 @@ fn read_and_scan(
         return;
     }
     let mut buf = std::mem::take(reuse);
-    match repo.objects.try_find(&job.id, &mut buf) {
-        Ok(Some(d)) if d.kind == Kind::Blob => {
-            // Never scan bytes that are not the blob: a corrupt object is an error.
-            match integrity::verify(Kind::Blob, d.data, &job.id) {
+    match gix::odb::pack::Find::try_find(&*repo.objects, &job.id, &mut buf) {
+        Ok(Some((d, packed))) if d.kind == Kind::Blob => {
+            // Never scan bytes that are not the blob: a corrupt object is an error. Objects
+            // from packs whose trailers checked out are what git wrote (see `integrity`).
+            let check = packed.is_none() || verify_packed;
+            let verdict = if check {
+                integrity::verify(Kind::Blob, d.data, &job.id)
+            } else {
+                Ok(())
+            };
+            match verdict {
                 Ok(()) => blob.bytes(origin, &buf, None, out),
                 Err(problem) => out.emit(error(location(), &problem)),
             }
         }
-        Ok(Some(d)) => out.emit(error(
+        Ok(Some((d, _))) => out.emit(error(
             location(),
             &format!("expected a blob, found a {}", d.kind),
         )),
