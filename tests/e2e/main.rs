@@ -10,4 +10,5 @@ mod policy;
 mod precommit;
 mod sarif;
 mod scan;
+mod staged;
 mod util;
