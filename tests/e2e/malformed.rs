@@ -489,3 +489,57 @@ fn a_file_truncated_and_regrown_while_it_is_scanned_gives_a_sane_result() {
     }
     drop(stable);
 }
+
+#[test]
+fn a_blob_over_64_mib_is_streamed_with_tokens_at_both_ends_and_checked_against_its_id() {
+    let r = GitRepo::init();
+    let (first, last) = (fake_aws_key_id(960), fake_aws_key_id(961));
+    let line = "2026-01-01 INFO nothing secret in this line of a large dump file\n";
+    let filler = line.repeat((65 << 20) / line.len() + 1);
+    let text = format!("K={first}\n{filler}K={last}\n");
+    r.write("dump.sql", &text);
+    r.write("small.env", &format!("K={}\n", fake_aws_key_id(962)));
+    r.commit_all("a large dump");
+    let run = git_scan(r.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(secrets(&run).len(), 3, "{:?}", secrets(&run));
+    let lines: Vec<u64> = run
+        .findings()
+        .iter()
+        .filter(|f| f["secret"] == last.as_str())
+        .map(|f| f["locations"][0]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![text.lines().count() as u64],
+        "line numbers carry"
+    );
+
+    // The same blob replaced by other bytes of the same length: streamed, hashed, refused.
+    let (path, id) = loose_object(&r, "HEAD:dump.sql");
+    let forged = text.replace(&last, &fake_aws_key_id(963));
+    let scratch = GitRepo::init();
+    scratch.write("f", &forged);
+    let forged_id = scratch.git(&["hash-object", "-w", "f"]);
+    std::fs::copy(
+        scratch.path().join(format!(
+            ".git/objects/{}/{}",
+            &forged_id[..2],
+            &forged_id[2..]
+        )),
+        &path,
+    )
+    .unwrap();
+    let run = git_scan(r.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        secrets(&run),
+        vec![fake_aws_key_id(962)],
+        "no hit of the forged blob"
+    );
+    let errs = errors(&run).join("\n");
+    assert!(
+        errs.contains(&id) && errs.contains("dump.sql") && errs.contains("corrupt"),
+        "{errs}"
+    );
+}
