@@ -144,6 +144,7 @@ fn default_true() -> bool {
 /// One detection rule, exactly as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Rule {
     /// Unique id, lowercase dotted (`github.pat.classic`).
     pub id: String,
