@@ -63,41 +63,66 @@ pub(crate) fn build(
     Ok(scan)
 }
 
-/// The report destination: standard output, or a temporary file beside the requested one
-/// that is renamed over it only when the report is complete.
+/// The report destination: standard output; a device or pipe named with `-o` (`/dev/null`,
+/// `/dev/stdout`, a FIFO), written directly; or a regular file, written to a temporary file in
+/// the same directory and renamed over it only when the report is complete (a symbolic link is
+/// followed, so the link stays and its target is replaced).
 pub(crate) struct Output {
-    file: Option<(tempfile::NamedTempFile, PathBuf)>,
+    target: Target,
+}
+
+enum Target {
+    Stdout,
+    Direct(std::fs::File),
+    Temp(tempfile::NamedTempFile, PathBuf),
 }
 
 impl Output {
     pub(crate) fn new(path: Option<&Path>) -> Result<Output> {
-        let file = match path {
-            None => None,
-            Some(p) => {
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
+        let Some(p) = path else {
+            return Ok(Output {
+                target: Target::Stdout,
+            });
+        };
+        let cannot = |e: io::Error| anyhow::anyhow!("cannot create {}: {e}", p.display());
+        let target = match std::fs::metadata(p) {
+            // Never rename over a device: as root that would replace /dev/null itself.
+            Ok(m) if !m.is_file() => Target::Direct(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(cannot)?,
+            ),
+            found => {
+                let dest = match found {
+                    Ok(_) => std::fs::canonicalize(p).map_err(cannot)?,
+                    Err(_) => p.to_owned(),
+                };
+                let dir = match dest.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+                    _ => PathBuf::from("."),
                 };
                 let tmp = tempfile::Builder::new()
                     .prefix(".nhi-scan-report-")
-                    .tempfile_in(dir)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?;
-                Some((tmp, p.to_owned()))
+                    .tempfile_in(&dir)
+                    .map_err(cannot)?;
+                Target::Temp(tmp, dest)
             }
         };
-        Ok(Output { file })
+        Ok(Output { target })
     }
 
     pub(crate) fn writer(&self) -> Result<Box<dyn Write + '_>> {
-        Ok(match &self.file {
-            Some((tmp, _)) => Box::new(BufWriter::new(tmp.as_file())),
-            None => Box::new(BufWriter::new(io::stdout().lock())),
+        Ok(match &self.target {
+            Target::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
+            Target::Direct(f) => Box::new(BufWriter::new(f)),
+            Target::Temp(tmp, _) => Box::new(BufWriter::new(tmp.as_file())),
         })
     }
 
     /// Moves a finished report into place.
     pub(crate) fn commit(self) -> Result<()> {
-        if let Some((tmp, path)) = self.file {
+        if let Target::Temp(tmp, path) = self.target {
             tmp.persist(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
