@@ -467,6 +467,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreEntry>,
     /// Settings that were accepted but cannot be honoured exactly.
     pub warnings: Vec<String>,
+    /// `[validate]`: live validation settings (host overrides, rate limits, ...).
+    pub validate: crate::validate::ValidateConfig,
     allows: Vec<FindingAllow>,
     /// Allowlists on the match or line: (rule id or `None` for every rule, allowlist).
     engine_allows: Vec<(Option<String>, Allowlist)>,
@@ -491,6 +493,7 @@ impl Config {
             baseline: None,
             ignore: Vec::new(),
             warnings: Vec::new(),
+            validate: Default::default(),
             allows: Vec::new(),
             engine_allows: Vec::new(),
             rule_paths: HashMap::new(),
@@ -597,6 +600,7 @@ impl Config {
         self.builtin_rules = file.rules.builtin;
         self.rule_files = file.rules.files.iter().map(|f| dir.join(f)).collect();
         self.disabled_rules = file.rules.disable;
+        self.validate = file.validate;
         self.baseline = file.baseline.map(|b| dir.join(b));
         self.max_file_size = match file.max_file_size {
             None => None,
@@ -1182,6 +1186,7 @@ fn translate_rule(r: &GlRule, id: &str, pattern: &str) -> Result<Rule, String> {
         allowlist: Allowlist::default(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
+        validate: None,
     })
 }
 
@@ -1515,6 +1520,8 @@ struct NhiFile {
     rules: NhiRules,
     #[serde(default)]
     allow: NhiAllow,
+    #[serde(default)]
+    validate: crate::validate::ValidateConfig,
 }
 
 #[derive(Deserialize)]
