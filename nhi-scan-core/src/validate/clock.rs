@@ -130,6 +130,9 @@ pub(crate) fn normalize_expiry(v: &serde_json::Value) -> Option<serde_json::Valu
             if s.is_empty() {
                 return None;
             }
+            if s.len() >= 9 && s.bytes().all(|b| b.is_ascii_digit()) {
+                return normalize_expiry(&Value::Number(s.parse::<u64>().ok()?.into()));
+            }
             let b = s.as_bytes();
             let date_ok = b.len() >= 10
                 && b[4] == b'-'

@@ -111,10 +111,16 @@ pub(crate) fn identity(
     spec: &BTreeMap<String, String>,
     r: &Response,
     json: Option<&Value>,
+    values: &dyn Fn(&str) -> Option<String>,
 ) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (key, source) in spec {
-        let raw = if let Some(name) = source.strip_prefix("header:") {
+        let raw = if let Some(name) = source.strip_prefix("value:") {
+            (name != "secret")
+                .then(|| values(name))
+                .flatten()
+                .map(Value::String)
+        } else if let Some(name) = source.strip_prefix("header:") {
             r.header(name).map(|v| Value::String(v.to_string()))
         } else if let Some(lit) = source.strip_prefix('=') {
             Some(Value::String(lit.to_string()))
@@ -246,7 +252,7 @@ mod tests {
         .into_iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-        let id = identity(&spec, &r, r.json().as_ref());
+        let id = identity(&spec, &r, r.json().as_ref(), &|_| None);
         assert_eq!(id["user"], json!("octo"));
         assert_eq!(id["user_id"], json!(7));
         assert_eq!(id["organization"], json!(["a", "b"]));

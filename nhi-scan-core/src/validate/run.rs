@@ -320,7 +320,7 @@ impl Validator {
             Ok(r) => r,
             Err(m) => return missing(m),
         };
-        self.exchange(spec, &ep, &req, |resp| decide(spec, resp))
+        self.exchange(spec, &ep, &req, |resp| decide(spec, resp, &values))
     }
 
     /// One request with the provider's rate limit and capped retries on 429; `decide` turns
@@ -443,7 +443,7 @@ fn build_request(spec: &ValidateSpec, values: &Values, path: &str) -> Result<Req
 }
 
 /// The verdict of a declarative validator on an answer.
-fn decide(spec: &ValidateSpec, resp: &Response) -> Option<Validation> {
+fn decide(spec: &ValidateSpec, resp: &Response, values: &Values) -> Option<Validation> {
     let json = resp.json();
     if spec
         .valid
@@ -451,7 +451,8 @@ fn decide(spec: &ValidateSpec, resp: &Response) -> Option<Validation> {
         .any(|c| response::matches(c, resp, json.as_ref()))
     {
         let mut v = verdict(ValidationStatus::Valid, None);
-        v.identity = response::identity(&spec.identity, resp, json.as_ref());
+        let lookup = |name: &str| values.get(name).map(str::to_string);
+        v.identity = response::identity(&spec.identity, resp, json.as_ref(), &lookup);
         return Some(v);
     }
     if spec

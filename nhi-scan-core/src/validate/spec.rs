@@ -68,7 +68,7 @@ pub struct ValidateSpec {
     pub unknown: Vec<Condition>,
     /// Identity details read from a valid response: shared key (`user`, `email`, `scopes`, ...)
     /// to a source: a JSON pointer (`/login`, `/orgs/*/name` for every element of an array),
-    /// `header:Name`, or `=literal`.
+    /// `header:Name`, `=literal`, or `value:name` (the companion or a var; never the secret).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub identity: BTreeMap<String, String>,
     /// Requests per second to this provider (default: the `[validate]` setting, 10).
@@ -422,9 +422,9 @@ pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
             }
         }
         Check::AwsSts | Check::AzureStorage | Check::GcpServiceAccount => {
-            if spec.check != Check::GcpServiceAccount && rule.companion.is_none() {
+            if spec.check == Check::AwsSts && rule.companion.is_none() {
                 return err(format!(
-                    "{} needs the rule's companion (key id or account name)",
+                    "{} needs the rule's companion (the access key id)",
                     spec.check.as_str()
                 ));
             }
@@ -449,9 +449,18 @@ pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
         if key.is_empty() {
             return err("empty identity key".into());
         }
-        if !(source.starts_with('/') || source.starts_with("header:") || source.starts_with('=')) {
+        if let Some(name) = source.strip_prefix("value:") {
+            if name == "secret" || !names.iter().any(|n| n == name) {
+                return err(format!(
+                    "identity {key}: value:{name} must name the companion or a var"
+                ));
+            }
+        } else if !(source.starts_with('/')
+            || source.starts_with("header:")
+            || source.starts_with('='))
+        {
             return err(format!(
-                "identity {key}: source {source:?} must be a JSON pointer (/a/b), header:Name or =literal"
+                "identity {key}: source {source:?} must be a JSON pointer (/a/b), header:Name, =literal or value:name"
             ));
         }
     }
