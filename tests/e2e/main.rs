@@ -8,3 +8,5 @@ mod precommit;
 mod sarif;
 mod scan;
 mod util;
+mod validate;
+mod validate_server;

@@ -196,18 +196,19 @@ impl Http {
             let Some(location) = resp.header("location") else {
                 return Ok(resp);
             };
+            let next = same_origin(ep, location).ok_or_else(|| {
+                format!(
+                    "redirect to another host ({}) not followed",
+                    redirect_host(location)
+                )
+            })?;
             if req.method == "POST" {
                 return Err(format!(
                     "unexpected response (HTTP {} redirect of a POST)",
                     resp.status
                 ));
             }
-            path = same_origin(ep, location).ok_or_else(|| {
-                format!(
-                    "redirect to another host ({}) not followed",
-                    redirect_host(location)
-                )
-            })?;
+            path = next;
         }
         Err("too many redirects".into())
     }
