@@ -9,4 +9,5 @@ mod sarif;
 mod scan;
 mod util;
 mod validate;
+mod validate_db;
 mod validate_server;
