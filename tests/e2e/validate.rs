@@ -674,3 +674,116 @@ fn companions_and_vars_reach_the_request() {
         reason(&alone[0])
     );
 }
+
+/// Identity keys the code checks return (the declarative ones list theirs in the rule files).
+fn code_check_identity(check: &str) -> &'static [&'static str] {
+    match check {
+        "aws-sts" => &["account_id", "arn", "user_id", "type", "name", "access_key_id"],
+        "gcp-service-account" => &["email", "user", "project", "type", "scopes"],
+        "azure-storage" => &["account_name", "type"],
+        "postgres" | "mysql" => &["user", "host", "database", "server_version"],
+        "redis" => &["user", "host", "database"],
+        "mongodb" => &["user", "host", "database", "auth_database"],
+        _ => &[],
+    }
+}
+
+fn code_check_request(check: &str) -> &'static str {
+    match check {
+        "aws-sts" => "SigV4-signed `POST sts.amazonaws.com/` (GetCallerIdentity)",
+        "gcp-service-account" => "RS256 JWT assertion, `POST oauth2.googleapis.com/token`",
+        "azure-storage" => "SharedKey-signed `GET <account>.blob.core.windows.net/?comp=list`",
+        "postgres" => "startup + SCRAM/MD5/password auth to the URI's host",
+        "mysql" => "handshake + native/caching_sha2 auth to the URI's host",
+        "redis" => "`AUTH` + `ACL WHOAMI` to the URI's host",
+        "mongodb" => "`hello` + SCRAM `saslStart` to the URI's host",
+        _ => "",
+    }
+}
+
+/// The README's provider table, generated from the rule files' `validate` tables.
+fn providers_table() -> (String, usize, usize) {
+    use nhi_scan_core::validate::spec::Check;
+    let rules = RuleSet::builtin().rules;
+    let mut by_provider: BTreeMap<String, Vec<&nhi_scan_core::rules::Rule>> = BTreeMap::new();
+    for r in rules.rules() {
+        if let Some(v) = &r.rule.validate {
+            by_provider.entry(v.provider.clone()).or_default().push(&r.rule);
+        }
+    }
+    const SHARED: &[&str] = nhi_scan_core::validate::spec::IDENTITY_KEYS;
+    let mut out = String::from(
+        "| provider | rules | request | identity returned | note |\n|---|---|---|---|---|\n",
+    );
+    let mut with_identity = 0;
+    for (provider, rules) in &by_provider {
+        let mut requests: Vec<String> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        for r in rules {
+            let v = r.validate.as_ref().unwrap();
+            let request = if v.check == Check::Http {
+                let url = v.url.as_deref().unwrap_or_default();
+                let url = url.strip_prefix("https://").unwrap_or(url);
+                let url = url.split('?').next().unwrap_or(url);
+                format!("`{} {}`", v.method.as_str(), url)
+            } else {
+                code_check_request(v.check.as_str()).to_string()
+            };
+            if !requests.contains(&request) {
+                requests.push(request);
+            }
+            let ks: Vec<String> = if v.check == Check::Http {
+                v.identity.keys().cloned().collect()
+            } else {
+                code_check_identity(v.check.as_str()).iter().map(|s| s.to_string()).collect()
+            };
+            for k in ks {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            if let Some(n) = &v.note
+                && !notes.contains(n)
+            {
+                notes.push(n.clone());
+            }
+        }
+        keys.sort_by_key(|k| (SHARED.iter().position(|s| s == k).unwrap_or(usize::MAX), k.clone()));
+        if !keys.is_empty() {
+            with_identity += 1;
+        }
+        let ids: Vec<String> = rules.iter().map(|r| format!("`{}`", r.id)).collect();
+        out.push_str(&format!(
+            "| {provider} | {} | {} | {} | {} |\n",
+            ids.join(" "),
+            requests.join("; "),
+            if keys.is_empty() { "(live or not)".to_string() } else { keys.join(", ") },
+            notes.join("; ")
+        ));
+    }
+    (out, by_provider.len(), with_identity)
+}
+
+#[test]
+fn readme_provider_table_is_generated_from_the_rule_files() {
+    let (table, providers, with_identity) = providers_table();
+    assert!(providers >= 60, "{providers} providers");
+    assert!(with_identity >= 25, "{with_identity} with identity");
+    let block = format!(
+        "<!-- validators:start (generated from patterns/*.toml by the test `readme_provider_table_is_generated_from_the_rule_files`; UPDATE_README=1 rewrites it) -->\n{providers} providers, {with_identity} of them with identity details.\n\n{table}<!-- validators:end -->"
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let start = readme.find("<!-- validators:start").expect("README has the validators:start marker");
+    let end = readme.find("<!-- validators:end -->").expect("README has the validators:end marker")
+        + "<!-- validators:end -->".len();
+    if readme[start..end] != block {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{block}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&path, updated).expect("write README.md");
+        } else {
+            panic!("README.md's provider table is stale; rerun with UPDATE_README=1");
+        }
+    }
+}
