@@ -8,10 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use nhi_scan_core::finding::Finding;
-use nhi_scan_core::source::fs::{FsConfig, scan_paths};
 use nhi_scan_core::validate::{ValidateOptions, ValidationStatus, Validator};
-use nhi_scan_core::{RuleSet, Scanner};
+use nhi_scan_core::{ConfigSource, Finding, RuleSet, Scan, Source};
 use serde_json::json;
 
 use crate::util::{Dir, fake_aws_key_id, fake_github, random_base62};
@@ -23,15 +21,11 @@ pub fn scan(files: &[(&str, String)]) -> Vec<Finding> {
     for (name, text) in files {
         dir.write(name, text);
     }
-    let (scanner, errors) = Scanner::new(RuleSet::builtin().rules);
-    assert!(errors.is_empty());
-    scan_paths(
-        &scanner,
-        &[dir.path().to_owned()],
-        &FsConfig::default(),
-        None,
-    )
-    .findings
+    let scan = Scan::builder()
+        .config(ConfigSource::None)
+        .build()
+        .expect("scan");
+    scan.run(Source::paths([dir.path()])).expect("run").findings
 }
 
 /// A validator over the built-in rules with `hosts` mapped and small waits for tests.
@@ -54,7 +48,7 @@ pub fn validator(hosts: &[(&str, String)], tweak: impl FnOnce(&mut ValidateOptio
 fn by_secret<'a>(findings: &'a [Finding], secret: &str) -> &'a Finding {
     findings
         .iter()
-        .find(|f| f.secret == secret)
+        .find(|f| f.secret.expose() == secret)
         .unwrap_or_else(|| {
             panic!(
                 "no finding for a secret; rules: {:?}",
@@ -604,13 +598,19 @@ fn azure_storage_keys_are_checked_with_shared_key() {
         ("b.config", format!("STORAGE={}\n", cs(&wrong))),
     ]);
     validator(&[("*.blob.core.windows.net", server.base())], |_| {}).validate(&mut findings);
-    let good = findings.iter().find(|f| f.secret.contains(&key)).unwrap();
+    let good = findings
+        .iter()
+        .find(|f| f.secret.expose().contains(&key))
+        .unwrap();
     assert_eq!(status(good), ValidationStatus::Valid, "{}", reason(good));
     assert_eq!(
         good.validation.as_ref().unwrap().identity["account_name"],
         json!("fakeacct01")
     );
-    let bad = findings.iter().find(|f| f.secret.contains(&wrong)).unwrap();
+    let bad = findings
+        .iter()
+        .find(|f| f.secret.expose().contains(&wrong))
+        .unwrap();
     assert_eq!(status(bad), ValidationStatus::Invalid);
 }
 
@@ -678,7 +678,14 @@ fn companions_and_vars_reach_the_request() {
 /// Identity keys the code checks return (the declarative ones list theirs in the rule files).
 fn code_check_identity(check: &str) -> &'static [&'static str] {
     match check {
-        "aws-sts" => &["account_id", "arn", "user_id", "type", "name", "access_key_id"],
+        "aws-sts" => &[
+            "account_id",
+            "arn",
+            "user_id",
+            "type",
+            "name",
+            "access_key_id",
+        ],
         "gcp-service-account" => &["email", "user", "project", "type", "scopes"],
         "azure-storage" => &["account_name", "type"],
         "postgres" | "mysql" => &["user", "host", "database", "server_version"],
@@ -708,7 +715,10 @@ fn providers_table() -> (String, usize, usize) {
     let mut by_provider: BTreeMap<String, Vec<&nhi_scan_core::rules::Rule>> = BTreeMap::new();
     for r in rules.rules() {
         if let Some(v) = &r.rule.validate {
-            by_provider.entry(v.provider.clone()).or_default().push(&r.rule);
+            by_provider
+                .entry(v.provider.clone())
+                .or_default()
+                .push(&r.rule);
         }
     }
     const SHARED: &[&str] = nhi_scan_core::validate::spec::IDENTITY_KEYS;
@@ -736,7 +746,10 @@ fn providers_table() -> (String, usize, usize) {
             let ks: Vec<String> = if v.check == Check::Http {
                 v.identity.keys().cloned().collect()
             } else {
-                code_check_identity(v.check.as_str()).iter().map(|s| s.to_string()).collect()
+                code_check_identity(v.check.as_str())
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             };
             for k in ks {
                 if !keys.contains(&k) {
@@ -749,7 +762,12 @@ fn providers_table() -> (String, usize, usize) {
                 notes.push(n.clone());
             }
         }
-        keys.sort_by_key(|k| (SHARED.iter().position(|s| s == k).unwrap_or(usize::MAX), k.clone()));
+        keys.sort_by_key(|k| {
+            (
+                SHARED.iter().position(|s| s == k).unwrap_or(usize::MAX),
+                k.clone(),
+            )
+        });
         if !keys.is_empty() {
             with_identity += 1;
         }
@@ -758,7 +776,11 @@ fn providers_table() -> (String, usize, usize) {
             "| {provider} | {} | {} | {} | {} |\n",
             ids.join(" "),
             requests.join("; "),
-            if keys.is_empty() { "(live or not)".to_string() } else { keys.join(", ") },
+            if keys.is_empty() {
+                "(live or not)".to_string()
+            } else {
+                keys.join(", ")
+            },
             notes.join("; ")
         ));
     }
@@ -775,8 +797,12 @@ fn readme_provider_table_is_generated_from_the_rule_files() {
     );
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let start = readme.find("<!-- validators:start").expect("README has the validators:start marker");
-    let end = readme.find("<!-- validators:end -->").expect("README has the validators:end marker")
+    let start = readme
+        .find("<!-- validators:start")
+        .expect("README has the validators:start marker");
+    let end = readme
+        .find("<!-- validators:end -->")
+        .expect("README has the validators:end marker")
         + "<!-- validators:end -->".len();
     if readme[start..end] != block {
         if std::env::var_os("UPDATE_README").is_some() {

@@ -202,7 +202,7 @@ fn postgres_uris_authenticate_against_a_real_server_only_with_validate_db() {
     validator(&[], |o| o.databases = true).validate(&mut findings);
     let good = findings
         .iter()
-        .find(|f| f.secret == password)
+        .find(|f| f.secret.expose() == password)
         .unwrap()
         .validation
         .clone()
@@ -218,7 +218,7 @@ fn postgres_uris_authenticate_against_a_real_server_only_with_validate_db() {
     );
     let bad = findings
         .iter()
-        .find(|f| f.secret == wrong)
+        .find(|f| f.secret.expose() == wrong)
         .unwrap()
         .validation
         .clone()
@@ -313,7 +313,7 @@ fn redis_uris_authenticate_against_a_real_server() {
     let get = |s: &str| {
         findings
             .iter()
-            .find(|f| f.secret == s)
+            .find(|f| f.secret.expose() == s)
             .unwrap()
             .validation
             .clone()

@@ -41,7 +41,7 @@ mod run;
 mod template;
 
 #[cfg(feature = "validate")]
-pub use run::{ValidateOptions, ValidationSummary, Validator};
+pub use run::{Credential, ValidateOptions, ValidationSummary, Validator};
 
 /// The `[validate]` table of `.nhi-scan.toml`. Every field is optional; command-line flags win.
 ///

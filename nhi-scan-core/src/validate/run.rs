@@ -15,7 +15,7 @@ use super::response::{self, Response};
 use super::spec::{Check, ValidateSpec, parse_url_template};
 use super::template::{Encoding, Missing, Values, is_dns_label};
 use super::{ValidateConfig, ValidateError, Validation, ValidationStatus};
-use crate::finding::Finding;
+use crate::finding::{Companion, Finding, Secret};
 use crate::rules::Rule;
 
 /// Settings of a validation run. [`ValidateOptions::default`] is what the CLI uses unless told
@@ -84,6 +84,19 @@ impl ValidateOptions {
         o.hosts = c.hosts.clone();
         o
     }
+}
+
+/// One credential to validate, borrowed from wherever it is held. Debug masks the secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct Credential<'a> {
+    /// The rule that found it (picks the validator).
+    pub rule_id: &'a str,
+    /// Its fingerprint: credentials with the same one are checked once.
+    pub fingerprint: &'a str,
+    /// The secret.
+    pub secret: &'a Secret,
+    /// The companion captured with it, if any.
+    pub companion: Option<&'a Companion>,
 }
 
 /// Counts of a validation run.
@@ -200,6 +213,13 @@ impl Validator {
         })
     }
 
+    /// A validator for the rules a [`Scan`](crate::Scan) runs (built-in, configured and
+    /// `--rules`), with `opts`.
+    pub fn for_scan(scan: &crate::Scan, opts: ValidateOptions) -> Result<Validator, ValidateError> {
+        let n = scan.scanner.rule_count();
+        Validator::new((0..n).map(|i| &scan.scanner.rule(i).rule), opts)
+    }
+
     /// Requests sent so far (every attempt counts).
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -213,47 +233,62 @@ impl Validator {
     /// Validates every finding: each distinct fingerprint once, `concurrency` at a time, and
     /// sets `validation` on every finding.
     pub fn validate(&self, findings: &mut [Finding]) -> ValidationSummary {
+        let creds: Vec<Credential<'_>> = findings
+            .iter()
+            .map(|f| Credential {
+                rule_id: &f.rule_id,
+                fingerprint: &f.fingerprint,
+                secret: &f.secret,
+                companion: f.companion.as_ref(),
+            })
+            .collect();
+        let results = self.validate_credentials(&creds);
+        for (f, v) in findings.iter_mut().zip(results) {
+            f.validation = Some(v);
+        }
+        ValidationSummary::of(findings)
+    }
+
+    /// Validates credentials held outside findings (a report read back, an embedder's list):
+    /// each distinct fingerprint once, `concurrency` at a time. The verdicts are in input order.
+    pub fn validate_credentials(&self, creds: &[Credential<'_>]) -> Vec<Validation> {
         let mut first: HashMap<&str, usize> = HashMap::new();
         let mut jobs: Vec<usize> = Vec::new();
-        for (i, f) in findings.iter().enumerate() {
-            if !first.contains_key(f.fingerprint.as_str()) {
-                first.insert(f.fingerprint.as_str(), jobs.len());
+        for (i, c) in creds.iter().enumerate() {
+            if !first.contains_key(c.fingerprint) {
+                first.insert(c.fingerprint, jobs.len());
                 jobs.push(i);
             }
         }
         let slots: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         let workers = self.opts.concurrency.max(1).min(jobs.len());
-        {
-            let findings: &[Finding] = findings;
-            std::thread::scope(|s| {
-                for _ in 0..workers {
-                    s.spawn(|| {
-                        loop {
-                            let j = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(&fi) = jobs.get(j) else { break };
-                            let f = &findings[fi];
-                            let companion =
-                                f.companion.as_ref().map(|(n, v)| (n.as_str(), v.as_str()));
-                            let v = self.check(&f.rule_id, &f.secret, companion);
-                            *slots[j].lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
-                        }
-                    });
-                }
-            });
-        }
-        let results: Vec<Option<Validation>> = slots
-            .into_iter()
-            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
-        let index: HashMap<String, usize> =
-            first.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        for f in findings.iter_mut() {
-            if let Some(&j) = index.get(&f.fingerprint) {
-                f.validation = results[j].clone();
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    loop {
+                        let j = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&ci) = jobs.get(j) else { break };
+                        let c = &creds[ci];
+                        let companion = c.companion.map(|c| (c.name.as_str(), c.value.expose()));
+                        let v = self.check(c.rule_id, c.secret.expose(), companion);
+                        *slots[j].lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+                    }
+                });
             }
-        }
-        ValidationSummary::of(findings)
+        });
+        let results: Vec<Validation> = slots
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(|| unknown("not checked".into()))
+            })
+            .collect();
+        creds
+            .iter()
+            .map(|c| results[first[c.fingerprint]].clone())
+            .collect()
     }
 
     /// Checks one credential of rule `rule_id`.
