@@ -9,5 +9,6 @@ mod sarif;
 mod scan;
 mod util;
 mod validate;
+mod validate_cli;
 mod validate_db;
 mod validate_server;
