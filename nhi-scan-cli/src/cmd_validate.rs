@@ -3,7 +3,7 @@
 //! verdicts, in the same format.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -54,7 +54,7 @@ enum Report {
     Lines(Vec<Value>),
 }
 
-fn read_report(path: &PathBuf) -> Result<Report> {
+fn read_report(path: &Path) -> Result<Report> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     if let Ok(doc) = serde_json::from_str::<Value>(&text)
@@ -91,7 +91,7 @@ struct Parsed {
     companion: Option<Companion>,
 }
 
-fn parse_finding(v: &Value, path: &PathBuf, n: usize) -> Result<Parsed> {
+fn parse_finding(v: &Value, path: &Path, n: usize) -> Result<Parsed> {
     let field = |k: &str| v.get(k).and_then(Value::as_str);
     let (Some(rule_id), Some(fp), Some(secret)) =
         (field("rule_id"), field("fingerprint"), field("secret"))

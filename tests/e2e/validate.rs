@@ -453,9 +453,7 @@ fn aws_keys_are_checked_with_a_sigv4_signature_the_server_verifies() {
             match verify_sigv4(r, &secret) {
                 Some(k) if k == key_id => Resp::new(
                     200,
-                    format!(
-                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci-deployer</Arn><UserId>AIDAEXAMPLEUSERID000</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
-                    ),
+                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci-deployer</Arn><UserId>AIDAEXAMPLEUSERID000</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>",
                 ),
                 _ => Resp::new(
                     403,
