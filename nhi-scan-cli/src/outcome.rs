@@ -14,7 +14,9 @@ use nhi_scan_core::report::{
 use nhi_scan_core::source::{Progress, ScanStats, Skipped, SourceError};
 use nhi_scan_core::suppress::Suppressed;
 use nhi_scan_core::validate::{ValidateOptions, ValidationStatus, ValidationSummary, Validator};
-use nhi_scan_core::{Finding, Hit, Outcome, Scan, ScanBuilder, Sink, SinkError, Source, Status};
+use nhi_scan_core::{
+    Finding, Hit, Outcome, Scan, ScanBuilder, ScanError, Sink, SinkError, Source, Status,
+};
 
 use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ValidateArgs};
 use crate::progress;
@@ -283,6 +285,8 @@ pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<SinkError>()
                 .and_then(SinkError::io)
                 .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || matches!(c.downcast_ref::<ScanError>(), Some(ScanError::Sink(s))
+                if s.io().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
     })
 }
 

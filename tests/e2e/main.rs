@@ -4,6 +4,7 @@
 mod config;
 mod corpus;
 mod git;
+mod policy;
 mod precommit;
 mod sarif;
 mod scan;

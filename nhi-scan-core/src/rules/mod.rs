@@ -144,6 +144,7 @@ fn default_true() -> bool {
 /// One detection rule, exactly as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Rule {
     /// Unique id, lowercase dotted (`github.pat.classic`).
     pub id: String,
@@ -366,10 +367,18 @@ impl LoadOutcome {
                     return;
                 }
             };
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect();
+            let mut files: Vec<PathBuf> = Vec::new();
+            for e in entries {
+                match e {
+                    Ok(e) => files.push(e.path()),
+                    // An entry that cannot be listed may be a rule file: say so.
+                    Err(source) => self.errors.push(RuleError::Io {
+                        path: path.to_owned(),
+                        source,
+                    }),
+                }
+            }
+            files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
             files.sort();
             for f in files {
                 self.add_path(&f);
