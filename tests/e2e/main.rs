@@ -9,3 +9,7 @@ mod precommit;
 mod sarif;
 mod scan;
 mod util;
+mod validate;
+mod validate_cli;
+mod validate_db;
+mod validate_server;

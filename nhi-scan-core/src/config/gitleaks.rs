@@ -272,6 +272,7 @@ fn translate_rule(r: &GlRule, id: &str, pattern: &str) -> Result<Rule, String> {
         allowlist: Allowlist::default(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
+        validate: None,
     })
 }
 

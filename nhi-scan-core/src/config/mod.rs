@@ -130,6 +130,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreEntry>,
     /// Settings that were accepted but cannot be honoured exactly.
     pub warnings: Vec<String>,
+    /// `[validate]`: live validation settings (host overrides, rate limits, ...).
+    pub validate: crate::validate::ValidateConfig,
     allows: Vec<FindingAllow>,
     /// Allowlists on the match or line: (rule id or `None` for every rule, allowlist).
     engine_allows: Vec<(Option<String>, Allowlist)>,
@@ -154,6 +156,7 @@ impl Config {
             baseline: None,
             ignore: Vec::new(),
             warnings: Vec::new(),
+            validate: Default::default(),
             allows: Vec::new(),
             engine_allows: Vec::new(),
             rule_paths: HashMap::new(),
