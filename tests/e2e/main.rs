@@ -12,3 +12,7 @@ mod sarif;
 mod scan;
 mod staged;
 mod util;
+mod validate;
+mod validate_cli;
+mod validate_db;
+mod validate_server;

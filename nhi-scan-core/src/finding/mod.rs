@@ -69,6 +69,7 @@ pub enum ImageItem {
 
 /// Attribution inside a container image.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct ImageOrigin {
     /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
     pub image: String,
@@ -101,6 +102,7 @@ pub struct ImageOrigin {
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct GitOrigin {
     /// Repository path or URL as given.
     pub repository: String,
