@@ -130,3 +130,37 @@ fn a_staged_file_over_the_size_cap_is_named() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("data/big.txt"), "{}", run.stderr);
 }
+
+#[test]
+fn a_corrupt_staged_blob_is_an_error_not_a_clean_commit() {
+    let r = repo_with(&[("README.md", "hello\n".to_string())]);
+    let tok = fake_github("ghp_", 955);
+    r.write("app.env", &format!("TOKEN={tok}\n"));
+    r.git(&["add", "-A"]);
+    // Replace the staged object with a valid object of other bytes (no token): git's own
+    // `fsck` calls this corrupt; the hook must not call it clean.
+    let id = r.git(&["rev-parse", ":app.env"]);
+    let path = r
+        .path()
+        .join(format!(".git/objects/{}/{}", &id[..2], &id[2..]));
+    let scratch = GitRepo::init();
+    scratch.write("f", "TOKEN=nothing-to-see-here-at-all\n");
+    let forged = scratch.git(&["hash-object", "-w", "f"]);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::copy(
+        scratch
+            .path()
+            .join(format!(".git/objects/{}/{}", &forged[..2], &forged[2..])),
+        &path,
+    )
+    .unwrap();
+    let run = r.nhi(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("app.env")
+            && run.stderr.contains(&id)
+            && run.stderr.contains("corrupt"),
+        "{}",
+        run.stderr
+    );
+}

@@ -412,10 +412,17 @@ impl Config {
             out.rules.retain(|r| !disabled.contains(&r.id));
         }
         // Each configured set is compiled once and shared by the rules it applies to.
+        let mut global = Vec::new();
+        let mut by_rule: HashMap<String, Vec<AllowSet>> = HashMap::new();
         for (ids, allow, _) in &self.engine_allows {
-            out.rules
-                .attach_allow(allow, |r| ids.is_empty() || ids.contains(&r.id));
+            if ids.is_empty() {
+                global.push(allow.clone());
+            }
+            for id in ids {
+                by_rule.entry(id.clone()).or_default().push(allow.clone());
+            }
         }
+        out.rules.attach_allows(&global, &by_rule);
         out
     }
 

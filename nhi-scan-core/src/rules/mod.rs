@@ -431,11 +431,18 @@ impl RuleSet {
         self.rules.push(rule);
     }
 
-    /// Attaches a compiled set of allow regexes to every rule for which `applies` is true.
-    pub(crate) fn attach_allow(&mut self, set: &AllowSet, mut applies: impl FnMut(&Rule) -> bool) {
+    /// Attaches compiled sets of allow regexes: `global` ones to every rule, the others to the
+    /// rule whose id they are filed under. One pass over the rules (a pass per allowlist made a
+    /// gitleaks file of 100k rules, each with its own allowlist, quadratic).
+    pub(crate) fn attach_allows(
+        &mut self,
+        global: &[AllowSet],
+        by_rule: &HashMap<String, Vec<AllowSet>>,
+    ) {
         for r in &mut self.rules {
-            if applies(&r.rule) {
-                r.allow_sets.push(set.clone());
+            r.allow_sets.extend(global.iter().cloned());
+            if let Some(sets) = by_rule.get(&r.rule.id) {
+                r.allow_sets.extend(sets.iter().cloned());
             }
         }
     }

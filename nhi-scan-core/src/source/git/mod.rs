@@ -20,7 +20,7 @@
 //! its new path: the price of visiting each tree once.
 
 mod attribution;
-mod integrity;
+pub(crate) mod integrity;
 mod walk;
 mod workers;
 
