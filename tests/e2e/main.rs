@@ -4,6 +4,8 @@
 mod config;
 mod corpus;
 mod git;
+mod image;
+mod image_build;
 mod precommit;
 mod sarif;
 mod scan;

@@ -2,8 +2,12 @@
 //! the engine over them. Each source records what it skipped and why, and every error as a value:
 //! a bad file never stops a scan.
 
+#[cfg(feature = "archive")]
+pub mod archive;
 pub mod fs;
 pub mod git;
+#[cfg(feature = "image")]
+pub mod image;
 pub mod staged;
 
 use std::collections::BTreeMap;
@@ -32,6 +36,10 @@ pub enum SkipReason {
     Submodule,
     /// Matched a path allowlist of the configuration.
     PathAllowed,
+    /// A tar hard link: its bytes are those of the member it names (scanned there).
+    HardLink,
+    /// An archive nested deeper than the archive depth limit: not opened.
+    ArchiveDepth,
 }
 
 impl fmt::Display for SkipReason {
@@ -43,6 +51,8 @@ impl fmt::Display for SkipReason {
             SkipReason::NotRegularFile => "not a regular file",
             SkipReason::Submodule => "submodule",
             SkipReason::PathAllowed => "allowlisted path",
+            SkipReason::HardLink => "hard link",
+            SkipReason::ArchiveDepth => "archive too deeply nested",
         })
     }
 }
@@ -66,6 +76,26 @@ pub enum SourceError {
         path: PathBuf,
         /// What.
         message: String,
+    },
+    /// A problem with an archive or one of its members (corrupt, a bomb, an unsafe path).
+    #[cfg(feature = "archive")]
+    #[error("{location}: {source}")]
+    Archive {
+        /// The archive (or member chain) as a location label.
+        location: String,
+        /// What.
+        #[source]
+        source: archive::ArchiveError,
+    },
+    /// A problem with a container image, one of its layers or a file in one.
+    #[cfg(feature = "image")]
+    #[error("{location}: {source}")]
+    Image {
+        /// Image, and layer and path when known (`app.tar[layer 2 sha256:ab12..]:etc/x`).
+        location: String,
+        /// What.
+        #[source]
+        source: image::ImageError,
     },
     /// A git object or repository problem.
     #[error("{location}: {message}")]
