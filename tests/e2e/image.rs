@@ -4,19 +4,43 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use nhi_scan_core::finding::{ImageItem, Origin};
-use nhi_scan_core::source::ScanOutcome;
 use nhi_scan_core::source::SkipReason;
-use nhi_scan_core::source::image::{ImageOptions, ImageOutcome, ImageScan, ImageTarget};
-use nhi_scan_core::{RuleSet, Scanner};
+use nhi_scan_core::source::archive::Limits;
+use nhi_scan_core::source::image::{ImageSummary, ImageTarget, Images};
+use nhi_scan_core::{Outcome, Scan, Source};
 
 use crate::image_build::*;
 use crate::util::{Dir, fake_github};
 
-pub fn scanner() -> Scanner {
-    Scanner::new(RuleSet::builtin().rules).0
+/// An image scan's outcome and image counters.
+pub struct Out {
+    pub outcome: Outcome,
+    pub summary: ImageSummary,
+}
+
+/// Scans `targets` in one run with `scan` (built-in rules, no configuration).
+pub fn run_images(scan: &Scan, images: Images) -> Out {
+    let summary = Arc::new(Mutex::new(ImageSummary::default()));
+    let outcome = scan
+        .run(Source::Image(images.summary(Arc::clone(&summary))))
+        .expect("image scan");
+    let summary = summary.lock().unwrap().clone();
+    Out { outcome, summary }
+}
+
+fn scan_targets(targets: Vec<ImageTarget>) -> Out {
+    let scan = Scan::builder().build().unwrap();
+    run_images(&scan, Images::new(targets))
+}
+
+fn reader(name: &str, bytes: Vec<u8>) -> ImageTarget {
+    ImageTarget::Reader {
+        name: name.into(),
+        reader: Box::new(Stream(std::io::Cursor::new(bytes))),
+    }
 }
 
 /// Fake secrets, one per place they are hidden.
@@ -99,7 +123,7 @@ pub fn layered_spec(s: &Secrets) -> Spec {
 }
 
 /// For each secret, its locations as `label visible=B layer=N`.
-pub fn locations(out: &ScanOutcome) -> BTreeMap<String, Vec<String>> {
+pub fn locations(out: &Outcome) -> BTreeMap<String, Vec<String>> {
     let mut m = BTreeMap::new();
     for f in &out.findings {
         let mut locs: Vec<String> = f
@@ -116,7 +140,7 @@ pub fn locations(out: &ScanOutcome) -> BTreeMap<String, Vec<String>> {
             })
             .collect();
         locs.sort();
-        m.insert(f.secret.clone(), locs);
+        m.insert(f.secret.expose().to_string(), locs);
     }
     m
 }
@@ -161,17 +185,8 @@ pub fn expected(image: &str, s: &Secrets) -> BTreeMap<String, Vec<String>> {
     ])
 }
 
-fn scan_targets(targets: &[ImageTarget]) -> ImageOutcome {
-    let scanner = scanner();
-    let mut scan = ImageScan::new(&scanner, ImageOptions::default());
-    for t in targets {
-        scan.scan(t);
-    }
-    scan.finish()
-}
-
 /// A reader that is only a reader (no seek, no length): what standard input is.
-struct Stream<R>(R);
+pub struct Stream<R>(pub R);
 
 impl<R: Read> Read for Stream<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -186,7 +201,7 @@ fn docker_save_legacy_every_layer_whiteouts_config_and_nested_archives() {
     let dir = Dir::new();
     let path = dir.write("app.tar", docker_save(&[("app:1", &spec)], true));
     let name = path.display().to_string();
-    let out = scan_targets(&[ImageTarget::Path(path)]);
+    let out = scan_targets(vec![ImageTarget::Path(path)]);
     assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
     assert_eq!(locations(&out.outcome), expected(&name, &s));
     // Attribution: diff_id, history step, tag, platform.
@@ -195,7 +210,7 @@ fn docker_save_legacy_every_layer_whiteouts_config_and_nested_archives() {
         .outcome
         .findings
         .iter()
-        .find(|f| f.secret == s.top)
+        .find(|f| f.secret.expose() == s.top)
         .unwrap();
     let Origin::Image(o) = &*f.locations[0].origin else {
         panic!()
@@ -215,7 +230,7 @@ fn docker_save_legacy_every_layer_whiteouts_config_and_nested_archives() {
         .outcome
         .findings
         .iter()
-        .find(|f| f.secret == s.history)
+        .find(|f| f.secret.expose() == s.history)
         .unwrap();
     let Origin::Image(o) = &*h.locations[0].origin else {
         panic!()
@@ -228,11 +243,8 @@ fn docker_save_oci_form_from_a_stream_and_oci_layouts_gzip_and_zstd() {
     let s = secrets(2);
     let spec = layered_spec(&s);
     // docker save (Docker 25+ form) read from a non-seekable stream.
-    let scanner = scanner();
-    let mut scan = ImageScan::new(&scanner, ImageOptions::default());
     let bytes = docker_save(&[("app:2", &spec)], false);
-    scan.scan_reader("-", &mut Stream(&bytes[..]));
-    let out = scan.finish();
+    let out = scan_targets(vec![reader("-", bytes)]);
     assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
     assert_eq!(locations(&out.outcome), expected("-", &s));
 
@@ -246,7 +258,7 @@ fn docker_save_oci_form_from_a_stream_and_oci_layouts_gzip_and_zstd() {
     );
     for path in [layout, tar_path] {
         let name = path.display().to_string();
-        let out = scan_targets(&[ImageTarget::Path(path)]);
+        let out = scan_targets(vec![ImageTarget::Path(path)]);
         assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
         assert_eq!(locations(&out.outcome), expected(&name, &s), "{name}");
     }
@@ -264,7 +276,10 @@ fn images_in_one_run_share_the_content_cache() {
     let dir = Dir::new();
     let a = dir.write("a.tar", docker_save(&[("a:1", &spec)], true));
     let b = dir.write("b.tar", docker_save(&[("b:1", &other)], false));
-    let out = scan_targets(&[ImageTarget::Path(a.clone()), ImageTarget::Path(b.clone())]);
+    let out = scan_targets(vec![
+        ImageTarget::Path(a.clone()),
+        ImageTarget::Path(b.clone()),
+    ]);
     assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
     assert_eq!(out.summary.images, 2);
     // 8 distinct contents in the first image, one more in the second. The second tarball
@@ -276,7 +291,7 @@ fn images_in_one_run_share_the_content_cache() {
         .outcome
         .findings
         .iter()
-        .find(|f| f.secret == s.top)
+        .find(|f| f.secret.expose() == s.top)
         .unwrap();
     let images: Vec<String> = top
         .locations
@@ -302,7 +317,7 @@ fn a_single_layer_tarball_is_one_layer() {
     let dir = Dir::new();
     let path = dir.write("rootfs.tar.gz", tar);
     let name = path.display().to_string();
-    let out = scan_targets(&[ImageTarget::Path(path)]);
+    let out = scan_targets(vec![ImageTarget::Path(path)]);
     assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
     assert_eq!(
         locations(&out.outcome)[&s.top],
@@ -316,7 +331,7 @@ fn a_single_layer_tarball_is_one_layer() {
     );
 }
 
-fn error_strings(o: &ScanOutcome) -> Vec<String> {
+fn error_strings(o: &Outcome) -> Vec<String> {
     o.errors.iter().map(|e| e.to_string()).collect()
 }
 
@@ -376,7 +391,7 @@ fn bad_layers_are_reported_with_image_layer_and_path_and_the_rest_is_scanned() {
     std::fs::remove_file(blob(3)).unwrap();
 
     let name = layout.display().to_string();
-    let out = scan_targets(&[ImageTarget::Path(layout.clone())]);
+    let out = scan_targets(vec![ImageTarget::Path(layout.clone())]);
     let errors = error_strings(&out.outcome);
     let has = |needle: &str| errors.iter().any(|e| e.contains(needle));
     let key = |i: usize| format!("blobs/sha256/{}", hex_of(&sha256(&built.blobs[i])));
@@ -448,11 +463,10 @@ fn a_truncated_docker_save_stream_and_garbage_are_errors_not_panics() {
     let s = secrets(6);
     let spec = layered_spec(&s);
     let bytes = docker_save(&[("t:1", &spec)], true);
-    let scanner = scanner();
-    let mut scan = ImageScan::new(&scanner, ImageOptions::default());
-    scan.scan_reader("-", &mut Stream(&bytes[..bytes.len() / 2]));
-    scan.scan_reader("garbage", &mut Stream(&b"this is not an image"[..]));
-    let out = scan.finish();
+    let out = scan_targets(vec![
+        reader("-", bytes[..bytes.len() / 2].to_vec()),
+        reader("garbage", b"this is not an image".to_vec()),
+    ]);
     let errors = error_strings(&out.outcome);
     assert!(errors.iter().any(|e| e.starts_with("-")), "{errors:#?}");
     assert!(
@@ -486,14 +500,15 @@ fn nested_bombs_in_layers_are_stopped() {
     };
     let dir = Dir::new();
     let path = dir.write("bomb.tar", docker_save(&[("b:1", &spec)], true));
-    let scanner = scanner();
-    let mut options = ImageOptions::default();
-    options.limits.max_total_bytes = 16 << 20;
-    let mut scan = ImageScan::new(&scanner, options);
-    scan.scan(&ImageTarget::Path(path));
-    let out = scan.finish();
+    let scan = Scan::builder()
+        .archives(Some(Limits {
+            max_total_bytes: 16 << 20,
+            ..Limits::default()
+        }))
+        .build()
+        .unwrap();
+    let out = run_images(&scan, Images::new([ImageTarget::Path(path)]));
     let errors = error_strings(&out.outcome);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].contains("opt/bomb.jar") && errors[0].contains("abandoned"));
-    let _ = Arc::new(());
 }

@@ -10,13 +10,14 @@ mod trigrams;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::Input;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 
 use crate::filters;
+use crate::finding::RuleInfo;
 use crate::rules::{AllowTarget, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
 pub use decode::Encoding;
 use decode::{Decoder, MAX_DEPTH};
@@ -28,7 +29,7 @@ const UNBOUNDED_WINDOW: usize = 512;
 /// the default (2 MiB) times hundreds of rules times threads made peak memory several times larger.
 const HYBRID_CACHE: usize = 128 * 1024;
 /// Upper bound on any window, so one pathological rule cannot make every hit expensive.
-const MAX_WINDOW: usize = 16 * 1024;
+pub(crate) const MAX_WINDOW: usize = 16 * 1024;
 
 /// One rule match inside a haystack. Offsets are byte offsets into the scanned bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,8 @@ struct CompiledRule {
     /// parsed, on the first hit).
     window: OnceLock<usize>,
     specificity: usize,
+    /// What hits and findings of this rule carry, made on its first hit.
+    info: OnceLock<Arc<RuleInfo>>,
 }
 
 fn build_rule_regex(rule: &LoadedRule) -> Result<meta::Regex, String> {
@@ -179,6 +182,7 @@ impl Scanner {
                 companion: OnceLock::new(),
                 window: OnceLock::new(),
                 specificity,
+                info: OnceLock::new(),
             };
             if matches!(rule.loaded.origin, RuleOrigin::File(_))
                 && let Err(problem) = rule.regex.get_or_init(|| build_rule_regex(&rule.loaded))
@@ -233,6 +237,31 @@ impl Scanner {
     /// The rules, indexed by [`Match::rule`].
     pub fn rule(&self, index: usize) -> &LoadedRule {
         &self.rules[index].loaded
+    }
+
+    /// What a hit of rule `index` carries about it (shared, made once).
+    pub fn info(&self, index: usize) -> Arc<RuleInfo> {
+        let r = &self.rules[index];
+        Arc::clone(r.info.get_or_init(|| {
+            let rule = &r.loaded.rule;
+            Arc::new(RuleInfo {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                kind: rule.kind,
+                description: rule.description.clone(),
+                fix: rule.fix.clone(),
+            })
+        }))
+    }
+
+    /// The name of rule `index`'s companion value, if it has one.
+    pub fn companion_name(&self, index: usize) -> Option<&str> {
+        self.rules[index]
+            .loaded
+            .rule
+            .companion
+            .as_ref()
+            .map(|c| c.name.as_str())
     }
 
     /// Number of rules.

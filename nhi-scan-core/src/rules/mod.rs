@@ -698,9 +698,9 @@ pattern = '(?P<secret>abc_[a-z]{4})'
             );
             assert!(!r.description.trim().is_empty(), "{}: no description", r.id);
         }
-        let (scanner, errors) = crate::Scanner::new(out.rules);
+        let (scanner, errors) = crate::engine::Scanner::new(out.rules);
         assert!(errors.is_empty());
-        let failures = check_examples(&scanner);
+        let failures = check::check_scanner(&scanner);
         assert!(failures.is_empty(), "{failures:#?}");
     }
 }

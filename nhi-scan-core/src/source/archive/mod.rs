@@ -23,14 +23,23 @@
 //! [`Limits::max_members`] the archive is abandoned with [`ArchiveError::LimitExceeded`], which is
 //! reported once, and nothing more of it is read.
 
-mod scan;
+pub(crate) mod worker;
 
-use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-pub use scan::{BlobScanner, scan_archive_path};
+/// Where a blob worker is inside archives: how many levels deep, and the budget of the
+/// outermost archive (shared by everything nested in it).
+#[derive(Debug, Clone, Default)]
+pub struct Nest {
+    /// Archive levels entered.
+    pub depth: u32,
+    /// The outermost archive's budget (None at the top).
+    pub budget: Option<Arc<Budget>>,
+}
 
 /// Bytes [`sniff`] wants to see: a tar header is 512 bytes, its magic at 257.
 pub const SNIFF_LEN: usize = 512;
@@ -195,10 +204,10 @@ impl Limits {
 /// per top-level archive and pass it down to nested [`for_each_member`] calls.
 #[derive(Debug, Default)]
 pub struct Budget {
-    bytes: Cell<u64>,
-    members: Cell<u64>,
-    exceeded: Cell<bool>,
-    reported: Cell<bool>,
+    bytes: AtomicU64,
+    members: AtomicU64,
+    exceeded: AtomicBool,
+    reported: AtomicBool,
 }
 
 impl Budget {
@@ -209,17 +218,31 @@ impl Budget {
 
     /// True once a limit was hit: every level of the archive stops reading.
     pub fn exceeded(&self) -> bool {
-        self.exceeded.get()
+        self.exceeded.load(Ordering::Relaxed)
     }
 
     /// Decompressed bytes counted so far.
     pub fn bytes(&self) -> u64 {
-        self.bytes.get()
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// Members counted so far.
     pub fn members(&self) -> u64 {
-        self.members.get()
+        self.members.load(Ordering::Relaxed)
+    }
+
+    fn add_bytes(&self, n: u64) -> u64 {
+        self.bytes.fetch_add(n, Ordering::Relaxed).saturating_add(n)
+    }
+
+    fn add_members(&self, n: u64) -> u64 {
+        self.members
+            .fetch_add(n, Ordering::Relaxed)
+            .saturating_add(n)
+    }
+
+    fn set_exceeded(&self) {
+        self.exceeded.store(true, Ordering::Relaxed);
     }
 }
 
@@ -360,21 +383,20 @@ struct Counted<'b, R> {
 
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.budget.exceeded.get() {
+        if self.budget.exceeded() {
             return Err(io::Error::other(BudgetExhausted));
         }
         let n = self.inner.read(buf)?;
-        let total = self.budget.bytes.get().saturating_add(n as u64);
-        self.budget.bytes.set(total);
+        let total = self.budget.add_bytes(n as u64);
         if total > self.limit {
-            self.budget.exceeded.set(true);
+            self.budget.set_exceeded();
             return Err(io::Error::other(BudgetExhausted));
         }
         Ok(n)
     }
 }
 
-fn is_budget_error(e: &io::Error) -> bool {
+pub(crate) fn is_budget_error(e: &io::Error) -> bool {
     e.get_ref()
         .is_some_and(|inner| inner.is::<BudgetExhausted>())
 }
@@ -414,8 +436,8 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reports the exhausted budget once (at the level where it ran out).
     fn budget_spent(&mut self, what: &'static str) {
-        self.budget.exceeded.set(true);
-        if !self.budget.reported.replace(true) {
+        self.budget.set_exceeded();
+        if !self.budget.reported.swap(true, Ordering::Relaxed) {
             let limit = match what {
                 "member count" => self.limits.max_members,
                 _ => self.limits.max_total_bytes,
@@ -441,8 +463,7 @@ impl Reader<'_> {
     }
 
     fn count_member(&mut self) -> bool {
-        let n = self.budget.members.get() + 1;
-        self.budget.members.set(n);
+        let n = self.budget.add_members(1);
         if n > self.limits.max_members {
             self.budget_spent("member count");
             return false;
@@ -609,16 +630,14 @@ impl Reader<'_> {
         // The directory states the member count up front: a bomb with a million entries is
         // refused before any is read.
         if self.budget.members() + archive.len() as u64 > self.limits.max_members {
-            self.budget
-                .members
-                .set(self.budget.members() + archive.len() as u64);
+            self.budget.add_members(archive.len() as u64);
             return self.budget_spent("member count");
         }
         for i in 0..archive.len() {
             if self.budget.exceeded() {
                 return;
             }
-            self.budget.members.set(self.budget.members() + 1);
+            self.budget.add_members(1);
             let name = archive.name_for_index(i).unwrap_or("").to_string();
             let mut file = match archive.by_index(i) {
                 Ok(f) => f,

@@ -1,10 +1,8 @@
 use std::io::Write;
-use std::sync::Arc;
 
 use super::*;
-use crate::finding::Origin;
 use crate::source::SkipReason;
-use crate::{RuleSet, Scanner};
+use crate::{Outcome, Scan, Source};
 
 fn token(seed: u64) -> String {
     // A FAKE GitLab-style personal access token: fixed prefix, 20 pseudo-random characters.
@@ -50,24 +48,15 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-fn scanner() -> Scanner {
-    Scanner::new(RuleSet::builtin().rules).0
+fn scan(bytes: &[u8], name: &str, limits: Limits) -> Outcome {
+    let scan = Scan::builder()
+        .archives(Some(limits))
+        .build()
+        .expect("scan");
+    scan.run(Source::buffer(name, bytes.to_vec())).expect("run")
 }
 
-fn scan(bytes: &[u8], name: &str, limits: Limits) -> crate::source::ScanOutcome {
-    let s = scanner();
-    let mut blob = BlobScanner::new(&s, limits, Some(64 << 20));
-    let origin = Arc::new(Origin::File { path: name.into() });
-    blob.scan_bytes(&origin, name, bytes, 0);
-    let (c, stats, errors) = blob.take();
-    crate::source::ScanOutcome {
-        findings: c.finish(),
-        stats,
-        errors,
-    }
-}
-
-fn labels(out: &crate::source::ScanOutcome) -> Vec<String> {
+fn labels(out: &Outcome) -> Vec<String> {
     out.findings
         .iter()
         .flat_map(|f| f.locations.iter().map(|l| l.origin.label()))

@@ -11,13 +11,19 @@ use std::sync::mpsc::SyncSender;
 
 use sha2::{Digest, Sha256};
 
-use super::{ImageError, Results};
+use super::{Collect, ImageError, ImageSummary, Pending, Results};
 use crate::finding::Origin;
 use crate::source::archive::{
-    ArchiveError, BlobScanner, Budget, Format, Input, Limits, Member, MemberKind, SNIFF_LEN,
-    Visitor, decoder, for_each_member, read_head, sniff,
+    ArchiveError, Budget, Format, Input, Limits, Member, MemberKind, SNIFF_LEN, Visitor, decoder,
+    for_each_member, read_head, sniff,
 };
-use crate::source::{ScanStats, SkipReason, SourceError};
+use crate::source::blob::{BlobWorker, Emit, Event, LazyOrigin};
+use crate::source::{SkipReason, Skipped, SourceError};
+
+/// Files up to this size are read into memory, identified by content and scanned once by a
+/// worker; larger ones stream through the reading thread's own worker (in bounded memory, not
+/// deduplicated: they are rare and hashing them first would mean reading them twice).
+const IN_MEMORY: u64 = 32 << 20;
 
 /// Identity of a file's content: BLAKE3 of its bytes. BLAKE3 because it is cryptographic (an
 /// attacker cannot make a file with a secret collide with a harmless one already scanned, which
@@ -63,8 +69,6 @@ pub(crate) struct LayerRecord {
 /// A file to scan.
 pub(crate) struct Job {
     pub id: ContentId,
-    /// The path (for sniffing archives by name).
-    pub name: String,
     /// Where it was first seen, for error messages.
     pub label: String,
     pub bytes: Vec<u8>,
@@ -74,20 +78,26 @@ pub(crate) struct Job {
 pub(crate) struct Feeder<'a, 's> {
     pub jobs: &'a SyncSender<Job>,
     pub seen: &'a mut HashSet<ContentId>,
-    pub stats: &'a mut ScanStats,
-    pub errors: &'a mut Vec<SourceError>,
-    pub max_file_size: u64,
-    /// Scans archives larger than the size cap here, streaming (they are not deduplicated).
-    pub big: &'a mut BlobScanner<'s>,
+    pub events: &'a mut SyncSender<Event>,
+    pub pending: &'a Pending,
+    /// The reading thread's own worker, for files too large to hold in memory.
+    pub big: &'a mut BlobWorker<'s>,
     pub results: &'a Results,
+    /// Tar reading limits for layers (no byte or member caps: a layer is as big as it is).
     pub limits: Limits,
-    pub summary: &'a mut super::ImageSummary,
+    pub summary: &'a mut ImageSummary,
 }
 
 impl Feeder<'_, '_> {
     pub fn error(&mut self, location: String, source: ImageError) {
-        self.stats.errors += 1;
-        self.errors.push(SourceError::Image { location, source });
+        self.events
+            .emit(Event::Error(SourceError::Image { location, source }));
+    }
+
+    pub fn skip(&mut self, name: String, reason: SkipReason, detail: Option<String>) {
+        let origin = Arc::new(Origin::Buffer { name });
+        self.events
+            .emit(Event::Skipped(Skipped::new(origin, reason, detail)));
     }
 }
 
@@ -175,7 +185,7 @@ pub(crate) fn read_layer(raw: &mut dyn Read, label: &str, feeder: &mut Feeder) -
             entries: &mut record.entries,
             failed: &mut failed,
         };
-        let limits = visitor.feeder.limits.unbounded();
+        let limits = visitor.feeder.limits.clone();
         for_each_member(
             Format::Tar,
             Input::Stream(&mut diff_h),
@@ -248,12 +258,20 @@ impl Visitor for LayerVisitor<'_, '_, '_> {
         let kind = match member.kind {
             MemberKind::Dir => EntryKind::Dir,
             MemberKind::Symlink => {
-                self.feeder.stats.skip(SkipReason::Symlink);
+                self.feeder.skip(
+                    format!("{}:{path}", self.label),
+                    SkipReason::Symlink,
+                    member.link.map(|l| format!("-> {l}")),
+                );
                 EntryKind::Symlink
             }
             MemberKind::HardLink => EntryKind::HardLink(normalize(member.link.unwrap_or(""))),
             MemberKind::Special => {
-                self.feeder.stats.skip(SkipReason::NotRegularFile);
+                self.feeder.skip(
+                    format!("{}:{path}", self.label),
+                    SkipReason::NotRegularFile,
+                    None,
+                );
                 EntryKind::Special
             }
             MemberKind::File => EntryKind::File(self.file(&path, member, data)?),
@@ -278,51 +296,53 @@ impl LayerVisitor<'_, '_, '_> {
         member: &Member<'_>,
         data: &mut dyn Read,
     ) -> io::Result<Option<ContentId>> {
-        let cap = self.feeder.max_file_size;
-        let head = read_head(data, SNIFF_LEN)?;
-        if member.size.is_some_and(|s| s > cap) {
-            if sniff(&head, path).is_none() || self.feeder.limits.max_depth == 0 {
-                self.feeder.stats.skip(SkipReason::TooLarge);
-                return Ok(None);
-            }
-            // An archive over the cap (a fat jar): streamed here, one member at a time.
-            let label = format!("{}:{path}", self.label);
+        if self.feeder.big.stopped() {
+            return Err(io::Error::other("scan cancelled"));
+        }
+        let label = format!("{}:{path}", self.label);
+        let size = member.size.unwrap_or(0);
+        if let Some(max) = self.feeder.big.shared().max_size
+            && size > max
+        {
+            self.feeder.skip(
+                label,
+                SkipReason::TooLarge,
+                Some(format!("{size} bytes > {max}")),
+            );
+            return Ok(None);
+        }
+        if size > IN_MEMORY {
+            // Streamed here, in chunks; archives among them opened as they stream.
             let id = *blake3::hash(label.as_bytes()).as_bytes();
-            let root = Arc::new(Origin::Buffer {
+            let mut make = || Origin::Buffer {
                 name: label.clone(),
-            });
-            let mut chained = Cursor::new(head.as_slice()).chain(data);
-            let big = &mut *self.feeder.big;
-            big.scan_stream(&root, path, &mut chained, 0, None)?;
-            let (collector, stats, mut errors) = big.take();
-            self.feeder.stats.absorb(&stats);
-            self.feeder.errors.append(&mut errors);
-            let findings = collector.finish();
-            if !findings.is_empty() {
+            };
+            let mut origin = LazyOrigin::new(&mut make);
+            let mut collect = Collect {
+                hits: Vec::new(),
+                forward: &mut *self.feeder.events,
+            };
+            self.feeder
+                .big
+                .reader(&mut origin, data, member.size, &mut collect);
+            let hits = collect.hits;
+            if !hits.is_empty() {
                 self.feeder
                     .results
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(id, findings);
+                    .insert(id, hits);
             }
             return Ok(Some(id));
         }
-        let mut bytes = head;
-        data.take(cap.saturating_sub(bytes.len() as u64).saturating_add(1))
-            .read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > cap {
-            self.feeder.stats.skip(SkipReason::TooLarge);
-            return Ok(None);
-        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        data.take(IN_MEMORY + 1).read_to_end(&mut bytes)?;
         let id = *blake3::hash(&bytes).as_bytes();
         if self.feeder.seen.insert(id) {
-            let job = Job {
-                id,
-                name: path.to_string(),
-                label: format!("{}:{path}", self.label),
-                bytes,
-            };
+            let job = Job { id, label, bytes };
+            self.feeder.pending.add();
             if self.feeder.jobs.send(job).is_err() {
+                self.feeder.pending.done();
                 return Err(io::Error::other("scan workers stopped"));
             }
         }

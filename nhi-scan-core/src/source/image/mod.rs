@@ -24,16 +24,16 @@ mod registry;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, sync_channel};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::Scanner;
-use crate::finding::{Collector, Finding, ImageItem, ImageOrigin, Origin};
-use crate::source::archive::{ArchiveError, BlobScanner, Limits};
-use crate::source::{ScanOutcome, ScanStats, SourceError};
+use crate::finding::{Hit, ImageItem, ImageOrigin, Origin};
+use crate::scan::{Pipeline, Scan, ScanError};
+use crate::source::archive::{ArchiveError, Limits};
+use crate::source::blob::{BlobWorker, Emit, Event, LazyOrigin, Shared};
+use crate::source::{ScanStats, SourceError};
 use layer::{ContentId, EntryKind, Feeder, Job, LayerRecord};
 pub use model::PlatformSpec;
 pub use registry::{Credentials, Reference, default_docker_config};
@@ -110,16 +110,35 @@ pub enum ImageError {
     DanglingLink(String),
 }
 
-/// What to scan: a path, standard input, or a registry reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to scan: a path, a stream, or a registry reference.
 pub enum ImageTarget {
     /// Standard input (a `docker save` or OCI layout tar, maybe compressed).
     Stdin,
+    /// A stream holding a `docker save` or OCI layout tar (maybe compressed), read once.
+    Reader {
+        /// What reports call it.
+        name: String,
+        /// The stream.
+        reader: Box<dyn Read + Send>,
+    },
     /// A tarball (docker save, OCI layout, single layer; maybe compressed) or an OCI layout
     /// directory.
     Path(PathBuf),
     /// An image in a registry.
     Registry(Reference),
+}
+
+impl std::fmt::Debug for ImageTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageTarget::Stdin => f.write_str("Stdin"),
+            ImageTarget::Reader { name, .. } => {
+                f.debug_struct("Reader").field("name", name).finish()
+            }
+            ImageTarget::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            ImageTarget::Registry(r) => f.debug_tuple("Registry").field(r).finish(),
+        }
+    }
 }
 
 impl ImageTarget {
@@ -137,7 +156,7 @@ impl ImageTarget {
 }
 
 /// How to scan images.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImageOptions {
     /// Platform chosen from multi-platform indexes (default `linux/amd64`).
     pub platform: PlatformSpec,
@@ -149,28 +168,8 @@ pub struct ImageOptions {
     pub credentials: Option<Credentials>,
     /// A Docker `config.json` to take registry credentials from (see [`default_docker_config`]).
     pub docker_config: Option<PathBuf>,
-    /// Archive limits for archives inside layers.
-    pub limits: Limits,
-    /// Layer files larger than this are skipped (archives larger than it are streamed).
-    pub max_file_size: Option<u64>,
-    /// Scan worker threads (0: one per core).
-    pub threads: usize,
 }
 
-impl Default for ImageOptions {
-    fn default() -> Self {
-        ImageOptions {
-            platform: PlatformSpec::default(),
-            all_platforms: false,
-            insecure_registry: false,
-            credentials: None,
-            docker_config: None,
-            limits: Limits::default(),
-            max_file_size: Some(64 * 1024 * 1024),
-            threads: 0,
-        }
-    }
-}
 
 /// Counts particular to images.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -189,9 +188,52 @@ pub struct ImageSummary {
     pub config_items: u64,
 }
 
-/// Findings of distinct contents, by content; origins are rooted at a placeholder
+/// Hits in distinct contents, by content; origins are rooted at a placeholder
 /// ([`Origin::Buffer`]) replaced by each real location at attribution.
-pub(crate) type Results = Mutex<HashMap<ContentId, Vec<Finding>>>;
+pub(crate) type Results = Mutex<HashMap<ContentId, Vec<Hit>>>;
+
+/// Files sent to the workers and not yet scanned: attribution waits for none to be left.
+#[derive(Default)]
+pub(crate) struct Pending {
+    count: Mutex<usize>,
+    idle: Condvar,
+}
+
+impl Pending {
+    pub(crate) fn add(&self) {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+    }
+
+    pub(crate) fn done(&self) {
+        let mut n = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            self.idle.notify_all();
+        }
+    }
+
+    fn wait_idle(&self) {
+        let mut n = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        while *n > 0 {
+            n = self.idle.wait(n).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Keeps hits (for attribution later) and passes everything else on.
+pub(crate) struct Collect<'a> {
+    pub hits: Vec<Hit>,
+    pub forward: &'a mut dyn Emit,
+}
+
+impl Emit for Collect<'_> {
+    fn emit(&mut self, event: Event) {
+        match event {
+            Event::Hits(h) => self.hits.extend(h),
+            other => self.forward.emit(other),
+        }
+    }
+}
 
 /// One image to attribute: its config and layers in order.
 #[derive(Debug, Default)]
@@ -221,93 +263,156 @@ pub(crate) struct PlanLayer {
 /// Layers read in this run, by blob digest and by `diff_id`.
 pub(crate) type LayerCache = HashMap<String, Arc<LayerRecord>>;
 
-/// A scan of one or more images sharing one content cache: several images in one run scan
-/// each distinct file once.
-pub struct ImageScan<'s> {
-    scanner: &'s Scanner,
+/// The `image` source: targets scanned in order, sharing one content cache (several images in
+/// one run scan each distinct file once) and one layer cache.
+pub struct Images {
+    targets: Vec<ImageTarget>,
     options: ImageOptions,
-    seen: HashSet<ContentId>,
-    results: Results,
-    layers: LayerCache,
-    collector: Collector,
-    stats: ScanStats,
-    errors: Vec<SourceError>,
-    summary: ImageSummary,
-    started: Instant,
+    summary: Option<Arc<Mutex<ImageSummary>>>,
 }
 
-impl std::fmt::Debug for ImageScan<'_> {
+impl std::fmt::Debug for Images {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ImageScan")
-            .field("summary", &self.summary)
-            .finish_non_exhaustive()
+        f.debug_struct("Images")
+            .field("targets", &self.targets)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
-/// Everything an image scan produced.
-#[derive(Debug, Default)]
-pub struct ImageOutcome {
-    /// Findings, counters (files scanned are distinct contents) and errors.
-    pub outcome: ScanOutcome,
-    /// Image counters.
-    pub summary: ImageSummary,
-}
-
-impl<'s> ImageScan<'s> {
-    /// A scan with these options.
-    pub fn new(scanner: &'s Scanner, options: ImageOptions) -> Self {
-        ImageScan {
-            scanner,
-            options,
-            seen: HashSet::new(),
-            results: Mutex::new(HashMap::new()),
-            layers: HashMap::new(),
-            collector: Collector::new(),
-            stats: ScanStats::default(),
-            errors: Vec::new(),
-            summary: ImageSummary::default(),
-            started: Instant::now(),
+impl Images {
+    /// These targets, with default options.
+    pub fn new(targets: impl IntoIterator<Item = ImageTarget>) -> Images {
+        Images {
+            targets: targets.into_iter().collect(),
+            options: ImageOptions::default(),
+            summary: None,
         }
     }
 
-    fn error(&mut self, location: String, source: ImageError) {
-        self.stats.errors += 1;
-        self.errors.push(SourceError::Image { location, source });
+    /// Platform, registry and credential options.
+    pub fn options(mut self, options: ImageOptions) -> Images {
+        self.options = options;
+        self
     }
 
-    /// Scans one target; problems are recorded, never returned.
-    pub fn scan(&mut self, target: &ImageTarget) {
+    /// Where to leave the image counters when the scan ends.
+    pub fn summary(mut self, summary: Arc<Mutex<ImageSummary>>) -> Images {
+        self.summary = Some(summary);
+        self
+    }
+}
+
+/// Runs the image source: a reading thread (tar, decompression, digests, attribution), scan
+/// workers, and the calling thread feeding the pipeline.
+pub(crate) fn run(
+    scan: &Scan,
+    images: Images,
+    shared: &Shared<'_>,
+    pipeline: &mut Pipeline<'_>,
+) -> Result<ScanStats, ScanError> {
+    let threads = scan.threads();
+    let (events_tx, events_rx) = sync_channel::<Event>(1024);
+    let (jobs_tx, jobs_rx) = sync_channel::<Job>(threads * 2);
+    let jobs_rx = Mutex::new(jobs_rx);
+    let results: Results = Mutex::new(HashMap::new());
+    let pending = Pending::default();
+    let stats = Mutex::new(ScanStats::default());
+    let Images {
+        targets,
+        options,
+        summary: summary_out,
+    } = images;
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = events_tx.clone();
+            let (jobs_rx, results, pending, stats) = (&jobs_rx, &results, &pending, &stats);
+            s.spawn(move || worker(shared, jobs_rx, results, pending, tx, stats));
+        }
+        let tx = events_tx.clone();
+        let (results, pending, stats, options) = (&results, &pending, &stats, &options);
+        s.spawn(move || {
+            let mut state = State {
+                options,
+                seen: HashSet::new(),
+                results,
+                pending,
+                layers: HashMap::new(),
+                summary: ImageSummary::default(),
+                events: tx,
+                jobs: jobs_tx,
+                big: BlobWorker::new(shared),
+            };
+            for target in targets {
+                if (shared.stop)() {
+                    break;
+                }
+                state.scan(target);
+            }
+            state.summary.distinct_contents = state.seen.len() as u64;
+            stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .absorb(&state.big.stats);
+            if let Some(out) = summary_out {
+                *out.lock().unwrap_or_else(|e| e.into_inner()) = state.summary.clone();
+            }
+        });
+        drop(events_tx);
+        pipeline.drain(events_rx);
+    });
+    Ok(stats.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// The reading thread's state across the targets of one run.
+struct State<'a> {
+    options: &'a ImageOptions,
+    seen: HashSet<ContentId>,
+    results: &'a Results,
+    pending: &'a Pending,
+    layers: LayerCache,
+    summary: ImageSummary,
+    events: SyncSender<Event>,
+    jobs: SyncSender<Job>,
+    big: BlobWorker<'a>,
+}
+
+impl State<'_> {
+    fn error(&mut self, location: String, source: ImageError) {
+        self.events
+            .emit(Event::Error(SourceError::Image { location, source }));
+    }
+
+    fn scan(&mut self, target: ImageTarget) {
         match target {
             ImageTarget::Stdin => {
                 let stdin = io::stdin();
                 let mut lock = stdin.lock();
                 self.scan_reader("-", &mut lock);
             }
-            ImageTarget::Path(p) => self.scan_path(p),
-            ImageTarget::Registry(r) => self.scan_registry(r),
+            ImageTarget::Reader { name, mut reader } => self.scan_reader(&name, &mut reader),
+            ImageTarget::Path(p) => self.scan_path(&p),
+            ImageTarget::Registry(r) => self.scan_registry(&r),
         }
     }
 
-    /// Scans an image tarball from a stream (read once, front to back).
-    pub fn scan_reader(&mut self, name: &str, reader: &mut dyn Read) {
-        let (read, _) = self.pipeline(|feeder, _, cache| {
-            let read = local::read_tar(reader, name, cache, feeder);
-            (read, Vec::new())
-        });
+    /// An image tarball from a stream (read once, front to back).
+    fn scan_reader(&mut self, name: &str, reader: &mut dyn Read) {
+        let read = self.read(|feeder, _, cache| local::read_tar(reader, name, cache, feeder));
         let mut errors = Vec::new();
-        let plans = local::plans_from_tar(name, &read, &self.options, &mut errors);
+        let plans = local::plans_from_tar(name, &read, self.options, &mut errors);
         for (location, e) in errors {
             self.error(location, e);
         }
         self.finish_plans(plans, Some((name, read)));
     }
 
-    /// Scans a tarball or an OCI layout directory.
-    pub fn scan_path(&mut self, path: &Path) {
+    /// A tarball or an OCI layout directory.
+    fn scan_path(&mut self, path: &Path) {
         let name = path.display().to_string();
         if path.is_dir() {
-            let (_, plans) = self.pipeline(|feeder, options, layers| {
-                ((), local::read_dir(path, &name, options, layers, feeder))
+            let plans = self.read(|feeder, options, layers| {
+                local::read_dir(path, &name, options, layers, feeder)
             });
             self.finish_plans(plans, None);
             return;
@@ -321,55 +426,31 @@ impl<'s> ImageScan<'s> {
         }
     }
 
-    /// Pulls and scans an image from a registry.
-    pub fn scan_registry(&mut self, reference: &Reference) {
-        let (_, plans) = self.pipeline(|feeder, options, layers| {
-            ((), registry::pull(reference, options, layers, feeder))
-        });
+    /// An image in a registry.
+    fn scan_registry(&mut self, reference: &Reference) {
+        let plans =
+            self.read(|feeder, options, layers| registry::pull(reference, options, layers, feeder));
         self.finish_plans(plans, None);
     }
 
-    /// Runs `read` on this thread with scan workers consuming what it sends; returns once the
-    /// workers have scanned everything sent.
-    fn pipeline<T>(
+    /// Runs `read` with a feeder, then waits until the workers have scanned all it sent.
+    fn read<T>(
         &mut self,
-        read: impl FnOnce(&mut Feeder, &ImageOptions, &mut LayerCache) -> (T, Vec<Plan>),
-    ) -> (T, Vec<Plan>) {
-        let threads = match self.options.threads {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
+        read: impl FnOnce(&mut Feeder, &ImageOptions, &mut LayerCache) -> T,
+    ) -> T {
+        let mut events = self.events.clone();
+        let mut feeder = Feeder {
+            jobs: &self.jobs,
+            seen: &mut self.seen,
+            events: &mut events,
+            pending: self.pending,
+            big: &mut self.big,
+            results: self.results,
+            limits: Limits::default().unbounded(),
+            summary: &mut self.summary,
         };
-        let (tx, rx) = sync_channel::<Job>(threads * 2);
-        let rx = Mutex::new(rx);
-        let worker_out = Mutex::new((ScanStats::default(), Vec::new()));
-        let scanner = self.scanner;
-        let limits = self.options.limits.clone();
-        let max = self.options.max_file_size;
-        let results = &self.results;
-        let options = &self.options;
-        let out = std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| worker(scanner, &rx, results, &limits, max, &worker_out));
-            }
-            let mut big = BlobScanner::new(scanner, limits.clone(), max);
-            let mut feeder = Feeder {
-                jobs: &tx,
-                seen: &mut self.seen,
-                stats: &mut self.stats,
-                errors: &mut self.errors,
-                max_file_size: max.unwrap_or(u64::MAX),
-                big: &mut big,
-                summary: &mut self.summary,
-                results,
-                limits: limits.clone(),
-            };
-            let out = read(&mut feeder, options, &mut self.layers);
-            drop(tx);
-            out
-        });
-        let (stats, mut errors) = worker_out.into_inner().unwrap_or_else(|e| e.into_inner());
-        self.stats.absorb(&stats);
-        self.errors.append(&mut errors);
+        let out = read(&mut feeder, self.options, &mut self.layers);
+        self.pending.wait_idle();
         out
     }
 
@@ -386,7 +467,7 @@ impl<'s> ImageScan<'s> {
             let outer = Arc::new(if name == "-" {
                 Origin::Buffer { name: "-".into() }
             } else {
-                Origin::File { path: name.into() }
+                Origin::file(name)
             });
             // Layers no manifest names (a stream cut before its manifest): their files are
             // still reported, as members of the blob inside the tarball.
@@ -451,19 +532,23 @@ impl<'s> ImageScan<'s> {
         }
     }
 
-    /// Adds the findings of content `id` at `root`.
+    /// Reports the hits of content `id` at `root`.
     fn emit(&mut self, id: &ContentId, root: &Arc<Origin>) {
-        let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(found) = results.get(id) else {
-            return;
+        let hits: Vec<Hit> = {
+            let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(found) = results.get(id) else {
+                return;
+            };
+            found
+                .iter()
+                .map(|h| {
+                    let mut h = h.clone();
+                    h.location.origin = reroot(&h.location.origin, root);
+                    h
+                })
+                .collect()
         };
-        for f in found {
-            let mut f = f.clone();
-            for l in &mut f.locations {
-                l.origin = reroot(&l.origin, root);
-            }
-            self.collector.merge_finding(f);
-        }
+        self.events.emit(Event::Hits(hits));
     }
 
     /// Verifies, flattens and attributes one image.
@@ -532,11 +617,10 @@ impl<'s> ImageScan<'s> {
             match &l.record {
                 None => {
                     if !l.reported {
-                        self.stats.errors += 1;
-                        self.errors.push(SourceError::Image {
+                        self.events.emit(Event::Error(SourceError::Image {
                             location: at,
                             source: ImageError::MissingBlob(l.key.clone()),
-                        });
+                        }));
                     }
                     records.push(&empty);
                     continue;
@@ -547,28 +631,26 @@ impl<'s> ImageScan<'s> {
             if let (Some(expected), Some(actual)) = (&l.expected_blob, &r.blob_digest)
                 && expected != actual
             {
-                self.stats.errors += 1;
-                self.errors.push(SourceError::Image {
+                self.events.emit(Event::Error(SourceError::Image {
                     location: at.clone(),
                     source: ImageError::DigestMismatch {
                         what: "layer blob",
                         expected: expected.clone(),
                         actual: actual.clone(),
                     },
-                });
+                }));
             }
             if let (Some(expected), Some(actual)) = (diff_ids.get(i), &r.diff_id)
                 && expected != actual
             {
-                self.stats.errors += 1;
-                self.errors.push(SourceError::Image {
+                self.events.emit(Event::Error(SourceError::Image {
                     location: at,
                     source: ImageError::DigestMismatch {
                         what: "layer diff_id",
                         expected: expected.clone(),
                         actual: actual.clone(),
                     },
-                });
+                }));
             }
         }
         let entry_lists: Vec<&[layer::Entry]> = records.iter().map(|r| &r.entries[..]).collect();
@@ -689,10 +771,9 @@ impl<'s> ImageScan<'s> {
                 h.created.clone(),
             ));
         }
-        let mut blob = BlobScanner::new(self.scanner, Limits::default(), None);
         for (item, path, text, layer_index, created) in items {
             self.summary.config_items += 1;
-            let origin = Arc::new(Origin::Image(Box::new(ImageOrigin {
+            let origin = Origin::Image(Box::new(ImageOrigin {
                 item,
                 path,
                 layer_index,
@@ -700,25 +781,17 @@ impl<'s> ImageScan<'s> {
                 created,
                 visible: true,
                 ..base.clone()
-            })));
-            blob.scan_text(&origin, text.as_bytes());
-        }
-        let (collector, stats, _) = blob.take();
-        self.collector.merge(collector);
-        self.stats.absorb(&stats);
-    }
-
-    /// The findings, counters and errors of every image scanned.
-    pub fn finish(mut self) -> ImageOutcome {
-        self.summary.distinct_contents = self.seen.len() as u64;
-        self.stats.elapsed = self.started.elapsed();
-        ImageOutcome {
-            outcome: ScanOutcome {
-                findings: self.collector.finish(),
-                stats: self.stats,
-                errors: self.errors,
-            },
-            summary: self.summary,
+            }));
+            let mut origin = Some(origin);
+            let mut make = || {
+                origin.take().unwrap_or(Origin::Buffer {
+                    name: String::new(),
+                })
+            };
+            let mut lazy = LazyOrigin::new(&mut make);
+            let mut events = self.events.clone();
+            self.big
+                .bytes(&mut lazy, text.as_bytes(), None, &mut events);
         }
     }
 }
@@ -736,35 +809,43 @@ fn reroot(origin: &Arc<Origin>, root: &Arc<Origin>) -> Arc<Origin> {
 
 /// A scan worker: takes files off the queue until it closes.
 fn worker(
-    scanner: &Scanner,
+    shared: &Shared<'_>,
     rx: &Mutex<Receiver<Job>>,
     results: &Results,
-    limits: &Limits,
-    max_file_size: Option<u64>,
-    out: &Mutex<(ScanStats, Vec<SourceError>)>,
+    pending: &Pending,
+    mut events: SyncSender<Event>,
+    stats: &Mutex<ScanStats>,
 ) {
-    let mut blob = BlobScanner::new(scanner, limits.clone(), max_file_size);
+    let mut blob = BlobWorker::new(shared);
     loop {
         let job = {
             let rx = rx.lock().unwrap_or_else(|e| e.into_inner());
             rx.recv()
         };
         let Ok(job) = job else { break };
-        let root = Arc::new(Origin::Buffer { name: job.label });
-        blob.scan_bytes(&root, &job.name, &job.bytes, 0);
-        if !blob.collector.is_empty() {
-            let collector = std::mem::take(&mut blob.collector);
-            results
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(job.id, collector.finish());
+        if !blob.stopped() {
+            let label = job.label;
+            let mut make = || Origin::Buffer {
+                name: label.clone(),
+            };
+            let mut origin = LazyOrigin::new(&mut make);
+            let mut collect = Collect {
+                hits: Vec::new(),
+                forward: &mut events,
+            };
+            blob.bytes(&mut origin, &job.bytes, None, &mut collect);
+            let hits = collect.hits;
+            if !hits.is_empty() {
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(job.id, hits);
+            }
         }
+        pending.done();
     }
-    let (_, stats, mut errors) = blob.take();
-    let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
-    out.0.absorb(&stats);
-    out.1.append(&mut errors);
+    stats
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .absorb(&blob.stats);
 }
-
-#[cfg(test)]
-mod tests;
