@@ -512,3 +512,104 @@ fn nested_bombs_in_layers_are_stopped() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].contains("opt/bomb.jar") && errors[0].contains("abandoned"));
 }
+
+#[test]
+fn cli_image_and_scan_show_image_and_archive_locations_in_every_format() {
+    let s = secrets(7);
+    let spec = layered_spec(&s);
+    let dir = Dir::new();
+    dir.write("app.tar", docker_save(&[("app:7", &spec)], true));
+    let text = dir.run(&["image", "app.tar", "--color", "never"]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("app.tar[layer 2]:opt/app.jar!/BOOT-INF/classes/application.yml:2:10"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("app.tar[layer 0]:app/.env"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("app.tar[config]:GITHUB_TOKEN"),
+        "{}",
+        text.stdout
+    );
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{}\n{}", text.stdout, text.stderr);
+    }
+    let json = dir.run(&["image", "app.tar", "--format", "json"]);
+    let findings = json.findings();
+    let f = findings
+        .iter()
+        .find(|f| f["locations"][0]["origin"]["type"] == "archive")
+        .expect("an archive finding");
+    let origin = &f["locations"][0]["origin"];
+    assert_eq!(origin["member"], "BOOT-INF/classes/application.yml");
+    assert_eq!(origin["outer"]["type"], "image");
+    assert_eq!(origin["outer"]["layer_index"], 2);
+    assert_eq!(origin["outer"]["path"], "opt/app.jar");
+    assert_eq!(origin["outer"]["visible"], true);
+    let hidden = findings
+        .iter()
+        .find(|f| f["locations"][0]["origin"]["path"] == "app/.env")
+        .expect("the whited-out file");
+    assert_eq!(hidden["locations"][0]["origin"]["visible"], false);
+    assert_eq!(
+        hidden["locations"][0]["origin"]["created_by"],
+        "/bin/sh -c #(nop) ADD dir:base in /"
+    );
+    let jsonl = dir.run(&["image", "app.tar", "--format", "jsonl"]);
+    assert!(
+        jsonl.stdout.contains("\"layer_index\":2"),
+        "{}",
+        jsonl.stdout
+    );
+    let sarif = dir.run(&["image", "app.tar", "--format", "sarif"]);
+    assert!(
+        sarif
+            .stdout
+            .contains("opt/app.jar!/BOOT-INF/classes/application.yml"),
+        "{}",
+        sarif.stdout
+    );
+    // The same jar as a plain file: `scan` opens it; --no-archives does not.
+    let jar = zip_of(&[(
+        "BOOT-INF/classes/application.yml",
+        format!("token: {}\n", s.jar).as_bytes(),
+    )]);
+    dir.write("dist/app.jar", jar);
+    let scan = dir.run(&["scan", "dist", "--color", "never"]);
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    assert!(
+        scan.stdout
+            .contains("dist/app.jar!/BOOT-INF/classes/application.yml:1:8"),
+        "{}",
+        scan.stdout
+    );
+    let off = dir.run(&["scan", "dist", "--no-archives"]);
+    assert_eq!(off.code, 0, "{} {}", off.stdout, off.stderr);
+    // Bad operands are usage errors.
+    let bad = dir.run(&["image", "Not An Image"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    // Standard input.
+    let bytes = std::fs::read(dir.join("app.tar")).unwrap();
+    let mut child = std::process::Command::new(crate::util::BIN)
+        .args(["image", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&bytes);
+    });
+    let out = crate::util::Run::from(child.wait_with_output().unwrap());
+    writer.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.findings().len(), 9);
+}

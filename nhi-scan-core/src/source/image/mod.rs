@@ -170,7 +170,6 @@ pub struct ImageOptions {
     pub docker_config: Option<PathBuf>,
 }
 
-
 /// Counts particular to images.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ImageSummary {
