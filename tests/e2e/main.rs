@@ -6,6 +6,7 @@ mod corpus;
 mod git;
 mod image;
 mod image_build;
+mod image_registry;
 mod precommit;
 mod sarif;
 mod scan;
