@@ -2,15 +2,18 @@
 # nhi-scan vs Kingfisher on container images and archives, same inputs, same run.
 #
 # Usage, from the project root:
-#   benches/image-compare.sh [--runs N] [DIR] [NHI_SCAN_BIN]
+#   benches/image-compare.sh [--runs N] [--warmup N] [DIR] [NHI_SCAN_BIN]
 #
 #   DIR            where the inputs are generated (default target/image-bench; reused if present)
 #   NHI_SCAN_BIN   default target/release/nhi-scan (cargo build --release)
 #   --runs N       timed runs per tool and input (default 3)
+#   --warmup N     untimed runs before them (default 1; 0 when caches are known warm)
 #
 # Inputs (benches/image-gen.py, deterministic, generated FAKE credentials only):
-#   DIR/image.tar  `docker save` tarball, ~300 MB, 24 uncompressed layers (text, ELF-like binaries,
-#                  jars, repeated files, whiteouts)
+#   DIR/image.tar  `docker save` tarball (Docker 25+ OCI form), ~240 MB, 24 uncompressed layers (text,
+#                  ELF-like binaries, jars, repeated files, whiteouts). Not larger: Kingfisher 2.14
+#                  extracts docker archives to disk with a 256 MiB aggregate cap and fails on a
+#                  300 MB one ("did not contain Docker image layers"); nhi-scan has no such cap.
 #   DIR/jars/      300 jars (class files, resources, application.yml, nested jars)
 #
 # Commands timed (no validation, reports to /dev/null):
@@ -26,10 +29,12 @@ set -euo pipefail
 
 die() { echo "image-compare: $*" >&2; exit 2; }
 RUNS=3
+WARMUP=1
 POS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) POS+=("$1"); shift ;;
   esac
@@ -42,7 +47,7 @@ KF=$(command -v kingfisher || true)
 [ -n "$KF" ] || KF=$ROOT/target/peers/bin/kingfisher
 [ -x "$KF" ] || die "kingfisher not found (../shared/tools/install-peers.sh)"
 [ -x /usr/bin/time ] || die "GNU time missing (apt-get install time)"
-[ -f "$DIR/image.tar" ] || python3 "$ROOT/benches/image-gen.py" "$DIR"
+[ -f "$DIR/image.tar" ] || python3 "$ROOT/benches/image-gen.py" "$DIR" --mb 230
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -50,7 +55,7 @@ trap 'rm -rf "$TMP"' EXIT
 # measure NAME CMD...: warmup, then RUNS runs; prints "NAME median_s max_rss_mb exit"
 measure() {
   local name=$1; shift
-  "$@" >/dev/null 2>&1 || true
+  for _ in $(seq "$WARMUP"); do "$@" >/dev/null 2>&1 || true; done
   local times=() rss=0 code=0
   for _ in $(seq "$RUNS"); do
     set +e
@@ -73,7 +78,7 @@ count() { # findings in a JSON report: nhi-scan's .findings, kingfisher's array 
 }
 
 IMG=$DIR/image.tar
-echo "inputs: $(du -h "$IMG" | cut -f1) docker save, $(du -sh "$DIR/jars" | cut -f1) of jars ($(ls "$DIR/jars" | wc -l) files); $(nproc) cores; runs $RUNS"
+echo "inputs: $(du -h "$IMG" | cut -f1) docker save, $(du -sh "$DIR/jars" | cut -f1) of jars ($(ls "$DIR/jars" | wc -l) files); $(nproc) cores; runs $RUNS, warmup $WARMUP"
 "$NHI" --version; "$KF" --version
 echo
 printf '%-34s %10s %11s\n' command "median" "peak RSS"

@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 """Generates the inputs of benches/image-compare.sh (deterministic, standard library only):
 
-  OUT/image.tar   a `docker save` tarball (legacy layout, uncompressed layers as Docker writes
-                  them) of LAYERS layers and about MB megabytes: source-like text, config files,
+  OUT/image.tar   a `docker save` tarball (the OCI form Docker 25+ writes, uncompressed layers) of LAYERS layers and about MB megabytes: source-like text, config files,
                   ELF-like binaries, jars, files repeated across layers, whiteouts, and a few
                   generated FAKE credentials (some in files a later layer deletes).
   OUT/jars/       a directory of JARS jar files (class files, properties, YAML, nested jars), with
                   generated FAKE credentials in some.
 
-Usage: benches/image-gen.py OUT [--mb 300] [--layers 24] [--jars 300] [--big-file-mb N]
+Usage: benches/image-gen.py OUT [--mb 230] [--layers 24] [--jars 300] [--big-file-mb N]
 (`--mb 2048 --layers 1 --jars 0 --big-file-mb 512`: the 2 GB layer of the memory figure.)
 Every credential here is a generated fake with a valid shape (GitHub CRC32 checksum).
 """
@@ -96,10 +95,26 @@ def add(tar, name, data, mtime=1_700_000_000):
     tar.addfile(info, io.BytesIO(data))
 
 
+def add_dirs(tar, name, seen):
+    """Directory entries for every parent of `name`, as real tarballs have."""
+    parts = name.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        d = "/".join(parts[:i])
+        if d not in seen:
+            seen.add(d)
+            info = tarfile.TarInfo(d)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            info.mtime = 1_700_000_000
+            tar.addfile(info)
+
+
 def layer_tar(files):
     buf = io.BytesIO()
+    seen = set()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
         for name, data in files:
+            add_dirs(t, name, seen)
             add(t, name, data)
     return buf.getvalue()
 
@@ -160,14 +175,30 @@ def make_image(out, mb, layers, rng, secrets, big_file_mb=0):
         "history": history,
     }).encode()
     config_hex = hashlib.sha256(config).hexdigest()
+    # The form Docker 25+ `docker save` writes: OCI blobs, index.json, manifest.json, oci-layout.
+    manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": "sha256:" + config_hex, "size": len(config)},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": len(b)}
+                   for d, b in zip(diff_ids, blobs)],
+    }).encode()
+    manifest_hex = hashlib.sha256(manifest).hexdigest()
     with tarfile.open(os.path.join(out, "image.tar"), "w", format=tarfile.GNU_FORMAT) as t:
+        add_dirs(t, "blobs/sha256/x", set())
         paths = []
         for d, b in zip(diff_ids, blobs):
-            p = d[7:] + "/layer.tar"
+            p = "blobs/sha256/" + d[7:]
             add(t, p, b)
             paths.append(p)
-        add(t, config_hex + ".json", config)
-        add(t, "manifest.json", json.dumps([{"Config": config_hex + ".json", "RepoTags": ["bench:1"], "Layers": paths}]).encode())
+        add(t, "blobs/sha256/" + config_hex, config)
+        add(t, "blobs/sha256/" + manifest_hex, manifest)
+        add(t, "index.json", json.dumps({"schemaVersion": 2, "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + manifest_hex,
+            "size": len(manifest), "annotations": {"io.containerd.image.name": "bench:1"}}]}).encode())
+        add(t, "manifest.json", json.dumps([{"Config": "blobs/sha256/" + config_hex, "RepoTags": ["bench:1"],
+                                             "Layers": paths}]).encode())
+        add(t, "oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
 
 
 def make_jars(out, count, rng, secrets):
@@ -190,7 +221,7 @@ def make_jars(out, count, rng, secrets):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--mb", type=int, default=300)
+    ap.add_argument("--mb", type=int, default=230)
     ap.add_argument("--layers", type=int, default=24)
     ap.add_argument("--jars", type=int, default=300)
     ap.add_argument("--big-file-mb", type=int, default=0)
