@@ -16,11 +16,12 @@
 #                  300 MB one ("did not contain Docker image layers"); nhi-scan has no such cap.
 #   DIR/jars/      300 jars (class files, resources, application.yml, nested jars)
 #
-# Commands timed (no validation, reports to /dev/null):
-#   nhi-scan image DIR/image.tar --format json -o /dev/null
-#   kingfisher scan docker --archive DIR/image.tar --no-validate --no-update-check --format json -o /dev/null
-#   nhi-scan scan DIR/jars --format json -o /dev/null
-#   kingfisher scan DIR/jars --no-validate --no-update-check --format json -o /dev/null
+# Commands timed (no validation; reports to a temporary file, never -o /dev/null: a tool that
+# writes its report atomically would rename over the device when run as root):
+#   nhi-scan image DIR/image.tar --format json -o TMP/out.json
+#   kingfisher scan docker --archive DIR/image.tar --no-validate --no-update-check --format json -o TMP/out.json
+#   nhi-scan scan DIR/jars --format json -o TMP/out.json
+#   kingfisher scan DIR/jars --no-validate --no-update-check --format json -o TMP/out.json
 #
 # Each run is under /usr/bin/time -v: wall time and peak RSS (max over runs of the median run is
 # reported as median time and max RSS). One untimed warmup run per command warms the page cache
@@ -82,10 +83,10 @@ echo "inputs: $(du -h "$IMG" | cut -f1) docker save, $(du -sh "$DIR/jars" | cut 
 "$NHI" --version; "$KF" --version
 echo
 printf '%-34s %10s %11s\n' command "median" "peak RSS"
-measure "nhi-scan image" "$NHI" image "$IMG" --format json -o /dev/null -q
-measure "kingfisher scan docker --archive" "$KF" scan docker --archive "$IMG" --no-validate --no-update-check --format json -o /dev/null
-measure "nhi-scan scan jars/" "$NHI" scan "$DIR/jars" --format json -o /dev/null -q
-measure "kingfisher scan jars/" "$KF" scan "$DIR/jars" --no-validate --no-update-check --format json -o /dev/null
+measure "nhi-scan image" "$NHI" image "$IMG" --format json -o "$TMP/out.json" -q
+measure "kingfisher scan docker --archive" "$KF" scan docker --archive "$IMG" --no-validate --no-update-check --format json -o "$TMP/out.json"
+measure "nhi-scan scan jars/" "$NHI" scan "$DIR/jars" --format json -o "$TMP/out.json" -q
+measure "kingfisher scan jars/" "$KF" scan "$DIR/jars" --no-validate --no-update-check --format json -o "$TMP/out.json"
 echo
 # Findings (what each tool reports on the same inputs; the generator planted secrets.json).
 "$NHI" image "$IMG" --format json -o "$TMP/nhi-image.json" -q || true
