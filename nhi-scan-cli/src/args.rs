@@ -105,6 +105,32 @@ pub(crate) struct CommonArgs {
     pub(crate) ignore_errors: bool,
 }
 
+/// Live validation with the providers (off by default).
+#[derive(Args, Clone, Default)]
+pub(crate) struct ValidateArgs {
+    /// Ask each credential's provider whether it is live and whose it is (one read-only request
+    /// per distinct credential, to the rule's fixed provider host).
+    #[arg(long)]
+    pub(crate) validate: bool,
+    /// Report only credentials the provider accepted (implies --validate).
+    #[arg(long)]
+    pub(crate) only_valid: bool,
+    /// Checks in flight at once (default: the configuration's, else 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub(crate) validate_concurrency: Option<u64>,
+    /// Also connect to databases named by URIs in the scanned content and authenticate
+    /// (PostgreSQL, MySQL/MariaDB, Redis, MongoDB); implies --validate.
+    #[arg(long)]
+    pub(crate) validate_db: bool,
+}
+
+impl ValidateArgs {
+    /// Whether validation runs.
+    pub(crate) fn on(&self) -> bool {
+        self.validate || self.only_valid || self.validate_db
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum FormatArg {
     Text,

@@ -10,7 +10,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{History, Selection, is_remote_url};
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ConfigArgs, LimitArgs, OutputArgs, RuleArgs};
+use crate::args::{ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
 use crate::outcome;
 
 #[derive(Args)]
@@ -26,6 +26,8 @@ pub(crate) struct GitArgs {
     output: OutputArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Only commits reachable from REF (branch, tag or commit).
     #[arg(long, value_name = "REF", conflicts_with_all = ["since", "range"])]
     branch: Option<String>,
@@ -81,6 +83,7 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
         &scan,
         vec![Source::from(source)],
         &args.output,
+        &args.validate,
         &progress,
         "blobs",
     )

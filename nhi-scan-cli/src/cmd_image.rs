@@ -12,7 +12,7 @@ use nhi_scan_core::source::image::{
 };
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs};
+use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
 use crate::outcome;
 
 #[derive(Args)]
@@ -47,6 +47,8 @@ pub(crate) struct ImageArgs {
     limits: LimitArgs,
     #[command(flatten)]
     archives: ArchiveArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
 }
 
 pub(crate) fn run(args: ImageArgs) -> Result<u8> {
@@ -95,6 +97,7 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
         &scan,
         vec![source],
         &args.output,
+        &args.validate,
         &progress,
         "distinct layer files",
     )

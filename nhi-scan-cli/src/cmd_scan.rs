@@ -10,7 +10,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::fs::Paths;
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs};
+use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
 use crate::outcome;
 
 #[derive(Args)]
@@ -28,6 +28,8 @@ pub(crate) struct ScanArgs {
     limits: LimitArgs,
     #[command(flatten)]
     archives: ArchiveArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Scan files that .gitignore / .ignore exclude too.
     #[arg(long)]
     no_ignore: bool,
@@ -57,7 +59,14 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     if !stdin.is_empty() {
         sources.push(Source::reader("<stdin>", std::io::stdin()));
     }
-    outcome::run(&scan, sources, &args.output, &progress, "files")
+    outcome::run(
+        &scan,
+        sources,
+        &args.output,
+        &args.validate,
+        &progress,
+        "files",
+    )
 }
 
 /// Where the configuration is looked for: the first directory given (or the parent of the

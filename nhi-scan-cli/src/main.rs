@@ -11,6 +11,7 @@ mod cmd_image;
 mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
+mod cmd_validate;
 mod outcome;
 mod progress;
 
@@ -54,6 +55,9 @@ enum Command {
     /// Record known findings so that only new ones are reported.
     #[command(subcommand)]
     Baseline(cmd_baseline::BaselineCommand),
+    /// Re-validate the findings of an earlier JSON/JSONL report (written with --no-redact)
+    /// with their providers, without rescanning.
+    Validate(cmd_validate::ValidateCmdArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,5 +89,6 @@ fn run(cli: Cli) -> Result<u8> {
         Command::PreCommit(args) => cmd_precommit::run(args),
         Command::InstallHook(args) => cmd_hook::run(args),
         Command::Baseline(cmd) => cmd_baseline::run(cmd),
+        Command::Validate(args) => cmd_validate::run(args),
     }
 }

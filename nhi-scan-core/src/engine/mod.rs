@@ -127,6 +127,8 @@ pub struct Scanner {
     keyword_rules: Vec<Vec<u32>>,
     decoders: Vec<Decoder>,
     allow_markers: [memchr::memmem::Finder<'static>; 2],
+    /// Rule ids, for allow comments naming rules.
+    ids: std::collections::HashSet<Box<[u8]>>,
 }
 
 /// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
@@ -219,8 +221,13 @@ impl Scanner {
             }
         }
         let gate = Gate::new(&keywords);
+        let ids = rules
+            .iter()
+            .map(|r| r.loaded.rule.id.as_bytes().into())
+            .collect();
         (
             Scanner {
+                ids,
                 rules,
                 gate,
                 keyword_rules,
@@ -315,6 +322,7 @@ impl Scanner {
         if out.len() == first || !self.allow_markers.iter().any(|f| f.find(hay).is_some()) {
             return;
         }
+        let is_rule = |w: &[u8]| self.ids.contains(w);
         let mut seen = 0;
         out.retain(|m| {
             seen += 1;
@@ -323,6 +331,7 @@ impl Scanner {
                     hay,
                     m.secret.clone(),
                     &self.rules[m.rule].loaded.rule.id,
+                    &is_rule,
                 )
         });
     }
@@ -700,6 +709,7 @@ min_entropy = 2.5
         let s = scanner(RULES);
         let mut scratch = s.scratch();
         let mut out = Vec::new();
+        // nhi-scan:allow-next-line (fakes)
         let hay = br#"x = 1; secret = "tok_Ab3dE9gH2jK1" # and a lone tok_Zz9yX8wV7uT6"#;
         s.scan(hay, &mut scratch, &mut out);
         let got: Vec<(&str, &[u8])> = out
@@ -746,7 +756,7 @@ min_entropy = 2.5
         let mut scratch = s.scratch();
         let mut out = Vec::new();
         let hay =
-            br#"secret = "Fixture9xQ2mL" and secret = "Zz9xQ2mLp4" and secret = "k9xQ2mLp4W""#;
+            br#"secret = "Fixture9xQ2mL" and secret = "Zz9xQ2mLp4" and secret = "k9xQ2mLp4W""#; // nhi-scan:allow (fakes)
         s.scan(hay, &mut scratch, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(&hay[out[0].secret.clone()], b"k9xQ2mLp4W");

@@ -69,6 +69,7 @@ pub enum ImageItem {
 
 /// Attribution inside a container image.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct ImageOrigin {
     /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
     pub image: String,
@@ -105,6 +106,7 @@ pub struct ImageOrigin {
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct GitOrigin {
     /// Repository path or URL as given.
     pub repository: String,
@@ -453,7 +455,7 @@ mod tests {
     #[test]
     fn redaction_keeps_a_short_prefix() {
         assert_eq!(
-            redact("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"),
+            redact("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"), // nhi-scan:allow (a fake)
             "ghp_at********"
         );
         assert_eq!(redact("short"), "s********");
@@ -469,7 +471,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_a_secret() {
-        let plaintext = "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";
+        let plaintext = "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"; // nhi-scan:allow (a fake)
         let mut f = Finding::for_test("r", plaintext, Vec::new());
         f.companion = Some(Companion {
             name: "key_id".into(),

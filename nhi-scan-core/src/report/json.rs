@@ -71,6 +71,24 @@ fn summary_value(
     })
 }
 
+/// Adds `"validation": {"valid": n, "invalid": n, "unknown": n}` when findings were validated.
+fn with_validation(mut summary: Value, findings: &[Finding]) -> Value {
+    use crate::validate::ValidationStatus;
+    let verdicts: Vec<ValidationStatus> = findings
+        .iter()
+        .filter_map(|f| f.validation.as_ref().map(|v| v.status))
+        .collect();
+    if !verdicts.is_empty() {
+        let count = |s: ValidationStatus| verdicts.iter().filter(|v| **v == s).count();
+        summary["validation"] = json!({
+            "valid": count(ValidationStatus::Valid),
+            "invalid": count(ValidationStatus::Invalid),
+            "unknown": count(ValidationStatus::Unknown),
+        });
+    }
+    summary
+}
+
 fn tool(opts: &ReportOptions) -> Value {
     json!({"name": "nhi-scan", "version": opts.tool_version})
 }
@@ -82,7 +100,7 @@ pub(crate) fn write(o: &Outcome, opts: &ReportOptions, out: &mut dyn Write) -> i
         "skipped": o.skipped.iter().map(skipped_value).collect::<Vec<_>>(),
         "errors": o.errors.iter().map(error_value).collect::<Vec<_>>(),
         "warnings": o.warnings,
-        "summary": summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+        "summary": with_validation(summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors), &o.findings),
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -118,7 +136,10 @@ pub(crate) fn write_lines(
     line(
         out,
         "summary",
-        summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+        with_validation(
+            summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+            &o.findings,
+        ),
     )
 }
 

@@ -374,26 +374,16 @@ impl<'a> BlobWorker<'a> {
     }
 }
 
-/// Reads until `buf` holds `target` bytes or the reader ends; true at the end.
+/// Reads until `buf` holds `target` bytes or the reader ends; true at the end. `read_to_end`
+/// reads into spare capacity without zeroing it first (zeroing a megabyte per small file was
+/// a third of a directory scan's time).
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> io::Result<bool> {
-    while buf.len() < target {
-        let start = buf.len();
-        let want = (target - start).min(1 << 20);
-        buf.resize(start + want, 0);
-        match reader.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        }
+    let want = target.saturating_sub(buf.len());
+    if want == 0 {
+        return Ok(false);
     }
-    Ok(false)
+    let n = reader.take(want as u64).read_to_end(buf)?;
+    Ok(n < want)
 }
 
 /// `at`, moved back to the start of a UTF-8 character, so a carried chunk never begins in the

@@ -116,11 +116,14 @@ pub(crate) fn run(
         .require_git(false)
         .follow_links(source.follow_symlinks)
         .threads(scan.threads());
+    let totals = Mutex::new(ScanStats::default());
+    let (tx, rx) = sync_channel::<Event>(256);
     let walk_filter = filter.cloned();
     let dir_ops = Operands(operands.0.clone());
+    let dir_tx = tx.clone();
     builder.filter_entry(move |e| {
         // History is the git source's job; the .git directory itself is never walked.
-        // Allowlisted directories are not descended into.
+        // Allowlisted directories are not descended into, and are named as skipped.
         if !e.file_type().is_some_and(|t| t.is_dir()) {
             return true;
         }
@@ -128,13 +131,23 @@ pub(crate) fn run(
             return false;
         }
         let Some(f) = &walk_filter else { return true };
-        e.depth() == 0
-            || !dir_ops
-                .relative(e.path())
-                .is_some_and(|rel| f.matches(&rel))
+        if e.depth() == 0 {
+            return true;
+        }
+        let Some(rel) = dir_ops.relative(e.path()) else {
+            return true;
+        };
+        if !f.matches(&rel) {
+            return true;
+        }
+        let origin = Origin::File {
+            path: e.path().to_owned(),
+            relative: Some(rel),
+        };
+        let skip = Skipped::new(std::sync::Arc::new(origin), SkipReason::PathAllowed, None);
+        let _ = dir_tx.send(Event::Skipped(skip));
+        false
     });
-    let totals = Mutex::new(ScanStats::default());
-    let (tx, rx) = sync_channel::<Event>(256);
     std::thread::scope(|s| {
         let totals = &totals;
         s.spawn(move || {

@@ -1,5 +1,5 @@
 //! Sources turn places (directories, buffers, git history, staged changes) into bytes with an
-//! origin, and hand every input to the one [`blob`] worker that sizes, sniffs, scans and
+//! origin, and hand every input to the one `blob` worker that sizes, sniffs, scans and
 //! reports it. Each source records what it skipped and why, and every error as a value: a bad
 //! input never stops a scan.
 

@@ -2,16 +2,16 @@
 //! the commit that first introduced it at each path.
 //!
 //! Three parts, three files:
-//! - [`walk`] (one thread): tips from every ref (branches, tags, remotes, stash, a detached
+//! - `walk` (one thread): tips from every ref (branches, tags, remotes, stash, a detached
 //!   HEAD) or from a branch, `--since` or a range; `--all-objects` adds every commit in the
 //!   database. A breadth-first walk collects the commits (stopping at hidden ones and at shallow
 //!   boundaries); a topological sort puts parents before children, oldest committer time first
 //!   among the ready ones. In that order each commit's tree is walked, skipping trees already
 //!   seen, so a history costs about one visit per distinct tree. The first sighting of a blob
 //!   sends it to the workers at once, so decompression and scanning overlap the walk.
-//! - [`workers`] (one per core, each with its own repository handle and pack cache): read the
+//! - `workers` (one per core, each with its own repository handle and pack cache): read the
 //!   blob, hand it to the shared blob worker, and report its hits.
-//! - [`attribution`]: commit details for origins (read only for commits that carry findings),
+//! - `attribution`: commit details for origins (read only for commits that carry findings),
 //!   and later sightings of a blob (renames, copies) turned into extra locations for the blobs
 //!   that had hits. Sightings of a blob still being scanned wait in a small table; sightings of
 //!   a clean blob are dropped at once, so memory does not grow with the history.

@@ -7,7 +7,7 @@
 //! repository. On the first commit (unborn HEAD) the whole index is new.
 //!
 //! By default only findings on added or changed lines are reported: the staged blob is diffed
-//! line by line ([`diff`]) against HEAD's blob at the same path, or, for a file that is new at
+//! line by line (`diff`) against HEAD's blob at the same path, or, for a file that is new at
 //! its path, against the file it was moved from (a HEAD file this commit deletes with the same
 //! content, else the same name), so moving committed content does not block a commit. The diff
 //! runs only for blobs that have matches at all, which is rare. Inline allow comments still see
