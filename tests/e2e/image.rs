@@ -682,3 +682,31 @@ fn image_sarif_passes_the_official_validator() {
         .unwrap_or_default();
     assert!(problems.is_empty(), "validator reported: {problems:#?}");
 }
+
+#[test]
+fn labels_cmd_and_entrypoint_are_config_items_of_their_own() {
+    let (label, cmd) = (fake_github("ghp_", 901), fake_github("ghp_", 902));
+    let spec = Spec {
+        layers: vec![Layer {
+            items: vec![file("etc/hostname", "box\n")],
+            created_by: "base".into(),
+        }],
+        labels: vec![("ci.token".into(), label.clone())],
+        cmd: vec!["/app".into(), "--token".into(), cmd.clone()],
+        ..Spec::default()
+    };
+    let dir = Dir::new();
+    let path = dir.write("c.tar", docker_save(&[("c:1", &spec)], false));
+    let name = path.display().to_string();
+    let out = scan_targets(vec![ImageTarget::Path(path)]);
+    assert!(out.outcome.errors.is_empty(), "{:?}", out.outcome.errors);
+    let got = locations(&out.outcome);
+    assert_eq!(
+        got[&label],
+        vec![format!("{name}[config]:ci.token visible=true item=Some(Label)")]
+    );
+    assert_eq!(
+        got[&cmd],
+        vec![format!("{name}[config]:Cmd visible=true item=Some(Cmd)")]
+    );
+}
