@@ -703,7 +703,9 @@ fn labels_cmd_and_entrypoint_are_config_items_of_their_own() {
     let got = locations(&out.outcome);
     assert_eq!(
         got[&label],
-        vec![format!("{name}[config]:ci.token visible=true item=Some(Label)")]
+        vec![format!(
+            "{name}[config]:ci.token visible=true item=Some(Label)"
+        )]
     );
     assert_eq!(
         got[&cmd],
