@@ -44,6 +44,34 @@ pub(crate) struct LimitArgs {
     pub(crate) threads: usize,
 }
 
+/// How archives (zip, jar, war, whl, nupkg, tar, gz, zst, bz2, xz) are opened.
+#[derive(Args, Clone)]
+pub(crate) struct ArchiveArgs {
+    /// Open archives nested up to this many levels (a jar in a war in a tar is 3).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        conflicts_with = "no_archives"
+    )]
+    pub(crate) archive_depth: u32,
+    /// Do not open archives (they are skipped as binary).
+    #[arg(long)]
+    pub(crate) no_archives: bool,
+}
+
+impl ArchiveArgs {
+    pub(crate) fn apply(&self, b: ScanBuilder) -> ScanBuilder {
+        if self.no_archives || self.archive_depth == 0 {
+            return b.archives(None);
+        }
+        b.archives(Some(nhi_scan_core::source::archive::Limits {
+            max_depth: self.archive_depth,
+            ..Default::default()
+        }))
+    }
+}
+
 #[derive(Args, Clone)]
 pub(crate) struct OutputArgs {
     /// Output format.

@@ -7,6 +7,7 @@ mod args;
 mod cmd_baseline;
 mod cmd_git;
 mod cmd_hook;
+mod cmd_image;
 mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
@@ -36,6 +37,10 @@ struct Cli {
 enum Command {
     /// Scan files and directories (default: the current directory). `-` reads standard input.
     Scan(cmd_scan::ScanArgs),
+    /// Scan container images: every file of every layer (deleted and overwritten ones too),
+    /// the config and build history. IMAGE is a `docker save` or OCI layout tarball, an OCI
+    /// layout directory, a layer tarball, a registry reference, or `-` for standard input.
+    Image(cmd_image::ImageArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(cmd_rules::RulesCommand),
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd_scan::run(args),
+        Command::Image(args) => cmd_image::run(args),
         Command::Rules(cmd) => cmd_rules::run(cmd),
         Command::Git(args) => cmd_git::run(args),
         Command::PreCommit(args) => cmd_precommit::run(args),

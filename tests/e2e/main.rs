@@ -4,6 +4,9 @@
 mod config;
 mod corpus;
 mod git;
+mod image;
+mod image_build;
+mod image_registry;
 mod interrupt;
 mod malformed;
 mod policy;
