@@ -16,7 +16,7 @@ secs=${1:-3600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(engine decoders rules config baseline git_objects)
+  targets=(engine decoders rules config baseline git_objects archive image)
 fi
 sanitizer=${FUZZ_SANITIZER:-none}
 toolchain=()

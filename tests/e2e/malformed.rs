@@ -3,7 +3,8 @@
 //! packed objects, zeroed objects, missing trees, a truncated pack, a shallow boundary), file
 //! system oddities (symbolic link loops, FIFOs and devices, paths longer than PATH_MAX, names
 //! that are not UTF-8), a file truncated while it is scanned, and configurations built to
-//! exhaust the machine. Slow cases (a million tiny files, a 4 GB file, 2 GB of stdin) are bench
+//! exhaust the machine; zip and tar bombs, member names that climb out of their archive, archives
+//! nested too deep. Slow cases (a million tiny files, a 4 GB file, 2 GB of stdin) are bench
 //! scripts: `benches/memory.sh`. Every token is a generated fake.
 
 use std::path::{Path, PathBuf};
@@ -542,4 +543,138 @@ fn a_blob_over_64_mib_is_streamed_with_tokens_at_both_ends_and_checked_against_i
         errs.contains(&id) && errs.contains("dump.sql") && errs.contains("corrupt"),
         "{errs}"
     );
+}
+
+/// A zip of `files` (deflated).
+fn zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let list: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    crate::image_build::zip_of(&list)
+}
+
+#[test]
+fn archive_bombs_are_abandoned_and_named_and_the_rest_is_scanned() {
+    use nhi_scan_core::source::archive::Limits;
+    use nhi_scan_core::{Scan, Source, Status};
+    let tok = fake_github("ghp_", 970);
+    // A zip bomb: 64 MiB of zeros in 64 KiB of zip, members beside it, and a token after.
+    let zeros = vec![0u8; 16 << 20];
+    let bomb = zip(&[
+        ("z0", zeros.clone()),
+        ("z1", zeros.clone()),
+        ("z2", zeros.clone()),
+        ("z3", zeros),
+        ("late.env", format!("T={tok}\n").into_bytes()),
+    ]);
+    assert!(bomb.len() < 1 << 20);
+    // A tar bomb: more members than the limit allows.
+    let many: Vec<(String, Vec<u8>)> = (0..300)
+        .map(|i| (format!("m/{i}.txt"), b"x\n".to_vec()))
+        .collect();
+    let tar_bomb = crate::image_build::tar_files(&many);
+    let d = Dir::new();
+    d.write("bomb.zip", &bomb);
+    d.write("many.tar", &tar_bomb);
+    let other = fake_github("ghp_", 971);
+    d.write("plain.env", format!("T={other}\n"));
+    let scan = Scan::builder()
+        .archives(Some(Limits {
+            max_total_bytes: 8 << 20,
+            max_members: 200,
+            ..Limits::default()
+        }))
+        .build()
+        .unwrap();
+    let out = scan.run(Source::paths([d.path()])).unwrap();
+    let errors: Vec<String> = out.errors.iter().map(|e| format!("{e:#}")).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("bomb.zip") && e.contains("abandoned")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("many.tar") && e.contains("abandoned")),
+        "{errors:#?}"
+    );
+    let found: Vec<&str> = out.findings.iter().map(|f| f.secret.expose()).collect();
+    assert!(found.contains(&other.as_str()), "{found:?}");
+    assert_eq!(out.status(), Status::Findings);
+    // Nothing else found: the scan is incomplete, which the CLI turns into exit 2.
+    std::fs::remove_file(d.join("plain.env")).unwrap();
+    let out = scan.run(Source::paths([d.path()])).unwrap();
+    assert_eq!(out.status(), Status::Incomplete, "{:?}", out.errors);
+}
+
+#[test]
+fn archive_member_names_that_climb_out_or_nest_too_deep_are_named_not_followed() {
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 972);
+    let deep_tok = fake_github("ghp_", 973);
+    // Path traversal and absolute names, and a control character, inside a zip and a tar.
+    let z = zip(&[
+        ("../../etc/cron.d/x.env", format!("T={tok}\n").into_bytes()),
+        ("/abs/\x1b[2Jname.txt", b"nothing\n".to_vec()),
+    ]);
+    d.write("up.zip", &z);
+    // The tar crate refuses to write `..`; write the header by hand.
+    let body = format!("T={}\n", fake_github("ghp_", 974)).into_bytes();
+    let mut header = tar::Header::new_ustar();
+    header.as_old_mut().name[..14].copy_from_slice(b"../outside.env");
+    header.set_size(body.len() as u64);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    let mut t = header.as_bytes().to_vec();
+    t.extend_from_slice(&body);
+    t.resize(t.len().div_ceil(512) * 512 + 1024, 0);
+    d.write("up.tar", &t);
+    // Five zips deep: past the default depth of 3 the inner one is named, not opened.
+    let mut nested = zip(&[("secret.env", format!("T={deep_tok}\n").into_bytes())]);
+    for i in 0..5 {
+        nested = zip(&[(&format!("level{i}.zip"), nested)]);
+    }
+    d.write("deep.zip", &nested);
+    let run = scan(d.path(), &["."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = secrets(&run);
+    assert!(found.contains(&tok), "{found:?}");
+    assert!(!found.contains(&deep_tok), "{found:?}");
+    // Members are scanned and named as they are stored, under their archive, each unsafe name
+    // reported; nothing is written anywhere.
+    let errs = errors(&run).join("\n");
+    for (archive, member) in [
+        ("up.zip", "../../etc/cron.d/x.env"),
+        ("up.zip", "/abs/"),
+        ("up.tar", "../outside.env"),
+    ] {
+        assert!(
+            errs.lines().any(|e| e.contains(archive)
+                && e.contains(member)
+                && e.contains("unsafe member path")),
+            "{archive} {member}: {errs}"
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("\"member\": \"../../etc/cron.d/x.env\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!d.path().parent().unwrap().join("etc/cron.d/x.env").exists());
+    assert!(
+        skipped(&run)
+            .iter()
+            .any(|(p, r)| p.contains("deep.zip") && r == "archive_depth")
+            || run.stdout.contains("archive_depth"),
+        "{:?}\n{}",
+        skipped(&run),
+        run.stdout
+    );
+    let text = d.run(&["scan", "--no-config", "--color", "never", "."]);
+    for stream in [&text.stdout, &text.stderr] {
+        assert!(!stream.contains('\x1b'), "raw escape in {stream:?}");
+    }
 }
