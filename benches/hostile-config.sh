@@ -34,7 +34,7 @@ with open(f"{work}/allow9k.toml", "w") as f:
     f.write("[allow]\nregex_target = 'line'\nregexes = [\n" + ",\n".join(pats[:9000]) + "\n]\n")
 PY
 for cfg in rules16000 rules32000 rules100000 rules100000allow allow9k allow10m; do
-  /usr/bin/time -f "$cfg: %e s, %M KB peak RSS" "$bin" scan -q --config "$work/$cfg.toml" "$work/empty" \
+  /usr/bin/time -f "$cfg: %e s wall, %U s user CPU, %M KB peak RSS" "$bin" scan -q --config "$work/$cfg.toml" "$work/empty" \
     2> "$work/err" || true
   grep -v '^nhi-scan: warning' "$work/err" | cut -c1-200
 done
