@@ -12,10 +12,12 @@ use nhi_scan_core::{Collector, Scan, Source};
 fn scan() -> &'static Scan {
     static SCAN: OnceLock<Scan> = OnceLock::new();
     SCAN.get_or_init(|| {
-        let mut limits = Limits::default();
-        limits.max_total_bytes = 8 << 20;
-        limits.max_members = 1000;
-        limits.max_buffer = 4 << 20;
+        let limits = Limits {
+            max_total_bytes: 8 << 20,
+            max_members: 1000,
+            max_buffer: 4 << 20,
+            ..Limits::default()
+        };
         Scan::builder()
             .threads(1)
             .archives(Some(limits))
