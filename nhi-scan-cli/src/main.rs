@@ -12,6 +12,7 @@ mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_validate;
+mod interrupt;
 mod outcome;
 mod progress;
 
@@ -69,7 +70,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    interrupt::install();
+    let result = run(cli);
+    // Interrupted: whatever the run returned, temporary files are gone by now (their owners
+    // were dropped on the way out) and the exit code says which signal.
+    if let Some(code) = interrupt::exit_code() {
+        eprintln!("nhi-scan: interrupted");
+        return ExitCode::from(code);
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if !outcome::is_broken_pipe(&e) {

@@ -33,7 +33,10 @@ pub(crate) fn build(
     common: &CommonArgs,
     progress: &Arc<Progress>,
 ) -> Result<Scan> {
-    let scan = builder.progress(Arc::clone(progress)).build()?;
+    let scan = builder
+        .progress(Arc::clone(progress))
+        .cancel_flag(crate::interrupt::flag())
+        .build()?;
     if !common.quiet {
         let config = scan.config();
         let changes = config.describe();
@@ -123,8 +126,10 @@ impl Output {
         })
     }
 
-    /// Moves a finished report into place.
+    /// Moves a finished report into place (not after a signal: the temporary file is then
+    /// removed as it is dropped).
     pub(crate) fn commit(self) -> Result<()> {
+        crate::interrupt::check()?;
         if let Target::Temp(tmp, path) = self.target {
             tmp.persist(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;

@@ -242,7 +242,15 @@ impl ScanBuilder {
             .collect();
         let mut warnings = std::mem::take(&mut config.warnings);
         if let Some(file) = &config.file {
-            for (id, near) in config.unknown_rule_ids(&known) {
+            let unknown = config.unknown_rule_ids(&known);
+            if unknown.len() > 20 {
+                warnings.push(format!(
+                    "{}: {} rule ids match no rule; the first 20 follow",
+                    file.display(),
+                    unknown.len()
+                ));
+            }
+            for (id, near) in unknown.into_iter().take(20) {
                 let hint = near
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
