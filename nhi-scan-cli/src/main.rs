@@ -7,6 +7,7 @@ mod args;
 mod cmd_baseline;
 mod cmd_git;
 mod cmd_hook;
+mod cmd_inventory;
 mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
@@ -49,6 +50,9 @@ enum Command {
     /// Record known findings so that only new ones are reported.
     #[command(subcommand)]
     Baseline(cmd_baseline::BaselineCommand),
+    /// Work with NHI inventories (`--format inventory`): merge several into one.
+    #[command(subcommand)]
+    Inventory(cmd_inventory::InventoryCommand),
 }
 
 fn main() -> ExitCode {
@@ -79,5 +83,6 @@ fn run(cli: Cli) -> Result<u8> {
         Command::PreCommit(args) => cmd_precommit::run(args),
         Command::InstallHook(args) => cmd_hook::run(args),
         Command::Baseline(cmd) => cmd_baseline::run(cmd),
+        Command::Inventory(cmd) => cmd_inventory::run(cmd),
     }
 }

@@ -15,7 +15,7 @@ use nhi_scan_core::source::{Progress, ScanStats, Skipped, SourceError};
 use nhi_scan_core::suppress::Suppressed;
 use nhi_scan_core::{Hit, Outcome, Scan, ScanBuilder, ScanError, Sink, SinkError, Source, Status};
 
-use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs};
+use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ReportFormat};
 use crate::progress;
 
 /// Exit codes: 0 clean, 1 findings (or failed rule checks), 2 usage or fatal error, or a scan
@@ -142,19 +142,37 @@ pub(crate) fn run(
     unit: &str,
 ) -> Result<u8> {
     let show = !out.common.quiet && io::stderr().is_terminal();
-    if out.format == FormatArg::Jsonl {
+    if out.format == ReportFormat::Jsonl {
         return stream_jsonl(scan, sources, out, progress, unit, show);
     }
+    let facts = crate::cmd_inventory::source_facts(&sources, scan);
     let outcome = progress::with_progress(show, progress, || scan.run_all(sources))?;
+    report(scan, outcome, facts, out, unit)
+}
+
+/// Writes a collected outcome in the requested format (the inventory formats with what is
+/// known about the sources), then names what was not scanned and picks the exit code.
+pub(crate) fn report(
+    scan: &Scan,
+    outcome: Outcome,
+    facts: Vec<nhi_scan_core::report::inventory::SourceFacts>,
+    out: &OutputArgs,
+    unit: &str,
+) -> Result<u8> {
     let output = Output::new(out.output.as_deref())?;
     let written = (|| -> Result<()> {
         let mut w = output.writer()?;
-        write_report(
-            format(out.format),
-            &outcome,
-            &report_options(out, scan),
-            &mut w,
-        )?;
+        match out.format.findings() {
+            Some(f) => write_report(format(f), &outcome, &report_options(out, scan), &mut w)?,
+            None => crate::cmd_inventory::write_outcome(
+                out.format,
+                &outcome,
+                facts,
+                !out.no_redact,
+                &out.inventory,
+                &mut w,
+            )?,
+        }
         w.flush()?;
         Ok(())
     })();
