@@ -11,7 +11,7 @@ use nhi_scan_core::report::inventory::{
     HtmlOptions, Inventory, InventoryOptions, SourceFacts, parse_time, write_html,
 };
 use nhi_scan_core::report::printable;
-use nhi_scan_core::{Outcome, Scan, Source};
+use nhi_scan_core::{Outcome, Source};
 
 use crate::args::ReportFormat;
 use crate::outcome::Output;
@@ -45,13 +45,13 @@ impl InventoryArgs {
 
 /// What is known about the sources before they run: each path operand (with the repository's
 /// `CODEOWNERS`) and each named stream. Git sources report their own facts as they finish.
-pub(crate) fn source_facts(sources: &[Source], scan: &Scan) -> Vec<SourceFacts> {
+pub(crate) fn source_facts(sources: &[Source]) -> Vec<SourceFacts> {
     let mut facts = Vec::new();
     for s in sources {
         match s {
             Source::Paths(p) => {
                 for operand in &p.paths {
-                    facts.push(SourceFacts::files(operand, scan.root()));
+                    facts.push(SourceFacts::files(operand));
                 }
             }
             Source::Buffer { name, .. } | Source::Reader { name, .. } => {

@@ -145,7 +145,7 @@ pub(crate) fn run(
     if out.format == ReportFormat::Jsonl {
         return stream_jsonl(scan, sources, out, progress, unit, show);
     }
-    let facts = crate::cmd_inventory::source_facts(&sources, scan);
+    let facts = crate::cmd_inventory::source_facts(&sources);
     let outcome = progress::with_progress(show, progress, || scan.run_all(sources))?;
     report(scan, outcome, facts, out, unit)
 }

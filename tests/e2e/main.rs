@@ -4,6 +4,8 @@
 mod config;
 mod corpus;
 mod git;
+mod inventory;
+mod inventory_browser;
 mod policy;
 mod precommit;
 mod sarif;

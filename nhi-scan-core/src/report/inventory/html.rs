@@ -60,7 +60,7 @@ main{padding:0 28px 40px}
 .tile b{display:block;font-size:26px;line-height:1.1}
 .tile span{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .tile.critical b{color:var(--critical)}.tile.live b{color:var(--high)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .card h3{margin:0 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .bar{display:grid;grid-template-columns:9em 1fr 3.5em;gap:8px;align-items:center;margin:3px 0;font-size:13px}

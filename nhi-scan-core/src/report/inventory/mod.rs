@@ -359,8 +359,9 @@ pub struct SourceFacts {
     /// What origins of this source carry (a repository or image as given, a buffer's name);
     /// `location` is the same with any credentials removed.
     key: String,
-    /// For files: the operand as given, which walked paths start with.
-    operand: Option<PathBuf>,
+    /// For files: the operand as given, which walked paths start with, and its path relative
+    /// to its repository's root (what CODEOWNERS patterns are matched against).
+    operand: Option<(PathBuf, PathBuf)>,
     head_blobs: HashMap<String, Vec<String>>,
     mailmap: Mailmap,
     codeowners: CodeOwners,
@@ -390,22 +391,24 @@ impl SourceFacts {
     }
 
     /// Files under `operand` (as given to the scan), owned per the `CODEOWNERS` file GitHub
-    /// would use in the repository at `repo_root` (read from disk).
-    pub fn files(operand: impl Into<PathBuf>, repo_root: &Path) -> SourceFacts {
+    /// would use in the repository containing it (read from disk).
+    pub fn files(operand: impl Into<PathBuf>) -> SourceFacts {
         let operand = operand.into();
-        let id = std::fs::canonicalize(&operand).unwrap_or_else(|_| operand.clone());
+        let abs = std::fs::canonicalize(&operand).unwrap_or_else(|_| operand.clone());
+        let root = crate::config::repository_root(&abs);
         let mut s = SourceFacts::new(
             SourceKind::Files,
-            format!("files:{}", id.display()),
+            format!("files:{}", abs.display()),
             operand.display().to_string(),
         );
         for rel in CODEOWNERS_PATHS {
-            if let Ok(text) = std::fs::read(repo_root.join(rel)) {
+            if let Ok(text) = std::fs::read(root.join(rel)) {
                 s.set_codeowners(rel, &String::from_utf8_lossy(&text));
                 break;
             }
         }
-        s.operand = Some(operand);
+        let within = abs.strip_prefix(&root).unwrap_or(Path::new("")).to_owned();
+        s.operand = Some((operand, within));
         s
     }
 
@@ -510,7 +513,7 @@ impl Sources {
 
     fn add(&mut self, f: SourceFacts) -> usize {
         let i = self.list.len();
-        if let Some(op) = &f.operand {
+        if let Some((op, _)) = &f.operand {
             self.operands.push((op.clone(), i));
             self.operands
                 .sort_by_key(|(p, _)| std::cmp::Reverse(p.as_os_str().len()));
@@ -583,9 +586,18 @@ impl Sources {
                 let i = self.for_file(path);
                 let s = &self.list[i];
                 let mut p = blank(s.entry.id.clone(), path.display().to_string());
-                let rel = relative
-                    .clone()
-                    .unwrap_or_else(|| path.display().to_string());
+                // CODEOWNERS patterns are relative to the operand's own repository root.
+                let rel = match &s.operand {
+                    Some((op, within)) => path
+                        .strip_prefix(op)
+                        .map(|rest| {
+                            crate::source::paths::join_relative(&within.to_string_lossy(), rest)
+                        })
+                        .unwrap_or_else(|_| path.display().to_string()),
+                    None => relative
+                        .clone()
+                        .unwrap_or_else(|| path.display().to_string()),
+                };
                 p.codeowners = s.codeowners.owners(&rel).to_vec();
                 p.date = self.mtime(path).map(format_time);
                 p

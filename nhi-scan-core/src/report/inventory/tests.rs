@@ -328,7 +328,7 @@ fn files_are_dated_by_mtime_and_owned_by_codeowners_on_disk() {
         .as_secs() as i64;
     let inv = Inventory::build(
         &[f],
-        &[SourceFacts::files(dir.path(), dir.path())],
+        &[SourceFacts::files(dir.path())],
         &InventoryOptions::new(now + 3 * DAY),
     );
     let c = &inv.credentials[0];
