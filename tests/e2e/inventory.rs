@@ -473,8 +473,8 @@ fn html_report_escapes_scanned_content_and_is_self_contained() {
     assert!(html.contains(&format!("Mallory {escaped}")), "author");
     assert_eq!(
         html.matches("<script").count(),
-        1,
-        "only the page's own script"
+        2,
+        "only the page's own two scripts"
     );
     // Nothing is fetched: no external scripts, styles, images or fonts.
     for needle in [

@@ -534,8 +534,8 @@ fn html_escapes_scanned_content_and_allows_only_its_own_script() {
     assert!(html.contains("&quot;quoted&quot; &#39;single&#39; &amp; more"));
     assert_eq!(
         html.matches("<script>").count(),
-        1,
-        "only the page's own script"
+        2,
+        "only the page's own two scripts"
     );
     assert!(html.contains("script-src 'sha256-"));
     assert!(
