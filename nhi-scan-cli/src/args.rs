@@ -44,6 +44,34 @@ pub(crate) struct LimitArgs {
     pub(crate) threads: usize,
 }
 
+/// How archives (zip, jar, war, whl, nupkg, tar, gz, zst, bz2, xz) are opened.
+#[derive(Args, Clone)]
+pub(crate) struct ArchiveArgs {
+    /// Open archives nested up to this many levels (a jar in a war in a tar is 3).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        conflicts_with = "no_archives"
+    )]
+    pub(crate) archive_depth: u32,
+    /// Do not open archives (they are skipped as binary).
+    #[arg(long)]
+    pub(crate) no_archives: bool,
+}
+
+impl ArchiveArgs {
+    pub(crate) fn apply(&self, b: ScanBuilder) -> ScanBuilder {
+        if self.no_archives || self.archive_depth == 0 {
+            return b.archives(None);
+        }
+        b.archives(Some(nhi_scan_core::source::archive::Limits {
+            max_depth: self.archive_depth,
+            ..Default::default()
+        }))
+    }
+}
+
 #[derive(Args, Clone)]
 pub(crate) struct OutputArgs {
     /// Output format: a findings report, or the NHI inventory (`inventory`: JSON, one entry
@@ -79,6 +107,32 @@ pub(crate) struct CommonArgs {
     /// Exit 0 rather than 2 when nothing was found but some inputs could not be scanned.
     #[arg(long)]
     pub(crate) ignore_errors: bool,
+}
+
+/// Live validation with the providers (off by default).
+#[derive(Args, Clone, Default)]
+pub(crate) struct ValidateArgs {
+    /// Ask each credential's provider whether it is live and whose it is (one read-only request
+    /// per distinct credential, to the rule's fixed provider host).
+    #[arg(long)]
+    pub(crate) validate: bool,
+    /// Report only credentials the provider accepted (implies --validate).
+    #[arg(long)]
+    pub(crate) only_valid: bool,
+    /// Checks in flight at once (default: the configuration's, else 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub(crate) validate_concurrency: Option<u64>,
+    /// Also connect to databases named by URIs in the scanned content and authenticate
+    /// (PostgreSQL, MySQL/MariaDB, Redis, MongoDB); implies --validate.
+    #[arg(long)]
+    pub(crate) validate_db: bool,
+}
+
+impl ValidateArgs {
+    /// Whether validation runs.
+    pub(crate) fn on(&self) -> bool {
+        self.validate || self.only_valid || self.validate_db
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

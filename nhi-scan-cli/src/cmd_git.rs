@@ -12,7 +12,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{History, Selection, is_remote_url};
 use nhi_scan_core::{Outcome, Scan, Source};
 
-use crate::args::{ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs};
+use crate::args::{ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs, ValidateArgs};
 use crate::{outcome, progress};
 
 #[derive(Args)]
@@ -30,6 +30,8 @@ pub(crate) struct GitArgs {
     output: OutputArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Only commits reachable from REF (branch, tag or commit).
     #[arg(long, value_name = "REF", conflicts_with_all = ["since", "range"])]
     branch: Option<String>,
@@ -89,7 +91,14 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
     };
     if let [repo] = args.repos.as_slice() {
         let (scan, source) = scan_of(repo)?;
-        return outcome::run(&scan, vec![source], &args.output, &progress, "blobs");
+        return outcome::run(
+            &scan,
+            vec![source],
+            &args.output,
+            &args.validate,
+            &progress,
+            "blobs",
+        );
     }
     if args.output.format == ReportFormat::Jsonl {
         bail!(
@@ -109,11 +118,12 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
     let Some(scan) = first else {
         bail!("no repository given");
     };
-    outcome::report(
+    let mut merged = Outcome::merge(outcomes);
+    outcome::validate(
         &scan,
-        Outcome::merge(outcomes),
-        Vec::new(),
-        &args.output,
-        "blobs",
-    )
+        &mut merged.findings,
+        &args.validate,
+        &args.output.common,
+    )?;
+    outcome::report(&scan, merged, Vec::new(), &args.output, "blobs")
 }

@@ -15,7 +15,7 @@ use nhi_scan_core::source::staged::Staged;
 use nhi_scan_core::suppress::baseline::DEFAULT_FILE;
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{CommonArgs, ConfigArgs, FormatArg, LimitArgs, RuleArgs};
+use crate::args::{CommonArgs, ConfigArgs, FormatArg, LimitArgs, RuleArgs, ValidateArgs};
 use crate::outcome::{self, Output};
 
 #[derive(Args)]
@@ -37,6 +37,8 @@ pub(crate) struct PreCommitArgs {
     limits: LimitArgs,
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Files (as the pre-commit framework passes them): when given, only these staged files are
     /// scanned. Each must exist.
     #[arg(value_name = "FILE")]
@@ -57,7 +59,8 @@ pub(crate) fn run(args: PreCommitArgs) -> Result<u8> {
         .all_lines(args.all_lines)
         .index_file(index_file)
         .only(args.files.clone());
-    let result = scan.run(Source::from(source))?;
+    let mut result = scan.run(Source::from(source))?;
+    outcome::validate(&scan, &mut result.findings, &args.validate, &args.common)?;
     let output = Output::new(None)?;
     let written = (|| -> Result<()> {
         let mut out = output.writer()?;
@@ -113,6 +116,15 @@ fn write_blocked(out: &mut dyn Write, findings: &[Finding], color: bool) -> io::
                 paint("2", &format!("[{}]", printable(&f.rule_id))),
                 paint("33", &printable(&f.redacted())),
             )?;
+        }
+        if let Some(v) = &f.validation {
+            let status = format!("{:?}", v.status).to_lowercase();
+            let detail = v
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            writeln!(out, "    validation: {status}{}", printable(&detail))?;
         }
         if let Some(fix) = &f.fix {
             writeln!(out, "    fix: {}", printable(fix))?;

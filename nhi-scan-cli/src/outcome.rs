@@ -13,9 +13,12 @@ use nhi_scan_core::report::{
 };
 use nhi_scan_core::source::{Progress, ScanStats, Skipped, SourceError};
 use nhi_scan_core::suppress::Suppressed;
-use nhi_scan_core::{Hit, Outcome, Scan, ScanBuilder, ScanError, Sink, SinkError, Source, Status};
+use nhi_scan_core::validate::{ValidateOptions, ValidationStatus, ValidationSummary, Validator};
+use nhi_scan_core::{
+    Finding, Hit, Outcome, Scan, ScanBuilder, ScanError, Sink, SinkError, Source, Status,
+};
 
-use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ReportFormat};
+use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ReportFormat, ValidateArgs};
 use crate::progress;
 
 /// Exit codes: 0 clean, 1 findings (or failed rule checks), 2 usage or fatal error, or a scan
@@ -63,41 +66,66 @@ pub(crate) fn build(
     Ok(scan)
 }
 
-/// The report destination: standard output, or a temporary file beside the requested one
-/// that is renamed over it only when the report is complete.
+/// The report destination: standard output; a device or pipe named with `-o` (`/dev/null`,
+/// `/dev/stdout`, a FIFO), written directly; or a regular file, written to a temporary file in
+/// the same directory and renamed over it only when the report is complete (a symbolic link is
+/// followed, so the link stays and its target is replaced).
 pub(crate) struct Output {
-    file: Option<(tempfile::NamedTempFile, PathBuf)>,
+    target: Target,
+}
+
+enum Target {
+    Stdout,
+    Direct(std::fs::File),
+    Temp(tempfile::NamedTempFile, PathBuf),
 }
 
 impl Output {
     pub(crate) fn new(path: Option<&Path>) -> Result<Output> {
-        let file = match path {
-            None => None,
-            Some(p) => {
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
+        let Some(p) = path else {
+            return Ok(Output {
+                target: Target::Stdout,
+            });
+        };
+        let cannot = |e: io::Error| anyhow::anyhow!("cannot create {}: {e}", p.display());
+        let target = match std::fs::metadata(p) {
+            // Never rename over a device: as root that would replace /dev/null itself.
+            Ok(m) if !m.is_file() => Target::Direct(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(cannot)?,
+            ),
+            found => {
+                let dest = match found {
+                    Ok(_) => std::fs::canonicalize(p).map_err(cannot)?,
+                    Err(_) => p.to_owned(),
+                };
+                let dir = match dest.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+                    _ => PathBuf::from("."),
                 };
                 let tmp = tempfile::Builder::new()
                     .prefix(".nhi-scan-report-")
-                    .tempfile_in(dir)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?;
-                Some((tmp, p.to_owned()))
+                    .tempfile_in(&dir)
+                    .map_err(cannot)?;
+                Target::Temp(tmp, dest)
             }
         };
-        Ok(Output { file })
+        Ok(Output { target })
     }
 
     pub(crate) fn writer(&self) -> Result<Box<dyn Write + '_>> {
-        Ok(match &self.file {
-            Some((tmp, _)) => Box::new(BufWriter::new(tmp.as_file())),
-            None => Box::new(BufWriter::new(io::stdout().lock())),
+        Ok(match &self.target {
+            Target::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
+            Target::Direct(f) => Box::new(BufWriter::new(f)),
+            Target::Temp(tmp, _) => Box::new(BufWriter::new(tmp.as_file())),
         })
     }
 
     /// Moves a finished report into place.
     pub(crate) fn commit(self) -> Result<()> {
-        if let Some((tmp, path)) = self.file {
+        if let Target::Temp(tmp, path) = self.target {
             tmp.persist(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
@@ -138,20 +166,24 @@ pub(crate) fn run(
     scan: &Scan,
     sources: Vec<Source>,
     out: &OutputArgs,
+    validate_args: &ValidateArgs,
     progress: &Arc<Progress>,
     unit: &str,
 ) -> Result<u8> {
     let show = !out.common.quiet && io::stderr().is_terminal();
-    if out.format == ReportFormat::Jsonl {
+    // Validation needs the grouped findings, so a validated JSONL report is written at the end.
+    if out.format == ReportFormat::Jsonl && !validate_args.on() {
         return stream_jsonl(scan, sources, out, progress, unit, show);
     }
     let facts = crate::cmd_inventory::source_facts(&sources);
-    let outcome = progress::with_progress(show, progress, || scan.run_all(sources))?;
+    let mut outcome = progress::with_progress(show, progress, || scan.run_all(sources))?;
+    validate(scan, &mut outcome.findings, validate_args, &out.common)?;
     report(scan, outcome, facts, out, unit)
 }
 
-/// Writes a collected outcome in the requested format (the inventory formats with what is
-/// known about the sources), then names what was not scanned and picks the exit code.
+/// Writes a collected (and validated) outcome in the requested format (the inventory formats
+/// with what is known about the sources), then names what was not scanned and picks the exit
+/// code.
 pub(crate) fn report(
     scan: &Scan,
     outcome: Outcome,
@@ -179,6 +211,63 @@ pub(crate) fn report(
     finish(&outcome, &out.common, unit, written, output)
 }
 
+/// The validation stage, when asked for: each distinct credential checked with its provider,
+/// then `--only-valid` keeps the live ones.
+pub(crate) fn validate(
+    scan: &Scan,
+    findings: &mut Vec<Finding>,
+    args: &ValidateArgs,
+    common: &CommonArgs,
+) -> Result<()> {
+    if !args.on() {
+        return Ok(());
+    }
+    let config = &scan.config().validate;
+    let mut opts = ValidateOptions::from_config(config);
+    if let Some(n) = args.validate_concurrency {
+        opts.concurrency = n as usize;
+    }
+    opts.databases = args.validate_db;
+    if !common.quiet {
+        // The configuration may come from the tree being scanned: say where requests go.
+        for (host, to) in &opts.hosts {
+            eprintln!(
+                "nhi-scan: validation requests for {} go to {}",
+                printable(host),
+                printable(to)
+            );
+        }
+        if !findings.is_empty() && io::stderr().is_terminal() {
+            eprintln!(
+                "nhi-scan: validating {} credentials with their providers...",
+                findings.len()
+            );
+        }
+    }
+    let validator = Validator::for_scan(scan, opts)?;
+    validator.validate(findings);
+    if args.only_valid {
+        findings.retain(|f| {
+            f.validation
+                .as_ref()
+                .is_some_and(|v| v.status == ValidationStatus::Valid)
+        });
+    }
+    Ok(())
+}
+
+/// `; validation: 2 valid, 5 invalid, 1 unknown` when findings were validated.
+pub(crate) fn validation_note(findings: &[Finding]) -> String {
+    if findings.iter().all(|f| f.validation.is_none()) {
+        return String::new();
+    }
+    let s = ValidationSummary::of(findings);
+    format!(
+        "; validation: {} valid, {} invalid, {} unknown",
+        s.valid, s.invalid, s.unknown
+    )
+}
+
 /// Prints what was not scanned and the summary, and turns the outcome into an exit code.
 pub(crate) fn finish(
     outcome: &Outcome,
@@ -196,14 +285,15 @@ pub(crate) fn finish(
     print_problems(&outcome.skipped, &errors, &outcome.warnings, common);
     if !common.quiet {
         eprintln!(
-            "{}",
+            "{}{}",
             summary(
                 &outcome.stats,
                 outcome.findings.len(),
                 outcome.findings.iter().map(|f| f.locations.len()).sum(),
                 &outcome.suppressed,
                 unit
-            )
+            ),
+            validation_note(&outcome.findings)
         );
     }
     Ok(code)

@@ -60,6 +60,8 @@
 //!
 //! - `fs` (default): scanning directories (the `ignore` walker).
 //! - `git` (default): git history and staged changes (gix).
+//! - `validate`: live validity checks against provider APIs and databases
+//!   ([`validate::Validator`]): an HTTPS client (rustls, bundled roots) and signing code.
 //!
 //! Without default features the library scans buffers and streams only.
 #![deny(missing_docs)]

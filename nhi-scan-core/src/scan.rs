@@ -119,6 +119,8 @@ pub struct ScanBuilder {
     threads: usize,
     progress: Option<Arc<Progress>>,
     cancel: Option<Arc<AtomicBool>>,
+    #[cfg(feature = "archive")]
+    archives: Option<crate::source::archive::Limits>,
 }
 
 impl Default for ScanBuilder {
@@ -133,6 +135,8 @@ impl Default for ScanBuilder {
             threads: 0,
             progress: None,
             cancel: None,
+            #[cfg(feature = "archive")]
+            archives: Some(crate::source::archive::Limits::default()),
         }
     }
 }
@@ -186,6 +190,15 @@ impl ScanBuilder {
     /// Counters the caller can poll while a scan runs (for a progress bar).
     pub fn progress(mut self, progress: Arc<Progress>) -> Self {
         self.progress = Some(progress);
+        self
+    }
+
+    /// Open archives (zip, jar, tar, gz, zst, bz2, xz) and scan their members, nested up to
+    /// the limits' depth (default: on, with [`Limits::default`](crate::source::archive::Limits));
+    /// `None` treats them as binary.
+    #[cfg(feature = "archive")]
+    pub fn archives(mut self, limits: Option<crate::source::archive::Limits>) -> Self {
+        self.archives = limits;
         self
     }
 
@@ -265,6 +278,8 @@ impl ScanBuilder {
             threads: self.threads,
             progress: self.progress,
             cancel: self.cancel,
+            #[cfg(feature = "archive")]
+            archives: self.archives,
         })
     }
 }
@@ -282,6 +297,8 @@ pub struct Scan {
     threads: usize,
     progress: Option<Arc<Progress>>,
     cancel: Option<Arc<AtomicBool>>,
+    #[cfg(feature = "archive")]
+    archives: Option<crate::source::archive::Limits>,
 }
 
 impl std::fmt::Debug for Scan {
@@ -519,6 +536,8 @@ impl Scan {
             max_size: self.max_size,
             progress: self.progress.as_deref(),
             stop: &stopped,
+            #[cfg(feature = "archive")]
+            archives: self.archives.clone(),
         };
         match source {
             #[cfg(feature = "fs")]
@@ -543,6 +562,8 @@ impl Scan {
             Source::Git(h) => crate::source::git::run(self, &h, &shared, pipeline),
             #[cfg(feature = "git")]
             Source::Staged(s) => crate::source::staged::run(self, &s, &shared, pipeline),
+            #[cfg(feature = "image")]
+            Source::Image(images) => crate::source::image::run(self, images, &shared, pipeline),
         }
     }
 

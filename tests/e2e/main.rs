@@ -4,6 +4,9 @@
 mod config;
 mod corpus;
 mod git;
+mod image;
+mod image_build;
+mod image_registry;
 mod inventory;
 mod inventory_browser;
 mod policy;
@@ -11,3 +14,7 @@ mod precommit;
 mod sarif;
 mod scan;
 mod util;
+mod validate;
+mod validate_cli;
+mod validate_db;
+mod validate_server;

@@ -183,3 +183,31 @@ fn an_output_file_is_replaced_only_by_a_complete_report() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn an_output_device_or_symlink_is_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = Dir::new();
+    d.write("a.env", format!("T={}\n", fake_github("ghp_", 705)));
+    // A device (as root, renaming a temporary file over /dev/null would replace it).
+    let r = d.run(&["scan", "-f", "json", "-o", "/dev/null", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        null.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+    // A symbolic link: the link stays, its target gets the report.
+    d.write("reports/real.json", "old\n");
+    std::os::unix::fs::symlink("reports/real.json", d.join("latest.json")).unwrap();
+    let r = d.run(&["scan", "-f", "json", "-o", "latest.json", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        std::fs::symlink_metadata(d.join("latest.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let text = std::fs::read_to_string(d.join("reports/real.json")).unwrap();
+    assert!(text.contains("\"findings\""), "{text}");
+}

@@ -272,6 +272,7 @@ fn translate_rule(r: &GlRule, id: &str, pattern: &str) -> Result<Rule, String> {
         allowlist: Allowlist::default(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
+        validate: None,
     })
 }
 
@@ -336,7 +337,7 @@ fn kind_of(id: &str) -> Kind {
 /// literally, as in `{{ var }}` or `(?:\d+|{\d+})`; we would refuse it). What differs and is
 /// refused: `\C` (any byte). Everything else either means the same or fails to parse, and the
 /// caller reports the rule.
-pub fn go_to_rust(pattern: &str) -> Result<String, String> {
+pub(crate) fn go_to_rust(pattern: &str) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.char_indices().peekable();
     // Inside `[...]`, where `{` is always literal.

@@ -20,7 +20,7 @@ use crate::source::paths::PathFilter;
 use crate::suppress::{
     self, Baseline, FindingAllow, IgnoreEntry, Suppressor, parse_gitleaksignore,
 };
-pub use gitleaks::go_to_rust;
+use gitleaks::go_to_rust;
 use gitleaks::sanitize_id;
 
 /// Our configuration file name, looked for at the repository root.
@@ -100,6 +100,7 @@ pub(crate) fn one_line(s: &str) -> String {
 
 /// A loaded configuration, as plain values.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// The file it came from (`None`: defaults, nothing found).
     pub file: Option<PathBuf>,
@@ -129,6 +130,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreEntry>,
     /// Settings that were accepted but cannot be honoured exactly.
     pub warnings: Vec<String>,
+    /// `[validate]`: live validation settings (host overrides, rate limits, ...).
+    pub validate: crate::validate::ValidateConfig,
     allows: Vec<FindingAllow>,
     /// Allowlists on the match or line: (rule id or `None` for every rule, allowlist).
     engine_allows: Vec<(Option<String>, Allowlist)>,
@@ -153,6 +156,7 @@ impl Config {
             baseline: None,
             ignore: Vec::new(),
             warnings: Vec::new(),
+            validate: Default::default(),
             allows: Vec::new(),
             engine_allows: Vec::new(),
             rule_paths: HashMap::new(),
@@ -658,7 +662,7 @@ pub(crate) fn toml_message(text: &str, e: &toml::de::Error) -> String {
 }
 
 /// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
-pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     candidates
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
         .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(2))

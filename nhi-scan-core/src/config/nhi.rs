@@ -20,6 +20,7 @@ impl Config {
         self.builtin_rules = file.rules.builtin;
         self.rule_files = file.rules.files.iter().map(|f| dir.join(f)).collect();
         self.disabled_rules = file.rules.disable;
+        self.validate = file.validate;
         self.baseline = file.baseline.map(|b| dir.join(b));
         self.max_file_size = match file.max_file_size {
             None => None,
@@ -81,6 +82,8 @@ pub(super) struct NhiFile {
     rules: NhiRules,
     #[serde(default)]
     allow: NhiAllow,
+    #[serde(default)]
+    validate: crate::validate::ValidateConfig,
 }
 
 #[derive(Deserialize)]

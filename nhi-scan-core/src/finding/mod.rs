@@ -69,9 +69,14 @@ pub enum ImageItem {
 
 /// Attribution inside a container image.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct ImageOrigin {
     /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
     pub image: String,
+    /// The tag or name the image has inside a `docker save` tarball or OCI layout
+    /// (`RepoTags`, `org.opencontainers.image.ref.name`), or the tag of a registry reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// Digest of the image config (`sha256:...`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,
@@ -101,6 +106,7 @@ pub struct ImageOrigin {
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct GitOrigin {
     /// Repository path or URL as given.
     pub repository: String,

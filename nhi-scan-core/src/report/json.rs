@@ -45,6 +45,10 @@ pub(crate) fn error_value(e: &SourceError) -> Value {
         SourceError::Io { path, .. } => ("io", path.to_string_lossy().into_owned()),
         SourceError::Walk { path, .. } => ("walk", path.to_string_lossy().into_owned()),
         SourceError::Git { location, .. } => ("git", location.clone()),
+        #[cfg(feature = "archive")]
+        SourceError::Archive { location, .. } => ("archive", location.clone()),
+        #[cfg(feature = "image")]
+        SourceError::Image { location, .. } => ("image", location.clone()),
     };
     json!({"kind": kind, "location": location, "message": error_chain(e)})
 }
@@ -67,6 +71,24 @@ fn summary_value(
     })
 }
 
+/// Adds `"validation": {"valid": n, "invalid": n, "unknown": n}` when findings were validated.
+fn with_validation(mut summary: Value, findings: &[Finding]) -> Value {
+    use crate::validate::ValidationStatus;
+    let verdicts: Vec<ValidationStatus> = findings
+        .iter()
+        .filter_map(|f| f.validation.as_ref().map(|v| v.status))
+        .collect();
+    if !verdicts.is_empty() {
+        let count = |s: ValidationStatus| verdicts.iter().filter(|v| **v == s).count();
+        summary["validation"] = json!({
+            "valid": count(ValidationStatus::Valid),
+            "invalid": count(ValidationStatus::Invalid),
+            "unknown": count(ValidationStatus::Unknown),
+        });
+    }
+    summary
+}
+
 fn tool(opts: &ReportOptions) -> Value {
     json!({"name": "nhi-scan", "version": opts.tool_version})
 }
@@ -78,7 +100,7 @@ pub(crate) fn write(o: &Outcome, opts: &ReportOptions, out: &mut dyn Write) -> i
         "skipped": o.skipped.iter().map(skipped_value).collect::<Vec<_>>(),
         "errors": o.errors.iter().map(error_value).collect::<Vec<_>>(),
         "warnings": o.warnings,
-        "summary": summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+        "summary": with_validation(summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors), &o.findings),
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -114,7 +136,10 @@ pub(crate) fn write_lines(
     line(
         out,
         "summary",
-        summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+        with_validation(
+            summary_value(o.findings.len(), &o.stats, &o.suppressed, o.rule_errors),
+            &o.findings,
+        ),
     )
 }
 

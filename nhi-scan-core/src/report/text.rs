@@ -110,6 +110,17 @@ pub(crate) fn write(
             if let Some(r) = &v.reason {
                 line.push_str(&format!(" ({})", printable(r)));
             }
+            let identity: Vec<String> = v
+                .identity
+                .iter()
+                .map(|(k, val)| match val {
+                    serde_json::Value::String(s) => format!("{k}={s}"),
+                    other => format!("{k}={other}"),
+                })
+                .collect();
+            if !identity.is_empty() {
+                line.push_str(&format!(": {}", printable(&identity.join(", "))));
+            }
             writeln!(out, "{line}")?;
         }
         for l in &f.locations[1..] {

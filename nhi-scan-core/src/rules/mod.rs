@@ -144,6 +144,7 @@ fn default_true() -> bool {
 /// One detection rule, exactly as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Rule {
     /// Unique id, lowercase dotted (`github.pat.classic`).
     pub id: String,
@@ -185,6 +186,9 @@ pub struct Rule {
     /// Texts this rule must not report.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// How to ask the provider whether a found credential is live (`[rule.validate]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<crate::validate::ValidateSpec>,
 }
 
 /// A rule file: only `[[rule]]` tables. Each table is deserialized on its own so that one bad
@@ -538,6 +542,9 @@ fn check_rule(rule: &Rule) -> Result<Vec<regex_automata::meta::Regex>, String> {
         && !(0.0..=8.0).contains(&e)
     {
         return Err(format!("min_entropy {e} is outside 0..=8 bits per byte"));
+    }
+    if let Some(spec) = &rule.validate {
+        crate::validate::check_spec(rule, spec)?;
     }
     rule.allowlist
         .regexes
