@@ -500,3 +500,59 @@ fn html_report_escapes_scanned_content_and_is_self_contained() {
     // Server-rendered: one row group per credential, readable without JavaScript.
     assert_eq!(html.matches("<tbody class=\"cred\"").count(), 4);
 }
+
+#[test]
+fn image_inventory_knows_deleted_layers_and_layer_dates() {
+    use crate::image::{layered_spec, secrets};
+    use crate::image_build::docker_save;
+    let s = secrets(71);
+    let dir = Dir::new();
+    dir.write(
+        "app.tar",
+        docker_save(&[("app:7", &layered_spec(&s))], true),
+    );
+    let run = dir.run(&[
+        "image",
+        "app.tar",
+        "-f",
+        "inventory",
+        "--now",
+        "2024-03-01T00:00:00Z",
+    ]);
+    let doc = inventory(&run);
+    let errors = schema_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(doc["sources"][0]["kind"], "image");
+    let at = |path: &str| {
+        doc["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["locations"][0]["path"] == path)
+            .unwrap_or_else(|| panic!("no credential at {path}: {doc:#}"))
+    };
+    // Deleted by a later layer's whiteout: not in the final filesystem, still shipped.
+    let deleted = at("app/.env");
+    assert_eq!(deleted["present_at_head"], false);
+    assert_eq!(deleted["locations"][0]["layer"], 0);
+    assert_eq!(deleted["first_seen"]["date"], "2024-01-01T00:00:00Z");
+    assert_eq!(deleted["age_days"], 60);
+    let exposure = deleted["risk"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["factor"] == "exposure")
+        .unwrap();
+    assert_eq!(exposure["points"], 15);
+    assert!(exposure["reason"].as_str().unwrap().contains("image layer"));
+    // In the image config: present.
+    let env = at("GITHUB_TOKEN");
+    assert_eq!(env["present_at_head"], true);
+    assert_eq!(env["locations"][0]["image_item"], "env");
+
+    let html = dir.run(&["image", "app.tar", "-f", "html", "-o", "app.html"]);
+    assert_eq!(html.code, 1, "{}", html.stderr);
+    let page = std::fs::read_to_string(dir.join("app.html")).unwrap();
+    assert!(page.contains("app/.env"));
+    assert!(!page.contains(&s.env_file));
+}

@@ -37,6 +37,7 @@ fn git_origin(
 fn image_origin(path: &str, layer: u32, visible: bool, created: &str) -> Arc<Origin> {
     Arc::new(Origin::Image(Box::new(ImageOrigin {
         image: "app.tar".into(),
+        tag: None,
         image_digest: None,
         platform: None,
         item: ImageItem::LayerFile,
