@@ -83,6 +83,22 @@ pub(crate) fn write_outcome(
     write(format, &inv, args, out)
 }
 
+/// Builds the inventory of findings read back from a report (no source facts) and writes it.
+pub(crate) fn write_findings(
+    format: MergeFormat,
+    findings: &[nhi_scan_core::Finding],
+    redact: bool,
+    args: &InventoryArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let inv = Inventory::build(findings, &[], &args.options(redact));
+    let format = match format {
+        MergeFormat::Inventory => ReportFormat::Inventory,
+        MergeFormat::Html => ReportFormat::Html,
+    };
+    write(format, &inv, args, out)
+}
+
 fn write(
     format: ReportFormat,
     inv: &Inventory,

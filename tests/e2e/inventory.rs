@@ -556,3 +556,37 @@ fn image_inventory_knows_deleted_layers_and_layer_dates() {
     assert!(page.contains("app/.env"));
     assert!(!page.contains(&s.env_file));
 }
+
+#[test]
+fn validate_writes_the_inventory_of_a_report() {
+    // Only a rule without a validator: the check is decided locally, no request leaves.
+    let dir = Dir::new();
+    dir.write("app.env", "db_password = \"Zx81kq0pLm-7q\"\n"); // nhi-scan:allow (a fake)
+    let report = dir.run(&["scan", ".", "-f", "json", "--no-redact", "-o", "r.json"]);
+    assert_eq!(report.code, 1, "{}", report.stderr);
+    let run = dir.run(&[
+        "validate",
+        "r.json",
+        "-f",
+        "inventory",
+        "--now",
+        NOW,
+        "-o",
+        "inv.json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = std::fs::read_to_string(dir.join("inv.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let errors = schema_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let c = credential(&doc, "generic.");
+    assert_eq!(c["validation"]["status"], "unknown");
+    assert_eq!(doc["summary"]["by_validation"]["unknown"], 1);
+    assert!(!text.contains("Zx81kq0pLm-7q"), "redacted by default");
+    let html = dir.run(&["validate", "r.json", "-f", "html", "-o", "inv.html"]);
+    assert_eq!(html.code, 1, "{}", html.stderr);
+    // A masked report cannot be read back.
+    dir.run(&["scan", ".", "-f", "json", "-o", "masked.json"]);
+    let masked = dir.run(&["validate", "masked.json", "-f", "inventory"]);
+    assert_eq!(masked.code, 2, "{}", masked.stderr);
+}

@@ -60,6 +60,12 @@ pub enum InventoryError {
         /// The version found.
         found: u32,
     },
+    /// A report's secret does not match its fingerprint: it was masked.
+    #[error("credential {fingerprint}: the report's secrets are masked; write it with --no-redact")]
+    Redacted {
+        /// The credential.
+        fingerprint: String,
+    },
     /// A credential with no locations (every credential has at least one).
     #[error("credential {fingerprint} has no locations")]
     NoLocations {
@@ -913,6 +919,66 @@ impl Inventory {
         serde_json::to_writer_pretty(&mut *out, self)?;
         writeln!(out)
     }
+}
+
+/// Reads the findings of a JSON (or JSON Lines) findings report back, for an inventory of a
+/// report rather than of a scan (`nhi-scan validate REPORT --format inventory`). Secrets must
+/// be in full (a report written with `--no-redact`): each is checked against its fingerprint.
+/// What a report does not carry (HEAD's tree, `.mailmap`, `CODEOWNERS`) is unknown: git
+/// locations count as history only.
+pub fn findings_from_report(objects: &[serde_json::Value]) -> Result<Vec<Finding>, InventoryError> {
+    #[derive(Deserialize)]
+    struct ReportLocation {
+        origin: Origin,
+        line: u64,
+        column: u64,
+    }
+    #[derive(Deserialize)]
+    struct ReportFinding {
+        rule_id: String,
+        #[serde(default)]
+        rule_name: String,
+        kind: Kind,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        fix: Option<String>,
+        fingerprint: String,
+        secret: String,
+        locations: Vec<ReportLocation>,
+        #[serde(default)]
+        validation: Option<Validation>,
+    }
+    let mut collector = crate::sink::Collector::new();
+    for v in objects {
+        let r: ReportFinding = serde_json::from_value(v.clone()).map_err(InventoryError::Parse)?;
+        if fingerprint(&r.rule_id, r.secret.as_bytes()) != r.fingerprint {
+            return Err(InventoryError::Redacted {
+                fingerprint: r.fingerprint,
+            });
+        }
+        let mut f = Finding {
+            rule_id: r.rule_id,
+            rule_name: r.rule_name,
+            kind: r.kind,
+            description: r.description,
+            fix: r.fix,
+            fingerprint: r.fingerprint,
+            secret: crate::finding::Secret::new(r.secret),
+            companion: None,
+            locations: r
+                .locations
+                .into_iter()
+                .map(|l| Location::new(Arc::new(l.origin), l.line, l.column))
+                .collect(),
+            path_count: 0,
+            commit_count: 0,
+            validation: r.validation,
+        };
+        f.recount();
+        collector.add_finding(f);
+    }
+    Ok(collector.finish().findings)
 }
 
 fn fill_source(into: &mut SourceEntry, from: SourceEntry) {
