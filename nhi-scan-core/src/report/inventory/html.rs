@@ -394,7 +394,7 @@ fn table(inv: &Inventory, opts: &HtmlOptions, out: &mut dyn Write) -> io::Result
 <label><input id=\"f-head\" type=\"checkbox\"> at HEAD only</label>\
 <span id=\"count\"></span><button id=\"prev\" type=\"button\">‹ prev</button><span id=\"page\"></span><button id=\"next\" type=\"button\">next ›</button></div>\n\
 <table id=\"creds\" data-page-size=\"{}\">\
-<colgroup><col style=\"width:8.5em\"><col style=\"width:24%\"><col style=\"width:8em\"><col style=\"width:10em\"><col><col style=\"width:6.5em\"><col style=\"width:7em\"><col style=\"width:6em\"><col style=\"width:7em\"></colgroup>\
+<colgroup><col style=\"width:8.5em\"><col style=\"width:24%\"><col style=\"width:8em\"><col style=\"width:10em\"><col><col style=\"width:6.5em\"><col style=\"width:8.5em\"><col style=\"width:6em\"><col style=\"width:7em\"></colgroup>\
 <thead><tr>\
 <th data-key=\"risk\" data-type=\"num\" aria-sort=\"descending\"><button type=\"button\">Risk</button></th>\
 <th data-key=\"name\" data-type=\"text\"><button type=\"button\">Credential</button></th>\
