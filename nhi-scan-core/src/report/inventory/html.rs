@@ -202,13 +202,19 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
+/// The first `n` characters (a merged inventory is read from files anyone may have written:
+/// never slice it by bytes).
+fn head(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
 fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
+    head(commit, 12)
 }
 
 fn date_only(d: &Option<String>) -> String {
     d.as_deref()
-        .map_or_else(|| "—".into(), |d| d[..d.len().min(10)].to_string())
+        .map_or_else(|| "—".into(), |d| esc(head(d, 10)))
 }
 
 fn live(c: &Credential) -> (&'static str, &'static str, u8) {
@@ -431,14 +437,14 @@ fn row(
         c.provider,
         c.kind,
         owner,
-        &c.fingerprint[..c.fingerprint.len().min(12)],
+        head(&c.fingerprint, 12),
         c.owner.identity.as_deref().unwrap_or("")
     );
     for p in c.locations.iter().take(opts.max_locations) {
         search.push(' ');
         search.push_str(&p.path);
     }
-    let id = &c.fingerprint[..c.fingerprint.len().min(16)];
+    let id = esc(head(&c.fingerprint, 16));
     write!(
         out,
         "<tbody class=\"cred{}\" id=\"c-{id}\" data-risk=\"{}\" data-level=\"{level}\" data-name=\"{}\" data-provider=\"{}\" data-kind=\"{}\" data-owner=\"{}\" data-age=\"{}\" data-live=\"{live_key}\" data-liverank=\"{live_rank}\" data-head=\"{}\" data-locations=\"{}\" data-search=\"{}\">",

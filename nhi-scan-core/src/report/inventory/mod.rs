@@ -1270,8 +1270,10 @@ fn summarize(credentials: &[Credential], sources: usize) -> Summary {
 /// `2024-05-01`) into Unix seconds.
 pub fn parse_time(s: &str) -> Option<i64> {
     let s = s.trim();
+    // Fixed widths (a four-digit year, two-digit fields): dates come from image configs and
+    // merged files anyone may have written, and must not overflow the arithmetic below.
     let num = |t: &str| -> Option<i64> {
-        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        (matches!(t.len(), 1..=4) && t.bytes().all(|b| b.is_ascii_digit()))
             .then(|| t.parse().ok())
             .flatten()
     };

@@ -506,6 +506,8 @@ fn rfc3339_parsing() {
     assert_eq!(parse_time("2024-01-01"), Some(NOW));
     assert_eq!(parse_time("2024-13-01T00:00:00Z"), None);
     assert_eq!(parse_time("yesterday"), None);
+    assert_eq!(parse_time("99999999999999999-01-01T00:00:00Z"), None);
+    assert_eq!(parse_time("2024-01-01T00:00:00+99999999999:00"), None);
     assert_eq!(parse_time(""), None);
 }
 
@@ -567,4 +569,26 @@ fn html_caps_locations_per_credential() {
     assert!(html.contains("file04.env"));
     assert!(!html.contains("file05.env"));
     assert!(html.contains("and 25 more locations"));
+}
+
+#[test]
+fn html_of_a_hostile_merged_inventory_neither_panics_nor_injects() {
+    let f = finding(
+        "generic.token",
+        Kind::Generic,
+        "s3cr3t-token-value",
+        &[Arc::new(Origin::file("a.env"))],
+    );
+    let mut inv = Inventory::build(&[f], &[], &opts());
+    let c = &mut inv.credentials[0];
+    c.fingerprint = "é\"><script>x</script>ééééééééééééééé".into();
+    c.locations[0].commit = Some("ü<b>".repeat(8));
+    c.locations[0].date = Some("2024-01-01T00:00:00Zé<i>".into());
+    c.first_seen.commit = c.locations[0].commit.clone();
+    c.first_seen.date = c.locations[0].date.clone();
+    let mut out = Vec::new();
+    write_html(&inv, &HtmlOptions::default(), &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<script>x"));
+    assert!(!html.contains("<b>") && !html.contains("<i>"));
 }
