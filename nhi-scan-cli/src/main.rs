@@ -8,6 +8,7 @@ mod cmd_baseline;
 mod cmd_git;
 mod cmd_hook;
 mod cmd_image;
+mod cmd_inventory;
 mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
@@ -56,6 +57,9 @@ enum Command {
     /// Record known findings so that only new ones are reported.
     #[command(subcommand)]
     Baseline(cmd_baseline::BaselineCommand),
+    /// Work with NHI inventories (`--format inventory`): merge several into one.
+    #[command(subcommand)]
+    Inventory(cmd_inventory::InventoryCommand),
     /// Re-validate the findings of an earlier JSON/JSONL report (written with --no-redact)
     /// with their providers, without rescanning.
     Validate(cmd_validate::ValidateCmdArgs),
@@ -98,6 +102,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::PreCommit(args) => cmd_precommit::run(args),
         Command::InstallHook(args) => cmd_hook::run(args),
         Command::Baseline(cmd) => cmd_baseline::run(cmd),
+        Command::Inventory(cmd) => cmd_inventory::run(cmd),
         Command::Validate(args) => cmd_validate::run(args),
     }
 }

@@ -8,6 +8,8 @@ mod image;
 mod image_build;
 mod image_registry;
 mod interrupt;
+mod inventory;
+mod inventory_browser;
 mod malformed;
 mod policy;
 mod precommit;

@@ -20,6 +20,7 @@
 //! its new path: the price of visiting each tree once.
 
 mod attribution;
+mod facts;
 pub(crate) mod integrity;
 mod walk;
 mod workers;
@@ -72,6 +73,10 @@ pub struct History {
     pub selection: Selection,
     /// Also scan objects no ref reaches (dangling commits, trees and blobs).
     pub all_objects: bool,
+    /// After the scan, learn what the inventory needs (which blobs with findings are in
+    /// HEAD's tree, `.mailmap`, `CODEOWNERS`, the remote) and hand it to the sink
+    /// ([`crate::Sink::repository`]). Off by default: it costs a pass over HEAD's tree.
+    pub facts: bool,
 }
 
 impl History {
@@ -81,6 +86,7 @@ impl History {
             target: target.into(),
             selection: Selection::AllRefs,
             all_objects: false,
+            facts: false,
         }
     }
 
@@ -93,6 +99,12 @@ impl History {
     /// Whether to scan unreachable objects too.
     pub fn all_objects(mut self, yes: bool) -> Self {
         self.all_objects = yes;
+        self
+    }
+
+    /// Whether to gather the facts an inventory needs (see [`History::facts`]).
+    pub fn facts(mut self, yes: bool) -> Self {
+        self.facts = yes;
         self
     }
 }
@@ -262,6 +274,7 @@ pub(crate) fn run(
     let job_rx = Mutex::new(job_rx);
     let (tx, rx) = sync_channel::<Msg>(1024);
     let mut totals = ScanStats::default();
+    let mut hit_blobs = std::collections::HashSet::new();
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -289,6 +302,9 @@ pub(crate) fn run(
         for msg in rx {
             drain.handle(msg);
         }
+        if history.facts {
+            hit_blobs = drain.hit_blobs();
+        }
         if walker.join().is_err() {
             drain.panicked("the history walk");
         }
@@ -299,6 +315,13 @@ pub(crate) fn run(
             }
         }
     });
+    if history.facts {
+        let (facts, errors) = facts::gather(&sync.to_thread_local(), history, path, &hit_blobs);
+        for e in errors {
+            pipeline.emit(Event::Error(e));
+        }
+        pipeline.emit(Event::Repository(Box::new(facts)));
+    }
     Ok(totals)
 }
 
