@@ -74,15 +74,33 @@ const SIGNATURES: &[(usize, &[u8], &str)] = &[
 pub(crate) fn sniff(head: &[u8]) -> Content {
     for &(at, magic, name) in SIGNATURES {
         if head.len() >= at + magic.len() && &head[at..at + magic.len()] == magic {
-            // Two-byte signatures (`MZ`, `BM`) also begin ordinary words: demand a NUL soon
-            // after, which text does not have and these formats always do.
-            if magic.len() <= 2 && !head[..head.len().min(64)].contains(&0) {
+            // A signature of printable characters (`MZ`, `BM`, `PACK`, `OTTO`, `ID3`, `%PDF-`,
+            // `ustar`) also begins ordinary text (`PACKAGE_NAME=`, `BMW_TOKEN=`): demand a
+            // byte text does not have (a control byte or invalid UTF-8) soon after it, which
+            // every one of these formats has in its header.
+            if printable(magic) && !binary_bytes(&head[..head.len().min(at + magic.len() + 64)]) {
                 continue;
             }
             return Content::Binary(name);
         }
     }
     Content::Text
+}
+
+fn printable(magic: &[u8]) -> bool {
+    magic
+        .iter()
+        .all(|&b| b.is_ascii_graphic() || b == b' ' || b == b'\n')
+}
+
+/// Whether `bytes` hold something text does not: a control byte other than tab, line breaks,
+/// form feed and escape, or a byte sequence that is not UTF-8 (a sequence cut at the end of the
+/// window is not held against it).
+fn binary_bytes(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        || std::str::from_utf8(bytes).is_err_and(|e| e.error_len().is_some())
 }
 
 #[cfg(test)]
@@ -104,6 +122,18 @@ mod tests {
         // Text that starts like a two-byte signature.
         assert_eq!(sniff(b"MZ is a word; BM too"), Content::Text);
         assert_eq!(sniff(b"BMW_TOKEN=abc"), Content::Text);
+        // Text that starts like a longer printable signature (a git pack, a font, a PDF).
+        assert_eq!(sniff(b"PACKAGE_NAME=app\nGITHUB_TOKEN=x\n"), Content::Text);
+        assert_eq!(sniff(b"OTTO_API_KEY=abc"), Content::Text);
+        assert_eq!(sniff(b"%PDF-export settings: token=abc"), Content::Text);
+        assert_eq!(
+            sniff(b"PACK\0\0\0\x02\0\0\0\x03\x95"),
+            Content::Binary("git-pack")
+        );
+        assert_eq!(
+            sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+            Content::Binary("pdf")
+        );
         // A NUL-prefixed log is scanned.
         assert_eq!(sniff(b"\0\0\0\0log line: token=abc"), Content::Text);
         let mut tar = vec![0u8; 512];
