@@ -241,6 +241,7 @@ impl ScanBuilder {
             .map(|i| scanner.rule(i).rule.id.as_str())
             .collect();
         let mut warnings = std::mem::take(&mut config.warnings);
+        warnings.extend(loaded.warnings);
         if let Some(file) = &config.file {
             for (id, near) in config.unknown_rule_ids(&known) {
                 let hint = near

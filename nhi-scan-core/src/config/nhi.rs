@@ -20,6 +20,12 @@ impl Config {
         self.builtin_rules = file.rules.builtin;
         self.rule_files = file.rules.files.iter().map(|f| dir.join(f)).collect();
         self.disabled_rules = file.rules.disable;
+        file.validate
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_owned(),
+                message,
+            })?;
         self.validate = file.validate;
         self.baseline = file.baseline.map(|b| dir.join(b));
         self.max_file_size = match file.max_file_size {

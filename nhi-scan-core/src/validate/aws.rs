@@ -56,17 +56,9 @@ pub(crate) mod sigv4 {
         m.finalize().into_bytes().to_vec()
     }
 
-    /// AWS URI encoding: unreserved characters kept, everything else `%XX` (upper case).
+    /// AWS URI encoding (`UriEncode`): unreserved characters kept, everything else `%XX`.
     pub(crate) fn uri_encode(s: &str) -> String {
-        let mut out = String::new();
-        for &b in s.as_bytes() {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-        out
+        crate::encode::component(s)
     }
 
     /// The canonical request and the signed-headers list.

@@ -84,6 +84,73 @@ pub struct ValidateConfig {
     pub hosts: BTreeMap<String, String>,
 }
 
+/// Most checks in flight at once (the `--validate-concurrency` range is `1..=256` too).
+pub const MAX_CONCURRENCY: usize = 256;
+/// Longest per-exchange timeout accepted, in seconds.
+pub const MAX_TIMEOUT_SECS: f64 = 600.0;
+/// Longest `Retry-After` wait that may be configured, in seconds.
+pub const MAX_RETRY_WAIT_SECS: f64 = 3600.0;
+/// Most retries after HTTP 429.
+pub const MAX_RETRIES: u32 = 10;
+/// Slowest request rate accepted (requests per second; one every ~17 minutes). Slower rates
+/// would make a check wait longer than any run.
+pub const MIN_RATE: f64 = 0.001;
+/// Fastest request rate accepted (requests per second); `0` means no limit.
+pub const MAX_RATE: f64 = 100_000.0;
+
+impl ValidateConfig {
+    /// Checks every number against its bounds, so a typo or a hostile value (`timeout = 1e20`,
+    /// `rate_limit = 1e-30`) is an error naming the key, not a panic or a hang at run time.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(n) = self.concurrency
+            && !(1..=MAX_CONCURRENCY).contains(&n)
+        {
+            return Err(format!(
+                "validate.concurrency = {n}: must be between 1 and {MAX_CONCURRENCY}"
+            ));
+        }
+        if let Some(t) = self.timeout
+            && !(t > 0.0 && t <= MAX_TIMEOUT_SECS)
+        {
+            return Err(format!(
+                "validate.timeout = {t}: must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
+            ));
+        }
+        if let Some(n) = self.max_retries
+            && n > MAX_RETRIES
+        {
+            return Err(format!(
+                "validate.max_retries = {n}: must be at most {MAX_RETRIES}"
+            ));
+        }
+        if let Some(t) = self.max_retry_wait
+            && !(0.0..=MAX_RETRY_WAIT_SECS).contains(&t)
+        {
+            return Err(format!(
+                "validate.max_retry_wait = {t}: must be between 0 and {MAX_RETRY_WAIT_SECS} seconds"
+            ));
+        }
+        if let Some(r) = self.rate_limit {
+            check_rate(r).map_err(|m| format!("validate.rate_limit = {r}: {m}"))?;
+        }
+        for (provider, r) in &self.rate_limits {
+            check_rate(*r).map_err(|m| format!("validate.rate_limits.{provider} = {r}: {m}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A configured request rate: `0` (no limit) or between [`MIN_RATE`] and [`MAX_RATE`].
+pub(crate) fn check_rate(r: f64) -> Result<(), String> {
+    if r == 0.0 || (MIN_RATE..=MAX_RATE).contains(&r) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be 0 (no limit) or between {MIN_RATE} and {MAX_RATE} requests per second"
+        ))
+    }
+}
+
 /// A validation setup that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidateError {

@@ -62,27 +62,66 @@ impl Default for ValidateOptions {
 }
 
 impl ValidateOptions {
-    /// Defaults with the `[validate]` table of a configuration applied.
+    /// Defaults with the `[validate]` table of a configuration applied. Values outside their
+    /// bounds (see [`ValidateConfig::check`], which configuration loading enforces) are clamped.
     pub fn from_config(c: &ValidateConfig) -> ValidateOptions {
         let mut o = ValidateOptions::default();
         if let Some(n) = c.concurrency {
-            o.concurrency = n.max(1);
+            o.concurrency = n;
         }
-        if let Some(t) = c.timeout.filter(|t| *t > 0.0 && t.is_finite()) {
-            o.timeout = Duration::from_secs_f64(t);
+        if let Some(t) = c.timeout {
+            o.timeout = secs(t, super::MAX_TIMEOUT_SECS);
         }
         if let Some(n) = c.max_retries {
             o.max_retries = n;
         }
-        if let Some(t) = c.max_retry_wait.filter(|t| *t >= 0.0 && t.is_finite()) {
-            o.max_retry_wait = Duration::from_secs_f64(t);
+        if let Some(t) = c.max_retry_wait {
+            o.max_retry_wait = secs(t, super::MAX_RETRY_WAIT_SECS);
         }
-        if let Some(r) = c.rate_limit.filter(|r| *r >= 0.0 && r.is_finite()) {
+        if let Some(r) = c.rate_limit {
             o.rate_limit = r;
         }
         o.rate_limits = c.rate_limits.clone();
         o.hosts = c.hosts.clone();
-        o
+        o.sanitized()
+    }
+
+    /// The options with every number brought inside its bounds: at least one check in flight
+    /// and at most [`MAX_CONCURRENCY`](super::MAX_CONCURRENCY), a timeout between 1 ms and
+    /// [`MAX_TIMEOUT_SECS`](super::MAX_TIMEOUT_SECS), waits no longer than an hour, rates `0`
+    /// or within [`MIN_RATE`](super::MIN_RATE)..=[`MAX_RATE`](super::MAX_RATE). Options are
+    /// public fields, so [`Validator::new`] applies this too: no value can make a check panic
+    /// or wait for ever.
+    pub fn sanitized(mut self) -> ValidateOptions {
+        let max_wait = secs(super::MAX_RETRY_WAIT_SECS, super::MAX_RETRY_WAIT_SECS);
+        self.concurrency = self.concurrency.clamp(1, super::MAX_CONCURRENCY);
+        self.timeout = self.timeout.clamp(
+            Duration::from_millis(1),
+            secs(super::MAX_TIMEOUT_SECS, super::MAX_TIMEOUT_SECS),
+        );
+        self.max_retries = self.max_retries.min(super::MAX_RETRIES);
+        self.max_retry_wait = self.max_retry_wait.min(max_wait);
+        self.backoff = self.backoff.min(max_wait);
+        self.rate_limit = clamp_rate(self.rate_limit);
+        for r in self.rate_limits.values_mut() {
+            *r = clamp_rate(*r);
+        }
+        self
+    }
+}
+
+/// `t` seconds as a duration, within `0..=max` (NaN and negatives are 0).
+fn secs(t: f64, max: f64) -> Duration {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, max) };
+    Duration::try_from_secs_f64(t).unwrap_or(Duration::ZERO)
+}
+
+/// A rate of `0` (no limit) or within the bounds; NaN and negatives mean no limit.
+fn clamp_rate(r: f64) -> f64 {
+    if r.is_nan() || r <= 0.0 {
+        0.0
+    } else {
+        r.clamp(super::MIN_RATE, super::MAX_RATE)
     }
 }
 
@@ -134,8 +173,9 @@ struct Limiter {
 
 impl Limiter {
     fn new(per_second: f64) -> Limiter {
+        let per_second = clamp_rate(per_second);
         let interval = if per_second > 0.0 {
-            Duration::from_secs_f64(1.0 / per_second)
+            secs(1.0 / per_second, 1.0 / super::MIN_RATE)
         } else {
             Duration::ZERO
         };
@@ -151,8 +191,8 @@ impl Limiter {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot - now
+            *next = slot.checked_add(self.interval).unwrap_or(slot);
+            slot.saturating_duration_since(now)
         };
         if !wait.is_zero() {
             std::thread::sleep(wait);
@@ -203,6 +243,7 @@ impl Validator {
                 ))
             })
             .collect();
+        let opts = opts.sanitized();
         Ok(Validator {
             specs,
             http: Http::new(opts.timeout, &opts.user_agent),
@@ -384,8 +425,11 @@ impl Validator {
             if !limited {
                 return unknown(unexpected(resp.status));
             }
-            let wait =
-                retry_after.unwrap_or_else(|| self.opts.backoff * 2u32.saturating_pow(attempt));
+            let wait = retry_after.unwrap_or_else(|| {
+                self.opts
+                    .backoff
+                    .saturating_mul(2u32.saturating_pow(attempt))
+            });
             if wait > self.opts.max_retry_wait {
                 return unknown(format!(
                     "rate limited (HTTP {}; retry after {}s exceeds the {}s cap)",
@@ -401,7 +445,9 @@ impl Validator {
                     attempt + 1
                 ));
             }
-            limiter.hold(Instant::now() + wait);
+            if let Some(until) = Instant::now().checked_add(wait) {
+                limiter.hold(until);
+            }
             attempt += 1;
         }
     }
@@ -426,16 +472,23 @@ impl Validator {
     }
 }
 
-/// `Retry-After`: seconds or an HTTP date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
+/// Longest `Retry-After` taken literally; a provider asking for more (`1e20`, a date in the year
+/// 9999) is read as asking for this, which is far over any cap, and the check gives up.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 86_400);
+
+/// `Retry-After`: seconds or an HTTP date, at most [`MAX_RETRY_AFTER`]. The value comes from the
+/// network: no number it holds may reach a panicking conversion.
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(s) = v.parse::<f64>() {
-        return (s >= 0.0 && s.is_finite()).then(|| Duration::from_secs_f64(s));
+        if s.is_nan() || s < 0.0 {
+            return None;
+        }
+        return Some(secs(s, MAX_RETRY_AFTER.as_secs_f64()));
     }
     let at = parse_http_date(v)?;
-    Some(Duration::from_secs(
-        at.saturating_sub(now_unix()).max(0) as u64
-    ))
+    let wait = at.saturating_sub(now_unix()).max(0);
+    Some(Duration::from_secs(wait as u64).min(MAX_RETRY_AFTER))
 }
 
 fn build_request(spec: &ValidateSpec, values: &Values, path: &str) -> Result<Request, Missing> {

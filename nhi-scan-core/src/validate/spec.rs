@@ -350,9 +350,13 @@ pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
         return err("provider is empty".into());
     }
     if let Some(r) = spec.rate_limit
-        && !(r > 0.0 && r.is_finite())
+        && !(super::MIN_RATE..=super::MAX_RATE).contains(&r)
     {
-        return err(format!("rate_limit {r} must be a positive number"));
+        return err(format!(
+            "rate_limit {r} must be between {} and {} requests per second",
+            super::MIN_RATE,
+            super::MAX_RATE
+        ));
     }
     for (name, var) in &spec.vars {
         if name == "secret" || rule.companion.as_ref().is_some_and(|c| &c.name == name) {
