@@ -16,6 +16,7 @@ use std::time::Instant;
 use crate::config::{Config, ConfigError};
 use crate::engine::Scanner;
 use crate::finding::{Finding, Hit};
+use crate::report::inventory::RepositoryFacts;
 use crate::rules::RuleError;
 use crate::sink::{Collector, Sink, SinkError};
 use crate::source::blob::{BlobWorker, Emit, Event, LazyOrigin, Shared};
@@ -243,7 +244,15 @@ impl ScanBuilder {
         let mut warnings = std::mem::take(&mut config.warnings);
         warnings.extend(loaded.warnings);
         if let Some(file) = &config.file {
-            for (id, near) in config.unknown_rule_ids(&known) {
+            let unknown = config.unknown_rule_ids(&known);
+            if unknown.len() > 20 {
+                warnings.push(format!(
+                    "{}: {} rule ids match no rule; the first 20 follow",
+                    file.display(),
+                    unknown.len()
+                ));
+            }
+            for (id, near) in unknown.into_iter().take(20) {
                 let hint = near
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
@@ -329,6 +338,9 @@ pub struct Outcome {
     pub suppressed: Suppressed,
     /// Rules that could not be loaded or compiled (each reported when the scan was built).
     pub rule_errors: usize,
+    /// What git sources asked for it (`History::facts`) learned about their repositories, for
+    /// the inventory.
+    pub repositories: Vec<RepositoryFacts>,
 }
 
 /// What a scan amounts to, for an exit status.
@@ -362,6 +374,28 @@ impl Status {
 }
 
 impl Outcome {
+    /// Joins the outcomes of separate runs (several repositories, each scanned with its own
+    /// configuration) into one: findings of the same credential become one finding with all
+    /// their locations; counters add up; everything else is kept.
+    pub fn merge(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let mut collector = Collector::new();
+        let mut merged = Outcome::default();
+        for o in outcomes {
+            for f in o.findings {
+                collector.add_finding(f);
+            }
+            merged.stats.absorb(&o.stats);
+            merged.skipped.extend(o.skipped);
+            merged.errors.extend(o.errors);
+            merged.warnings.extend(o.warnings);
+            merged.suppressed.absorb(&o.suppressed);
+            merged.rule_errors += o.rule_errors;
+            merged.repositories.extend(o.repositories);
+        }
+        merged.findings = collector.finish().findings;
+        merged
+    }
+
     /// See [`Status::of`].
     pub fn status(&self) -> Status {
         Status::of(self.findings.len(), &self.stats, self.rule_errors)
@@ -447,6 +481,7 @@ impl Scan {
             warnings: c.warnings,
             suppressed: tally.finish(),
             rule_errors: self.rule_errors.len(),
+            repositories: c.repositories,
         })
     }
 
@@ -605,6 +640,7 @@ impl Emit for Pipeline<'_> {
                 self.sink.error(e)
             }
             Event::Warning(w) => self.sink.warning(w),
+            Event::Repository(facts) => self.sink.repository(*facts),
         };
         if let Err(e) = result {
             self.failed = Some(e);

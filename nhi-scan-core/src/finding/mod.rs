@@ -15,8 +15,9 @@ use crate::rules::Kind;
 use crate::validate::Validation;
 pub(crate) use position::LineCounter;
 
-/// Where scanned bytes came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+/// Where scanned bytes came from. Deserializable so that a JSON report can be read back (the
+/// inventory of `nhi-scan validate REPORT`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Origin {
     /// A file on disk.
@@ -68,7 +69,7 @@ pub enum ImageItem {
 }
 
 /// Attribution inside a container image.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageOrigin {
     /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
@@ -105,7 +106,7 @@ pub struct ImageOrigin {
 }
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GitOrigin {
     /// Repository path or URL as given.

@@ -46,6 +46,9 @@ pub(crate) enum Event {
     Error(SourceError),
     /// A note about the scan as a whole.
     Warning(String),
+    /// What the inventory needs to know about a scanned repository (asked for with
+    /// `History::facts`).
+    Repository(Box<crate::report::inventory::RepositoryFacts>),
 }
 
 /// Where events go: straight into the pipeline (single-threaded sources) or into a channel
