@@ -84,8 +84,9 @@ pub struct ValidateConfig {
     pub hosts: BTreeMap<String, String>,
 }
 
-/// Most checks in flight at once (the `--validate-concurrency` range is `1..=256` too).
-pub const MAX_CONCURRENCY: usize = 256;
+/// Most checks in flight at once (the `--validate-concurrency` range is `1..=64` too): more
+/// threads buy nothing against per-provider rate limits and only open more sockets.
+pub const MAX_CONCURRENCY: usize = 64;
 /// Longest per-exchange timeout accepted, in seconds.
 pub const MAX_TIMEOUT_SECS: f64 = 600.0;
 /// Longest `Retry-After` wait that may be configured, in seconds.
@@ -99,44 +100,91 @@ pub const MIN_RATE: f64 = 0.001;
 pub const MAX_RATE: f64 = 100_000.0;
 
 impl ValidateConfig {
-    /// Checks every number against its bounds, so a typo or a hostile value (`timeout = 1e20`,
-    /// `rate_limit = 1e-30`) is an error naming the key, not a panic or a hang at run time.
-    pub fn check(&self) -> Result<(), String> {
+    /// Brings every number inside its bounds and says what was changed, one message per key
+    /// (`validate.timeout = 1e20: ...; using 600`). A typo or a hostile value (`timeout = 1e20`,
+    /// `rate_limit = 1e-30`, `concurrency = 100000`) thus becomes a warning and a usable value,
+    /// never a panic in a `Duration` conversion, a hang or ten thousand threads.
+    pub fn clamp(&mut self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let mut warn = |key: &str, was: String, now: String, bounds: &str| {
+            warnings.push(format!(
+                "validate.{key} = {was}: must be {bounds}; using {now}"
+            ));
+        };
         if let Some(n) = self.concurrency
             && !(1..=MAX_CONCURRENCY).contains(&n)
         {
-            return Err(format!(
-                "validate.concurrency = {n}: must be between 1 and {MAX_CONCURRENCY}"
-            ));
+            let c = n.clamp(1, MAX_CONCURRENCY);
+            warn(
+                "concurrency",
+                n.to_string(),
+                c.to_string(),
+                &format!("between 1 and {MAX_CONCURRENCY}"),
+            );
+            self.concurrency = Some(c);
         }
         if let Some(t) = self.timeout
             && !(t > 0.0 && t <= MAX_TIMEOUT_SECS)
         {
-            return Err(format!(
-                "validate.timeout = {t}: must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
-            ));
+            // NaN, zero and negatives take the default; huge values the maximum.
+            let c = (t > MAX_TIMEOUT_SECS).then_some(MAX_TIMEOUT_SECS);
+            warn(
+                "timeout",
+                t.to_string(),
+                c.map_or("the default".into(), |c| c.to_string()),
+                &format!("more than 0 and at most {MAX_TIMEOUT_SECS} seconds"),
+            );
+            self.timeout = c;
         }
         if let Some(n) = self.max_retries
             && n > MAX_RETRIES
         {
-            return Err(format!(
-                "validate.max_retries = {n}: must be at most {MAX_RETRIES}"
-            ));
+            warn(
+                "max_retries",
+                n.to_string(),
+                MAX_RETRIES.to_string(),
+                &format!("at most {MAX_RETRIES}"),
+            );
+            self.max_retries = Some(MAX_RETRIES);
         }
         if let Some(t) = self.max_retry_wait
             && !(0.0..=MAX_RETRY_WAIT_SECS).contains(&t)
         {
-            return Err(format!(
-                "validate.max_retry_wait = {t}: must be between 0 and {MAX_RETRY_WAIT_SECS} seconds"
-            ));
+            let c = if t > MAX_RETRY_WAIT_SECS {
+                MAX_RETRY_WAIT_SECS
+            } else {
+                0.0
+            };
+            warn(
+                "max_retry_wait",
+                t.to_string(),
+                c.to_string(),
+                &format!("between 0 and {MAX_RETRY_WAIT_SECS} seconds"),
+            );
+            self.max_retry_wait = Some(c);
         }
-        if let Some(r) = self.rate_limit {
-            check_rate(r).map_err(|m| format!("validate.rate_limit = {r}: {m}"))?;
+        let rate_bounds =
+            format!("0 (no limit) or between {MIN_RATE} and {MAX_RATE} requests per second");
+        if let Some(r) = self.rate_limit
+            && check_rate(r).is_err()
+        {
+            let c = clamp_rate(r);
+            warn("rate_limit", r.to_string(), c.to_string(), &rate_bounds);
+            self.rate_limit = Some(c);
         }
-        for (provider, r) in &self.rate_limits {
-            check_rate(*r).map_err(|m| format!("validate.rate_limits.{provider} = {r}: {m}"))?;
+        for (provider, r) in self.rate_limits.iter_mut() {
+            if check_rate(*r).is_err() {
+                let c = clamp_rate(*r);
+                warn(
+                    &format!("rate_limits.{provider}"),
+                    r.to_string(),
+                    c.to_string(),
+                    &rate_bounds,
+                );
+                *r = c;
+            }
         }
-        Ok(())
+        warnings
     }
 }
 
@@ -148,6 +196,15 @@ pub(crate) fn check_rate(r: f64) -> Result<(), String> {
         Err(format!(
             "must be 0 (no limit) or between {MIN_RATE} and {MAX_RATE} requests per second"
         ))
+    }
+}
+
+/// A rate of `0` (no limit) or within the bounds; NaN and negatives mean no limit.
+pub(crate) fn clamp_rate(r: f64) -> f64 {
+    if r.is_nan() || r <= 0.0 {
+        0.0
+    } else {
+        r.clamp(MIN_RATE, MAX_RATE)
     }
 }
 

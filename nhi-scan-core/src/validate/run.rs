@@ -12,9 +12,11 @@ use serde_json::Value;
 use super::clock::{now_unix, parse_http_date, rfc3339};
 use super::http::{Endpoint, Hosts, Http, Request, fmt_secs};
 use super::response::{self, Response};
-use super::spec::{Check, ValidateSpec, parse_url_template};
+use super::spec::{Check, Condition, ValidateSpec, parse_url_template};
 use super::template::{Encoding, Missing, Values, is_dns_label};
-use super::{ValidateConfig, ValidateError, Validation, ValidationStatus};
+use super::{
+    ValidateConfig, ValidateError, Validation, ValidationStatus, ValidationSummary, clamp_rate,
+};
 use crate::finding::{Companion, Finding, Secret};
 use crate::rules::Rule;
 
@@ -114,15 +116,6 @@ impl ValidateOptions {
 fn secs(t: f64, max: f64) -> Duration {
     let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, max) };
     Duration::try_from_secs_f64(t).unwrap_or(Duration::ZERO)
-}
-
-/// A rate of `0` (no limit) or within the bounds; NaN and negatives mean no limit.
-fn clamp_rate(r: f64) -> f64 {
-    if r.is_nan() || r <= 0.0 {
-        0.0
-    } else {
-        r.clamp(super::MIN_RATE, super::MAX_RATE)
-    }
 }
 
 /// One credential to validate, borrowed from wherever it is held. Debug masks the secrets.
@@ -600,5 +593,84 @@ pub(crate) fn missing(m: Missing) -> Validation {
             "not checked: needs the {name} found next to the secret, and none was found"
         )),
         Missing::Unusable(what) => unknown(format!("not checked: {what} cannot be sent")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_from_the_network_never_panics_and_is_capped() {
+        for v in [
+            "1e20",
+            "1e308",
+            "inf",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_retry_after(v), Some(MAX_RETRY_AFTER), "{v}");
+        }
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("-5"), None);
+        assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn hostile_numbers_in_options_are_clamped_not_panics() {
+        let mut c = ValidateConfig {
+            concurrency: Some(1_000_000),
+            timeout: Some(1e20),
+            max_retries: Some(u32::MAX),
+            max_retry_wait: Some(f64::INFINITY),
+            rate_limit: Some(1e-30),
+            ..Default::default()
+        };
+        c.rate_limits.insert("github".into(), f64::NAN);
+        let warnings = c.clamp();
+        assert_eq!(warnings.len(), 6, "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("validate.concurrency = 1000000: must be between 1 and 64")),
+            "{warnings:?}"
+        );
+        let o = ValidateOptions::from_config(&c);
+        assert_eq!(o.concurrency, super::super::MAX_CONCURRENCY);
+        assert_eq!(o.timeout, Duration::from_secs(600));
+        assert_eq!(o.max_retries, super::super::MAX_RETRIES);
+        assert_eq!(o.max_retry_wait, Duration::from_secs(3600));
+        assert_eq!(o.rate_limit, super::super::MIN_RATE);
+        assert_eq!(o.rate_limits["github"], 0.0);
+        // Unclamped configuration (an embedder's struct) and options set field by field are
+        // brought inside the bounds too, never reaching a panicking conversion.
+        let raw = ValidateConfig {
+            concurrency: Some(0),
+            timeout: Some(f64::NAN),
+            max_retry_wait: Some(-1.0),
+            rate_limit: Some(f64::INFINITY),
+            ..Default::default()
+        };
+        let o = ValidateOptions::from_config(&raw);
+        assert_eq!(o.concurrency, 1);
+        assert!(o.timeout >= Duration::from_millis(1));
+        assert_eq!(o.max_retry_wait, Duration::ZERO);
+        assert_eq!(o.rate_limit, super::super::MAX_RATE);
+        let limiter = Limiter::new(1e-300);
+        assert_eq!(limiter.interval, Duration::from_secs(1000));
+        let o = ValidateOptions {
+            concurrency: usize::MAX,
+            timeout: Duration::MAX,
+            backoff: Duration::MAX,
+            ..Default::default()
+        }
+        .sanitized();
+        assert_eq!(o.concurrency, 64);
+        assert_eq!(o.timeout, Duration::from_secs(600));
+        assert_eq!(o.backoff, Duration::from_secs(3600));
     }
 }
