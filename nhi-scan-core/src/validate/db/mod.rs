@@ -250,7 +250,10 @@ impl Conn {
             .map_err(|_| format!("network error: TLS setup for {host} failed"))?;
         self.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
         let failed = |c: &Conn, e: io::Error| {
-            if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) {
+            if matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) {
                 timeout_reason(c.timeout)
             } else {
                 format!(

@@ -147,7 +147,10 @@ pub(crate) fn decode(b: &[u8], depth: usize) -> Option<Vec<(String, Bson)>> {
                 8,
             ),
             0x0A => (Bson::Other, 0),
-            0x10 => (Bson::Int(i64::from(i32::from_le_bytes(slice(i, 4)?.try_into().ok()?))), 4),
+            0x10 => (
+                Bson::Int(i64::from(i32::from_le_bytes(slice(i, 4)?.try_into().ok()?))),
+                4,
+            ),
             0x13 => (Bson::Other, 16),
             _ => return None,
         };

@@ -95,8 +95,16 @@ fn ssl_mode(uri: &DbUri) -> SslMode {
     }
 }
 
-/// Asks for TLS on a fresh connection; `Ok(None)` when the server says no.
-fn start_tls(mut conn: Conn, uri: &DbUri, timeout: Duration) -> Result<Option<Conn>, String> {
+/// What the server made of an `SSLRequest`.
+enum Tls {
+    /// It accepted and the handshake (certificate verified) completed.
+    Up(Conn),
+    /// It answered `N`: the same connection goes on in plain text (as libpq does).
+    Refused(Conn),
+}
+
+/// Asks for TLS on a fresh connection.
+fn start_tls(mut conn: Conn, uri: &DbUri, timeout: Duration) -> Result<Tls, String> {
     let mut req = Vec::new();
     req.extend_from_slice(&8i32.to_be_bytes());
     req.extend_from_slice(&SSL_REQUEST.to_be_bytes());
@@ -106,8 +114,8 @@ fn start_tls(mut conn: Conn, uri: &DbUri, timeout: Duration) -> Result<Option<Co
     conn.read_exact(&mut answer)
         .map_err(|e| io_reason(&e, &uri.host, timeout))?;
     match answer[0] {
-        b'S' => conn.into_tls(&uri.host).map(Some),
-        b'N' => Ok(None),
+        b'S' => conn.into_tls(&uri.host).map(Tls::Up),
+        b'N' => Ok(Tls::Refused(conn)),
         _ => Err("unexpected response (not a PostgreSQL answer to SSLRequest)".into()),
     }
 }
@@ -124,8 +132,8 @@ pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
     let conn = match mode {
         SslMode::Disable => conn,
         SslMode::Require => match start_tls(conn, uri, timeout) {
-            Ok(Some(tls)) => tls,
-            Ok(None) => {
+            Ok(Tls::Up(tls)) => tls,
+            Ok(Tls::Refused(_)) => {
                 return Auth::Unknown(format!(
                     "not checked: {} refuses TLS, which the URI requires",
                     uri.host
@@ -133,10 +141,12 @@ pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
             }
             Err(r) => return Auth::Unknown(r),
         },
-        // libpq's `prefer`: TLS if it works, else a new plain connection.
+        // libpq's `prefer`: TLS if the server has it; on `N` the same connection goes on in
+        // plain text; a failed handshake (certificate not verifiable) retries without TLS.
         SslMode::Prefer => match start_tls(conn, uri, timeout) {
-            Ok(Some(tls)) => tls,
-            Ok(None) | Err(_) => match connect() {
+            Ok(Tls::Up(tls)) => tls,
+            Ok(Tls::Refused(plain)) => plain,
+            Err(_) => match connect() {
                 Ok(c) => c,
                 Err(r) => return Auth::Unknown(r),
             },
@@ -276,10 +286,7 @@ fn session(mut conn: Conn, uri: &DbUri, timeout: Duration, cleartext_ok: bool) -
                 if let (Some(k), Some(v)) = (parts.next(), parts.next())
                     && k == b"server_version"
                 {
-                    id.insert(
-                        "server_version".into(),
-                        Value::String(short_text(v)),
-                    );
+                    id.insert("server_version".into(), Value::String(short_text(v)));
                 }
             }
             b'Z' => {

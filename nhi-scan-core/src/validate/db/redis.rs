@@ -91,7 +91,10 @@ pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
         && (k == b'+' || k == b'$')
         && !user.is_empty()
     {
-        id.insert("user".to_string(), Value::String(super::short_text(user.as_bytes())));
+        id.insert(
+            "user".to_string(),
+            Value::String(super::short_text(user.as_bytes())),
+        );
     }
     let _ = r.get_mut().write_all(&command(&["QUIT"]));
     Auth::Ok(id)
