@@ -489,6 +489,28 @@ fn aws_keys_are_checked_with_a_sigv4_signature_the_server_verifies() {
     // The signature covered the Host actually sent (the test server's).
     let host = server.requests()[0].header("host").unwrap().to_string();
     assert_eq!(host, format!("127.0.0.1:{}", server.port));
+    // Behind an override with a path prefix (a proxy), the path sent, prefix included, is the
+    // one signed: the server verifies the signature over the path it received.
+    let mut proxied = scan(&[(
+        "p/.aws/credentials",
+        format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )]);
+    let v = validator(
+        &[("sts.amazonaws.com", format!("{}/proxy/aws", server.base()))],
+        |_| {},
+    );
+    v.validate(&mut proxied);
+    let p = by_secret(&proxied, &secret);
+    assert_eq!(status(p), ValidationStatus::Valid, "{}", reason(p));
+    assert!(
+        server.requests().iter().any(|r| r.path == "/proxy/aws/"),
+        "{:?}",
+        server
+            .requests()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
