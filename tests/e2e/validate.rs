@@ -833,3 +833,62 @@ fn readme_provider_table_is_generated_from_the_rule_files() {
         }
     }
 }
+
+/// One secret with two companions is two checks: the fingerprint covers the rule and the secret
+/// only, and an auth token next to the wrong account SID is rejected where the right pair is
+/// accepted.
+#[test]
+fn one_secret_with_two_companions_is_checked_once_per_companion() {
+    use nhi_scan_core::finding::{Companion, fingerprint};
+    use nhi_scan_core::validate::Credential;
+    let token = random_base62(971, 32);
+    let hex = |seed: u64| {
+        random_base62(seed, 64)
+            .bytes()
+            .map(|b| b"0123456789abcdef"[usize::from(b % 16)] as char)
+            .take(32)
+            .collect::<String>()
+    };
+    let (right, wrong) = (format!("AC{}", hex(972)), format!("AC{}", hex(973)));
+    let server = {
+        let (token, right) = (token.clone(), right.clone());
+        Server::start(move |r| match r.basic() {
+            Some((u, p)) if u == right && p == token => {
+                Resp::json(200, json!({"sid": right, "friendly_name": "ops"}))
+            }
+            _ => Resp::json(401, json!({"code": 20003, "message": "Authenticate"})),
+        })
+    };
+    let v = validator(&[("api.twilio.com", server.base())], |_| {});
+    let secret = nhi_scan_core::Secret::new(&token);
+    let fp = fingerprint("twilio.auth-token", token.as_bytes());
+    let companions = [&right, &wrong, &right].map(|sid| Companion {
+        name: "account_sid".into(),
+        value: nhi_scan_core::Secret::new(sid),
+    });
+    let creds: Vec<Credential<'_>> = companions
+        .iter()
+        .map(|c| Credential {
+            rule_id: "twilio.auth-token",
+            fingerprint: &fp,
+            secret: &secret,
+            companion: Some(c),
+        })
+        .collect();
+    let verdicts = v.validate_credentials(&creds);
+    let statuses: Vec<ValidationStatus> = verdicts.iter().map(|v| v.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ValidationStatus::Valid,
+            ValidationStatus::Invalid,
+            ValidationStatus::Valid
+        ],
+        "{verdicts:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "one request per (secret, companion)"
+    );
+}

@@ -131,30 +131,12 @@ pub struct Credential<'a> {
     pub companion: Option<&'a Companion>,
 }
 
-/// Counts of a validation run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ValidationSummary {
-    /// Distinct credentials the provider accepted.
-    pub valid: usize,
-    /// Distinct credentials it rejected.
-    pub invalid: usize,
-    /// Distinct credentials with no verdict.
-    pub unknown: usize,
-}
+/// What makes two credentials one check: the fingerprint (rule and secret) and the
+/// companion's value.
+pub(crate) type JobKey<'a> = (&'a str, Option<&'a str>);
 
-impl ValidationSummary {
-    /// Counts the verdicts already on `findings` (one per finding).
-    pub fn of(findings: &[Finding]) -> ValidationSummary {
-        let mut s = ValidationSummary::default();
-        for v in findings.iter().filter_map(|f| f.validation.as_ref()) {
-            match v.status {
-                ValidationStatus::Valid => s.valid += 1,
-                ValidationStatus::Invalid => s.invalid += 1,
-                ValidationStatus::Unknown => s.unknown += 1,
-            }
-        }
-        s
-    }
+pub(crate) fn job_key<'a>(c: &Credential<'a>) -> JobKey<'a> {
+    (c.fingerprint, c.companion.map(|c| c.value.expose()))
 }
 
 /// A request-rate limit for one provider: requests are given start times at least `interval`
@@ -284,15 +266,21 @@ impl Validator {
     }
 
     /// Validates credentials held outside findings (a report read back, an embedder's list):
-    /// each distinct fingerprint once, `concurrency` at a time. The verdicts are in input order.
+    /// each distinct credential once, `concurrency` at a time. The verdicts are in input order.
+    ///
+    /// Distinct means fingerprint *and* companion: the fingerprint covers the rule and the
+    /// secret only, and one secret with two companions (a Twilio auth token next to two account
+    /// SIDs, an AWS secret key next to two key ids) is two checks that may well disagree.
     pub fn validate_credentials(&self, creds: &[Credential<'_>]) -> Vec<Validation> {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<JobKey<'_>, usize> = HashMap::new();
         let mut jobs: Vec<usize> = Vec::new();
+        let mut job_of = Vec::with_capacity(creds.len());
         for (i, c) in creds.iter().enumerate() {
-            if !first.contains_key(c.fingerprint) {
-                first.insert(c.fingerprint, jobs.len());
+            let j = *first.entry(job_key(c)).or_insert_with(|| {
                 jobs.push(i);
-            }
+                jobs.len() - 1
+            });
+            job_of.push(j);
         }
         let slots: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
@@ -319,10 +307,7 @@ impl Validator {
                     .unwrap_or_else(|| unknown("not checked".into()))
             })
             .collect();
-        creds
-            .iter()
-            .map(|c| results[first[c.fingerprint]].clone())
-            .collect()
+        job_of.into_iter().map(|j| results[j].clone()).collect()
     }
 
     /// Checks one credential of rule `rule_id`.
