@@ -892,3 +892,52 @@ fn one_secret_with_two_companions_is_checked_once_per_companion() {
         "one request per (secret, companion)"
     );
 }
+
+/// HTTP 403 read per provider: Figma answers 403 "Invalid token" for a dead token and 403 for a
+/// live token without the scope; the body tells them apart (a body condition beats a status
+/// one). A 403 from a model-list endpoint says nothing about the key.
+#[test]
+fn forbidden_is_read_per_provider_not_as_invalid() {
+    let live = format!("figd_{}", random_base62(991, 40));
+    let dead = format!("figd_{}", random_base62(992, 40));
+    let figma = {
+        let live = live.clone();
+        Server::start(move |r| {
+            if r.header("x-figma-token") == Some(live.as_str()) {
+                Resp::json(
+                    403,
+                    json!({"status": 403, "err": "Token is missing the current_user:read scope"}),
+                )
+            } else {
+                Resp::json(403, json!({"status": 403, "err": "Invalid token"}))
+            }
+        })
+    };
+    let groq_key = format!("gsk_{}", random_base62(993, 52));
+    let groq = Server::start(|_| Resp::json(403, json!({"error": {"message": "Forbidden"}})));
+    let mut findings = scan(&[
+        ("a.env", format!("FIGMA_TOKEN={live}\n")),
+        ("b.env", format!("FIGMA_TOKEN={dead}\n")),
+        ("c.env", format!("GROQ_API_KEY={groq_key}\n")),
+    ]);
+    validator(
+        &[
+            ("api.figma.com", figma.base()),
+            ("api.groq.com", groq.base()),
+        ],
+        |_| {},
+    )
+    .validate(&mut findings);
+    let l = by_secret(&findings, &live);
+    assert_eq!(status(l), ValidationStatus::Valid, "{}", reason(l));
+    assert!(reason(l).contains("current_user:read"), "{}", reason(l));
+    let d = by_secret(&findings, &dead);
+    assert_eq!(status(d), ValidationStatus::Invalid, "{}", reason(d));
+    let g = by_secret(&findings, &groq_key);
+    assert_eq!(status(g), ValidationStatus::Unknown, "{}", reason(g));
+    assert!(
+        reason(g).starts_with("forbidden (HTTP 403)"),
+        "{}",
+        reason(g)
+    );
+}

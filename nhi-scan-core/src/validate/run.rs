@@ -509,37 +509,48 @@ fn build_request(spec: &ValidateSpec, values: &Values, path: &str) -> Result<Req
 }
 
 /// The verdict of a declarative validator on an answer.
+/// The verdict a response gives under `spec`. A condition that looks at the body (`json`,
+/// `has`, `body_contains`) beats one that looks at the status alone, whatever list it is in: a
+/// provider answering HTTP 403 both for a bad token (`"Invalid token"`) and for a live token
+/// without permission is told apart by the body first. Within each tier, `valid` then
+/// `invalid` then `unknown`. A condition's `reason` travels with its verdict ("valid:
+/// insufficient permission").
 fn decide(spec: &ValidateSpec, resp: &Response, values: &Values) -> Option<Validation> {
     let json = resp.json();
-    if spec
-        .valid
-        .iter()
-        .any(|c| response::matches(c, resp, json.as_ref()))
-    {
-        let mut v = verdict(ValidationStatus::Valid, None);
-        let lookup = |name: &str| values.get(name).map(str::to_string);
-        v.identity = response::identity(&spec.identity, resp, json.as_ref(), &lookup);
-        return Some(v);
-    }
-    if spec
-        .invalid
-        .iter()
-        .any(|c| response::matches(c, resp, json.as_ref()))
-    {
-        return Some(verdict(
-            ValidationStatus::Invalid,
-            Some(format!("rejected by the provider (HTTP {})", resp.status)),
-        ));
-    }
-    if let Some(c) = spec
-        .unknown
-        .iter()
-        .find(|c| response::matches(c, resp, json.as_ref()))
-    {
-        let reason = c.reason.clone().unwrap_or_else(|| unexpected(resp.status));
-        return Some(unknown(reason));
-    }
-    None
+    let specific =
+        |c: &Condition| !c.json.is_empty() || !c.has.is_empty() || c.body_contains.is_some();
+    let lists = [
+        (ValidationStatus::Valid, &spec.valid),
+        (ValidationStatus::Invalid, &spec.invalid),
+        (ValidationStatus::Unknown, &spec.unknown),
+    ];
+    let found = [true, false].into_iter().find_map(|tier| {
+        lists.iter().find_map(|(status, conds)| {
+            conds
+                .iter()
+                .find(|c| specific(c) == tier && response::matches(c, resp, json.as_ref()))
+                .map(|c| (*status, c))
+        })
+    });
+    let (status, c) = found?;
+    Some(match status {
+        ValidationStatus::Valid => {
+            let mut v = verdict(ValidationStatus::Valid, c.reason.clone());
+            let lookup = |name: &str| values.get(name).map(str::to_string);
+            v.identity = response::identity(&spec.identity, resp, json.as_ref(), &lookup);
+            v
+        }
+        ValidationStatus::Invalid => {
+            let why = match &c.reason {
+                Some(r) => format!("rejected by the provider (HTTP {}: {r})", resp.status),
+                None => format!("rejected by the provider (HTTP {})", resp.status),
+            };
+            verdict(ValidationStatus::Invalid, Some(why))
+        }
+        ValidationStatus::Unknown => {
+            unknown(c.reason.clone().unwrap_or_else(|| unexpected(resp.status)))
+        }
+    })
 }
 
 fn unexpected(status: u16) -> String {
