@@ -724,13 +724,14 @@ fn code_check_request(check: &str) -> &'static str {
         "mysql" => "handshake + native/caching_sha2 auth to the URI's host",
         "redis" => "`AUTH` + `ACL WHOAMI` to the URI's host",
         "mongodb" => "`hello` + SCRAM `saslStart` to the URI's host",
+        "unsupported" => "none: deliberately not checked (see note)",
         _ => "",
     }
 }
 
 /// The README's provider table, generated from the rule files' `validate` tables.
 fn providers_table() -> (String, usize, usize) {
-    use nhi_scan_core::validate::spec::Check;
+    use nhi_scan_core::validate::Check;
     let rules = RuleSet::builtin().rules;
     let mut by_provider: BTreeMap<String, Vec<&nhi_scan_core::rules::Rule>> = BTreeMap::new();
     for r in rules.rules() {
@@ -741,7 +742,7 @@ fn providers_table() -> (String, usize, usize) {
                 .push(&r.rule);
         }
     }
-    const SHARED: &[&str] = nhi_scan_core::validate::spec::IDENTITY_KEYS;
+    const SHARED: &[&str] = nhi_scan_core::validate::IDENTITY_KEYS;
     let mut out = String::from(
         "| provider | rules | request | identity returned | note |\n|---|---|---|---|---|\n",
     );
@@ -891,6 +892,96 @@ fn one_secret_with_two_companions_is_checked_once_per_companion() {
         2,
         "one request per (secret, companion)"
     );
+}
+
+/// Shopify tokens are checked at the shop's own `<shop>.myshopify.com`, the shop being a DNS
+/// label found next to the token; only that label comes from scanned content, so a lookalike
+/// domain or a full URL next to the token cannot move the request off Shopify's domain. A 403
+/// is a live token without permission, not a dead one.
+#[test]
+fn shopify_tokens_are_checked_at_their_own_shop_and_403_is_live() {
+    let hex = |seed: u64| {
+        random_base62(seed, 64)
+            .bytes()
+            .map(|b| b"0123456789abcdef"[usize::from(b % 16)] as char)
+            .take(32)
+            .collect::<String>()
+    };
+    let (live, limited, dead) = (
+        format!("shpat_{}", hex(981)),
+        format!("shpat_{}", hex(982)),
+        format!("shpat_{}", hex(983)),
+    );
+    let server = {
+        let (live, limited) = (live.clone(), limited.clone());
+        Server::start(move |r| {
+            let token = r.header("x-shopify-access-token").unwrap_or("");
+            if r.path != "/admin/api/2024-10/shop.json" {
+                Resp::json(404, json!({"errors": "Not Found"}))
+            } else if token == live {
+                Resp::json(
+                    200,
+                    json!({"shop": {"id": 548_380_009, "name": "Acme Store", "email": "ops@acme.example", "myshopify_domain": "acme-store.myshopify.com"}}),
+                )
+            } else if token == limited {
+                Resp::json(
+                    403,
+                    json!({"errors": "[API] This action requires merchant approval"}),
+                )
+            } else {
+                Resp::json(
+                    401,
+                    json!({"errors": "[API] Invalid API key or access token"}),
+                )
+            }
+        })
+    };
+    let mut findings = scan(&[
+        (
+            "live.env",
+            format!("SHOPIFY_SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={live}\n"),
+        ),
+        (
+            "limited.env",
+            format!("SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={limited}\n"),
+        ),
+        (
+            "dead.env",
+            format!("SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={dead}\n"),
+        ),
+        (
+            "noshop.env",
+            format!("SHOPIFY_ACCESS_TOKEN=shpat_{}\n", hex(984)),
+        ),
+    ]);
+    validator(&[("*.myshopify.com", server.base())], |_| {}).validate(&mut findings);
+    let l = by_secret(&findings, &live).validation.clone().unwrap();
+    assert_eq!(l.status, ValidationStatus::Valid, "{:?}", l.reason);
+    assert_eq!(l.identity["name"], json!("Acme Store"));
+    assert_eq!(
+        l.identity["account_name"],
+        json!("acme-store.myshopify.com")
+    );
+    let m = by_secret(&findings, &limited);
+    assert_eq!(status(m), ValidationStatus::Valid);
+    assert!(
+        reason(m).starts_with("insufficient permission"),
+        "{}",
+        reason(m)
+    );
+    assert_eq!(
+        status(by_secret(&findings, &dead)),
+        ValidationStatus::Invalid
+    );
+    let n = by_secret(&findings, &format!("shpat_{}", hex(984)));
+    assert_eq!(status(n), ValidationStatus::Unknown);
+    assert!(reason(n).contains("shop"), "{}", reason(n));
+    let hosts: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("host").map(str::to_string))
+        .collect();
+    assert_eq!(hosts.len(), 3, "no request without a shop: {hosts:?}");
 }
 
 /// HTTP 403 read per provider: Figma answers 403 "Invalid token" for a dead token and 403 for a

@@ -338,6 +338,10 @@ impl Validator {
             Check::Postgres | Check::Mysql | Check::Redis | Check::Mongodb => {
                 super::db::check(self, spec, secret, companion)
             }
+            Check::Unsupported => unknown(format!(
+                "unsupported: {}",
+                spec.note.as_deref().unwrap_or("no safe check exists")
+            )),
         };
         response::scrub(&mut v.identity, secret);
         v
