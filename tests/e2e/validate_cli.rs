@@ -468,3 +468,134 @@ fn a_discovered_configuration_cannot_send_credentials_to_a_host_it_chooses() {
     assert_eq!(verdict(&n, "acme_").0, "valid", "{}", n.stderr);
     assert_eq!(server.requests().len(), 3);
 }
+
+/// Whether `text` holds any 10-character window of `secret` past the 6-character prefix that
+/// redaction shows.
+fn leaks(text: &str, secret: &str) -> Option<String> {
+    let b = secret.as_bytes();
+    (6..b.len().saturating_sub(9))
+        .map(|i| &secret[i..i + 10])
+        .find(|w| text.contains(w))
+        .map(|w| w.to_string())
+}
+
+/// With redaction on (the default), a run whose verdicts are valid, invalid and unknown, against
+/// a provider that echoes the token back in its answers, prints no part of any secret: not on
+/// stdout or stderr, not in a report file, in no format, verbose or not, and not from
+/// `nhi-scan validate` either.
+#[test]
+fn validation_never_outputs_a_secret_with_redaction_on() {
+    let live = fake_github("ghp_", 5401);
+    let dead = fake_github("ghp_", 5402);
+    let broken = fake_github("ghp_", 5403);
+    let vault = format!("hvs.{}", random_base62(5404, 90));
+    let server = {
+        let (live, broken) = (live.clone(), broken.clone());
+        Server::start(move |r| {
+            let token = r.bearer().unwrap_or("").to_string();
+            if token == live {
+                Resp::json(
+                    200,
+                    json!({"login": format!("bot-{token}"), "id": 5, "name": token, "type": "User"}),
+                )
+                .header("X-OAuth-Scopes", &format!("repo, {token}"))
+            } else if token == broken {
+                Resp::new(500, format!("internal error while checking {token}"))
+            } else {
+                Resp::json(401, json!({"message": format!("Bad credentials: {token}")}))
+            }
+        })
+    };
+    let dir = project(
+        &server,
+        &[(
+            "app.env",
+            format!("A={live}\nB={dead}\nC={broken}\nVAULT_TOKEN={vault}\n"),
+        )],
+    );
+    let secrets = [&live, &dead, &broken, &vault];
+    let check = |what: &str, text: &str| {
+        for s in secrets {
+            if let Some(w) = leaks(text, s) {
+                panic!("{what} holds {w:?} of a secret:\n{text}");
+            }
+        }
+    };
+    let mut statuses = std::collections::BTreeSet::new();
+    for format in ["text", "json", "jsonl", "sarif"] {
+        for verbose in [false, true] {
+            let out = format!("out.{format}");
+            let mut args = vec![
+                "scan",
+                "--config",
+                CONFIG,
+                "--validate",
+                "--format",
+                format,
+                "--color",
+                "never",
+            ];
+            if verbose {
+                args.push("--verbose");
+            }
+            let r = dir.run(&[args.as_slice(), &["."]].concat());
+            assert_eq!(r.code, 1, "{}", r.stderr);
+            check(&format!("{format} stdout"), &r.stdout);
+            check(&format!("{format} stderr"), &r.stderr);
+            if format == "json" {
+                for f in r.findings() {
+                    if let Some(s) = f["validation"]["status"].as_str() {
+                        statuses.insert(s.to_string());
+                    }
+                }
+            }
+            let w = dir.run(&[args.as_slice(), &["-o", out.as_str(), "."]].concat());
+            assert_eq!(w.code, 1, "{}", w.stderr);
+            check(&format!("{format} -o stderr"), &w.stderr);
+            check(
+                &format!("{format} report file"),
+                &std::fs::read_to_string(dir.join(&out)).unwrap(),
+            );
+        }
+    }
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["invalid", "unknown", "valid"],
+        "the run must cover every verdict"
+    );
+    // `nhi-scan validate` reads a full report (secrets in it by design) and writes a masked one.
+    let r = dir.run(&[
+        "scan",
+        "--config",
+        CONFIG,
+        "--no-redact",
+        "--format",
+        "json",
+        "-o",
+        "full.json",
+        ".",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for extra in [
+        &[][..],
+        &["-o", "again.json"],
+        &["-f", "inventory"],
+        &["-f", "html"],
+    ] {
+        let v = dir.run(
+            &[
+                &["validate", "--config", CONFIG, "--verbose"][..],
+                extra,
+                &["full.json"],
+            ]
+            .concat(),
+        );
+        assert_eq!(v.code, 1, "{}", v.stderr);
+        check("validate stdout", &v.stdout);
+        check("validate stderr", &v.stderr);
+    }
+    check(
+        "validate -o file",
+        &std::fs::read_to_string(dir.join("again.json")).unwrap(),
+    );
+}
