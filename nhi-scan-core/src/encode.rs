@@ -2,6 +2,10 @@
 //! URLs: validators (paths, queries, form bodies, SigV4's canonical URI) and the registry client
 //! (token-service queries). Which bytes stay literal depends on where the value goes, so the
 //! caller names the set; anything outside it becomes `%XX` (upper-case hex, as SigV4 requires).
+//! SARIF's `file://` URIs use it too, so it is always compiled; a build without the validation
+//! or image features leaves some sets unused.
+
+#![cfg_attr(not(all(feature = "validate", feature = "image")), allow(dead_code))]
 
 /// RFC 3986 `unreserved`: `ALPHA / DIGIT / "-" / "." / "_" / "~"`. Everything else encoded:
 /// the safe choice for a query value or any single URL component, and AWS's `UriEncode`.
@@ -23,9 +27,15 @@ pub(crate) fn is_form_char(b: u8) -> bool {
 
 /// `value` with every byte for which `keep` is false percent-encoded.
 pub(crate) fn percent_encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    percent_encode_bytes(value.as_bytes(), keep)
+}
+
+/// Bytes (a path that need not be UTF-8) with every byte for which `keep` is false
+/// percent-encoded.
+pub(crate) fn percent_encode_bytes(value: &[u8], keep: impl Fn(u8) -> bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
+    for &b in value {
         if keep(b) {
             out.push(b as char);
         } else {
@@ -53,5 +63,9 @@ mod tests {
         assert_eq!(percent_encode("/a b?c#d", is_path_char), "/a%20b%3Fc%23d");
         assert_eq!(percent_encode("a&b=c*", is_form_char), "a%26b%3Dc*");
         assert_eq!(component(""), "");
+        assert_eq!(
+            percent_encode_bytes(b"/a b/\xff", |b| is_unreserved(b) || b == b'/'),
+            "/a%20b/%FF"
+        );
     }
 }

@@ -70,7 +70,6 @@
 #![cfg_attr(not(all(feature = "fs", feature = "git")), allow(dead_code))]
 
 pub mod config;
-#[cfg(any(feature = "validate", feature = "image"))]
 mod encode;
 mod engine;
 mod filters;

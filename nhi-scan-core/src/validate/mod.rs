@@ -1,8 +1,9 @@
 //! Validation: whether a credential is live, and what identity it grants, asked of its provider.
 //!
 //! A stage after findings are grouped, so each distinct secret is checked once. The pieces:
-//! - [`spec`]: the `[rule.validate]` table of a rule (always compiled, so rule files with
-//!   validators load whether or not the feature is on), checked when the rule loads.
+//! - [`ValidateSpec`]: the `[rule.validate]` table of a rule (always compiled, so rule files
+//!   with validators load whether or not the feature is on), checked when the rule loads. Its
+//!   parts ([`Check`], [`Condition`], ...) are re-exported here; the module itself is private.
 //! - [`ValidateConfig`]: the `[validate]` table of `.nhi-scan.toml` (host overrides, limits).
 //! - With the `validate` feature: [`Validator`], which runs the stage over `&mut [Finding]`:
 //!   declarative HTTP checks, code checks that sign (AWS SigV4, GCP service-account JWT, Azure
@@ -18,8 +19,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub mod spec;
-pub use spec::{ValidateSpec, check_spec};
+mod spec;
+pub(crate) use spec::check_spec;
+pub use spec::{BasicAuth, Check, Condition, HttpMethod, IDENTITY_KEYS, ValidateSpec, Var};
 
 #[cfg(feature = "validate")]
 mod aws;
@@ -34,6 +36,8 @@ mod gcp;
 #[cfg(feature = "validate")]
 mod http;
 #[cfg(feature = "validate")]
+mod report;
+#[cfg(feature = "validate")]
 mod response;
 #[cfg(feature = "validate")]
 mod run;
@@ -41,7 +45,46 @@ mod run;
 mod template;
 
 #[cfg(feature = "validate")]
-pub use run::{Credential, ValidateOptions, ValidationSummary, Validator};
+pub use report::{Report, ReportError, ReportedFinding, RevalidateOptions, Revalidated};
+#[cfg(feature = "validate")]
+pub use run::{Credential, ValidateOptions, Validator};
+
+/// Counts of verdicts: of a validation run (distinct credentials) or of findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValidationSummary {
+    /// Credentials the provider accepted.
+    pub valid: usize,
+    /// Credentials it rejected.
+    pub invalid: usize,
+    /// Credentials with no verdict.
+    pub unknown: usize,
+}
+
+impl ValidationSummary {
+    /// Counts the verdicts already on `findings` (one per finding; findings without one are
+    /// not counted).
+    pub fn of(findings: &[crate::Finding]) -> ValidationSummary {
+        let mut s = ValidationSummary::default();
+        for v in findings.iter().filter_map(|f| f.validation.as_ref()) {
+            s.add(v.status);
+        }
+        s
+    }
+
+    /// Counts one more verdict.
+    pub fn add(&mut self, status: ValidationStatus) {
+        match status {
+            ValidationStatus::Valid => self.valid += 1,
+            ValidationStatus::Invalid => self.invalid += 1,
+            ValidationStatus::Unknown => self.unknown += 1,
+        }
+    }
+
+    /// Verdicts counted.
+    pub fn total(&self) -> usize {
+        self.valid + self.invalid + self.unknown
+    }
+}
 
 /// The `[validate]` table of `.nhi-scan.toml`. Every field is optional; command-line flags win.
 ///

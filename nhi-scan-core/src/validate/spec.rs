@@ -350,7 +350,7 @@ fn known_names(rule: &Rule, spec: &ValidateSpec) -> Vec<String> {
 
 /// Checks a rule's validator when the rule loads, so a broken validator is a rule error that
 /// names the rule, not a silent `unknown` at run time.
-pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
+pub(crate) fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
     let err = |m: String| Err(format!("validate: {m}"));
     if spec.provider.trim().is_empty() {
         return err("provider is empty".into());
