@@ -386,7 +386,7 @@ fn a_discovered_configuration_cannot_send_credentials_to_a_host_it_chooses() {
     let vault = format!("hvs.{}", random_base62(5301, 90));
     let acme = format!("acme_{}", random_base62(5302, 40));
     let hosts = format!(
-        "[validate]\nrate_limit = 0\n[validate.hosts]\n\"vault\" = \"{b}\"\n\"acme.example.test\" = \"{b}\"\n",
+        "[validate]\nrate_limit = 0\nconcurrency = 100000\n[validate.hosts]\n\"vault\" = \"{b}\"\n\"acme.example.test\" = \"{b}\"\n",
         b = server.base()
     );
     let dir = Dir::new();
@@ -417,6 +417,14 @@ fn a_discovered_configuration_cannot_send_credentials_to_a_host_it_chooses() {
     assert!(
         r.stderr
             .contains("acme.toml: validators of rules acme.token ignored"),
+        "{}",
+        r.stderr
+    );
+    // Settings out of range are clamped with a warning naming the file and key.
+    assert!(
+        r.stderr.contains(
+            ".nhi-scan.toml: validate.concurrency = 100000: must be between 1 and 64; using 64"
+        ),
         "{}",
         r.stderr
     );
