@@ -291,3 +291,107 @@ impl Validator {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::ValidateOptions;
+
+    fn finding(rule: &str, secret: &str, companion: Option<&str>) -> Value {
+        let mut v = json!({
+            "rule_id": rule,
+            "fingerprint": fingerprint(rule, secret.as_bytes()),
+            "secret": secret,
+            "redacted": false,
+        });
+        if let Some(c) = companion {
+            v["companion"] = json!({"name": "account_sid", "value": c});
+        }
+        v
+    }
+
+    /// A validator without rules: every verdict is decided locally (unsupported), so these
+    /// tests send nothing anywhere.
+    fn offline() -> Validator {
+        Validator::new(std::iter::empty(), ValidateOptions::default()).expect("validator")
+    }
+
+    #[test]
+    fn a_report_is_revalidated_in_place_masked_and_counted_per_secret_and_companion() {
+        let doc = json!({
+            "findings": [
+                finding("x.token", "tok-one-0123456789", Some("AC1")),
+                finding("x.token", "tok-one-0123456789", Some("AC2")),
+                finding("y.token", "tok-two-0123456789", None),
+            ],
+            "summary": {"findings": 3},
+        });
+        let mut report = Report::parse(&doc.to_string()).unwrap();
+        let done = offline()
+            .revalidate(&mut report, RevalidateOptions::default())
+            .unwrap();
+        assert_eq!(
+            done.checked, 3,
+            "a secret with two companions is two credentials"
+        );
+        assert_eq!(done.summary.unknown, 3);
+        assert_eq!(done.remaining, 3);
+        let mut out = Vec::new();
+        report.write_to(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains("tok-one-0123456789") && !text.contains("AC2"),
+            "{text}"
+        );
+        assert!(text.contains("\"unknown\": 3"), "{text}");
+        // --only-valid with no live credential: nothing remains, and the summary says so.
+        let lines: String = [
+            finding("x.token", "tok-one-0123456789", None).to_string(),
+            json!({"type": "summary", "findings": 1}).to_string(),
+        ]
+        .join("\n");
+        let mut report = Report::parse(&lines).unwrap();
+        let opts = RevalidateOptions {
+            only_valid: true,
+            keep_secrets: true,
+        };
+        let done = offline().revalidate(&mut report, opts).unwrap();
+        assert_eq!(done.remaining, 0);
+        let Report::Lines(lines) = &report else {
+            panic!("JSON Lines expected")
+        };
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["findings"], json!(0));
+    }
+
+    #[test]
+    fn masked_forged_and_foreign_reports_are_refused_before_any_check() {
+        let mut masked = finding("x.token", "tok-one-0123456789", None);
+        masked["secret"] = json!("tok-on********");
+        let mut forged = finding("x.token", "tok-one-0123456789", None);
+        forged["secret"] = json!("tok-other-secret");
+        for bad in [masked, forged] {
+            let mut r = Report::parse(&json!({"findings": [bad]}).to_string()).unwrap();
+            let e = offline()
+                .revalidate(&mut r, RevalidateOptions::default())
+                .unwrap_err();
+            assert!(matches!(e, ReportError::Masked), "{e}");
+        }
+        let mut r = Report::parse(&json!({"findings": [{"rule_id": "x"}]}).to_string()).unwrap();
+        let e = offline()
+            .revalidate(&mut r, RevalidateOptions::default())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "finding 1: not an nhi-scan finding (rule_id, fingerprint and secret are needed)"
+        );
+        assert!(matches!(
+            Report::parse("{\"a\": 1}\nnot json"),
+            Err(ReportError::NotAReport { line: 2, .. })
+        ));
+        assert!(matches!(
+            Report::parse("{\"type\": \"summary\"}"),
+            Err(ReportError::NoFindings)
+        ));
+    }
+}
