@@ -121,6 +121,7 @@ impl<'a> BlobWorker<'a> {
     }
 
     /// What every worker of this scan shares.
+    #[cfg(feature = "archive")]
     pub(crate) fn shared(&self) -> &'a Shared<'a> {
         self.shared
     }

@@ -590,5 +590,7 @@ fn html_of_a_hostile_merged_inventory_neither_panics_nor_injects() {
     write_html(&inv, &HtmlOptions::default(), &mut out).unwrap();
     let html = String::from_utf8(out).unwrap();
     assert!(!html.contains("<script>x"));
-    assert!(!html.contains("<b>") && !html.contains("<i>"));
+    // The report's own markup uses <b>; the planted tags must only appear escaped.
+    assert!(!html.contains("ü<b>") && !html.contains("é<i>"));
+    assert!(html.contains("ü&lt;b&gt;"));
 }
