@@ -120,7 +120,7 @@ pub(crate) struct ValidateArgs {
     #[arg(long)]
     pub(crate) only_valid: bool,
     /// Checks in flight at once (default: the configuration's, else 8).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub(crate) validate_concurrency: Option<u64>,
     /// Also connect to databases named by URIs in the scanned content and authenticate
     /// (PostgreSQL, MySQL/MariaDB, Redis, MongoDB); implies --validate.

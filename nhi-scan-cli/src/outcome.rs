@@ -227,29 +227,13 @@ pub(crate) fn validate(
     if !args.on() {
         return Ok(());
     }
-    let config = &scan.config().validate;
-    let mut opts = ValidateOptions::from_config(config);
-    if let Some(n) = args.validate_concurrency {
-        opts.concurrency = n as usize;
+    let validator = validator(scan, args.validate_concurrency, args.validate_db, common)?;
+    if !common.quiet && !findings.is_empty() && io::stderr().is_terminal() {
+        eprintln!(
+            "nhi-scan: validating {} credentials with their providers...",
+            findings.len()
+        );
     }
-    opts.databases = args.validate_db;
-    if !common.quiet {
-        // The configuration may come from the tree being scanned: say where requests go.
-        for (host, to) in &opts.hosts {
-            eprintln!(
-                "nhi-scan: validation requests for {} go to {}",
-                printable(host),
-                printable(to)
-            );
-        }
-        if !findings.is_empty() && io::stderr().is_terminal() {
-            eprintln!(
-                "nhi-scan: validating {} credentials with their providers...",
-                findings.len()
-            );
-        }
-    }
-    let validator = Validator::for_scan(scan, opts)?;
     validator.validate(findings);
     if args.only_valid {
         findings.retain(|f| {
@@ -259,6 +243,34 @@ pub(crate) fn validate(
         });
     }
     Ok(())
+}
+
+/// The validator of `scan` (its rules and `[validate]` settings) with the flags applied
+/// (`--validate-concurrency`, `--validate-db`); says where overridden hosts send requests.
+/// Shared by every subcommand that validates.
+pub(crate) fn validator(
+    scan: &Scan,
+    concurrency: Option<u64>,
+    databases: bool,
+    common: &CommonArgs,
+) -> Result<Validator> {
+    let mut opts = ValidateOptions::from_config(&scan.config().validate);
+    if let Some(n) = concurrency {
+        opts.concurrency = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    opts.databases = databases;
+    if !common.quiet {
+        // Overrides come only from a configuration the user named (a discovered one's are
+        // dropped with a warning), but say where requests go all the same.
+        for (host, to) in &opts.hosts {
+            eprintln!(
+                "nhi-scan: validation requests for {} go to {}",
+                printable(host),
+                printable(to)
+            );
+        }
+    }
+    Ok(Validator::for_scan(scan, opts)?)
 }
 
 /// `; validation: 2 valid, 5 invalid, 1 unknown` when findings were validated.

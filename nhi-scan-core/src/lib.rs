@@ -70,6 +70,7 @@
 #![cfg_attr(not(all(feature = "fs", feature = "git")), allow(dead_code))]
 
 pub mod config;
+mod encode;
 mod engine;
 mod filters;
 pub mod finding;

@@ -242,6 +242,7 @@ impl ScanBuilder {
             .map(|i| scanner.rule(i).rule.id.as_str())
             .collect();
         let mut warnings = std::mem::take(&mut config.warnings);
+        warnings.extend(loaded.warnings);
         if let Some(file) = &config.file {
             let unknown = config.unknown_rule_ids(&known);
             if unknown.len() > 20 {

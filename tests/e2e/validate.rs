@@ -489,6 +489,28 @@ fn aws_keys_are_checked_with_a_sigv4_signature_the_server_verifies() {
     // The signature covered the Host actually sent (the test server's).
     let host = server.requests()[0].header("host").unwrap().to_string();
     assert_eq!(host, format!("127.0.0.1:{}", server.port));
+    // Behind an override with a path prefix (a proxy), the path sent, prefix included, is the
+    // one signed: the server verifies the signature over the path it received.
+    let mut proxied = scan(&[(
+        "p/.aws/credentials",
+        format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )]);
+    let v = validator(
+        &[("sts.amazonaws.com", format!("{}/proxy/aws", server.base()))],
+        |_| {},
+    );
+    v.validate(&mut proxied);
+    let p = by_secret(&proxied, &secret);
+    assert_eq!(status(p), ValidationStatus::Valid, "{}", reason(p));
+    assert!(
+        server.requests().iter().any(|r| r.path == "/proxy/aws/"),
+        "{:?}",
+        server
+            .requests()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -702,13 +724,14 @@ fn code_check_request(check: &str) -> &'static str {
         "mysql" => "handshake + native/caching_sha2 auth to the URI's host",
         "redis" => "`AUTH` + `ACL WHOAMI` to the URI's host",
         "mongodb" => "`hello` + SCRAM `saslStart` to the URI's host",
+        "unsupported" => "none: deliberately not checked (see note)",
         _ => "",
     }
 }
 
 /// The README's provider table, generated from the rule files' `validate` tables.
 fn providers_table() -> (String, usize, usize) {
-    use nhi_scan_core::validate::spec::Check;
+    use nhi_scan_core::validate::Check;
     let rules = RuleSet::builtin().rules;
     let mut by_provider: BTreeMap<String, Vec<&nhi_scan_core::rules::Rule>> = BTreeMap::new();
     for r in rules.rules() {
@@ -719,7 +742,7 @@ fn providers_table() -> (String, usize, usize) {
                 .push(&r.rule);
         }
     }
-    const SHARED: &[&str] = nhi_scan_core::validate::spec::IDENTITY_KEYS;
+    const SHARED: &[&str] = nhi_scan_core::validate::IDENTITY_KEYS;
     let mut out = String::from(
         "| provider | rules | request | identity returned | note |\n|---|---|---|---|---|\n",
     );
@@ -810,4 +833,202 @@ fn readme_provider_table_is_generated_from_the_rule_files() {
             panic!("README.md's provider table is stale; rerun with UPDATE_README=1");
         }
     }
+}
+
+/// One secret with two companions is two checks: the fingerprint covers the rule and the secret
+/// only, and an auth token next to the wrong account SID is rejected where the right pair is
+/// accepted.
+#[test]
+fn one_secret_with_two_companions_is_checked_once_per_companion() {
+    use nhi_scan_core::finding::{Companion, fingerprint};
+    use nhi_scan_core::validate::Credential;
+    let token = random_base62(971, 32);
+    let hex = |seed: u64| {
+        random_base62(seed, 64)
+            .bytes()
+            .map(|b| b"0123456789abcdef"[usize::from(b % 16)] as char)
+            .take(32)
+            .collect::<String>()
+    };
+    let (right, wrong) = (format!("AC{}", hex(972)), format!("AC{}", hex(973)));
+    let server = {
+        let (token, right) = (token.clone(), right.clone());
+        Server::start(move |r| match r.basic() {
+            Some((u, p)) if u == right && p == token => {
+                Resp::json(200, json!({"sid": right, "friendly_name": "ops"}))
+            }
+            _ => Resp::json(401, json!({"code": 20003, "message": "Authenticate"})),
+        })
+    };
+    let v = validator(&[("api.twilio.com", server.base())], |_| {});
+    let secret = nhi_scan_core::Secret::new(&token);
+    let fp = fingerprint("twilio.auth-token", token.as_bytes());
+    let companions = [&right, &wrong, &right].map(|sid| Companion {
+        name: "account_sid".into(),
+        value: nhi_scan_core::Secret::new(sid),
+    });
+    let creds: Vec<Credential<'_>> = companions
+        .iter()
+        .map(|c| Credential {
+            rule_id: "twilio.auth-token",
+            fingerprint: &fp,
+            secret: &secret,
+            companion: Some(c),
+        })
+        .collect();
+    let verdicts = v.validate_credentials(&creds);
+    let statuses: Vec<ValidationStatus> = verdicts.iter().map(|v| v.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ValidationStatus::Valid,
+            ValidationStatus::Invalid,
+            ValidationStatus::Valid
+        ],
+        "{verdicts:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "one request per (secret, companion)"
+    );
+}
+
+/// Shopify tokens are checked at the shop's own `<shop>.myshopify.com`, the shop being a DNS
+/// label found next to the token; only that label comes from scanned content, so a lookalike
+/// domain or a full URL next to the token cannot move the request off Shopify's domain. A 403
+/// is a live token without permission, not a dead one.
+#[test]
+fn shopify_tokens_are_checked_at_their_own_shop_and_403_is_live() {
+    let hex = |seed: u64| {
+        random_base62(seed, 64)
+            .bytes()
+            .map(|b| b"0123456789abcdef"[usize::from(b % 16)] as char)
+            .take(32)
+            .collect::<String>()
+    };
+    let (live, limited, dead) = (
+        format!("shpat_{}", hex(981)),
+        format!("shpat_{}", hex(982)),
+        format!("shpat_{}", hex(983)),
+    );
+    let server = {
+        let (live, limited) = (live.clone(), limited.clone());
+        Server::start(move |r| {
+            let token = r.header("x-shopify-access-token").unwrap_or("");
+            if r.path != "/admin/api/2024-10/shop.json" {
+                Resp::json(404, json!({"errors": "Not Found"}))
+            } else if token == live {
+                Resp::json(
+                    200,
+                    json!({"shop": {"id": 548_380_009, "name": "Acme Store", "email": "ops@acme.example", "myshopify_domain": "acme-store.myshopify.com"}}),
+                )
+            } else if token == limited {
+                Resp::json(
+                    403,
+                    json!({"errors": "[API] This action requires merchant approval"}),
+                )
+            } else {
+                Resp::json(
+                    401,
+                    json!({"errors": "[API] Invalid API key or access token"}),
+                )
+            }
+        })
+    };
+    let mut findings = scan(&[
+        (
+            "live.env",
+            format!("SHOPIFY_SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={live}\n"),
+        ),
+        (
+            "limited.env",
+            format!("SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={limited}\n"),
+        ),
+        (
+            "dead.env",
+            format!("SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={dead}\n"),
+        ),
+        (
+            "noshop.env",
+            format!("SHOPIFY_ACCESS_TOKEN=shpat_{}\n", hex(984)),
+        ),
+    ]);
+    validator(&[("*.myshopify.com", server.base())], |_| {}).validate(&mut findings);
+    let l = by_secret(&findings, &live).validation.clone().unwrap();
+    assert_eq!(l.status, ValidationStatus::Valid, "{:?}", l.reason);
+    assert_eq!(l.identity["name"], json!("Acme Store"));
+    assert_eq!(
+        l.identity["account_name"],
+        json!("acme-store.myshopify.com")
+    );
+    let m = by_secret(&findings, &limited);
+    assert_eq!(status(m), ValidationStatus::Valid);
+    assert!(
+        reason(m).starts_with("insufficient permission"),
+        "{}",
+        reason(m)
+    );
+    assert_eq!(
+        status(by_secret(&findings, &dead)),
+        ValidationStatus::Invalid
+    );
+    let n = by_secret(&findings, &format!("shpat_{}", hex(984)));
+    assert_eq!(status(n), ValidationStatus::Unknown);
+    assert!(reason(n).contains("shop"), "{}", reason(n));
+    let hosts: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("host").map(str::to_string))
+        .collect();
+    assert_eq!(hosts.len(), 3, "no request without a shop: {hosts:?}");
+}
+
+/// HTTP 403 read per provider: Figma answers 403 "Invalid token" for a dead token and 403 for a
+/// live token without the scope; the body tells them apart (a body condition beats a status
+/// one). A 403 from a model-list endpoint says nothing about the key.
+#[test]
+fn forbidden_is_read_per_provider_not_as_invalid() {
+    let live = format!("figd_{}", random_base62(991, 40));
+    let dead = format!("figd_{}", random_base62(992, 40));
+    let figma = {
+        let live = live.clone();
+        Server::start(move |r| {
+            if r.header("x-figma-token") == Some(live.as_str()) {
+                Resp::json(
+                    403,
+                    json!({"status": 403, "err": "Token is missing the current_user:read scope"}),
+                )
+            } else {
+                Resp::json(403, json!({"status": 403, "err": "Invalid token"}))
+            }
+        })
+    };
+    let groq_key = format!("gsk_{}", random_base62(993, 52));
+    let groq = Server::start(|_| Resp::json(403, json!({"error": {"message": "Forbidden"}})));
+    let mut findings = scan(&[
+        ("a.env", format!("FIGMA_TOKEN={live}\n")),
+        ("b.env", format!("FIGMA_TOKEN={dead}\n")),
+        ("c.env", format!("GROQ_API_KEY={groq_key}\n")),
+    ]);
+    validator(
+        &[
+            ("api.figma.com", figma.base()),
+            ("api.groq.com", groq.base()),
+        ],
+        |_| {},
+    )
+    .validate(&mut findings);
+    let l = by_secret(&findings, &live);
+    assert_eq!(status(l), ValidationStatus::Valid, "{}", reason(l));
+    assert!(reason(l).contains("current_user:read"), "{}", reason(l));
+    let d = by_secret(&findings, &dead);
+    assert_eq!(status(d), ValidationStatus::Invalid, "{}", reason(d));
+    let g = by_secret(&findings, &groq_key);
+    assert_eq!(status(g), ValidationStatus::Unknown, "{}", reason(g));
+    assert!(
+        reason(g).starts_with("forbidden (HTTP 403)"),
+        "{}",
+        reason(g)
+    );
 }

@@ -90,6 +90,7 @@ pub struct Server {
     pub port: u16,
     log: Arc<Mutex<Vec<Req>>>,
     max_in_flight: Arc<AtomicUsize>,
+    connections: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -101,19 +102,22 @@ impl Server {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max_in_flight = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
         {
-            let (log, in_flight, max_in_flight, stop) = (
+            let (log, in_flight, max_in_flight, stop, connections) = (
                 Arc::clone(&log),
                 Arc::clone(&in_flight),
                 Arc::clone(&max_in_flight),
                 Arc::clone(&stop),
+                Arc::clone(&connections),
             );
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
+                    connections.fetch_add(1, Ordering::SeqCst);
                     let Ok(conn) = conn else { continue };
                     let (log, in_flight, max_in_flight, handler) = (
                         Arc::clone(&log),
@@ -131,6 +135,7 @@ impl Server {
             port,
             log,
             max_in_flight,
+            connections,
             stop,
         }
     }
@@ -142,6 +147,12 @@ impl Server {
 
     pub fn requests(&self) -> Vec<Req> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// TCP connections accepted, whether or not they carried a request (a TLS handshake
+    /// attempt on this plain-HTTP server counts too).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn max_in_flight(&self) -> usize {

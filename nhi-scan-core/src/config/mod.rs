@@ -86,6 +86,21 @@ pub enum ConfigFormat {
     Gitleaks,
 }
 
+/// Where a configuration came from. It decides what of the configuration is honoured: a file
+/// found inside the scanned tree was written by whoever wrote the tree, so it may tune the
+/// scan but not choose where credentials are sent (see [`Config::discover`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigOrigin {
+    /// No file: the defaults.
+    Defaults,
+    /// Found at the repository root of the scanned tree (`.nhi-scan.toml`, `.gitleaks.toml`).
+    Discovered,
+    /// Named by the caller: `--config FILE`, [`ConfigSource::File`](crate::ConfigSource::File),
+    /// [`Config::load`].
+    Explicit,
+}
+
 /// Compiles a regex the way rules are compiled (bytes, ASCII classes).
 pub(crate) fn compile_regex(pattern: &str) -> Result<meta::Regex, String> {
     meta::Regex::builder()
@@ -106,6 +121,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Its format.
     pub format: ConfigFormat,
+    /// Whether it was found in the scanned tree or named by the caller.
+    pub origin: ConfigOrigin,
     /// The repository root: paths in allowlists and `.gitleaksignore` are relative to it.
     pub root: PathBuf,
     /// Load the built-in rule pack (gitleaks: `[extend] useDefault`).
@@ -148,6 +165,7 @@ impl Config {
         Config {
             file: None,
             format: ConfigFormat::NhiScan,
+            origin: ConfigOrigin::Defaults,
             root: root.to_owned(),
             builtin_rules: true,
             rule_files: Vec::new(),
@@ -173,6 +191,12 @@ impl Config {
     /// configuration file, else `start`), `.nhi-scan.toml`, else `.gitleaks.toml`;
     /// or `explicit` when given. `.gitleaksignore` and `.nhi-scan-baseline.json` at the root are
     /// picked up too.
+    ///
+    /// A configuration found this way comes from the tree being scanned, so two of its settings
+    /// are ignored, each with a warning naming what was dropped: `[validate.hosts]` (it would
+    /// send credentials to a host of the tree's choosing) and the validators of rules in the rule
+    /// files it lists (same reason; see [`Config::load_rules`]). Named with `explicit` (or loaded
+    /// with [`Config::load`]), the same file is honoured in full.
     pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let mut root = repository_root(start);
         if !root.join(".git").exists() {
@@ -191,12 +215,19 @@ impl Config {
             None => {
                 let ours = root.join(FILE_NAME);
                 let theirs = root.join(GITLEAKS_FILE_NAME);
-                if ours.is_file() {
-                    Config::load(&ours, &root)?
+                let found = if ours.is_file() {
+                    Some(Config::load(&ours, &root)?)
                 } else if theirs.is_file() {
-                    Config::load(&theirs, &root)?
+                    Some(Config::load(&theirs, &root)?)
                 } else {
-                    Config::defaults(&root)
+                    None
+                };
+                match found {
+                    Some(mut c) => {
+                        c.distrust();
+                        c
+                    }
+                    None => Config::defaults(&root),
                 }
             }
         };
@@ -221,8 +252,31 @@ impl Config {
         Ok(config)
     }
 
+    /// Marks a configuration as found in the scanned tree and drops what such a file may not
+    /// decide: where validation requests go. Rule-file validators are dropped when the rules
+    /// load ([`Config::load_rules`]).
+    fn distrust(&mut self) {
+        self.origin = ConfigOrigin::Discovered;
+        if !self.validate.hosts.is_empty() {
+            let file = self
+                .file
+                .as_ref()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default();
+            let hosts = list(
+                std::mem::take(&mut self.validate.hosts)
+                    .into_iter()
+                    .map(|(h, to)| format!("{h} -> {to}")),
+            );
+            self.warnings.push(format!(
+                "{file}: [validate.hosts] ignored ({hosts}): a configuration found in the scanned tree cannot choose where credentials are sent; name it with --config to use it"
+            ));
+        }
+    }
+
     /// Loads one file (either format, told apart by content) for the repository at `root`.
-    /// Rule files and the baseline named in it are relative to the file's directory.
+    /// Rule files and the baseline named in it are relative to the file's directory. The caller
+    /// named the file, so it is honoured in full ([`ConfigOrigin::Explicit`]).
     pub fn load(path: &Path, root: &Path) -> Result<Config, ConfigError> {
         let text = read_limited(path)?;
         let invalid = |message: String| ConfigError::Invalid {
@@ -245,6 +299,7 @@ impl Config {
             .to_owned();
         let mut config = Config::defaults(root);
         config.file = Some(path.to_owned());
+        config.origin = ConfigOrigin::Explicit;
         if gitleaks {
             config.format = ConfigFormat::Gitleaks;
             let file = toml::from_str(&text).map_err(|e| invalid(toml_message(&text, &e)))?;
@@ -383,13 +438,32 @@ impl Config {
     /// rule files, `extra` files (e.g. `--rules`), translated gitleaks rules, minus disabled
     /// ones; allowlists on the match or line are attached to their rules. Untranslatable
     /// gitleaks rules come back as errors naming their id.
+    ///
+    /// The caller named `extra`, so their validators are kept. The rule files of a configuration
+    /// found in the scanned tree ([`ConfigOrigin::Discovered`]) are the tree's words: their rules
+    /// load, but their `[rule.validate]` tables are dropped (a validator decides where the
+    /// credential is sent), with a warning in [`LoadOutcome::warnings`] naming them.
     pub fn load_rules(&self, extra: &[PathBuf]) -> LoadOutcome {
         let mut out = if self.builtin_rules {
             crate::RuleSet::builtin()
         } else {
             crate::RuleSet::empty()
         };
-        for f in self.rule_files.iter().chain(extra) {
+        for f in &self.rule_files {
+            let before = out.rules.len();
+            out.add_path(f);
+            if self.origin != ConfigOrigin::Explicit {
+                let dropped = out.rules.drop_validators(before);
+                if !dropped.is_empty() {
+                    out.warnings.push(format!(
+                        "{}: validators of rules {} ignored: rule files listed by a configuration found in the scanned tree cannot choose where credentials are sent; name the file with --rules (or the configuration with --config) to use them",
+                        f.display(),
+                        list(dropped.into_iter())
+                    ));
+                }
+            }
+        }
+        for f in extra {
             out.add_path(f);
         }
         let origin = RuleOrigin::File(self.file.clone().unwrap_or_default());

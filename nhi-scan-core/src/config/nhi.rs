@@ -20,7 +20,11 @@ impl Config {
         self.builtin_rules = file.rules.builtin;
         self.rule_files = file.rules.files.iter().map(|f| dir.join(f)).collect();
         self.disabled_rules = file.rules.disable;
-        self.validate = file.validate;
+        let mut validate = file.validate;
+        for w in validate.clamp() {
+            self.warnings.push(format!("{}: {w}", path.display()));
+        }
+        self.validate = validate;
         self.baseline = file.baseline.map(|b| dir.join(b));
         self.max_file_size = match file.max_file_size {
             None => None,

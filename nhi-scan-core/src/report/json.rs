@@ -73,17 +73,12 @@ fn summary_value(
 
 /// Adds `"validation": {"valid": n, "invalid": n, "unknown": n}` when findings were validated.
 fn with_validation(mut summary: Value, findings: &[Finding]) -> Value {
-    use crate::validate::ValidationStatus;
-    let verdicts: Vec<ValidationStatus> = findings
-        .iter()
-        .filter_map(|f| f.validation.as_ref().map(|v| v.status))
-        .collect();
-    if !verdicts.is_empty() {
-        let count = |s: ValidationStatus| verdicts.iter().filter(|v| **v == s).count();
+    let s = crate::validate::ValidationSummary::of(findings);
+    if s.total() > 0 {
         summary["validation"] = json!({
-            "valid": count(ValidationStatus::Valid),
-            "invalid": count(ValidationStatus::Invalid),
-            "unknown": count(ValidationStatus::Unknown),
+            "valid": s.valid,
+            "invalid": s.invalid,
+            "unknown": s.unknown,
         });
     }
     summary

@@ -16,15 +16,7 @@ const SRCROOT: &str = "SRCROOT";
 
 /// Percent-encodes a path into a URI reference (RFC 3986 unreserved and `/` kept as is).
 fn encode_path(path: &[u8]) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::encode::percent_encode_bytes(path, |b| crate::encode::is_unreserved(b) || b == b'/')
 }
 
 /// A `file://` URI for an absolute path (with a trailing slash when `dir`).

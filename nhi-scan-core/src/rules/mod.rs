@@ -379,6 +379,9 @@ pub struct LoadOutcome {
     pub rules: RuleSet,
     /// One error per broken file or rule.
     pub errors: Vec<RuleError>,
+    /// Rules that loaded with a part of them ignored (validators of rule files listed by a
+    /// configuration found in the scanned tree).
+    pub warnings: Vec<String>,
 }
 
 impl RuleSet {
@@ -409,6 +412,18 @@ impl RuleSet {
     /// True when there are no rules.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// Removes the validators of the rules from index `from` on (rules from files the caller
+    /// did not name); returns the ids of the rules that had one.
+    pub(crate) fn drop_validators(&mut self, from: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        for r in self.rules.iter_mut().skip(from) {
+            if r.rule.validate.take().is_some() {
+                ids.push(r.rule.id.clone());
+            }
+        }
+        ids
     }
 
     /// Keeps only the rules for which `keep` returns true (e.g. to disable rules by id).

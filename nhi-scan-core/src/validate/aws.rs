@@ -56,17 +56,21 @@ pub(crate) mod sigv4 {
         m.finalize().into_bytes().to_vec()
     }
 
-    /// AWS URI encoding: unreserved characters kept, everything else `%XX` (upper case).
+    /// AWS URI encoding (`UriEncode`): unreserved characters kept, everything else `%XX`.
     pub(crate) fn uri_encode(s: &str) -> String {
-        let mut out = String::new();
-        for &b in s.as_bytes() {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
+        crate::encode::component(s)
+    }
+
+    /// The canonical URI of a path as sent on the wire: each segment URI-encoded once more
+    /// (AWS encodes the path twice for every service but S3), `/` for an empty path.
+    pub(crate) fn canonical_uri(path: &str) -> String {
+        if path.is_empty() {
+            return "/".into();
         }
-        out
+        path.split('/')
+            .map(uri_encode)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// The canonical request and the signed-headers list.
@@ -100,7 +104,7 @@ pub(crate) mod sigv4 {
         let creq = format!(
             "{}\n{}\n{}\n{}\n{}\n{}",
             i.method,
-            i.path,
+            canonical_uri(i.path),
             query,
             canonical_headers,
             signed,
@@ -163,9 +167,12 @@ pub(crate) fn check(
     };
     let (date, _) = amz_date(now_unix());
     let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    // The signature covers the path actually sent: an override's prefix included
+    // (`https://proxy.example/aws` sends `POST /aws/`).
+    let sent_path = format!("{}/", ep.prefix);
     let input = sigv4::Input {
         method: "POST",
-        path: "/",
+        path: &sent_path,
         query: &[],
         headers: &[("content-type", content_type)],
         host: &ep.authority,
@@ -327,5 +334,30 @@ mod tests {
     #[test]
     fn uri_encoding_is_aws_style() {
         assert_eq!(uri_encode("a b/c~"), "a%20b%2Fc~");
+        assert_eq!(canonical_uri(""), "/");
+        assert_eq!(canonical_uri("/"), "/");
+        assert_eq!(canonical_uri("/a b/c%2F/"), "/a%20b/c%252F/");
+    }
+
+    /// An endpoint override with a path prefix: the canonical URI is the path sent, prefix
+    /// included, so a server verifying what it received agrees with the signature.
+    #[test]
+    fn sigv4_signs_the_prefixed_path_that_is_sent() {
+        let mut prefixed = input("POST", &[], &[], b"");
+        prefixed.path = "/proxy/aws/";
+        let (creq, _) = canonical_request(&prefixed);
+        assert!(creq.starts_with("POST\n/proxy/aws/\n\n"), "{creq}");
+        // Same request as the published POST vector but another path: another signature.
+        assert_ne!(
+            signature(&prefixed),
+            "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
+        );
+        // The published "get-slash" style vector: a bare "/" is unchanged.
+        let mut root = input("POST", &[], &[], b"");
+        root.path = "/";
+        assert_eq!(
+            signature(&root),
+            "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
+        );
     }
 }

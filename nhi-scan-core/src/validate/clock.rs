@@ -109,7 +109,13 @@ pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
     let h: i64 = hms.next()?.parse().ok()?;
     let mi: i64 = hms.next()?.parse().ok()?;
     let sec: i64 = hms.next()?.parse().ok()?;
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
+    // The text comes from the network: only real dates reach the arithmetic.
+    let real = (1..=9999).contains(&y)
+        && (1..=31).contains(&d)
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&sec);
+    real.then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
 /// Normalises a provider's expiry to RFC 3339 where its form is recognised: Unix seconds or
@@ -176,6 +182,10 @@ mod tests {
             Some(784_111_777)
         );
         assert_eq!(parse_http_date("soon"), None);
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9223372036854775807 99:00:00 GMT"),
+            None
+        );
     }
 
     #[test]

@@ -12,9 +12,11 @@ use serde_json::Value;
 use super::clock::{now_unix, parse_http_date, rfc3339};
 use super::http::{Endpoint, Hosts, Http, Request, fmt_secs};
 use super::response::{self, Response};
-use super::spec::{Check, ValidateSpec, parse_url_template};
+use super::spec::{Check, Condition, ValidateSpec, parse_url_template};
 use super::template::{Encoding, Missing, Values, is_dns_label};
-use super::{ValidateConfig, ValidateError, Validation, ValidationStatus};
+use super::{
+    ValidateConfig, ValidateError, Validation, ValidationStatus, ValidationSummary, clamp_rate,
+};
 use crate::finding::{Companion, Finding, Secret};
 use crate::rules::Rule;
 
@@ -62,28 +64,58 @@ impl Default for ValidateOptions {
 }
 
 impl ValidateOptions {
-    /// Defaults with the `[validate]` table of a configuration applied.
+    /// Defaults with the `[validate]` table of a configuration applied. Values outside their
+    /// bounds (see [`ValidateConfig::check`], which configuration loading enforces) are clamped.
     pub fn from_config(c: &ValidateConfig) -> ValidateOptions {
         let mut o = ValidateOptions::default();
         if let Some(n) = c.concurrency {
-            o.concurrency = n.max(1);
+            o.concurrency = n;
         }
-        if let Some(t) = c.timeout.filter(|t| *t > 0.0 && t.is_finite()) {
-            o.timeout = Duration::from_secs_f64(t);
+        if let Some(t) = c.timeout {
+            o.timeout = secs(t, super::MAX_TIMEOUT_SECS);
         }
         if let Some(n) = c.max_retries {
             o.max_retries = n;
         }
-        if let Some(t) = c.max_retry_wait.filter(|t| *t >= 0.0 && t.is_finite()) {
-            o.max_retry_wait = Duration::from_secs_f64(t);
+        if let Some(t) = c.max_retry_wait {
+            o.max_retry_wait = secs(t, super::MAX_RETRY_WAIT_SECS);
         }
-        if let Some(r) = c.rate_limit.filter(|r| *r >= 0.0 && r.is_finite()) {
+        if let Some(r) = c.rate_limit {
             o.rate_limit = r;
         }
         o.rate_limits = c.rate_limits.clone();
         o.hosts = c.hosts.clone();
-        o
+        o.sanitized()
     }
+
+    /// The options with every number brought inside its bounds: at least one check in flight
+    /// and at most [`MAX_CONCURRENCY`](super::MAX_CONCURRENCY), a timeout between 1 ms and
+    /// [`MAX_TIMEOUT_SECS`](super::MAX_TIMEOUT_SECS), waits no longer than an hour, rates `0`
+    /// or within [`MIN_RATE`](super::MIN_RATE)..=[`MAX_RATE`](super::MAX_RATE). Options are
+    /// public fields, so [`Validator::new`] applies this too: no value can make a check panic
+    /// or wait for ever.
+    pub fn sanitized(mut self) -> ValidateOptions {
+        let max_wait = secs(super::MAX_RETRY_WAIT_SECS, super::MAX_RETRY_WAIT_SECS);
+        self.concurrency = self.concurrency.clamp(1, super::MAX_CONCURRENCY);
+        self.timeout = self.timeout.clamp(
+            Duration::from_millis(1),
+            secs(super::MAX_TIMEOUT_SECS, super::MAX_TIMEOUT_SECS),
+        );
+        self.max_retries = self.max_retries.min(super::MAX_RETRIES);
+        self.max_retry_wait = self.max_retry_wait.min(max_wait);
+        self.backoff = self.backoff.min(max_wait);
+        self.rate_limit = clamp_rate(self.rate_limit);
+        for r in self.rate_limits.values_mut() {
+            *r = clamp_rate(*r);
+        }
+        self
+    }
+}
+
+/// `t` seconds as a duration, within `0..=max` (NaN and negatives are 0).
+fn secs(t: f64, max: f64) -> Duration {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, max) };
+    Duration::try_from_secs_f64(t).unwrap_or(Duration::ZERO)
 }
 
 /// One credential to validate, borrowed from wherever it is held. Debug masks the secrets.
@@ -99,30 +131,12 @@ pub struct Credential<'a> {
     pub companion: Option<&'a Companion>,
 }
 
-/// Counts of a validation run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ValidationSummary {
-    /// Distinct credentials the provider accepted.
-    pub valid: usize,
-    /// Distinct credentials it rejected.
-    pub invalid: usize,
-    /// Distinct credentials with no verdict.
-    pub unknown: usize,
-}
+/// What makes two credentials one check: the fingerprint (rule and secret) and the
+/// companion's value.
+pub(crate) type JobKey<'a> = (&'a str, Option<&'a str>);
 
-impl ValidationSummary {
-    /// Counts the verdicts already on `findings` (one per finding).
-    pub fn of(findings: &[Finding]) -> ValidationSummary {
-        let mut s = ValidationSummary::default();
-        for v in findings.iter().filter_map(|f| f.validation.as_ref()) {
-            match v.status {
-                ValidationStatus::Valid => s.valid += 1,
-                ValidationStatus::Invalid => s.invalid += 1,
-                ValidationStatus::Unknown => s.unknown += 1,
-            }
-        }
-        s
-    }
+pub(crate) fn job_key<'a>(c: &Credential<'a>) -> JobKey<'a> {
+    (c.fingerprint, c.companion.map(|c| c.value.expose()))
 }
 
 /// A request-rate limit for one provider: requests are given start times at least `interval`
@@ -134,8 +148,9 @@ struct Limiter {
 
 impl Limiter {
     fn new(per_second: f64) -> Limiter {
+        let per_second = clamp_rate(per_second);
         let interval = if per_second > 0.0 {
-            Duration::from_secs_f64(1.0 / per_second)
+            secs(1.0 / per_second, 1.0 / super::MIN_RATE)
         } else {
             Duration::ZERO
         };
@@ -151,8 +166,8 @@ impl Limiter {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot - now
+            *next = slot.checked_add(self.interval).unwrap_or(slot);
+            slot.saturating_duration_since(now)
         };
         if !wait.is_zero() {
             std::thread::sleep(wait);
@@ -203,6 +218,7 @@ impl Validator {
                 ))
             })
             .collect();
+        let opts = opts.sanitized();
         Ok(Validator {
             specs,
             http: Http::new(opts.timeout, &opts.user_agent),
@@ -250,15 +266,21 @@ impl Validator {
     }
 
     /// Validates credentials held outside findings (a report read back, an embedder's list):
-    /// each distinct fingerprint once, `concurrency` at a time. The verdicts are in input order.
+    /// each distinct credential once, `concurrency` at a time. The verdicts are in input order.
+    ///
+    /// Distinct means fingerprint *and* companion: the fingerprint covers the rule and the
+    /// secret only, and one secret with two companions (a Twilio auth token next to two account
+    /// SIDs, an AWS secret key next to two key ids) is two checks that may well disagree.
     pub fn validate_credentials(&self, creds: &[Credential<'_>]) -> Vec<Validation> {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<JobKey<'_>, usize> = HashMap::new();
         let mut jobs: Vec<usize> = Vec::new();
+        let mut job_of = Vec::with_capacity(creds.len());
         for (i, c) in creds.iter().enumerate() {
-            if !first.contains_key(c.fingerprint) {
-                first.insert(c.fingerprint, jobs.len());
+            let j = *first.entry(job_key(c)).or_insert_with(|| {
                 jobs.push(i);
-            }
+                jobs.len() - 1
+            });
+            job_of.push(j);
         }
         let slots: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
@@ -285,10 +307,7 @@ impl Validator {
                     .unwrap_or_else(|| unknown("not checked".into()))
             })
             .collect();
-        creds
-            .iter()
-            .map(|c| results[first[c.fingerprint]].clone())
-            .collect()
+        job_of.into_iter().map(|j| results[j].clone()).collect()
     }
 
     /// Checks one credential of rule `rule_id`.
@@ -319,6 +338,10 @@ impl Validator {
             Check::Postgres | Check::Mysql | Check::Redis | Check::Mongodb => {
                 super::db::check(self, spec, secret, companion)
             }
+            Check::Unsupported => unknown(format!(
+                "unsupported: {}",
+                spec.note.as_deref().unwrap_or("no safe check exists")
+            )),
         };
         response::scrub(&mut v.identity, secret);
         v
@@ -384,8 +407,11 @@ impl Validator {
             if !limited {
                 return unknown(unexpected(resp.status));
             }
-            let wait =
-                retry_after.unwrap_or_else(|| self.opts.backoff * 2u32.saturating_pow(attempt));
+            let wait = retry_after.unwrap_or_else(|| {
+                self.opts
+                    .backoff
+                    .saturating_mul(2u32.saturating_pow(attempt))
+            });
             if wait > self.opts.max_retry_wait {
                 return unknown(format!(
                     "rate limited (HTTP {}; retry after {}s exceeds the {}s cap)",
@@ -401,7 +427,9 @@ impl Validator {
                     attempt + 1
                 ));
             }
-            limiter.hold(Instant::now() + wait);
+            if let Some(until) = Instant::now().checked_add(wait) {
+                limiter.hold(until);
+            }
             attempt += 1;
         }
     }
@@ -426,16 +454,23 @@ impl Validator {
     }
 }
 
-/// `Retry-After`: seconds or an HTTP date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
+/// Longest `Retry-After` taken literally; a provider asking for more (`1e20`, a date in the year
+/// 9999) is read as asking for this, which is far over any cap, and the check gives up.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 86_400);
+
+/// `Retry-After`: seconds or an HTTP date, at most [`MAX_RETRY_AFTER`]. The value comes from the
+/// network: no number it holds may reach a panicking conversion.
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(s) = v.parse::<f64>() {
-        return (s >= 0.0 && s.is_finite()).then(|| Duration::from_secs_f64(s));
+        if s.is_nan() || s < 0.0 {
+            return None;
+        }
+        return Some(secs(s, MAX_RETRY_AFTER.as_secs_f64()));
     }
     let at = parse_http_date(v)?;
-    Some(Duration::from_secs(
-        at.saturating_sub(now_unix()).max(0) as u64
-    ))
+    let wait = at.saturating_sub(now_unix()).max(0);
+    Some(Duration::from_secs(wait as u64).min(MAX_RETRY_AFTER))
 }
 
 fn build_request(spec: &ValidateSpec, values: &Values, path: &str) -> Result<Request, Missing> {
@@ -478,37 +513,48 @@ fn build_request(spec: &ValidateSpec, values: &Values, path: &str) -> Result<Req
 }
 
 /// The verdict of a declarative validator on an answer.
+/// The verdict a response gives under `spec`. A condition that looks at the body (`json`,
+/// `has`, `body_contains`) beats one that looks at the status alone, whatever list it is in: a
+/// provider answering HTTP 403 both for a bad token (`"Invalid token"`) and for a live token
+/// without permission is told apart by the body first. Within each tier, `valid` then
+/// `invalid` then `unknown`. A condition's `reason` travels with its verdict ("valid:
+/// insufficient permission").
 fn decide(spec: &ValidateSpec, resp: &Response, values: &Values) -> Option<Validation> {
     let json = resp.json();
-    if spec
-        .valid
-        .iter()
-        .any(|c| response::matches(c, resp, json.as_ref()))
-    {
-        let mut v = verdict(ValidationStatus::Valid, None);
-        let lookup = |name: &str| values.get(name).map(str::to_string);
-        v.identity = response::identity(&spec.identity, resp, json.as_ref(), &lookup);
-        return Some(v);
-    }
-    if spec
-        .invalid
-        .iter()
-        .any(|c| response::matches(c, resp, json.as_ref()))
-    {
-        return Some(verdict(
-            ValidationStatus::Invalid,
-            Some(format!("rejected by the provider (HTTP {})", resp.status)),
-        ));
-    }
-    if let Some(c) = spec
-        .unknown
-        .iter()
-        .find(|c| response::matches(c, resp, json.as_ref()))
-    {
-        let reason = c.reason.clone().unwrap_or_else(|| unexpected(resp.status));
-        return Some(unknown(reason));
-    }
-    None
+    let specific =
+        |c: &Condition| !c.json.is_empty() || !c.has.is_empty() || c.body_contains.is_some();
+    let lists = [
+        (ValidationStatus::Valid, &spec.valid),
+        (ValidationStatus::Invalid, &spec.invalid),
+        (ValidationStatus::Unknown, &spec.unknown),
+    ];
+    let found = [true, false].into_iter().find_map(|tier| {
+        lists.iter().find_map(|(status, conds)| {
+            conds
+                .iter()
+                .find(|c| specific(c) == tier && response::matches(c, resp, json.as_ref()))
+                .map(|c| (*status, c))
+        })
+    });
+    let (status, c) = found?;
+    Some(match status {
+        ValidationStatus::Valid => {
+            let mut v = verdict(ValidationStatus::Valid, c.reason.clone());
+            let lookup = |name: &str| values.get(name).map(str::to_string);
+            v.identity = response::identity(&spec.identity, resp, json.as_ref(), &lookup);
+            v
+        }
+        ValidationStatus::Invalid => {
+            let why = match &c.reason {
+                Some(r) => format!("rejected by the provider (HTTP {}: {r})", resp.status),
+                None => format!("rejected by the provider (HTTP {})", resp.status),
+            };
+            verdict(ValidationStatus::Invalid, Some(why))
+        }
+        ValidationStatus::Unknown => {
+            unknown(c.reason.clone().unwrap_or_else(|| unexpected(resp.status)))
+        }
+    })
 }
 
 fn unexpected(status: u16) -> String {
@@ -547,5 +593,84 @@ pub(crate) fn missing(m: Missing) -> Validation {
             "not checked: needs the {name} found next to the secret, and none was found"
         )),
         Missing::Unusable(what) => unknown(format!("not checked: {what} cannot be sent")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_from_the_network_never_panics_and_is_capped() {
+        for v in [
+            "1e20",
+            "1e308",
+            "inf",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_retry_after(v), Some(MAX_RETRY_AFTER), "{v}");
+        }
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("-5"), None);
+        assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn hostile_numbers_in_options_are_clamped_not_panics() {
+        let mut c = ValidateConfig {
+            concurrency: Some(1_000_000),
+            timeout: Some(1e20),
+            max_retries: Some(u32::MAX),
+            max_retry_wait: Some(f64::INFINITY),
+            rate_limit: Some(1e-30),
+            ..Default::default()
+        };
+        c.rate_limits.insert("github".into(), f64::NAN);
+        let warnings = c.clamp();
+        assert_eq!(warnings.len(), 6, "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("validate.concurrency = 1000000: must be between 1 and 64")),
+            "{warnings:?}"
+        );
+        let o = ValidateOptions::from_config(&c);
+        assert_eq!(o.concurrency, super::super::MAX_CONCURRENCY);
+        assert_eq!(o.timeout, Duration::from_secs(600));
+        assert_eq!(o.max_retries, super::super::MAX_RETRIES);
+        assert_eq!(o.max_retry_wait, Duration::from_secs(3600));
+        assert_eq!(o.rate_limit, super::super::MIN_RATE);
+        assert_eq!(o.rate_limits["github"], 0.0);
+        // Unclamped configuration (an embedder's struct) and options set field by field are
+        // brought inside the bounds too, never reaching a panicking conversion.
+        let raw = ValidateConfig {
+            concurrency: Some(0),
+            timeout: Some(f64::NAN),
+            max_retry_wait: Some(-1.0),
+            rate_limit: Some(f64::INFINITY),
+            ..Default::default()
+        };
+        let o = ValidateOptions::from_config(&raw);
+        assert_eq!(o.concurrency, 1);
+        assert!(o.timeout >= Duration::from_millis(1));
+        assert_eq!(o.max_retry_wait, Duration::ZERO);
+        assert_eq!(o.rate_limit, super::super::MAX_RATE);
+        let limiter = Limiter::new(1e-300);
+        assert_eq!(limiter.interval, Duration::from_secs(1000));
+        let o = ValidateOptions {
+            concurrency: usize::MAX,
+            timeout: Duration::MAX,
+            backoff: Duration::MAX,
+            ..Default::default()
+        }
+        .sanitized();
+        assert_eq!(o.concurrency, 64);
+        assert_eq!(o.timeout, Duration::from_secs(600));
+        assert_eq!(o.backoff, Duration::from_secs(3600));
     }
 }

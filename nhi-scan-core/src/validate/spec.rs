@@ -104,6 +104,11 @@ pub enum Check {
     Redis,
     /// MongoDB URI: connect and SCRAM-authenticate (only with `--validate-db`).
     Mongodb,
+    /// Deliberately not checked: the only request the provider accepts the credential in would
+    /// change something (open a connection, rotate the token) or needs what is never found next
+    /// to it. Always `unknown`, with the table's `note` as the reason, so the gap is stated
+    /// rather than reported as a missing validator.
+    Unsupported,
 }
 
 impl Check {
@@ -118,6 +123,7 @@ impl Check {
             Check::Mysql => "mysql",
             Check::Redis => "redis",
             Check::Mongodb => "mongodb",
+            Check::Unsupported => "unsupported",
         }
     }
 
@@ -344,15 +350,19 @@ fn known_names(rule: &Rule, spec: &ValidateSpec) -> Vec<String> {
 
 /// Checks a rule's validator when the rule loads, so a broken validator is a rule error that
 /// names the rule, not a silent `unknown` at run time.
-pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
+pub(crate) fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
     let err = |m: String| Err(format!("validate: {m}"));
     if spec.provider.trim().is_empty() {
         return err("provider is empty".into());
     }
     if let Some(r) = spec.rate_limit
-        && !(r > 0.0 && r.is_finite())
+        && !(super::MIN_RATE..=super::MAX_RATE).contains(&r)
     {
-        return err(format!("rate_limit {r} must be a positive number"));
+        return err(format!(
+            "rate_limit {r} must be between {} and {} requests per second",
+            super::MIN_RATE,
+            super::MAX_RATE
+        ));
     }
     for (name, var) in &spec.vars {
         if name == "secret" || rule.companion.as_ref().is_some_and(|c| &c.name == name) {
@@ -427,6 +437,11 @@ pub fn check_spec(rule: &Rule, spec: &ValidateSpec) -> Result<(), String> {
                     "{} needs the rule's companion (the access key id)",
                     spec.check.as_str()
                 ));
+            }
+        }
+        Check::Unsupported => {
+            if spec.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                return err("check = \"unsupported\" needs a `note` saying why".into());
             }
         }
         Check::Postgres | Check::Mysql | Check::Redis | Check::Mongodb => {

@@ -121,30 +121,17 @@ fn cut(pattern: &str, text: &str) -> Option<String> {
 
 /// Encodes `value` for a place in a request.
 pub(crate) fn encode(value: &str, encoding: Encoding) -> String {
+    use crate::encode::{is_form_char, is_path_char, is_unreserved, percent_encode};
     match encoding {
         Encoding::Raw => value.to_string(),
-        Encoding::Path => percent(value, |b| {
-            b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
-        }),
-        Encoding::Query => percent(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)),
-        Encoding::Form => percent(value, |b| b.is_ascii_alphanumeric() || b"-._*".contains(&b)),
+        Encoding::Path => percent_encode(value, is_path_char),
+        Encoding::Query => percent_encode(value, is_unreserved),
+        Encoding::Form => percent_encode(value, is_form_char),
         Encoding::Json => {
             let quoted = serde_json::Value::String(value.to_string()).to_string();
             quoted[1..quoted.len() - 1].to_string()
         }
     }
-}
-
-fn percent(value: &str, keep: impl Fn(u8) -> bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if keep(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Whether `s` can be a DNS label (a host variable's value).

@@ -474,16 +474,9 @@ fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
     (scheme.to_string(), params)
 }
 
+/// A query value (token-service `scope`, `service`): see [`crate::encode::component`].
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    crate::encode::component(s)
 }
 
 /// Pulls `reference`: resolves the manifest (and platform), fetches the config, and streams

@@ -6,6 +6,8 @@
 //! TLS is used when the URI asks for it (`sslmode=require`, `rediss://`, `tls=true`, ...), with
 //! certificate verification against the bundled webpki roots.
 
+#[cfg(test)]
+mod hostile_tests;
 mod mongodb;
 mod mysql;
 mod postgres;
@@ -14,9 +16,9 @@ mod scram;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -131,56 +133,105 @@ impl DbUri {
     }
 }
 
-/// A connection, plain or TLS.
-pub(crate) enum Conn {
+/// A connection, plain or TLS, that gives up at a deadline: every read and write (and the TLS
+/// handshake) waits at most until then, so a server that trickles a byte at a time cannot hold a
+/// check for longer than the timeout, however many reads the handshake takes.
+pub(crate) struct Conn {
+    stream: Stream,
+    deadline: Instant,
+    /// The timeout the deadline came from, for reasons ("timeout after 10s").
+    timeout: Duration,
+}
+
+enum Stream {
     Plain(TcpStream),
     Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
     /// Moved out (while being upgraded to TLS); reads and writes fail.
     Closed,
 }
 
+impl Conn {
+    /// The socket, with its timeouts set to what is left before the deadline; `TimedOut` once
+    /// the deadline has passed.
+    fn arm(&mut self) -> io::Result<()> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        let sock = match &self.stream {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+            Stream::Closed => return Err(io::ErrorKind::NotConnected.into()),
+        };
+        sock.set_read_timeout(Some(left))?;
+        sock.set_write_timeout(Some(left))
+    }
+
+    /// Whether the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.stream, Stream::Tls(_))
+    }
+}
+
 impl Read for Conn {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.read(buf),
-            Conn::Tls(s) => s.read(buf),
-            Conn::Closed => Err(io::ErrorKind::NotConnected.into()),
+        self.arm()?;
+        match &mut self.stream {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
         }
     }
 }
 
 impl Write for Conn {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.write(buf),
-            Conn::Tls(s) => s.write(buf),
-            Conn::Closed => Err(io::ErrorKind::NotConnected.into()),
+        self.arm()?;
+        match &mut self.stream {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(s) => s.flush(),
-            Conn::Tls(s) => s.flush(),
-            Conn::Closed => Ok(()),
+        if matches!(self.stream, Stream::Closed) {
+            return Ok(());
+        }
+        self.arm()?;
+        match &mut self.stream {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+            Stream::Closed => Ok(()),
         }
     }
 }
 
 impl Conn {
-    /// Connects with a timeout on connecting and on every read and write.
-    pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Conn, String> {
-        let addrs: Vec<_> = (host, port)
-            .to_socket_addrs()
-            .map_err(|_| format!("network error: cannot resolve {host}"))?
-            .collect();
+    /// Resolves `host` and connects, all before `deadline` (name resolution included: it runs
+    /// on a helper thread that is abandoned if the resolver hangs).
+    pub fn connect(
+        host: &str,
+        port: u16,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<Conn, String> {
+        let addrs = resolve(host, port, deadline, timeout, |h, p| {
+            (h.as_str(), p).to_socket_addrs().map(|a| a.collect())
+        })?;
         let mut last = format!("network error: cannot resolve {host}");
         for a in addrs {
-            match TcpStream::connect_timeout(&a, timeout) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timeout_reason(timeout));
+            }
+            match TcpStream::connect_timeout(&a, left) {
                 Ok(s) => {
-                    let _ = s.set_read_timeout(Some(timeout));
-                    let _ = s.set_write_timeout(Some(timeout));
                     let _ = s.set_nodelay(true);
-                    return Ok(Conn::Plain(s));
+                    return Ok(Conn {
+                        stream: Stream::Plain(s),
+                        deadline,
+                        timeout,
+                    });
                 }
                 Err(e) => last = io_reason(&e, host, timeout),
             }
@@ -189,24 +240,77 @@ impl Conn {
     }
 
     /// Upgrades a plain connection to TLS, verifying the certificate for `host`.
-    pub fn into_tls(self, host: &str) -> Result<Conn, String> {
-        let Conn::Plain(tcp) = self else {
-            return Ok(self);
+    pub fn into_tls(mut self, host: &str) -> Result<Conn, String> {
+        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Closed) else {
+            return Err("network error: the connection is not plain TCP".into());
         };
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| format!("not checked: {host} is not a TLS server name"))?;
         let conn = rustls::ClientConnection::new(tls_config(), name)
             .map_err(|_| format!("network error: TLS setup for {host} failed"))?;
-        let mut s = rustls::StreamOwned::new(conn, tcp);
-        while s.conn.is_handshaking() {
-            s.conn.complete_io(&mut s.sock).map_err(|_| {
+        self.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
+        let failed = |c: &Conn, e: io::Error| {
+            if matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) {
+                timeout_reason(c.timeout)
+            } else {
                 format!(
                     "network error: TLS handshake with {host} failed (certificate not verifiable?)"
                 )
-            })?;
+            }
+        };
+        loop {
+            if let Err(e) = self.arm() {
+                return Err(failed(&self, e));
+            }
+            let Stream::Tls(s) = &mut self.stream else {
+                return Err("network error: the connection is not TLS".into());
+            };
+            if !s.conn.is_handshaking() {
+                break;
+            }
+            if let Err(e) = s.conn.complete_io(&mut s.sock) {
+                return Err(failed(&self, e));
+            }
         }
-        Ok(Conn::Tls(Box::new(s)))
+        Ok(self)
     }
+}
+
+/// Name resolution that gives up at `deadline`: the system resolver has no timeout of its own,
+/// and the name comes from scanned content. IP literals need no thread.
+fn resolve(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    timeout: Duration,
+    lookup: impl FnOnce(String, u16) -> io::Result<Vec<SocketAddr>> + Send + 'static,
+) -> Result<Vec<SocketAddr>, String> {
+    let cannot = || format!("network error: cannot resolve {host}");
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::Builder::new()
+        .name("nhi-scan-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(lookup(name, port));
+        })
+        .map_err(|_| cannot())?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(left) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(_) => Err(cannot()),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(timeout_reason(timeout)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(cannot()),
+    }
+}
+
+fn timeout_reason(timeout: Duration) -> String {
+    format!("timeout after {}s", super::http::fmt_secs(timeout))
 }
 
 fn tls_config() -> Arc<rustls::ClientConfig> {
@@ -238,15 +342,22 @@ fn tls_config() -> Arc<rustls::ClientConfig> {
 /// A reason for an I/O failure, by kind and host.
 pub(crate) fn io_reason(e: &io::Error, host: &str, timeout: Duration) -> String {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-            format!("timeout after {}s", super::http::fmt_secs(timeout))
-        }
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timeout_reason(timeout),
         io::ErrorKind::ConnectionRefused => format!("network error: connection refused by {host}"),
         io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset => {
             format!("network error: {host} closed the connection")
         }
+        io::ErrorKind::InvalidData => {
+            format!("unexpected response: {host} sent a malformed or oversized message")
+        }
         kind => format!("network error ({kind}) with {host}"),
     }
+}
+
+/// Text a server sent, for an identity detail: lossy UTF-8, at most 100 characters (a server
+/// version is a few dozen; a hostile server's megabyte is not worth keeping).
+pub(crate) fn short_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).chars().take(100).collect()
 }
 
 /// What a handshake concluded.
@@ -275,12 +386,14 @@ pub(crate) fn check(
     if uri.password != secret && percent_decode(secret) != uri.password {
         return unknown("not checked: the captured URI holds another password".into());
     }
+    // One deadline for the whole check: resolving, connecting, TLS and every message.
     let timeout = v.opts.timeout;
+    let deadline = Instant::now() + timeout;
     let outcome = match spec.check {
-        Check::Postgres => postgres::check(&uri, timeout),
-        Check::Mysql => mysql::check(&uri, timeout),
-        Check::Redis => redis::check(&uri, timeout),
-        Check::Mongodb => mongodb::check(&uri, timeout),
+        Check::Postgres => postgres::check(&uri, deadline, timeout),
+        Check::Mysql => mysql::check(&uri, deadline, timeout),
+        Check::Redis => redis::check(&uri, deadline, timeout),
+        Check::Mongodb => mongodb::check(&uri, deadline, timeout),
         _ => Auth::Unknown("unsupported".into()),
     };
     match outcome {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 use serde_json::Value;
@@ -14,6 +14,8 @@ use super::{Auth, Conn, DbUri, io_reason};
 
 const OP_MSG: i32 = 2013;
 const AUTHENTICATION_FAILED: i64 = 18;
+/// Largest reply read: `hello` and SASL replies are a few hundred bytes.
+const MAX_REPLY: i32 = 1 << 20;
 
 /// The BSON values this exchange uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,40 +83,49 @@ pub(crate) fn encode(doc: &[(&str, Bson)]) -> Vec<u8> {
     out
 }
 
-/// Decodes a document (bounded recursion; unknown types end the parse).
+/// Decodes a document (bounded recursion; unknown types end the parse). The bytes come from a
+/// server named in scanned content: every length is checked against the document's own bounds
+/// with checked arithmetic, so a negative or huge length ends the parse instead of wrapping.
 pub(crate) fn decode(b: &[u8], depth: usize) -> Option<Vec<(String, Bson)>> {
-    if depth > 8 || b.len() < 5 {
+    if depth > 8 {
         return None;
     }
-    let len = i32::from_le_bytes(b[..4].try_into().ok()?) as usize;
-    if len > b.len() || len < 5 {
+    let len = usize::try_from(i32::from_le_bytes(b.get(..4)?.try_into().ok()?)).ok()?;
+    if !(5..=b.len()).contains(&len) || b[len - 1] != 0 {
         return None;
     }
+    // Everything read below stays inside the declared document.
+    let b = &b[..len];
+    let end = len - 1;
     let mut i = 4;
     let mut out = Vec::new();
-    let end = len - 1;
+    let le_i32 = |at: usize| -> Option<usize> {
+        let raw = i32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?);
+        usize::try_from(raw).ok()
+    };
+    let slice = |from: usize, n: usize| b.get(from..from.checked_add(n)?);
     while i < end {
         let tag = b[i];
         i += 1;
         let nul = b[i..end].iter().position(|&x| x == 0)? + i;
         let key = String::from_utf8_lossy(&b[i..nul]).into_owned();
         i = nul + 1;
-        let le_i32 = |at: usize| -> Option<i32> {
-            Some(i32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-        };
         let (v, size) = match tag {
             0x01 => (
-                Bson::Double(f64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?)),
+                Bson::Double(f64::from_le_bytes(slice(i, 8)?.try_into().ok()?)),
                 8,
             ),
             0x02 => {
-                let n = le_i32(i)? as usize;
-                let s = b.get(i + 4..i + 4 + n.checked_sub(1)?)?;
-                (Bson::Str(String::from_utf8_lossy(s).into_owned()), 4 + n)
+                let n = le_i32(i)?;
+                let s = slice(i.checked_add(4)?, n.checked_sub(1)?)?;
+                (
+                    Bson::Str(String::from_utf8_lossy(s).into_owned()),
+                    n.checked_add(4)?,
+                )
             }
             0x03 | 0x04 => {
-                let n = le_i32(i)? as usize;
-                let d = decode(b.get(i..i + n)?, depth + 1)?;
+                let n = le_i32(i)?;
+                let d = decode(slice(i, n)?, depth + 1)?;
                 if tag == 0x03 {
                     (Bson::Doc(d), n)
                 } else {
@@ -122,22 +133,31 @@ pub(crate) fn decode(b: &[u8], depth: usize) -> Option<Vec<(String, Bson)>> {
                 }
             }
             0x05 => {
-                let n = le_i32(i)? as usize;
-                (Bson::Bin(b.get(i + 5..i + 5 + n)?.to_vec()), 5 + n)
+                let n = le_i32(i)?;
+                (
+                    Bson::Bin(slice(i.checked_add(5)?, n)?.to_vec()),
+                    n.checked_add(5)?,
+                )
             }
             0x07 => (Bson::Other, 12),
             0x08 => (Bson::Bool(*b.get(i)? != 0), 1),
             0x09 | 0x11 => (Bson::Other, 8),
             0x12 => (
-                Bson::Int(i64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?)),
+                Bson::Int(i64::from_le_bytes(slice(i, 8)?.try_into().ok()?)),
                 8,
             ),
             0x0A => (Bson::Other, 0),
-            0x10 => (Bson::Int(i64::from(le_i32(i)?)), 4),
+            0x10 => (
+                Bson::Int(i64::from(i32::from_le_bytes(slice(i, 4)?.try_into().ok()?))),
+                4,
+            ),
             0x13 => (Bson::Other, 16),
             _ => return None,
         };
-        i += size;
+        i = i.checked_add(size)?;
+        if i > end {
+            return None;
+        }
         out.push((key, v));
     }
     Some(out)
@@ -164,7 +184,7 @@ impl Wire {
         let mut head = [0u8; 16];
         self.conn.read_exact(&mut head)?;
         let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-        if !(21..=16 << 20).contains(&len) {
+        if !(21..=MAX_REPLY).contains(&len) {
             return Err(std::io::ErrorKind::InvalidData.into());
         }
         let mut rest = vec![0u8; len as usize - 16];
@@ -187,12 +207,12 @@ fn failed(reply: &[(String, Bson)]) -> Option<Auth> {
     })
 }
 
-/// Connects and authenticates.
-pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
+/// Connects and authenticates, giving up at `deadline`.
+pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
     if uri.scheme == "mongodb+srv" || uri.host.contains("+srv") {
         return Auth::Unknown("unsupported: mongodb+srv:// needs a DNS SRV lookup".into());
     }
-    let mut conn = match Conn::connect(&uri.host, uri.port.unwrap_or(27017), timeout) {
+    let mut conn = match Conn::connect(&uri.host, uri.port.unwrap_or(27017), deadline, timeout) {
         Ok(c) => c,
         Err(r) => return Auth::Unknown(r),
     };
@@ -251,9 +271,14 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
             .collect();
         ("SCRAM-SHA-1", Hash::Sha1, digest.into_bytes())
     } else {
+        let named: Vec<String> = mechs
+            .iter()
+            .take(5)
+            .map(|m| super::short_text(m.as_bytes()))
+            .collect();
         return Auth::Unknown(format!(
             "unsupported: MongoDB mechanisms {}",
-            mechs.join(", ")
+            named.join(", ")
         ));
     };
     let mut scram = Scram::new(hash, &uri.user, &password, nonce());

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rsa::pkcs8::DecodePublicKey;
 use serde_json::Value;
 use sha2::Digest;
 
-use super::{Auth, Conn, DbUri, io_reason};
+use super::{Auth, Conn, DbUri, io_reason, short_text};
 
 const CLIENT_LONG_PASSWORD: u32 = 1;
 const CLIENT_PROTOCOL_41: u32 = 0x200;
@@ -19,6 +19,9 @@ const CLIENT_SECURE_CONNECTION: u32 = 0x8000;
 const CLIENT_PLUGIN_AUTH: u32 = 0x8_0000;
 const CLIENT_PLUGIN_AUTH_LENENC: u32 = 0x20_0000;
 const MAX_PACKET: u32 = 1 << 24;
+/// Largest packet read: handshake packets are a few hundred bytes (an RSA key a few KB), and a
+/// hostile server's 16 MB length must not become a 16 MB allocation.
+const MAX_READ: usize = 64 << 10;
 const ER_ACCESS_DENIED: u16 = 1045;
 
 struct Packets {
@@ -31,6 +34,9 @@ impl Packets {
         let mut head = [0u8; 4];
         self.conn.read_exact(&mut head)?;
         let len = u32::from_le_bytes([head[0], head[1], head[2], 0]) as usize;
+        if len > MAX_READ {
+            return Err(std::io::ErrorKind::InvalidData.into());
+        }
         self.seq = head[3].wrapping_add(1);
         let mut body = vec![0u8; len];
         self.conn.read_exact(&mut body)?;
@@ -98,10 +104,10 @@ fn error_code(p: &[u8]) -> u16 {
     }
 }
 
-/// Connects and authenticates.
-pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
+/// Connects and authenticates, giving up at `deadline`.
+pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
     let port = uri.port.unwrap_or(3306);
-    let conn = match Conn::connect(&uri.host, port, timeout) {
+    let conn = match Conn::connect(&uri.host, port, deadline, timeout) {
         Ok(c) => c,
         Err(r) => return Auth::Unknown(r),
     };
@@ -119,6 +125,9 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
     if rest.len() < 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10 {
         return Auth::Unknown("unexpected response (short MySQL greeting)".into());
     }
+    // Protocol 10: connection id (4), scramble part 1 (8), filler (1), capabilities low (2),
+    // charset (1), status (2), capabilities high (2), scramble length (1), reserved (10), then
+    // scramble part 2 and the plugin name. The length check above makes every index here safe.
     let mut nonce = rest[4..12].to_vec();
     let caps_low = u16::from_le_bytes([rest[13], rest[14]]) as u32;
     let caps_high = u16::from_le_bytes([rest[18], rest[19]]) as u32;
@@ -148,6 +157,9 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
         | CLIENT_PLUGIN_AUTH
         | CLIENT_PLUGIN_AUTH_LENENC;
     let mut fixed = Vec::new();
+    if !want_tls && server_caps & CLIENT_PROTOCOL_41 == 0 {
+        return Auth::Unknown("unsupported: a MySQL server older than protocol 4.1".into());
+    }
     if want_tls {
         if server_caps & CLIENT_SSL == 0 {
             return Auth::Unknown(format!(
@@ -163,7 +175,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
         if let Err(e) = p.write(&fixed) {
             return io(e);
         }
-        p.conn = match std::mem::replace(&mut p.conn, Conn::Closed).into_tls(&uri.host) {
+        p.conn = match p.conn.into_tls(&uri.host) {
             Ok(c) => c,
             Err(r) => return Auth::Unknown(r),
         };
@@ -196,7 +208,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
     id.insert("user".to_string(), Value::String(user.to_string()));
     id.insert(
         "server_version".to_string(),
-        Value::String(String::from_utf8_lossy(version).into_owned()),
+        Value::String(short_text(version)),
     );
     for _ in 0..6 {
         let pkt = match p.read() {
@@ -220,7 +232,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
                 };
             }
             Some(0xfe) => {
-                let (name, data) = cstr(&pkt[1..]);
+                let (name, data) = cstr(pkt.get(1..).unwrap_or_default());
                 plugin = String::from_utf8_lossy(name).into_owned();
                 nonce = data.to_vec();
                 while nonce.last() == Some(&0) {
@@ -238,7 +250,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
             }
             Some(0x01) if plugin == "caching_sha2_password" => match pkt.get(1) {
                 Some(3) => {}
-                Some(4) if matches!(p.conn, Conn::Tls(_)) => {
+                Some(4) if p.conn.is_tls() => {
                     let mut clear = password.to_vec();
                     clear.push(0);
                     if let Err(e) = p.write(&clear) {
@@ -260,10 +272,17 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
                             "unexpected response (MySQL RSA key does not parse)".into(),
                         );
                     };
+                    // The password is XORed with the scramble before RSA encryption; a
+                    // server that sent no scramble gets nothing.
+                    if nonce.is_empty() {
+                        return Auth::Unknown(
+                            "unexpected response (MySQL sent an empty scramble)".into(),
+                        );
+                    }
                     let mut clear = password.to_vec();
                     clear.push(0);
-                    for (i, b) in clear.iter_mut().enumerate() {
-                        *b ^= nonce[i % nonce.len().max(1)];
+                    for (b, n) in clear.iter_mut().zip(nonce.iter().cycle()) {
+                        *b ^= n;
                     }
                     let padding = rsa::Oaep::new::<sha1::Sha1>();
                     let Ok(enc) = public.encrypt(&mut rsa::rand_core::OsRng, padding, &clear)

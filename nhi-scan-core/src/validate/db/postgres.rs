@@ -1,18 +1,31 @@
 //! PostgreSQL: the v3 startup handshake with cleartext, MD5 or SCRAM-SHA-256 authentication,
 //! then `Terminate`. No query is run.
+//!
+//! TLS follows libpq's default, `sslmode=prefer`: without an `sslmode` (or with `prefer` or
+//! `allow`) TLS is tried first (certificate verified), and a server that refuses it or whose
+//! certificate does not verify is checked over plain TCP. Over plain TCP the password is never
+//! sent in clear: a server asking for cleartext-password authentication gets no answer and the
+//! verdict is `unknown`, unless the URI says `sslmode=disable` (its author chose plain text).
+//! MD5 and SCRAM never put the password on the wire. `require`, `verify-ca` and `verify-full`
+//! need TLS.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 use serde_json::Value;
 
 use super::scram::{Hash, Scram, nonce};
-use super::{Auth, Conn, DbUri, io_reason};
+use super::{Auth, Conn, DbUri, io_reason, short_text};
 
 const PROTOCOL_3_0: i32 = 196_608;
 const SSL_REQUEST: i32 = 80_877_103;
+/// Messages read before giving up: a handshake takes a dozen; a server streaming notices or
+/// parameter messages for ever is cut off here (and by the deadline).
+const MAX_MESSAGES: usize = 256;
+/// Largest message read (an error with a long detail is a few KB).
+const MAX_MESSAGE: i32 = 64 << 10;
 
 fn message(kind: u8, payload: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(payload.len() + 5);
@@ -26,7 +39,7 @@ fn read_message(c: &mut Conn) -> std::io::Result<(u8, Vec<u8>)> {
     let mut head = [0u8; 5];
     c.read_exact(&mut head)?;
     let len = i32::from_be_bytes([head[1], head[2], head[3], head[4]]);
-    if !(4..=1 << 20).contains(&len) {
+    if !(4..=MAX_MESSAGE).contains(&len) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "bad message length",
@@ -61,40 +74,91 @@ fn md5_hex(data: &[u8]) -> String {
         .collect()
 }
 
-/// Connects and authenticates.
-pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
+/// How the URI asks for TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SslMode {
+    /// `sslmode=disable`: plain TCP, cleartext passwords allowed.
+    Disable,
+    /// No `sslmode`, `allow` or `prefer`: TLS when the server has it, else plain TCP without
+    /// cleartext passwords.
+    Prefer,
+    /// `require`, `verify-ca`, `verify-full` (or `ssl=true`): TLS or nothing.
+    Require,
+}
+
+fn ssl_mode(uri: &DbUri) -> SslMode {
+    match uri.param("sslmode").map(str::to_ascii_lowercase).as_deref() {
+        Some("disable") => SslMode::Disable,
+        Some("require" | "verify-ca" | "verify-full") => SslMode::Require,
+        _ if uri.param("ssl") == Some("true") => SslMode::Require,
+        _ => SslMode::Prefer,
+    }
+}
+
+/// What the server made of an `SSLRequest`.
+enum Tls {
+    /// It accepted and the handshake (certificate verified) completed.
+    Up(Conn),
+    /// It answered `N`: the same connection goes on in plain text (as libpq does).
+    Refused(Conn),
+}
+
+/// Asks for TLS on a fresh connection.
+fn start_tls(mut conn: Conn, uri: &DbUri, timeout: Duration) -> Result<Tls, String> {
+    let mut req = Vec::new();
+    req.extend_from_slice(&8i32.to_be_bytes());
+    req.extend_from_slice(&SSL_REQUEST.to_be_bytes());
+    conn.write_all(&req)
+        .map_err(|e| io_reason(&e, &uri.host, timeout))?;
+    let mut answer = [0u8; 1];
+    conn.read_exact(&mut answer)
+        .map_err(|e| io_reason(&e, &uri.host, timeout))?;
+    match answer[0] {
+        b'S' => conn.into_tls(&uri.host).map(Tls::Up),
+        b'N' => Ok(Tls::Refused(conn)),
+        _ => Err("unexpected response (not a PostgreSQL answer to SSLRequest)".into()),
+    }
+}
+
+/// Connects and authenticates, giving up at `deadline`.
+pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
     let port = uri.port.unwrap_or(5432);
-    let mut conn = match Conn::connect(&uri.host, port, timeout) {
+    let connect = || Conn::connect(&uri.host, port, deadline, timeout);
+    let mode = ssl_mode(uri);
+    let conn = match connect() {
         Ok(c) => c,
         Err(r) => return Auth::Unknown(r),
     };
-    let io = |e: std::io::Error| Auth::Unknown(io_reason(&e, &uri.host, timeout));
-    let tls = matches!(
-        uri.param("sslmode"),
-        Some("require" | "verify-ca" | "verify-full")
-    ) || uri.param("ssl") == Some("true");
-    if tls {
-        let mut req = Vec::new();
-        req.extend_from_slice(&8i32.to_be_bytes());
-        req.extend_from_slice(&SSL_REQUEST.to_be_bytes());
-        if let Err(e) = conn.write_all(&req) {
-            return io(e);
-        }
-        let mut answer = [0u8; 1];
-        if let Err(e) = conn.read_exact(&mut answer) {
-            return io(e);
-        }
-        if answer[0] != b'S' {
-            return Auth::Unknown(format!(
-                "not checked: {} refuses TLS, which the URI requires",
-                uri.host
-            ));
-        }
-        conn = match conn.into_tls(&uri.host) {
-            Ok(c) => c,
+    let conn = match mode {
+        SslMode::Disable => conn,
+        SslMode::Require => match start_tls(conn, uri, timeout) {
+            Ok(Tls::Up(tls)) => tls,
+            Ok(Tls::Refused(_)) => {
+                return Auth::Unknown(format!(
+                    "not checked: {} refuses TLS, which the URI requires",
+                    uri.host
+                ));
+            }
             Err(r) => return Auth::Unknown(r),
-        };
-    }
+        },
+        // libpq's `prefer`: TLS if the server has it; on `N` the same connection goes on in
+        // plain text; a failed handshake (certificate not verifiable) retries without TLS.
+        SslMode::Prefer => match start_tls(conn, uri, timeout) {
+            Ok(Tls::Up(tls)) => tls,
+            Ok(Tls::Refused(plain)) => plain,
+            Err(_) => match connect() {
+                Ok(c) => c,
+                Err(r) => return Auth::Unknown(r),
+            },
+        },
+    };
+    let cleartext_ok = conn.is_tls() || mode == SslMode::Disable;
+    session(conn, uri, timeout, cleartext_ok)
+}
+
+/// The startup exchange on an established connection.
+fn session(mut conn: Conn, uri: &DbUri, timeout: Duration, cleartext_ok: bool) -> Auth {
+    let io = |e: std::io::Error| Auth::Unknown(io_reason(&e, &uri.host, timeout));
     let user = if uri.user.is_empty() {
         "postgres"
     } else {
@@ -130,7 +194,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
     let mut password_sent = false;
     let mut id = BTreeMap::new();
     id.insert("user".to_string(), Value::String(user.to_string()));
-    loop {
+    for _ in 0..MAX_MESSAGES {
         let (kind, body) = match read_message(&mut conn) {
             Ok(m) => m,
             Err(e) => return io(e),
@@ -148,6 +212,13 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
                         }
                         authenticated = true;
                         continue;
+                    }
+                    3 if !cleartext_ok => {
+                        let _ = conn.write_all(&message(b'X', &[]));
+                        return Auth::Unknown(format!(
+                            "not checked: {} asks for the password in clear text over an unencrypted connection; it was not sent (sslmode=disable in the URI allows it)",
+                            uri.host
+                        ));
                     }
                     3 => {
                         let mut p = uri.password.as_bytes().to_vec();
@@ -215,10 +286,7 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
                 if let (Some(k), Some(v)) = (parts.next(), parts.next())
                     && k == b"server_version"
                 {
-                    id.insert(
-                        "server_version".into(),
-                        Value::String(String::from_utf8_lossy(v).into_owned()),
-                    );
+                    id.insert("server_version".into(), Value::String(short_text(v)));
                 }
             }
             b'Z' => {
@@ -241,12 +309,14 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
                         "the server refused the connection before authentication (pg_hba, 28000)"
                             .into(),
                     ),
-                    other => {
-                        Auth::Unknown(format!("unexpected response (PostgreSQL error {other})"))
-                    }
+                    other => Auth::Unknown(format!(
+                        "unexpected response (PostgreSQL error {})",
+                        short_text(other.as_bytes())
+                    )),
                 };
             }
             _ => {}
         }
     }
+    Auth::Unknown("unexpected response (PostgreSQL handshake too long)".into())
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -41,10 +41,10 @@ fn reply<R: BufRead>(r: &mut R) -> std::io::Result<(u8, String)> {
     Ok((kind, text))
 }
 
-/// Connects and authenticates.
-pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
+/// Connects and authenticates, giving up at `deadline`.
+pub(crate) fn check(uri: &DbUri, deadline: Instant, timeout: Duration) -> Auth {
     let port = uri.port.unwrap_or(6379);
-    let mut conn = match Conn::connect(&uri.host, port, timeout) {
+    let mut conn = match Conn::connect(&uri.host, port, deadline, timeout) {
         Ok(c) => c,
         Err(r) => return Auth::Unknown(r),
     };
@@ -91,7 +91,10 @@ pub(crate) fn check(uri: &DbUri, timeout: Duration) -> Auth {
         && (k == b'+' || k == b'$')
         && !user.is_empty()
     {
-        id.insert("user".to_string(), Value::String(user));
+        id.insert(
+            "user".to_string(),
+            Value::String(super::short_text(user.as_bytes())),
+        );
     }
     let _ = r.get_mut().write_all(&command(&["QUIT"]));
     Auth::Ok(id)
