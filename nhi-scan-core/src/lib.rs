@@ -80,6 +80,7 @@ mod scan;
 pub mod sink;
 pub mod source;
 pub mod suppress;
+mod time;
 pub mod validate;
 
 pub use finding::{Finding, Hit, Location, Origin, Secret};

@@ -129,37 +129,7 @@ pub(crate) fn shown_secret(f: &Finding, opts: &ReportOptions) -> String {
     shown(&f.secret, opts)
 }
 
-/// `YYYY-MM-DD` for a Unix time (UTC), without a date crate.
-pub fn format_date(unix: i64) -> String {
-    let (y, m, d) = civil(unix.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// RFC 3339 (UTC, seconds) for a Unix time.
-pub fn format_time(unix: i64) -> String {
-    let (y, m, d) = civil(unix.div_euclid(86_400));
-    let s = unix.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
-}
-
-/// Howard Hinnant's civil-from-days algorithm.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
+pub use crate::time::{format_date, format_time};
 
 /// An error and its chain of causes on one line (`a: b: c`).
 pub fn error_chain(e: &dyn std::error::Error) -> String {
@@ -179,14 +149,6 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_format_in_utc() {
-        assert_eq!(format_date(0), "1970-01-01");
-        assert_eq!(format_date(1_700_000_000), "2023-11-14");
-        assert_eq!(format_date(951_782_400), "2000-02-29");
-        assert_eq!(format_time(1_700_000_000), "2023-11-14T22:13:20Z");
-    }
 
     #[test]
     fn control_and_bidi_characters_are_escaped() {

@@ -1,39 +1,8 @@
-//! Dates without a date crate: RFC 3339 for reports, the compact form SigV4 signs, the HTTP date
-//! Azure signs and `Retry-After` may carry.
+//! The dates validation speaks: the compact form SigV4 signs, the HTTP date Azure signs and
+//! `Retry-After` may carry, providers' expiry forms (the calendar itself is `crate::time`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Seconds since the Unix epoch, now.
-pub(crate) fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// (year, month, day) of a day number since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Day number since 1970-01-01 of a civil date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::time::{civil, days_from_civil};
+pub(crate) use crate::time::{format_time as rfc3339, now_unix};
 
 struct Parts {
     y: i64,
@@ -59,15 +28,6 @@ fn parts(unix: i64) -> Parts {
         // 1970-01-01 was a Thursday.
         weekday: (days + 4).rem_euclid(7) as usize,
     }
-}
-
-/// `2024-05-01T12:00:00Z`.
-pub(crate) fn rfc3339(unix: i64) -> String {
-    let p = parts(unix);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        p.y, p.mo, p.d, p.h, p.mi, p.s
-    )
 }
 
 /// `20150830T123600Z` and `20150830`, as SigV4 signs them.

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::{Finding, ImageItem, Location, Origin, fingerprint, redact};
 use crate::report::format_time;
 use crate::rules::Kind;
+pub use crate::time::parse_time;
 use crate::validate::{Validation, ValidationStatus};
 
 pub use forge::{Forge, strip_credentials};
@@ -581,7 +582,7 @@ impl Sources {
         *self.mtimes.entry(path.to_owned()).or_insert_with(|| {
             let t = std::fs::metadata(path).ok()?.modified().ok()?;
             let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
-            Some(d.as_secs() as i64)
+            i64::try_from(d.as_secs()).ok()
         })
     }
 
@@ -1264,61 +1265,6 @@ fn summarize(credentials: &[Credential], sources: usize) -> Summary {
         by_validation,
         age_histogram,
     }
-}
-
-/// Parses an RFC 3339 date-time (`2024-05-01T12:00:00Z`, `...T12:00:00.123+02:00`, or a bare
-/// `2024-05-01`) into Unix seconds.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    // Fixed widths (a four-digit year, two-digit fields): dates come from image configs and
-    // merged files anyone may have written, and must not overflow the arithmetic below.
-    let num = |t: &str| -> Option<i64> {
-        (matches!(t.len(), 1..=4) && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten()
-    };
-    let (date, rest) = match s.find(['T', 't', ' ']) {
-        Some(i) => (&s[..i], &s[i + 1..]),
-        None => (s, ""),
-    };
-    let mut d = date.splitn(3, '-');
-    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut secs = 0;
-    if !rest.is_empty() {
-        let tz_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
-        let (clock, tz) = rest.split_at(tz_at);
-        let clock = clock.split('.').next()?;
-        let mut c = clock.splitn(3, ':');
-        let (h, mi, se) = (
-            num(c.next()?)?,
-            num(c.next()?)?,
-            num(c.next().unwrap_or("0"))?,
-        );
-        if h > 23 || mi > 59 || se > 60 {
-            return None;
-        }
-        secs = h * 3600 + mi * 60 + se;
-        if let Some(sign) = tz.chars().next().filter(|c| *c == '+' || *c == '-') {
-            let (oh, om) = tz[1..].split_once(':').unwrap_or((&tz[1..], "0"));
-            let offset = num(oh)? * 3600 + num(om)? * 60;
-            secs -= if sign == '+' { offset } else { -offset };
-        }
-    }
-    Some(days_from_civil(y, m, day) * 86_400 + secs)
-}
-
-/// Howard Hinnant's days-from-civil (the inverse of `report::civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
