@@ -275,3 +275,22 @@ fn long_names_and_pax_paths_are_applied_and_oversized_ones_stop_the_tar() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_v7_tar_inside_an_archive_is_recognised_by_its_member_name() {
+    let t = token(42);
+    let data = format!("TOKEN={t}\n");
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_old();
+    h.set_path("app.env").unwrap();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append(&h, data.as_bytes()).unwrap();
+    let v7 = b.into_inner().unwrap();
+    assert_eq!(sniff(&v7, ""), None);
+    let zip = zip_of(&[("lib/old.tar", &v7)]);
+    let out = scan(&zip, "a.zip", Limits::default());
+    let got = labels(&out);
+    assert_eq!(got, vec!["a.zip!/lib/old.tar!/app.env".to_string()]);
+}
