@@ -497,3 +497,32 @@ fn oversized_metadata_is_refused_with_a_named_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn text_output_has_no_commit_count_outside_git_and_git_takes_the_archive_flags() {
+    let dir = Dir::new();
+    let secret = fake_github("ghp_", 9161);
+    let spec = Spec {
+        layers: vec![Layer {
+            items: vec![
+                file("a/token.txt", format!("token: {secret}\n")),
+                file("b/token.txt", format!("token: {secret}\n")),
+            ],
+            created_by: "COPY . /".into(),
+        }],
+        ..Spec::default()
+    };
+    dir.write("two.tar", docker_save(&[("two:1", &spec)], false));
+    let r = dir.run(&["image", "-q", "two.tar"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("seen in 2 paths"), "{}", r.stdout);
+    assert!(!r.stdout.contains("introduced by"), "{}", r.stdout);
+    for flags in [&["--no-archives"][..], &["--archive-depth", "1"][..]] {
+        let mut args = vec!["git"];
+        args.extend_from_slice(flags);
+        args.push("no-such-repo");
+        let r = dir.run(&args);
+        assert_eq!(r.code, 2);
+        assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
+    }
+}
