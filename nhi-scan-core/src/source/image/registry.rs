@@ -15,7 +15,7 @@ use base64::Engine;
 use super::digest;
 use super::layer::{Feeder, read_layer};
 use super::local::resolve_index;
-use super::model::{self, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
+use super::model::{DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use super::{ImageError, ImageOptions, LayerCache, Plan, PlanLayer};
 
 /// Manifests, configs and token responses larger than this are refused.
@@ -43,18 +43,23 @@ impl fmt::Display for Reference {
 }
 
 impl Reference {
-    /// Parses a reference.
+    /// Parses a reference the way Docker does: the first component is a registry when it has
+    /// a `.` or a `:` (a port) or is `localhost`, else the image is on Docker Hub (`alpine` is
+    /// `library/alpine`); a `:` after the last `/` starts the tag; `@` starts a digest, which
+    /// must be `sha256:` or `sha512:` with lowercase hex of the right length. Repository paths
+    /// are lowercase; registry host names may be any case.
     pub fn parse(s: &str) -> Result<Reference, ImageError> {
-        let bad = || ImageError::Reference(s.to_string());
-        if s.is_empty() || s.contains(char::is_whitespace) || s.contains("://") {
+        let bad = || ImageError::Reference(s.chars().take(200).collect());
+        if s.is_empty()
+            || s.len() > 4096
+            || s.contains(|c: char| c.is_whitespace() || c.is_control())
+            || s.contains("://")
+        {
             return Err(bad());
         }
         let (rest, digest) = match s.split_once('@') {
             Some((r, d)) => {
-                let (alg, hex) = d.split_once(':').ok_or_else(bad)?;
-                if alg.is_empty() || hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(bad());
-                }
+                digest::parse(d).map_err(|_| bad())?;
                 (r, Some(d.to_string()))
             }
             None => (s, None),
@@ -73,19 +78,38 @@ impl Reference {
             {
                 (first.to_string(), path.to_string())
             }
-            Some(_) => ("registry-1.docker.io".to_string(), name.to_string()),
-            None => (
-                "registry-1.docker.io".to_string(),
-                format!("library/{name}"),
-            ),
+            _ => ("docker.io".to_string(), name.to_string()),
         };
-        let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c);
-        if repository.is_empty() || !repository.chars().all(valid) {
+        if !valid_registry(&registry) {
+            return Err(bad());
+        }
+        // Docker Hub under any of its names; its official images live under `library/`.
+        let (registry, repository) = match registry.to_ascii_lowercase().as_str() {
+            "docker.io" | "index.docker.io" | "registry-1.docker.io" => {
+                let repo = if repository.contains('/') {
+                    repository
+                } else {
+                    format!("library/{repository}")
+                };
+                ("registry-1.docker.io".to_string(), repo)
+            }
+            _ => (registry, repository),
+        };
+        let component_ok = |c: &str| {
+            let b = c.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && c.bytes()
+                    .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || b"._-".contains(&x))
+        };
+        if repository.len() > 255 || !repository.split('/').all(component_ok) {
             return Err(bad());
         }
         if tag.as_ref().is_some_and(|t| {
             t.is_empty()
                 || t.len() > 128
+                || t.starts_with(['.', '-'])
                 || !t
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
@@ -118,6 +142,36 @@ impl Reference {
     pub fn is_loopback(&self) -> bool {
         is_loopback_host(host_of(&self.registry))
     }
+}
+
+/// `host[:port]`: a DNS name (any case) or an IPv4 address, or `[IPv6]`; the port in digits.
+fn valid_registry(r: &str) -> bool {
+    let (host, port) = match r.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, rest)) if h.parse::<std::net::Ipv6Addr>().is_ok() => (
+                h,
+                rest.strip_prefix(':')
+                    .map(Some)
+                    .unwrap_or(if rest.is_empty() { None } else { Some("") }),
+            ),
+            _ => return false,
+        },
+        None => match r.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (r, None),
+        },
+    };
+    let host_ok = r.starts_with('[')
+        || (!host.is_empty()
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
 }
 
 /// `host:port` -> `host`; `[::1]:5000` -> `::1`.
@@ -642,30 +696,16 @@ pub(crate) fn pull(
                 None
             }
         };
-        let diff_ids: Vec<String> = config
-            .as_ref()
-            .and_then(|c| serde_json::from_slice::<model::ImageConfig>(c).ok())
-            .and_then(|c| c.rootfs)
-            .map(|r| r.diff_ids)
-            .unwrap_or_default();
         let mut layers = Vec::new();
         for (i, d) in c.manifest.layers.iter().flatten().enumerate() {
-            let cached = cache
-                .get(&d.digest)
-                .or_else(|| diff_ids.get(i).and_then(|id| cache.get(id)));
-            if let Some(r) = cached {
+            // Reused only under a digest this run computed (of the blob, or of its tar when
+            // stored uncompressed): a config's claimed diff_id cannot stand in for content
+            // that was never downloaded.
+            if let Some(r) = cache.get(&d.digest) {
                 feeder.summary.layers_reused += 1;
                 layers.push(PlanLayer {
                     key: d.digest.clone(),
-                    expected_blob: r
-                        .blob_digest
-                        .as_ref()
-                        .map(|_| d.digest.clone())
-                        .filter(|_| {
-                            // A layer reused by diff_id may have been stored with another
-                            // compression: only compare blob digests when the blob is the same.
-                            cache.get(&d.digest).is_some()
-                        }),
+                    expected_blob: None,
                     record: Some(Arc::clone(r)),
                     reported: false,
                 });
@@ -736,6 +776,74 @@ mod tests {
         assert_eq!(r.tag, None);
         assert!(Reference::parse("Upper/Case").is_err());
         assert!(Reference::parse("http://x/y").is_err());
+    }
+
+    #[test]
+    fn reference_edge_cases_port_tag_digest_case_and_docker_hub() {
+        let p = |s: &str| Reference::parse(s).map(|r| (r.registry, r.repository, r.tag, r.digest));
+        let some = |s: &str| Some(s.to_string());
+        // A port is not a tag; a tag after the last slash is.
+        assert_eq!(
+            p("localhost:5000/app").unwrap(),
+            ("localhost:5000".into(), "app".into(), some("latest"), None)
+        );
+        assert_eq!(
+            p("app:5000").unwrap(),
+            (
+                "registry-1.docker.io".into(),
+                "library/app".into(),
+                some("5000"),
+                None
+            )
+        );
+        assert_eq!(
+            p("localhost/app:v1").unwrap(),
+            ("localhost".into(), "app".into(), some("v1"), None)
+        );
+        assert_eq!(p("localhost").unwrap().1, "library/localhost");
+        assert_eq!(
+            p("[::1]:5000/team/app:2").unwrap(),
+            ("[::1]:5000".into(), "team/app".into(), some("2"), None)
+        );
+        assert!(Reference::parse("[::1]:5000/app").unwrap().is_loopback());
+        assert!(Reference::parse("127.8.9.10:1/app").unwrap().is_loopback());
+        assert!(
+            !Reference::parse("example.com:5000/app")
+                .unwrap()
+                .is_loopback()
+        );
+        // Docker Hub under its other names.
+        assert_eq!(p("docker.io/alpine").unwrap().0, "registry-1.docker.io");
+        assert_eq!(p("docker.io/alpine").unwrap().1, "library/alpine");
+        assert_eq!(p("index.docker.io/org/app:1").unwrap().1, "org/app");
+        // Digests: known algorithm, exact length, lowercase; with or without a tag.
+        let d = format!("sha256:{}", "b".repeat(64));
+        let r = p(&format!("host.example:443/app:1@{d}")).unwrap();
+        assert_eq!((r.2, r.3), (some("1"), Some(d.clone())));
+        let d512 = format!("sha512:{}", "c".repeat(128));
+        assert_eq!(p(&format!("app@{d512}")).unwrap().3, Some(d512));
+        for bad in [
+            format!("app@sha256:{}", "b".repeat(63)),
+            format!("app@sha256:{}", "B".repeat(64)),
+            format!("app@md5:{}", "b".repeat(32)),
+            "app@sha256:abc".to_string(),
+            "Registry.Example.com/App".to_string(),
+            "host/app/".to_string(),
+            "host//app".to_string(),
+            "/app".to_string(),
+            "app:".to_string(),
+            "app:.hidden".to_string(),
+            "host:port/app".to_string(),
+            "ho_st.com/app".to_string(),
+            "app\u{7}".to_string(),
+        ] {
+            assert!(Reference::parse(&bad).is_err(), "{bad}");
+        }
+        // Upper-case registry host names are fine (DNS is case-insensitive).
+        assert_eq!(
+            p("Registry.Example.com/app").unwrap().0,
+            "Registry.Example.com"
+        );
     }
 
     #[test]
