@@ -526,3 +526,48 @@ fn text_output_has_no_commit_count_outside_git_and_git_takes_the_archive_flags()
         assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
     }
 }
+
+/// A tarball whose member is named after a layer read earlier in the run but holds other bytes:
+/// reported, never silently taken for the earlier layer.
+#[test]
+fn a_blob_named_after_an_earlier_layer_but_holding_other_bytes_is_reported() {
+    let (a, b) = (fake_github("ghp_", 9171), fake_github("ghp_", 9172));
+    let first = docker_save(&[("a:1", &one_layer(&a))], false);
+    let built_a = build(&one_layer(&a), Compression::None);
+    let forged = docker_save_naming(&b, &[], None);
+    // Rename the second image's layer member to the first image's layer digest.
+    let b_layer = build(&one_layer(&b), Compression::None).blobs[0].clone();
+    let (from, to) = (
+        hex_of(&sha256(&b_layer)).to_string(),
+        hex_of(&sha256(&built_a.blobs[0])).to_string(),
+    );
+    let mut forged_files = Vec::new();
+    for entry in tar::Archive::new(forged.as_slice()).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().replace(&from, &to);
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        let data = String::from_utf8(data.clone())
+            .map(|t| t.replace(&from, &to).into_bytes())
+            .unwrap_or(data);
+        forged_files.push((path, data));
+    }
+    let scan = Scan::builder().build().unwrap();
+    let reader = |name: &str, bytes: Vec<u8>| ImageTarget::Reader {
+        name: name.into(),
+        reader: Box::new(Stream(std::io::Cursor::new(bytes))),
+    };
+    let out = run_images(
+        &scan,
+        Images::new([
+            reader("a.tar", first),
+            reader("forged.tar", tar_files(&forged_files)),
+        ]),
+    );
+    let e = errors(&out);
+    assert!(
+        e.iter().any(|x| x.starts_with("forged.tar[blobs/sha256/")
+            && x.contains("named after a layer read earlier; not scanned")),
+        "{e:?}"
+    );
+}

@@ -195,7 +195,7 @@ impl Default for Limits {
 
 impl Limits {
     /// No byte or member caps (image layers, whose size is what it is), same depth and buffer.
-    pub fn unbounded(&self) -> Limits {
+    pub(crate) fn unbounded(&self) -> Limits {
         Limits {
             max_total_bytes: u64::MAX,
             max_members: u64::MAX,

@@ -243,9 +243,27 @@ impl Visitor for Outer<'_, '_, '_> {
             if is_blob(&path) {
                 // A blob named by its digest that this run has read already (a base layer
                 // shared by several images): not read again.
-                if let Some(r) = digest_of_key(&path).and_then(|d| self.cache.get(&d)) {
+                // Its bytes are still hashed on the way past: a member whose name claims a
+                // digest its content does not have is reported, not taken for the other layer.
+                if let Some((d, r)) = digest_of_key(&path)
+                    .and_then(|d| self.cache.get(&d).map(|r| (d, Arc::clone(r))))
+                {
+                    let mut h = Hashing::new(data, digest::algorithm_of(&d));
+                    io::copy(&mut h, &mut io::sink())?;
+                    let actual = h.digest();
+                    if actual != d {
+                        self.feeder.error(
+                            format!("{}[{path}]", self.name),
+                            ImageError::DigestMismatch {
+                                what: "layer blob (named after a layer read earlier; not scanned)",
+                                expected: d,
+                                actual,
+                            },
+                        );
+                        return Ok(());
+                    }
                     self.feeder.summary.layers_reused += 1;
-                    self.out.layers.insert(path, Arc::clone(r));
+                    self.out.layers.insert(path, r);
                     return Ok(());
                 }
                 let head = read_head(data, SNIFF_LEN)?;
