@@ -12,7 +12,9 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{History, Selection, is_remote_url};
 use nhi_scan_core::{Outcome, Scan, Source};
 
-use crate::args::{ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs, ValidateArgs};
+use crate::args::{
+    ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs, ValidateArgs,
+};
 use crate::{outcome, progress};
 
 #[derive(Args)]
@@ -30,6 +32,8 @@ pub(crate) struct GitArgs {
     output: OutputArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    archives: ArchiveArgs,
     #[command(flatten)]
     validate: ValidateArgs,
     /// Only commits reachable from REF (branch, tag or commit).
@@ -79,9 +83,10 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
             PathBuf::from(repo)
         };
         let builder = Scan::builder().root(root);
-        let builder = args
-            .limits
-            .apply(args.rules.apply(args.config.apply(builder)));
+        let builder = args.archives.apply(
+            args.limits
+                .apply(args.rules.apply(args.config.apply(builder))),
+        );
         let scan = outcome::build(builder, &args.output.common, &progress)?;
         let source = History::new(repo)
             .selection(selection.clone())

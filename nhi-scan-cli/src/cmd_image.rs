@@ -1,14 +1,15 @@
 //! `nhi-scan image`: container images from tarballs, OCI layouts, standard input or a registry.
 
 use std::io::BufRead;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, bail};
 use clap::Args;
 
 use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::image::{
-    Credentials, ImageOptions, ImageTarget, Images, PlatformSpec, default_docker_config,
+    Credentials, ImageOptions, ImageSummary, ImageTarget, Images, PlatformSpec,
+    default_docker_config,
 };
 use nhi_scan_core::{Scan, Source};
 
@@ -28,9 +29,14 @@ pub(crate) struct ImageArgs {
     /// Scan every platform of a multi-platform image.
     #[arg(long, conflicts_with = "platform")]
     all_platforms: bool,
-    /// Allow plain HTTP to registries (loopback and test registries).
+    /// Allow plain HTTP to loopback registries (127.0.0.0/8, ::1, localhost); refused for any
+    /// other host.
     #[arg(long)]
     insecure_registry: bool,
+    /// Send registry credentials to the bearer-token service even when it is on another host
+    /// than the registry (by default a token is then asked for anonymously).
+    #[arg(long)]
+    trust_token_service: bool,
     /// Registry user (default: credentials from ~/.docker/config.json, else anonymous).
     #[arg(long, value_name = "USER")]
     registry_user: Option<String>,
@@ -61,11 +67,34 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
             "standard input can be read once: one `-` image, and not with --registry-password-stdin"
         );
     }
+    // The library reads neither standard input nor the working directory by itself: `-` and
+    // relative paths are resolved here.
+    let cwd = std::env::current_dir()?;
     let targets = args
         .images
         .iter()
-        .map(|i| ImageTarget::parse(i).map_err(|e| anyhow::anyhow!("{i}: {e}")))
+        .map(|i| {
+            if i == "-" {
+                return Ok(ImageTarget::Reader {
+                    name: "-".into(),
+                    reader: Box::new(std::io::stdin()),
+                });
+            }
+            ImageTarget::parse(i, &cwd).map_err(|e| anyhow::anyhow!("{i}: {e}"))
+        })
         .collect::<Result<Vec<_>>>()?;
+    if args.insecure_registry {
+        for t in &targets {
+            if let ImageTarget::Registry(r) = t
+                && !r.is_loopback()
+            {
+                bail!(
+                    "{r}: --insecure-registry (plain HTTP) is allowed only for loopback registries (127.0.0.0/8, ::1, localhost), not {}",
+                    r.registry
+                );
+            }
+        }
+    }
     let credentials = match &args.registry_user {
         Some(user) => {
             let mut password = String::new();
@@ -85,6 +114,8 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
         insecure_registry: args.insecure_registry,
         credentials,
         docker_config: default_docker_config(),
+        credentials_to_any_realm: args.trust_token_service,
+        ..ImageOptions::default()
     };
     let progress = Arc::new(Progress::default());
     let builder = args.archives.apply(
@@ -92,13 +123,31 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
             .apply(args.rules.apply(args.config.apply(Scan::builder()))),
     );
     let scan = outcome::build(builder, &args.output.common, &progress)?;
-    let source = Source::Image(Images::new(targets).options(options));
-    outcome::run(
+    let summary = Arc::new(Mutex::new(ImageSummary::default()));
+    let source = Source::Image(
+        Images::new(targets)
+            .options(options)
+            .summary(Arc::clone(&summary)),
+    );
+    let code = outcome::run(
         &scan,
         vec![source],
         &args.output,
         &args.validate,
         &progress,
         "distinct layer files",
-    )
+    )?;
+    if !args.output.common.quiet {
+        let s = summary.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        eprintln!(
+            "images: {} ({} layers read, {} reused; {} layer files, {} distinct; {} config items)",
+            s.images,
+            s.layers_read,
+            s.layers_reused,
+            s.layer_files,
+            s.distinct_contents,
+            s.config_items
+        );
+    }
+    Ok(code)
 }

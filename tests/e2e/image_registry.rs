@@ -214,7 +214,7 @@ fn pull(refs: &[String], options: ImageOptions) -> Out {
     let scan = Scan::builder().build().unwrap();
     let targets = refs
         .iter()
-        .map(|r| ImageTarget::parse(r).unwrap())
+        .map(|r| ImageTarget::parse(r, std::path::Path::new("/nonexistent-root")).unwrap())
         .collect::<Vec<_>>();
     run_images(&scan, Images::new(targets).options(options))
 }

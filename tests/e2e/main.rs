@@ -6,6 +6,8 @@ mod corpus;
 mod git;
 mod image;
 mod image_build;
+mod image_hardening;
+mod image_pull_hardening;
 mod image_registry;
 mod interrupt;
 mod inventory;

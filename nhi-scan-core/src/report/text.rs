@@ -126,12 +126,16 @@ pub(crate) fn write(
         for l in &f.locations[1..] {
             writeln!(out, "    also at {}", place(l))?;
         }
-        if f.commit_count > 1 || f.path_count > 1 {
+        // Commits are counted in git history only: outside it (files, images, archives) a
+        // count of 0 says nothing.
+        if f.commit_count > 1 || (f.commit_count > 0 && f.path_count > 1) {
             writeln!(
                 out,
                 "    seen in {} paths, introduced by {} commits",
                 f.path_count, f.commit_count
             )?;
+        } else if f.path_count > 1 {
+            writeln!(out, "    seen in {} paths", f.path_count)?;
         }
         if let Some(fix) = &f.fix {
             writeln!(out, "    {} {}", st.paint("32", "fix:"), printable(fix))?;

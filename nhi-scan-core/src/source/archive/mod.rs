@@ -1,13 +1,13 @@
 //! Archive reader: recognises zip (jar, war, whl, nupkg, ...), tar, gzip, zstd, bzip2 and xz by
 //! their first bytes (and, for old tars without a magic, by name), and streams their members to a
-//! [`Visitor`] without writing anything to disk.
+//! `Visitor` without writing anything to disk.
 //!
 //! The blob worker of a source calls two functions:
-//! 1. [`sniff`] on the first [`SNIFF_LEN`] bytes and the name of a blob: `Some(format)` when it is
+//! 1. `sniff` on the first `SNIFF_LEN` bytes and the name of a blob: `Some(format)` when it is
 //!    an archive;
-//! 2. [`for_each_member`] with that format, the blob's bytes (a stream, a seekable file or a
-//!    buffer), the [`Limits`] and one [`Budget`] per top-level archive; each member arrives at
-//!    [`Visitor::member`] with a reader over its bytes. The worker feeds members back into itself
+//! 2. `for_each_member` with that format, the blob's bytes (a stream, a seekable file or a
+//!    buffer), the [`Limits`] and one `Budget` per top-level archive; each member arrives at
+//!    `Visitor::member` with a reader over its bytes. The worker feeds members back into itself
 //!    (sniff again, scan or open at depth + 1) under `Origin::Archive { outer, member }`.
 //!
 //! A compressor over a tar (`.tar.gz`, `.tgz`, `.tar.zst`, ...) is one archive whose members are
@@ -18,7 +18,7 @@
 //! stream (a member of a tar, of a zip, of an image layer) is buffered in memory up to
 //! [`Limits::max_buffer`] and refused beyond it.
 //!
-//! Bombs: every byte a decompressor yields and every member counts against the [`Budget`] of the
+//! Bombs: every byte a decompressor yields and every member counts against the `Budget` of the
 //! top-level archive, nested archives included; at [`Limits::max_total_bytes`] or
 //! [`Limits::max_members`] the archive is abandoned with [`ArchiveError::LimitExceeded`], which is
 //! reported once, and nothing more of it is read.
@@ -34,15 +34,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Where a blob worker is inside archives: how many levels deep, and the budget of the
 /// outermost archive (shared by everything nested in it).
 #[derive(Debug, Clone, Default)]
-pub struct Nest {
+pub(crate) struct Nest {
     /// Archive levels entered.
-    pub depth: u32,
+    pub(crate) depth: u32,
     /// The outermost archive's budget (None at the top).
-    pub budget: Option<Arc<Budget>>,
+    pub(crate) budget: Option<Arc<Budget>>,
 }
 
+/// A PAX extended header or GNU long name is read into memory up to this size; a larger one
+/// ends the tar with [`ArchiveError::HeaderTooLarge`] (real ones are a few hundred bytes).
+pub const EXT_HEADER_MAX: u64 = 1 << 20;
+
 /// Bytes [`sniff`] wants to see: a tar header is 512 bytes, its magic at 257.
-pub const SNIFF_LEN: usize = 512;
+pub(crate) const SNIFF_LEN: usize = 512;
 
 /// A container or compression format the reader opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +81,7 @@ impl fmt::Display for Format {
 /// Recognises an archive by its first bytes (`head`, ideally [`SNIFF_LEN`] of them) and its name.
 /// Content decides; the name only rescues old v7 tars, which have no magic (their header checksum
 /// must still be right). An empty zip (`PK\x05\x06`) counts as a zip.
-pub fn sniff(head: &[u8], name: &str) -> Option<Format> {
+pub(crate) fn sniff(head: &[u8], name: &str) -> Option<Format> {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Format::Zip);
     }
@@ -141,7 +145,7 @@ fn tar_checksum_ok(head: &[u8]) -> bool {
 
 /// The name of what a compressor wraps: `x.tar.gz` -> `x.tar`, `x.tgz` -> `x.tar`, `a.log.zst`
 /// -> `a.log`; the name itself when no suffix is known.
-pub fn inner_name(name: &str) -> String {
+pub(crate) fn inner_name(name: &str) -> String {
     let base = name.rsplit('/').next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
     for (suffix, replace) in [
@@ -191,7 +195,7 @@ impl Default for Limits {
 
 impl Limits {
     /// No byte or member caps (image layers, whose size is what it is), same depth and buffer.
-    pub fn unbounded(&self) -> Limits {
+    pub(crate) fn unbounded(&self) -> Limits {
         Limits {
             max_total_bytes: u64::MAX,
             max_members: u64::MAX,
@@ -203,7 +207,7 @@ impl Limits {
 /// What one top-level archive (with everything nested in it) has used of its [`Limits`]. Make one
 /// per top-level archive and pass it down to nested [`for_each_member`] calls.
 #[derive(Debug, Default)]
-pub struct Budget {
+pub(crate) struct Budget {
     bytes: AtomicU64,
     members: AtomicU64,
     exceeded: AtomicBool,
@@ -212,22 +216,22 @@ pub struct Budget {
 
 impl Budget {
     /// A fresh budget.
-    pub fn new() -> Budget {
+    pub(crate) fn new() -> Budget {
         Budget::default()
     }
 
     /// True once a limit was hit: every level of the archive stops reading.
-    pub fn exceeded(&self) -> bool {
+    pub(crate) fn exceeded(&self) -> bool {
         self.exceeded.load(Ordering::Relaxed)
     }
 
     /// Decompressed bytes counted so far.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
     }
 
     /// Members counted so far.
-    pub fn members(&self) -> u64 {
+    pub(crate) fn members(&self) -> u64 {
         self.members.load(Ordering::Relaxed)
     }
 
@@ -248,7 +252,7 @@ impl Budget {
 
 /// The kind of an archive member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemberKind {
+pub(crate) enum MemberKind {
     /// A regular file: its bytes are in the reader.
     File,
     /// A directory.
@@ -263,19 +267,19 @@ pub enum MemberKind {
 
 /// One member, as the visitor sees it.
 #[derive(Debug, Clone)]
-pub struct Member<'a> {
+pub(crate) struct Member<'a> {
     /// Path inside the archive as stored (lossy UTF-8; not normalised).
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// What it is.
-    pub kind: MemberKind,
+    pub(crate) kind: MemberKind,
     /// Uncompressed size when the archive states it.
-    pub size: Option<u64>,
+    pub(crate) size: Option<u64>,
     /// Link target of symlinks and hard links.
-    pub link: Option<&'a str>,
+    pub(crate) link: Option<&'a str>,
 }
 
 /// Receives an archive's members and problems.
-pub trait Visitor {
+pub(crate) trait Visitor {
     /// One member. For [`MemberKind::File`] `data` yields its bytes; for other kinds it is empty.
     /// An error from reading `data` is returned as is; the archive reader then decides whether
     /// the rest of the archive can still be read (zip: yes; a stream: no).
@@ -323,6 +327,17 @@ pub enum ArchiveError {
         /// Why.
         reason: String,
     },
+    /// A PAX extended header or GNU long name over [`EXT_HEADER_MAX`]: the rest of the tar is
+    /// not read.
+    #[error(
+        "tar extended header of {size} bytes exceeds the limit of {limit}; rest of the tar not read"
+    )]
+    HeaderTooLarge {
+        /// Its stated size.
+        size: u64,
+        /// The cap.
+        limit: u64,
+    },
     /// A member path that would leave the extraction root (`..`) or is absolute. Nothing is
     /// extracted, so the member is still scanned under its stored name.
     #[error("{member}: unsafe member path ({reason}); scanned under its stored name")]
@@ -342,7 +357,7 @@ fn member_prefix(member: &Option<String>) -> String {
 }
 
 /// The bytes of an archive.
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     /// A stream read once, front to back (standard input, a member of another archive, an HTTP
     /// body). A zip is buffered up to [`Limits::max_buffer`].
     Stream(&'a mut dyn Read),
@@ -402,7 +417,7 @@ pub(crate) fn is_budget_error(e: &io::Error) -> bool {
 }
 
 /// Reads up to `n` bytes (fewer only at the end of the stream).
-pub fn read_head(reader: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
+pub(crate) fn read_head(reader: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(n);
     reader.take(n as u64).read_to_end(&mut head)?;
     Ok(head)
@@ -411,7 +426,7 @@ pub fn read_head(reader: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
 /// Opens `input` as `format` and hands each member to `visitor`. Problems go to
 /// [`Visitor::error`]; the function returns when the archive is done or cannot be read further.
 /// `name` is the archive's own name (used to name the member of a lone compressed file).
-pub fn for_each_member(
+pub(crate) fn for_each_member(
     format: Format,
     input: Input<'_>,
     name: &str,
@@ -545,10 +560,15 @@ impl Reader<'_> {
 
     fn tar(&mut self, reader: &mut dyn Read) {
         let mut archive = tar::Archive::new(reader);
+        // Raw entries: the tar crate would read PAX headers and GNU long names into memory
+        // whatever their size; here each is read only up to `EXT_HEADER_MAX`.
         let entries = match archive.entries() {
-            Ok(e) => e,
+            Ok(e) => e.raw(true),
             Err(e) => return self.io_error(Format::Tar, None, e),
         };
+        let mut long_name: Option<Vec<u8>> = None;
+        let mut long_link: Option<Vec<u8>> = None;
+        let mut pax: Option<Vec<u8>> = None;
         for entry in entries {
             if self.budget.exceeded() {
                 return;
@@ -557,12 +577,81 @@ impl Reader<'_> {
                 Ok(e) => e,
                 Err(e) => return self.io_error(Format::Tar, None, e),
             };
+            let et = entry.header().entry_type();
+            let size = entry.size();
+            if et.is_gnu_longname()
+                || et.is_gnu_longlink()
+                || et.is_pax_local_extensions()
+                || et.is_pax_global_extensions()
+            {
+                if size > EXT_HEADER_MAX {
+                    // The rest of the stream cannot be trusted to line up: stop here.
+                    self.visitor.error(ArchiveError::HeaderTooLarge {
+                        size,
+                        limit: EXT_HEADER_MAX,
+                    });
+                    return;
+                }
+                let mut buf = Vec::with_capacity(size as usize);
+                if let Err(e) = entry.read_to_end(&mut buf) {
+                    return self.io_error(Format::Tar, None, e);
+                }
+                if et.is_gnu_longname() {
+                    long_name = Some(trim_nul(buf));
+                } else if et.is_gnu_longlink() {
+                    long_link = Some(trim_nul(buf));
+                } else if et.is_pax_local_extensions() {
+                    pax = Some(buf);
+                }
+                continue;
+            }
             if !self.count_member() {
                 return;
             }
-            let header = entry.header();
-            let et = header.entry_type();
-            let kind = if et.is_file() || et == tar::EntryType::Continuous || et.is_gnu_sparse() {
+            let pax_value = |key: &str| -> Option<Vec<u8>> {
+                tar::PaxExtensions::new(pax.as_deref()?)
+                    .flatten()
+                    .find(|e| e.key_bytes() == key.as_bytes())
+                    .map(|e| e.value_bytes().to_vec())
+            };
+            let name_bytes = long_name
+                .take()
+                .or_else(|| pax_value("path"))
+                .unwrap_or_else(|| entry.path_bytes().into_owned());
+            let link_bytes = long_link
+                .take()
+                .or_else(|| pax_value("linkpath"))
+                .or_else(|| entry.link_name_bytes().map(|l| l.into_owned()));
+            let pax_size = pax_value("size");
+            pax = None;
+            let name = String::from_utf8_lossy(&name_bytes).into_owned();
+            let link = link_bytes.map(|l| String::from_utf8_lossy(&l).into_owned());
+            if let Some(s) = pax_size
+                && std::str::from_utf8(&s)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    != Some(size)
+            {
+                // A PAX size override (members over 8 GiB) moves where the next header is.
+                self.visitor.error(ArchiveError::Unreadable {
+                    member: name,
+                    reason: "PAX size override (a member over 8 GiB) is not supported; rest of the tar not read".into(),
+                });
+                return;
+            }
+            if et.is_gnu_sparse() {
+                let extended = entry.header().as_gnu().is_some_and(|g| g.is_extended());
+                self.visitor.error(ArchiveError::Unreadable {
+                    member: name,
+                    reason: "GNU sparse file".into(),
+                });
+                if extended {
+                    // Further sparse headers follow, which a raw read would take for data.
+                    return;
+                }
+                continue;
+            }
+            let kind = if et.is_file() || et == tar::EntryType::Continuous {
                 MemberKind::File
             } else if et.is_dir() {
                 MemberKind::Dir
@@ -573,11 +662,6 @@ impl Reader<'_> {
             } else {
                 MemberKind::Special
             };
-            let size = header.size().ok();
-            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let link = entry
-                .link_name_bytes()
-                .map(|l| String::from_utf8_lossy(&l).into_owned());
             if let Some(reason) = unsafe_path(&name) {
                 self.visitor.error(ArchiveError::UnsafePath {
                     member: name.clone(),
@@ -587,7 +671,7 @@ impl Reader<'_> {
             let member = Member {
                 name: &name,
                 kind,
-                size,
+                size: Some(size),
                 link: link.as_deref(),
             };
             let result = if kind == MemberKind::File {
@@ -698,6 +782,13 @@ impl Reader<'_> {
     }
 }
 
+fn trim_nul(mut v: Vec<u8>) -> Vec<u8> {
+    while v.last() == Some(&0) {
+        v.pop();
+    }
+    v
+}
+
 fn zip_io(e: zip::result::ZipError) -> io::Error {
     match e {
         zip::result::ZipError::Io(io) => io,
@@ -705,8 +796,30 @@ fn zip_io(e: zip::result::ZipError) -> io::Error {
     }
 }
 
+/// Reads the first bytes of `reader` and recognises its format: a compressor is undone (the
+/// reader returned yields the decompressed bytes), anything else comes back as is, its first
+/// bytes put back. The one place a stream is sniffed and opened; an error carries the format
+/// recognised, if any.
+pub(crate) type Sniffed<'r> = (Option<Format>, Box<dyn Read + 'r>);
+
+/// See [`Sniffed`].
+pub(crate) fn sniff_stream<'r>(
+    mut reader: impl Read + 'r,
+    name: &str,
+) -> Result<Sniffed<'r>, (Option<Format>, io::Error)> {
+    let head = read_head(&mut reader, SNIFF_LEN).map_err(|e| (None, e))?;
+    let format = sniff(&head, name);
+    let whole = Cursor::new(head).chain(reader);
+    match format {
+        Some(f @ (Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz)) => decoder(f, whole)
+            .map(|d| (format, d))
+            .map_err(|e| (format, e)),
+        _ => Ok((format, Box::new(whole))),
+    }
+}
+
 /// A streaming decoder for a compression format.
-pub fn decoder<'r>(format: Format, raw: &'r mut dyn Read) -> io::Result<Box<dyn Read + 'r>> {
+pub(crate) fn decoder<'r>(format: Format, raw: impl Read + 'r) -> io::Result<Box<dyn Read + 'r>> {
     Ok(match format {
         Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
         Format::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
@@ -722,7 +835,7 @@ pub fn decoder<'r>(format: Format, raw: &'r mut dyn Read) -> io::Result<Box<dyn 
 }
 
 /// Why a member path is unsafe to extract, if it is: absolute, or climbing out with `..`.
-pub fn unsafe_path(name: &str) -> Option<&'static str> {
+pub(crate) fn unsafe_path(name: &str) -> Option<&'static str> {
     if name.starts_with('/') || name.starts_with('\\') || name.get(1..3) == Some(":\\") {
         return Some("absolute path");
     }

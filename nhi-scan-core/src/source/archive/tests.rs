@@ -214,3 +214,83 @@ fn every_compressor_is_read() {
         assert_eq!(labels(&out), vec![label.to_string()]);
     }
 }
+
+/// Appends an extension entry (`x` PAX, `L` GNU long name) of `data` to a tar being built.
+fn append_ext(b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, data: &[u8]) {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_path("././@LongLink").unwrap();
+    h.set_cksum();
+    b.append(&h, data).unwrap();
+}
+
+#[test]
+fn long_names_and_pax_paths_are_applied_and_oversized_ones_stop_the_tar() {
+    let t = token(41);
+    let long = format!("{}/app.env", "d".repeat(300));
+    let mut b = tar::Builder::new(Vec::new());
+    // A PAX path and a GNU long name, each naming the member after it.
+    let body = format!(" path={long}\n");
+    let mut n = body.len();
+    while format!("{n}{body}").len() != n {
+        n = format!("{n}{body}").len();
+    }
+    append_ext(
+        &mut b,
+        tar::EntryType::XHeader,
+        format!("{n}{body}").as_bytes(),
+    );
+    let mut h = tar::Header::new_ustar();
+    let data = format!("TOKEN={t}\n");
+    h.set_size(data.len() as u64);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_path("short").unwrap();
+    h.set_cksum();
+    b.append(&h, data.as_bytes()).unwrap();
+    let mut name = long.clone().into_bytes();
+    name[0] = b'e';
+    append_ext(&mut b, tar::EntryType::GNULongName, &name);
+    b.append(&h, data.as_bytes()).unwrap();
+    // Then an oversized PAX header: the tar stops there, what came before is kept.
+    append_ext(&mut b, tar::EntryType::XHeader, &vec![b'a'; (1 << 20) + 1]);
+    b.append(&h, data.as_bytes()).unwrap();
+    let out = scan(&b.into_inner().unwrap(), "x.tar", Limits::default());
+    let got = labels(&out);
+    assert!(
+        got.iter().any(|l| l.ends_with(&format!("x.tar!/{long}"))),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|l| l.ends_with(&format!("x.tar!/e{}", &long[1..]))),
+        "{got:?}"
+    );
+    let errors: Vec<String> = out.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        errors.iter().any(
+            |e| e.contains("tar extended header of 1048577 bytes exceeds the limit of 1048576")
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_v7_tar_inside_an_archive_is_recognised_by_its_member_name() {
+    let t = token(42);
+    let data = format!("TOKEN={t}\n");
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_old();
+    h.set_path("app.env").unwrap();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append(&h, data.as_bytes()).unwrap();
+    let v7 = b.into_inner().unwrap();
+    assert_eq!(sniff(&v7, ""), None);
+    let zip = zip_of(&[("lib/old.tar", &v7)]);
+    let out = scan(&zip, "a.zip", Limits::default());
+    let got = labels(&out);
+    assert_eq!(got, vec!["a.zip!/lib/old.tar!/app.env".to_string()]);
+}

@@ -22,11 +22,17 @@ enum Decision {
     Open(Format),
 }
 
-fn decide(worker: &BlobWorker<'_>, head: &[u8]) -> Decision {
+fn decide(worker: &BlobWorker<'_>, head: &[u8], origin: &mut LazyOrigin<'_>) -> Decision {
     let Some(limits) = &worker.shared().archives else {
         return Decision::Scan;
     };
-    match sniff(head, "") {
+    let mut format = sniff(head, "");
+    // An old v7 tar has no magic: its name (`.tar`) tells, with a valid header checksum. The
+    // name (a member's, inside an archive) is only built for such a header.
+    if format.is_none() && super::tar_checksum_ok(head) {
+        format = sniff(head, &origin.get().path());
+    }
+    match format {
         None => Decision::Scan,
         Some(f) if worker.nest.depth >= limits.max_depth => Decision::TooDeep(f),
         Some(f) => Decision::Open(f),
@@ -64,7 +70,7 @@ pub(crate) fn file(
             return true;
         }
     };
-    let decision = decide(worker, &head);
+    let decision = decide(worker, &head, origin);
     if let Err(e) = file.rewind() {
         worker.read_error(origin, e, emit);
         return true;
@@ -90,7 +96,7 @@ pub(crate) fn stream(
     origin: &mut LazyOrigin<'_>,
     emit: &mut dyn Emit,
 ) -> bool {
-    match decide(worker, head) {
+    match decide(worker, head, origin) {
         Decision::Scan => false,
         Decision::TooDeep(f) => {
             too_deep(worker, f, origin, emit);
@@ -111,7 +117,7 @@ pub(crate) fn bytes(
     origin: &mut LazyOrigin<'_>,
     emit: &mut dyn Emit,
 ) -> bool {
-    match decide(worker, &bytes[..bytes.len().min(SNIFF_LEN)]) {
+    match decide(worker, &bytes[..bytes.len().min(SNIFF_LEN)], origin) {
         Decision::Scan => false,
         Decision::TooDeep(f) => {
             too_deep(worker, f, origin, emit);

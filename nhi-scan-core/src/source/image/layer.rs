@@ -5,25 +5,50 @@
 //! and sent to the scan workers only the first time that content is seen in the run.
 
 use std::collections::HashSet;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
-use sha2::{Digest, Sha256};
-
+use super::digest::{Algorithm, Hasher};
 use super::{Collect, ImageError, ImageSummary, Pending, Results};
 use crate::finding::Origin;
 use crate::source::archive::{
-    ArchiveError, Budget, Format, Input, Limits, Member, MemberKind, SNIFF_LEN, Visitor, decoder,
-    for_each_member, read_head, sniff,
+    ArchiveError, Budget, Format, Input, Limits, Member, MemberKind, Visitor, for_each_member,
+    sniff_stream,
 };
 use crate::source::blob::{BlobWorker, Emit, Event, LazyOrigin};
 use crate::source::{SkipReason, Skipped, SourceError};
 
 /// Files up to this size are read into memory, identified by content and scanned once by a
-/// worker; larger ones stream through the reading thread's own worker (in bounded memory, not
-/// deduplicated: they are rare and hashing them first would mean reading them twice).
+/// worker; larger ones stream through the reading thread's own worker in bounded memory,
+/// hashed as they stream (so they are identified by content too, but each occurrence is
+/// scanned: the content is known only once it has been read).
 const IN_MEMORY: u64 = 32 << 20;
+
+/// Entries of one layer kept for flattening: beyond either cap the layer is abandoned with
+/// [`ImageError::TooLarge`] (a real layer has tens of thousands of entries).
+const MAX_ENTRIES: usize = 2_000_000;
+/// Bytes of entry paths of one layer kept for flattening.
+const MAX_ENTRY_BYTES: usize = 256 << 20;
+
+/// Marks the error that stops a layer whose entry list is full (reported once, by itself).
+#[derive(Debug)]
+struct ListFull;
+
+impl std::fmt::Display for ListFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("entry list of the layer is full")
+    }
+}
+
+impl std::error::Error for ListFull {}
+
+/// The archive reader's report of the error a full entry list stopped the layer with (already
+/// reported as [`ImageError::TooLarge`]).
+pub(crate) fn is_list_full(error: &ArchiveError) -> bool {
+    matches!(error, ArchiveError::Corrupt { source, .. }
+        if source.get_ref().is_some_and(|e| e.is::<ListFull>()))
+}
 
 /// Identity of a file's content: BLAKE3 of its bytes. BLAKE3 because it is cryptographic (an
 /// attacker cannot make a file with a secret collide with a harmless one already scanned, which
@@ -59,10 +84,12 @@ pub(crate) enum EntryKind {
 /// What reading a layer produced.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LayerRecord {
-    /// `sha256:` digest of the blob as stored (compressed), when it was read to the end.
+    /// Digest of the blob as stored (compressed), when it was read to the end.
     pub blob_digest: Option<String>,
-    /// `sha256:` digest of the uncompressed tar, when it was read to the end.
+    /// SHA-256 digest of the uncompressed tar, when it was read to the end.
     pub diff_id: Option<String>,
+    /// Its digest in the blob's algorithm too, when that is not SHA-256.
+    pub diff_id_alt: Option<String>,
     pub entries: Vec<Entry>,
 }
 
@@ -101,24 +128,42 @@ impl Feeder<'_, '_> {
     }
 }
 
+/// BLAKE3 of what passes through (the [`ContentId`] of a file streamed rather than held).
+struct ContentHashing<'r> {
+    inner: &'r mut dyn Read,
+    hasher: blake3::Hasher,
+}
+
+impl Read for ContentHashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Hashes what passes through.
 pub(crate) struct Hashing<R> {
     pub inner: R,
-    pub hasher: Sha256,
+    pub hasher: Hasher,
+    /// A second digest (a `diff_id` in the blob's algorithm beside SHA-256).
+    pub extra: Option<Hasher>,
     pub bytes: u64,
 }
 
 impl<R: Read> Hashing<R> {
-    pub fn new(inner: R) -> Self {
+    pub fn new(inner: R, alg: Algorithm) -> Self {
         Hashing {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::new(alg),
+            extra: None,
             bytes: 0,
         }
     }
 
+    /// `alg:hex` of what passed through.
     pub fn digest(self) -> String {
-        format!("sha256:{}", hex(&self.hasher.finalize()))
+        self.hasher.finish()
     }
 }
 
@@ -126,64 +171,64 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        if let Some(h) = &mut self.extra {
+            h.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Reads a layer blob to its end. Problems are reported under `label`; what was read before
-/// a problem is kept (and scanned).
-pub(crate) fn read_layer(raw: &mut dyn Read, label: &str, feeder: &mut Feeder) -> LayerRecord {
+/// a problem is kept (and scanned). Both digests are computed with `alg`, the algorithm of the
+/// digest that names the blob.
+pub(crate) fn read_layer(
+    raw: &mut dyn Read,
+    label: &str,
+    alg: Algorithm,
+    feeder: &mut Feeder,
+) -> LayerRecord {
     let mut record = LayerRecord::default();
-    let mut raw_h = Hashing::new(raw);
-    let head = match read_head(&mut raw_h, SNIFF_LEN) {
-        Ok(h) => h,
-        Err(e) => {
-            feeder.error(label.to_string(), ImageError::Read(e));
-            return record;
-        }
-    };
-    let format = sniff(&head, "");
+    let mut raw_h = Hashing::new(raw, alg);
     let mut failed = false;
     let diff_id;
+    let diff_id_alt;
     {
-        let mut chained = Cursor::new(head.as_slice()).chain(&mut raw_h);
-        let mut decompressed: Box<dyn Read + '_> = match format {
-            Some(f @ (Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz)) => {
-                match decoder(f, &mut chained) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        feeder.error(
-                            label.to_string(),
-                            ImageError::Layer(ArchiveError::Corrupt {
-                                format: f,
-                                member: None,
-                                source: e,
-                            }),
-                        );
-                        return record;
-                    }
-                }
-            }
-            Some(Format::Zip) => {
+        let mut decompressed = match sniff_stream(&mut raw_h, "") {
+            Ok((Some(Format::Zip), _)) => {
                 feeder.error(
                     label.to_string(),
                     ImageError::Unsupported("a layer that is a zip file".into()),
                 );
                 return record;
             }
-            _ => Box::new(chained),
+            Ok((_, stream)) => stream,
+            Err((Some(format), e)) => {
+                feeder.error(
+                    label.to_string(),
+                    ImageError::Layer(ArchiveError::Corrupt {
+                        format,
+                        member: None,
+                        source: e,
+                    }),
+                );
+                return record;
+            }
+            Err((None, e)) => {
+                feeder.error(label.to_string(), ImageError::Read(e));
+                return record;
+            }
         };
-        let mut diff_h = Hashing::new(&mut decompressed);
+        // diff_ids are SHA-256 in practice whatever names the blob; the blob's algorithm too
+        // when it is another, so a config stating either can be checked.
+        let mut diff_h = Hashing::new(&mut decompressed, Algorithm::Sha256);
+        diff_h.extra = (alg != Algorithm::Sha256).then(|| Hasher::new(alg));
         let mut visitor = LayerVisitor {
             feeder,
             label,
             entries: &mut record.entries,
             failed: &mut failed,
+            path_bytes: 0,
         };
         let limits = visitor.feeder.limits.clone();
         for_each_member(
@@ -200,6 +245,7 @@ pub(crate) fn read_layer(raw: &mut dyn Read, label: &str, feeder: &mut Feeder) -
             failed = true;
             feeder.error(label.to_string(), ImageError::Read(e));
         }
+        diff_id_alt = diff_h.extra.take().map(Hasher::finish);
         diff_id = diff_h.digest();
     }
     if !failed && let Err(e) = io::copy(&mut raw_h, &mut io::sink()) {
@@ -208,6 +254,7 @@ pub(crate) fn read_layer(raw: &mut dyn Read, label: &str, feeder: &mut Feeder) -
     }
     if !failed {
         record.diff_id = Some(diff_id);
+        record.diff_id_alt = diff_id_alt;
         record.blob_digest = Some(raw_h.digest());
     }
     record
@@ -218,6 +265,8 @@ pub(crate) struct LayerVisitor<'a, 'b, 's> {
     pub label: &'a str,
     pub entries: &'a mut Vec<Entry>,
     pub failed: &'a mut bool,
+    /// Bytes of paths in `entries`.
+    pub path_bytes: usize,
 }
 
 /// `./a/b/` -> `a/b`; `/a//b` -> `a/b`. `..` components are kept (they are reported).
@@ -231,6 +280,26 @@ pub(crate) fn normalize(name: &str) -> String {
 impl Visitor for LayerVisitor<'_, '_, '_> {
     fn member(&mut self, member: &Member<'_>, data: &mut dyn Read) -> io::Result<()> {
         let path = normalize(member.name);
+        self.path_bytes += path.len();
+        if self.entries.len() >= MAX_ENTRIES || self.path_bytes > MAX_ENTRY_BYTES {
+            *self.failed = true;
+            self.feeder.error(
+                self.label.to_string(),
+                ImageError::TooLarge {
+                    what: format!(
+                        "the entry list of the layer ({} entries, {} bytes of paths)",
+                        self.entries.len(),
+                        self.path_bytes
+                    ),
+                    limit: if self.entries.len() >= MAX_ENTRIES {
+                        MAX_ENTRIES as u64
+                    } else {
+                        MAX_ENTRY_BYTES as u64
+                    },
+                },
+            );
+            return Err(io::Error::other(ListFull));
+        }
         let (dir, base) = match path.rfind('/') {
             Some(i) => (&path[..i], &path[i + 1..]),
             None => ("", path.as_str()),
@@ -281,6 +350,9 @@ impl Visitor for LayerVisitor<'_, '_, '_> {
     }
 
     fn error(&mut self, error: ArchiveError) {
+        if is_list_full(&error) {
+            return;
+        }
         if matches!(error, ArchiveError::Corrupt { .. }) {
             *self.failed = true;
         }
@@ -312,8 +384,8 @@ impl LayerVisitor<'_, '_, '_> {
             return Ok(None);
         }
         if size > IN_MEMORY {
-            // Streamed here, in chunks; archives among them opened as they stream.
-            let id = *blake3::hash(label.as_bytes()).as_bytes();
+            // Streamed here, in chunks (archives among them opened as they stream), and hashed
+            // as it streams: its content, not its name, identifies it, like any smaller file.
             let mut make = || Origin::Buffer {
                 name: label.clone(),
             };
@@ -322,9 +394,17 @@ impl LayerVisitor<'_, '_, '_> {
                 hits: Vec::new(),
                 forward: &mut *self.feeder.events,
             };
+            let mut hashed = ContentHashing {
+                inner: data,
+                hasher: blake3::Hasher::new(),
+            };
             self.feeder
                 .big
-                .reader(&mut origin, data, member.size, &mut collect);
+                .reader(&mut origin, &mut hashed, member.size, &mut collect);
+            // Whatever the worker left unread (a skip, a cap) still belongs to the content.
+            io::copy(&mut hashed, &mut io::sink())?;
+            let id = *hashed.hasher.finalize().as_bytes();
+            self.feeder.seen.insert(id);
             let hits = collect.hits;
             if !hits.is_empty() {
                 self.feeder

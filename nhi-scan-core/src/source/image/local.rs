@@ -13,18 +13,22 @@ use std::io::{self, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
-use super::layer::{Feeder, Hashing, LayerRecord, LayerVisitor, hex, normalize, read_layer};
+use super::digest;
+use super::layer::{
+    Feeder, Hashing, LayerRecord, LayerVisitor, is_list_full, normalize, read_layer,
+};
 use super::model::{self, Descriptor, DockerSaveEntry, ManifestOrIndex};
 use super::{ImageError, ImageOptions, LayerCache, Plan, PlanLayer};
 use crate::source::archive::{
-    ArchiveError, Budget, Format, Input, Member, MemberKind, SNIFF_LEN, Visitor, decoder,
-    for_each_member, read_head, sniff,
+    ArchiveError, Budget, Format, Input, Member, MemberKind, SNIFF_LEN, Visitor, for_each_member,
+    read_head, sniff_stream, unsafe_path,
 };
 
-/// JSON documents larger than this are not image metadata.
-const META_MAX: u64 = 64 << 20;
+/// A metadata document (manifest, index, config) larger than this is refused with
+/// [`ImageError::TooLarge`]; real ones are kilobytes.
+pub(crate) const META_MAX: u64 = 16 << 20;
+/// All metadata documents of one tarball together (each is kept until the end of the stream).
+const META_TOTAL_MAX: u64 = 64 << 20;
 
 /// What one pass over an image tarball found.
 #[derive(Debug, Default)]
@@ -35,6 +39,8 @@ pub(crate) struct TarRead {
     pub layers: HashMap<String, Arc<LayerRecord>>,
     /// Other entries: the files of a single layer tarball.
     pub loose: LayerRecord,
+    /// Bytes held in `meta`.
+    pub meta_bytes: u64,
 }
 
 fn is_meta(path: &str) -> bool {
@@ -53,22 +59,76 @@ fn is_blob(path: &str) -> bool {
         || (parts.len() == 1 && path.ends_with(".tar") && path.len() == 68)
 }
 
-/// `sha256:abc` -> `blobs/sha256/abc`.
-pub(crate) fn blob_key(digest: &str) -> String {
-    match digest.split_once(':') {
-        Some((alg, hex)) => format!("blobs/{alg}/{hex}"),
-        None => format!("blobs/{digest}"),
+/// `sha256:abc` -> `blobs/sha256/abc`, for a digest that [`digest::parse`]s: anything else
+/// (`sha256/../../x`, an unknown algorithm) would name a path of the attacker's choosing.
+pub(crate) fn blob_key(d: &str) -> Result<String, ImageError> {
+    digest::parse(d)?;
+    Ok(format!("blobs/{}", d.replacen(':', "/", 1)))
+}
+
+/// A member named by `manifest.json` (`Config`, `Layers`): relative, without `..`, normalised;
+/// it is then looked up among the tarball's own members (or inside the directory).
+fn member_name(name: &str) -> Result<String, ImageError> {
+    let unsafe_name = |reason| ImageError::UnsafeName {
+        name: name.chars().take(200).collect(),
+        reason,
+    };
+    if let Some(reason) = unsafe_path(name) {
+        return Err(unsafe_name(reason));
     }
+    if name.contains('\0') {
+        return Err(unsafe_name("NUL byte"));
+    }
+    let n = normalize(name);
+    if n.is_empty() {
+        return Err(unsafe_name("empty"));
+    }
+    Ok(n)
 }
 
 /// The digest a path names (`blobs/sha256/abc`, or a legacy `abc.json` config), if any.
 fn digest_of_key(key: &str) -> Option<String> {
     let parts: Vec<&str> = key.split('/').collect();
     if parts.len() == 3 && parts[0] == "blobs" {
-        return Some(format!("{}:{}", parts[1], parts[2]));
+        let d = format!("{}:{}", parts[1], parts[2]);
+        return digest::parse(&d).is_ok().then_some(d);
     }
     let hex = key.strip_suffix(".json")?;
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("sha256:{hex}"))
+}
+
+/// Opens `key` under `dir` when it resolves (symlinks followed) to a regular file inside `dir`.
+/// `Ok(None)`: no such file.
+fn open_inside(dir: &Path, key: &str, label: &str) -> Result<Option<File>, ImageError> {
+    let real = match dir.join(key).canonicalize() {
+        Ok(p) => p,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ImageError::Read(e)),
+    };
+    let root = dir.canonicalize().map_err(ImageError::Read)?;
+    if !real.starts_with(&root) {
+        return Err(ImageError::UnsafeName {
+            name: key.chars().take(200).collect(),
+            reason: "resolves outside the layout",
+        });
+    }
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    let regular = |m: &std::fs::Metadata| m.is_file();
+    if !std::fs::metadata(&real)
+        .map_err(ImageError::Read)
+        .map(|m| regular(&m))?
+    {
+        return Err(ImageError::NotRegularFile(label.to_string()));
+    }
+    let f = File::open(&real).map_err(ImageError::Read)?;
+    if !f
+        .metadata()
+        .map_err(ImageError::Read)
+        .map(|m| regular(&m))?
+    {
+        return Err(ImageError::NotRegularFile(label.to_string()));
+    }
+    Ok(Some(f))
 }
 
 fn looks_json(head: &[u8]) -> bool {
@@ -85,34 +145,21 @@ pub(crate) fn read_tar(
     feeder: &mut Feeder,
 ) -> TarRead {
     let mut out = TarRead::default();
-    let head = match read_head(reader, SNIFF_LEN) {
-        Ok(h) => h,
-        Err(e) => {
-            feeder.error(name.to_string(), ImageError::Read(e));
-            return out;
-        }
-    };
-    let mut chained = Cursor::new(head.as_slice()).chain(reader);
-    let stream: Box<dyn Read + '_> = match sniff(&head, name) {
-        Some(f @ (Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz)) => {
-            match decoder(f, &mut chained) {
-                Ok(d) => d,
-                Err(e) => {
-                    feeder.error(name.to_string(), ImageError::Read(e));
-                    return out;
-                }
-            }
-        }
-        Some(Format::Tar) => Box::new(chained),
-        Some(Format::Zip) | None => {
+    let stream = match sniff_stream(reader, name) {
+        Ok((Some(Format::Zip) | None, _)) => {
             feeder.error(
                 name.to_string(),
                 ImageError::NotAnImage("not a tar archive".into()),
             );
             return out;
         }
+        Ok((_, stream)) => stream,
+        Err((_, e)) => {
+            feeder.error(name.to_string(), ImageError::Read(e));
+            return out;
+        }
     };
-    let mut hashed = Hashing::new(stream);
+    let mut hashed = Hashing::new(stream, digest::Algorithm::Sha256);
     let mut failed = false;
     {
         let mut visitor = Outer {
@@ -121,6 +168,7 @@ pub(crate) fn read_tar(
             name,
             out: &mut out,
             failed: &mut failed,
+            loose_path_bytes: 0,
         };
         let limits = visitor.feeder.limits.unbounded();
         for_each_member(
@@ -144,6 +192,41 @@ struct Outer<'a, 'b, 's> {
     name: &'a str,
     out: &'a mut TarRead,
     failed: &'a mut bool,
+    loose_path_bytes: usize,
+}
+
+impl Outer<'_, '_, '_> {
+    /// Reads a metadata document after its first bytes `head`, within [`META_MAX`] and the
+    /// tarball's [`META_TOTAL_MAX`]; a larger one is reported, skipped, and None.
+    fn keep_meta(
+        &mut self,
+        path: &str,
+        mut bytes: Vec<u8>,
+        data: &mut dyn Read,
+    ) -> io::Result<Option<Vec<u8>>> {
+        let left = META_TOTAL_MAX.saturating_sub(self.out.meta_bytes);
+        let cap = META_MAX.min(left);
+        data.take(cap.saturating_add(1).saturating_sub(bytes.len() as u64))
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > cap {
+            io::copy(data, &mut io::sink())?;
+            let (what, limit) = if cap < META_MAX {
+                (
+                    "image metadata of the tarball in total".to_string(),
+                    META_TOTAL_MAX,
+                )
+            } else {
+                (path.to_string(), META_MAX)
+            };
+            self.feeder.error(
+                format!("{}[{path}]", self.name),
+                ImageError::TooLarge { what, limit },
+            );
+            return Ok(None);
+        }
+        self.out.meta_bytes += bytes.len() as u64;
+        Ok(Some(bytes))
+    }
 }
 
 impl Visitor for Outer<'_, '_, '_> {
@@ -151,30 +234,50 @@ impl Visitor for Outer<'_, '_, '_> {
         let path = normalize(member.name);
         let size = member.size.unwrap_or(0);
         if member.kind == MemberKind::File {
-            if is_meta(&path) && size <= META_MAX {
-                let mut bytes = Vec::new();
-                data.read_to_end(&mut bytes)?;
-                self.out.meta.insert(path, bytes);
+            if is_meta(&path) {
+                if let Some(bytes) = self.keep_meta(&path, Vec::new(), data)? {
+                    self.out.meta.insert(path, bytes);
+                }
                 return Ok(());
             }
             if is_blob(&path) {
                 // A blob named by its digest that this run has read already (a base layer
                 // shared by several images): not read again.
-                if let Some(r) = digest_of_key(&path).and_then(|d| self.cache.get(&d)) {
+                // Its bytes are still hashed on the way past: a member whose name claims a
+                // digest its content does not have is reported, not taken for the other layer.
+                if let Some((d, r)) = digest_of_key(&path)
+                    .and_then(|d| self.cache.get(&d).map(|r| (d, Arc::clone(r))))
+                {
+                    let mut h = Hashing::new(data, digest::algorithm_of(&d));
+                    io::copy(&mut h, &mut io::sink())?;
+                    let actual = h.digest();
+                    if actual != d {
+                        self.feeder.error(
+                            format!("{}[{path}]", self.name),
+                            ImageError::DigestMismatch {
+                                what: "layer blob (named after a layer read earlier; not scanned)",
+                                expected: d,
+                                actual,
+                            },
+                        );
+                        return Ok(());
+                    }
                     self.feeder.summary.layers_reused += 1;
-                    self.out.layers.insert(path, Arc::clone(r));
+                    self.out.layers.insert(path, r);
                     return Ok(());
                 }
                 let head = read_head(data, SNIFF_LEN)?;
                 if looks_json(&head) && size <= META_MAX {
-                    let mut bytes = head;
-                    data.read_to_end(&mut bytes)?;
-                    self.out.meta.insert(path, bytes);
+                    if let Some(bytes) = self.keep_meta(&path, head, data)? {
+                        self.out.meta.insert(path, bytes);
+                    }
                     return Ok(());
                 }
                 let label = format!("{}[{path}]", self.name);
                 let mut chained = Cursor::new(head.as_slice()).chain(data);
-                let record = Arc::new(read_layer(&mut chained, &label, self.feeder));
+                let alg = digest_of_key(&path)
+                    .map_or(digest::Algorithm::Sha256, |d| digest::algorithm_of(&d));
+                let record = Arc::new(read_layer(&mut chained, &label, alg, self.feeder));
                 self.feeder.summary.layers_read += 1;
                 for d in [&record.blob_digest, &record.diff_id].into_iter().flatten() {
                     self.cache.insert(d.clone(), Arc::clone(&record));
@@ -188,11 +291,17 @@ impl Visitor for Outer<'_, '_, '_> {
             label: self.name,
             entries: &mut self.out.loose.entries,
             failed: &mut *self.failed,
+            path_bytes: self.loose_path_bytes,
         };
-        loose.member(member, data)
+        let result = loose.member(member, data);
+        self.loose_path_bytes = loose.path_bytes;
+        result
     }
 
     fn error(&mut self, error: ArchiveError) {
+        if is_list_full(&error) {
+            return;
+        }
         if matches!(error, ArchiveError::Corrupt { .. }) {
             *self.failed = true;
         }
@@ -208,8 +317,8 @@ pub(crate) fn plans_from_tar(
     options: &ImageOptions,
     errors: &mut Vec<(String, ImageError)>,
 ) -> Vec<Plan> {
-    let mut get_meta = |key: &str| read.meta.get(key).cloned();
-    let mut get_layer = |key: &str, _: Option<&str>| read.layers.get(key).cloned();
+    let mut get_meta = |key: &str| Ok(read.meta.get(key).cloned());
+    let mut get_layer = |key: &str, _: Option<&str>| Ok(read.layers.get(key).cloned());
     plans_from_meta(name, &mut get_meta, &mut get_layer, options, errors)
 }
 
@@ -222,34 +331,41 @@ pub(crate) fn read_dir(
     feeder: &mut Feeder,
 ) -> Vec<Plan> {
     let mut errors = Vec::new();
-    let mut get_meta = |key: &str| -> Option<Vec<u8>> {
-        let f = File::open(dir.join(key)).ok()?;
-        let mut bytes = Vec::new();
-        f.take(META_MAX).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
-    };
-    let mut read_errors = Vec::new();
-    let mut get_layer = |key: &str, expected: Option<&str>| -> Option<Arc<LayerRecord>> {
-        if let Some(r) = expected.and_then(|d| cache.get(d)) {
-            feeder.summary.layers_reused += 1;
-            return Some(Arc::clone(r));
-        }
-        let file = match File::open(dir.join(key)) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                read_errors.push((format!("{name}[{key}]"), ImageError::Read(e)));
-                return None;
-            }
+    let mut get_meta = |key: &str| -> Result<Option<Vec<u8>>, ImageError> {
+        let Some(f) = open_inside(dir, key, &format!("{name}[{key}]"))? else {
+            return Ok(None);
         };
-        let mut r = io::BufReader::with_capacity(256 * 1024, file);
-        let record = Arc::new(read_layer(&mut r, &format!("{name}[{key}]"), feeder));
-        feeder.summary.layers_read += 1;
-        for d in [&record.blob_digest, &record.diff_id].into_iter().flatten() {
-            cache.insert(d.clone(), Arc::clone(&record));
+        let mut bytes = Vec::new();
+        f.take(META_MAX + 1)
+            .read_to_end(&mut bytes)
+            .map_err(ImageError::Read)?;
+        if bytes.len() as u64 > META_MAX {
+            return Err(ImageError::TooLarge {
+                what: key.to_string(),
+                limit: META_MAX,
+            });
         }
-        Some(record)
+        Ok(Some(bytes))
     };
+    let mut get_layer =
+        |key: &str, expected: Option<&str>| -> Result<Option<Arc<LayerRecord>>, ImageError> {
+            if let Some(r) = expected.and_then(|d| cache.get(d)) {
+                feeder.summary.layers_reused += 1;
+                return Ok(Some(Arc::clone(r)));
+            }
+            let label = format!("{name}[{key}]");
+            let Some(file) = open_inside(dir, key, &label)? else {
+                return Ok(None);
+            };
+            let mut r = io::BufReader::with_capacity(256 * 1024, file);
+            let alg = expected.map_or(digest::Algorithm::Sha256, digest::algorithm_of);
+            let record = Arc::new(read_layer(&mut r, &label, alg, feeder));
+            feeder.summary.layers_read += 1;
+            for d in [&record.blob_digest, &record.diff_id].into_iter().flatten() {
+                cache.insert(d.clone(), Arc::clone(&record));
+            }
+            Ok(Some(record))
+        };
     let plans = plans_from_meta(name, &mut get_meta, &mut get_layer, options, &mut errors);
     if plans.is_empty() && errors.is_empty() {
         errors.push((
@@ -257,14 +373,17 @@ pub(crate) fn read_dir(
             ImageError::NotAnImage("no manifest.json or index.json in the directory".into()),
         ));
     }
-    for (location, e) in errors.into_iter().chain(read_errors) {
+    for (location, e) in errors {
         feeder.error(location, e);
     }
     plans
 }
 
-type GetMeta<'a> = dyn FnMut(&str) -> Option<Vec<u8>> + 'a;
-type GetLayer<'a> = dyn FnMut(&str, Option<&str>) -> Option<Arc<LayerRecord>> + 'a;
+/// A metadata document by name: `Ok(None)` when there is none.
+type GetMeta<'a> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, ImageError> + 'a;
+/// A layer by name (and the digest expected of it): `Ok(None)` when there is none.
+type GetLayer<'a> =
+    dyn FnMut(&str, Option<&str>) -> Result<Option<Arc<LayerRecord>>, ImageError> + 'a;
 
 /// Builds the plans from `manifest.json` (docker save) or else `index.json` (OCI layout).
 fn plans_from_meta(
@@ -275,34 +394,70 @@ fn plans_from_meta(
     errors: &mut Vec<(String, ImageError)>,
 ) -> Vec<Plan> {
     let mut plans = Vec::new();
-    if let Some(bytes) = get_meta("manifest.json") {
+    let at = |key: &str| format!("{name}[{key}]");
+    // A document that is missing or refused is None; refusals are reported.
+    let mut meta = |key: &str, errors: &mut Vec<(String, ImageError)>| match get_meta(key) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push((at(key), e));
+            None
+        }
+    };
+    if let Some(bytes) = meta("manifest.json", errors) {
         match serde_json::from_slice::<Vec<DockerSaveEntry>>(&bytes) {
             Ok(entries) => {
                 for e in entries {
                     let tag = e.repo_tags.as_ref().and_then(|t| t.first().cloned());
-                    let config = get_meta(&e.config);
-                    if config.is_none() {
-                        errors.push((name.to_string(), ImageError::MissingBlob(e.config.clone())));
-                    }
-                    let layers = e
-                        .layers
-                        .iter()
-                        .map(|key| {
-                            let expected = digest_of_key(key);
-                            PlanLayer {
-                                key: key.clone(),
-                                record: get_layer(key, expected.as_deref()),
-                                expected_blob: expected,
-                                reported: false,
+                    let config = match member_name(&e.config) {
+                        Ok(key) => {
+                            let c = meta(&key, errors);
+                            if c.is_none() {
+                                errors.push((name.to_string(), ImageError::MissingBlob(key)));
                             }
-                        })
-                        .collect();
+                            c
+                        }
+                        Err(err) => {
+                            errors.push((name.to_string(), err));
+                            None
+                        }
+                    };
+                    let mut layers = Vec::new();
+                    for raw in &e.layers {
+                        let key = match member_name(raw) {
+                            Ok(k) => k,
+                            Err(err) => {
+                                errors.push((name.to_string(), err));
+                                layers.push(PlanLayer {
+                                    key: raw.chars().take(200).collect(),
+                                    reported: true,
+                                    ..PlanLayer::default()
+                                });
+                                continue;
+                            }
+                        };
+                        let expected = digest_of_key(&key);
+                        let (record, reported) = match get_layer(&key, expected.as_deref()) {
+                            Ok(r) => (r, false),
+                            Err(err) => {
+                                errors.push((at(&key), err));
+                                (None, true)
+                            }
+                        };
+                        layers.push(PlanLayer {
+                            key,
+                            record,
+                            expected_blob: expected,
+                            reported,
+                        });
+                    }
                     plans.push(Plan {
                         image: name.to_string(),
                         tag,
                         platform: None,
                         config,
-                        config_expected: digest_of_key(&e.config),
+                        config_expected: member_name(&e.config)
+                            .ok()
+                            .and_then(|k| digest_of_key(&k)),
                         layers,
                     });
                 }
@@ -317,11 +472,11 @@ fn plans_from_meta(
             )),
         }
     }
-    let Some(index) = get_meta("index.json") else {
+    let Some(index) = meta("index.json", errors) else {
         return plans;
     };
     let mut fetch = |digest: &str| -> Result<(Vec<u8>, Option<String>), ImageError> {
-        match get_meta(&blob_key(digest)) {
+        match get_meta(&blob_key(digest)?)? {
             Some(b) => Ok((b, None)),
             None => Err(ImageError::MissingBlob(digest.to_string())),
         }
@@ -338,28 +493,43 @@ fn plans_from_meta(
             ));
             continue;
         };
-        let config = get_meta(&blob_key(&config_desc.digest));
-        if config.is_none() {
-            errors.push((
-                name.to_string(),
-                ImageError::MissingBlob(config_desc.digest.clone()),
-            ));
-        }
-        let layers = m
-            .manifest
-            .layers
-            .iter()
-            .flatten()
-            .map(|d| {
-                let key = blob_key(&d.digest);
-                PlanLayer {
-                    record: get_layer(&key, Some(&d.digest)),
-                    key,
-                    expected_blob: Some(d.digest.clone()),
-                    reported: false,
+        let config = match blob_key(&config_desc.digest).and_then(|k| get_meta(&k)) {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => {
+                errors.push((
+                    name.to_string(),
+                    ImageError::MissingBlob(config_desc.digest.clone()),
+                ));
+                None
+            }
+            Err(e) => {
+                errors.push((name.to_string(), e));
+                None
+            }
+        };
+        let mut layers = Vec::new();
+        for d in m.manifest.layers.iter().flatten() {
+            let (key, result) = match blob_key(&d.digest) {
+                Ok(key) => {
+                    let r = get_layer(&key, Some(&d.digest));
+                    (key, r)
                 }
-            })
-            .collect();
+                Err(e) => (d.digest.chars().take(200).collect(), Err(e)),
+            };
+            let (record, reported) = match result {
+                Ok(r) => (r, false),
+                Err(e) => {
+                    errors.push((at(&key), e));
+                    (None, true)
+                }
+            };
+            layers.push(PlanLayer {
+                record,
+                key,
+                expected_blob: Some(d.digest.clone()),
+                reported,
+            });
+        }
         plans.push(Plan {
             image: name.to_string(),
             tag: m.tag,
@@ -436,16 +606,8 @@ pub(crate) fn resolve_index(
                 continue;
             }
         };
-        let actual = format!("sha256:{}", hex(&Sha256::digest(&bytes)));
-        if d.digest.starts_with("sha256:") && actual != d.digest {
-            errors.push((
-                name.to_string(),
-                ImageError::DigestMismatch {
-                    what: "manifest",
-                    expected: d.digest.clone(),
-                    actual,
-                },
-            ));
+        if let Err(e) = digest::verify("manifest", &d.digest, &bytes) {
+            errors.push((name.to_string(), e));
             continue;
         }
         let tag = d

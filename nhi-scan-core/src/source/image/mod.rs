@@ -15,6 +15,7 @@
 //! in a stream) say which layer is which. Nothing is extracted to disk; memory holds one file
 //! per worker plus the queue, and the entry list of each layer.
 
+mod digest;
 mod flatten;
 mod layer;
 mod local;
@@ -26,8 +27,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
-
-use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 use crate::finding::{Hit, ImageItem, ImageOrigin, Origin};
 use crate::scan::{Pipeline, Scan, ScanError};
@@ -99,6 +99,9 @@ pub enum ImageError {
         /// What failed.
         message: String,
     },
+    /// A path given as an image does not exist.
+    #[error("no such file or directory")]
+    NoSuchFile,
     /// Not a valid image reference.
     #[error("not an image reference: {0}")]
     Reference(String),
@@ -108,15 +111,51 @@ pub enum ImageError {
     /// A hard link whose target is not an earlier file of the same layer.
     #[error("hard link to {0}, which the layer does not hold before it")]
     DanglingLink(String),
+    /// A digest that is not `sha256:` or `sha512:` with lowercase hex of the right length.
+    #[error("bad digest {digest:?}: {reason}")]
+    BadDigest {
+        /// The digest as stated (shortened).
+        digest: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A manifest names a file outside the image (`..`, an absolute path, a symlink leading
+    /// out): not read.
+    #[error("manifest names an unsafe path {name:?} ({reason}); not read")]
+    UnsafeName {
+        /// The name as stated (shortened).
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A file of a layout that is not a regular file (a FIFO, a device, a directory): not read,
+    /// since reading a FIFO or a device can block or never end.
+    #[error("{0}: not a regular file; not read")]
+    NotRegularFile(String),
+    /// A connection the scanner refuses to make: plain HTTP to a registry or token service that
+    /// is not loopback.
+    #[error("refused: {0}")]
+    Insecure(String),
+    /// A document or header larger than its cap; not read.
+    #[error("{what} is larger than {limit} bytes; not read")]
+    TooLarge {
+        /// Which document (`manifest.json`, `image config`, a tar entry list...).
+        what: String,
+        /// The cap.
+        limit: u64,
+    },
 }
 
 /// What to scan: a path, a stream, or a registry reference.
+///
+/// The library never reads standard input or the working directory on its own: the caller
+/// turns `-` into a [`ImageTarget::Reader`] over its standard input, and relative paths are
+/// resolved against the root given to [`ImageTarget::parse`] (or, when scanned, the scan's
+/// root).
 pub enum ImageTarget {
-    /// Standard input (a `docker save` or OCI layout tar, maybe compressed).
-    Stdin,
     /// A stream holding a `docker save` or OCI layout tar (maybe compressed), read once.
     Reader {
-        /// What reports call it.
+        /// What reports call it (`-` for standard input).
         name: String,
         /// The stream.
         reader: Box<dyn Read + Send>,
@@ -131,7 +170,6 @@ pub enum ImageTarget {
 impl std::fmt::Debug for ImageTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImageTarget::Stdin => f.write_str("Stdin"),
             ImageTarget::Reader { name, .. } => {
                 f.debug_struct("Reader").field("name", name).finish()
             }
@@ -142,32 +180,73 @@ impl std::fmt::Debug for ImageTarget {
 }
 
 impl ImageTarget {
-    /// `-` is standard input; an existing path is a path; anything else must parse as a
-    /// registry reference (`host[:port]/name[:tag][@digest]`, Docker Hub short names too).
-    pub fn parse(s: &str) -> Result<ImageTarget, ImageError> {
-        if s == "-" {
-            return Ok(ImageTarget::Stdin);
+    /// A path when `s` looks like one or exists under `root`, else a registry reference
+    /// (`host[:port]/name[:tag][@digest]`, Docker Hub short names too).
+    ///
+    /// Looks like a path: starts with `/`, `./`, `../` or `~`, is `.` or `..`, or ends in
+    /// `.tar`, `.tar.gz`, `.tgz`, `.tar.zst` or `.tar.xz`. So a mistyped `./app.tar` or
+    /// `app.tar` is reported as a missing file, never pulled from Docker Hub. A relative path
+    /// is joined to `root` (the caller's working directory, or the scan root).
+    pub fn parse(s: &str, root: &Path) -> Result<ImageTarget, ImageError> {
+        if s.is_empty() {
+            return Err(ImageError::Reference(String::new()));
         }
-        if Path::new(s).exists() {
-            return Ok(ImageTarget::Path(s.into()));
+        let lower = s.to_ascii_lowercase();
+        let path_like = s.starts_with('/')
+            || s.starts_with("./")
+            || s.starts_with("../")
+            || s.starts_with('~')
+            || s == "."
+            || s == ".."
+            || [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz"]
+                .iter()
+                .any(|x| lower.ends_with(x));
+        let path = root.join(s);
+        if path_like || path.exists() {
+            return Ok(ImageTarget::Path(path));
         }
         Reference::parse(s).map(ImageTarget::Registry)
     }
 }
 
 /// How to scan images.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ImageOptions {
     /// Platform chosen from multi-platform indexes (default `linux/amd64`).
     pub platform: PlatformSpec,
     /// Scan every platform of an index instead.
     pub all_platforms: bool,
-    /// Allow plain HTTP to registries (loopback or test registries).
+    /// Allow plain HTTP to loopback registries (127.0.0.0/8, ::1, localhost); any other
+    /// registry is refused with [`ImageError::Insecure`].
     pub insecure_registry: bool,
     /// Registry credentials given by the caller; they win over the Docker config.
     pub credentials: Option<Credentials>,
     /// A Docker `config.json` to take registry credentials from (see [`default_docker_config`]).
     pub docker_config: Option<PathBuf>,
+    /// Send registry credentials to a bearer-token service on a host other than the registry
+    /// (off: a token is then asked for anonymously). Docker Hub's own token service
+    /// (`auth.docker.io`) is always allowed.
+    pub credentials_to_any_realm: bool,
+    /// Deadline for each manifest, config and token request, body included (default 60 s).
+    pub document_timeout: Duration,
+    /// Deadline for each layer download, body included (default 30 min): a registry that
+    /// trickles bytes is cut off here.
+    pub blob_timeout: Duration,
+}
+
+impl Default for ImageOptions {
+    fn default() -> Self {
+        ImageOptions {
+            platform: PlatformSpec::default(),
+            all_platforms: false,
+            insecure_registry: false,
+            credentials: None,
+            docker_config: None,
+            credentials_to_any_realm: false,
+            document_timeout: Duration::from_secs(60),
+            blob_timeout: Duration::from_secs(30 * 60),
+        }
+    }
 }
 
 /// Counts particular to images.
@@ -311,6 +390,7 @@ pub(crate) fn run(
     pipeline: &mut Pipeline<'_>,
 ) -> Result<ScanStats, ScanError> {
     let threads = scan.threads();
+    let root = scan.root();
     let (events_tx, events_rx) = sync_channel::<Event>(1024);
     let (jobs_tx, jobs_rx) = sync_channel::<Job>(threads * 2);
     let jobs_rx = Mutex::new(jobs_rx);
@@ -332,6 +412,7 @@ pub(crate) fn run(
         let (results, pending, stats, options) = (&results, &pending, &stats, &options);
         s.spawn(move || {
             let mut state = State {
+                root,
                 options,
                 seen: HashSet::new(),
                 results,
@@ -365,6 +446,8 @@ pub(crate) fn run(
 
 /// The reading thread's state across the targets of one run.
 struct State<'a> {
+    /// Relative paths are resolved against this (the scan root).
+    root: &'a Path,
     options: &'a ImageOptions,
     seen: HashSet<ContentId>,
     results: &'a Results,
@@ -384,13 +467,11 @@ impl State<'_> {
 
     fn scan(&mut self, target: ImageTarget) {
         match target {
-            ImageTarget::Stdin => {
-                let stdin = io::stdin();
-                let mut lock = stdin.lock();
-                self.scan_reader("-", &mut lock);
-            }
             ImageTarget::Reader { name, mut reader } => self.scan_reader(&name, &mut reader),
-            ImageTarget::Path(p) => self.scan_path(&p),
+            ImageTarget::Path(p) => {
+                let p = self.root.join(p);
+                self.scan_path(&p)
+            }
             ImageTarget::Registry(r) => self.scan_registry(&r),
         }
     }
@@ -415,6 +496,16 @@ impl State<'_> {
             });
             self.finish_plans(plans, None);
             return;
+        }
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return self.error(name, ImageError::NoSuchFile);
+            }
+            // Reading a FIFO or a device could block or never end.
+            Ok(m) if !m.is_file() => {
+                return self.error(name.clone(), ImageError::NotRegularFile(name));
+            }
+            _ => {}
         }
         match std::fs::File::open(path) {
             Ok(f) => {
@@ -557,21 +648,11 @@ impl State<'_> {
             Some(t) => format!("{image} ({t})"),
             None => image.clone(),
         };
-        let config_digest = plan
-            .config
-            .as_ref()
-            .map(|c| format!("sha256:{}", layer::hex(&Sha256::digest(c))));
-        if let (Some(expected), Some(actual)) = (&plan.config_expected, &config_digest)
-            && expected != actual
+        let config_digest = plan.config.as_ref().map(|c| digest::sha256(c));
+        if let (Some(expected), Some(c)) = (&plan.config_expected, &plan.config)
+            && let Err(e) = digest::verify("config", expected, c)
         {
-            self.error(
-                where_.clone(),
-                ImageError::DigestMismatch {
-                    what: "config",
-                    expected: expected.clone(),
-                    actual: actual.clone(),
-                },
-            );
+            self.error(where_.clone(), e);
         }
         let config: model::ImageConfig = match &plan.config {
             Some(bytes) => match serde_json::from_slice(bytes) {
@@ -639,17 +720,33 @@ impl State<'_> {
                     },
                 }));
             }
-            if let (Some(expected), Some(actual)) = (diff_ids.get(i), &r.diff_id)
-                && expected != actual
-            {
-                self.events.emit(Event::Error(SourceError::Image {
-                    location: at,
-                    source: ImageError::DigestMismatch {
+            if let (Some(expected), Some(_)) = (diff_ids.get(i), &r.diff_id) {
+                // Compared with the computed digest of the same algorithm; one the scanner
+                // did not compute (or does not know) is reported, never passed as verified.
+                let actual = [&r.diff_id, &r.diff_id_alt]
+                    .into_iter()
+                    .flatten()
+                    .find(|a| {
+                        a.split_once(':').map(|x| x.0) == expected.split_once(':').map(|x| x.0)
+                    });
+                let problem = match (digest::parse(expected), actual) {
+                    (Err(e), _) => Some(e),
+                    (Ok(_), Some(a)) if a != expected => Some(ImageError::DigestMismatch {
                         what: "layer diff_id",
                         expected: expected.clone(),
-                        actual: actual.clone(),
-                    },
-                }));
+                        actual: a.clone(),
+                    }),
+                    (Ok(_), Some(_)) => None,
+                    (Ok(_), None) => Some(ImageError::Unsupported(format!(
+                        "diff_id {expected} not verified: its algorithm differs from the layer blob's"
+                    ))),
+                };
+                if let Some(e) = problem {
+                    self.events.emit(Event::Error(SourceError::Image {
+                        location: at,
+                        source: e,
+                    }));
+                }
             }
         }
         let entry_lists: Vec<&[layer::Entry]> = records.iter().map(|r| &r.entries[..]).collect();

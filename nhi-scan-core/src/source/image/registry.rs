@@ -12,13 +12,14 @@ use std::time::Duration;
 
 use base64::Engine;
 
+use super::digest;
 use super::layer::{Feeder, read_layer};
 use super::local::resolve_index;
-use super::model::{self, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
+use super::model::{DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use super::{ImageError, ImageOptions, LayerCache, Plan, PlanLayer};
 
-/// Manifests and configs larger than this are refused.
-const DOC_MAX: u64 = 16 << 20;
+/// Manifests, configs and token responses larger than this are refused.
+const DOC_MAX: u64 = super::local::META_MAX;
 
 /// A registry image reference: `host[:port]/name[:tag][@digest]`, or a Docker Hub short name
 /// (`alpine`, `org/app:1`).
@@ -42,18 +43,23 @@ impl fmt::Display for Reference {
 }
 
 impl Reference {
-    /// Parses a reference.
+    /// Parses a reference the way Docker does: the first component is a registry when it has
+    /// a `.` or a `:` (a port) or is `localhost`, else the image is on Docker Hub (`alpine` is
+    /// `library/alpine`); a `:` after the last `/` starts the tag; `@` starts a digest, which
+    /// must be `sha256:` or `sha512:` with lowercase hex of the right length. Repository paths
+    /// are lowercase; registry host names may be any case.
     pub fn parse(s: &str) -> Result<Reference, ImageError> {
-        let bad = || ImageError::Reference(s.to_string());
-        if s.is_empty() || s.contains(char::is_whitespace) || s.contains("://") {
+        let bad = || ImageError::Reference(s.chars().take(200).collect());
+        if s.is_empty()
+            || s.len() > 4096
+            || s.contains(|c: char| c.is_whitespace() || c.is_control())
+            || s.contains("://")
+        {
             return Err(bad());
         }
         let (rest, digest) = match s.split_once('@') {
             Some((r, d)) => {
-                let (alg, hex) = d.split_once(':').ok_or_else(bad)?;
-                if alg.is_empty() || hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(bad());
-                }
+                digest::parse(d).map_err(|_| bad())?;
                 (r, Some(d.to_string()))
             }
             None => (s, None),
@@ -72,19 +78,38 @@ impl Reference {
             {
                 (first.to_string(), path.to_string())
             }
-            Some(_) => ("registry-1.docker.io".to_string(), name.to_string()),
-            None => (
-                "registry-1.docker.io".to_string(),
-                format!("library/{name}"),
-            ),
+            _ => ("docker.io".to_string(), name.to_string()),
         };
-        let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c);
-        if repository.is_empty() || !repository.chars().all(valid) {
+        if !valid_registry(&registry) {
+            return Err(bad());
+        }
+        // Docker Hub under any of its names; its official images live under `library/`.
+        let (registry, repository) = match registry.to_ascii_lowercase().as_str() {
+            "docker.io" | "index.docker.io" | "registry-1.docker.io" => {
+                let repo = if repository.contains('/') {
+                    repository
+                } else {
+                    format!("library/{repository}")
+                };
+                ("registry-1.docker.io".to_string(), repo)
+            }
+            _ => (registry, repository),
+        };
+        let component_ok = |c: &str| {
+            let b = c.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && c.bytes()
+                    .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || b"._-".contains(&x))
+        };
+        if repository.len() > 255 || !repository.split('/').all(component_ok) {
             return Err(bad());
         }
         if tag.as_ref().is_some_and(|t| {
             t.is_empty()
                 || t.len() > 128
+                || t.starts_with(['.', '-'])
                 || !t
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
@@ -113,18 +138,58 @@ impl Reference {
             .unwrap_or("latest")
     }
 
-    fn is_loopback(&self) -> bool {
-        let host = self
-            .registry
-            .rsplit_once(':')
-            .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
-            .map_or(self.registry.as_str(), |(h, _)| h);
-        host == "localhost"
-            || host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+    /// Whether the registry is this machine: 127.0.0.0/8, ::1 or localhost.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(host_of(&self.registry))
     }
+}
+
+/// `host[:port]`: a DNS name (any case) or an IPv4 address, or `[IPv6]`; the port in digits.
+fn valid_registry(r: &str) -> bool {
+    let (host, port) = match r.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, rest)) if h.parse::<std::net::Ipv6Addr>().is_ok() => (
+                h,
+                rest.strip_prefix(':')
+                    .map(Some)
+                    .unwrap_or(if rest.is_empty() { None } else { Some("") }),
+            ),
+            _ => return false,
+        },
+        None => match r.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (r, None),
+        },
+    };
+    let host_ok = r.starts_with('[')
+        || (!host.is_empty()
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+/// `host:port` -> `host`; `[::1]:5000` -> `::1`.
+fn host_of(authority: &str) -> &str {
+    let host = authority
+        .rsplit_once(':')
+        .filter(|(h, p)| {
+            p.bytes().all(|b| b.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']'))
+        })
+        .map_or(authority, |(h, _)| h);
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A registry user and password (or token). Debug output hides the password.
@@ -211,14 +276,29 @@ struct Client {
     authorization: Option<String>,
     /// Speaking TLS to a loopback registry: a transport error likely means it wants plain HTTP.
     hint: bool,
+    /// The registry's host (no port), to tell whether a token service is the same host.
+    host: String,
+    /// Send credentials to a token service on another host (the caller opted in).
+    any_realm: bool,
+    /// Whole-request deadlines: documents (manifests, configs, tokens) and layer blobs.
+    doc_timeout: Duration,
+    blob_timeout: Duration,
 }
 
 type Response = ureq::http::Response<ureq::Body>;
 
 impl Client {
-    fn new(reference: &Reference, options: &ImageOptions) -> Client {
-        // Plain HTTP only when the caller allows it (a loopback or test registry).
+    fn new(reference: &Reference, options: &ImageOptions) -> Result<Client, ImageError> {
+        // Plain HTTP only when the caller allows it, and only to this machine: anywhere else
+        // anyone on the path could read the credentials and swap the layers.
         let plain = options.insecure_registry;
+        if plain && !reference.is_loopback() {
+            return Err(ImageError::Insecure(format!(
+                "plain HTTP (--insecure-registry) is allowed only for loopback registries \
+                 (127.0.0.0/8, ::1, localhost), not {}",
+                reference.registry
+            )));
+        }
         let scheme = if plain { "http" } else { "https" };
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -234,18 +314,34 @@ impl Client {
                 .as_deref()
                 .and_then(|p| docker_config_credentials(p, &reference.registry))
         });
-        Client {
+        Ok(Client {
             agent,
             base: format!("{scheme}://{}", reference.registry),
             repository: reference.repository.clone(),
             credentials,
             authorization: None,
             hint: !plain && reference.is_loopback(),
-        }
+            host: host_of(&reference.registry).to_ascii_lowercase(),
+            any_realm: options.credentials_to_any_realm,
+            doc_timeout: options.document_timeout,
+            blob_timeout: options.blob_timeout,
+        })
     }
 
-    fn send(&self, url: &str, accept: Option<&str>) -> Result<Response, ImageError> {
-        let mut req = self.agent.get(url);
+    fn send(&self, url: &str, accept: Option<&str>, blob: bool) -> Result<Response, ImageError> {
+        // A deadline for the whole request, body included: a server that trickles bytes (or
+        // stops sending without closing) cannot hold the scan forever.
+        let timeout = if blob {
+            self.blob_timeout
+        } else {
+            self.doc_timeout
+        };
+        let mut req = self
+            .agent
+            .get(url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build();
         if let Some(a) = accept {
             req = req.header("Accept", a);
         }
@@ -262,11 +358,17 @@ impl Client {
         })
     }
 
-    /// GET `/v2/<repository>/<path>`, authenticating once on a 401 challenge.
-    fn get(&mut self, path: &str, accept: Option<&str>) -> Result<Response, ImageError> {
+    /// GET `/v2/<repository>/<path>`, authenticating on a 401 challenge and retrying once: the
+    /// first challenge, or a token that expired during a long pull (fetched afresh).
+    fn get(
+        &mut self,
+        path: &str,
+        accept: Option<&str>,
+        blob: bool,
+    ) -> Result<Response, ImageError> {
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
-        let mut resp = self.send(&url, accept)?;
-        if resp.status().as_u16() == 401 && self.authorization.is_none() {
+        let mut resp = self.send(&url, accept, blob)?;
+        if resp.status().as_u16() == 401 {
             let challenge = resp
                 .headers()
                 .get("www-authenticate")
@@ -274,7 +376,7 @@ impl Client {
                 .unwrap_or("")
                 .to_string();
             self.authenticate(&challenge, &url)?;
-            resp = self.send(&url, accept)?;
+            resp = self.send(&url, accept, blob)?;
         }
         if !resp.status().is_success() {
             return Err(status_error(&url, resp));
@@ -319,14 +421,21 @@ impl Client {
                     status: 401,
                     message: "bearer challenge without a realm".into(),
                 })?;
+                let send_credentials = self.realm_allowed(&realm, url)?;
                 let scope = param("scope")
                     .unwrap_or_else(|| format!("repository:{}:pull", self.repository));
-                let mut token_url = format!("{realm}?scope={}", encode(&scope));
+                let sep = if realm.contains('?') { '&' } else { '?' };
+                let mut token_url = format!("{realm}{sep}scope={}", encode(&scope));
                 if let Some(service) = param("service") {
                     token_url.push_str(&format!("&service={}", encode(&service)));
                 }
-                let mut req = self.agent.get(&token_url);
-                if let Some(b) = &basic {
+                let mut req = self
+                    .agent
+                    .get(&token_url)
+                    .config()
+                    .timeout_global(Some(self.doc_timeout))
+                    .build();
+                if let Some(b) = basic.as_ref().filter(|_| send_credentials) {
                     req = req.header("Authorization", b);
                 }
                 let mut resp = req.call().map_err(|e| ImageError::Transport {
@@ -370,10 +479,37 @@ impl Client {
         }
     }
 
+    /// Whether the token service at `realm` may be asked, and with the credentials. Refused:
+    /// anything but `https`, or plain `http` on loopback. Credentials go to the registry's own
+    /// host (any port), Docker Hub's token service, or any host when the caller opted in;
+    /// otherwise a token is asked for anonymously.
+    fn realm_allowed(&self, realm: &str, url: &str) -> Result<bool, ImageError> {
+        let refuse = |why: &str| {
+            ImageError::Insecure(format!("token service {realm:?} named by {url}: {why}"))
+        };
+        let (scheme, rest) = realm
+            .split_once("://")
+            .ok_or_else(|| refuse("not an http(s) URL"))?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') {
+            return Err(refuse("user info in the URL"));
+        }
+        let host = host_of(authority).to_ascii_lowercase();
+        match scheme.to_ascii_lowercase().as_str() {
+            "https" => {}
+            "http" if is_loopback_host(&host) => {}
+            "http" => return Err(refuse("plain HTTP to a host that is not loopback")),
+            _ => return Err(refuse("not an http(s) URL")),
+        }
+        let same =
+            host == self.host || (self.host == "registry-1.docker.io" && host == "auth.docker.io");
+        Ok(same || self.any_realm)
+    }
+
     /// A manifest or index by tag or digest: bytes and content type.
     fn manifest(&mut self, reference: &str) -> Result<(Vec<u8>, Option<String>), ImageError> {
         let accept = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
-        let mut resp = self.get(&format!("manifests/{reference}"), Some(&accept))?;
+        let mut resp = self.get(&format!("manifests/{reference}"), Some(&accept), false)?;
         let ct = resp
             .headers()
             .get("content-type")
@@ -383,8 +519,9 @@ impl Client {
         Ok((bytes, ct))
     }
 
-    fn blob(&mut self, digest: &str) -> Result<Response, ImageError> {
-        self.get(&format!("blobs/{digest}"), None)
+    fn blob(&mut self, digest: &str, layer: bool) -> Result<Response, ImageError> {
+        digest::parse(digest)?;
+        self.get(&format!("blobs/{digest}"), None, layer)
     }
 }
 
@@ -393,9 +530,15 @@ fn read_doc(resp: &mut Response, url: &str) -> Result<Vec<u8>, ImageError> {
         .with_config()
         .limit(DOC_MAX)
         .read_to_vec()
-        .map_err(|e| ImageError::Transport {
-            url: url.to_string(),
-            message: e.to_string(),
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => ImageError::TooLarge {
+                what: format!("document {url}"),
+                limit: DOC_MAX,
+            },
+            e => ImageError::Transport {
+                url: url.to_string(),
+                message: e.to_string(),
+            },
         })
 }
 
@@ -488,7 +631,13 @@ pub(crate) fn pull(
     feeder: &mut Feeder,
 ) -> Vec<Plan> {
     let name = reference.to_string();
-    let mut client = Client::new(reference, options);
+    let mut client = match Client::new(reference, options) {
+        Ok(c) => c,
+        Err(e) => {
+            feeder.error(name, e);
+            return Vec::new();
+        }
+    };
     let (bytes, ct) = match client.manifest(reference.manifest_ref()) {
         Ok(x) => x,
         Err(e) => {
@@ -496,19 +645,11 @@ pub(crate) fn pull(
             return Vec::new();
         }
     };
-    if let Some(d) = &reference.digest {
-        let actual = format!("sha256:{}", super::layer::hex(&sha2_digest(&bytes)));
-        if d.starts_with("sha256:") && &actual != d {
-            feeder.error(
-                name,
-                ImageError::DigestMismatch {
-                    what: "manifest",
-                    expected: d.clone(),
-                    actual,
-                },
-            );
-            return Vec::new();
-        }
+    if let Some(d) = &reference.digest
+        && let Err(e) = digest::verify("manifest", d, &bytes)
+    {
+        feeder.error(name, e);
+        return Vec::new();
     }
     let mut errors = Vec::new();
     let chosen = {
@@ -539,7 +680,7 @@ pub(crate) fn pull(
             continue;
         };
         let config = match client
-            .blob(&config_desc.digest)
+            .blob(&config_desc.digest, false)
             .and_then(|mut r| read_doc(&mut r, &config_desc.digest))
         {
             Ok(b) => Some(b),
@@ -548,40 +689,31 @@ pub(crate) fn pull(
                 None
             }
         };
-        let diff_ids: Vec<String> = config
-            .as_ref()
-            .and_then(|c| serde_json::from_slice::<model::ImageConfig>(c).ok())
-            .and_then(|c| c.rootfs)
-            .map(|r| r.diff_ids)
-            .unwrap_or_default();
         let mut layers = Vec::new();
         for (i, d) in c.manifest.layers.iter().flatten().enumerate() {
-            let cached = cache
-                .get(&d.digest)
-                .or_else(|| diff_ids.get(i).and_then(|id| cache.get(id)));
-            if let Some(r) = cached {
+            // Reused only under a digest this run computed (of the blob, or of its tar when
+            // stored uncompressed): a config's claimed diff_id cannot stand in for content
+            // that was never downloaded.
+            if let Some(r) = cache.get(&d.digest) {
                 feeder.summary.layers_reused += 1;
                 layers.push(PlanLayer {
                     key: d.digest.clone(),
-                    expected_blob: r
-                        .blob_digest
-                        .as_ref()
-                        .map(|_| d.digest.clone())
-                        .filter(|_| {
-                            // A layer reused by diff_id may have been stored with another
-                            // compression: only compare blob digests when the blob is the same.
-                            cache.get(&d.digest).is_some()
-                        }),
+                    expected_blob: None,
                     record: Some(Arc::clone(r)),
                     reported: false,
                 });
                 continue;
             }
             let label = format!("{name}[layer {i} {}]", d.digest);
-            match client.blob(&d.digest) {
+            match client.blob(&d.digest, true) {
                 Ok(resp) => {
                     let mut reader = resp.into_body().into_reader();
-                    let record = Arc::new(read_layer(&mut reader as &mut dyn Read, &label, feeder));
+                    let record = Arc::new(read_layer(
+                        &mut reader as &mut dyn Read,
+                        &label,
+                        digest::algorithm_of(&d.digest),
+                        feeder,
+                    ));
                     feeder.summary.layers_read += 1;
                     for k in [&record.blob_digest, &record.diff_id].into_iter().flatten() {
                         cache.insert(k.clone(), Arc::clone(&record));
@@ -616,11 +748,6 @@ pub(crate) fn pull(
     plans
 }
 
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,6 +769,74 @@ mod tests {
         assert_eq!(r.tag, None);
         assert!(Reference::parse("Upper/Case").is_err());
         assert!(Reference::parse("http://x/y").is_err());
+    }
+
+    #[test]
+    fn reference_edge_cases_port_tag_digest_case_and_docker_hub() {
+        let p = |s: &str| Reference::parse(s).map(|r| (r.registry, r.repository, r.tag, r.digest));
+        let some = |s: &str| Some(s.to_string());
+        // A port is not a tag; a tag after the last slash is.
+        assert_eq!(
+            p("localhost:5000/app").unwrap(),
+            ("localhost:5000".into(), "app".into(), some("latest"), None)
+        );
+        assert_eq!(
+            p("app:5000").unwrap(),
+            (
+                "registry-1.docker.io".into(),
+                "library/app".into(),
+                some("5000"),
+                None
+            )
+        );
+        assert_eq!(
+            p("localhost/app:v1").unwrap(),
+            ("localhost".into(), "app".into(), some("v1"), None)
+        );
+        assert_eq!(p("localhost").unwrap().1, "library/localhost");
+        assert_eq!(
+            p("[::1]:5000/team/app:2").unwrap(),
+            ("[::1]:5000".into(), "team/app".into(), some("2"), None)
+        );
+        assert!(Reference::parse("[::1]:5000/app").unwrap().is_loopback());
+        assert!(Reference::parse("127.8.9.10:1/app").unwrap().is_loopback());
+        assert!(
+            !Reference::parse("example.com:5000/app")
+                .unwrap()
+                .is_loopback()
+        );
+        // Docker Hub under its other names.
+        assert_eq!(p("docker.io/alpine").unwrap().0, "registry-1.docker.io");
+        assert_eq!(p("docker.io/alpine").unwrap().1, "library/alpine");
+        assert_eq!(p("index.docker.io/org/app:1").unwrap().1, "org/app");
+        // Digests: known algorithm, exact length, lowercase; with or without a tag.
+        let d = format!("sha256:{}", "b".repeat(64));
+        let r = p(&format!("host.example:443/app:1@{d}")).unwrap();
+        assert_eq!((r.2, r.3), (some("1"), Some(d.clone())));
+        let d512 = format!("sha512:{}", "c".repeat(128));
+        assert_eq!(p(&format!("app@{d512}")).unwrap().3, Some(d512));
+        for bad in [
+            format!("app@sha256:{}", "b".repeat(63)),
+            format!("app@sha256:{}", "B".repeat(64)),
+            format!("app@md5:{}", "b".repeat(32)),
+            "app@sha256:abc".to_string(),
+            "Registry.Example.com/App".to_string(),
+            "host/app/".to_string(),
+            "host//app".to_string(),
+            "/app".to_string(),
+            "app:".to_string(),
+            "app:.hidden".to_string(),
+            "host:port/app".to_string(),
+            "ho_st.com/app".to_string(),
+            "app\u{7}".to_string(),
+        ] {
+            assert!(Reference::parse(&bad).is_err(), "{bad}");
+        }
+        // Upper-case registry host names are fine (DNS is case-insensitive).
+        assert_eq!(
+            p("Registry.Example.com/app").unwrap().0,
+            "Registry.Example.com"
+        );
     }
 
     #[test]
