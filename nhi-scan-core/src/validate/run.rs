@@ -65,7 +65,8 @@ impl Default for ValidateOptions {
 
 impl ValidateOptions {
     /// Defaults with the `[validate]` table of a configuration applied. Values outside their
-    /// bounds (see [`ValidateConfig::check`], which configuration loading enforces) are clamped.
+    /// bounds are clamped (see [`ValidateConfig::clamp`], which configuration loading applies with a
+    /// warning).
     pub fn from_config(c: &ValidateConfig) -> ValidateOptions {
         let mut o = ValidateOptions::default();
         if let Some(n) = c.concurrency {
