@@ -4,9 +4,11 @@
 //! keyword run, each over a window around the hit no wider than its longest possible match;
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
+mod assign;
 mod decode;
 mod gate;
 mod trigrams;
+mod words;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -17,7 +19,8 @@ use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 
 use crate::filters;
-use crate::rules::{AllowTarget, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use crate::rules::{AllowTarget, Checksum, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use assign::{Assign, AssignScratch};
 pub use decode::Encoding;
 use decode::{Decoder, MAX_DEPTH};
 use gate::{Gate, Hit};
@@ -59,6 +62,8 @@ pub struct Decoded {
 
 /// Marks a `keyword_rules` entry that names a decoder rather than a rule.
 const DECODER: u32 = 1 << 31;
+/// Marks a `keyword_rules` entry that starts the assignment engine.
+const ASSIGN: u32 = 1 << 30;
 
 struct CompiledRule {
     loaded: LoadedRule,
@@ -123,6 +128,7 @@ pub struct Scanner {
     /// For each gate keyword, the rules that own it.
     keyword_rules: Vec<Vec<u32>>,
     decoders: Vec<Decoder>,
+    assign: Assign,
     allow_markers: [memchr::memmem::Finder<'static>; 2],
 }
 
@@ -141,6 +147,9 @@ pub struct Scratch {
     /// Rules with an open window.
     touched: Vec<u32>,
     decoded: Vec<u8>,
+    /// Trigger-word hits for the assignment engine (keyword spans, in order).
+    assign_hits: Vec<Range<usize>>,
+    assign: AssignScratch,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
 }
@@ -202,6 +211,25 @@ impl Scanner {
             }
             rules.push(rule);
         }
+        let assign = Assign::new(rules.iter().enumerate().filter_map(|(i, r)| {
+            r.loaded
+                .rule
+                .context
+                .as_ref()
+                .map(|c| (i as u32, c, r.loaded.rule.kind == Kind::Generic))
+        }));
+        if !assign.is_empty() {
+            let triggers = assign::TRIGGERS.iter().map(|t| t.to_string());
+            for kw in triggers.chain(assign.extra_keywords.iter().cloned()) {
+                let key = kw.to_ascii_lowercase().into_bytes();
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(ASSIGN);
+            }
+        }
         let decoders = decode::decoders();
         for (d, decoder) in decoders.iter().enumerate() {
             for kw in decoder.keywords {
@@ -221,6 +249,7 @@ impl Scanner {
                 gate,
                 keyword_rules,
                 decoders,
+                assign,
                 allow_markers: [
                     memchr::memmem::Finder::new(filters::ALLOW_MARKER).into_owned(),
                     memchr::memmem::Finder::new(filters::GITLEAKS_ALLOW_MARKER).into_owned(),
@@ -257,6 +286,8 @@ impl Scanner {
             open: vec![0..0; self.rules.len()],
             touched: Vec::new(),
             decoded: Vec::new(),
+            assign_hits: Vec::new(),
+            assign: AssignScratch::default(),
             nested: None,
         }
     }
@@ -265,6 +296,7 @@ impl Scanner {
     pub fn compile_all(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
+            .filter(|r| !r.loaded.rule.pattern.is_empty())
             .filter_map(
                 |r| match r.regex.get_or_init(|| build_rule_regex(&r.loaded)) {
                     Ok(_) => None,
@@ -311,12 +343,17 @@ impl Scanner {
         }
         scratch.windows.clear();
         scratch.decode_windows.clear();
+        scratch.assign_hits.clear();
         // Hits arrive nearly sorted (the gate works forwards in small blocks), so this is cheap,
         // and it lets each rule's overlapping windows merge on the fly with no window sort.
         scratch.hits.sort_unstable_by_key(|h| h.start);
         for hit in &scratch.hits {
             let kw_len = self.gate.keyword_len(hit.keyword);
             for &r in &self.keyword_rules[hit.keyword as usize] {
+                if r == ASSIGN {
+                    scratch.assign_hits.push(hit.start..hit.start + kw_len);
+                    continue;
+                }
                 if r & DECODER != 0 {
                     let d = &self.decoders[(r & !DECODER) as usize];
                     let start = hit.start.saturating_sub(d.before);
@@ -349,6 +386,9 @@ impl Scanner {
         for i in 0..scratch.windows.len() {
             let (r, start, end) = scratch.windows[i];
             self.confirm(r as usize, hay, start..end, scratch, out);
+        }
+        if !scratch.assign_hits.is_empty() {
+            self.assignments(hay, scratch, out);
         }
         if !scratch.vetoes.is_empty() {
             let vetoes = &scratch.vetoes;
@@ -431,6 +471,43 @@ impl Scanner {
         }
         scratch.decode_windows = windows;
         scratch.decoded = decoded;
+    }
+
+    /// Runs the assignment engine over the trigger-word hits, once per identifier.
+    fn assignments(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let hits = std::mem::take(&mut scratch.assign_hits);
+        let mut done = 0;
+        for hit in &hits {
+            if hit.start < done {
+                continue;
+            }
+            let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
+            done = end;
+            let Some((r, a)) = found else { continue };
+            let rule = &self.rules[r as usize];
+            match self.verdict(rule, &hay[a.value.clone()]) {
+                Verdict::Accept => {}
+                Verdict::Reject => continue,
+                Verdict::BadChecksum => {
+                    scratch.vetoes.push(a.value.clone());
+                    continue;
+                }
+            }
+            let span = a.name.start..a.value.end;
+            if self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
+                continue;
+            }
+            let companion =
+                self.find_companion(r as usize, hay, span.clone(), &mut scratch.companion_caches);
+            out.push(Match {
+                rule: r as usize,
+                span,
+                secret: a.value,
+                companion,
+                decoded: None,
+            });
+        }
+        scratch.assign_hits = hits;
     }
 
     fn confirm(
@@ -526,9 +603,10 @@ impl Scanner {
         let spec = &rule.loaded.rule;
         // A verified checksum outranks the placeholder heuristics: a random body contains
         // `xxxx` about once in 28,000 tokens, and a placeholder with a valid CRC is no placeholder.
+        // A JWT's "checksum" is only a well-formed header, which the jwt.io sample has too.
         let checksum_ok = match spec.checksum {
             Some(c) if !filters::verify(c, secret) => return Verdict::BadChecksum,
-            Some(_) => true,
+            Some(c) => c != Checksum::Jwt,
             None => false,
         };
         if spec.placeholder_check && !checksum_ok && filters::is_placeholder(secret) {

@@ -22,6 +22,8 @@ const MARKERS: &[&str] = &[
     // The payload of jwt.io's default example token ({"sub":"1234567890","name":"John Doe",...}),
     // pasted into countless READMEs and tests.
     "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4gr",
+    // The Azure Storage emulator's (Azurite) published account key, in every tutorial.
+    "eby8vdm02xnocqflquwjpllmetlcdxj1ouzft50usrz6ifsufq2uvercz4i6tq",
 ];
 
 /// Shortest ascending or descending run (`abcdefgh`, `12345678`) that marks a made-up value.

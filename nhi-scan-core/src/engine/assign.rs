@@ -1,0 +1,1473 @@
+//! The assignment engine: finds `name = value` in every syntax a project uses and decides on the
+//! name's words whether the value is a credential, and whose.
+//!
+//! Why an engine and not regexes: a credential name comes in a dozen spellings (`DB_PASSWORD`,
+//! `dbPassword`, `db-password`, `db.password`) and as many assignment syntaxes (shell, `.env`,
+//! YAML maps and lists, JSON, XML elements and attributes, `name`/`value` pairs, Dockerfile
+//! `ENV`, `os.environ[...] =`, keyword arguments, `setProperty("x", "v")`, CLI flags). Regexes
+//! for every product of the two were the main source of misses, and the generic words (`key`,
+//! `token`, `auth`) are the hottest keywords, so each hit must be cheap. Here each hit costs a
+//! short forward scan for an operator; only the few that are followed by one are split into
+//! words, and only those with a credential-like value are attributed to a rule.
+//!
+//! Attribution: a rule's [`Context`](crate::rules::Context) lists the names it reports (word
+//! tails such as `auth token`), the provider words that must name it (in the identifier, or near
+//! it: the same or two previous lines, a less-indented parent line, the `[section]` above) and
+//! the shape of the value. A provider named in the identifier beats one named nearby, which beats
+//! the generic rules.
+//!
+//! All scans are bounded (identifier 64 bytes each way, values 1 KiB, context 4 KiB back), so the
+//! cost is linear in the input.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex_automata::{Input, meta};
+
+use super::words::{HEADS, Words, denied_qualifier};
+use crate::rules::Context;
+
+/// Bytes an identifier may extend each way from a keyword hit.
+const MAX_IDENT: usize = 64;
+/// Longest value considered.
+const MAX_VALUE: usize = 1024;
+/// How far back parent lines and section headers are looked for.
+const CONTEXT_BACK: usize = 4096;
+/// Bytes of the current line (each side of the name) searched for a provider word.
+const LINE_CONTEXT: usize = 256;
+
+/// Provider names that are also ordinary words in code or prose (`stream`, `render`, `linear`):
+/// they count when they are part of the identifier, never as nearby evidence.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"make",
+    b"render",
+    b"readme",
+    b"linear",
+    b"notion",
+    b"meta",
+    b"stream",
+    b"square",
+    b"stripe",
+    b"slack",
+    b"line",
+    b"zoom",
+    b"neon",
+    b"atlas",
+    b"convex",
+    b"modal",
+    b"chroma",
+    b"segment",
+    b"checkout",
+    b"monday",
+    b"brave",
+    b"comet",
+    b"drone",
+    b"sauce",
+    b"vault",
+    b"wise",
+    b"elastic",
+    b"sanity",
+    b"voyage",
+    b"together",
+    b"replicate",
+    b"prefect",
+    b"postman",
+    b"confluent",
+    b"fastly",
+    b"runway",
+    b"spaces",
+    b"storage",
+    b"blob",
+    b"loops",
+    b"resend",
+    b"signing",
+    b"turbo",
+    b"page",
+    b"mail",
+    b"email",
+    b"wallet",
+    b"signer",
+    b"deployer",
+    b"box",
+    b"amplitude",
+    b"sonar",
+    b"alchemy",
+    b"railway",
+    b"stability",
+    b"leonardo",
+    b"spaces",
+];
+
+/// Gate keywords that start the parser: every credential head word contains one.
+pub(crate) const TRIGGERS: &[&str] = &["pass", "pwd", "secret", "token", "key", "cred", "auth"];
+
+/// One parsed assignment.
+#[derive(Debug, Clone)]
+pub(crate) struct Assignment {
+    /// The name (without quotes or leading dashes).
+    pub name: Range<usize>,
+    /// The value (without quotes).
+    pub value: Range<usize>,
+    /// Whether the value was written in quotes.
+    pub quoted: bool,
+}
+
+struct NameEntry {
+    rule: u32,
+    /// Name words, last word first.
+    words_rev: Vec<Vec<u8>>,
+}
+
+struct ContextRule {
+    rule: u32,
+    providers: Vec<Vec<u8>>,
+    any_name: bool,
+    value: Option<String>,
+    value_re: OnceLock<Option<meta::Regex>>,
+    quoted: Option<bool>,
+    generic: bool,
+}
+
+/// Compiled contexts of every rule that has one.
+pub(crate) struct Assign {
+    rules: Vec<ContextRule>,
+    /// Rule index (in the scanner) -> index in `rules`.
+    by_rule: HashMap<u32, usize>,
+    /// Head word -> names ending in it.
+    names: HashMap<Vec<u8>, Vec<NameEntry>>,
+    /// Provider word -> context rules (indices into `rules`).
+    providers: HashMap<Vec<u8>, Vec<u32>>,
+    /// Longest provider word, to bound lookups.
+    max_provider: usize,
+    /// Extra gate keywords: head words of names that contain no trigger.
+    pub extra_keywords: Vec<String>,
+}
+
+/// Per-thread working memory.
+#[derive(Default)]
+pub(crate) struct AssignScratch {
+    words: Words,
+    ctx_words: Words,
+    lower: Vec<u8>,
+    nearby: Vec<u32>,
+    cands: Vec<u32>,
+}
+
+impl Assign {
+    /// Builds the context index from `(rule index, context, is generic)` triples.
+    pub fn new<'a>(contexts: impl Iterator<Item = (u32, &'a Context, bool)>) -> Assign {
+        let mut a = Assign {
+            rules: Vec::new(),
+            by_rule: HashMap::new(),
+            names: HashMap::new(),
+            providers: HashMap::new(),
+            max_provider: 0,
+            extra_keywords: Vec::new(),
+        };
+        for (rule, c, generic) in contexts {
+            let ci = a.rules.len();
+            for p in &c.provider {
+                a.providers
+                    .entry(p.as_bytes().to_vec())
+                    .or_default()
+                    .push(ci as u32);
+                a.max_provider = a.max_provider.max(p.len());
+            }
+            for n in &c.name {
+                let words_rev: Vec<Vec<u8>> =
+                    n.split(' ').rev().map(|w| w.as_bytes().to_vec()).collect();
+                let triggered = n.split(' ').any(|w| TRIGGERS.iter().any(|t| w.contains(t)));
+                if !triggered
+                    && let Some(head) = n.split(' ').next_back()
+                    && head.len() >= 3
+                    && !a.extra_keywords.iter().any(|k| k == head)
+                {
+                    a.extra_keywords.push(head.to_string());
+                }
+                a.names
+                    .entry(words_rev[0].clone())
+                    .or_default()
+                    .push(NameEntry {
+                        rule: ci as u32,
+                        words_rev,
+                    });
+            }
+            a.by_rule.insert(rule, ci);
+            a.rules.push(ContextRule {
+                rule,
+                providers: c.provider.iter().map(|p| p.as_bytes().to_vec()).collect(),
+                any_name: c.name.is_empty(),
+                value: c.value.clone(),
+                value_re: OnceLock::new(),
+                quoted: c.quoted,
+                generic,
+            });
+        }
+        a
+    }
+
+    /// True when no rule has a context.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    fn fits(&self, cr: &ContextRule, value: &[u8]) -> bool {
+        let Some(pattern) = &cr.value else {
+            return true;
+        };
+        let re = cr.value_re.get_or_init(|| {
+            meta::Regex::builder()
+                .syntax(crate::rules::syntax_config())
+                .build(&format!("^(?:{pattern})$"))
+                .ok()
+        });
+        re.as_ref().is_some_and(|re| {
+            re.is_match(Input::new(value).anchored(regex_automata::Anchored::Yes))
+        })
+    }
+
+    /// Parses the assignment around a trigger hit at `hit` (keyword `hit.start..hit.end`) and
+    /// returns the rule (scanner index) that reports its value, with the assignment. `after`
+    /// is where the previous identifier ended: hits inside it were handled already.
+    pub fn find(
+        &self,
+        hay: &[u8],
+        hit: Range<usize>,
+        scratch: &mut AssignScratch,
+    ) -> (usize, Option<(u32, Assignment)>) {
+        let Some(id) = ident_bounds(hay, hit.clone()) else {
+            return (hit.end, None);
+        };
+        let end = id.end;
+        let Some(a) = parse(hay, &id) else {
+            return (end, None);
+        };
+        if !scratch.words.split(&hay[a.name.clone()]) {
+            return (end, None);
+        }
+        let rule = self.attribute(hay, &a, scratch);
+        (end, rule.map(|r| (r, a)))
+    }
+
+    /// Chooses the rule for a parsed assignment. Tiers: a specific rule whose provider is named
+    /// in the identifier (or that needs no provider), then one whose provider is named nearby,
+    /// then the generic rules; within a tier, the longest fitting name.
+    fn attribute(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) -> Option<u32> {
+        let AssignScratch {
+            words,
+            ctx_words,
+            lower,
+            nearby,
+            cands,
+        } = s;
+        let words = &*words;
+        let end = words.meaningful_end();
+        if end == 0 {
+            return None;
+        }
+        let head = words.get(end - 1);
+        let known_head = HEADS.iter().any(|h| h.as_bytes() == head);
+        let named = self.names.get(head);
+        if !known_head && named.is_none() {
+            return None;
+        }
+        let value = &hay[a.value.clone()];
+        if !value_plausible(value, a.quoted) || names_itself(value) {
+            return None;
+        }
+        let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
+        let denied = known_head && denied_qualifier(head, qualifier);
+        // The longest name of context rule `ci` that the identifier ends with (0: none);
+        // `any_name` rules fit any credential head.
+        let name_fit = |ci: usize| -> usize {
+            let mut best = 0;
+            for e in named
+                .into_iter()
+                .flatten()
+                .filter(|e| e.rule as usize == ci)
+            {
+                let n = e.words_rev.len();
+                if n <= end
+                    && (0..n).all(|k| words.get(end - 1 - k) == e.words_rev[k].as_slice())
+                    && !(n == 1 && denied)
+                {
+                    best = best.max(n);
+                }
+            }
+            if best == 0 && self.rules[ci].any_name && known_head && !denied {
+                best = 1;
+            }
+            best
+        };
+        let fits = |ci: usize| -> bool {
+            let cr = &self.rules[ci];
+            cr.quoted.is_none_or(|q| q == a.quoted) && self.fits(cr, value)
+        };
+        // Candidates: rules naming this head, and rules whose provider the identifier names.
+        cands.clear();
+        cands.extend(named.into_iter().flatten().map(|e| e.rule));
+        for w in 0..end {
+            if let Some(list) = self.providers.get(words.get(w)) {
+                cands.extend_from_slice(list);
+            }
+            if w + 1 < end {
+                lower.clear();
+                lower.extend_from_slice(words.get(w));
+                lower.extend_from_slice(words.get(w + 1));
+                if lower.len() <= self.max_provider
+                    && let Some(list) = self.providers.get(lower.as_slice())
+                {
+                    cands.extend_from_slice(list);
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let in_name = |ci: usize| -> bool {
+            let cr = &self.rules[ci];
+            (0..end).any(|w| {
+                let word = words.get(w);
+                cr.providers.iter().any(|p| {
+                    p.as_slice() == word
+                        || (w + 1 < end
+                            && p.len() == word.len() + words.get(w + 1).len()
+                            && p.starts_with(word)
+                            && p.ends_with(words.get(w + 1)))
+                })
+            })
+        };
+        // Tier 3: specific rules with the provider in the name, or needing no provider.
+        let mut best: Option<(usize, usize)> = None;
+        for &ci in cands.iter() {
+            let ci = ci as usize;
+            let cr = &self.rules[ci];
+            if cr.generic || !(cr.providers.is_empty() || in_name(ci)) {
+                continue;
+            }
+            let fit = name_fit(ci);
+            if fit > 0 && fits(ci) && best.is_none_or(|(_, f)| fit > f) {
+                best = Some((ci, fit));
+            }
+        }
+        if let Some((ci, _)) = best {
+            return Some(self.rules[ci].rule);
+        }
+        // Tier 2: the provider named nearby.
+        if !self.providers.is_empty() {
+            self.nearby_providers(hay, a.name.start, ctx_words, lower, nearby);
+            for &ci in nearby.iter() {
+                let ci = ci as usize;
+                let fit = name_fit(ci);
+                if fit > 0 && fits(ci) && best.is_none_or(|(_, f)| fit > f) {
+                    best = Some((ci, fit));
+                }
+            }
+            if let Some((ci, _)) = best {
+                return Some(self.rules[ci].rule);
+            }
+        }
+        // Tier 1: generic rules.
+        if !credential_like(value) {
+            return None;
+        }
+        for &ci in cands.iter() {
+            let ci = ci as usize;
+            let cr = &self.rules[ci];
+            if !cr.generic || !cr.providers.is_empty() {
+                continue;
+            }
+            let n = name_fit(ci);
+            if n == 0 || !fits(ci) {
+                continue;
+            }
+            // An access key id (`SPACES_KEY=DO00...`, 20 upper-case characters) names a key
+            // pair; it is not the secret half.
+            if head == b"key"
+                && value.len() <= 24
+                && value
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            {
+                continue;
+            }
+            // One weak word alone (`key`, `auth`, `pass`) is too common a name to trust.
+            if n == 1
+                && end == 1
+                && matches!(head, b"key" | b"auth" | b"pass" | b"cred" | b"secrets")
+            {
+                continue;
+            }
+            if best.is_none_or(|(_, f)| n > f) {
+                best = Some((ci, n));
+            }
+        }
+        best.map(|(ci, _)| self.rules[ci].rule)
+    }
+
+    /// Context rules whose provider word appears near `pos`: in the current line (bounded), the
+    /// two lines before it, less-indented parent lines, and the nearest `[section]` header.
+    fn nearby_providers(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        ctx_words: &mut Words,
+        lower: &mut Vec<u8>,
+        nearby: &mut Vec<u32>,
+    ) {
+        nearby.clear();
+        let line_start0 = line_start(hay, pos);
+        let line_end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i);
+        let mut regions: [Range<usize>; 8] = std::array::from_fn(|_| 0..0);
+        let mut nr = 0;
+        regions[nr] =
+            line_start0.max(pos.saturating_sub(LINE_CONTEXT))..line_end.min(pos + LINE_CONTEXT);
+        nr += 1;
+        // The two previous lines.
+        let mut ls = line_start0;
+        for _ in 0..2 {
+            if ls == 0 {
+                break;
+            }
+            let prev = line_start(hay, ls - 1);
+            regions[nr] = prev..(ls - 1).min(prev + LINE_CONTEXT);
+            nr += 1;
+            ls = prev;
+        }
+        // Parent lines (strictly less indented) and the nearest section header.
+        let floor = line_start0.saturating_sub(CONTEXT_BACK);
+        let mut indent = indentation(&hay[line_start0..line_end]);
+        let mut section = false;
+        let mut parents = 0;
+        let mut ls = line_start0;
+        while ls > floor && nr < regions.len() {
+            let prev = line_start(hay, ls - 1);
+            let line = &hay[prev..ls - 1];
+            ls = prev;
+            let trimmed = trim_start(line);
+            if trimmed.is_empty() {
+                continue;
+            }
+            let ind = line.len() - trimmed.len();
+            if !section && trimmed.first() == Some(&b'[') && ind == 0 {
+                regions[nr] = prev..prev + line.len().min(LINE_CONTEXT);
+                nr += 1;
+                section = true;
+                if indent == 0 {
+                    break;
+                }
+            }
+            if ind < indent && parents < 3 {
+                regions[nr] = prev..prev + line.len().min(LINE_CONTEXT);
+                nr += 1;
+                indent = ind;
+                parents += 1;
+            }
+            if indent == 0 && section {
+                break;
+            }
+        }
+        for r in &regions[..nr] {
+            self.providers_in(&hay[r.clone()], ctx_words, lower, nearby);
+        }
+        nearby.sort_unstable();
+        nearby.dedup();
+    }
+
+    fn providers_in(
+        &self,
+        text: &[u8],
+        ctx_words: &mut Words,
+        lower: &mut Vec<u8>,
+        nearby: &mut Vec<u32>,
+    ) {
+        // Region text can be long; split at blanks so each piece stays under the word limit.
+        for chunk in text.split(|b| b.is_ascii_whitespace()) {
+            if chunk.is_empty() || !ctx_words.split(chunk) {
+                continue;
+            }
+            let n = ctx_words.len();
+            for w in 0..n {
+                let word = ctx_words.get(w);
+                if word.len() >= 4
+                    && !COMMON_WORDS.contains(&word)
+                    && let Some(list) = self.providers.get(word)
+                {
+                    nearby.extend_from_slice(list);
+                }
+                if w + 1 < n {
+                    lower.clear();
+                    lower.extend_from_slice(word);
+                    lower.extend_from_slice(ctx_words.get(w + 1));
+                    if let Some(list) = self.providers.get(lower.as_slice()) {
+                        nearby.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn line_start(hay: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
+}
+
+fn trim_start(line: &[u8]) -> &[u8] {
+    let n = line
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    &line[n..]
+}
+
+fn indentation(line: &[u8]) -> usize {
+    line.len() - trim_start(line).len()
+}
+
+#[inline]
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
+/// The identifier around a keyword hit: a run of letters, digits, `_`, `.` and `-`, at most
+/// [`MAX_IDENT`] bytes each way, without leading/trailing `.`/`-` (kept out so `--password` and
+/// `.password` give `password`), and without a JSON escape glued to its start (`\npassword`,
+/// `\u0022password`).
+fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
+    let mut e = hit.end;
+    let lim = (hit.end + MAX_IDENT).min(hay.len());
+    while e < lim && is_name_byte(hay[e]) {
+        e += 1;
+    }
+    if e == lim && lim < hay.len() && is_name_byte(hay[lim]) {
+        return None;
+    }
+    let mut s = hit.start;
+    let floor = hit.start.saturating_sub(MAX_IDENT);
+    while s > floor && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    if s == floor && s > 0 && is_name_byte(hay[s - 1]) {
+        return None;
+    }
+    // A backslash escape glued to the name: `\n`, `\t`, `\r`, `\u0022`, `\x22`.
+    if s > 0 && hay[s - 1] == b'\\' {
+        let skip = match hay.get(s) {
+            Some(b'n' | b't' | b'r') => 1,
+            Some(b'u')
+                if hay.len() >= s + 5 && hay[s + 1..s + 5].iter().all(u8::is_ascii_hexdigit) =>
+            {
+                5
+            }
+            Some(b'x')
+                if hay.len() >= s + 3 && hay[s + 1..s + 3].iter().all(u8::is_ascii_hexdigit) =>
+            {
+                3
+            }
+            _ => 0,
+        };
+        if skip > 0 && s + skip <= hit.start {
+            s += skip;
+        }
+    }
+    while s < hit.start && matches!(hay[s], b'.' | b'-') {
+        s += 1;
+    }
+    while e > hit.end && matches!(hay[e - 1], b'.' | b'-') {
+        e -= 1;
+    }
+    Some(s..e)
+}
+
+/// A quote at `p`: `"`, `'`, `` ` ``, a backslash-escaped quote (`\"`, `\\\"`), `\u0022`,
+/// `\x22`, `&quot;`, `&#34;`. Returns its length.
+fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
+    let rest = hay.get(p..)?;
+    match rest.first()? {
+        b'"' | b'\'' | b'`' => Some(1),
+        b'\\' => {
+            let n = rest.iter().take_while(|b| **b == b'\\').count();
+            match rest.get(n) {
+                Some(b'"' | b'\'') if n <= 7 => Some(n + 1),
+                Some(b'u')
+                    if n == 1
+                        && (rest[1..].starts_with(b"u0022") || rest[1..].starts_with(b"u0027")) =>
+                {
+                    Some(6)
+                }
+                Some(b'x')
+                    if n == 1
+                        && (rest[1..].starts_with(b"x22") || rest[1..].starts_with(b"x27")) =>
+                {
+                    Some(4)
+                }
+                _ => None,
+            }
+        }
+        b'&' => [&b"&quot;"[..], b"&#34;", b"&#39;", b"&apos;"]
+            .iter()
+            .find(|q| rest.starts_with(q))
+            .map(|q| q.len()),
+        _ => None,
+    }
+}
+
+/// The quote that ends right before `p`, if any (same forms as [`quote_at`]).
+fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
+    let before = &hay[..p];
+    for q in [
+        &b"&quot;"[..],
+        b"&#34;",
+        b"&#39;",
+        b"&apos;",
+        b"\\u0022",
+        b"\\u0027",
+        b"\\x22",
+        b"\\x27",
+    ] {
+        if before.ends_with(q) {
+            return Some(q.len());
+        }
+    }
+    match before.last()? {
+        b'"' | b'\'' => {
+            let n = before[..p - 1]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count();
+            Some(n + 1)
+        }
+        b'`' => Some(1),
+        _ => None,
+    }
+}
+
+fn skip_blanks(hay: &[u8], mut p: usize, max: usize) -> usize {
+    let lim = (p + max).min(hay.len());
+    while p < lim && (hay[p] == b' ' || hay[p] == b'\t') {
+        p += 1;
+    }
+    p
+}
+
+/// Parses what follows a credential-like name: an operator and a literal value, in any of the
+/// syntaxes listed in the module docs.
+fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
+    let (s, e) = (id.start, id.end);
+    // Leading dashes mark a command-line flag (`--password X`).
+    let mut raw_s = s;
+    while raw_s > 0 && hay[raw_s - 1] == b'-' && s - raw_s < 2 {
+        raw_s -= 1;
+    }
+    let dashes = s - raw_s;
+    let open_quote = quote_before(hay, raw_s);
+    let mut p = e;
+    let mut name_quoted = false;
+    if open_quote.is_some()
+        && let Some(q) = quote_at(hay, p)
+    {
+        p += q;
+        name_quoted = true;
+        if hay.get(p) == Some(&b']') {
+            p += 1;
+        }
+    }
+    if preceded_by_name_field(hay, raw_s, open_quote) {
+        return name_value_pair(hay, raw_s, p);
+    }
+    let after_name = p;
+    p = skip_blanks(hay, p, 16);
+    let blanks = p > after_name;
+    let c = *hay.get(p)?;
+    let next = hay.get(p + 1).copied().unwrap_or(b'\n');
+    let value_start = match c {
+        b'=' => match next {
+            b'=' | b'~' => return None,
+            b'>' => p + 2,
+            _ => p + 1,
+        },
+        b':' => match next {
+            b':' => return None,
+            b'=' => p + 2,
+            _ => p + 1,
+        },
+        b'?' if next == b'=' => p + 2,
+        b'<' if next == b'-' => p + 2,
+        b',' if name_quoted => p + 1,
+        b'>' if s > 0 && hay[raw_s.saturating_sub(1)] == b'<' => {
+            return xml_element(hay, s, e, p + 1);
+        }
+        _ => {
+            if !blanks || c == b'\n' || c == b'\r' {
+                return None;
+            }
+            // `--password X`, `-storepass X`, or a directive alone on its line
+            // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
+            let flag = dashes > 0;
+            if !flag && !directive_line(hay, raw_s) {
+                return whitespace_quoted(hay, s, e, p).or_else(|| typed_declaration(hay, s, e, p));
+            }
+            let (v, quoted) = parse_value(hay, p)?;
+            if !flag && !rest_of_line_empty(hay, value_end(hay, &v, quoted)) {
+                return None;
+            }
+            if flag && hay[v.start] == b'-' {
+                return None;
+            }
+            return Some(Assignment {
+                name: s..e,
+                value: v,
+                quoted,
+            });
+        }
+    };
+    let p = skip_blanks(hay, value_start, 16);
+    let (mut v, quoted) = match parse_value(hay, p) {
+        Some(x) => x,
+        None => return typed_declaration(hay, s, e, p),
+    };
+    if c == b',' && (!quoted || hay[v.clone()] == hay[s..e]) {
+        // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
+        // is a table of names: only a literal other than the name is a value.
+        return None;
+    }
+    if !quoted && reads_as_identifier(&hay[v.clone()]) && code_line(hay, raw_s, v.end) {
+        // `pub bin_key: Opaque2dBinKey,`, `credentials: MI_UserCredentials_0,`: a type or a
+        // variable in code, not a value.
+        return None;
+    }
+    if !quoted {
+        if raw_s > 0 && matches!(hay[raw_s - 1], b'?' | b'&') && c == b'=' {
+            // A URL query parameter (`?api_key=...&x=y`): the value ends at `&` or `#`.
+            if let Some(i) = hay[v.clone()].iter().position(|b| matches!(b, b'&' | b'#')) {
+                v.end = v.start + i;
+            }
+        } else if looks_like_type(&hay[v.clone()])
+            || !(dashes > 0
+                || (c == b'=' && !blanks && v.start == value_start)
+                || bare_value_ends(hay, v.end))
+        {
+            // `API_KEY: &str = "..."`, `apiKey: string = "..."`, or prose after a colon.
+            return typed_declaration(hay, s, e, p);
+        }
+    }
+    Some(Assignment {
+        name: s..e,
+        value: v,
+        quoted,
+    })
+}
+
+/// Where a parsed value's text ends in the haystack (after its closing quote).
+fn value_end(hay: &[u8], v: &Range<usize>, quoted: bool) -> usize {
+    if quoted {
+        let mut p = v.end;
+        if let Some(q) = quote_at(hay, p) {
+            p += q;
+        }
+        p
+    } else {
+        v.end
+    }
+}
+
+/// A bare value must end its statement: end of line, a comment, a separator, a closing bracket,
+/// the end of an enclosing string or element. Anything else (`token: u32 where`, prose after a
+/// colon, `KEY: Type = ...`) is not a value.
+fn bare_value_ends(hay: &[u8], p: usize) -> bool {
+    let q = skip_blanks(hay, p, 64);
+    match hay.get(q) {
+        None => true,
+        Some(
+            b'\n' | b'\r' | b'#' | b',' | b';' | b'}' | b')' | b']' | b'<' | b'"' | b'\'' | b'`'
+            | b'\\' | b'&' | b'|',
+        ) => true,
+        Some(b'/') => hay[q..].starts_with(b"//"),
+        _ => false,
+    }
+}
+
+fn rest_of_line_empty(hay: &[u8], p: usize) -> bool {
+    let p = skip_blanks(hay, p, 64);
+    matches!(hay.get(p), None | Some(b'\n' | b'\r' | b'#' | b';')) || hay[p..].starts_with(b"//")
+}
+
+/// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
+/// `SetEnv`, `setenv`, `export`, `set`, `#define`).
+fn directive_line(hay: &[u8], s: usize) -> bool {
+    let ls = line_start(hay, s);
+    let before = trim_start(&hay[ls..s]);
+    if before.is_empty() {
+        return true;
+    }
+    let word = before
+        .strip_suffix(b" ")
+        .or_else(|| before.strip_suffix(b"\t"));
+    matches!(
+        word,
+        Some(b"ENV" | b"SetEnv" | b"setenv" | b"export" | b"set" | b"#define" | b"define")
+    )
+}
+
+/// `password 'x'` / `PASSWORD "x"`: a name followed by blanks and a quoted literal that ends
+/// the statement (SQL `WITH PASSWORD 'x'`, Ruby and Chef DSL calls).
+fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    quote_at(hay, p)?;
+    let (v, quoted) = parse_value(hay, p)?;
+    let end = value_end(hay, &v, quoted);
+    let q = skip_blanks(hay, end, 8);
+    if !matches!(hay.get(q), None | Some(b'\n' | b'\r' | b';' | b',' | b')')) {
+        return None;
+    }
+    Some(Assignment {
+        name: s..e,
+        value: v,
+        quoted,
+    })
+}
+
+/// `<password>value</password>`: the element's text, up to the next `<`.
+fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let lim = (p + MAX_VALUE).min(hay.len());
+    let end = p + memchr::memchr(b'<', &hay[p..lim])?;
+    let v = trim_range(hay, p..end);
+    if v.is_empty() || !hay[end..].starts_with(b"</") {
+        return None;
+    }
+    Some(Assignment {
+        name: s..e,
+        value: v,
+        quoted: false,
+    })
+}
+
+fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && hay[r.start].is_ascii_whitespace() {
+        r.start += 1;
+    }
+    while r.end > r.start && hay[r.end - 1].is_ascii_whitespace() {
+        r.end -= 1;
+    }
+    r
+}
+
+/// True when the (quoted or bare) name at `raw_s` is itself the value of a `name`/`key` field:
+/// `name: DB_PASSWORD`, `"name": "DB_PASSWORD"`, `key="Password"`, `ParameterKey: DbPassword`.
+fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -> bool {
+    let mut b = raw_s - open_quote.unwrap_or(0);
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    if b == 0 || !matches!(hay[b - 1], b':' | b'=') {
+        return false;
+    }
+    b -= 1;
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    if let Some(q) = quote_before(hay, b) {
+        b -= q;
+    }
+    let field_end = b;
+    while b > 0 && hay[b - 1].is_ascii_alphabetic() && field_end - b < 16 {
+        b -= 1;
+    }
+    let field = &hay[b..field_end];
+    [
+        &b"name"[..],
+        b"key",
+        b"parameterkey",
+        b"variable",
+        b"property",
+    ]
+    .iter()
+    .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
+}
+
+/// `{"name": "DB_PASSWORD", "value": "x"}`, `- name: DB_PASSWORD` / `value: x`,
+/// `<add key="Password" value="x"/>`, `<entry key="token">x</entry>`: the name is the value of a
+/// `name`/`key` field and the credential is in the `value` field that follows.
+fn name_value_pair(hay: &[u8], raw_s: usize, after: usize) -> Option<Assignment> {
+    let name = raw_s..{
+        let mut e = raw_s;
+        while e < hay.len() && is_name_byte(hay[e]) {
+            e += 1;
+        }
+        e
+    };
+    let name = {
+        let mut s = name.start;
+        while s < name.end && hay[s] == b'-' {
+            s += 1;
+        }
+        s..name.end
+    };
+    // XML: `<entry key="token">value</entry>`.
+    let lim = (after + 256).min(hay.len());
+    let window = &hay[after..lim];
+    if let Some(gt) = memchr::memchr(b'>', window)
+        && !window[..gt]
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"value"))
+        && (gt == 0 || window[gt - 1] != b'/')
+        && memchr::memchr(b'\n', &window[..gt]).is_none()
+    {
+        let p = after + gt + 1;
+        if hay[p..].first().is_some_and(|b| *b != b'<') {
+            return xml_element(hay, name.start, name.end, p).filter(|a| !a.value.is_empty());
+        }
+        return None;
+    }
+    // Find a `value` field within the same record.
+    let mut i = 0;
+    while i + 5 <= window.len() {
+        let w = &window[i..];
+        if matches!(w[0], b'}' | b']') || w.starts_with(b"/>") || w.starts_with(b"\n\n") {
+            return None;
+        }
+        if w[..5].eq_ignore_ascii_case(b"value")
+            && (i == 0 || !window[i - 1].is_ascii_lowercase() || window[i - 1] == b'r')
+            && w.get(5).is_none_or(|b| !b.is_ascii_alphanumeric())
+        {
+            let mut p = after + i + 5;
+            if let Some(q) = quote_at(hay, p) {
+                p += q;
+            }
+            p = skip_blanks(hay, p, 8);
+            if matches!(hay.get(p), Some(b':' | b'=')) {
+                let p = skip_blanks(hay, p + 1, 8);
+                let (v, quoted) = parse_value(hay, p)?;
+                return Some(Assignment {
+                    name,
+                    value: v,
+                    quoted,
+                });
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type
+/// between the name and `=`, with a quoted value.
+fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let lim = (p + 48).min(hay.len());
+    let mut i = p;
+    while i < lim {
+        match hay[i] {
+            b'=' => {
+                if matches!(hay.get(i + 1), Some(b'=' | b'>'))
+                    || matches!(hay[i - 1], b'!' | b'<' | b'>' | b'=')
+                {
+                    return None;
+                }
+                let q = skip_blanks(hay, i + 1, 8);
+                quote_at(hay, q)?;
+                let (v, quoted) = parse_value(hay, q)?;
+                return Some(Assignment {
+                    name: s..e,
+                    value: v,
+                    quoted,
+                });
+            }
+            b'\n' | b';' | b'(' | b'{' | b'"' | b'\'' => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A bare value that reads as a type name (`&str`, `String`, `Option<String>`, `u32`).
+fn looks_like_type(v: &[u8]) -> bool {
+    v.first().is_some_and(|b| *b == b'&' || *b == b'*')
+        || matches!(
+            v,
+            b"str"
+                | b"string"
+                | b"String"
+                | b"bool"
+                | b"int"
+                | b"u32"
+                | b"u64"
+                | b"usize"
+                | b"i32"
+                | b"i64"
+                | b"Option"
+                | b"Vec"
+                | b"SecretString"
+                | b"Secret"
+                | b"number"
+                | b"any"
+        )
+}
+
+/// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
+/// prefixes) or a bare word. Returns the value (without quotes) and whether it was quoted.
+fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
+    let c = *hay.get(p)?;
+    // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"".
+    if matches!(
+        c,
+        b'b' | b'r' | b'u' | b'f' | b'B' | b'R' | b'U' | b'F' | b'@' | b'$' | b'L'
+    ) {
+        let mut k = p + 1;
+        if matches!(hay.get(k), Some(b'b' | b'r' | b'B' | b'R')) {
+            k += 1;
+        }
+        if matches!(hay.get(k), Some(b'"' | b'\'')) {
+            if matches!(c, b'f' | b'F' | b'$') {
+                // Interpolated strings are references unless they hold no braces.
+                let end = (k + MAX_VALUE).min(hay.len());
+                let line = &hay[k..end];
+                let stop = memchr::memchr(b'\n', line).unwrap_or(line.len());
+                if memchr::memchr(b'{', &line[..stop]).is_some() {
+                    return None;
+                }
+            }
+            p = k;
+        }
+    }
+    if let Some(q) = quote_at(hay, p) {
+        let form = &hay[p..p + q];
+        if hay[p + q..].starts_with(&form[form.len() - 1..].repeat(2)) && q == 1 {
+            // `"""` / `'''` / `""`: a docstring or an empty string.
+            return None;
+        }
+        let start = p + q;
+        let lim = (start + MAX_VALUE).min(hay.len());
+        let mut i = start;
+        while i < lim {
+            let b = hay[i];
+            if b == b'\n' {
+                return None;
+            }
+            if q == 1 && b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if hay[i..].starts_with(form) && (q > 1 || i == start || hay[i - 1] != b'\\') {
+                if i == start {
+                    return None;
+                }
+                return Some((start..i, true));
+            }
+            i += 1;
+        }
+        return None;
+    }
+    // Bare value: up to blanks, quotes, brackets, separators or a backslash.
+    let lim = (p + MAX_VALUE).min(hay.len());
+    let mut i = p;
+    while i < lim {
+        match hay[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
+            | b')' | b'}' | b']' | b'\\' => break,
+            _ => i += 1,
+        }
+    }
+    if i == p || (i == lim && lim < hay.len()) {
+        return None;
+    }
+    Some((p..i, false))
+}
+
+/// Cheap checks every value must pass, whatever rule reports it: not a reference, an
+/// expression, a URL, a path, an e-mail address or a word.
+fn value_plausible(v: &[u8], quoted: bool) -> bool {
+    if v.len() < 6 || v.len() > MAX_VALUE {
+        return false;
+    }
+    if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
+        return false;
+    }
+    // A leading sigil is a reference (`$X`, `%X%`, `{X}`, `<x>`, `@x`), except in a long quoted
+    // value, where it is just a password's first character.
+    let sigil_ok =
+        quoted && v.len() >= 16 && matches!(v[0], b'!' | b'&' | b'*' | b'#' | b'@' | b'%');
+    if b"$%{#<!&*([@".contains(&v[0]) && !sigil_ok {
+        return false;
+    }
+    for pat in [&b"${"[..], b"{{", b"$(", b"%(", b"#{", b"<%", b"://"] {
+        if memchr::memmem::find(v, pat).is_some() {
+            return false;
+        }
+    }
+    let lower = |s: &[u8]| s.to_ascii_lowercase();
+    let lv = lower(v);
+    for pre in [
+        &b"env:"[..],
+        b"env.",
+        b"vault:",
+        b"secret:",
+        b"ref:",
+        b"ref+",
+        b"arn:",
+        b"op:",
+        b"file:",
+        b"process.env",
+        b"os.environ",
+        b"os.getenv",
+        b"system.getenv",
+        b"settings.",
+        b"config.",
+        b"self.",
+        b"this.",
+        b"args.",
+        b"params.",
+        b"request.",
+        b"req.",
+    ] {
+        if lv.starts_with(pre) {
+            return false;
+        }
+    }
+    // Paths.
+    if v.starts_with(b"./")
+        || v.starts_with(b"../")
+        || v.starts_with(b"~/")
+        || v.get(1..3) == Some(b":\\")
+    {
+        return false;
+    }
+    if v[0] == b'/'
+        && v.iter().filter(|b| **b == b'/').count() >= 2
+        && !v
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || *b == b'+' || *b == b'=')
+    {
+        return false;
+    }
+    if let Some(dot) = memchr::memrchr(b'.', v) {
+        let ext = &lv[dot + 1..];
+        if [
+            &b"pem"[..],
+            b"key",
+            b"json",
+            b"p12",
+            b"pfx",
+            b"crt",
+            b"cer",
+            b"jks",
+            b"txt",
+            b"yml",
+            b"yaml",
+            b"env",
+            b"der",
+            b"gpg",
+            b"asc",
+            b"keystore",
+            b"ppk",
+            b"pub",
+            b"html",
+            b"js",
+            b"py",
+            b"rs",
+            b"go",
+            b"md",
+            b"xml",
+            b"properties",
+            b"conf",
+            b"cfg",
+            b"ini",
+            b"toml",
+            b"sh",
+        ]
+        .contains(&ext)
+            && v[..dot]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-./".contains(b))
+        {
+            return false;
+        }
+    }
+    // E-mail addresses.
+    if let Some(at) = memchr::memchr(b'@', v)
+        && at > 0
+        && memchr::memchr(b'.', &v[at..]).is_some()
+        && v[at + 1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
+    {
+        return false;
+    }
+    if !quoted {
+        // Expressions and identifiers in code: calls, indexing, member paths, constants.
+        if v.iter().any(|b| b"()[]{}".contains(b))
+            || [&b"::"[..], b"->", b"||", b"&&", b"?."]
+                .iter()
+                .any(|op| memchr::memmem::find(v, op).is_some())
+        {
+            return false;
+        }
+        let ident_chars = v
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
+        if ident_chars
+            && v.contains(&b'.')
+            && v.split(|b| *b == b'.').all(|seg| {
+                seg.first()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            })
+        {
+            return false;
+        }
+        if ident_chars && v.contains(&b'_') && v.iter().all(|b| !b.is_ascii_lowercase()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
+/// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
+fn reads_as_identifier(v: &[u8]) -> bool {
+    if !v
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        || !v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return false;
+    }
+    wordy(v)
+}
+
+/// True when at least 75% of the letters of `v` are in alphabetic pieces of 3+ letters (after
+/// splitting at case changes, digits and punctuation).
+fn wordy(v: &[u8]) -> bool {
+    let mut words = Words::default();
+    if !words.split(v) {
+        return true;
+    }
+    let (mut letters, mut in_words) = (0usize, 0usize);
+    for i in 0..words.len() {
+        let w = words.get(i);
+        if w.iter().all(u8::is_ascii_alphabetic) {
+            letters += w.len();
+            if w.len() >= 3 {
+                in_words += w.len();
+            }
+        }
+    }
+    letters > 0 && in_words * 4 >= letters * 3
+}
+
+/// Whether the line holding a bare value is code: the value is followed by `,`, `;`, `)` or `}`,
+/// or the line starts with a declaration keyword.
+fn code_line(hay: &[u8], name_start: usize, value_end: usize) -> bool {
+    let q = skip_blanks(hay, value_end, 16);
+    if matches!(hay.get(q), Some(b',' | b';' | b')' | b'}' | b'>' | b'{')) {
+        return true;
+    }
+    let ls = line_start(hay, name_start);
+    let line = trim_start(&hay[ls..name_start]);
+    [
+        &b"pub "[..],
+        b"pub(",
+        b"let ",
+        b"var ",
+        b"val ",
+        b"const ",
+        b"private ",
+        b"public ",
+        b"protected ",
+        b"static ",
+        b"readonly ",
+        b"fn ",
+        b"func ",
+        b"def ",
+    ]
+    .iter()
+    .any(|k| line.starts_with(k))
+}
+
+/// Words in a value that make it a name or a description rather than a secret (`"X-Amz-
+/// Security-Token"`, `"my-secret-key"`), or an AWS credential scope.
+fn names_itself(v: &[u8]) -> bool {
+    let lower = v.to_ascii_lowercase();
+    [
+        &b"password"[..],
+        b"passwd",
+        b"secret",
+        b"token",
+        b"credential",
+        b"apikey",
+        b"api_key",
+        b"api-key",
+        b"aws4_request",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&lower, w).is_some())
+}
+
+/// Generic rules need a value that looks made to be secret: a digit (random tokens of 12+
+/// characters almost always have one), or three character classes.
+fn credential_like(v: &[u8]) -> bool {
+    let digit = v.iter().any(u8::is_ascii_digit);
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().any(u8::is_ascii_uppercase);
+    let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
+    if v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    digit || (lower && upper && other && !wordy(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str, kw: &str) -> Option<(String, String, bool)> {
+        let hay = text.as_bytes();
+        let at = text.to_ascii_lowercase().find(kw)?;
+        let id = ident_bounds(hay, at..at + kw.len())?;
+        let a = parse(hay, &id)?;
+        Some((
+            text[a.name.clone()].to_string(),
+            text[a.value.clone()].to_string(),
+            a.quoted,
+        ))
+    }
+
+    #[test]
+    fn assignment_syntaxes_are_parsed() {
+        let v = "s3cr3tV4lue";
+        let cases: Vec<(String, &str)> = vec![
+            (format!("DB_PASSWORD={v}"), "DB_PASSWORD"),
+            (format!("export DB_PASSWORD=\"{v}\""), "DB_PASSWORD"),
+            (format!("  db_password: {v}"), "db_password"),
+            (format!("      - DB_PASSWORD={v}"), "DB_PASSWORD"),
+            (format!("  \"dbPassword\": \"{v}\","), "dbPassword"),
+            (format!("db.password = {v}"), "db.password"),
+            (format!("<password>{v}</password>"), "password"),
+            (
+                format!("<add key=\"Password\" value=\"{v}\" />"),
+                "Password",
+            ),
+            (format!("<entry key=\"api.token\">{v}</entry>"), "api.token"),
+            (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
+            (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
+            (
+                format!("os.environ[\"DB_PASSWORD\"] = \"{v}\""),
+                "DB_PASSWORD",
+            ),
+            (format!("process.env.DB_PASSWORD = '{v}';"), "DB_PASSWORD"),
+            (
+                format!("System.setProperty(\"db.password\", \"{v}\");"),
+                "db.password",
+            ),
+            (format!("client = Client(api_key=\"{v}\")"), "api_key"),
+            (format!("redis-server --requirepass {v}"), "requirepass"),
+            (format!("cmd --token={v} --verbose"), "token"),
+            (format!("cmd --password \"{v}\""), "password"),
+            (format!("requirepass {v}"), "requirepass"),
+            (
+                format!("\"source\": [\"API_KEY = \\\"{v}\\\"\\n\"]"),
+                "API_KEY",
+            ),
+            (format!("{{\\\"token\\\": \\\"{v}\\\"}}"), "token"),
+            (
+                format!("- name: DB_PASSWORD\n  value: \"{v}\""),
+                "DB_PASSWORD",
+            ),
+            (
+                format!("{{\"name\": \"DB_PASSWORD\", \"value\": \"{v}\"}}"),
+                "DB_PASSWORD",
+            ),
+            (format!("const API_KEY: &str = \"{v}\";"), "API_KEY"),
+            (format!("var apiKey string = \"{v}\""), "apiKey"),
+            (format!("ALTER ROLE app WITH PASSWORD '{v}';"), "PASSWORD"),
+            (format!("$env:API_KEY = \"{v}\""), "API_KEY"),
+            (format!("'password' => '{v}',"), "password"),
+            (format!("NSString *apiKey = @\"{v}\";"), "apiKey"),
+            (format!("token: \\u0022{v}\\u0022"), "token"),
+        ];
+        for (text, name) in cases {
+            let kw = ["pass", "token", "key"]
+                .into_iter()
+                .find(|k| name.to_ascii_lowercase().contains(k))
+                .unwrap();
+            let got = parsed(&text, kw);
+            assert!(
+                got.as_ref()
+                    .is_some_and(|g| g.0.ends_with(name) && g.1 == v),
+                "{text}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_assignments_are_not_parsed() {
+        for text in [
+            "if password == \"x1y2z3w4\" {",
+            "let key = map.get(&key);",
+            "fn token(&self) -> &str {",
+            "pub password: String,",
+            "The password is required",
+            "password: ${DB_PASSWORD}",
+        ] {
+            let kw = ["pass", "token", "key"]
+                .into_iter()
+                .find(|k| text.to_ascii_lowercase().contains(k))
+                .unwrap();
+            if let Some((_, v, q)) = parsed(text, kw) {
+                assert!(!value_plausible(v.as_bytes(), q), "{text}: {v}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod attribution_tests {
+    use crate::{RuleSet, Scanner};
+
+    fn found(s: &Scanner, text: &str) -> Vec<(String, String)> {
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        s.scan(text.as_bytes(), &mut scratch, &mut out);
+        out.iter()
+            .map(|m| {
+                (
+                    s.rule(m.rule).rule.id.clone(),
+                    text[m.secret.clone()].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn provider_keys_without_prefix_need_the_provider_named() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        let hex = "9f3c2a7e1b8d4c3fa6e05d9b7c2e8f14";
+        let id = |t: &str| {
+            found(&s, t)
+                .into_iter()
+                .find(|(_, sec)| sec == hex)
+                .map(|(r, _)| r)
+        };
+        let twilio = Some("twilio.auth-token".to_string());
+        assert_eq!(id(&format!("TWILIO_AUTH_TOKEN={hex}")), twilio);
+        assert_eq!(id(&format!("twilioAuthToken: '{hex}'")), twilio);
+        assert_eq!(
+            id(&format!(
+                "{{\n  \"Twilio\": {{\n    \"AccountSid\": \"AC0\",\n    \"AuthToken\": \"{hex}\"\n  }}\n}}"
+            )),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("[twilio]\naccount = main\nauth_token = {hex}\n")),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("# Twilio credentials\nAUTH_TOKEN={hex}\n")),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("auth_token = \"{hex}\"")),
+            Some("generic.token".to_string())
+        );
+        assert_eq!(id(&format!("checksum = \"{hex}\"")), None);
+        assert_eq!(id(hex), None);
+    }
+}
