@@ -4,17 +4,18 @@
 //! Why an engine and not regexes: a credential name comes in a dozen spellings (`DB_PASSWORD`,
 //! `dbPassword`, `db-password`, `db.password`) and as many assignment syntaxes (shell, `.env`,
 //! YAML maps and lists, JSON, XML elements and attributes, `name`/`value` pairs, Dockerfile
-//! `ENV`, `os.environ[...] =`, keyword arguments, `setProperty("x", "v")`, CLI flags). Regexes
-//! for every product of the two were the main source of misses, and the generic words (`key`,
-//! `token`, `auth`) are the hottest keywords, so each hit must be cheap. Here each hit costs a
-//! short forward scan for an operator; only the few that are followed by one are split into
-//! words, and only those with a credential-like value are attributed to a rule.
+//! `ENV`, `os.environ[...] =`, keyword arguments, setter and constructor calls, CLI flags).
+//! Regexes for every product of the two were the main source of misses, and the generic words
+//! (`key`, `token`, `auth`) are the hottest keywords, so each hit must be cheap. Here each hit
+//! costs a short forward scan for an operator; only the few that are followed by one are split
+//! into words, and only those with a credential-like value are attributed to a rule.
 //!
 //! Attribution: a rule's [`Context`](crate::rules::Context) lists the names it reports (word
 //! tails such as `auth token`), the provider words that must name it (in the identifier, or near
 //! it: the same or two previous lines, a less-indented parent line, the `[section]` above) and
 //! the shape of the value. A provider named in the identifier beats one named nearby, which beats
-//! the generic rules.
+//! the generic rules. The engine returns the candidates in that order, so a rule that rejects
+//! the value (entropy, placeholder) hands it to the next.
 //!
 //! All scans are bounded (identifier 64 bytes each way, values 1 KiB, context 4 KiB back), so the
 //! cost is linear in the input.
@@ -36,6 +37,9 @@ const MAX_VALUE: usize = 1024;
 const CONTEXT_BACK: usize = 4096;
 /// Bytes of the current line (each side of the name) searched for a provider word.
 const LINE_CONTEXT: usize = 256;
+/// How far into a block (`variable "x" {`, `NAME:` + indented lines) a `value`/`default` field
+/// is looked for.
+const BLOCK_SPAN: usize = 512;
 
 /// Provider names that are also ordinary words in code or prose (`stream`, `render`, `linear`):
 /// they count when they are part of the identifier, never as nearby evidence.
@@ -96,11 +100,51 @@ const COMMON_WORDS: &[&[u8]] = &[
     b"railway",
     b"stability",
     b"leonardo",
-    b"spaces",
 ];
 
-/// Gate keywords that start the parser: every credential head word contains one.
-pub(crate) const TRIGGERS: &[&str] = &["pass", "pwd", "secret", "token", "key", "cred", "auth"];
+/// Gate keywords that start the parser: every credential head word contains one, and the two
+/// call names whose string arguments are a user and a password (`smtp.login("u", "p")`,
+/// `DriverManager.getConnection(url, "u", "p")`).
+pub(crate) const TRIGGERS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "cred",
+    "auth",
+    "login(",
+    "getconnection(",
+];
+
+/// Heads that are too common alone to report as generic (`key = ...`, `auth: ...`): they need
+/// a qualifier word, from the name itself or from its parent.
+const WEAK_HEADS: &[&[u8]] = &[b"key", b"auth", b"cred", b"secrets", b"authorization"];
+
+/// Words in a name that make its value a digest or a ciphertext, never the credential itself.
+const NOT_SECRET_WORDS: &[&[u8]] = &[
+    b"hash",
+    b"hashed",
+    b"digest",
+    b"checksum",
+    b"fingerprint",
+    b"encrypted",
+    b"sealed",
+    b"salt",
+    b"id",
+    b"ids",
+    b"name",
+    b"path",
+    b"file",
+    b"url",
+    b"uri",
+    b"endpoint",
+    b"header",
+    b"type",
+    b"length",
+    b"len",
+    b"size",
+];
 
 /// One parsed assignment.
 #[derive(Debug, Clone)]
@@ -111,6 +155,28 @@ pub(crate) struct Assignment {
     pub value: Range<usize>,
     /// Whether the value was written in quotes.
     pub quoted: bool,
+    /// A head word implied by the syntax rather than written (`login("u", "p")`: `password`).
+    implied: Option<&'static [u8]>,
+    /// Found as a call's argument (`.key("...")`): the callee is the name, no parent applies.
+    call: bool,
+    /// The name is a password's (human-chosen values: the entropy bar follows their length).
+    pub human: bool,
+    /// The value carried an HTTP auth scheme (`Bearer x`): a credential whatever the name.
+    scheme: bool,
+}
+
+impl Assignment {
+    fn new(name: Range<usize>, value: Range<usize>, quoted: bool) -> Assignment {
+        Assignment {
+            name,
+            value,
+            quoted,
+            implied: None,
+            call: false,
+            human: false,
+            scheme: false,
+        }
+    }
 }
 
 struct NameEntry {
@@ -132,8 +198,6 @@ struct ContextRule {
 /// Compiled contexts of every rule that has one.
 pub(crate) struct Assign {
     rules: Vec<ContextRule>,
-    /// Rule index (in the scanner) -> index in `rules`.
-    by_rule: HashMap<u32, usize>,
     /// Head word -> names ending in it.
     names: HashMap<Vec<u8>, Vec<NameEntry>>,
     /// Provider word -> context rules (indices into `rules`).
@@ -152,6 +216,10 @@ pub(crate) struct AssignScratch {
     lower: Vec<u8>,
     nearby: Vec<u32>,
     cands: Vec<u32>,
+    /// The words include a parent's (the name alone was one weak word).
+    joined: bool,
+    /// Rules to try, best first (scanner rule indices).
+    pub order: Vec<u32>,
 }
 
 impl Assign {
@@ -159,7 +227,6 @@ impl Assign {
     pub fn new<'a>(contexts: impl Iterator<Item = (u32, &'a Context, bool)>) -> Assign {
         let mut a = Assign {
             rules: Vec::new(),
-            by_rule: HashMap::new(),
             names: HashMap::new(),
             providers: HashMap::new(),
             max_provider: 0,
@@ -193,7 +260,6 @@ impl Assign {
                         words_rev,
                     });
             }
-            a.by_rule.insert(rule, ci);
             a.rules.push(ContextRule {
                 rule,
                 providers: c.provider.iter().map(|p| p.as_bytes().to_vec()).collect(),
@@ -227,60 +293,181 @@ impl Assign {
         })
     }
 
-    /// Parses the assignment around a trigger hit at `hit` (keyword `hit.start..hit.end`) and
-    /// returns the rule (scanner index) that reports its value, with the assignment. `after`
-    /// is where the previous identifier ended: hits inside it were handled already.
+    /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
+    /// `scratch.order` with the rules (scanner indices) that may report its value, best first.
+    /// Returns where the identifier ends (later hits inside it are the same name) and the
+    /// assignment, if there is one.
     pub fn find(
         &self,
         hay: &[u8],
         hit: Range<usize>,
         scratch: &mut AssignScratch,
-    ) -> (usize, Option<(u32, Assignment)>) {
+    ) -> (usize, Option<Assignment>) {
+        scratch.order.clear();
+        let mut hit = hit;
+        if hay[hit.end - 1] == b'(' {
+            // `login(` / `getconnection(`: the identifier is the callee.
+            hit.end -= 1;
+        }
         let Some(id) = ident_bounds(hay, hit.clone()) else {
             return (hit.end, None);
         };
         let end = id.end;
-        let Some(a) = parse(hay, &id) else {
+        let Some(mut a) = parse(hay, &id) else {
             return (end, None);
         };
-        if !scratch.words.split(&hay[a.name.clone()]) {
+        strip_auth_scheme(hay, &mut a);
+        if !self.words_of(hay, &a, scratch) {
             return (end, None);
         }
-        let rule = self.attribute(hay, &a, scratch);
-        (end, rule.map(|r| (r, a)))
+        self.attribute(hay, &a, scratch);
+        if scratch.order.is_empty() {
+            return (end, None);
+        }
+        let end_w = scratch.words.meaningful_end();
+        a.human |= end_w > 0
+            && matches!(
+                scratch.words.get(end_w - 1),
+                b"password"
+                    | b"passwd"
+                    | b"pass"
+                    | b"pwd"
+                    | b"passphrase"
+                    | b"passcode"
+                    | b"phrase"
+                    | b"auth"
+            );
+        (end, Some(a))
     }
 
-    /// Chooses the rule for a parsed assignment. Tiers: a specific rule whose provider is named
-    /// in the identifier (or that needs no provider), then one whose provider is named nearby,
-    /// then the generic rules; within a tier, the longest fitting name.
-    fn attribute(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) -> Option<u32> {
+    /// Provider words (4+ letters, not ordinary words) that start a provider-call check:
+    /// `TwilioClient("AC...", "<token>")`, `cohere.Client("<key>")`.
+    pub fn call_keywords(&self) -> impl Iterator<Item = &[u8]> {
+        self.providers
+            .keys()
+            .filter(|k| k.len() >= 4 && !COMMON_WORDS.contains(&k.as_slice()))
+            .map(|k| k.as_slice())
+    }
+
+    /// A call whose callee names a provider, with string literals among its arguments: each
+    /// literal that has the shape of one of that provider's keys is a candidate, with the rules
+    /// to try. Positional arguments have no name, so only shaped rules take part.
+    pub fn find_call(
+        &self,
+        hay: &[u8],
+        hit: Range<usize>,
+        scratch: &mut AssignScratch,
+        out: &mut Vec<(Range<usize>, u32)>,
+    ) -> usize {
+        let Some(id) = ident_bounds(hay, hit.clone()) else {
+            return hit.end;
+        };
+        let end = id.end;
+        // `Provider(`, `provider.Client(`, `Provider::REST::Client.new(`, `Provider.Init(`.
+        let mut p = end;
+        let lim = (end + 32).min(hay.len());
+        while p < lim && (hay[p].is_ascii_alphanumeric() || b"_.:".contains(&hay[p])) {
+            p += 1;
+        }
+        if hay.get(p) != Some(&b'(') {
+            return end;
+        }
+        if !scratch.words.split(&hay[id.start..p]) {
+            return end;
+        }
+        let mut lits = Vec::new();
+        if literals(hay, p, &mut lits).is_none() {
+            return end;
+        }
+        scratch.cands.clear();
+        for w in 0..scratch.words.len() {
+            if let Some(list) = self.providers.get(scratch.words.get(w)) {
+                scratch.cands.extend_from_slice(list);
+            }
+        }
+        for v in lits {
+            let value = &hay[v.clone()];
+            if !value_plausible(value, true) {
+                continue;
+            }
+            for &ci in &scratch.cands {
+                let cr = &self.rules[ci as usize];
+                if cr.value.is_some() && self.fits(cr, value) {
+                    out.push((v.clone(), cr.rule));
+                }
+            }
+        }
+        end
+    }
+
+    /// The name's words, with the parent's words in front when the name alone is one weak word
+    /// (`Jwt: { Key: ... }`, `[fernet]` / `key = ...`, `EncryptionClient(key=...)`).
+    fn words_of(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) -> bool {
+        s.joined = false;
+        if let Some(head) = a.implied {
+            s.words.set(&[head]);
+            return true;
+        }
+        let name = &hay[a.name.clone()];
+        if !s.words.split(name) {
+            return false;
+        }
+        let end = s.words.meaningful_end();
+        if end == 1
+            && !a.call
+            && WEAK_HEADS.contains(&s.words.get(0))
+            && let Some(parent) = parent_name(hay, a.name.start)
+        {
+            let mut joined = Vec::with_capacity(parent.len() + name.len() + 1);
+            joined.extend_from_slice(&hay[parent]);
+            joined.push(b'_');
+            joined.extend_from_slice(name);
+            s.joined = true;
+            return s.words.split(&joined);
+        }
+        true
+    }
+
+    /// Fills `s.order`: a specific rule whose provider is named in the identifier (or that needs
+    /// no provider), then one whose provider is named nearby, then the generic rules; within a
+    /// tier, the longest fitting name first.
+    fn attribute(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) {
         let AssignScratch {
             words,
             ctx_words,
             lower,
             nearby,
             cands,
+            joined,
+            order,
         } = s;
         let words = &*words;
         let end = words.meaningful_end();
         if end == 0 {
-            return None;
+            return;
         }
         let head = words.get(end - 1);
         let known_head = HEADS.iter().any(|h| h.as_bytes() == head);
         let named = self.names.get(head);
         if !known_head && named.is_none() {
-            return None;
+            return;
         }
+        // `password_hash`, `secret_name`, `token_url`: the value is about a credential, not one.
+        // Only a rule that names such words explicitly (`access key id`) may report it.
+        let about = (0..end).any(|w| NOT_SECRET_WORDS.contains(&words.get(w)));
         let value = &hay[a.value.clone()];
         if !value_plausible(value, a.quoted) || names_itself(value) {
-            return None;
+            return;
         }
+
         let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
         let denied = known_head && denied_qualifier(head, qualifier);
         // The longest name of context rule `ci` that the identifier ends with (0: none);
         // `any_name` rules fit any credential head.
+        // Qualifiers that negate a head (`next_token`, `primary_key`) are judged for names
+        // alone; a provider rule's value shape is stronger evidence than the name's grammar.
         let name_fit = |ci: usize| -> usize {
+            let shaped = self.rules[ci].value.is_some();
             let mut best = 0;
             for e in named
                 .into_iter()
@@ -288,14 +475,19 @@ impl Assign {
                 .filter(|e| e.rule as usize == ci)
             {
                 let n = e.words_rev.len();
+                let explicit = e
+                    .words_rev
+                    .iter()
+                    .any(|w| NOT_SECRET_WORDS.contains(&w.as_slice()));
                 if n <= end
                     && (0..n).all(|k| words.get(end - 1 - k) == e.words_rev[k].as_slice())
-                    && !(n == 1 && denied)
+                    && !(n == 1 && denied && !shaped)
+                    && (!about || explicit)
                 {
                     best = best.max(n);
                 }
             }
-            if best == 0 && self.rules[ci].any_name && known_head && !denied {
+            if best == 0 && self.rules[ci].any_name && known_head && (!denied || shaped) && !about {
                 best = 1;
             }
             best
@@ -337,8 +529,17 @@ impl Assign {
                 })
             })
         };
+        let push_tier = |order: &mut Vec<u32>, found: &mut Vec<(usize, usize)>| {
+            found.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            for &(ci, _) in found.iter() {
+                let r = self.rules[ci].rule;
+                if !order.contains(&r) {
+                    order.push(r);
+                }
+            }
+        };
         // Tier 3: specific rules with the provider in the name, or needing no provider.
-        let mut best: Option<(usize, usize)> = None;
+        let mut found: Vec<(usize, usize)> = Vec::new();
         for &ci in cands.iter() {
             let ci = ci as usize;
             let cr = &self.rules[ci];
@@ -346,31 +547,50 @@ impl Assign {
                 continue;
             }
             let fit = name_fit(ci);
-            if fit > 0 && fits(ci) && best.is_none_or(|(_, f)| fit > f) {
-                best = Some((ci, fit));
+            if fit > 0 && fits(ci) {
+                found.push((ci, fit));
             }
         }
-        if let Some((ci, _)) = best {
-            return Some(self.rules[ci].rule);
-        }
+        push_tier(order, &mut found);
         // Tier 2: the provider named nearby.
-        if !self.providers.is_empty() {
+        if !self.providers.is_empty() && found.is_empty() {
             self.nearby_providers(hay, a.name.start, ctx_words, lower, nearby);
             for &ci in nearby.iter() {
                 let ci = ci as usize;
                 let fit = name_fit(ci);
-                if fit > 0 && fits(ci) && best.is_none_or(|(_, f)| fit > f) {
-                    best = Some((ci, fit));
+                if fit > 0 && fits(ci) {
+                    found.push((ci, fit));
                 }
             }
-            if let Some((ci, _)) = best {
-                return Some(self.rules[ci].rule);
-            }
+            push_tier(order, &mut found);
         }
         // Tier 1: generic rules.
-        if !credential_like(value) {
-            return None;
+        if !credential_like(value) || public_identifier(words, end, value) {
+            return;
         }
+        // `AUTH_VAR: &str = "AWS_S3_..._AUTH"`: a value that contains its own name's head word,
+        // or is an upper-case constant name, names a setting rather than holding a secret.
+        if head.len() >= 3 && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some() {
+            return;
+        }
+        if value.contains(&b'_')
+            && value
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        {
+            return;
+        }
+        if let Some(parent) = parent_name(hay, a.name.start) {
+            // Values under `encryptedData:` (sealed secrets) or a SOPS block are ciphertexts.
+            let p = hay[parent].to_ascii_lowercase();
+            if [&b"encrypted"[..], b"sealed", b"sops"]
+                .iter()
+                .any(|w| memchr::memmem::find(&p, w).is_some())
+            {
+                return;
+            }
+        }
+        found.clear();
         for &ci in cands.iter() {
             let ci = ci as usize;
             let cr = &self.rules[ci];
@@ -391,18 +611,20 @@ impl Assign {
             {
                 continue;
             }
-            // One weak word alone (`key`, `auth`, `pass`) is too common a name to trust.
-            if n == 1
-                && end == 1
-                && matches!(head, b"key" | b"auth" | b"pass" | b"cred" | b"secrets")
+            // A weak word qualified only by its parent (`[section1]` / `key1 = from_section1`)
+            // needs a value that is clearly random.
+            if *joined
+                && crate::filters::shannon_entropy(value) < context_entropy_bar(4.0, value, false)
             {
                 continue;
             }
-            if best.is_none_or(|(_, f)| n > f) {
-                best = Some((ci, n));
+            // One weak word alone (`key`, `auth`) is too common a name to trust.
+            if n == 1 && end == 1 && WEAK_HEADS.contains(&head) && !a.scheme {
+                continue;
             }
+            found.push((ci, n));
         }
-        best.map(|(ci, _)| self.rules[ci].rule)
+        push_tier(order, &mut found);
     }
 
     /// Context rules whose provider word appears near `pos`: in the current line (bounded), the
@@ -457,7 +679,7 @@ impl Assign {
                     break;
                 }
             }
-            if ind < indent && parents < 3 {
+            if ind < indent && parents < 3 && nr < regions.len() {
                 regions[nr] = prev..prev + line.len().min(LINE_CONTEXT);
                 nr += 1;
                 indent = ind;
@@ -489,7 +711,7 @@ impl Assign {
             let n = ctx_words.len();
             for w in 0..n {
                 let word = ctx_words.get(w);
-                if word.len() >= 4
+                if word.len() >= 3
                     && !COMMON_WORDS.contains(&word)
                     && let Some(list) = self.providers.get(word)
                 {
@@ -512,6 +734,10 @@ fn line_start(hay: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
 }
 
+fn line_end(hay: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i)
+}
+
 fn trim_start(line: &[u8]) -> &[u8] {
     let n = line
         .iter()
@@ -524,19 +750,163 @@ fn indentation(line: &[u8]) -> usize {
     line.len() - trim_start(line).len()
 }
 
+/// The name of the structure a name sits in: the callee of a call's keyword argument
+/// (`EncryptionClient(key=...)`), the key of the enclosing one-line JSON object
+/// (`"jwt": {"key": ...}`), the key of the nearest less-indented line (YAML, JSON, XML), or the
+/// `[section]` above an unindented line.
+fn parent_name(hay: &[u8], pos: usize) -> Option<Range<usize>> {
+    let ls = line_start(hay, pos);
+    let before = &hay[ls..pos];
+    // Keyword argument: `Callee(... name=`.
+    let mut depth = 0i32;
+    for (i, &b) in before.iter().enumerate().rev() {
+        match b {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => return name_before(hay, ls + i),
+            b'{' if depth == 0 => {
+                // One-line JSON/JS object: the key before `{`.
+                let mut k = ls + i;
+                while k > ls && matches!(hay[k - 1], b' ' | b'\t' | b':' | b'=') {
+                    k -= 1;
+                }
+                if k > ls && matches!(hay[k - 1], b'"' | b'\'') {
+                    k -= 1;
+                }
+                if let Some(r) = name_before(hay, k + 1).filter(|r| !r.is_empty()) {
+                    return Some(r);
+                }
+                break;
+            }
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let line = &hay[ls..line_end(hay, pos)];
+    let indent = indentation(line);
+    let floor = ls.saturating_sub(CONTEXT_BACK);
+    let mut cur = ls;
+    while cur > floor {
+        let prev = line_start(hay, cur - 1);
+        let l = &hay[prev..cur - 1];
+        cur = prev;
+        let t = trim_start(l);
+        if t.is_empty() || t.starts_with(b"#") || t.starts_with(b"//") {
+            continue;
+        }
+        let ind = l.len() - t.len();
+        if indent == 0 {
+            if t.first() == Some(&b'[') && ind == 0 {
+                let inner = prev + 1..prev + memchr::memchr(b']', l).unwrap_or(1);
+                return Some(inner);
+            }
+            continue;
+        }
+        if ind < indent {
+            // A mapping key that opens the block (`jwt:`, `"Jwt": {`, `jwt = {`, `<jwt>`); any
+            // other line (code) is no parent.
+            let mut k = prev + ind;
+            while k < prev + l.len() && matches!(hay[k], b'-' | b' ' | b'"' | b'\'' | b'<') {
+                k += 1;
+            }
+            let mut e = k;
+            while e < hay.len() && is_name_byte(hay[e]) {
+                e += 1;
+            }
+            let rest = &hay[e..prev + l.len()];
+            let opens = {
+                let r: Vec<u8> = rest
+                    .iter()
+                    .copied()
+                    .filter(|b| !b" \t\"'".contains(b))
+                    .collect();
+                matches!(r.as_slice(), b":" | b":{" | b"={" | b"{" | b">")
+            };
+            if e == k
+                || !opens
+                || STRUCTURAL_PARENTS
+                    .iter()
+                    .any(|w| hay[k..e].eq_ignore_ascii_case(w))
+            {
+                return None;
+            }
+            return Some(k..e);
+        }
+    }
+    None
+}
+
+/// Parent keys that only structure a file (`with:`, `env:`, `spec:`): they say nothing about what
+/// a `key` or `auth` under them is.
+const STRUCTURAL_PARENTS: &[&[u8]] = &[
+    b"with",
+    b"env",
+    b"environment",
+    b"spec",
+    b"data",
+    b"config",
+    b"configuration",
+    b"settings",
+    b"properties",
+    b"options",
+    b"params",
+    b"parameters",
+    b"args",
+    b"arguments",
+    b"values",
+    b"metadata",
+    b"variables",
+    b"vars",
+    b"default",
+    b"defaults",
+    b"global",
+    b"common",
+    b"inputs",
+    b"outputs",
+    b"items",
+    b"keys",
+    b"secrets",
+    b"stringData",
+    b"annotations",
+    b"labels",
+    b"steps",
+    b"jobs",
+    b"services",
+    b"headers",
+    b"body",
+    b"request",
+    b"response",
+    b"test",
+    b"tests",
+];
+
+/// The identifier ending at `end` (exclusive), possibly empty.
+fn name_before(hay: &[u8], end: usize) -> Option<Range<usize>> {
+    let mut s = end;
+    while s > 0 && is_name_byte(hay[s - 1]) && end - s < MAX_IDENT {
+        s -= 1;
+    }
+    Some(s..end)
+}
+
 #[inline]
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
 }
 
-/// The identifier around a keyword hit: a run of letters, digits, `_`, `.` and `-`, at most
-/// [`MAX_IDENT`] bytes each way, without leading/trailing `.`/`-` (kept out so `--password` and
-/// `.password` give `password`), and without a JSON escape glued to its start (`\npassword`,
-/// `\u0022password`).
+/// The identifier around a keyword hit: a run of letters, digits, `_`, `.`, `-` and single `:`
+/// between letters (`Jwt:Secret`, a .NET configuration path), at most [`MAX_IDENT`] bytes each
+/// way, without leading/trailing `.`/`-` (kept out so `--password` and `.password` give
+/// `password`), and without a JSON escape glued to its start (`\npassword`, `\u0022password`).
 fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
+    let inner_colon = |i: usize| {
+        hay[i] == b':'
+            && i > 0
+            && hay[i - 1].is_ascii_alphanumeric()
+            && hay.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic())
+    };
     let mut e = hit.end;
     let lim = (hit.end + MAX_IDENT).min(hay.len());
-    while e < lim && is_name_byte(hay[e]) {
+    while e < lim && (is_name_byte(hay[e]) || inner_colon(e)) {
         e += 1;
     }
     if e == lim && lim < hay.len() && is_name_byte(hay[lim]) {
@@ -544,7 +914,7 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
     }
     let mut s = hit.start;
     let floor = hit.start.saturating_sub(MAX_IDENT);
-    while s > floor && is_name_byte(hay[s - 1]) {
+    while s > floor && (is_name_byte(hay[s - 1]) || inner_colon(s - 1)) {
         s -= 1;
     }
     if s == floor && s > 0 && is_name_byte(hay[s - 1]) {
@@ -570,10 +940,10 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
             s += skip;
         }
     }
-    while s < hit.start && matches!(hay[s], b'.' | b'-') {
+    while s < hit.start && matches!(hay[s], b'.' | b'-' | b':') {
         s += 1;
     }
-    while e > hit.end && matches!(hay[e - 1], b'.' | b'-') {
+    while e > hit.end && matches!(hay[e - 1], b'.' | b'-' | b':') {
         e -= 1;
     }
     Some(s..e)
@@ -584,6 +954,14 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
 fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
     let rest = hay.get(p..)?;
     match rest.first()? {
+        // `""value""`: a quote doubled inside a C# verbatim string or a CSV field.
+        b'"' if rest.get(1) == Some(&b'"')
+            && rest
+                .get(2)
+                .is_some_and(|b| !b.is_ascii_whitespace() && !b",;)]}\"".contains(b)) =>
+        {
+            Some(2)
+        }
         b'"' | b'\'' | b'`' => Some(1),
         b'\\' => {
             let n = rest.iter().take_while(|b| **b == b'\\').count();
@@ -664,17 +1042,26 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     let open_quote = quote_before(hay, raw_s);
     let mut p = e;
     let mut name_quoted = false;
-    if open_quote.is_some()
+    if let Some(oq) = open_quote
         && let Some(q) = quote_at(hay, p)
     {
         p += q;
         name_quoted = true;
+        // `""name""` inside a C# verbatim string or a CSV field.
+        if oq == 1
+            && q == 1
+            && raw_s >= 2
+            && hay.get(p) == Some(&hay[p - 1])
+            && hay[raw_s - 2] == hay[p - 1]
+        {
+            p += 1;
+        }
         if hay.get(p) == Some(&b']') {
             p += 1;
         }
     }
     if preceded_by_name_field(hay, raw_s, open_quote) {
-        return name_value_pair(hay, raw_s, p);
+        return name_value_pair(hay, s..e, p);
     }
     let after_name = p;
     p = skip_blanks(hay, p, 16);
@@ -690,12 +1077,17 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b':' => match next {
             b':' => return None,
             b'=' => p + 2,
+            b'\n' | b'\r' => return block_value(hay, s..e, p + 1),
             _ => p + 1,
         },
         b'?' if next == b'=' => p + 2,
         b'<' if next == b'-' => p + 2,
         b',' if name_quoted => p + 1,
-        b'>' if s > 0 && hay[raw_s.saturating_sub(1)] == b'<' => {
+        // Kotlin `mapOf("api_key" to "...")`.
+        b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
+        b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
+        b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
+        b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
         }
         _ => {
@@ -705,6 +1097,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             // `--password X`, `-storepass X`, or a directive alone on its line
             // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
             let flag = dashes > 0;
+            if !flag && after_set(hay, raw_s) {
+                // `aws configure set aws_secret_access_key X`, `CONFIG SET requirepass X`.
+                let (v, quoted) = parse_value(hay, p)?;
+                return Some(Assignment::new(s..e, v, quoted));
+            }
             if !flag && !directive_line(hay, raw_s) {
                 return whitespace_quoted(hay, s, e, p).or_else(|| typed_declaration(hay, s, e, p));
             }
@@ -715,27 +1112,28 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             if flag && hay[v.start] == b'-' {
                 return None;
             }
-            return Some(Assignment {
-                name: s..e,
-                value: v,
-                quoted,
-            });
+            return Some(Assignment::new(s..e, v, quoted));
         }
     };
     let p = skip_blanks(hay, value_start, 16);
+    if matches!(hay.get(p), Some(b'(' | b'[')) {
+        // `auth=("user", "password")`, `credentials: ["user", "password"]`.
+        return tuple_value(hay, s..e, p);
+    }
     let (mut v, quoted) = match parse_value(hay, p) {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
-    if c == b',' && (!quoted || hay[v.clone()] == hay[s..e]) {
+    if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
         return None;
     }
     if !quoted && reads_as_identifier(&hay[v.clone()]) && code_line(hay, raw_s, v.end) {
         // `pub bin_key: Opaque2dBinKey,`, `credentials: MI_UserCredentials_0,`: a type or a
-        // variable in code, not a value.
-        return None;
+        // variable in code, not a value; unless a typed declaration follows
+        // (`static let writeKey: String = "..."`).
+        return typed_declaration(hay, s, e, p);
     }
     if !quoted {
         if raw_s > 0 && matches!(hay[raw_s - 1], b'?' | b'&') && c == b'=' {
@@ -752,11 +1150,24 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             return typed_declaration(hay, s, e, p);
         }
     }
-    Some(Assignment {
-        name: s..e,
-        value: v,
-        quoted,
-    })
+    Some(Assignment::new(s..e, v, quoted))
+}
+
+/// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
+/// following string is another element, not its value.
+fn in_array(hay: &[u8], pos: usize) -> bool {
+    let ls = line_start(hay, pos);
+    let mut depth = 0i32;
+    for &b in hay[ls..pos].iter().rev() {
+        match b {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'{' if depth == 0 => return false,
+            b'[' if depth == 0 => return true,
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Where a parsed value's text ends in the haystack (after its closing quote).
@@ -793,6 +1204,50 @@ fn rest_of_line_empty(hay: &[u8], p: usize) -> bool {
     matches!(hay.get(p), None | Some(b'\n' | b'\r' | b'#' | b';')) || hay[p..].starts_with(b"//")
 }
 
+/// `Authorization: "Bearer x"`, `value="Splunk x"`: the token after an HTTP auth scheme.
+fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
+    let v = &hay[a.value.clone()];
+    let Some(sp) = memchr::memchr(b' ', v) else {
+        return;
+    };
+    let scheme = &v[..sp];
+    const SCHEMES: &[&[u8]] = &[
+        b"bearer",
+        b"basic",
+        b"token",
+        b"bot",
+        b"splunk",
+        b"ssws",
+        b"geniekey",
+        b"apikey",
+        b"api-key",
+        b"key",
+        b"digest",
+        b"sso-key",
+        b"dsn",
+    ];
+    if SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        let rest = &v[sp + 1..];
+        let skip = rest.iter().take_while(|b| **b == b' ').count();
+        if !rest[skip..].is_empty() && !rest[skip..].contains(&b' ') {
+            a.value.start += sp + 1 + skip;
+            a.scheme = true;
+        }
+    }
+}
+
+/// True when the name follows the word `set` (`config set NAME VALUE`, `CONFIG SET requirepass
+/// VALUE`).
+fn after_set(hay: &[u8], s: usize) -> bool {
+    let mut b = s;
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    b >= 4
+        && hay[b - 3..b].eq_ignore_ascii_case(b"set")
+        && matches!(hay[b - 4], b' ' | b'\t' | b':')
+}
+
 /// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
 /// `SetEnv`, `setenv`, `export`, `set`, `#define`).
 fn directive_line(hay: &[u8], s: usize) -> bool {
@@ -813,6 +1268,10 @@ fn directive_line(hay: &[u8], s: usize) -> bool {
 /// `password 'x'` / `PASSWORD "x"`: a name followed by blanks and a quoted literal that ends
 /// the statement (SQL `WITH PASSWORD 'x'`, Ruby and Chef DSL calls).
 fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    // Backticks after a word are a code span in prose (`pass \`Type::X\``), not a value.
+    if hay[p] == b'`' {
+        return None;
+    }
     quote_at(hay, p)?;
     let (v, quoted) = parse_value(hay, p)?;
     let end = value_end(hay, &v, quoted);
@@ -820,11 +1279,7 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
     if !matches!(hay.get(q), None | Some(b'\n' | b'\r' | b';' | b',' | b')')) {
         return None;
     }
-    Some(Assignment {
-        name: s..e,
-        value: v,
-        quoted,
-    })
+    Some(Assignment::new(s..e, v, quoted))
 }
 
 /// `<password>value</password>`: the element's text, up to the next `<`.
@@ -835,11 +1290,7 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     if v.is_empty() || !hay[end..].starts_with(b"</") {
         return None;
     }
-    Some(Assignment {
-        name: s..e,
-        value: v,
-        quoted: false,
-    })
+    Some(Assignment::new(s..e, v, false))
 }
 
 fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
@@ -888,21 +1339,7 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
 /// `{"name": "DB_PASSWORD", "value": "x"}`, `- name: DB_PASSWORD` / `value: x`,
 /// `<add key="Password" value="x"/>`, `<entry key="token">x</entry>`: the name is the value of a
 /// `name`/`key` field and the credential is in the `value` field that follows.
-fn name_value_pair(hay: &[u8], raw_s: usize, after: usize) -> Option<Assignment> {
-    let name = raw_s..{
-        let mut e = raw_s;
-        while e < hay.len() && is_name_byte(hay[e]) {
-            e += 1;
-        }
-        e
-    };
-    let name = {
-        let mut s = name.start;
-        while s < name.end && hay[s] == b'-' {
-            s += 1;
-        }
-        s..name.end
-    };
+fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
     // XML: `<entry key="token">value</entry>`.
     let lim = (after + 256).min(hay.len());
     let window = &hay[after..lim];
@@ -919,35 +1356,216 @@ fn name_value_pair(hay: &[u8], raw_s: usize, after: usize) -> Option<Assignment>
         }
         return None;
     }
-    // Find a `value` field within the same record.
+    field_value(hay, name, after, 256, &[b"value"])
+}
+
+/// Finds a `FIELD: value` / `FIELD = value` / `"FIELD": "value"` for one of `fields` within
+/// `span` bytes after `after`, without leaving the record (`}`, `]`, `/>`, a blank line).
+fn field_value(
+    hay: &[u8],
+    name: Range<usize>,
+    after: usize,
+    span: usize,
+    fields: &[&[u8]],
+) -> Option<Assignment> {
+    let lim = (after + span).min(hay.len());
+    let window = &hay[after..lim];
     let mut i = 0;
-    while i + 5 <= window.len() {
+    while i < window.len() {
         let w = &window[i..];
         if matches!(w[0], b'}' | b']') || w.starts_with(b"/>") || w.starts_with(b"\n\n") {
             return None;
         }
-        if w[..5].eq_ignore_ascii_case(b"value")
-            && (i == 0 || !window[i - 1].is_ascii_lowercase() || window[i - 1] == b'r')
-            && w.get(5).is_none_or(|b| !b.is_ascii_alphanumeric())
-        {
-            let mut p = after + i + 5;
-            if let Some(q) = quote_at(hay, p) {
-                p += q;
-            }
-            p = skip_blanks(hay, p, 8);
-            if matches!(hay.get(p), Some(b':' | b'=')) {
-                let p = skip_blanks(hay, p + 1, 8);
-                let (v, quoted) = parse_value(hay, p)?;
-                return Some(Assignment {
-                    name,
-                    value: v,
-                    quoted,
-                });
+        for f in fields {
+            let before_ok = i == 0 || {
+                let b = window[i - 1];
+                // A word of its own, or the capitalised end of `ParameterValue`.
+                !(b.is_ascii_alphanumeric() || b == b'_')
+                    || (b.is_ascii_lowercase() && w[0].is_ascii_uppercase())
+            };
+            if w.len() > f.len()
+                && w[..f.len()].eq_ignore_ascii_case(f)
+                && before_ok
+                && !(w[f.len()].is_ascii_alphanumeric() || w[f.len()] == b'_')
+            {
+                let mut p = after + i + f.len();
+                if let Some(q) = quote_at(hay, p) {
+                    p += q;
+                }
+                p = skip_blanks(hay, p, 8);
+                if matches!(hay.get(p), Some(b':' | b'=')) {
+                    let p = skip_blanks(hay, p + 1, 8);
+                    let (v, quoted) = parse_value(hay, p)?;
+                    return Some(Assignment::new(name, v, quoted));
+                }
             }
         }
         i += 1;
     }
     None
+}
+
+/// A block opened after a name: `variable "db_password" {` / `default = "..."` (Terraform),
+/// `DB_PASSWORD:` / `  value: ...` (YAML): the block's `value` or `default` field.
+fn block_value(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    field_value(hay, name, after, BLOCK_SPAN, &[b"default", b"value"])
+}
+
+/// String literals among a call's or tuple's arguments (up to `)`/`]`, at most 8), and where the
+/// list ends; `None` when it does not close on the same or the next two lines.
+fn literals(hay: &[u8], open: usize, lits: &mut Vec<Range<usize>>) -> Option<usize> {
+    let close = if hay[open] == b'(' { b')' } else { b']' };
+    let lim = (open + BLOCK_SPAN).min(hay.len());
+    let mut p = open + 1;
+    let mut lines = 0;
+    while p < lim {
+        match hay[p] {
+            b if b == close => return Some(p),
+            b'\n' => {
+                lines += 1;
+                if lines > 2 {
+                    return None;
+                }
+                p += 1;
+            }
+            b'(' | b'[' | b'{' => return None,
+            _ => {
+                if quote_at(hay, p).is_some() || matches!(hay[p], b'@' | b'r' | b'b' | b'f') {
+                    if let Some((v, true)) = parse_value(hay, p) {
+                        if lits.len() >= 8 {
+                            return None;
+                        }
+                        lits.push(v.clone());
+                        p = value_end(hay, &v, true);
+                        continue;
+                    }
+                }
+                p += 1;
+            }
+        }
+    }
+    None
+}
+
+/// `auth=("user", "password")`: the last string of a tuple or list.
+fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment> {
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let v = lits.pop()?;
+    if lits.is_empty() {
+        return None;
+    }
+    Some(Assignment::new(name, v, true))
+}
+
+/// Verbs that make a call read or derive a credential rather than set one (`getPassword("db")`,
+/// `hash_password("x")`): their string argument is a key or an input, not a secret.
+const READ_VERBS: &[&[u8]] = &[
+    b"get",
+    b"fetch",
+    b"load",
+    b"read",
+    b"lookup",
+    b"find",
+    b"resolve",
+    b"retrieve",
+    b"require",
+    b"has",
+    b"is",
+    b"check",
+    b"validate",
+    b"verify",
+    b"compare",
+    b"hash",
+    b"encrypt",
+    b"decrypt",
+    b"mask",
+    b"redact",
+    b"generate",
+    b"create",
+    b"parse",
+    b"decode",
+    b"encode",
+    b"sign",
+    b"remove",
+    b"delete",
+    b"revoke",
+    b"rotate",
+    b"refresh",
+    b"clear",
+    b"reset",
+    b"print",
+    b"log",
+    b"assert",
+    b"expect",
+    b"mock",
+    b"stub",
+    b"fake",
+    b"test",
+    b"on",
+    b"handle",
+    b"render",
+    b"format",
+    b"to",
+    b"from",
+    b"new",
+    b"make",
+    b"build",
+    b"update",
+    b"send",
+    b"request",
+    b"add",
+];
+
+/// `setPassword("x")`, `.adminPassword("x")`, `withApiKey("x")` (one literal: the value),
+/// `NetworkCredential("user", "password")`, `HTTPBasicAuth("u", "p")` (constructors: the last
+/// literal), `smtp.login("user", "password")` and `getConnection(url, "user", "password")`.
+fn call_value(hay: &[u8], name: Range<usize>, raw_s: usize, open: usize) -> Option<Assignment> {
+    let callee = &hay[name.clone()];
+    let last = callee.rsplit(|b| *b == b'.').next().unwrap_or(callee);
+    let login = last.eq_ignore_ascii_case(b"login") || last.eq_ignore_ascii_case(b"getconnection");
+    let mut words = Words::default();
+    if !words.split(last) || words.len() == 0 {
+        return None;
+    }
+    let first = words.get(0);
+    if !login && READ_VERBS.contains(&first) && first != b"add" {
+        return None;
+    }
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let v = lits.pop()?;
+    if login {
+        // A user and a password: the password is the last of at least two literals, or the
+        // only literal after a non-literal user.
+        if lits.is_empty() && !call_has_other_args(hay, open, &v) {
+            return None;
+        }
+        let mut a = Assignment::new(name, v, true);
+        a.implied = Some(b"password");
+        a.human = true;
+        return Some(a);
+    }
+    let setter = matches!(first, b"set" | b"with" | b"use" | b"put" | b"configure");
+    let method = (raw_s > 0 && hay[raw_s - 1] == b'.') || callee.contains(&b'.');
+    let constructor = last.first().is_some_and(u8::is_ascii_uppercase) && !method;
+    if !(setter || method || constructor) {
+        return None;
+    }
+    if !constructor && !lits.is_empty() {
+        // A setter takes one value; several literals are a lookup or a message.
+        return None;
+    }
+    let mut a = Assignment::new(name, v, true);
+    a.call = true;
+    // `NetworkCredential("user", "password")`: a user and a human-chosen password.
+    a.human = constructor && !lits.is_empty();
+    Some(a)
+}
+
+/// Whether a call has arguments other than the literal `v` (`login(user, "pw")`).
+fn call_has_other_args(hay: &[u8], open: usize, v: &Range<usize>) -> bool {
+    hay[open + 1..v.start].contains(&b',')
 }
 
 /// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type
@@ -966,11 +1584,7 @@ fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
                 let q = skip_blanks(hay, i + 1, 8);
                 quote_at(hay, q)?;
                 let (v, quoted) = parse_value(hay, q)?;
-                return Some(Assignment {
-                    name: s..e,
-                    value: v,
-                    quoted,
-                });
+                return Some(Assignment::new(s..e, v, quoted));
             }
             b'\n' | b';' | b'(' | b'{' | b'"' | b'\'' => return None,
             _ => i += 1,
@@ -1004,7 +1618,8 @@ fn looks_like_type(v: &[u8]) -> bool {
 }
 
 /// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
-/// prefixes) or a bare word. Returns the value (without quotes) and whether it was quoted.
+/// prefixes; doubled quotes and shell `'\''` inside are escapes) or a bare word. Returns the
+/// value (without quotes) and whether it was quoted.
 fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     let c = *hay.get(p)?;
     // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"".
@@ -1031,8 +1646,9 @@ fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     }
     if let Some(q) = quote_at(hay, p) {
         let form = &hay[p..p + q];
-        if hay[p + q..].starts_with(&form[form.len() - 1..].repeat(2)) && q == 1 {
-            // `"""` / `'''` / `""`: a docstring or an empty string.
+        let qc = form[form.len() - 1];
+        if q == 1 && hay[p + q..].starts_with(&[qc, qc]) {
+            // `"""` / `'''`: a docstring.
             return None;
         }
         let start = p + q;
@@ -1050,6 +1666,17 @@ fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
             if hay[i..].starts_with(form) && (q > 1 || i == start || hay[i - 1] != b'\\') {
                 if i == start {
                     return None;
+                }
+                if q == 1 && (qc == b'\'' || qc == b'"') {
+                    // `''` / `""` inside (YAML, SQL, CSV, C# verbatim) and shell `'\''`.
+                    if hay.get(i + 1) == Some(&qc) {
+                        i += 2;
+                        continue;
+                    }
+                    if qc == b'\'' && hay[i + 1..].starts_with(b"\\''") {
+                        i += 4;
+                        continue;
+                    }
                 }
                 return Some((start..i, true));
             }
@@ -1073,29 +1700,41 @@ fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     Some((p..i, false))
 }
 
+/// Whether `v` is, as a whole, a reference to a value kept elsewhere: `$VAR`, `${X}`, `$(cmd)`,
+/// `%VAR%`, `%(x)s`, `{{ x }}`, `<x>`, `((x))`, `#{x}`.
+fn is_reference(v: &[u8]) -> bool {
+    let ident = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+    };
+    match v {
+        [b'$', b'{' | b'(', ..] => true,
+        [b'$', rest @ ..] => ident(rest),
+        [b'%', rest @ .., b'%'] => ident(rest),
+        [b'<', .., b'>'] => true,
+        [b'(', b'(', .., b')', b')'] => true,
+        _ => false,
+    }
+}
+
 /// Cheap checks every value must pass, whatever rule reports it: not a reference, an
-/// expression, a URL, a path, an e-mail address or a word.
+/// expression, a URL, a path, an e-mail address, a ciphertext or a word.
 fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
-    if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
+    if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
         return false;
     }
-    // A leading sigil is a reference (`$X`, `%X%`, `{X}`, `<x>`, `@x`), except in a long quoted
-    // value, where it is just a password's first character.
-    let sigil_ok =
-        quoted && v.len() >= 16 && matches!(v[0], b'!' | b'&' | b'*' | b'#' | b'@' | b'%');
-    if b"$%{#<!&*([@".contains(&v[0]) && !sigil_ok {
+    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`).
+    if !quoted && b"$%{#<!&*([@".contains(&v[0]) {
         return false;
     }
-    for pat in [&b"${"[..], b"{{", b"$(", b"%(", b"#{", b"<%", b"://"] {
-        if memchr::memmem::find(v, pat).is_some() {
-            return false;
-        }
+    if crate::filters::templated(v) || memchr::memmem::find(v, b"://").is_some() {
+        return false;
     }
-    let lower = |s: &[u8]| s.to_ascii_lowercase();
-    let lv = lower(v);
+    let lv = v.to_ascii_lowercase();
     for pre in [
         &b"env:"[..],
         b"env.",
@@ -1118,12 +1757,18 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         b"params.",
         b"request.",
         b"req.",
+        // Ciphertexts: SOPS, jasypt, Spring Cloud Config, Ansible Vault, Windows DPAPI.
+        b"enc[",
+        b"enc(",
+        b"{cipher}",
+        b"$ansible_vault",
+        b"aqaaancmnd8bfderjhoawe/cl+sbaaaa",
     ] {
         if lv.starts_with(pre) {
             return false;
         }
     }
-    // Paths.
+    // Paths, and secret-store names such as `prod/orders/db-x1Y2z3`.
     if v.starts_with(b"./")
         || v.starts_with(b"../")
         || v.starts_with(b"~/")
@@ -1131,13 +1776,37 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     {
         return false;
     }
-    if v[0] == b'/'
-        && v.iter().filter(|b| **b == b'/').count() >= 2
+    let segments: Vec<&[u8]> = v.split(|b| *b == b'/').collect();
+    if segments.len() >= 3 {
+        let wordy_seg = |s: &&[u8]| {
+            !s.is_empty()
+                && s.iter().any(u8::is_ascii_lowercase)
+                && s.iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(b))
+        };
+        let inner = &segments[..segments.len() - 1];
+        let start = usize::from(segments[0].is_empty());
+        if inner.len() > start && inner[start..].iter().all(wordy_seg) {
+            return false;
+        }
+    }
+    // Windows and registry paths (`SOFTWARE\Microsoft\...`), and object keys that end in a file
+    // name (`uploads/2024/report.txt.gz`).
+    if v.iter().filter(|b| **b == b'\\').count() >= 2
         && !v
-            .iter()
-            .any(|b| b.is_ascii_uppercase() || *b == b'+' || *b == b'=')
+            .windows(2)
+            .any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'\'' | b'n' | b'u'))
     {
         return false;
+    }
+    if let Some(slash) = memchr::memrchr(b'/', v) {
+        let last = &v[slash + 1..];
+        if let Some(dot) = memchr::memrchr(b'.', last)
+            && (1..=5).contains(&(last.len() - dot - 1))
+            && last[dot + 1..].iter().all(u8::is_ascii_lowercase)
+        {
+            return false;
+        }
     }
     if let Some(dot) = memchr::memrchr(b'.', v) {
         let ext = &lv[dot + 1..];
@@ -1257,7 +1926,10 @@ fn wordy(v: &[u8]) -> bool {
 /// or the line starts with a declaration keyword.
 fn code_line(hay: &[u8], name_start: usize, value_end: usize) -> bool {
     let q = skip_blanks(hay, value_end, 16);
-    if matches!(hay.get(q), Some(b',' | b';' | b')' | b'}' | b'>' | b'{')) {
+    if matches!(
+        hay.get(q),
+        Some(b',' | b';' | b')' | b'}' | b'>' | b'{' | b'<')
+    ) {
         return true;
     }
     let ls = line_start(hay, name_start);
@@ -1301,17 +1973,46 @@ fn names_itself(v: &[u8]) -> bool {
     .any(|w| memchr::memmem::find(&lower, w).is_some())
 }
 
-/// Generic rules need a value that looks made to be secret: a digit (random tokens of 12+
-/// characters almost always have one), or three character classes.
+/// Generic rules need a value that looks made to be secret: at least 8 characters, and a digit
+/// (random tokens of 12+ characters almost always have one) or three character classes.
 fn credential_like(v: &[u8]) -> bool {
+    if v.len() < 8 || v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
     let digit = v.iter().any(u8::is_ascii_digit);
     let lower = v.iter().any(u8::is_ascii_lowercase);
     let upper = v.iter().any(u8::is_ascii_uppercase);
     let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
-    if v.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
     digit || (lower && upper && other && !wordy(v))
+}
+
+/// Keys that providers publish by design and that sit under credential-like names: a Pusher
+/// app key (20 hex; the app secret is the credential).
+fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
+    let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
+    has(b"pusher")
+        && words.get(end - 1) == b"key"
+        && value.len() == 20
+        && value
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+}
+
+/// The entropy a value found by context must reach, for a rule asking `min`: random values over
+/// a small alphabet (hex tops out at 4 bits) cannot reach thresholds set for long base62 tokens,
+/// nor can human-chosen passwords of short length (at most log2(len) bits), so the bar is capped
+/// by what such a value can plausibly reach.
+pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
+    let hex = value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit);
+    let alphabet_cap = if hex { 3.0 } else { f64::INFINITY };
+    // Only human-chosen secrets (passwords) are short and repetitive by nature; below 12
+    // characters the length cap would let nearly anything through.
+    let length_cap = if human && value.len() >= 12 {
+        (value.len() as f64).log2() * 0.8
+    } else {
+        f64::INFINITY
+    };
+    min.min(alphabet_cap).min(length_cap)
 }
 
 #[cfg(test)]

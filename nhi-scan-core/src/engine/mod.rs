@@ -64,6 +64,8 @@ pub struct Decoded {
 const DECODER: u32 = 1 << 31;
 /// Marks a `keyword_rules` entry that starts the assignment engine.
 const ASSIGN: u32 = 1 << 30;
+/// Marks a `keyword_rules` entry that starts the provider-call check of the assignment engine.
+const ASSIGN_CALL: u32 = (1 << 30) | 1;
 
 struct CompiledRule {
     loaded: LoadedRule,
@@ -149,6 +151,9 @@ pub struct Scratch {
     decoded: Vec<u8>,
     /// Trigger-word hits for the assignment engine (keyword spans, in order).
     assign_hits: Vec<Range<usize>>,
+    /// Provider-word hits for the provider-call check.
+    call_hits: Vec<Range<usize>>,
+    call_found: Vec<(Range<usize>, u32)>,
     assign: AssignScratch,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
@@ -229,6 +234,15 @@ impl Scanner {
                 });
                 keyword_rules[k as usize].push(ASSIGN);
             }
+            let calls: Vec<Vec<u8>> = assign.call_keywords().map(|k| k.to_vec()).collect();
+            for key in calls {
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(ASSIGN_CALL);
+            }
         }
         let decoders = decode::decoders();
         for (d, decoder) in decoders.iter().enumerate() {
@@ -287,6 +301,8 @@ impl Scanner {
             touched: Vec::new(),
             decoded: Vec::new(),
             assign_hits: Vec::new(),
+            call_hits: Vec::new(),
+            call_found: Vec::new(),
             assign: AssignScratch::default(),
             nested: None,
         }
@@ -344,6 +360,7 @@ impl Scanner {
         scratch.windows.clear();
         scratch.decode_windows.clear();
         scratch.assign_hits.clear();
+        scratch.call_hits.clear();
         // Hits arrive nearly sorted (the gate works forwards in small blocks), so this is cheap,
         // and it lets each rule's overlapping windows merge on the fly with no window sort.
         scratch.hits.sort_unstable_by_key(|h| h.start);
@@ -352,6 +369,10 @@ impl Scanner {
             for &r in &self.keyword_rules[hit.keyword as usize] {
                 if r == ASSIGN {
                     scratch.assign_hits.push(hit.start..hit.start + kw_len);
+                    continue;
+                }
+                if r == ASSIGN_CALL {
+                    scratch.call_hits.push(hit.start..hit.start + kw_len);
                     continue;
                 }
                 if r & DECODER != 0 {
@@ -389,6 +410,9 @@ impl Scanner {
         }
         if !scratch.assign_hits.is_empty() {
             self.assignments(hay, scratch, out);
+        }
+        if !scratch.call_hits.is_empty() {
+            self.provider_calls(hay, scratch, out);
         }
         if !scratch.vetoes.is_empty() {
             let vetoes = &scratch.vetoes;
@@ -473,7 +497,8 @@ impl Scanner {
         scratch.decoded = decoded;
     }
 
-    /// Runs the assignment engine over the trigger-word hits, once per identifier.
+    /// Runs the assignment engine over the trigger-word hits, once per identifier. The engine
+    /// names candidate rules best first; the first whose filters accept the value reports it.
     fn assignments(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         let hits = std::mem::take(&mut scratch.assign_hits);
         let mut done = 0;
@@ -483,24 +508,39 @@ impl Scanner {
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
             done = end;
-            let Some((r, a)) = found else { continue };
-            let rule = &self.rules[r as usize];
-            match self.verdict(rule, &hay[a.value.clone()]) {
-                Verdict::Accept => {}
-                Verdict::Reject => continue,
-                Verdict::BadChecksum => {
-                    scratch.vetoes.push(a.value.clone());
-                    continue;
-                }
-            }
-            let span = a.name.start..a.value.end;
-            if self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
+            let Some(a) = found else { continue };
+            if scratch
+                .vetoes
+                .iter()
+                .any(|v| v.start < a.value.end && a.value.start < v.end)
+            {
+                // A provider rule recognised these bytes and rejected their checksum: no name
+                // makes them a credential.
                 continue;
             }
+            let value = &hay[a.value.clone()];
+            let span = a.name.start..a.value.end;
+            let mut chosen = None;
+            for &r in &scratch.assign.order {
+                let rule = &self.rules[r as usize];
+                match self.context_verdict(rule, value, a.human) {
+                    Verdict::Accept => {}
+                    Verdict::Reject => continue,
+                    Verdict::BadChecksum => {
+                        scratch.vetoes.push(a.value.clone());
+                        break;
+                    }
+                }
+                if !self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
+                    chosen = Some(r as usize);
+                }
+                break;
+            }
+            let Some(r) = chosen else { continue };
             let companion =
-                self.find_companion(r as usize, hay, span.clone(), &mut scratch.companion_caches);
+                self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
             out.push(Match {
-                rule: r as usize,
+                rule: r,
                 span,
                 secret: a.value,
                 companion,
@@ -508,6 +548,69 @@ impl Scanner {
             });
         }
         scratch.assign_hits = hits;
+    }
+
+    /// Literal arguments of calls whose callee names a provider (`TwilioClient("AC..", "..")`)
+    /// that have the shape of that provider's key.
+    fn provider_calls(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let hits = std::mem::take(&mut scratch.call_hits);
+        let mut done = 0;
+        for hit in &hits {
+            if hit.start < done {
+                continue;
+            }
+            scratch.call_found.clear();
+            done = self.assign.find_call(
+                hay,
+                hit.clone(),
+                &mut scratch.assign,
+                &mut scratch.call_found,
+            );
+            let mut last: Option<Range<usize>> = None;
+            for (v, r) in std::mem::take(&mut scratch.call_found) {
+                if last.as_ref() == Some(&v) {
+                    continue;
+                }
+                let rule = &self.rules[r as usize];
+                if !matches!(
+                    self.context_verdict(rule, &hay[v.clone()], false),
+                    Verdict::Accept
+                ) || self.allowlisted(rule, hay, v.clone(), v.clone())
+                {
+                    continue;
+                }
+                last = Some(v.clone());
+                out.push(Match {
+                    rule: r as usize,
+                    span: v.clone(),
+                    secret: v,
+                    companion: None,
+                    decoded: None,
+                });
+            }
+        }
+        scratch.call_hits = hits;
+    }
+
+    /// [`Scanner::verdict`] for a value found by its context, with the entropy bar capped by
+    /// the value's alphabet and length (see [`assign::context_entropy_bar`]).
+    fn context_verdict(&self, rule: &CompiledRule, value: &[u8], human: bool) -> Verdict {
+        let spec = &rule.loaded.rule;
+        if let Some(c) = spec.checksum {
+            return match filters::verify(c, value) {
+                true => self.verdict(rule, value),
+                false => Verdict::BadChecksum,
+            };
+        }
+        if spec.placeholder_check && filters::is_placeholder(value) {
+            return Verdict::Reject;
+        }
+        if let Some(min) = spec.min_entropy
+            && filters::shannon_entropy(value) < assign::context_entropy_bar(min, value, human)
+        {
+            return Verdict::Reject;
+        }
+        Verdict::Accept
     }
 
     fn confirm(

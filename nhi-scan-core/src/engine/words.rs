@@ -31,6 +31,7 @@ pub(crate) const HEADS: &[&str] = &[
     "creds",
     "cred",
     "auth",
+    "authorization",
 ];
 
 /// Trailing words that do not change what a name holds: `PASSWORD_VALUE`, `API_KEY_PROD`,
@@ -288,6 +289,9 @@ pub(crate) fn denied_qualifier(head: &[u8], qualifier: &[u8]) -> bool {
             "jwks",
             "test",
             "project",
+            "anon",
+            "measurement",
+            "tracking",
         ],
         b"password" | b"passwd" | b"pass" | b"pwd" => &[
             "forgot",
@@ -349,6 +353,15 @@ impl Words {
     pub fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.buf[start..self.ends[i]]
+    }
+
+    /// Replaces the words with `words` (already lower-case).
+    pub fn set(&mut self, words: &[&[u8]]) {
+        self.buf.clear();
+        self.ends.clear();
+        for w in words {
+            self.push(w);
+        }
     }
 
     fn push(&mut self, w: &[u8]) {

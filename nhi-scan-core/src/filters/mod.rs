@@ -9,4 +9,4 @@ mod placeholder;
 pub use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
 pub use checksum::{base62_crc32_ok, jwt_ok, verify};
 pub use entropy::shannon_entropy;
-pub use placeholder::is_placeholder;
+pub use placeholder::{is_placeholder, templated};
