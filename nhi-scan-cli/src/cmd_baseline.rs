@@ -3,17 +3,21 @@
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use nhi_scan_core::baseline::{Baseline, DEFAULT_FILE};
-use nhi_scan_core::source::fs::{FsConfig, scan_paths};
-use nhi_scan_core::source::git::{GitConfig, scan_repository};
-use nhi_scan_core::source::{Progress, ScanOutcome};
+use nhi_scan_core::config::parse_size;
+use nhi_scan_core::report::{error_chain, printable};
+use nhi_scan_core::source::Progress;
+use nhi_scan_core::suppress::Baseline;
+use nhi_scan_core::suppress::baseline::DEFAULT_FILE;
+use nhi_scan_core::{BaselineSource, ConfigSource, Scan, Source};
 
-use crate::project::{ConfigArgs, Project};
-use crate::{RuleArgs, parse_size, progress};
+use crate::args::RuleArgs;
+use crate::outcome::EXIT_ERROR;
+use crate::progress;
 
 #[derive(Subcommand)]
 pub(crate) enum BaselineCommand {
@@ -62,40 +66,58 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
         BaselineCommand::Create(a) => (a, false, false),
         BaselineCommand::Update { args, prune } => (args, true, prune),
     };
-    let config_args = ConfigArgs {
-        config: args.config.clone(),
-        baseline: None,
-        // Recording a baseline must see the findings the current one suppresses.
-        no_baseline: true,
-    };
     // A mistyped path must not record an empty baseline.
     std::fs::symlink_metadata(&args.path).with_context(|| format!("{}", args.path.display()))?;
-    let project = Project::load(&args.path, &config_args, &args.rules)?;
+    let mut builder = Scan::builder()
+        .root(&args.path)
+        // Recording a baseline must see the findings the current one suppresses; allowlists
+        // and .gitleaksignore still apply: a baseline holds what nobody accepted yet.
+        .baseline(BaselineSource::None);
+    if let Some(c) = &args.config {
+        builder = builder.config(ConfigSource::File(c.clone()));
+    }
+    if let Some(m) = args.max_file_size {
+        builder = builder.max_file_size((m > 0).then_some(m));
+    }
+    let builder = args.rules.apply(builder);
+    let progress = Arc::new(Progress::default());
+    let scan = builder.progress(Arc::clone(&progress)).build()?;
+    for w in scan.warnings() {
+        eprintln!("nhi-scan: warning: {}", printable(w));
+    }
+    for e in scan.rule_errors() {
+        eprintln!("nhi-scan: error: {}", printable(&error_chain(e)));
+    }
     let file = args
         .output
         .clone()
-        .or_else(|| project.config.baseline.clone())
-        .unwrap_or_else(|| project.config.root.join(DEFAULT_FILE));
+        .or_else(|| scan.config().baseline.clone())
+        .unwrap_or_else(|| scan.config().root.join(DEFAULT_FILE));
     if !update && file.exists() && !args.force {
         bail!(
             "{} already exists: use `nhi-scan baseline update` to add new findings, or --force to replace it",
             file.display()
         );
     }
-    let outcome = scan(&project, &args)?;
+    let source = if args.git {
+        Source::git(args.path.to_string_lossy().into_owned())
+    } else {
+        Source::paths([args.path.clone()])
+    };
+    let show = !args.quiet && io::stderr().is_terminal();
+    let outcome = progress::with_progress(show, &progress, || scan.run(source))?;
     for e in &outcome.errors {
-        eprintln!("nhi-scan: error: {e}");
+        eprintln!("nhi-scan: error: {}", printable(&error_chain(e)));
     }
-    let mut findings = outcome.findings;
-    // Allowlists and .gitleaksignore still apply: a baseline holds what nobody accepted yet.
-    project.suppressor.apply(&mut findings);
+    let findings = outcome.findings;
+    let short = |fp: &str| printable(fp.get(..12).unwrap_or(fp));
     if update && file.exists() {
         let mut baseline = Baseline::load(&file)?;
         let report = baseline.update(&findings, prune);
         baseline.save(&file)?;
         eprintln!(
             "nhi-scan: {}: added {} new finding{}; {} entr{} {}",
-            file.display(),
+            printable(&file.display().to_string()),
             report.added.len(),
             if report.added.len() == 1 { "" } else { "s" },
             report.stale.len(),
@@ -109,17 +131,17 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
         for e in &report.added {
             eprintln!(
                 "  added {} {} at {}",
-                &e.fingerprint[..12],
-                e.rule_id,
-                e.location
+                short(&e.fingerprint),
+                printable(&e.rule_id),
+                printable(&e.location)
             );
         }
         for e in &report.stale {
             eprintln!(
                 "  stale {} {} (was at {})",
-                &e.fingerprint[..12],
-                e.rule_id,
-                e.location
+                short(&e.fingerprint),
+                printable(&e.rule_id),
+                printable(&e.location)
             );
         }
     } else {
@@ -127,40 +149,15 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
         baseline.save(&file)?;
         eprintln!(
             "nhi-scan: wrote {} with {} finding{}",
-            file.display(),
+            printable(&file.display().to_string()),
             baseline.len(),
             if baseline.len() == 1 { "" } else { "s" }
         );
     }
-    Ok(0)
-}
-
-fn scan(project: &Project, args: &BaselineArgs) -> Result<ScanOutcome> {
-    let progress = Progress::default();
-    let show = !args.quiet && io::stderr().is_terminal();
-    let max = project.max_file_size(args.max_file_size);
-    if args.git {
-        let config = GitConfig {
-            max_blob_size: max,
-            path_filter: project.config.path_filter(),
-            ..GitConfig::default()
-        };
-        let target = args.path.to_string_lossy().into_owned();
-        return Ok(progress::with_progress(show, &progress, || {
-            scan_repository(&project.scanner, &target, &config, Some(&progress))
-        })?);
-    }
-    let config = FsConfig {
-        max_file_size: max,
-        path_filter: project.config.path_filter(),
-        ..FsConfig::default()
-    };
-    Ok(progress::with_progress(show, &progress, || {
-        scan_paths(
-            &project.scanner,
-            std::slice::from_ref(&args.path),
-            &config,
-            Some(&progress),
-        )
-    }))
+    // A baseline recorded from a scan that could not read everything is missing entries.
+    Ok(if outcome.errors.is_empty() {
+        0
+    } else {
+        EXIT_ERROR
+    })
 }

@@ -1,15 +1,17 @@
-//! `nhi-scan git`: flags to [`GitConfig`], then the library's history scan.
+//! `nhi-scan git`: flags to a history source, then the common end.
 
-use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use clap::Args;
 
 use nhi_scan_core::source::Progress;
-use nhi_scan_core::source::git::{GitConfig, Selection, is_remote_url, scan_repository};
+use nhi_scan_core::source::git::{History, Selection, is_remote_url};
+use nhi_scan_core::{Scan, Source};
 
-use crate::project::{ConfigArgs, Project};
-use crate::{OutputArgs, RuleArgs, parse_size, progress};
+use crate::args::{ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
+use crate::outcome;
 
 #[derive(Args)]
 pub(crate) struct GitArgs {
@@ -22,6 +24,10 @@ pub(crate) struct GitArgs {
     config: ConfigArgs,
     #[command(flatten)]
     output: OutputArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Only commits reachable from REF (branch, tag or commit).
     #[arg(long, value_name = "REF", conflicts_with_all = ["since", "range"])]
     branch: Option<String>,
@@ -34,13 +40,6 @@ pub(crate) struct GitArgs {
     /// Also scan objects no ref reaches: dangling commits, trees and blobs.
     #[arg(long)]
     all_objects: bool,
-    /// Skip blobs larger than this (bytes, or with K, M, G suffix; 0 for no limit). Default:
-    /// the configuration's `max_file_size`, else 64M.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    max_file_size: Option<u64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', default_value_t = 0)]
-    threads: usize,
 }
 
 fn selection(args: &GitArgs) -> Result<Selection> {
@@ -64,27 +63,28 @@ fn selection(args: &GitArgs) -> Result<Selection> {
 }
 
 pub(crate) fn run(args: GitArgs) -> Result<u8> {
+    let selection = selection(&args)?;
     // Configuration lives in the repository scanned; for a URL, where the command runs.
-    let start = if is_remote_url(&args.repo) {
-        ".".into()
+    let root = if is_remote_url(&args.repo) {
+        PathBuf::from(".")
     } else {
-        std::path::PathBuf::from(&args.repo)
+        PathBuf::from(&args.repo)
     };
-    let project = Project::load(&start, &args.config, &args.rules)?;
-    let scanner = &project.scanner;
-    let rule_errors = project.rule_errors;
-    let config = GitConfig {
-        selection: selection(&args)?,
-        all_objects: args.all_objects,
-        max_blob_size: project.max_file_size(args.max_file_size),
-        threads: args.threads,
-        path_filter: project.config.path_filter(),
-    };
-    let out = &args.output;
-    let progress = Progress::default();
-    let show = !out.quiet && io::stderr().is_terminal();
-    let outcome = progress::with_progress(show, &progress, || {
-        scan_repository(scanner, &args.repo, &config, Some(&progress))
-    })?;
-    crate::report_outcome(out, &project, outcome, rule_errors, "blobs")
+    let progress = Arc::new(Progress::default());
+    let builder = Scan::builder().root(root);
+    let builder = args
+        .limits
+        .apply(args.rules.apply(args.config.apply(builder)));
+    let scan = outcome::build(builder, &args.output.common, &progress)?;
+    let source = History::new(args.repo.clone())
+        .selection(selection)
+        .all_objects(args.all_objects);
+    outcome::run(
+        &scan,
+        vec![Source::from(source)],
+        &args.output,
+        &args.validate,
+        &progress,
+        "blobs",
+    )
 }

@@ -79,8 +79,9 @@ exec "$nhi_scan" pre-commit
 /// command knows all of that, so ask it, and fall back to `.git/hooks`.
 fn hooks_dir(repo: &Path) -> Result<PathBuf> {
     let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
         .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
-        .current_dir(repo)
         .output();
     if let Ok(o) = out
         && o.status.success()

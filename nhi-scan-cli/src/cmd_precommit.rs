@@ -1,19 +1,22 @@
 //! `nhi-scan pre-commit`: scan what is staged, report only what the commit adds, and tell the
 //! developer how to get unblocked. Exit 1 blocks the commit.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use nhi_scan_core::baseline::DEFAULT_FILE;
 use nhi_scan_core::finding::Finding;
-use nhi_scan_core::report::{Format, ReportOptions, write_report};
-use nhi_scan_core::source::staged::{StagedConfig, scan_staged};
+use nhi_scan_core::report::{ReportOptions, printable, write_report};
+use nhi_scan_core::source::Progress;
+use nhi_scan_core::source::staged::Staged;
+use nhi_scan_core::suppress::baseline::DEFAULT_FILE;
+use nhi_scan_core::{Scan, Source};
 
-use crate::project::{ConfigArgs, Project, suppressed_note};
-use crate::{ColorArg, EXIT_FINDINGS, FormatArg, RuleArgs, parse_size, summary};
+use crate::args::{CommonArgs, ConfigArgs, FormatArg, LimitArgs, RuleArgs, ValidateArgs};
+use crate::outcome::{self, Output};
 
 #[derive(Args)]
 pub(crate) struct PreCommitArgs {
@@ -30,101 +33,56 @@ pub(crate) struct PreCommitArgs {
     /// Output format. Secrets are always masked.
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
-    /// When to colour text output.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    color: ColorArg,
-    /// Skip staged files larger than this (bytes, or with K, M, G suffix; 0 for no limit).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    max_file_size: Option<u64>,
-    /// No summary line on standard error.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    validate: ValidateArgs,
     /// Files (as the pre-commit framework passes them): when given, only these staged files are
-    /// scanned.
+    /// scanned. Each must exist.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
 pub(crate) fn run(args: PreCommitArgs) -> Result<u8> {
-    // git points hooks at a temporary index for `git commit -a` and `git commit PATH`; a
-    // relative path is relative to where the hook started.
-    let cwd = std::env::current_dir()?;
-    let index_file = std::env::var_os("GIT_INDEX_FILE").map(|p| cwd.join(p));
-    let files: Vec<PathBuf> = args.files.iter().map(|f| cwd.join(f)).collect();
-    // Work from the repository root, as git does for hooks: staged paths are relative to it.
-    let root = nhi_scan_core::config::repository_root(&args.repo);
-    std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
-    let config_args = ConfigArgs {
-        config: args.config.config.as_ref().map(|p| cwd.join(p)),
-        baseline: args.config.baseline.as_ref().map(|p| cwd.join(p)),
-        no_baseline: args.config.no_baseline,
-    };
-    let rules = RuleArgs {
-        rules: args.rules.rules.iter().map(|p| cwd.join(p)).collect(),
-    };
-    let project = Project::load(Path::new("."), &config_args, &rules)?;
-    let config = StagedConfig {
-        all_lines: args.all_lines,
-        index_file,
-        max_file_size: project.max_file_size(args.max_file_size),
-        path_filter: project.config.path_filter(),
-        only_paths: files
-            .iter()
-            .map(|f| project_relative(&project, f))
-            .collect(),
-    };
-    let mut outcome = scan_staged(&project.scanner, Path::new("."), &config)?;
-    outcome.stats.errors += project.rule_errors as u64;
-    let suppressed = project.suppress(&mut outcome);
-    for e in &outcome.errors {
-        eprintln!("nhi-scan: error: {e}");
-    }
-    let mut out = BufWriter::new(io::stdout().lock());
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    match args.format {
-        FormatArg::Text => write_blocked(&mut out, &outcome.findings, color)?,
-        other => {
-            let format = match other {
-                FormatArg::Json => Format::Json,
-                FormatArg::Jsonl => Format::Jsonl,
-                _ => Format::Sarif,
-            };
-            let opts = ReportOptions {
-                redact: true,
-                color: false,
-                ..ReportOptions::default()
-            };
-            write_report(format, &outcome.findings, &outcome.stats, &opts, &mut out)?;
+    let progress = Arc::new(Progress::default());
+    let builder = Scan::builder().root(&args.repo);
+    let builder = args
+        .limits
+        .apply(args.rules.apply(args.config.apply(builder)));
+    let scan = outcome::build(builder, &args.common, &progress)?;
+    // git points hooks at a temporary index for `git commit -a` and `git commit PATH`; the
+    // path is relative to where the hook runs, which is where the file system resolves it.
+    let index_file = std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from);
+    let source = Staged::new(&args.repo)
+        .all_lines(args.all_lines)
+        .index_file(index_file)
+        .only(args.files.clone());
+    let mut result = scan.run(Source::from(source))?;
+    outcome::validate(&scan, &mut result.findings, &args.validate, &args.common)?;
+    let output = Output::new(None)?;
+    let written = (|| -> Result<()> {
+        let mut out = output.writer()?;
+        match args.format {
+            FormatArg::Text => write_blocked(
+                &mut out,
+                &result.findings,
+                outcome::color(args.common.color, true),
+            )?,
+            other => {
+                let opts = ReportOptions::default().redact(true);
+                write_report(outcome::format(other), &result, &opts, &mut out)?;
+            }
         }
-    }
-    out.flush()?;
-    if !args.quiet {
-        eprintln!(
-            "{}{}",
-            summary(&outcome, "staged files"),
-            suppressed_note(&suppressed)
-        );
-    }
-    let code = if outcome.findings.is_empty() {
-        0
-    } else {
-        EXIT_FINDINGS
-    };
+        out.flush()?;
+        Ok(())
+    })();
+    let code = outcome::finish(&result, &args.common, "staged files", written, output)?;
     // The process ends right after this: freeing hundreds of parsed rules one by one would add
     // about a millisecond to every commit for nothing.
-    std::mem::forget(project);
+    std::mem::forget(scan);
     Ok(code)
-}
-
-fn project_relative(project: &Project, file: &Path) -> String {
-    file.strip_prefix(&project.config.root)
-        .unwrap_or(file)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// The text report: each finding with a masked secret and what to do about it.
@@ -151,21 +109,30 @@ fn write_blocked(out: &mut dyn Write, findings: &[Finding], color: bool) -> io::
             writeln!(
                 out,
                 "  {}:{}:{}: {} {} {}",
-                paint("1", &nhi_scan_core::report::printable(&l.origin.path())),
+                paint("1", &printable(&l.origin.path())),
                 l.line,
                 l.column,
-                paint("31;1", &f.rule_name),
-                paint("2", &format!("[{}]", f.rule_id)),
-                paint("33", &f.redacted()),
+                paint("31;1", &printable(&f.rule_name)),
+                paint("2", &format!("[{}]", printable(&f.rule_id))),
+                paint("33", &printable(&f.redacted())),
             )?;
         }
+        if let Some(v) = &f.validation {
+            let status = format!("{:?}", v.status).to_lowercase();
+            let detail = v
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            writeln!(out, "    validation: {status}{}", printable(&detail))?;
+        }
         if let Some(fix) = &f.fix {
-            writeln!(out, "    fix: {fix}")?;
+            writeln!(out, "    fix: {}", printable(fix))?;
         }
         writeln!(
             out,
             "    to proceed: remove it; rotate it if it was ever pushed; if it is a known fake, end the line with `nhi-scan:allow {}`; or accept it with `nhi-scan baseline update`",
-            f.rule_id
+            printable(&f.rule_id)
         )?;
         writeln!(out, "    fingerprint: {}\n", f.fingerprint)?;
     }

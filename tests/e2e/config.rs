@@ -115,8 +115,10 @@ fn explicit_config_and_max_file_size_and_baseline_path_apply() {
     d.write("big.txt", format!("{}\nT={tok}\n", "x".repeat(4096)));
     d.write("cfg/custom.toml", "max_file_size = \"1K\"\n");
     let run = d.run(&["scan", "--config", "cfg/custom.toml", "."]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Nothing found, but a file was not scanned: incomplete, exit 2, and the file is named.
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("too large 1"), "{}", run.stderr);
+    assert!(run.stderr.contains("big.txt: too large"), "{}", run.stderr);
     // Relative to the configuration file.
     let b = d.run(&["baseline", "create", "-o", "cfg/known.json", "."]);
     assert_eq!(b.code, 0, "{}", b.stderr);
@@ -205,14 +207,22 @@ fn gitleaks_config_translates_rules_and_reports_untranslatable_ones_by_id() {
     );
     // The vendor path is never read.
     assert!(run.stderr.contains("allowlisted path 1"), "{}", run.stderr);
-    for id in ["binary-file", "unicode-rule"] {
-        assert!(
-            run.stderr.contains(&format!("rule `{id}`"))
-                && run.stderr.contains("cannot be translated"),
-            "{id} not reported:\n{}",
-            run.stderr
-        );
-    }
+    // A rule that cannot be translated is an error naming it; a path-only rule (nothing for a
+    // content scanner to run) is a warning naming it.
+    assert!(
+        run.stderr
+            .contains("rule `unicode-rule`: cannot be translated"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: ")
+            && run
+                .stderr
+                .contains("gitleaks rule `binary-file` only matches file paths"),
+        "{}",
+        run.stderr
+    );
 
     d.write(".gitleaks.toml", gitleaks_toml(true));
     let run = d.run(&["scan", "--format", "json", "."]);
@@ -226,7 +236,10 @@ fn gitleaks_config_translates_rules_and_reports_untranslatable_ones_by_id() {
     let aws_test = format!("{}TEST", &fake_aws_key_id(614)[..16]);
     d.write("src/aws.txt", format!("key = {aws_test}\n"));
     let run = d.run(&["scan", "--format", "json", "src/aws.txt"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Nothing found; the untranslatable rule did not run, so the scan is incomplete (exit 2).
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.findings().is_empty());
+    assert_eq!(run.json()["summary"]["rule_errors"], 1);
     // An explicit --config with our own format wins over discovery.
     d.write("ours.toml", "[rules]\nbuiltin = true\n");
     let run = d.run(&["scan", "--config", "ours.toml", "--format", "json", "src/"]);

@@ -78,7 +78,14 @@ fn load_truth(dir: &Path) -> Vec<Truth> {
 
 fn scan(files: &Path) -> Vec<Found> {
     let out = Command::new(BIN)
-        .args(["scan", "--format", "json", "--no-redact", "-q"])
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--no-redact",
+            "-q",
+        ])
         .arg(files)
         .stdin(Stdio::null())
         .output()

@@ -532,15 +532,39 @@ fn git_huge_blobs_are_skipped_and_counted_and_binaries_skipped() {
     let r = Repo::init();
     let key = fake_aws_key_id(450);
     r.write("big.txt", &format!("{}\nK={key}\n", "x".repeat(4096)));
-    r.dir.write("bin.dat", b"\0\x01binary K=AKIA".as_slice());
+    r.dir.write(
+        "bin.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR K=AKIA".as_slice(),
+    );
     r.write("small.txt", "small\n");
     r.commit("Alice", "files");
 
     let run = r.scan(&["--max-file-size", "1K"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    // A blob over the cap was not scanned: incomplete, exit 2, and it is named.
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(summary(&run)["skipped"]["too_large"], 1);
     assert_eq!(summary(&run)["skipped"]["binary"], 1);
     assert_eq!(scanned(&run), 1);
+    let skipped: Vec<String> = run.json()["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["origin"]["path"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        skipped.contains(&"big.txt too_large".to_string()),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.contains(&"bin.png binary".to_string()),
+        "{skipped:?}"
+    );
     let all = r.scan(&[]);
     assert_eq!(all.code, 1);
 }

@@ -4,7 +4,12 @@
 mod config;
 mod corpus;
 mod git;
+mod policy;
 mod precommit;
 mod sarif;
 mod scan;
 mod util;
+mod validate;
+mod validate_cli;
+mod validate_db;
+mod validate_server;

@@ -28,6 +28,9 @@ fn sarif_passes_the_official_validator_with_no_errors_or_warnings() {
         "k.json",
         format!("{{\"aws\": \"{}\"}}\n", fake_aws_key_id(42)),
     );
+    // Inputs that are not scanned are the run's notifications, named with their reason.
+    d.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice());
+    std::os::unix::fs::symlink("k.json", d.join("link.json")).unwrap();
     let r = d.run(&["scan", ".", "--format", "sarif", "--output", "out.sarif"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let text = std::fs::read_to_string(d.join("out.sarif")).unwrap();
@@ -35,6 +38,24 @@ fn sarif_passes_the_official_validator_with_no_errors_or_warnings() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let results = doc["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 4, "one result per location");
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let texts: Vec<&str> = notes
+        .iter()
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("binary: png") && t.contains("logo.png")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("symlink") && t.contains("link.json"))
+    );
     for res in results {
         let fp = &res["partialFingerprints"]["nhiScanSecret/v1"];
         assert_eq!(fp.as_str().unwrap().len(), 64);

@@ -80,19 +80,45 @@ fn same_secret_in_two_files_is_one_finding_with_two_locations() {
 }
 
 #[test]
-fn no_redact_prints_the_secret_and_jsonl_is_one_finding_per_line() {
+fn no_redact_prints_the_secret_and_jsonl_streams_one_line_per_sighting() {
     let d = Dir::new();
     let (a, b) = (fake_github("ghp_", 4), fake_github("gho_", 5));
     d.write("x.txt", format!("{a}\n{b}\n"));
+    d.write("y.txt", format!("again {a}\n"));
     let r = d.run(&["scan", "--format", "jsonl", "--no-redact"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let lines: Vec<serde_json::Value> = r
         .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["secret"], a.as_str());
-    assert_eq!(lines[1]["secret"], b.as_str());
+    let findings: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["type"] == "finding").collect();
+    // One line per sighting, each with its one location; the same secret twice shares a
+    // fingerprint.
+    assert_eq!(findings.len(), 3, "{}", r.stdout);
+    let mut secrets: Vec<&str> = findings
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
+    secrets.sort();
+    let mut want = vec![a.as_str(), a.as_str(), b.as_str()];
+    want.sort();
+    assert_eq!(secrets, want);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["locations"].as_array().unwrap().len() == 1)
+    );
+    let of_a: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["secret"] == a.as_str())
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(of_a[0], of_a[1]);
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["findings"], 2);
 }
 
 #[test]
@@ -139,7 +165,8 @@ fn stdin_is_scanned_with_dash() {
     let r = Run::from(child.wait_with_output().unwrap());
     assert_eq!(r.code, 1, "{}", r.stderr);
     let f = r.findings();
-    assert_eq!(f[0]["locations"][0]["origin"]["type"], "stdin");
+    assert_eq!(f[0]["locations"][0]["origin"]["type"], "buffer");
+    assert_eq!(f[0]["locations"][0]["origin"]["name"], "<stdin>");
     assert_eq!(f[0]["locations"][0]["line"], 2);
 }
 
@@ -157,16 +184,29 @@ fn binary_and_oversized_files_are_skipped_and_counted() {
     let huge = std::fs::File::create(d.join("huge.log")).unwrap();
     huge.set_len(5 * 1024 * 1024 * 1024).unwrap();
     let r = d.run(&["scan", "--max-file-size", "1K"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Files over the cap were not scanned: the scan is incomplete (exit 2) unless told to
+    // ignore that, and every skipped file is named.
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("skipped 3 (binary 1, too large 2)"),
         "{}",
         r.stderr
     );
-    // Without a cap the sparse file is opened (mapped), found to be binary, and skipped.
+    for name in [
+        "tool.bin: binary (elf)",
+        "big.txt: too large",
+        "huge.log: too large",
+    ] {
+        assert!(r.stderr.contains(name), "{name}: {}", r.stderr);
+    }
+    let r = d.run(&["scan", "--max-file-size", "1K", "--ignore-errors"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Without a cap every text file is scanned, however large (they stream); the ELF binary
+    // is still recognised by content.
+    std::fs::remove_file(d.join("huge.log")).unwrap();
     let r = d.run(&["scan", "--max-file-size", "0"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("binary 2"), "{}", r.stderr);
+    assert!(r.stderr.contains("skipped 1 (binary 1)"), "{}", r.stderr);
 }
 
 #[test]
@@ -315,7 +355,7 @@ pattern = '(?P<secret>zzz[a-z'
         ids.iter().any(|i| i == "custom.ok") && ids.iter().any(|i| i == "github.pat.classic"),
         "{ids:?}"
     );
-    assert_eq!(r.json()["summary"]["errors"], 2);
+    assert_eq!(r.json()["summary"]["rule_errors"], 2);
 }
 
 #[test]

@@ -12,13 +12,14 @@ mod words;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::Input;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 
 use crate::filters;
+use crate::finding::RuleInfo;
 use crate::rules::{AllowTarget, Checksum, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
 use assign::{Assign, AssignScratch};
 pub use decode::Encoding;
@@ -31,7 +32,7 @@ const UNBOUNDED_WINDOW: usize = 512;
 /// the default (2 MiB) times hundreds of rules times threads made peak memory several times larger.
 const HYBRID_CACHE: usize = 128 * 1024;
 /// Upper bound on any window, so one pathological rule cannot make every hit expensive.
-const MAX_WINDOW: usize = 16 * 1024;
+pub(crate) const MAX_WINDOW: usize = 16 * 1024;
 
 /// One rule match inside a haystack. Offsets are byte offsets into the scanned bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,8 @@ struct CompiledRule {
     /// parsed, on the first hit).
     window: OnceLock<usize>,
     specificity: usize,
+    /// What hits and findings of this rule carry, made on its first hit.
+    info: OnceLock<Arc<RuleInfo>>,
 }
 
 fn build_rule_regex(rule: &LoadedRule) -> Result<meta::Regex, String> {
@@ -132,6 +135,8 @@ pub struct Scanner {
     decoders: Vec<Decoder>,
     assign: Assign,
     allow_markers: [memchr::memmem::Finder<'static>; 2],
+    /// Rule ids, for allow comments naming rules.
+    ids: std::collections::HashSet<Box<[u8]>>,
 }
 
 /// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
@@ -193,6 +198,7 @@ impl Scanner {
                 companion: OnceLock::new(),
                 window: OnceLock::new(),
                 specificity,
+                info: OnceLock::new(),
             };
             if matches!(rule.loaded.origin, RuleOrigin::File(_))
                 && let Err(problem) = rule.regex.get_or_init(|| build_rule_regex(&rule.loaded))
@@ -257,8 +263,13 @@ impl Scanner {
             }
         }
         let gate = Gate::new(&keywords);
+        let ids = rules
+            .iter()
+            .map(|r| r.loaded.rule.id.as_bytes().into())
+            .collect();
         (
             Scanner {
+                ids,
                 rules,
                 gate,
                 keyword_rules,
@@ -276,6 +287,31 @@ impl Scanner {
     /// The rules, indexed by [`Match::rule`].
     pub fn rule(&self, index: usize) -> &LoadedRule {
         &self.rules[index].loaded
+    }
+
+    /// What a hit of rule `index` carries about it (shared, made once).
+    pub fn info(&self, index: usize) -> Arc<RuleInfo> {
+        let r = &self.rules[index];
+        Arc::clone(r.info.get_or_init(|| {
+            let rule = &r.loaded.rule;
+            Arc::new(RuleInfo {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                kind: rule.kind,
+                description: rule.description.clone(),
+                fix: rule.fix.clone(),
+            })
+        }))
+    }
+
+    /// The name of rule `index`'s companion value, if it has one.
+    pub fn companion_name(&self, index: usize) -> Option<&str> {
+        self.rules[index]
+            .loaded
+            .rule
+            .companion
+            .as_ref()
+            .map(|c| c.name.as_str())
     }
 
     /// Number of rules.
@@ -334,6 +370,7 @@ impl Scanner {
         if out.len() == first || !self.allow_markers.iter().any(|f| f.find(hay).is_some()) {
             return;
         }
+        let is_rule = |w: &[u8]| self.ids.contains(w);
         let mut seen = 0;
         out.retain(|m| {
             seen += 1;
@@ -342,6 +379,7 @@ impl Scanner {
                     hay,
                     m.secret.clone(),
                     &self.rules[m.rule].loaded.rule.id,
+                    &is_rule,
                 )
         });
     }
@@ -852,6 +890,7 @@ min_entropy = 2.5
         let s = scanner(RULES);
         let mut scratch = s.scratch();
         let mut out = Vec::new();
+        // nhi-scan:allow-next-line (fakes)
         let hay = br#"x = 1; secret = "tok_Ab3dE9gH2jK1" # and a lone tok_Zz9yX8wV7uT6"#;
         s.scan(hay, &mut scratch, &mut out);
         let got: Vec<(&str, &[u8])> = out
@@ -898,7 +937,7 @@ min_entropy = 2.5
         let mut scratch = s.scratch();
         let mut out = Vec::new();
         let hay =
-            br#"secret = "Fixture9xQ2mL" and secret = "Zz9xQ2mLp4" and secret = "k9xQ2mLp4W""#;
+            br#"secret = "Fixture9xQ2mL" and secret = "Zz9xQ2mLp4" and secret = "k9xQ2mLp4W""#; // nhi-scan:allow (fakes)
         s.scan(hay, &mut scratch, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(&hay[out[0].secret.clone()], b"k9xQ2mLp4W");

@@ -2,7 +2,10 @@
 //! the decision travels with the line through rebases and moves.
 //!
 //! - `nhi-scan:allow` on the line of the secret allows every rule there;
-//!   `nhi-scan:allow github.pat.classic, aws.access-key-id` only those rules (tokens with a `.`).
+//!   `nhi-scan:allow github.pat.classic, my-rule` only those rules. The ids are the tokens right
+//!   after the marker that name a loaded rule or contain a `.`; words that follow are a free-text
+//!   reason (`nhi-scan:allow known fake for tests`). A dotless id such as `my-rule` counts as an
+//!   id only because a rule has it: read as free text it would allow every rule.
 //! - `nhi-scan:allow-next-line` (same optional rule ids) on the line before.
 //! - `gitleaks:allow` on the line, so teams migrating from gitleaks keep their annotations.
 
@@ -14,23 +17,36 @@ const NEXT_LINE: &[u8] = b"-next-line";
 pub const GITLEAKS_ALLOW_MARKER: &[u8] = b"gitleaks:allow";
 const GITLEAKS: &[u8] = GITLEAKS_ALLOW_MARKER;
 
-/// True when an allow comment covers a secret at `span` in `hay`, found by `rule_id`.
-pub fn inline_allowed(hay: &[u8], span: std::ops::Range<usize>, rule_id: &str) -> bool {
+/// True when an allow comment covers a secret at `span` in `hay`, found by `rule_id`;
+/// `is_rule` tells which words are rule ids.
+pub fn inline_allowed(
+    hay: &[u8],
+    span: std::ops::Range<usize>,
+    rule_id: &str,
+    is_rule: &dyn Fn(&[u8]) -> bool,
+) -> bool {
     let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
     let line = &hay[start..end];
-    if memchr::memmem::find(line, GITLEAKS).is_some() || marker_allows(line, rule_id, false) {
+    if memchr::memmem::find(line, GITLEAKS).is_some()
+        || marker_allows(line, rule_id, false, is_rule)
+    {
         return true;
     }
     if start == 0 {
         return false;
     }
     let prev_start = memchr::memrchr(b'\n', &hay[..start - 1]).map_or(0, |i| i + 1);
-    marker_allows(&hay[prev_start..start - 1], rule_id, true)
+    marker_allows(&hay[prev_start..start - 1], rule_id, true, is_rule)
 }
 
 /// Whether `line` holds a marker (the next-line form when `next_line`) that covers `rule_id`.
-fn marker_allows(line: &[u8], rule_id: &str, next_line: bool) -> bool {
+fn marker_allows(
+    line: &[u8],
+    rule_id: &str,
+    next_line: bool,
+    is_rule: &dyn Fn(&[u8]) -> bool,
+) -> bool {
     for pos in memchr::memmem::find_iter(line, MARKER) {
         let rest = &line[pos + MARKER.len()..];
         let is_next = rest.starts_with(NEXT_LINE);
@@ -51,9 +67,9 @@ fn marker_allows(line: &[u8], rule_id: &str, next_line: bool) -> bool {
         }
         let ids: Vec<&[u8]> = rest
             .split(|b| b.is_ascii_whitespace() || *b == b',')
-            .take_while(|t| t.is_empty() || t.contains(&b'.'))
             .filter(|t| !t.is_empty())
             .map(|t| t.strip_suffix(b".").unwrap_or(t))
+            .take_while(|t| t.contains(&b'.') || is_rule(t))
             .collect();
         if ids.is_empty() || ids.contains(&rule_id.as_bytes()) {
             return true;
@@ -68,7 +84,32 @@ mod tests {
 
     fn allowed(text: &str, needle: &str, rule: &str) -> bool {
         let s = text.find(needle).unwrap();
-        inline_allowed(text.as_bytes(), s..s + needle.len(), rule)
+        let known = |w: &[u8]| w == b"my-rule" || w == b"other";
+        inline_allowed(text.as_bytes(), s..s + needle.len(), rule, &known)
+    }
+
+    #[test]
+    fn a_dotless_rule_id_allows_only_that_rule() {
+        assert!(allowed(
+            "T = 'SECRET' # nhi-scan:allow my-rule",
+            "SECRET",
+            "my-rule"
+        ));
+        assert!(!allowed(
+            "T = 'SECRET' # nhi-scan:allow my-rule",
+            "SECRET",
+            "x.y"
+        ));
+        assert!(!allowed(
+            "T = 'SECRET' # nhi-scan:allow other",
+            "SECRET",
+            "my-rule"
+        ));
+        assert!(allowed(
+            "T = 'SECRET' # nhi-scan:allow other, my-rule because fixture",
+            "SECRET",
+            "my-rule"
+        ));
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod checksum;
 mod entropy;
 mod placeholder;
 
-pub use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
-pub use checksum::{base62_crc32_ok, jwt_ok, verify};
-pub use entropy::shannon_entropy;
-pub use placeholder::{is_placeholder, templated};
+pub(crate) use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
+pub(crate) use checksum::verify;
+pub(crate) use entropy::shannon_entropy;
+pub(crate) use placeholder::{is_placeholder, templated};

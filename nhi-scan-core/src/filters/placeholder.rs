@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn random_tokens_are_not_placeholders() {
         for t in [
-            "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",
+            "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", // nhi-scan:allow (a fake)
             "q8Zk2LmN0pXr7TvW4yBc9DfG",
             "abc123",
         ] {

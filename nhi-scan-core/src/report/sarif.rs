@@ -8,8 +8,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{ReportOptions, shown_secret};
+use super::{ReportOptions, error_chain, shown_secret};
 use crate::finding::{Finding, Location, Origin, fingerprint};
+use crate::scan::Outcome;
 
 const SRCROOT: &str = "SRCROOT";
 
@@ -38,16 +39,58 @@ pub fn file_uri(path: &Path, dir: bool) -> String {
     s
 }
 
-fn artifact(origin: &Origin) -> Value {
-    let path = origin.path_bytes();
-    if path.starts_with(b"/") {
-        return json!({"uri": format!("file://{}", encode_path(&path))});
+/// The artifact of an origin: relative to the root (`SRCROOT`) when it is inside it, an
+/// absolute `file://` URI for a file outside it, and a relative reference otherwise (a buffer's
+/// name, a path inside an image). An archive member is `outer!/member`.
+fn artifact(origin: &Origin, opts: &ReportOptions) -> Value {
+    let (uri, base) = artifact_uri(origin, opts);
+    match base {
+        true => json!({"uri": uri, "uriBaseId": SRCROOT}),
+        false => json!({"uri": uri}),
     }
-    let mut rel: &[u8] = &path;
-    while let Some(rest) = rel.strip_prefix(b"./") {
-        rel = rest;
+}
+
+fn artifact_uri(origin: &Origin, opts: &ReportOptions) -> (String, bool) {
+    let rooted = opts.root.is_some();
+    match origin {
+        Origin::File {
+            relative: Some(rel),
+            ..
+        } if rooted => {
+            // The relative form is lossy UTF-8; where it is the walked path itself (the usual
+            // case), encode the raw bytes so a non-UTF-8 name keeps its identity.
+            let raw = strip_dot(&origin.path_bytes());
+            if String::from_utf8_lossy(&raw) == *rel {
+                (encode_path(&raw), true)
+            } else {
+                (encode_path(rel.as_bytes()), true)
+            }
+        }
+        Origin::File { path, .. } => {
+            let abs = if path.is_absolute() {
+                Some(path.clone())
+            } else {
+                std::fs::canonicalize(path).ok()
+            };
+            match abs {
+                Some(a) => (file_uri(&a, false), false),
+                None => (encode_path(&strip_dot(&origin.path_bytes())), false),
+            }
+        }
+        Origin::Git(g) => (encode_path(g.path.as_bytes()), rooted),
+        Origin::Archive { outer, member } => {
+            let (outer, base) = artifact_uri(outer, opts);
+            (format!("{outer}!/{}", encode_path(member.as_bytes())), base)
+        }
+        other => (encode_path(&strip_dot(&other.path_bytes())), false),
     }
-    json!({"uri": encode_path(rel), "uriBaseId": SRCROOT})
+}
+
+fn strip_dot(mut p: &[u8]) -> Vec<u8> {
+    while let Some(rest) = p.strip_prefix(b"./") {
+        p = rest;
+    }
+    p.to_vec()
 }
 
 fn rule_name(id: &str) -> String {
@@ -75,7 +118,22 @@ fn sentence(s: &str) -> String {
 fn result(f: &Finding, l: &Location, rule_index: usize, opts: &ReportOptions) -> Value {
     let mut props = serde_json::Map::new();
     props.insert("kind".into(), json!(f.kind));
-    if let Origin::Git(g) = &*l.origin {
+    if let Some(v) = &f.validation {
+        props.insert("validation".into(), json!(v));
+    }
+    let mut origin = &*l.origin;
+    let mut members = Vec::new();
+    while let Origin::Archive { outer, member } = origin {
+        members.insert(0, member.clone());
+        origin = outer;
+    }
+    if !members.is_empty() {
+        props.insert("archiveMembers".into(), json!(members));
+    }
+    if let Origin::Image(i) = origin {
+        props.insert("image".into(), json!(i));
+    }
+    if let Origin::Git(g) = origin {
         if !g.commit.is_empty() {
             props.insert("commit".into(), json!(g.commit));
             props.insert(
@@ -97,7 +155,7 @@ fn result(f: &Finding, l: &Location, rule_index: usize, opts: &ReportOptions) ->
         "message": {"text": format!("{} found: {}.", f.rule_name, shown_secret(f, opts))},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact(&l.origin),
+                "artifactLocation": artifact(&l.origin, opts),
                 "region": {
                     "startLine": l.line,
                     "startColumn": l.column,
@@ -115,10 +173,11 @@ fn result(f: &Finding, l: &Location, rule_index: usize, opts: &ReportOptions) ->
 }
 
 pub(crate) fn write(
-    findings: &[Finding],
+    outcome: &Outcome,
     opts: &ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let findings = &outcome.findings;
     let mut rules: BTreeMap<&str, &Finding> = BTreeMap::new();
     for f in findings {
         rules.entry(&f.rule_id).or_insert(f);
@@ -152,13 +211,31 @@ pub(crate) fn write(
         .flat_map(|f| f.locations.iter().map(move |l| (f, l)))
         .map(|(f, l)| result(f, l, index[f.rule_id.as_str()], opts))
         .collect();
-    let cwd = std::env::current_dir()
-        .map(|d| file_uri(&d, true))
-        .unwrap_or_else(|_| "file:///".into());
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
+    // What was not scanned, and what failed, as notifications of the run: a dashboard must not
+    // read a partial scan as a clean one.
+    let mut notes: Vec<Value> = Vec::new();
+    for s in &outcome.skipped {
+        let mut text = format!("Not scanned ({}", s.reason);
+        if let Some(d) = &s.detail {
+            text.push_str(&format!(": {d}"));
+        }
+        text.push_str(&format!("): {}.", s.origin.label()));
+        notes.push(json!({
+            "level": if s.reason.is_incomplete() { "warning" } else { "note" },
+            "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(&s.origin, opts)}}],
+        }));
+    }
+    for e in &outcome.errors {
+        notes.push(json!({
+            "level": "error",
+            "message": {"text": sentence(&error_chain(e))},
+        }));
+    }
+    for w in &outcome.warnings {
+        notes.push(json!({"level": "warning", "message": {"text": sentence(w)}}));
+    }
+    let mut run = json!({
             "tool": {"driver": {
                 "name": "nhi-scan",
                 "version": opts.tool_version,
@@ -166,10 +243,20 @@ pub(crate) fn write(
                 "informationUri": "https://crates.io/crates/nhi-scan-cli",
                 "rules": rule_values,
             }},
-            "originalUriBaseIds": {SRCROOT: {"uri": cwd}},
+            "invocations": [{
+                "executionSuccessful": outcome.errors.is_empty(),
+                "toolExecutionNotifications": notes,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
-        }],
+    });
+    if let Some(root) = &opts.root {
+        run["originalUriBaseIds"] = json!({SRCROOT: {"uri": file_uri(root, true)}});
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -2,6 +2,7 @@
 //! code over the built-in pack, so a rule that stops matching its examples fails CI.
 
 use crate::engine::Scanner;
+use crate::rules::{RuleError, RuleSet};
 
 /// One example that did not behave as its rule says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,10 +15,18 @@ pub struct ExampleFailure {
     pub problem: String,
 }
 
-/// Compiles every rule of `scanner` and runs each rule's examples through the whole engine
-/// (gate, windowed regex, filters). A positive example must be reported by its rule; a negative
-/// one must not be. Rules without at least one example of each kind fail too.
-pub fn check_examples(scanner: &Scanner) -> Vec<ExampleFailure> {
+/// Compiles every rule of `set` and runs each rule's examples through the whole engine (gate,
+/// windowed regex, filters). A positive example must be reported by its rule; a negative one
+/// must not be. Rules without at least one example of each kind fail too. Returns the rules
+/// that could not be compiled and the examples that failed.
+pub fn check_examples(set: RuleSet) -> (Vec<RuleError>, Vec<ExampleFailure>) {
+    let (scanner, errors) = Scanner::new(set);
+    let failures = check_scanner(&scanner);
+    (errors, failures)
+}
+
+/// [`check_examples`] over an already compiled scanner.
+pub(crate) fn check_scanner(scanner: &Scanner) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     for (id, problem) in scanner.compile_all() {
         let origin = scanner

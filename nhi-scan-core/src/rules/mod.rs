@@ -169,6 +169,7 @@ fn default_true() -> bool {
 /// One detection rule, exactly as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Rule {
     /// Unique id, lowercase dotted (`github.pat.classic`).
     pub id: String,
@@ -215,6 +216,9 @@ pub struct Rule {
     /// Texts this rule must not report.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// How to ask the provider whether a found credential is live (`[rule.validate]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<crate::validate::ValidateSpec>,
 }
 
 /// A rule file: only `[[rule]]` tables. Each table is deserialized on its own so that one bad
@@ -393,10 +397,18 @@ impl LoadOutcome {
                     return;
                 }
             };
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect();
+            let mut files: Vec<PathBuf> = Vec::new();
+            for e in entries {
+                match e {
+                    Ok(e) => files.push(e.path()),
+                    // An entry that cannot be listed may be a rule file: say so.
+                    Err(source) => self.errors.push(RuleError::Io {
+                        path: path.to_owned(),
+                        source,
+                    }),
+                }
+            }
+            files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
             files.sort();
             for f in files {
                 self.add_path(&f);
@@ -566,6 +578,9 @@ fn check_rule(rule: &Rule) -> Result<Vec<regex_automata::meta::Regex>, String> {
         && !(0.0..=8.0).contains(&e)
     {
         return Err(format!("min_entropy {e} is outside 0..=8 bits per byte"));
+    }
+    if let Some(spec) = &rule.validate {
+        crate::validate::check_spec(rule, spec)?;
     }
     rule.allowlist
         .regexes
@@ -770,9 +785,9 @@ pattern = '(?P<secret>abc_[a-z]{4})'
             );
             assert!(!r.description.trim().is_empty(), "{}: no description", r.id);
         }
-        let (scanner, errors) = crate::Scanner::new(out.rules);
+        let (scanner, errors) = crate::engine::Scanner::new(out.rules);
         assert!(errors.is_empty());
-        let failures = check_examples(&scanner);
+        let failures = check::check_scanner(&scanner);
         assert!(failures.is_empty(), "{failures:#?}");
     }
 }

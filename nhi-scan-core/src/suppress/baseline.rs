@@ -86,6 +86,16 @@ pub enum BaselineError {
         #[source]
         source: serde_json::Error,
     },
+    /// An entry that is not one we would write.
+    #[error("{path}: entry with fingerprint \"{fingerprint}\": {problem}")]
+    Entry {
+        /// The file.
+        path: PathBuf,
+        /// The entry's fingerprint, escaped.
+        fingerprint: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// Written by a newer nhi-scan.
     #[error("{path}: baseline version {found} is newer than this nhi-scan understands ({VERSION})")]
     Version {
@@ -138,6 +148,23 @@ impl Baseline {
                 path: path.to_owned(),
                 found: b.version,
             });
+        }
+        // A hand-edited or foreign file: every fingerprint must be what we write, so that a
+        // broken entry is an error naming it rather than a finding silently not suppressed
+        // (or a panic in code that slices fingerprints).
+        for e in b.entries.values() {
+            if e.fingerprint.len() != 64
+                || !e
+                    .fingerprint
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+            {
+                return Err(BaselineError::Entry {
+                    path: path.to_owned(),
+                    fingerprint: e.fingerprint.escape_debug().to_string(),
+                    problem: "a fingerprint is 64 lowercase hexadecimal digits",
+                });
+            }
         }
         Ok(b)
     }
@@ -198,13 +225,6 @@ impl Baseline {
         }
         report
     }
-
-    /// Removes findings the baseline knows; returns how many were removed.
-    pub fn suppress(&self, findings: &mut Vec<Finding>) -> usize {
-        let before = findings.len();
-        findings.retain(|f| !self.contains(&f.fingerprint));
-        before - findings.len()
-    }
 }
 
 fn entry(f: &Finding) -> BaselineEntry {
@@ -235,16 +255,7 @@ mod tests {
         Finding::for_test(
             rule,
             secret,
-            vec![Location {
-                origin: Arc::new(Origin::File { path: path.into() }),
-                line: 3,
-                column: 1,
-                end_line: 3,
-                end_column: 9,
-                offset: 0,
-                end_offset: 8,
-                encoding: None,
-            }],
+            vec![Location::new(Arc::new(Origin::file(path)), 3, 1)],
         )
     }
 
@@ -272,8 +283,27 @@ mod tests {
         let r = b.update(std::slice::from_ref(&new), true);
         assert!(r.added.is_empty());
         assert_eq!(b.len(), 1);
-        let mut fs = vec![old, new];
-        assert_eq!(b.suppress(&mut fs), 1);
-        assert_eq!(fs[0].secret, "old");
+        assert!(b.contains(&new.fingerprint) && !b.contains(&old.fingerprint));
+    }
+
+    #[test]
+    fn a_malformed_fingerprint_is_an_error_naming_the_file_and_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_FILE);
+        for bad in ["abc", "é\\u001b[31m", &"Z".repeat(64)] {
+            std::fs::write(
+                &path,
+                format!(
+                    r#"{{"version":1,"entries":[{{"fingerprint":"{bad}","rule_id":"r","location":"x:1"}}]}}"#
+                ),
+            )
+            .unwrap();
+            let e = Baseline::load(&path).unwrap_err().to_string();
+            assert!(
+                e.contains(DEFAULT_FILE) && e.contains("64 lowercase"),
+                "{e}"
+            );
+            assert!(!e.contains('\x1b'), "{e}");
+        }
     }
 }
