@@ -2121,7 +2121,8 @@ mod tests {
 
 #[cfg(test)]
 mod attribution_tests {
-    use crate::{RuleSet, Scanner};
+    use crate::RuleSet;
+    use crate::engine::Scanner;
 
     fn found(s: &Scanner, text: &str) -> Vec<(String, String)> {
         let mut scratch = s.scratch();

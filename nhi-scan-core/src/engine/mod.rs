@@ -6,6 +6,7 @@
 
 mod assign;
 mod decode;
+mod escape;
 mod gate;
 mod trigrams;
 mod words;
@@ -67,6 +68,8 @@ const DECODER: u32 = 1 << 31;
 const ASSIGN: u32 = 1 << 30;
 /// Marks a `keyword_rules` entry that starts the provider-call check of the assignment engine.
 const ASSIGN_CALL: u32 = (1 << 30) | 1;
+/// Marks a `keyword_rules` entry that starts unescaping (see [`escape`]).
+const ESCAPE: u32 = (1 << 30) | 2;
 
 struct CompiledRule {
     loaded: LoadedRule,
@@ -159,6 +162,9 @@ pub struct Scratch {
     /// Provider-word hits for the provider-call check.
     call_hits: Vec<Range<usize>>,
     call_found: Vec<(Range<usize>, u32)>,
+    /// Escaped-newline hits for unescaping (see [`escape`]).
+    escape_hits: Vec<usize>,
+    unescaped: escape::Unescaped,
     assign: AssignScratch,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
@@ -250,6 +256,15 @@ impl Scanner {
                 keyword_rules[k as usize].push(ASSIGN_CALL);
             }
         }
+        for kw in escape::KEYWORDS {
+            let key = kw.as_bytes().to_vec();
+            let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                keywords.push(key);
+                keyword_rules.push(Vec::new());
+                (keywords.len() - 1) as u32
+            });
+            keyword_rules[k as usize].push(ESCAPE);
+        }
         let decoders = decode::decoders();
         for (d, decoder) in decoders.iter().enumerate() {
             for kw in decoder.keywords {
@@ -339,6 +354,8 @@ impl Scanner {
             assign_hits: Vec::new(),
             call_hits: Vec::new(),
             call_found: Vec::new(),
+            escape_hits: Vec::new(),
+            unescaped: escape::Unescaped::default(),
             assign: AssignScratch::default(),
             nested: None,
         }
@@ -399,6 +416,7 @@ impl Scanner {
         scratch.decode_windows.clear();
         scratch.assign_hits.clear();
         scratch.call_hits.clear();
+        scratch.escape_hits.clear();
         // Hits arrive nearly sorted (the gate works forwards in small blocks), so this is cheap,
         // and it lets each rule's overlapping windows merge on the fly with no window sort.
         scratch.hits.sort_unstable_by_key(|h| h.start);
@@ -411,6 +429,10 @@ impl Scanner {
                 }
                 if r == ASSIGN_CALL {
                     scratch.call_hits.push(hit.start..hit.start + kw_len);
+                    continue;
+                }
+                if r == ESCAPE {
+                    scratch.escape_hits.push(hit.start);
                     continue;
                 }
                 if r & DECODER != 0 {
@@ -465,6 +487,62 @@ impl Scanner {
         if depth < MAX_DEPTH && !scratch.decode_windows.is_empty() {
             self.decode_and_scan(hay, scratch, out, depth);
         }
+        if depth < MAX_DEPTH && !scratch.escape_hits.is_empty() {
+            self.unescape_and_scan(hay, scratch, out, depth);
+        }
+    }
+
+    /// Unescapes the JSON strings (and arrays of strings) around escaped line breaks, scans the
+    /// text one level deeper, and reports each match at the escaped bytes it came from.
+    fn unescape_and_scan(
+        &self,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+        depth: usize,
+    ) {
+        let hits = std::mem::take(&mut scratch.escape_hits);
+        let mut u = std::mem::take(&mut scratch.unescaped);
+        let mut nested_out = Vec::new();
+        let mut done = 0;
+        for &hit in &hits {
+            if hit < done {
+                continue;
+            }
+            let Some(region) = escape::unescape_around(hay, hit, &mut u) else {
+                done = hit + 1;
+                continue;
+            };
+            done = region.end;
+            let nested = scratch
+                .nested
+                .get_or_insert_with(|| Box::new(self.scratch()));
+            nested_out.clear();
+            self.scan_at(&u.text, nested, &mut nested_out, depth + 1);
+            resolve_overlaps(&self.rules, &mut nested_out, 0);
+            for inner in nested_out.drain(..) {
+                let (secret, companion) = match inner.decoded {
+                    Some(d) => (d.secret, d.companion),
+                    None => (
+                        u.text[inner.secret.clone()].to_vec(),
+                        inner.companion.map(|c| u.text[c].to_vec()),
+                    ),
+                };
+                out.push(Match {
+                    rule: inner.rule,
+                    span: u.source(inner.span),
+                    secret: u.source(inner.secret),
+                    companion: None,
+                    decoded: Some(Box::new(Decoded {
+                        encoding: Encoding::Escaped,
+                        secret,
+                        companion,
+                    })),
+                });
+            }
+        }
+        scratch.escape_hits = hits;
+        scratch.unescaped = u;
     }
 
     /// Runs the decoders whose keywords hit, scans what they decode one level deeper, and
