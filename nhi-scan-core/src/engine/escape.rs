@@ -46,7 +46,8 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
     let close = string_end(hay, hit)?;
     let open = string_start(hay, hit)?;
     // Extend to the whole array when the string is one element of it.
-    let mut strings: Vec<Range<usize>> = Vec::from([open..close]);
+    let mut strings: Vec<Range<usize>> = Vec::with_capacity(8);
+    strings.push(open..close);
     let mut first = open;
     while let Some(prev) = previous_element(hay, first) {
         if close - prev.start > MAX_SPAN {
