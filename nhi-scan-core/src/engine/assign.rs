@@ -111,7 +111,8 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "secret",
     "token",
     "key",
-    "cred",
+    "credential",
+    "_creds",
     "auth",
     "login(",
     "getconnection(",
@@ -163,6 +164,19 @@ pub(crate) struct Assignment {
     pub human: bool,
     /// The value carried an HTTP auth scheme (`Bearer x`): a credential whatever the name.
     scheme: bool,
+    /// The value is a literal passed to a decoding call (`base64decode("...")`): its decoded
+    /// bytes and how they were encoded.
+    pub decoded: Option<(Vec<u8>, super::decode::Encoding)>,
+}
+
+impl Assignment {
+    /// The value's bytes: decoded when the value was a decoding call's literal.
+    pub fn value_bytes<'a>(&'a self, hay: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some((d, _)) => d,
+            None => &hay[self.value.clone()],
+        }
+    }
 }
 
 impl Assignment {
@@ -175,6 +189,7 @@ impl Assignment {
             call: false,
             human: false,
             scheme: false,
+            decoded: None,
         }
     }
 }
@@ -309,6 +324,9 @@ impl Assign {
             // `login(` / `getconnection(`: the identifier is the callee.
             hit.end -= 1;
         }
+        if !operator_follows(hay, hit.end) {
+            return (hit.end, None);
+        }
         let Some(id) = ident_bounds(hay, hit.clone()) else {
             return (hit.end, None);
         };
@@ -317,6 +335,10 @@ impl Assign {
             return (end, None);
         };
         strip_auth_scheme(hay, &mut a);
+        // The value test is cheaper than splitting the name, and rejects most code.
+        if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
+            return (end, None);
+        }
         if !self.words_of(hay, &a, scratch) {
             return (end, None);
         }
@@ -455,7 +477,7 @@ impl Assign {
         // `password_hash`, `secret_name`, `token_url`: the value is about a credential, not one.
         // Only a rule that names such words explicitly (`access key id`) may report it.
         let about = (0..end).any(|w| NOT_SECRET_WORDS.contains(&words.get(w)));
-        let value = &hay[a.value.clone()];
+        let value = a.value_bytes(hay);
         if !value_plausible(value, a.quoted) || names_itself(value) {
             return;
         }
@@ -727,6 +749,35 @@ impl Assign {
                 }
             }
         }
+    }
+}
+
+/// The cheap first test of every trigger hit: after the rest of the identifier, a closing
+/// quote and blanks, does something follow that can start an assignment (an operator, a call,
+/// an element's `>`, or after blanks a value)? Most hits in code (`key)`, `key.`, `keys`) stop
+/// here.
+fn operator_follows(hay: &[u8], from: usize) -> bool {
+    let lim = (from + MAX_IDENT).min(hay.len());
+    let mut p = from;
+    while p < lim
+        && (is_name_byte(hay[p])
+            || hay[p] == b':' && hay.get(p + 1).is_some_and(u8::is_ascii_alphabetic))
+    {
+        p += 1;
+    }
+    for _ in 0..2 {
+        if let Some(q) = quote_at(hay, p) {
+            p += q;
+        }
+        if hay.get(p) == Some(&b']') {
+            p += 1;
+        }
+    }
+    let q = skip_blanks(hay, p, 16);
+    match hay.get(q) {
+        Some(b'=' | b':' | b',' | b'(' | b'{' | b'>' | b'?' | b'<' | b'&' | b';') => true,
+        Some(b'\n' | b'\r') | None => false,
+        Some(_) => q > p,
     }
 }
 
@@ -1124,6 +1175,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
+    if !quoted
+        && matches!(hay.get(v.end), Some(b'(' | b'.' | b':'))
+        && let Some(a) = decode_call(hay, s..e, p)
+    {
+        return Some(a);
+    }
     if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
@@ -1566,6 +1623,75 @@ fn call_value(hay: &[u8], name: Range<usize>, raw_s: usize, open: usize) -> Opti
 /// Whether a call has arguments other than the literal `v` (`login(user, "pw")`).
 fn call_has_other_args(hay: &[u8], open: usize, v: &Range<usize>) -> bool {
     hay[open + 1..v.start].contains(&b',')
+}
+
+/// Calls that turn an encoded literal into the value: `base64decode("...")` (Terraform),
+/// `atob("...")`, `b64decode("...")`, `Base64.getDecoder().decode("...")`,
+/// `Convert.FromBase64String("...")`, `bytes.fromhex("...")`, `Buffer.from("...", "hex")`.
+fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
+    use super::decode::Encoding;
+    const BASE64_CALLS: &[&[u8]] = &[
+        b"base64decode",
+        b"b64decode",
+        b"atob",
+        b"frombase64string",
+        b"decode64",
+        b"base64_decode",
+        b"decodebytes",
+        b"decodestring",
+        b"decode",
+        b"from",
+    ];
+    const HEX_CALLS: &[&[u8]] = &[b"fromhex", b"unhexlify", b"hex2bin"];
+    let end = (p + 300).min(line_end(hay, p));
+    let stmt = &hay[p..end];
+    // Each `(` of the statement, with the name before it (one pass, no search per name).
+    let mut found = None;
+    for open in memchr::memchr_iter(b'(', stmt) {
+        let mut k = open;
+        while k > 0 && (stmt[k - 1].is_ascii_alphanumeric() || stmt[k - 1] == b'_') {
+            k -= 1;
+        }
+        let callee = &stmt[k..open];
+        let before = &stmt[..k];
+        let is = |list: &[&[u8]]| list.iter().any(|c| c.eq_ignore_ascii_case(callee));
+        let encoding = if is(HEX_CALLS) {
+            Encoding::Hex
+        } else if is(BASE64_CALLS) {
+            // `decode(`/`from(` only on a base64 object: `Base64.getDecoder().decode(`,
+            // `Buffer.from(`.
+            if callee.eq_ignore_ascii_case(b"decode") {
+                let lb = before.to_ascii_lowercase();
+                if memchr::memmem::find(&lb, b"base64").is_none()
+                    && memchr::memmem::find(&lb, b"decoder").is_none()
+                {
+                    continue;
+                }
+            }
+            if callee.eq_ignore_ascii_case(b"from") && !before.ends_with(b"Buffer.") {
+                continue;
+            }
+            Encoding::Base64
+        } else {
+            continue;
+        };
+        found = Some((p + open, encoding));
+        break;
+    }
+    let (open, mut encoding) = found?;
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let lit = lits.first()?.clone();
+    if lits.len() > 1 && hay[lits[1].clone()].eq_ignore_ascii_case(b"hex") {
+        encoding = Encoding::Hex;
+    }
+    let mut out = Vec::new();
+    if !super::encoded::decode_run(encoding, &hay[lit.clone()], &mut out) {
+        return None;
+    }
+    let mut a = Assignment::new(name, lit, true);
+    a.decoded = Some((out, encoding));
+    Some(a)
 }
 
 /// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type

@@ -6,14 +6,14 @@
 //! and scanned again, and each match is mapped back to the bytes it came from, so its line and
 //! column are where it is written.
 //!
-//! Gated like everything else: only an escaped newline followed by a closing quote (`\n"`) or a
-//! doubly escaped newline (`\\n`) starts it, and each string or array is unescaped once.
+//! Gated like everything else: only an escaped newline that ends an array element (`\n",`)
+//! starts it, and each array is unescaped once.
 
 use std::ops::Range;
 
-/// Gate keywords: the end of a JSON string holding a line (`...\n"`), and an escaped newline
-/// inside an escaped string (`\\n`).
-pub(crate) const KEYWORDS: &[&str] = &["\\n\"", "\\\\n"];
+/// Gate keyword: the end of a JSON string that holds a line and is followed by another
+/// (`"...\n",`), as in a notebook's `source` and `text` arrays.
+pub(crate) const KEYWORDS: &[&str] = &["\\n\","];
 
 /// Longest string or array unescaped at once.
 const MAX_SPAN: usize = 256 * 1024;
@@ -37,13 +37,16 @@ impl Unescaped {
     }
 }
 
-/// The JSON string (or array of strings) around an escaped newline at `hit`, unescaped into
-/// `out`. Returns the region it covers, or `None` when `hit` is not inside a string or the
-/// string holds no line break worth rescanning.
+/// The array of JSON strings around an escaped newline at `hit`, unescaped into `out`. Returns
+/// the region it covers, or `None` when `hit` does not end an element of such an array or the
+/// array holds no line break worth rescanning.
 pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Option<Range<usize>> {
     out.text.clear();
     out.map.clear();
     let close = string_end(hay, hit)?;
+    // Only arrays of strings: a single string's escaped line breaks are matched by the rules
+    // that span lines (PEM blocks accept `\n`), and code is full of `"...\n", x` calls.
+    next_element(hay, close)?;
     let open = string_start(hay, hit)?;
     // Extend to the whole array when the string is one element of it.
     let mut strings: Vec<Range<usize>> = Vec::with_capacity(8);
@@ -230,9 +233,12 @@ mod tests {
     }
 
     #[test]
-    fn code_strings_without_line_breaks_are_left_alone() {
-        let hay = br#"printf("%s", "a\"b"); x = "\\n""#;
+    fn strings_that_are_not_array_elements_are_left_alone() {
+        let hay = br#"printf("line\n", x); y = ["a\n", z]"#;
+        let s = String::from_utf8_lossy(hay).to_string();
         let mut u = Unescaped::default();
-        assert!(unescape_around(hay, 2, &mut u).is_none());
+        for (i, _) in s.match_indices("\\n\"") {
+            assert!(unescape_around(hay, i, &mut u).is_none(), "{i}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 mod assign;
 mod decode;
+mod encoded;
 mod escape;
 mod gate;
 mod trigrams;
@@ -165,6 +166,8 @@ pub struct Scratch {
     /// Escaped-newline hits for unescaping (see [`escape`]).
     escape_hits: Vec<usize>,
     unescaped: escape::Unescaped,
+    /// Encoded runs found in the haystack.
+    runs: Vec<encoded::Run>,
     assign: AssignScratch,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
@@ -356,6 +359,7 @@ impl Scanner {
             call_found: Vec::new(),
             escape_hits: Vec::new(),
             unescaped: escape::Unescaped::default(),
+            runs: Vec::new(),
             assign: AssignScratch::default(),
             nested: None,
         }
@@ -407,6 +411,9 @@ impl Scanner {
     }
 
     fn scan_at(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>, depth: usize) {
+        if depth < MAX_DEPTH {
+            self.encoded_runs(hay, scratch, out, depth);
+        }
         scratch.hits.clear();
         self.gate.find(hay, &mut scratch.hits);
         if scratch.hits.is_empty() {
@@ -490,6 +497,60 @@ impl Scanner {
         if depth < MAX_DEPTH && !scratch.escape_hits.is_empty() {
             self.unescape_and_scan(hay, scratch, out, depth);
         }
+    }
+
+    /// Decodes the base64 and hex runs of `hay` that decode to text (see [`encoded`]), scans
+    /// them one level deeper, and reports what they hold at the encoded run. The decoded bytes
+    /// per haystack are bounded by its length.
+    fn encoded_runs(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>, depth: usize) {
+        let mut runs = std::mem::take(&mut scratch.runs);
+        runs.clear();
+        encoded::runs(hay, &mut runs);
+        if runs.is_empty() {
+            scratch.runs = runs;
+            return;
+        }
+        let mut decoded = std::mem::take(&mut scratch.decoded);
+        let mut nested_out = Vec::new();
+        let mut budget = hay.len();
+        for run in &runs {
+            let enc = &hay[run.range.clone()];
+            if enc.len() > budget {
+                break;
+            }
+            budget -= enc.len();
+            if !encoded::decode_run(run.encoding, enc, &mut decoded) {
+                continue;
+            }
+            let nested = scratch
+                .nested
+                .get_or_insert_with(|| Box::new(self.scratch()));
+            nested_out.clear();
+            self.scan_at(&decoded, nested, &mut nested_out, depth + 1);
+            resolve_overlaps(&self.rules, &mut nested_out, 0);
+            for inner in nested_out.drain(..) {
+                let (secret, companion) = match inner.decoded {
+                    Some(d) => (d.secret, d.companion),
+                    None => (
+                        decoded[inner.secret].to_vec(),
+                        inner.companion.map(|c| decoded[c].to_vec()),
+                    ),
+                };
+                out.push(Match {
+                    rule: inner.rule,
+                    span: run.range.clone(),
+                    secret: run.range.clone(),
+                    companion: None,
+                    decoded: Some(Box::new(Decoded {
+                        encoding: run.encoding,
+                        secret,
+                        companion,
+                    })),
+                });
+            }
+        }
+        scratch.decoded = decoded;
+        scratch.runs = runs;
     }
 
     /// Unescapes the JSON strings (and arrays of strings) around escaped line breaks, scans the
@@ -634,7 +695,7 @@ impl Scanner {
                 // makes them a credential.
                 continue;
             }
-            let value = &hay[a.value.clone()];
+            let value = a.value_bytes(hay);
             let span = a.name.start..a.value.end;
             let mut chosen = None;
             for &r in &scratch.assign.order {
@@ -655,12 +716,19 @@ impl Scanner {
             let Some(r) = chosen else { continue };
             let companion =
                 self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
+            let decoded = a.decoded.map(|(secret, encoding)| {
+                Box::new(Decoded {
+                    encoding,
+                    secret,
+                    companion: None,
+                })
+            });
             out.push(Match {
                 rule: r,
                 span,
                 secret: a.value,
                 companion,
-                decoded: None,
+                decoded,
             });
         }
         scratch.assign_hits = hits;
@@ -912,8 +980,15 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
     });
     let mut kept: Vec<Match> = Vec::with_capacity(tail.len());
     for m in tail.iter() {
+        // Two secrets decoded from the same encoded run (an access and a refresh token in one
+        // base64 JSON) are two credentials, not one found twice.
+        let distinct_decoded = |last: &Match| match (&m.decoded, &last.decoded) {
+            (Some(a), Some(b)) => a.secret != b.secret && m.span == last.span,
+            _ => false,
+        };
         if let Some(last) = kept.last_mut()
             && m.secret.start < last.secret.end
+            && !distinct_decoded(last)
         {
             // The same rule found both directly and inside an encoded run around it (a token
             // in a percent-encoded query string): the direct match pinpoints it.
