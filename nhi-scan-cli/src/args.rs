@@ -44,11 +44,41 @@ pub(crate) struct LimitArgs {
     pub(crate) threads: usize,
 }
 
+/// How archives (zip, jar, war, whl, nupkg, tar, gz, zst, bz2, xz) are opened.
+#[derive(Args, Clone)]
+pub(crate) struct ArchiveArgs {
+    /// Open archives nested up to this many levels (a jar in a war in a tar is 3).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        conflicts_with = "no_archives"
+    )]
+    pub(crate) archive_depth: u32,
+    /// Do not open archives (they are skipped as binary).
+    #[arg(long)]
+    pub(crate) no_archives: bool,
+}
+
+impl ArchiveArgs {
+    pub(crate) fn apply(&self, b: ScanBuilder) -> ScanBuilder {
+        if self.no_archives || self.archive_depth == 0 {
+            return b.archives(None);
+        }
+        b.archives(Some(nhi_scan_core::source::archive::Limits {
+            max_depth: self.archive_depth,
+            ..Default::default()
+        }))
+    }
+}
+
 #[derive(Args, Clone)]
 pub(crate) struct OutputArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
-    pub(crate) format: FormatArg,
+    /// Output format: a findings report, or the NHI inventory (`inventory`: JSON, one entry
+    /// per credential with owner, age, exposure and risk; `html`: the same as one
+    /// self-contained page).
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
     /// Write the report to FILE (written to a temporary file beside it and renamed when
     /// complete) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -58,6 +88,8 @@ pub(crate) struct OutputArgs {
     pub(crate) no_redact: bool,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    pub(crate) inventory: crate::cmd_inventory::InventoryArgs,
 }
 
 /// What every scanning command takes about its messages and exit status.
@@ -109,6 +141,32 @@ pub(crate) enum FormatArg {
     Json,
     Jsonl,
     Sarif,
+}
+
+/// The formats of the scanning commands: the findings reports plus the inventory.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    Text,
+    Json,
+    Jsonl,
+    Sarif,
+    /// The NHI inventory as JSON.
+    Inventory,
+    /// The NHI inventory as one self-contained HTML page.
+    Html,
+}
+
+impl ReportFormat {
+    /// The findings report format, or `None` for the inventory formats.
+    pub(crate) fn findings(self) -> Option<FormatArg> {
+        match self {
+            ReportFormat::Text => Some(FormatArg::Text),
+            ReportFormat::Json => Some(FormatArg::Json),
+            ReportFormat::Jsonl => Some(FormatArg::Jsonl),
+            ReportFormat::Sarif => Some(FormatArg::Sarif),
+            ReportFormat::Inventory | ReportFormat::Html => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]

@@ -81,7 +81,10 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
     }
     let builder = args.rules.apply(builder);
     let progress = Arc::new(Progress::default());
-    let scan = builder.progress(Arc::clone(&progress)).build()?;
+    let scan = builder
+        .progress(Arc::clone(&progress))
+        .cancel_flag(crate::interrupt::flag())
+        .build()?;
     for w in scan.warnings() {
         eprintln!("nhi-scan: warning: {}", printable(w));
     }
@@ -114,6 +117,7 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
     if update && file.exists() {
         let mut baseline = Baseline::load(&file)?;
         let report = baseline.update(&findings, prune);
+        crate::interrupt::check()?;
         baseline.save(&file)?;
         eprintln!(
             "nhi-scan: {}: added {} new finding{}; {} entr{} {}",
@@ -146,6 +150,7 @@ pub(crate) fn run(cmd: BaselineCommand) -> Result<u8> {
         }
     } else {
         let baseline = Baseline::from_findings(&findings);
+        crate::interrupt::check()?;
         baseline.save(&file)?;
         eprintln!(
             "nhi-scan: wrote {} with {} finding{}",

@@ -3,21 +3,25 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::io::IsTerminal;
+
 use anyhow::{Result, bail};
 use clap::Args;
 
 use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{History, Selection, is_remote_url};
-use nhi_scan_core::{Scan, Source};
+use nhi_scan_core::{Outcome, Scan, Source};
 
-use crate::args::{ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
-use crate::outcome;
+use crate::args::{ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs, ValidateArgs};
+use crate::{outcome, progress};
 
 #[derive(Args)]
 pub(crate) struct GitArgs {
-    /// Repository: a working tree, a bare repository, or a URL to clone (bare, temporarily).
+    /// Repositories: working trees, bare repositories, or URLs to clone (bare, temporarily).
+    /// Several are scanned one after the other, each with its own configuration, into one
+    /// report (the same credential in two repositories is one finding).
     #[arg(value_name = "REPO", default_value = ".")]
-    repo: String,
+    repos: Vec<String>,
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
@@ -64,27 +68,62 @@ fn selection(args: &GitArgs) -> Result<Selection> {
 
 pub(crate) fn run(args: GitArgs) -> Result<u8> {
     let selection = selection(&args)?;
-    // Configuration lives in the repository scanned; for a URL, where the command runs.
-    let root = if is_remote_url(&args.repo) {
-        PathBuf::from(".")
-    } else {
-        PathBuf::from(&args.repo)
-    };
     let progress = Arc::new(Progress::default());
-    let builder = Scan::builder().root(root);
-    let builder = args
-        .limits
-        .apply(args.rules.apply(args.config.apply(builder)));
-    let scan = outcome::build(builder, &args.output.common, &progress)?;
-    let source = History::new(args.repo.clone())
-        .selection(selection)
-        .all_objects(args.all_objects);
-    outcome::run(
+    // The inventory needs HEAD's tree, .mailmap, CODEOWNERS and the remote of each repository.
+    let facts = args.output.format.findings().is_none();
+    let scan_of = |repo: &str| -> Result<(Scan, Source)> {
+        // Configuration lives in the repository scanned; for a URL, where the command runs.
+        let root = if is_remote_url(repo) {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from(repo)
+        };
+        let builder = Scan::builder().root(root);
+        let builder = args
+            .limits
+            .apply(args.rules.apply(args.config.apply(builder)));
+        let scan = outcome::build(builder, &args.output.common, &progress)?;
+        let source = History::new(repo)
+            .selection(selection.clone())
+            .all_objects(args.all_objects)
+            .facts(facts);
+        Ok((scan, Source::from(source)))
+    };
+    if let [repo] = args.repos.as_slice() {
+        let (scan, source) = scan_of(repo)?;
+        return outcome::run(
+            &scan,
+            vec![source],
+            &args.output,
+            &args.validate,
+            &progress,
+            "blobs",
+        );
+    }
+    if args.output.format == ReportFormat::Jsonl {
+        bail!(
+            "--format jsonl streams one repository at a time: give one REPO, or use --format json"
+        );
+    }
+    let show = !args.output.common.quiet && std::io::stderr().is_terminal();
+    let mut outcomes = Vec::new();
+    let mut first = None;
+    for repo in &args.repos {
+        let (scan, source) = scan_of(repo)?;
+        outcomes.push(progress::with_progress(show, &progress, || {
+            scan.run(source)
+        })?);
+        first.get_or_insert(scan);
+    }
+    let Some(scan) = first else {
+        bail!("no repository given");
+    };
+    let mut merged = Outcome::merge(outcomes);
+    outcome::validate(
         &scan,
-        vec![Source::from(source)],
-        &args.output,
+        &mut merged.findings,
         &args.validate,
-        &progress,
-        "blobs",
-    )
+        &args.output.common,
+    )?;
+    outcome::report(&scan, merged, Vec::new(), &args.output, "blobs")
 }

@@ -10,7 +10,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::fs::Paths;
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
+use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
 use crate::outcome;
 
 #[derive(Args)]
@@ -27,6 +27,8 @@ pub(crate) struct ScanArgs {
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
+    archives: ArchiveArgs,
+    #[command(flatten)]
     validate: ValidateArgs,
     /// Scan files that .gitignore / .ignore exclude too.
     #[arg(long)]
@@ -39,9 +41,10 @@ pub(crate) struct ScanArgs {
 pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     let progress = Arc::new(Progress::default());
     let builder = Scan::builder().root(root(&args.paths));
-    let builder = args
-        .limits
-        .apply(args.rules.apply(args.config.apply(builder)));
+    let builder = args.archives.apply(
+        args.limits
+            .apply(args.rules.apply(args.config.apply(builder))),
+    );
     let scan = outcome::build(builder, &args.output.common, &progress)?;
     let (stdin, paths): (Vec<_>, Vec<_>) =
         args.paths.into_iter().partition(|p| p.as_os_str() == "-");

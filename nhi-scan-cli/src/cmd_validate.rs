@@ -46,6 +46,13 @@ pub(crate) struct ValidateCmdArgs {
     config: ConfigArgs,
     #[command(flatten)]
     common: CommonArgs,
+    /// Write the NHI inventory of the validated credentials instead of the report
+    /// (`inventory`: JSON; `html`: one self-contained page). A report does not carry HEAD's
+    /// tree, .mailmap or CODEOWNERS: for those, run `git --validate --format inventory`.
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<crate::cmd_inventory::MergeFormat>,
+    #[command(flatten)]
+    inventory: crate::cmd_inventory::InventoryArgs,
 }
 
 /// The report as read: one JSON document with `findings`, or JSON Lines.
@@ -139,6 +146,17 @@ fn mask(v: &mut Value) {
     v["redacted"] = json!(true);
 }
 
+/// The finding objects of a report.
+fn objects_of(report: &Report) -> Vec<&Value> {
+    match report {
+        Report::Json(doc) => doc["findings"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        Report::Lines(lines) => lines.iter().filter(|l| is_finding(l)).collect(),
+    }
+}
+
 fn is_finding(v: &Value) -> bool {
     v.get("rule_id").is_some()
         && v.get("type")
@@ -220,6 +238,43 @@ pub(crate) fn run(args: ValidateCmdArgs) -> Result<u8> {
                 ValidationStatus::Unknown => summary.unknown += 1,
             }
         }
+    }
+    if let Some(format) = args.format {
+        let kept: Vec<Value> = objects_of(&report)
+            .into_iter()
+            .filter(|v| keep(v))
+            .map(|v| {
+                let mut v = v.clone();
+                if let Some(val) = v
+                    .get("fingerprint")
+                    .and_then(Value::as_str)
+                    .and_then(|fp| by_fp.get(fp))
+                {
+                    v["validation"] = serde_json::to_value(val).unwrap_or(Value::Null);
+                }
+                v
+            })
+            .collect();
+        let findings = nhi_scan_core::report::inventory::findings_from_report(&kept)
+            .with_context(|| args.report.display().to_string())?;
+        let output = Output::new(args.output.as_deref())?;
+        {
+            let mut w = output.writer()?;
+            crate::cmd_inventory::write_findings(
+                format,
+                &findings,
+                !args.no_redact,
+                &args.inventory,
+                &mut w,
+            )?;
+            w.flush()?;
+        }
+        output.commit()?;
+        return Ok(if findings.is_empty() {
+            0
+        } else {
+            EXIT_FINDINGS
+        });
     }
     let remaining;
     match &mut report {

@@ -7,10 +7,13 @@ mod args;
 mod cmd_baseline;
 mod cmd_git;
 mod cmd_hook;
+mod cmd_image;
+mod cmd_inventory;
 mod cmd_precommit;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_validate;
+mod interrupt;
 mod outcome;
 mod progress;
 
@@ -35,6 +38,10 @@ struct Cli {
 enum Command {
     /// Scan files and directories (default: the current directory). `-` reads standard input.
     Scan(cmd_scan::ScanArgs),
+    /// Scan container images: every file of every layer (deleted and overwritten ones too),
+    /// the config and build history. IMAGE is a `docker save` or OCI layout tarball, an OCI
+    /// layout directory, a layer tarball, a registry reference, or `-` for standard input.
+    Image(cmd_image::ImageArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(cmd_rules::RulesCommand),
@@ -50,6 +57,9 @@ enum Command {
     /// Record known findings so that only new ones are reported.
     #[command(subcommand)]
     Baseline(cmd_baseline::BaselineCommand),
+    /// Work with NHI inventories (`--format inventory`): merge several into one.
+    #[command(subcommand)]
+    Inventory(cmd_inventory::InventoryCommand),
     /// Re-validate the findings of an earlier JSON/JSONL report (written with --no-redact)
     /// with their providers, without rescanning.
     Validate(cmd_validate::ValidateCmdArgs),
@@ -64,7 +74,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    interrupt::install();
+    let result = run(cli);
+    // Interrupted: whatever the run returned, temporary files are gone by now (their owners
+    // were dropped on the way out) and the exit code says which signal.
+    if let Some(code) = interrupt::exit_code() {
+        eprintln!("nhi-scan: interrupted");
+        return ExitCode::from(code);
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if !outcome::is_broken_pipe(&e) {
@@ -78,11 +96,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd_scan::run(args),
+        Command::Image(args) => cmd_image::run(args),
         Command::Rules(cmd) => cmd_rules::run(cmd),
         Command::Git(args) => cmd_git::run(args),
         Command::PreCommit(args) => cmd_precommit::run(args),
         Command::InstallHook(args) => cmd_hook::run(args),
         Command::Baseline(cmd) => cmd_baseline::run(cmd),
+        Command::Inventory(cmd) => cmd_inventory::run(cmd),
         Command::Validate(args) => cmd_validate::run(args),
     }
 }

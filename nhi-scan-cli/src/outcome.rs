@@ -18,7 +18,7 @@ use nhi_scan_core::{
     Finding, Hit, Outcome, Scan, ScanBuilder, ScanError, Sink, SinkError, Source, Status,
 };
 
-use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ValidateArgs};
+use crate::args::{ColorArg, CommonArgs, FormatArg, OutputArgs, ReportFormat, ValidateArgs};
 use crate::progress;
 
 /// Exit codes: 0 clean, 1 findings (or failed rule checks), 2 usage or fatal error, or a scan
@@ -33,7 +33,10 @@ pub(crate) fn build(
     common: &CommonArgs,
     progress: &Arc<Progress>,
 ) -> Result<Scan> {
-    let scan = builder.progress(Arc::clone(progress)).build()?;
+    let scan = builder
+        .progress(Arc::clone(progress))
+        .cancel_flag(crate::interrupt::flag())
+        .build()?;
     if !common.quiet {
         let config = scan.config();
         let changes = config.describe();
@@ -123,8 +126,10 @@ impl Output {
         })
     }
 
-    /// Moves a finished report into place.
+    /// Moves a finished report into place (not after a signal: the temporary file is then
+    /// removed as it is dropped).
     pub(crate) fn commit(self) -> Result<()> {
+        crate::interrupt::check()?;
         if let Target::Temp(tmp, path) = self.target {
             tmp.persist(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -172,20 +177,39 @@ pub(crate) fn run(
 ) -> Result<u8> {
     let show = !out.common.quiet && io::stderr().is_terminal();
     // Validation needs the grouped findings, so a validated JSONL report is written at the end.
-    if out.format == FormatArg::Jsonl && !validate_args.on() {
+    if out.format == ReportFormat::Jsonl && !validate_args.on() {
         return stream_jsonl(scan, sources, out, progress, unit, show);
     }
+    let facts = crate::cmd_inventory::source_facts(&sources);
     let mut outcome = progress::with_progress(show, progress, || scan.run_all(sources))?;
     validate(scan, &mut outcome.findings, validate_args, &out.common)?;
+    report(scan, outcome, facts, out, unit)
+}
+
+/// Writes a collected (and validated) outcome in the requested format (the inventory formats
+/// with what is known about the sources), then names what was not scanned and picks the exit
+/// code.
+pub(crate) fn report(
+    scan: &Scan,
+    outcome: Outcome,
+    facts: Vec<nhi_scan_core::report::inventory::SourceFacts>,
+    out: &OutputArgs,
+    unit: &str,
+) -> Result<u8> {
     let output = Output::new(out.output.as_deref())?;
     let written = (|| -> Result<()> {
         let mut w = output.writer()?;
-        write_report(
-            format(out.format),
-            &outcome,
-            &report_options(out, scan),
-            &mut w,
-        )?;
+        match out.format.findings() {
+            Some(f) => write_report(format(f), &outcome, &report_options(out, scan), &mut w)?,
+            None => crate::cmd_inventory::write_outcome(
+                out.format,
+                &outcome,
+                facts,
+                !out.no_redact,
+                &out.inventory,
+                &mut w,
+            )?,
+        }
         w.flush()?;
         Ok(())
     })();

@@ -16,6 +16,7 @@ use std::time::Instant;
 use crate::config::{Config, ConfigError};
 use crate::engine::Scanner;
 use crate::finding::{Finding, Hit};
+use crate::report::inventory::RepositoryFacts;
 use crate::rules::RuleError;
 use crate::sink::{Collector, Sink, SinkError};
 use crate::source::blob::{BlobWorker, Emit, Event, LazyOrigin, Shared};
@@ -118,6 +119,8 @@ pub struct ScanBuilder {
     threads: usize,
     progress: Option<Arc<Progress>>,
     cancel: Option<Arc<AtomicBool>>,
+    #[cfg(feature = "archive")]
+    archives: Option<crate::source::archive::Limits>,
 }
 
 impl Default for ScanBuilder {
@@ -132,6 +135,8 @@ impl Default for ScanBuilder {
             threads: 0,
             progress: None,
             cancel: None,
+            #[cfg(feature = "archive")]
+            archives: Some(crate::source::archive::Limits::default()),
         }
     }
 }
@@ -188,6 +193,15 @@ impl ScanBuilder {
         self
     }
 
+    /// Open archives (zip, jar, tar, gz, zst, bz2, xz) and scan their members, nested up to
+    /// the limits' depth (default: on, with [`Limits::default`](crate::source::archive::Limits));
+    /// `None` treats them as binary.
+    #[cfg(feature = "archive")]
+    pub fn archives(mut self, limits: Option<crate::source::archive::Limits>) -> Self {
+        self.archives = limits;
+        self
+    }
+
     /// A flag that stops a running scan when raised (e.g. from a signal handler); the scan
     /// then returns [`ScanError::Cancelled`].
     pub fn cancel_flag(mut self, flag: Arc<AtomicBool>) -> Self {
@@ -229,7 +243,15 @@ impl ScanBuilder {
             .collect();
         let mut warnings = std::mem::take(&mut config.warnings);
         if let Some(file) = &config.file {
-            for (id, near) in config.unknown_rule_ids(&known) {
+            let unknown = config.unknown_rule_ids(&known);
+            if unknown.len() > 20 {
+                warnings.push(format!(
+                    "{}: {} rule ids match no rule; the first 20 follow",
+                    file.display(),
+                    unknown.len()
+                ));
+            }
+            for (id, near) in unknown.into_iter().take(20) {
                 let hint = near
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
@@ -264,6 +286,8 @@ impl ScanBuilder {
             threads: self.threads,
             progress: self.progress,
             cancel: self.cancel,
+            #[cfg(feature = "archive")]
+            archives: self.archives,
         })
     }
 }
@@ -281,6 +305,8 @@ pub struct Scan {
     threads: usize,
     progress: Option<Arc<Progress>>,
     cancel: Option<Arc<AtomicBool>>,
+    #[cfg(feature = "archive")]
+    archives: Option<crate::source::archive::Limits>,
 }
 
 impl std::fmt::Debug for Scan {
@@ -311,6 +337,9 @@ pub struct Outcome {
     pub suppressed: Suppressed,
     /// Rules that could not be loaded or compiled (each reported when the scan was built).
     pub rule_errors: usize,
+    /// What git sources asked for it (`History::facts`) learned about their repositories, for
+    /// the inventory.
+    pub repositories: Vec<RepositoryFacts>,
 }
 
 /// What a scan amounts to, for an exit status.
@@ -344,6 +373,28 @@ impl Status {
 }
 
 impl Outcome {
+    /// Joins the outcomes of separate runs (several repositories, each scanned with its own
+    /// configuration) into one: findings of the same credential become one finding with all
+    /// their locations; counters add up; everything else is kept.
+    pub fn merge(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let mut collector = Collector::new();
+        let mut merged = Outcome::default();
+        for o in outcomes {
+            for f in o.findings {
+                collector.add_finding(f);
+            }
+            merged.stats.absorb(&o.stats);
+            merged.skipped.extend(o.skipped);
+            merged.errors.extend(o.errors);
+            merged.warnings.extend(o.warnings);
+            merged.suppressed.absorb(&o.suppressed);
+            merged.rule_errors += o.rule_errors;
+            merged.repositories.extend(o.repositories);
+        }
+        merged.findings = collector.finish().findings;
+        merged
+    }
+
     /// See [`Status::of`].
     pub fn status(&self) -> Status {
         Status::of(self.findings.len(), &self.stats, self.rule_errors)
@@ -429,6 +480,7 @@ impl Scan {
             warnings: c.warnings,
             suppressed: tally.finish(),
             rule_errors: self.rule_errors.len(),
+            repositories: c.repositories,
         })
     }
 
@@ -492,6 +544,8 @@ impl Scan {
             max_size: self.max_size,
             progress: self.progress.as_deref(),
             stop: &stopped,
+            #[cfg(feature = "archive")]
+            archives: self.archives.clone(),
         };
         match source {
             #[cfg(feature = "fs")]
@@ -516,6 +570,8 @@ impl Scan {
             Source::Git(h) => crate::source::git::run(self, &h, &shared, pipeline),
             #[cfg(feature = "git")]
             Source::Staged(s) => crate::source::staged::run(self, &s, &shared, pipeline),
+            #[cfg(feature = "image")]
+            Source::Image(images) => crate::source::image::run(self, images, &shared, pipeline),
         }
     }
 
@@ -583,6 +639,7 @@ impl Emit for Pipeline<'_> {
                 self.sink.error(e)
             }
             Event::Warning(w) => self.sink.warning(w),
+            Event::Repository(facts) => self.sink.repository(*facts),
         };
         if let Err(e) = result {
             self.failed = Some(e);

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::finding::{Finding, Hit};
+use crate::report::inventory::RepositoryFacts;
 use crate::source::{Skipped, SourceError};
 
 /// Why a sink stopped the scan: usually an I/O error writing a report.
@@ -60,6 +61,14 @@ pub trait Sink {
         let _ = warning;
         Ok(())
     }
+
+    /// What a git source learned about its repository for the inventory (HEAD's tree,
+    /// `.mailmap`, `CODEOWNERS`, remote), once per repository at the end of its scan; only
+    /// when the source was asked for it (`History::facts`).
+    fn repository(&mut self, facts: RepositoryFacts) -> Result<(), SinkError> {
+        let _ = facts;
+        Ok(())
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -75,6 +84,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     fn warning(&mut self, warning: String) -> Result<(), SinkError> {
         (**self).warning(warning)
     }
+    fn repository(&mut self, facts: RepositoryFacts) -> Result<(), SinkError> {
+        (**self).repository(facts)
+    }
 }
 
 /// The grouping sink: one [`Finding`] per credential (rule + secret) with every location, plus
@@ -86,6 +98,7 @@ pub struct Collector {
     skipped: Vec<Skipped>,
     errors: Vec<SourceError>,
     warnings: Vec<String>,
+    repositories: Vec<RepositoryFacts>,
 }
 
 impl fmt::Debug for Collector {
@@ -131,6 +144,11 @@ impl Sink for Collector {
         self.warnings.push(warning);
         Ok(())
     }
+
+    fn repository(&mut self, facts: RepositoryFacts) -> Result<(), SinkError> {
+        self.repositories.push(facts);
+        Ok(())
+    }
 }
 
 /// What a [`Collector`] gathered.
@@ -145,6 +163,8 @@ pub struct Collected {
     pub errors: Vec<SourceError>,
     /// Warnings about the scan as a whole.
     pub warnings: Vec<String>,
+    /// Facts about scanned repositories, for the inventory.
+    pub repositories: Vec<RepositoryFacts>,
 }
 
 impl Collector {
@@ -202,6 +222,7 @@ impl Collector {
             skipped: self.skipped,
             errors: self.errors,
             warnings: self.warnings,
+            repositories: self.repositories,
         }
     }
 }

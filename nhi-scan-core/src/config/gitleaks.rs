@@ -9,7 +9,7 @@ use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind};
 use serde::Deserialize;
 
-use super::{AllowSpec, Config, ConfigError, compile_regex, one_line};
+use super::{AllowSpec, Config, ConfigError, one_line};
 use crate::rules::{AllowTarget, Allowlist, Kind, Rule};
 
 impl Config {
@@ -46,7 +46,8 @@ impl Config {
             match translate_rules(r, &id) {
                 Ok(rules) => {
                     if let Some(p) = r.path.as_deref().filter(|_| r.regex.is_some()) {
-                        let rust = go_to_rust(p).and_then(|p| compile_regex(&p).map(|_| p));
+                        let rust = go_to_rust(p)
+                            .and_then(|p| crate::rules::parse_allow_regex(&p).map(|_| p));
                         match rust {
                             Ok(p) => {
                                 for rule in &rules {
@@ -612,7 +613,7 @@ mod tests {
         ] {
             let got = go_to_rust(go).unwrap();
             assert_eq!(got, rust, "{go}");
-            compile_regex(&got).unwrap_or_else(|e| panic!("{go} -> {got}: {e}"));
+            super::super::compile_regex(&got).unwrap_or_else(|e| panic!("{go} -> {got}: {e}"));
         }
         assert!(go_to_rust(r"a\Cb").is_err());
         assert_eq!(

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use regex_automata::meta;
 
-use crate::rules::{AllowTarget, Allowlist, LoadOutcome, Rule, RuleError, RuleOrigin};
+use crate::rules::{AllowSet, AllowTarget, LoadOutcome, Rule, RuleError, RuleOrigin};
 use crate::source::paths::PathFilter;
 use crate::suppress::{
     self, Baseline, FindingAllow, IgnoreEntry, Suppressor, parse_gitleaksignore,
@@ -133,8 +133,12 @@ pub struct Config {
     /// `[validate]`: live validation settings (host overrides, rate limits, ...).
     pub validate: crate::validate::ValidateConfig,
     allows: Vec<FindingAllow>,
-    /// Allowlists on the match or line: (rule id or `None` for every rule, allowlist).
-    engine_allows: Vec<(Option<String>, Allowlist)>,
+    /// Allowlists on the match or line: (rule ids, empty for every rule; the compiled set;
+    /// how many regexes it holds).
+    engine_allows: Vec<(Vec<String>, AllowSet, usize)>,
+    /// Allow regexes of every kind in this file so far (bounded by
+    /// [`crate::rules::MAX_ALLOW_REGEXES`]).
+    allow_regex_count: usize,
     rule_paths: HashMap<String, String>,
 }
 
@@ -159,6 +163,7 @@ impl Config {
             validate: Default::default(),
             allows: Vec::new(),
             engine_allows: Vec::new(),
+            allow_regex_count: 0,
             rule_paths: HashMap::new(),
         }
     }
@@ -274,6 +279,17 @@ impl Config {
             pattern: pattern.to_string(),
             message,
         };
+        self.allow_regex_count += spec.regexes.len() + spec.path_regexes.len();
+        if self.allow_regex_count > crate::rules::MAX_ALLOW_REGEXES {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "{what}: more than {} allow regexes in this file; that many cannot be a real allowlist",
+                    crate::rules::MAX_ALLOW_REGEXES
+                ),
+            });
+        }
+        // Each regex is only parsed here (cheap); the list is compiled once, as one set.
         let mut regexes = Vec::new();
         for r in &spec.regexes {
             let translated = if go_syntax {
@@ -281,16 +297,21 @@ impl Config {
             } else {
                 Ok(r.clone())
             };
-            match translated.and_then(|t| compile_regex(&t).map(|_| t)) {
+            match translated.and_then(|t| crate::rules::parse_allow_regex(&t).map(|_| t)) {
                 Ok(t) => regexes.push(t),
                 // A gitleaks file is someone else's: keep the rest of it working.
                 Err(m) if go_syntax => self.warnings.push(format!(
-                    "{}: {what}: regex {r:?} cannot be translated ({m}); it is ignored",
-                    path.display()
+                    "{}: {what}: regex {} cannot be translated ({m}); it is ignored",
+                    path.display(),
+                    short_quote(r)
                 )),
                 Err(m) => return Err(pattern_err(r, m)),
             }
         }
+        let set = |regexes: &[String]| {
+            crate::rules::compile_allow_set(regexes)
+                .map_err(|m| pattern_err(&format!("({} regexes)", regexes.len()), m))
+        };
         let on_bytes = spec.target != AllowTarget::Secret && !regexes.is_empty();
         if on_bytes && spec.all {
             self.warnings.push(format!(
@@ -301,25 +322,21 @@ impl Config {
             return Ok(());
         }
         if on_bytes {
-            let allow = Allowlist {
-                regexes: std::mem::take(&mut regexes),
-                regex_target: spec.target,
-                stopwords: Vec::new(),
-            };
-            if spec.rules.is_empty() {
-                self.engine_allows.push((None, allow));
-            } else {
-                for id in &spec.rules {
-                    self.engine_allows
-                        .push((Some(id.to_ascii_lowercase()), allow.clone()));
-                }
+            let count = regexes.len();
+            if let Some(regex) = set(&std::mem::take(&mut regexes))? {
+                let allow = AllowSet {
+                    target: spec.target,
+                    regex: std::sync::Arc::new(regex),
+                };
+                let rules = spec.rules.iter().map(|r| r.to_ascii_lowercase()).collect();
+                self.engine_allows.push((rules, allow, count));
             }
         }
         let mut paths = None;
         if !spec.path_globs.is_empty() || !spec.path_regexes.is_empty() {
             let mut path_regexes = Vec::new();
             for r in &spec.path_regexes {
-                match go_to_rust(r).and_then(|t| compile_regex(&t).map(|_| t)) {
+                match go_to_rust(r).and_then(|t| crate::rules::parse_allow_regex(&t).map(|_| t)) {
                     Ok(t) => path_regexes.push(t),
                     Err(m) => self.warnings.push(format!(
                         "{}: {what}: path regex {r:?} cannot be translated ({m}); it is ignored",
@@ -346,11 +363,8 @@ impl Config {
                 .iter()
                 .map(|c| c.trim().to_ascii_lowercase())
                 .collect(),
-            secret_regexes: regexes
-                .iter()
-                .map(|r| compile_regex(r))
-                .collect::<Result<_, _>>()
-                .map_err(|m| pattern_err(what, m))?,
+            secret_regex_count: regexes.len(),
+            secret_regex: set(&regexes)?.map(std::sync::Arc::new),
             stopwords: spec
                 .stopwords
                 .iter()
@@ -397,43 +411,18 @@ impl Config {
                 .collect();
             out.rules.retain(|r| !disabled.contains(&r.id));
         }
-        if !self.engine_allows.is_empty() {
-            let affected: Vec<(RuleOrigin, Rule)> = out
-                .rules
-                .rules()
-                .iter()
-                .filter(|r| {
-                    self.engine_allows
-                        .iter()
-                        .any(|(id, _)| id.as_ref().is_none_or(|id| *id == r.rule.id))
-                })
-                .map(|r| (r.origin.clone(), r.rule.clone()))
-                .collect();
-            let ids: HashSet<String> = affected.iter().map(|(_, r)| r.id.clone()).collect();
-            out.rules.retain(|r| !ids.contains(&r.id));
-            for (origin, mut rule) in affected {
-                for (id, allow) in &self.engine_allows {
-                    if id.as_ref().is_some_and(|id| *id != rule.id) {
-                        continue;
-                    }
-                    let own = &mut rule.allowlist;
-                    if !own.regexes.is_empty() && own.regex_target != allow.regex_target {
-                        out.errors.push(RuleError::Invalid {
-                            origin: origin.clone(),
-                            id: rule.id.clone(),
-                            problem: format!(
-                                "allowlist regexes on {:?} and {:?} cannot be combined; the configured ones are ignored",
-                                own.regex_target, allow.regex_target
-                            ),
-                        });
-                        continue;
-                    }
-                    own.regex_target = allow.regex_target;
-                    own.regexes.extend(allow.regexes.iter().cloned());
-                }
-                out.add_rule(origin, rule);
+        // Each configured set is compiled once and shared by the rules it applies to.
+        let mut global = Vec::new();
+        let mut by_rule: HashMap<String, Vec<AllowSet>> = HashMap::new();
+        for (ids, allow, _) in &self.engine_allows {
+            if ids.is_empty() {
+                global.push(allow.clone());
+            }
+            for id in ids {
+                by_rule.entry(id.clone()).or_default().push(allow.clone());
             }
         }
+        out.rules.attach_allows(&global, &by_rule);
         out
     }
 
@@ -464,8 +453,13 @@ impl Config {
                     && !translated.contains(id.as_str())
                     && !untranslatable.contains(id)
             })
-            .map(|id| {
-                let near = closest(&id, known.iter().copied());
+            .enumerate()
+            .map(|(i, id)| {
+                // Suggestions cost a comparison with every known id: only for the first few
+                // (a hostile file could name 100k unknown ids).
+                let near = (i < 20)
+                    .then(|| closest(&id, known.iter().copied()))
+                    .flatten();
                 (id, near)
             })
             .collect()
@@ -484,11 +478,17 @@ impl Config {
             Some(p) => Some(Baseline::load(p)?),
             None => None,
         };
-        let rule_paths = self
-            .rule_paths
-            .iter()
-            .filter_map(|(id, p)| Some((id.clone(), compile_regex(p).ok()?)))
-            .collect();
+        // Many rules of one file often share a path regex: compile each distinct one once.
+        let mut compiled: HashMap<&str, Option<std::sync::Arc<meta::Regex>>> = HashMap::new();
+        let mut rule_paths = HashMap::new();
+        for (id, p) in &self.rule_paths {
+            let re = compiled
+                .entry(p.as_str())
+                .or_insert_with(|| compile_regex(p).ok().map(std::sync::Arc::new));
+            if let Some(re) = re {
+                rule_paths.insert(id.clone(), std::sync::Arc::clone(re));
+            }
+        }
         let mut allows = self.allows.clone();
         // Sources skip these paths unread; this catches locations a source could not skip
         // (a git blob reached at an allowlisted path and at another).
@@ -545,16 +545,12 @@ impl Config {
         }
         let (mut secrets, mut stopwords, mut commits, mut paths) = (0, 0, 0, 0);
         for a in &self.allows {
-            secrets += a.secret_regexes.len();
+            secrets += a.secret_regex_count;
             stopwords += a.stopwords.len();
             commits += a.commits.len();
             paths += usize::from(a.paths.is_some());
         }
-        let engine: usize = self
-            .engine_allows
-            .iter()
-            .map(|(_, a)| a.regexes.len())
-            .sum();
+        let engine: usize = self.engine_allows.iter().map(|(_, _, n)| n).sum();
         if secrets + stopwords + commits + paths + engine > 0 {
             out.push(format!(
                 "allows findings by {secrets} secret regexes, {engine} match/line regexes, {stopwords} stopwords, {commits} commits, {paths} rule path lists"
@@ -594,6 +590,16 @@ fn read_limited(path: &Path) -> Result<String, ConfigError> {
         });
     }
     std::fs::read_to_string(path).map_err(io)
+}
+
+/// A pattern for a message: quoted, and cut short when long.
+fn short_quote(s: &str) -> String {
+    if s.len() <= 80 {
+        format!("{s:?}")
+    } else {
+        let head: String = s.chars().take(60).collect();
+        format!("{head:?}... ({} bytes)", s.len())
+    }
 }
 
 /// At most ten items, then how many more.
@@ -712,6 +718,43 @@ mod tests {
         let p = write(d.path(), FILE_NAME, "[allow]\nstopword = ['x']\n");
         let e = Config::load(&p, d.path()).unwrap_err().to_string();
         assert!(e.contains("did you mean `stopwords`"), "{e}");
+    }
+
+    #[test]
+    fn a_hostile_allowlist_is_refused_naming_the_file_and_a_large_one_is_one_set() {
+        let d = tempfile::tempdir().unwrap();
+        let list = |n: usize| {
+            (0..n)
+                .map(|i| format!("'^tok_{i:06}$'"))
+                .collect::<Vec<_>>()
+                .join(",\n")
+        };
+        let p = write(
+            d.path(),
+            FILE_NAME,
+            &format!(
+                "[allow]\nregexes = [{}]\n",
+                list(crate::rules::MAX_ALLOW_REGEXES + 1)
+            ),
+        );
+        let e = Config::load(&p, d.path()).unwrap_err().to_string();
+        assert!(e.contains(FILE_NAME) && e.contains("allow regexes"), "{e}");
+        let long = format!("[allow]\nregexes = ['{}']\n", "a".repeat(5000));
+        let p = write(d.path(), FILE_NAME, &long);
+        let e = Config::load(&p, d.path()).unwrap_err().to_string();
+        assert!(e.contains(FILE_NAME) && e.contains("5000 bytes"), "{e}");
+        // Within the limits, thousands of regexes load as one compiled set per allowlist.
+        let p = write(
+            d.path(),
+            FILE_NAME,
+            &format!("[allow]\nregexes = [{}]\n", list(5000)),
+        );
+        let config = Config::load(&p, d.path()).unwrap();
+        assert_eq!(config.allows.len(), 1);
+        assert_eq!(config.allows[0].secret_regex_count, 5000);
+        let re = config.allows[0].secret_regex.as_ref().unwrap();
+        assert!(re.is_match(regex_automata::Input::new(b"tok_004999")));
+        assert!(!re.is_match(regex_automata::Input::new(b"tok_005000")));
     }
 
     #[test]

@@ -86,6 +86,9 @@ struct CompiledRule {
     info: OnceLock<Arc<RuleInfo>>,
 }
 
+/// User rules kept compiled from load (see [`Scanner::new`]).
+const EAGER_USER_RULES: usize = 2_000;
+
 fn build_rule_regex(rule: &LoadedRule) -> Result<meta::Regex, String> {
     build_regex(&rule.parsed()?.hir)
 }
@@ -150,8 +153,10 @@ pub struct Scratch {
     /// Secrets a provider rule recognised by shape but rejected by checksum: proven not to be
     /// that provider's token, so generic rules must not report the same bytes either.
     vetoes: Vec<Range<usize>>,
-    engines: Vec<Option<(meta::Cache, Captures)>>,
-    companion_caches: Vec<Option<meta::Cache>>,
+    /// Per rule, boxed: a slot is a pointer until the rule first runs, so a thread's scratch for
+    /// 100k configured rules is under a megabyte, not 100k inline caches.
+    engines: Vec<Option<Box<(meta::Cache, Captures)>>>,
+    companion_caches: Vec<Option<Box<meta::Cache>>>,
     decode_windows: Vec<(u32, usize, usize)>,
     /// Per rule, the window being grown while hits are walked in order (`0..0`: none).
     open: Vec<Range<usize>>,
@@ -184,6 +189,7 @@ impl Scanner {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut rules = Vec::new();
+        let mut eager = 0;
         for loaded in set.rules().iter().cloned() {
             let longest_kw = loaded
                 .rule
@@ -209,15 +215,28 @@ impl Scanner {
                 specificity,
                 info: OnceLock::new(),
             };
-            if matches!(rule.loaded.origin, RuleOrigin::File(_))
-                && let Err(problem) = rule.regex.get_or_init(|| build_rule_regex(&rule.loaded))
-            {
-                errors.push(RuleError::Invalid {
-                    origin: rule.loaded.origin.clone(),
-                    id: rule.loaded.rule.id.clone(),
-                    problem: format!("regex cannot be compiled: {problem}"),
-                });
-                continue;
+            if matches!(rule.loaded.origin, RuleOrigin::File(_)) {
+                // The first user rules are kept compiled; past that each is compiled to check
+                // it and dropped until its keyword first appears, so memory does not grow with
+                // a huge configured rule list (100k gitleaks rules held 2.5 GB compiled).
+                let checked = if eager < EAGER_USER_RULES {
+                    eager += 1;
+                    rule.regex
+                        .get_or_init(|| build_rule_regex(&rule.loaded))
+                        .as_ref()
+                        .map(drop)
+                        .map_err(Clone::clone)
+                } else {
+                    build_rule_regex(&rule.loaded).map(drop)
+                };
+                if let Err(problem) = checked {
+                    errors.push(RuleError::Invalid {
+                        origin: rule.loaded.origin.clone(),
+                        id: rule.loaded.rule.id.clone(),
+                        problem: format!("regex cannot be compiled: {problem}"),
+                    });
+                    continue;
+                }
             }
             let idx = rules.len() as u32;
             for kw in &rule.loaded.rule.keywords {
@@ -807,8 +826,8 @@ impl Scanner {
     ) {
         let rule = &self.rules[r];
         let Some(re) = rule.regex() else { return };
-        let (cache, caps) =
-            scratch.engines[r].get_or_insert_with(|| (re.create_cache(), re.create_captures()));
+        let (cache, caps) = &mut **scratch.engines[r]
+            .get_or_insert_with(|| Box::new((re.create_cache(), re.create_captures())));
         let mut pos = range.start;
         while pos <= range.end {
             let input = Input::new(hay).range(pos..range.end);
@@ -860,7 +879,7 @@ impl Scanner {
         secret: Range<usize>,
     ) -> bool {
         let allow = &rule.loaded.rule.allowlist;
-        if allow.is_empty() {
+        if allow.stopwords.is_empty() && rule.loaded.allow_sets.is_empty() {
             return false;
         }
         let s = &hay[secret.clone()];
@@ -870,20 +889,19 @@ impl Scanner {
         }) {
             return true;
         }
-        let target = match allow.regex_target {
-            AllowTarget::Secret => secret,
-            AllowTarget::Match => span,
-            AllowTarget::Line => {
-                let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
-                let end =
-                    memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
-                start..end
-            }
-        };
-        rule.loaded
-            .allow_regexes
-            .iter()
-            .any(|re| re.is_match(Input::new(&hay[target.clone()])))
+        rule.loaded.allow_sets.iter().any(|set| {
+            let target = match set.target {
+                AllowTarget::Secret => secret.clone(),
+                AllowTarget::Match => span.clone(),
+                AllowTarget::Line => {
+                    let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
+                    let end =
+                        memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
+                    start..end
+                }
+            };
+            set.regex.is_match(Input::new(&hay[target]))
+        })
     }
 
     fn verdict(&self, rule: &CompiledRule, secret: &[u8]) -> Verdict {
@@ -912,7 +930,7 @@ impl Scanner {
         r: usize,
         hay: &[u8],
         span: Range<usize>,
-        caches: &mut [Option<meta::Cache>],
+        caches: &mut [Option<Box<meta::Cache>>],
     ) -> Option<Range<usize>> {
         let rule = &self.rules[r];
         let spec = rule.loaded.rule.companion.as_ref()?;
@@ -924,7 +942,7 @@ impl Scanner {
             .companion_hir
             .as_ref()
             .and_then(|(_, g)| *g);
-        let cache = caches[r].get_or_insert_with(|| re.create_cache());
+        let cache = &mut **caches[r].get_or_insert_with(|| Box::new(re.create_cache()));
         let mut caps = re.create_captures();
         let lo = span.start.saturating_sub(spec.within);
         let hi = span.end.saturating_add(spec.within).min(hay.len());

@@ -15,8 +15,9 @@ use crate::rules::Kind;
 use crate::validate::Validation;
 pub(crate) use position::LineCounter;
 
-/// Where scanned bytes came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+/// Where scanned bytes came from. Deserializable so that a JSON report can be read back (the
+/// inventory of `nhi-scan validate REPORT`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Origin {
     /// A file on disk.
@@ -68,11 +69,15 @@ pub enum ImageItem {
 }
 
 /// Attribution inside a container image.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageOrigin {
     /// The image as given: a tarball path, an OCI layout directory, or a registry reference.
     pub image: String,
+    /// The tag or name the image has inside a `docker save` tarball or OCI layout
+    /// (`RepoTags`, `org.opencontainers.image.ref.name`), or the tag of a registry reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// Digest of the image config (`sha256:...`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,
@@ -101,7 +106,7 @@ pub struct ImageOrigin {
 }
 
 /// Attribution of a git blob: the commit that first introduced it at `path`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GitOrigin {
     /// Repository path or URL as given.

@@ -45,6 +45,10 @@ pub(crate) fn error_value(e: &SourceError) -> Value {
         SourceError::Io { path, .. } => ("io", path.to_string_lossy().into_owned()),
         SourceError::Walk { path, .. } => ("walk", path.to_string_lossy().into_owned()),
         SourceError::Git { location, .. } => ("git", location.clone()),
+        #[cfg(feature = "archive")]
+        SourceError::Archive { location, .. } => ("archive", location.clone()),
+        #[cfg(feature = "image")]
+        SourceError::Image { location, .. } => ("image", location.clone()),
     };
     json!({"kind": kind, "location": location, "message": error_chain(e)})
 }

@@ -2,6 +2,7 @@
 //! format. They never see rules, files or git; redaction is decided here, once, for every
 //! format, and every string that came from scanned content is escaped for terminals.
 
+pub mod inventory;
 mod json;
 mod sarif;
 mod text;

@@ -46,6 +46,9 @@ pub(crate) enum Event {
     Error(SourceError),
     /// A note about the scan as a whole.
     Warning(String),
+    /// What the inventory needs to know about a scanned repository (asked for with
+    /// `History::facts`).
+    Repository(Box<crate::report::inventory::RepositoryFacts>),
 }
 
 /// Where events go: straight into the pipeline (single-threaded sources) or into a channel
@@ -69,6 +72,10 @@ pub(crate) struct Shared<'a> {
     pub(crate) max_size: Option<u64>,
     pub(crate) progress: Option<&'a Progress>,
     pub(crate) stop: &'a (dyn Fn() -> bool + Sync),
+    /// Archives are opened (members scanned, recursively) within these limits; `None`: archives
+    /// are binary like any other compressed format.
+    #[cfg(feature = "archive")]
+    pub(crate) archives: Option<crate::source::archive::Limits>,
 }
 
 /// An origin built on first need: most inputs have no matches and are never named.
@@ -95,6 +102,9 @@ pub(crate) struct BlobWorker<'a> {
     buf: Vec<u8>,
     /// Inputs and bytes this worker scanned.
     pub(crate) stats: ScanStats,
+    /// Where this worker is inside archives (depth, and the budget of the outermost one).
+    #[cfg(feature = "archive")]
+    pub(crate) nest: crate::source::archive::Nest,
 }
 
 impl<'a> BlobWorker<'a> {
@@ -105,7 +115,15 @@ impl<'a> BlobWorker<'a> {
             matches: Vec::new(),
             buf: Vec::new(),
             stats: ScanStats::default(),
+            #[cfg(feature = "archive")]
+            nest: Default::default(),
         }
+    }
+
+    /// What every worker of this scan shares.
+    #[cfg(feature = "archive")]
+    pub(crate) fn shared(&self) -> &'a Shared<'a> {
+        self.shared
     }
 
     pub(crate) fn stopped(&self) -> bool {
@@ -147,6 +165,11 @@ impl<'a> BlobWorker<'a> {
                 }));
             }
         };
+        // An archive is opened whatever its size (its members meet the cap); a zip by seeking.
+        #[cfg(feature = "archive")]
+        if crate::source::archive::worker::file(self, &mut file, origin, emit) {
+            return;
+        }
         if self.over_cap(origin, len, emit) {
             return;
         }
@@ -172,6 +195,12 @@ impl<'a> BlobWorker<'a> {
                 return self.read_error(origin, e, emit);
             }
         };
+        #[cfg(feature = "archive")]
+        if crate::source::archive::worker::stream(self, &buf, reader, origin, emit) {
+            buf.clear();
+            self.buf = buf;
+            return;
+        }
         if let Content::Binary(kind) = sniff(&buf[..buf.len().min(SNIFF)]) {
             self.buf = buf;
             return emit.emit(Event::Skipped(Skipped::new(
@@ -231,6 +260,10 @@ impl<'a> BlobWorker<'a> {
         keep: Option<&[Range<u64>]>,
         emit: &mut dyn Emit,
     ) {
+        #[cfg(feature = "archive")]
+        if keep.is_none() && crate::source::archive::worker::bytes(self, bytes, origin, emit) {
+            return;
+        }
         if let Content::Binary(kind) = sniff(&bytes[..bytes.len().min(SNIFF)]) {
             return emit.emit(Event::Skipped(Skipped::new(
                 origin.get(),
@@ -265,7 +298,12 @@ impl<'a> BlobWorker<'a> {
         }
     }
 
-    fn read_error(&mut self, origin: &mut LazyOrigin<'_>, source: io::Error, emit: &mut dyn Emit) {
+    pub(crate) fn read_error(
+        &mut self,
+        origin: &mut LazyOrigin<'_>,
+        source: io::Error,
+        emit: &mut dyn Emit,
+    ) {
         let path = match &*origin.get() {
             Origin::File { path, .. } => path.clone(),
             other => other.label().into(),
@@ -409,6 +447,8 @@ pattern = '\b(?P<secret>tok_[A-Za-z0-9]{16})\b'
             max_size: None,
             progress: None,
             stop: &stop,
+            #[cfg(feature = "archive")]
+            archives: None,
         };
         // Three chunks and a bit, with a token straddling each boundary the chunker uses (the
         // end of each report region and of each read) and lines of varying length.

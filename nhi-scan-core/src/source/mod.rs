@@ -3,12 +3,16 @@
 //! reports it. Each source records what it skipped and why, and every error as a value: a bad
 //! input never stops a scan.
 
+#[cfg(feature = "archive")]
+pub mod archive;
 pub(crate) mod blob;
 pub(crate) mod content;
 #[cfg(feature = "fs")]
 pub mod fs;
 #[cfg(feature = "git")]
 pub mod git;
+#[cfg(feature = "image")]
+pub mod image;
 pub mod paths;
 #[cfg(feature = "git")]
 pub mod staged;
@@ -55,6 +59,9 @@ pub enum Source {
     /// What is staged for the next commit.
     #[cfg(feature = "git")]
     Staged(staged::Staged),
+    /// Container images: tarballs, OCI layouts, registry references.
+    #[cfg(feature = "image")]
+    Image(image::Images),
 }
 
 impl fmt::Debug for Source {
@@ -72,6 +79,8 @@ impl fmt::Debug for Source {
             Source::Git(g) => f.debug_tuple("Git").field(g).finish(),
             #[cfg(feature = "git")]
             Source::Staged(s) => f.debug_tuple("Staged").field(s).finish(),
+            #[cfg(feature = "image")]
+            Source::Image(i) => f.debug_tuple("Image").field(i).finish(),
         }
     }
 }
@@ -117,6 +126,12 @@ impl Source {
         Source::Staged(staged::Staged::new(repo))
     }
 
+    /// Container images (see [`image::Images`] for the options).
+    #[cfg(feature = "image")]
+    pub fn image(targets: impl IntoIterator<Item = image::ImageTarget>) -> Source {
+        Source::Image(image::Images::new(targets))
+    }
+
     /// What a summary calls one input of this source.
     pub fn unit(&self) -> &'static str {
         match self {
@@ -127,6 +142,8 @@ impl Source {
             Source::Git(_) => "blobs",
             #[cfg(feature = "git")]
             Source::Staged(_) => "staged files",
+            #[cfg(feature = "image")]
+            Source::Image(_) => "distinct layer files",
         }
     }
 }
@@ -142,6 +159,13 @@ impl From<fs::Paths> for Source {
 impl From<git::History> for Source {
     fn from(h: git::History) -> Source {
         Source::Git(h)
+    }
+}
+
+#[cfg(feature = "image")]
+impl From<image::Images> for Source {
+    fn from(i: image::Images) -> Source {
+        Source::Image(i)
     }
 }
 
@@ -169,6 +193,10 @@ pub enum SkipReason {
     Submodule,
     /// Matched a path allowlist of the configuration.
     PathAllowed,
+    /// A tar hard link: its bytes are those of the member it names (scanned there).
+    HardLink,
+    /// An archive nested deeper than the archive depth limit: not opened.
+    ArchiveDepth,
 }
 
 impl SkipReason {
@@ -176,7 +204,7 @@ impl SkipReason {
     /// scanned), as opposed to a deliberate exclusion (allowlisted paths, links not followed,
     /// submodules, known binary formats).
     pub fn is_incomplete(self) -> bool {
-        matches!(self, SkipReason::TooLarge)
+        matches!(self, SkipReason::TooLarge | SkipReason::ArchiveDepth)
     }
 }
 
@@ -189,6 +217,8 @@ impl fmt::Display for SkipReason {
             SkipReason::NotRegularFile => "not a regular file",
             SkipReason::Submodule => "submodule",
             SkipReason::PathAllowed => "allowlisted path",
+            SkipReason::HardLink => "hard link",
+            SkipReason::ArchiveDepth => "archive too deeply nested",
         })
     }
 }
@@ -256,6 +286,26 @@ pub enum SourceError {
         /// What.
         #[source]
         source: BoxError,
+    },
+    /// A problem with an archive or one of its members (corrupt, a bomb, an unsafe path).
+    #[cfg(feature = "archive")]
+    #[error("{location}: {source}")]
+    Archive {
+        /// The archive (or member chain) as a location label.
+        location: String,
+        /// What.
+        #[source]
+        source: archive::ArchiveError,
+    },
+    /// A problem with a container image, one of its layers or a file in one.
+    #[cfg(feature = "image")]
+    #[error("{location}: {source}")]
+    Image {
+        /// Image, and layer and path when known (`app.tar[layer 2 sha256:ab12..]:etc/x`).
+        location: String,
+        /// What.
+        #[source]
+        source: image::ImageError,
     },
     /// A git object or repository problem: `location` names the object id and the path it was
     /// reached by.

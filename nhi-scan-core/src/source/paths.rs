@@ -14,7 +14,8 @@ use regex_automata::{Input, meta};
 #[derive(Clone)]
 pub struct PathFilter {
     globs: GlobSet,
-    regexes: Vec<meta::Regex>,
+    /// Every regex compiled into one set.
+    regexes: Option<meta::Regex>,
     count: usize,
 }
 
@@ -29,6 +30,13 @@ impl fmt::Debug for PathFilter {
 impl PathFilter {
     /// Compiles globs and regexes.
     pub fn new(globs: &[String], regexes: &[String]) -> Result<PathFilter, String> {
+        let max = crate::rules::MAX_ALLOW_REGEXES;
+        if globs.len() + regexes.len() > max {
+            return Err(format!(
+                "{} path patterns; at most {max} are accepted",
+                globs.len() + regexes.len()
+            ));
+        }
         let mut set = GlobSetBuilder::new();
         for g in globs {
             let g = g.trim();
@@ -48,13 +56,11 @@ impl PathFilter {
             }
         }
         let globs_set = set.build().map_err(|e| e.to_string())?;
-        let regexes = regexes
-            .iter()
-            .map(|r| crate::config::compile_regex(r).map_err(|e| format!("regex {r:?}: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
+        let count = globs.len() + regexes.len();
+        let regexes = crate::rules::compile_allow_set(regexes)?;
         Ok(PathFilter {
             globs: globs_set,
-            count: globs.len() + regexes.len(),
+            count,
             regexes,
         })
     }
@@ -70,8 +76,8 @@ impl PathFilter {
         self.globs.is_match(rel)
             || self
                 .regexes
-                .iter()
-                .any(|re| re.is_match(Input::new(rel.as_bytes())))
+                .as_ref()
+                .is_some_and(|re| re.is_match(Input::new(rel.as_bytes())))
     }
 }
 

@@ -32,7 +32,10 @@ pub(crate) struct FindingAllow {
     pub(crate) paths: Option<PathFilter>,
     /// Commit ids (full or abbreviated, lowercase).
     pub(crate) commits: Vec<String>,
-    pub(crate) secret_regexes: Vec<meta::Regex>,
+    /// Every secret regex of this allowlist, compiled into one set.
+    pub(crate) secret_regex: Option<std::sync::Arc<meta::Regex>>,
+    /// How many regexes the set holds.
+    pub(crate) secret_regex_count: usize,
     /// Lowercase.
     pub(crate) stopwords: Vec<String>,
     /// gitleaks `condition = "AND"`: every criterion must hold (default: any).
@@ -43,7 +46,7 @@ impl FindingAllow {
     pub(crate) fn is_empty(&self) -> bool {
         self.paths.is_none()
             && self.commits.is_empty()
-            && self.secret_regexes.is_empty()
+            && self.secret_regex.is_none()
             && self.stopwords.is_empty()
     }
 
@@ -69,14 +72,14 @@ impl FindingAllow {
                     .any(|x| !x.is_empty() && c.starts_with(x.as_str()))
             }));
         }
-        if !self.secret_regexes.is_empty() || !self.stopwords.is_empty() {
+        if self.secret_regex.is_some() || !self.stopwords.is_empty() {
             let lower = secret.to_ascii_lowercase();
             checks.push(
                 self.stopwords.iter().any(|w| lower.contains(w.as_str()))
                     || self
-                        .secret_regexes
-                        .iter()
-                        .any(|re| re.is_match(Input::new(secret.as_bytes()))),
+                        .secret_regex
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(Input::new(secret.as_bytes()))),
             );
         }
         if checks.is_empty() {
@@ -133,7 +136,7 @@ impl Suppressed {
 pub struct Suppressor {
     pub(crate) allows: Vec<FindingAllow>,
     /// Per-rule path requirements (gitleaks rules with both `path` and `regex`).
-    pub(crate) rule_paths: HashMap<String, meta::Regex>,
+    pub(crate) rule_paths: HashMap<String, std::sync::Arc<meta::Regex>>,
     pub(crate) ignore: Vec<IgnoreEntry>,
     pub(crate) known_rules: HashSet<String>,
     pub(crate) baseline: Option<Baseline>,

@@ -284,6 +284,11 @@ impl<'a, 'p> Drain<'a, 'p> {
         }
     }
 
+    /// The blobs that had hits.
+    pub(super) fn hit_blobs(&self) -> std::collections::HashSet<ObjectId> {
+        self.templates.keys().copied().collect()
+    }
+
     /// A thread of the scan died: whatever it held is lost, and the scan must say so.
     pub(super) fn panicked(&mut self, what: &str) {
         self.pipeline.emit(Event::Error(SourceError::git(

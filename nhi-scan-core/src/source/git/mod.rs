@@ -20,11 +20,13 @@
 //! its new path: the price of visiting each tree once.
 
 mod attribution;
+mod facts;
+pub(crate) mod integrity;
 mod walk;
 mod workers;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc::sync_channel;
 
@@ -71,6 +73,10 @@ pub struct History {
     pub selection: Selection,
     /// Also scan objects no ref reaches (dangling commits, trees and blobs).
     pub all_objects: bool,
+    /// After the scan, learn what the inventory needs (which blobs with findings are in
+    /// HEAD's tree, `.mailmap`, `CODEOWNERS`, the remote) and hand it to the sink
+    /// ([`crate::Sink::repository`]). Off by default: it costs a pass over HEAD's tree.
+    pub facts: bool,
 }
 
 impl History {
@@ -80,6 +86,7 @@ impl History {
             target: target.into(),
             selection: Selection::AllRefs,
             all_objects: false,
+            facts: false,
         }
     }
 
@@ -92,6 +99,12 @@ impl History {
     /// Whether to scan unreachable objects too.
     pub fn all_objects(mut self, yes: bool) -> Self {
         self.all_objects = yes;
+        self
+    }
+
+    /// Whether to gather the facts an inventory needs (see [`History::facts`]).
+    pub fn facts(mut self, yes: bool) -> Self {
+        self.facts = yes;
         self
     }
 }
@@ -152,7 +165,9 @@ struct TempClone {
 }
 
 impl TempClone {
-    fn new(url: &str) -> Result<TempClone, GitError> {
+    /// Clones `url`; `cancelled` is polled while git runs, and a raised flag kills git and
+    /// removes the directory (a signal during a long clone must not leave it behind).
+    fn new(url: &str, cancelled: &dyn Fn() -> bool) -> Result<TempClone, ScanError> {
         let clone_err = |message: String| GitError::Clone {
             url: url.to_string(),
             message,
@@ -161,17 +176,39 @@ impl TempClone {
             .prefix("nhi-scan-clone-")
             .tempdir()
             .map_err(|e| clone_err(format!("cannot create a temporary directory: {e}")))?;
-        let out = Command::new("git")
+        let mut child = Command::new("git")
             .args(["clone", "--bare", "--quiet", "--"])
             .arg(url)
             .arg(dir.path())
             .env("GIT_TERMINAL_PROMPT", "0")
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| clone_err(format!("cannot run git: {e}")))?;
-        if !out.status.success() {
-            return Err(clone_err(
-                String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            ));
+        // git's messages go to a thread, so a chatty clone cannot fill the pipe and stall.
+        let stderr = child.stderr.take().map(|mut e| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = std::io::Read::read_to_string(&mut e, &mut s);
+                s
+            })
+        });
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if cancelled() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(ScanError::Cancelled);
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                Err(e) => return Err(clone_err(format!("waiting for git: {e}")).into()),
+            }
+        };
+        let message = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+        if !status.success() {
+            return Err(clone_err(message.trim().to_string()).into());
         }
         Ok(TempClone { dir })
     }
@@ -187,7 +224,7 @@ pub(crate) fn run(
 ) -> Result<ScanStats, ScanError> {
     let clone;
     let path: &Path = if is_remote_url(&history.target) {
-        clone = TempClone::new(&history.target)?;
+        clone = TempClone::new(&history.target, &|| scan.cancelled())?;
         clone.dir.path()
     } else {
         Path::new(&history.target)
@@ -209,9 +246,16 @@ pub(crate) fn run(
         )));
     }
 
+    let objects_dir = repo.objects.store_ref().path().to_owned();
     let mut walk = Walk::new(repo, scan.path_filter.clone());
     let tips = walk.tips(history, path)?;
-    walk.collect_commits(&tips);
+    // Pack trailers are checked while the commits are collected (see `integrity`).
+    let intact = std::thread::scope(|s| {
+        let check = s.spawn(|| integrity::packs_intact(&objects_dir));
+        walk.collect_commits(&tips);
+        check.join().unwrap_or(false)
+    });
+    walk.verify_packed = !intact;
     let order = walk.topological_order();
     let commits = std::mem::take(&mut walk.commits);
     let mut rank = vec![u32::MAX; commits.len()];
@@ -230,12 +274,13 @@ pub(crate) fn run(
     let job_rx = Mutex::new(job_rx);
     let (tx, rx) = sync_channel::<Msg>(1024);
     let mut totals = ScanStats::default();
+    let mut hit_blobs = std::collections::HashSet::new();
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let tx = tx.clone();
                 let (sync, context, states, job_rx) = (&sync, &context, &states, &job_rx);
-                s.spawn(move || workers::run(sync, shared, context, states, job_rx, tx))
+                s.spawn(move || workers::run(sync, shared, context, states, job_rx, tx, !intact))
             })
             .collect();
         let walker_tx = tx.clone();
@@ -249,12 +294,16 @@ pub(crate) fn run(
                 job_tx,
                 &walker_tx,
                 states,
+                shared.stop,
             );
         });
         drop(tx);
         let mut drain = Drain::new(OriginMaker::new(&sync, &context), pipeline);
         for msg in rx {
             drain.handle(msg);
+        }
+        if history.facts {
+            hit_blobs = drain.hit_blobs();
         }
         if walker.join().is_err() {
             drain.panicked("the history walk");
@@ -266,6 +315,13 @@ pub(crate) fn run(
             }
         }
     });
+    if history.facts {
+        let (facts, errors) = facts::gather(&sync.to_thread_local(), history, path, &hit_blobs);
+        for e in errors {
+            pipeline.emit(Event::Error(e));
+        }
+        pipeline.emit(Event::Repository(Box::new(facts)));
+    }
     Ok(totals)
 }
 

@@ -95,6 +95,10 @@ pub(super) struct Walk {
     /// Errors found before the message channel exists (while resolving tips and commits).
     early_errors: Vec<SourceError>,
     msgs: Option<SyncSender<Msg>>,
+    /// The commit whose tree is being walked, to name where a broken root tree was reached.
+    current: Option<ObjectId>,
+    /// Hash trees read from packs too (a pack failed its trailer check; see `integrity`).
+    pub(super) verify_packed: bool,
 }
 
 fn place(id: &gix::oid, path: &[u8]) -> String {
@@ -163,6 +167,8 @@ impl Walk {
             bufs: Vec::new(),
             early_errors: Vec::new(),
             msgs: None,
+            current: None,
+            verify_packed: true,
         }
     }
 
@@ -173,6 +179,14 @@ impl Walk {
                 let _ = tx.send(Msg::Event(crate::source::blob::Event::Error(e)));
             }
             None => self.early_errors.push(e),
+        }
+    }
+
+    /// A tree's id and the path it was reached by (for a root tree: its commit).
+    fn tree_place(&self, id: &gix::oid, path: &[u8]) -> String {
+        match (path.is_empty(), self.current) {
+            (true, Some(c)) => format!("{id} (root tree of commit {c})"),
+            _ => format!("{} (tree)", place(id, path)),
         }
     }
 
@@ -335,7 +349,13 @@ impl Walk {
     /// Reads a commit's tree, parents and committer time.
     fn read_commit(&mut self, id: &ObjectId, buf: &mut Vec<u8>) -> Option<CommitNode> {
         let data = match self.repo.objects.try_find(id, buf) {
-            Ok(Some(d)) if d.kind == Kind::Commit => d,
+            Ok(Some(d)) if d.kind == Kind::Commit => {
+                if let Err(problem) = super::integrity::verify(Kind::Commit, d.data, id) {
+                    self.problem(format!("{id} (commit)"), problem);
+                    return None;
+                }
+                d
+            }
             Ok(Some(d)) => {
                 let kind = d.kind;
                 self.problem(id.to_string(), format!("expected a commit, found a {kind}"));
@@ -474,6 +494,7 @@ impl Walk {
         jobs: SyncSender<Vec<BlobJob>>,
         msgs: &SyncSender<Msg>,
         states: &BlobStates,
+        stop: &(dyn Fn() -> bool + Sync),
     ) {
         self.msgs = Some(msgs.clone());
         for e in std::mem::take(&mut self.early_errors) {
@@ -496,9 +517,15 @@ impl Walk {
             }
         }
         for &i in order {
+            // A stopped scan (a sink error, a signal) ends the walk too, not only the workers.
+            if stop() {
+                break;
+            }
             let tree = commits[i as usize].tree;
+            self.current = Some(commits[i as usize].id);
             let _ = self.tree(tree, Attr::Commit(i), &mut path, 0, Some(&mut out));
         }
+        self.current = None;
         for &(id, kind, name) in &tips.others {
             match kind {
                 Kind::Tree => {
@@ -537,7 +564,7 @@ impl Walk {
             return true;
         }
         if depth > MAX_TREE_DEPTH {
-            let loc = place(&id, path);
+            let loc = self.tree_place(&id, path);
             self.problem(loc, "tree nesting too deep");
             return true;
         }
@@ -546,30 +573,47 @@ impl Walk {
         }
         let mut complete = true;
         let mut buf = std::mem::take(&mut self.bufs[depth]);
-        let (hash_kind, ok) = match self.repo.objects.try_find(&id, &mut buf) {
-            Ok(Some(d)) if d.kind == Kind::Tree => (d.object_hash, true),
-            Ok(Some(d)) => {
-                let (kind, loc) = (d.kind, place(&id, path));
-                self.problem(loc, format!("expected a tree, found a {kind}"));
-                (d.object_hash, false)
-            }
-            Ok(None) => {
-                let loc = place(&id, path);
-                self.problem(loc, "tree missing");
-                (self.repo.object_hash(), false)
-            }
-            Err(e) => {
-                let loc = place(&id, path);
-                self.error(loc, e);
-                (self.repo.object_hash(), false)
-            }
-        };
+        let (hash_kind, ok) =
+            match gix::odb::pack::Find::try_find(&*self.repo.objects, &id, &mut buf) {
+                Ok(Some((d, packed))) if d.kind == Kind::Tree => {
+                    // A corrupt tree could drop or retarget entries without failing to parse.
+                    let hash = d.object_hash;
+                    let verdict = if packed.is_none() || self.verify_packed {
+                        super::integrity::verify(Kind::Tree, d.data, &id)
+                    } else {
+                        Ok(())
+                    };
+                    match verdict {
+                        Ok(()) => (hash, true),
+                        Err(problem) => {
+                            let loc = self.tree_place(&id, path);
+                            self.problem(loc, problem);
+                            (hash, false)
+                        }
+                    }
+                }
+                Ok(Some((d, _))) => {
+                    let (kind, loc) = (d.kind, self.tree_place(&id, path));
+                    self.problem(loc, format!("expected a tree, found a {kind}"));
+                    (d.object_hash, false)
+                }
+                Ok(None) => {
+                    let loc = self.tree_place(&id, path);
+                    self.problem(loc, "tree missing");
+                    (self.repo.object_hash(), false)
+                }
+                Err(e) => {
+                    let loc = self.tree_place(&id, path);
+                    self.error(loc, e);
+                    (self.repo.object_hash(), false)
+                }
+            };
         if ok {
             for entry in gix::objs::TreeRefIter::from_bytes(&buf, hash_kind) {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(e) => {
-                        let loc = place(&id, path);
+                        let loc = self.tree_place(&id, path);
                         self.error(loc, e);
                         break;
                     }

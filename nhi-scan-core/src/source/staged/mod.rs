@@ -525,7 +525,12 @@ impl StagedWorker<'_> {
         }
         let mut buf = std::mem::take(&mut self.buf);
         let loaded = match self.repo.objects.try_find(&c.new, &mut buf) {
-            Ok(Some(d)) if d.kind == Kind::Blob => Ok(()),
+            // A staged blob is a loose object git just wrote: cheap to check against its id,
+            // and never scanned if it is not what the index names.
+            Ok(Some(d)) if d.kind == Kind::Blob => {
+                super::git::integrity::verify(Kind::Blob, d.data, &c.new)
+                    .map_err(|problem| SourceError::git_problem(location(), problem))
+            }
             Ok(Some(d)) => Err(SourceError::git_problem(
                 location(),
                 format!("expected a blob, found a {}", d.kind),
