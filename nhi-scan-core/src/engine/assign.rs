@@ -765,6 +765,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
     {
         p += 1;
     }
+    let name_end = p;
     for _ in 0..2 {
         if let Some(q) = quote_at(hay, p) {
             p += q;
@@ -773,12 +774,67 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
             p += 1;
         }
     }
+    let quoted = p > name_end;
     let q = skip_blanks(hay, p, 16);
+    let blanks = q > p;
+    let next = hay.get(q + 1).copied().unwrap_or(b'\n');
+    // The same cases as `parse`, so that code (`key, value`, `key == k`, `key as u32`,
+    // `token.clone()`, `Some(key);`) stops here without splitting a name or reading a value.
     match hay.get(q) {
-        Some(b'=' | b':' | b',' | b'(' | b'{' | b'>' | b'?' | b'<' | b'&' | b';') => true,
-        Some(b'\n' | b'\r') | None => false,
-        Some(_) => q > p,
+        Some(b'=') => !matches!(next, b'=' | b'~'),
+        Some(b':') => next != b':',
+        Some(b'?') => next == b'=',
+        Some(b'<') => next == b'-',
+        Some(b',') => quoted,
+        Some(b'(') => !blanks && !quoted,
+        Some(b'{') => blanks && quoted,
+        Some(b'>') => !blanks,
+        Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
+        // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
+        Some(b'\n' | b'\r') | None => names_a_field(hay, from),
+        // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
+        // sigil; code goes on with an operator or a keyword.
+        Some(&c) => {
+            blanks
+                && (c.is_ascii_alphanumeric() || b"\"'`$@%/~.-_<{[".contains(&c) || c >= 0x80)
+                && !CODE_WORDS.iter().any(|w| {
+                    hay[q..].starts_with(w)
+                        && hay
+                            .get(q + w.len())
+                            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                })
+        }
     }
+}
+
+/// Words that continue an expression after a name (`key in keys`, `token as u64`, `key if x`):
+/// never a value or a type in the syntaxes `parse` reads.
+const CODE_WORDS: &[&[u8]] = &[
+    b"as",
+    b"in",
+    b"is",
+    b"if",
+    b"or",
+    b"and",
+    b"not",
+    b"of",
+    b"for",
+    b"instanceof",
+    b"else",
+    b"then",
+    b"do",
+    b"with",
+];
+
+/// Whether the identifier that ends at or after `from` is the value of a `name`/`key` field
+/// (see [`preceded_by_name_field`]).
+fn names_a_field(hay: &[u8], from: usize) -> bool {
+    let lim = from.saturating_sub(MAX_IDENT);
+    let mut s = from.min(hay.len());
+    while s > lim && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    preceded_by_name_field(hay, s, quote_before(hay, s))
 }
 
 fn line_start(hay: &[u8], pos: usize) -> usize {

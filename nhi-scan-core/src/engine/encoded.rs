@@ -415,4 +415,189 @@ mod tests {
         assert!(decode_run(Encoding::Hex, got[2].0.as_bytes(), &mut out));
         assert_eq!(out, b"-----BEGIN PRIVATE KEY-----\nMIIE");
     }
+
+    /// FAKE material, generated here: a xorshift stream over an alphabet.
+    fn fake(seed: u64, n: usize, alphabet: &[u8]) -> String {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const B64CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// A FAKE PKCS#8 PEM block: the DER prefix of a 2048-bit RSA key, then random base64.
+    fn fake_pem(seed: u64) -> String {
+        let body = format!(
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ{}",
+            fake(seed, 1500, B64CHARS)
+        );
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    /// Scans `text` with the built-in rules: (rule id, line of the finding, found text, decoded
+    /// secret).
+    fn scan(text: &str) -> Vec<(String, usize, String, String)> {
+        let (s, _) = crate::engine::Scanner::new(crate::RuleSet::builtin().rules);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        s.scan(text.as_bytes(), &mut scratch, &mut out);
+        out.iter()
+            .map(|m| {
+                let line = text[..m.span.start].matches('\n').count() + 1;
+                let dec = m
+                    .decoded
+                    .as_ref()
+                    .map(|d| String::from_utf8_lossy(&d.secret).to_string())
+                    .unwrap_or_default();
+                (
+                    s.rule(m.rule).rule.id.clone(),
+                    line,
+                    text[m.secret.clone()].to_string(),
+                    dec,
+                )
+            })
+            .collect()
+    }
+
+    fn fake_stripe(seed: u64) -> String {
+        format!("sk_live_{}", fake(seed, 40, ALNUM))
+    }
+
+    fn fake_service_account(seed: u64) -> String {
+        format!(
+            "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"billing-prod-4471\",\n  \"private_key_id\": \"{}\",\n  \"private_key\": \"{}\",\n  \"client_email\": \"ci@billing-prod-4471.iam.gserviceaccount.com\"\n}}\n",
+            fake(seed, 40, b"0123456789abcdef"),
+            fake_pem(seed + 1).replace('\n', "\\n")
+        )
+    }
+
+    #[test]
+    fn encoded_credentials_anywhere_are_decoded_and_reported_at_the_run() {
+        let pem = fake_pem(11);
+        let sa = fake_service_account(12);
+        let password = fake(13, 18, ALNUM);
+        let uri = format!("postgres://app:{password}@db.internal:5432/orders");
+        let token = fake_stripe(14);
+        let cases: Vec<(String, &str, String)> = vec![
+            // A PEM key as a Helm value.
+            (
+                format!("tls:\n  key: {}\n", b64(&pem)),
+                "private-key",
+                pem.lines().next().unwrap_or("").to_string(),
+            ),
+            // A service-account JSON in a CI variable, URL-safe and unpadded.
+            (
+                format!(
+                    "variables:\n  GCP_SA: {}\n",
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sa)
+                ),
+                // Reported by the service-account rule or the PEM rule: the key either way.
+                "",
+                "-----BEGIN PRIVATE KEY-----".to_string(),
+            ),
+            // A URI with a password in a random JSON field.
+            (
+                format!("{{\"meta\": {{\"blob\": \"{}\"}}}}\n", b64(&uri)),
+                "database.postgres-uri",
+                password.clone(),
+            ),
+            // A provider token in a shell pipeline.
+            (
+                format!("echo {} | base64 -d > /tmp/key\n", b64(&token)),
+                "stripe.secret-key.live",
+                token.clone(),
+            ),
+            // A Kubernetes Secret's `data:` (with no `kind: Secret` in view).
+            (
+                format!("data:\n  DATABASE_URL: {}\n", b64(&uri)),
+                "database.postgres-uri",
+                password.clone(),
+            ),
+            // Hex.
+            (
+                format!(
+                    "blob = {}\n",
+                    uri.bytes().map(|b| format!("{b:02x}")).collect::<String>()
+                ),
+                "database.postgres-uri",
+                password.clone(),
+            ),
+        ];
+        for (text, rule, secret) in cases {
+            let got = scan(&text);
+            let hit = got
+                .iter()
+                .find(|(r, _, _, d)| r.starts_with(rule) && d.contains(&secret));
+            let Some((_, line, found, _)) = hit else {
+                panic!("{rule} not found in {text:?}: {got:?}");
+            };
+            // Reported at the encoded run, on its line.
+            assert_eq!(*line, 2.min(text.lines().count()), "{text}");
+            assert!(
+                text.contains(found.as_str()) && found.len() >= MIN_BASE64,
+                "{found}"
+            );
+        }
+    }
+
+    #[test]
+    fn images_fonts_hashes_and_binary_decodes_are_not_findings() {
+        // A PNG and a WOFF2 font as data URIs, a SHA-512 integrity hash, random bytes, a JWT-free
+        // long identifier.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(fake(21, 200, ALNUM).bytes().map(|b| b.wrapping_mul(7)));
+        let mut woff = b"wOF2\0\x01\0\0".to_vec();
+        woff.extend(fake(22, 200, ALNUM).bytes().map(|b| b.wrapping_mul(13)));
+        let random: Vec<u8> = fake(23, 300, ALNUM)
+            .bytes()
+            .map(|b| b.wrapping_mul(31))
+            .collect();
+        let text = format!(
+            "img = \"data:image/png;base64,{}\"\nsrc: url(data:font/woff2;base64,{})\n\"integrity\": \"sha512-{}\"\nblob = {}\nhash = {}\nprose = {}\n",
+            b64_bytes(&png),
+            b64_bytes(&woff),
+            b64_bytes(&random[..64]),
+            b64_bytes(&random),
+            fake(24, 64, b"0123456789abcdef"),
+            b64("The quick brown fox jumps over the lazy dog, twice over, without any secret.")
+        );
+        assert_eq!(scan(&text), vec![]);
+    }
+
+    fn b64_bytes(b: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(b)
+    }
+
+    #[test]
+    fn decoding_is_bounded_in_depth() {
+        // Encoded three times: beyond the nesting limit, so not decoded all the way.
+        let token = fake_stripe(31);
+        let once = b64(&format!("STRIPE={token}"));
+        let thrice = b64(&b64(&once));
+        assert!(
+            scan(&format!("x = {once}\n"))
+                .iter()
+                .any(|(_, _, _, d)| d == &token)
+        );
+        assert!(scan(&format!("x = {thrice}\n")).is_empty());
+    }
 }
