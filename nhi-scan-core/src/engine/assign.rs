@@ -1701,6 +1701,13 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     const HEX_CALLS: &[&[u8]] = &[b"fromhex", b"unhexlify", b"hex2bin"];
     let end = (p + 300).min(line_end(hay, p));
     let stmt = &hay[p..end];
+    // Every decoding call above names base64 (`64`), hex or `atob`; most code values do not.
+    if memchr::memmem::find(stmt, b"64").is_none()
+        && memchr::memmem::find(stmt, b"hex").is_none()
+        && memchr::memmem::find(stmt, b"atob").is_none()
+    {
+        return None;
+    }
     // Each `(` of the statement, with the name before it (one pass, no search per name).
     let mut found = None;
     for open in memchr::memchr_iter(b'(', stmt) {
@@ -1776,6 +1783,56 @@ fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
 }
 
 /// A bare value that reads as a type name (`&str`, `String`, `Option<String>`, `u32`).
+/// Values that name something rather than hold a secret, seen as noise in dependency trees:
+/// a PascalCase name (`"result_key": "PublicIpv4Pools"`), a TypeScript union
+/// (`Key: Buffer|Uint8Array|Blob|string`), a format template (`"{email}/{date}/goog4_request"`),
+/// a terminal colour code (`"\x1B[0;32m"`), and punctuation test vectors that are mostly
+/// percent escapes (`%20!%22$%&'()*+,-.%3A`).
+fn reads_as_code_or_name(v: &[u8]) -> bool {
+    // Three or more PascalCase words: letters and digits only, starting upper case, at least
+    // three lower-case letters per word (random tokens change case every two characters).
+    if v[0].is_ascii_uppercase() && v.iter().all(u8::is_ascii_alphanumeric) {
+        let words = v
+            .windows(2)
+            .filter(|w| !w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
+            .count()
+            + 1;
+        let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
+        if words >= 3 && lower >= 3 * words && lower * 10 >= v.len() * 6 {
+            return true;
+        }
+    }
+    let ident = |p: &[u8]| {
+        !p.is_empty()
+            && p[0].is_ascii_alphabetic()
+            && p.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+    };
+    if v.contains(&b'|') && v.split(|b| *b == b'|').all(ident) {
+        return true;
+    }
+    // `{name}` placeholders of a format string.
+    let mut rest = v;
+    while let Some(o) = memchr::memchr(b'{', rest) {
+        let Some(c) = memchr::memchr(b'}', &rest[o..]) else {
+            break;
+        };
+        if c > 1 && ident(&rest[o + 1..o + c]) {
+            return true;
+        }
+        rest = &rest[o + c..];
+    }
+    let lv = v.to_ascii_lowercase();
+    if lv.starts_with(b"\\x1b[") || lv.starts_with(b"\\033[") || lv.starts_with(b"\\e[") {
+        return true;
+    }
+    let escapes = v
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    escapes >= 4 && escapes * 3 * 2 >= v.len()
+}
+
 fn looks_like_type(v: &[u8]) -> bool {
     v.first().is_some_and(|b| *b == b'&' || *b == b'*')
         || matches!(
@@ -1949,6 +2006,9 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         if lv.starts_with(pre) {
             return false;
         }
+    }
+    if reads_as_code_or_name(v) {
+        return false;
     }
     // Paths, and secret-store names such as `prod/orders/db-x1Y2z3`.
     if v.starts_with(b"./")
@@ -2353,5 +2413,21 @@ mod attribution_tests {
         );
         assert_eq!(id(&format!("checksum = \"{hex}\"")), None);
         assert_eq!(id(hex), None);
+    }
+
+    #[test]
+    fn names_types_templates_and_escape_codes_are_not_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        for text in [
+            "{\"result_key\": \"PublicIpv4Pools\", \"output_token\": \"NextToken\"}",
+            "  Key: Buffer|Uint8Array|Blob|string;",
+            "credential = f\"{email}/{datestamp}/auto/storage/goog4_request\"",
+            "#define TEST_COLOR_PASS \"\\x1B[0;32m\"",
+            "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40%5B%5C%5D\"",
+        ] {
+            assert_eq!(found(&s, text), vec![], "{text}");
+        }
+        // A human password of two capitalised words is still one.
+        assert_eq!(found(&s, "DB_PASSWORD=PepperFalcon42").len(), 1);
     }
 }

@@ -119,15 +119,21 @@ unsafe fn runs_avx2(hay: &[u8], out: &mut Vec<Run>) -> usize {
     const _: () = assert!(MIN_BASE64 >= 32, "the shift steps below find runs of 32");
     let n = hay.len();
     let inside = |b: u8| CLASS[b as usize] != 0;
-    let case = _mm256_set1_epi8(0x20);
-    let a_lo = _mm256_set1_epi8(b'a' as i8 - 1);
-    let z_hi = _mm256_set1_epi8(b'z' as i8 + 1);
-    let d_lo = _mm256_set1_epi8(b'0' as i8 - 1);
-    let d_hi = _mm256_set1_epi8(b'9' as i8 + 1);
-    let plus = _mm256_set1_epi8(b'+' as i8);
-    let slash = _mm256_set1_epi8(b'/' as i8);
-    let dash = _mm256_set1_epi8(b'-' as i8);
-    let under = _mm256_set1_epi8(b'_' as i8);
+    // Nibble tables: the alphabet as (high nibble, low nibble) pairs. Each high nibble 2..7
+    // gets one bit; the low-nibble table holds, for each low nibble, the bits of the high
+    // nibbles it pairs with (`+-/` in row 2, digits in row 3, letters and `_` in rows 4 to 7).
+    #[rustfmt::skip]
+    let lo_tbl = _mm256_setr_epi8(
+        0x2a, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3c, 0x15, 0x14, 0x15, 0x14, 0x1d,
+        0x2a, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3c, 0x15, 0x14, 0x15, 0x14, 0x1d,
+    );
+    #[rustfmt::skip]
+    let hi_tbl = _mm256_setr_epi8(
+        0, 0, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0, 0, 0, 0, 0, 0, 0, 0,
+    );
+    let nib = _mm256_set1_epi8(0x0f);
+    let zero = _mm256_setzero_si256();
     let mut i = 0;
     // Mask of the 32 bytes before `i` (0 when they hold no run that may continue at `i`).
     let mut prev: u64 = 0;
@@ -135,18 +141,10 @@ unsafe fn runs_avx2(hay: &[u8], out: &mut Vec<Run>) -> usize {
         // SAFETY: i + 32 <= n, so the 32-byte unaligned load is in bounds.
         let m = unsafe {
             let v = _mm256_loadu_si256(hay.as_ptr().add(i) as *const __m256i);
-            let lower = _mm256_or_si256(v, case);
-            let alpha = _mm256_and_si256(
-                _mm256_cmpgt_epi8(lower, a_lo),
-                _mm256_cmpgt_epi8(z_hi, lower),
-            );
-            let digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, d_lo), _mm256_cmpgt_epi8(d_hi, v));
-            let special = _mm256_or_si256(
-                _mm256_or_si256(_mm256_cmpeq_epi8(v, plus), _mm256_cmpeq_epi8(v, slash)),
-                _mm256_or_si256(_mm256_cmpeq_epi8(v, dash), _mm256_cmpeq_epi8(v, under)),
-            );
-            let inside = _mm256_or_si256(_mm256_or_si256(alpha, digit), special);
-            _mm256_movemask_epi8(inside) as u32 as u64
+            let lo = _mm256_shuffle_epi8(lo_tbl, _mm256_and_si256(v, nib));
+            let hi = _mm256_shuffle_epi8(hi_tbl, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+            let outside = _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), zero);
+            !(_mm256_movemask_epi8(outside) as u32) as u64
         };
         let x = m << 32 | prev;
         let mut r = x & (x >> 1); // runs of 2
@@ -159,15 +157,22 @@ unsafe fn runs_avx2(hay: &[u8], out: &mut Vec<Run>) -> usize {
             i += 32;
             continue;
         }
-        // A run of 32 starts at bit `b` of the window (the window starts 32 bytes before `i`).
+        // The first run of 32 starts at bit `b` of the window (the window starts 32 bytes
+        // before `i`); it is where its run starts unless it is the window's first byte. Its end
+        // is the first clear bit after `b`, unless the run goes on past the window.
         let b = r.trailing_zeros() as usize;
         let mut s = (i + b).saturating_sub(32);
-        while s > 0 && inside(hay[s - 1]) {
-            s -= 1;
+        if b == 0 {
+            while s > 0 && inside(hay[s - 1]) {
+                s -= 1;
+            }
         }
-        let mut e = (i + b).saturating_sub(32) + 32;
-        while e < n && inside(hay[e]) {
-            e += 1;
+        let ones = (!(x >> b)).trailing_zeros() as usize;
+        let mut e = (i + b + ones).saturating_sub(32);
+        if b + ones >= 64 {
+            while e < n && inside(hay[e]) {
+                e += 1;
+            }
         }
         if e - s >= MIN_BASE64 {
             consider(hay, s..e, out);
