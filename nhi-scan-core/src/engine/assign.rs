@@ -785,7 +785,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b':') => next != b':',
         Some(b'?') => next == b'=',
         Some(b'<') => next == b'-',
-        Some(b',') => quoted,
+        // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
+        Some(b',') => quoted || names_a_field(hay, from),
         Some(b'(') => !blanks && !quoted,
         Some(b'{') => blanks && quoted,
         Some(b'>') => !blanks,
@@ -1227,16 +1228,18 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // `auth=("user", "password")`, `credentials: ["user", "password"]`.
         return tuple_value(hay, s..e, p);
     }
-    let (mut v, quoted) = match parse_value(hay, p) {
-        Some(x) => x,
-        None => return typed_declaration(hay, s, e, p),
-    };
-    if !quoted
-        && matches!(hay.get(v.end), Some(b'(' | b'.' | b':'))
+    // `base64decode("...")`, `new String(Base64.getDecoder().decode("..."))`: a call (a `(`
+    // soon after a word) that may decode a literal.
+    if hay.get(p).is_some_and(u8::is_ascii_alphabetic)
+        && memchr::memchr(b'(', &hay[p..(p + 48).min(hay.len())]).is_some()
         && let Some(a) = decode_call(hay, s..e, p)
     {
         return Some(a);
     }
+    let (mut v, quoted) = match parse_value(hay, p) {
+        Some(x) => x,
+        None => return typed_declaration(hay, s, e, p),
+    };
     if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
