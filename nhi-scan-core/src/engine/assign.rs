@@ -1829,11 +1829,7 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
     if lv.starts_with(b"\\x1b[") || lv.starts_with(b"\\033[") || lv.starts_with(b"\\e[") {
         return true;
     }
-    let escapes = v
-        .windows(3)
-        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
-        .count();
-    escapes >= 4 && escapes * 3 * 2 >= v.len()
+    crate::filters::punctuation_only(v)
 }
 
 fn looks_like_type(v: &[u8]) -> bool {

@@ -53,7 +53,40 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    has_sequential_run(&lower) || angle_placeholder(&lower) || templated(secret)
+    has_sequential_run(&lower)
+        || angle_placeholder(&lower)
+        || templated(secret)
+        || punctuation_only(secret)
+}
+
+/// A value of eight or more characters with fewer than three letters or digits once `%XX`
+/// escapes are decoded, or of 24 or more of which under a fifth are letters or digits: the
+/// punctuation test vectors of URL parsers (`%20!%22$%&'()*+,-.%3A%3B...`), never a password
+/// or a token.
+pub fn punctuation_only(v: &[u8]) -> bool {
+    if v.len() < 8 {
+        return false;
+    }
+    let mut alnum = 0;
+    let mut len = 0;
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'%'
+            && v.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && v.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            let d = u8::from_str_radix(std::str::from_utf8(&v[i + 1..i + 3]).unwrap_or("00"), 16)
+                .unwrap_or(0);
+            alnum += usize::from(d.is_ascii_alphanumeric());
+            len += 1;
+            i += 3;
+            continue;
+        }
+        alnum += usize::from(v[i].is_ascii_alphanumeric());
+        len += 1;
+        i += 1;
+    }
+    alnum < 3 || (len >= 24 && alnum * 5 < len)
 }
 
 /// A template or interpolation inside the value: `${X}`, `{{ x }}`, `{% x %}`, `$(cmd)`,
