@@ -1829,6 +1829,30 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
     if lv.starts_with(b"\\x1b[") || lv.starts_with(b"\\033[") || lv.starts_with(b"\\e[") {
         return true;
     }
+    // A qualified name of words (`ec2:ResourceTag/elasticbeanstalk:environment-name`, an IAM
+    // condition key): a `:` and a `/`, and every part a word (PascalCase allowed, digits only
+    // at its end).
+    if v.contains(&b':') && v.contains(&b'/') {
+        let word = |p: &[u8]| {
+            let body = p
+                .iter()
+                .rposition(|b| !b.is_ascii_digit())
+                .map_or(&p[..0], |k| &p[..=k]);
+            !body.is_empty()
+                && body[0].is_ascii_alphabetic()
+                && body
+                    .windows(2)
+                    .all(|w| !(w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase()))
+                && body.iter().all(u8::is_ascii_alphabetic)
+                && body.iter().filter(|b| b.is_ascii_lowercase()).count()
+                    >= 2 * body.iter().filter(|b| b.is_ascii_uppercase()).count()
+        };
+        if v.split(|b| !b.is_ascii_alphanumeric())
+            .all(|p| p.is_empty() || word(p))
+        {
+            return true;
+        }
+    }
     crate::filters::punctuation_only(v)
 }
 
@@ -2422,6 +2446,7 @@ mod attribution_tests {
             "  Key: Buffer|Uint8Array|Blob|string;",
             "credential = f\"{email}/{datestamp}/auto/storage/goog4_request\"",
             "#define TEST_COLOR_PASS \"\\x1B[0;32m\"",
+            "{\"Key\": \"ec2:ResourceTag/elasticbeanstalk:environment-name\", \"Value\": \"x\"}",
             "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40%5B%5C%5D\"",
         ] {
             assert_eq!(found(&s, text), vec![], "{text}");
