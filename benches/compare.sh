@@ -10,6 +10,9 @@
 #   --warmup N     untimed warmup runs per tool (default 1)
 #   --no-nhi       time the peers only (before nhi-scan scans anything)
 #   --gitleaks     also time gitleaks (`gitleaks dir`); betterleaks is its successor
+#   --baseline B   also time another nhi-scan binary B (e.g. main's build) as `nhi-base`, in the same
+#                  hyperfine run, so a change's cost is measured against its base under the same load
+#   --no-peers     skip kingfisher and betterleaks (with --baseline: a quicker before/after run)
 #   --keep-reports D  copy each tool's findings report and stdout/stderr from the preflight run into D
 #                  (to inspect what each tool flags: the corpus has few real secrets, so most are false positives)
 #
@@ -36,6 +39,8 @@ WARMUP=1
 WITH_NHI=1
 WITH_GITLEAKS=0
 KEEP=
+BASE=
+WITH_PEERS=1
 POS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +50,9 @@ while [ $# -gt 0 ]; do
     --warmup=*) WARMUP=${1#*=}; shift ;;
     --no-nhi) WITH_NHI=0; shift ;;
     --gitleaks) WITH_GITLEAKS=1; shift ;;
+    --baseline) [ $# -ge 2 ] || die "--baseline needs a binary"; BASE=$2; shift 2 ;;
+    --baseline=*) BASE=${1#*=}; shift ;;
+    --no-peers) WITH_PEERS=0; shift ;;
     --keep-reports) [ $# -ge 2 ] || die "--keep-reports needs a directory"; KEEP=$2; shift 2 ;;
     --keep-reports=*) KEEP=${1#*=}; shift ;;
     -h|--help) usage 0 ;;
@@ -77,8 +85,12 @@ PEERS_HINT="run ../shared/tools/install-peers.sh from $ROOT"
 HYPERFINE=$(need hyperfine "apt-get install hyperfine")
 JQ=$(need jq "apt-get install jq")
 RG=$(need rg "apt-get install ripgrep")
-KINGFISHER=$(need kingfisher "$PEERS_HINT")
-BETTERLEAKS=$(need betterleaks "$PEERS_HINT")
+KINGFISHER=
+BETTERLEAKS=
+if [ "$WITH_PEERS" = 1 ]; then
+  KINGFISHER=$(need kingfisher "$PEERS_HINT")
+  BETTERLEAKS=$(need betterleaks "$PEERS_HINT")
+fi
 GITLEAKS=
 if [ "$WITH_GITLEAKS" = 1 ]; then GITLEAKS=$(need gitleaks "$PEERS_HINT"); fi
 TIME=/usr/bin/time
@@ -91,6 +103,11 @@ if [ "$WITH_NHI" = 1 ]; then
   NHI=$(cd "$(dirname "$NHI")" && pwd)/$(basename "$NHI")
   [ -n "$("$NHI" --version 2>/dev/null || true)" ] \
     || die "$NHI --version prints nothing: not a working nhi-scan CLI yet (use --no-nhi to time the peers only)"
+fi
+
+if [ -n "$BASE" ]; then
+  [ -x "$BASE" ] || die "baseline binary not found or not executable: $BASE"
+  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
 fi
 
 if pgrep -x cargo >/dev/null || pgrep -x rustc >/dev/null; then
@@ -119,6 +136,12 @@ if [ -n "$NHI" ]; then
     "$(q "$NHI" scan "$DIR" --format json --output /dev/null)" \
     "$(q "$NHI" scan "$DIR" --format json --output "$TMPD/nhi-scan.json")" "0 1"
 fi
+if [ -n "$BASE" ]; then
+  add nhi-base \
+    "$(q "$BASE" scan "$DIR" --format json --output /dev/null)" \
+    "$(q "$BASE" scan "$DIR" --format json --output "$TMPD/nhi-base.json")" "0 1"
+fi
+if [ "$WITH_PEERS" = 1 ]; then
 # kingfisher: exit 200 = findings, 205 = validated findings. Its summary (JSON with --format json) goes to stdout.
 add kingfisher \
   "$(q "$KINGFISHER" scan "$DIR" --no-validate --no-update-check --format json -o /dev/null)" \
@@ -127,6 +150,7 @@ add kingfisher \
 add betterleaks \
   "$(q "$BETTERLEAKS" fs "$DIR" --no-banner --exit-code=0 -s -o "$TMPD/betterleaks-timed.json")" \
   "$(q "$BETTERLEAKS" fs "$DIR" --no-banner --exit-code=0 -s -o "$TMPD/betterleaks.json")" "0"
+fi
 if [ -n "$GITLEAKS" ]; then
   add gitleaks \
     "$(q "$GITLEAKS" dir "$DIR" --no-banner --exit-code 0 -f json -r "$TMPD/gitleaks-timed.json")" \
@@ -140,12 +164,12 @@ declare -A RSS FOUND
 findings_of() { # name -> a short description of what the tool reported
   local n=$1 out="$TMPD/$1.out" err="$TMPD/$1.err"
   case "$n" in
-    nhi-scan)
+    nhi-scan|nhi-base)
       local c
       c=$("$JQ" -r 'if type == "array" then length
                    elif type == "object" and (.findings | type) == "array" then (.findings | length)
-                   else empty end' "$TMPD/nhi-scan.json" 2>/dev/null || true)
-      [ -n "$c" ] || c=$( ("$JQ" -c . "$TMPD/nhi-scan.json" 2>/dev/null || true) | wc -l)
+                   else empty end' "$TMPD/$n.json" 2>/dev/null || true)
+      [ -n "$c" ] || c=$( ("$JQ" -c . "$TMPD/$n.json" 2>/dev/null || true) | wc -l)
       local summary
       summary=$(grep -E '^nhi-scan: ' "$err" | tail -n 1 || true)
       echo "$c findings in JSON report${summary:+ ($summary)}" ;;
@@ -196,18 +220,19 @@ echo
 # --- 3. table --------------------------------------------------------------------------------------
 median() { "$JQ" -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$TMPD/hyperfine.json"; }
 stddev() { "$JQ" -r --arg n "$1" '.results[] | select(.command == $n) | .stddev' "$TMPD/hyperfine.json"; }
+usercpu() { "$JQ" -r --arg n "$1" '.results[] | select(.command == $n) | .user' "$TMPD/hyperfine.json"; }
 RG_MED=$(median rg)
 NHI_MED=
 if [ -n "$NHI" ]; then NHI_MED=$(median nhi-scan); fi
 
 echo
 echo "corpus: $MB MB, $FILES files ($DIR); runs=$RUNS warmup=$WARMUP; $(nproc) CPUs"
-printf '%-12s %10s %8s %10s %8s %9s %10s\n' tool "median s" "± s" "/nhi-scan" "/rg" "MB/s" "peak RSS"
+printf '%-12s %10s %8s %10s %8s %9s %10s %8s\n' tool "median s" "± s" "/nhi-scan" "/rg" "MB/s" "peak RSS" "user s"
 for n in "${NAMES[@]}"; do
-  m=$(median "$n"); s=$(stddev "$n")
-  awk -v n="$n" -v m="$m" -v s="$s" -v nhi="$NHI_MED" -v rg="$RG_MED" -v mb="$MB" -v rss="${RSS[$n]}" 'BEGIN {
+  m=$(median "$n"); s=$(stddev "$n"); u=$(usercpu "$n")
+  awk -v n="$n" -v m="$m" -v s="$s" -v u="$u" -v nhi="$NHI_MED" -v rg="$RG_MED" -v mb="$MB" -v rss="${RSS[$n]}" 'BEGIN {
     rn = (nhi == "") ? "-" : sprintf("%.2fx", m / nhi)
-    printf "%-12s %10.3f %8.3f %10s %7.2fx %9.0f %7s MB\n", n, m, s, rn, m / rg, mb / m, rss
+    printf "%-12s %10.3f %8.3f %10s %7.2fx %9.0f %7s MB %8.3f\n", n, m, s, rn, m / rg, mb / m, rss, u
   }'
 done
 echo

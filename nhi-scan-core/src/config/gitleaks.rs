@@ -264,6 +264,7 @@ fn translate_rule(r: &GlRule, id: &str, pattern: &str) -> Result<Rule, String> {
         description: r.description.clone(),
         keywords,
         pattern,
+        context: None,
         min_entropy: r.entropy,
         checksum: None,
         companion: None,

@@ -18,6 +18,11 @@ pub enum Encoding {
     Base64,
     /// `%XX` escapes.
     Percent,
+    /// Hex digits, two per byte.
+    Hex,
+    /// JSON string escapes (`\n`, `\"`, `\u0022`), in a string or an array of strings such as
+    /// a notebook cell; the location is the escaped text's own line.
+    Escaped,
 }
 
 /// A context in which encoded text is expected.
@@ -103,6 +108,7 @@ pub(crate) fn decode(encoding: Encoding, enc: &[u8], out: &mut Vec<u8>) -> bool 
                         .is_ok()
                 }
         }
+        Encoding::Hex | Encoding::Escaped => return false,
         Encoding::Percent => {
             let mut i = 0;
             while i < enc.len() {

@@ -4,9 +4,13 @@
 //! keyword run, each over a window around the hit no wider than its longest possible match;
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
+mod assign;
 mod decode;
+mod encoded;
+mod escape;
 mod gate;
 mod trigrams;
+mod words;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -18,7 +22,8 @@ use regex_automata::util::captures::Captures;
 
 use crate::filters;
 use crate::finding::RuleInfo;
-use crate::rules::{AllowTarget, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use crate::rules::{AllowTarget, Checksum, Kind, LoadedRule, RuleError, RuleOrigin, RuleSet};
+use assign::{Assign, AssignScratch};
 pub use decode::Encoding;
 use decode::{Decoder, MAX_DEPTH};
 use gate::{Gate, Hit};
@@ -60,6 +65,12 @@ pub struct Decoded {
 
 /// Marks a `keyword_rules` entry that names a decoder rather than a rule.
 const DECODER: u32 = 1 << 31;
+/// Marks a `keyword_rules` entry that starts the assignment engine.
+const ASSIGN: u32 = 1 << 30;
+/// Marks a `keyword_rules` entry that starts the provider-call check of the assignment engine.
+const ASSIGN_CALL: u32 = (1 << 30) | 1;
+/// Marks a `keyword_rules` entry that starts unescaping (see [`escape`]).
+const ESCAPE: u32 = (1 << 30) | 2;
 
 struct CompiledRule {
     loaded: LoadedRule,
@@ -129,6 +140,7 @@ pub struct Scanner {
     /// For each gate keyword, the rules that own it.
     keyword_rules: Vec<Vec<u32>>,
     decoders: Vec<Decoder>,
+    assign: Assign,
     allow_markers: [memchr::memmem::Finder<'static>; 2],
     /// Rule ids, for allow comments naming rules.
     ids: std::collections::HashSet<Box<[u8]>>,
@@ -151,6 +163,17 @@ pub struct Scratch {
     /// Rules with an open window.
     touched: Vec<u32>,
     decoded: Vec<u8>,
+    /// Trigger-word hits for the assignment engine (keyword spans, in order).
+    assign_hits: Vec<Range<usize>>,
+    /// Provider-word hits for the provider-call check.
+    call_hits: Vec<Range<usize>>,
+    call_found: Vec<(Range<usize>, u32)>,
+    /// Escaped-newline hits for unescaping (see [`escape`]).
+    escape_hits: Vec<usize>,
+    unescaped: escape::Unescaped,
+    /// Encoded runs found in the haystack.
+    runs: Vec<encoded::Run>,
+    assign: AssignScratch,
     /// Working memory for scanning decoded text (one level deeper), made on first use.
     nested: Option<Box<Scratch>>,
 }
@@ -227,6 +250,43 @@ impl Scanner {
             }
             rules.push(rule);
         }
+        let assign = Assign::new(rules.iter().enumerate().filter_map(|(i, r)| {
+            r.loaded
+                .rule
+                .context
+                .as_ref()
+                .map(|c| (i as u32, c, r.loaded.rule.kind == Kind::Generic))
+        }));
+        if !assign.is_empty() {
+            let triggers = assign::TRIGGERS.iter().map(|t| t.to_string());
+            for kw in triggers.chain(assign.extra_keywords.iter().cloned()) {
+                let key = kw.to_ascii_lowercase().into_bytes();
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(ASSIGN);
+            }
+            let calls: Vec<Vec<u8>> = assign.call_keywords().map(|k| k.to_vec()).collect();
+            for key in calls {
+                let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    (keywords.len() - 1) as u32
+                });
+                keyword_rules[k as usize].push(ASSIGN_CALL);
+            }
+        }
+        for kw in escape::KEYWORDS {
+            let key = kw.as_bytes().to_vec();
+            let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                keywords.push(key);
+                keyword_rules.push(Vec::new());
+                (keywords.len() - 1) as u32
+            });
+            keyword_rules[k as usize].push(ESCAPE);
+        }
         let decoders = decode::decoders();
         for (d, decoder) in decoders.iter().enumerate() {
             for kw in decoder.keywords {
@@ -251,6 +311,7 @@ impl Scanner {
                 gate,
                 keyword_rules,
                 decoders,
+                assign,
                 allow_markers: [
                     memchr::memmem::Finder::new(filters::ALLOW_MARKER).into_owned(),
                     memchr::memmem::Finder::new(filters::GITLEAKS_ALLOW_MARKER).into_owned(),
@@ -312,6 +373,13 @@ impl Scanner {
             open: vec![0..0; self.rules.len()],
             touched: Vec::new(),
             decoded: Vec::new(),
+            assign_hits: Vec::new(),
+            call_hits: Vec::new(),
+            call_found: Vec::new(),
+            escape_hits: Vec::new(),
+            unescaped: escape::Unescaped::default(),
+            runs: Vec::new(),
+            assign: AssignScratch::default(),
             nested: None,
         }
     }
@@ -320,6 +388,7 @@ impl Scanner {
     pub fn compile_all(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
+            .filter(|r| !r.loaded.rule.pattern.is_empty())
             .filter_map(
                 |r| match r.regex.get_or_init(|| build_rule_regex(&r.loaded)) {
                     Ok(_) => None,
@@ -361,6 +430,9 @@ impl Scanner {
     }
 
     fn scan_at(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>, depth: usize) {
+        if depth < MAX_DEPTH {
+            self.encoded_runs(hay, scratch, out, depth);
+        }
         scratch.hits.clear();
         self.gate.find(hay, &mut scratch.hits);
         if scratch.hits.is_empty() {
@@ -368,12 +440,27 @@ impl Scanner {
         }
         scratch.windows.clear();
         scratch.decode_windows.clear();
+        scratch.assign_hits.clear();
+        scratch.call_hits.clear();
+        scratch.escape_hits.clear();
         // Hits arrive nearly sorted (the gate works forwards in small blocks), so this is cheap,
         // and it lets each rule's overlapping windows merge on the fly with no window sort.
         scratch.hits.sort_unstable_by_key(|h| h.start);
         for hit in &scratch.hits {
             let kw_len = self.gate.keyword_len(hit.keyword);
             for &r in &self.keyword_rules[hit.keyword as usize] {
+                if r == ASSIGN {
+                    scratch.assign_hits.push(hit.start..hit.start + kw_len);
+                    continue;
+                }
+                if r == ASSIGN_CALL {
+                    scratch.call_hits.push(hit.start..hit.start + kw_len);
+                    continue;
+                }
+                if r == ESCAPE {
+                    scratch.escape_hits.push(hit.start);
+                    continue;
+                }
                 if r & DECODER != 0 {
                     let d = &self.decoders[(r & !DECODER) as usize];
                     let start = hit.start.saturating_sub(d.before);
@@ -407,6 +494,12 @@ impl Scanner {
             let (r, start, end) = scratch.windows[i];
             self.confirm(r as usize, hay, start..end, scratch, out);
         }
+        if !scratch.assign_hits.is_empty() {
+            self.assignments(hay, scratch, out);
+        }
+        if !scratch.call_hits.is_empty() {
+            self.provider_calls(hay, scratch, out);
+        }
         if !scratch.vetoes.is_empty() {
             let vetoes = &scratch.vetoes;
             let mut seen = 0;
@@ -420,6 +513,116 @@ impl Scanner {
         if depth < MAX_DEPTH && !scratch.decode_windows.is_empty() {
             self.decode_and_scan(hay, scratch, out, depth);
         }
+        if depth < MAX_DEPTH && !scratch.escape_hits.is_empty() {
+            self.unescape_and_scan(hay, scratch, out, depth);
+        }
+    }
+
+    /// Decodes the base64 and hex runs of `hay` that decode to text (see [`encoded`]), scans
+    /// them one level deeper, and reports what they hold at the encoded run. The decoded bytes
+    /// per haystack are bounded by its length.
+    fn encoded_runs(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>, depth: usize) {
+        let mut runs = std::mem::take(&mut scratch.runs);
+        runs.clear();
+        encoded::runs(hay, &mut runs);
+        if runs.is_empty() {
+            scratch.runs = runs;
+            return;
+        }
+        let mut decoded = std::mem::take(&mut scratch.decoded);
+        let mut nested_out = Vec::new();
+        let mut budget = hay.len();
+        for run in &runs {
+            let enc = &hay[run.range.clone()];
+            if enc.len() > budget {
+                break;
+            }
+            budget -= enc.len();
+            if !encoded::decode_run(run.encoding, enc, &mut decoded) {
+                continue;
+            }
+            let nested = scratch
+                .nested
+                .get_or_insert_with(|| Box::new(self.scratch()));
+            nested_out.clear();
+            self.scan_at(&decoded, nested, &mut nested_out, depth + 1);
+            resolve_overlaps(&self.rules, &mut nested_out, 0);
+            for inner in nested_out.drain(..) {
+                let (secret, companion) = match inner.decoded {
+                    Some(d) => (d.secret, d.companion),
+                    None => (
+                        decoded[inner.secret].to_vec(),
+                        inner.companion.map(|c| decoded[c].to_vec()),
+                    ),
+                };
+                out.push(Match {
+                    rule: inner.rule,
+                    span: run.range.clone(),
+                    secret: run.range.clone(),
+                    companion: None,
+                    decoded: Some(Box::new(Decoded {
+                        encoding: run.encoding,
+                        secret,
+                        companion,
+                    })),
+                });
+            }
+        }
+        scratch.decoded = decoded;
+        scratch.runs = runs;
+    }
+
+    /// Unescapes the JSON strings (and arrays of strings) around escaped line breaks, scans the
+    /// text one level deeper, and reports each match at the escaped bytes it came from.
+    fn unescape_and_scan(
+        &self,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+        depth: usize,
+    ) {
+        let hits = std::mem::take(&mut scratch.escape_hits);
+        let mut u = std::mem::take(&mut scratch.unescaped);
+        let mut nested_out = Vec::new();
+        let mut done = 0;
+        for &hit in &hits {
+            if hit < done {
+                continue;
+            }
+            let Some(region) = escape::unescape_around(hay, hit, &mut u) else {
+                done = hit + 1;
+                continue;
+            };
+            done = region.end;
+            let nested = scratch
+                .nested
+                .get_or_insert_with(|| Box::new(self.scratch()));
+            nested_out.clear();
+            self.scan_at(&u.text, nested, &mut nested_out, depth + 1);
+            resolve_overlaps(&self.rules, &mut nested_out, 0);
+            for inner in nested_out.drain(..) {
+                let (secret, companion) = match inner.decoded {
+                    Some(d) => (d.secret, d.companion),
+                    None => (
+                        u.text[inner.secret.clone()].to_vec(),
+                        inner.companion.map(|c| u.text[c].to_vec()),
+                    ),
+                };
+                out.push(Match {
+                    rule: inner.rule,
+                    span: u.source(inner.span),
+                    secret: u.source(inner.secret),
+                    companion: None,
+                    decoded: Some(Box::new(Decoded {
+                        encoding: Encoding::Escaped,
+                        secret,
+                        companion,
+                    })),
+                });
+            }
+        }
+        scratch.escape_hits = hits;
+        scratch.unescaped = u;
     }
 
     /// Runs the decoders whose keywords hit, scans what they decode one level deeper, and
@@ -488,6 +691,129 @@ impl Scanner {
         }
         scratch.decode_windows = windows;
         scratch.decoded = decoded;
+    }
+
+    /// Runs the assignment engine over the trigger-word hits, once per identifier. The engine
+    /// names candidate rules best first; the first whose filters accept the value reports it.
+    fn assignments(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let hits = std::mem::take(&mut scratch.assign_hits);
+        let mut done = 0;
+        for hit in &hits {
+            if hit.start < done {
+                continue;
+            }
+            let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
+            done = end;
+            let Some(a) = found else { continue };
+            if scratch
+                .vetoes
+                .iter()
+                .any(|v| v.start < a.value.end && a.value.start < v.end)
+            {
+                // A provider rule recognised these bytes and rejected their checksum: no name
+                // makes them a credential.
+                continue;
+            }
+            let value = a.value_bytes(hay);
+            let span = a.name.start..a.value.end;
+            let mut chosen = None;
+            for &r in &scratch.assign.order {
+                let rule = &self.rules[r as usize];
+                match self.context_verdict(rule, value, a.human) {
+                    Verdict::Accept => {}
+                    Verdict::Reject => continue,
+                    Verdict::BadChecksum => {
+                        scratch.vetoes.push(a.value.clone());
+                        break;
+                    }
+                }
+                if !self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
+                    chosen = Some(r as usize);
+                }
+                break;
+            }
+            let Some(r) = chosen else { continue };
+            let companion =
+                self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
+            let decoded = a.decoded.map(|(secret, encoding)| {
+                Box::new(Decoded {
+                    encoding,
+                    secret,
+                    companion: None,
+                })
+            });
+            out.push(Match {
+                rule: r,
+                span,
+                secret: a.value,
+                companion,
+                decoded,
+            });
+        }
+        scratch.assign_hits = hits;
+    }
+
+    /// Literal arguments of calls whose callee names a provider (`TwilioClient("AC..", "..")`)
+    /// that have the shape of that provider's key.
+    fn provider_calls(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let hits = std::mem::take(&mut scratch.call_hits);
+        let mut done = 0;
+        for hit in &hits {
+            if hit.start < done {
+                continue;
+            }
+            scratch.call_found.clear();
+            done = self.assign.find_call(
+                hay,
+                hit.clone(),
+                &mut scratch.assign,
+                &mut scratch.call_found,
+            );
+            let mut last: Option<Range<usize>> = None;
+            for (v, r) in std::mem::take(&mut scratch.call_found) {
+                if last.as_ref() == Some(&v) {
+                    continue;
+                }
+                let rule = &self.rules[r as usize];
+                if !matches!(
+                    self.context_verdict(rule, &hay[v.clone()], false),
+                    Verdict::Accept
+                ) || self.allowlisted(rule, hay, v.clone(), v.clone())
+                {
+                    continue;
+                }
+                last = Some(v.clone());
+                out.push(Match {
+                    rule: r as usize,
+                    span: v.clone(),
+                    secret: v,
+                    companion: None,
+                    decoded: None,
+                });
+            }
+        }
+        scratch.call_hits = hits;
+    }
+
+    /// [`Scanner::verdict`] for a value found by its context, with the entropy bar capped by
+    /// the value's alphabet and length (see [`assign::context_entropy_bar`]).
+    fn context_verdict(&self, rule: &CompiledRule, value: &[u8], human: bool) -> Verdict {
+        let spec = &rule.loaded.rule;
+        if let Some(c) = spec.checksum {
+            return match filters::verify(c, value) {
+                true => self.verdict(rule, value),
+                false => Verdict::BadChecksum,
+            };
+        }
+        if spec.placeholder_check && filters::is_placeholder(value) {
+            return Verdict::Reject;
+        }
+        if let Some(min) = spec.min_entropy
+            && filters::shannon_entropy(value) < assign::context_entropy_bar(min, value, human)
+        {
+            return Verdict::Reject;
+        }
+        Verdict::Accept
     }
 
     fn confirm(
@@ -582,9 +908,10 @@ impl Scanner {
         let spec = &rule.loaded.rule;
         // A verified checksum outranks the placeholder heuristics: a random body contains
         // `xxxx` about once in 28,000 tokens, and a placeholder with a valid CRC is no placeholder.
+        // A JWT's "checksum" is only a well-formed header, which the jwt.io sample has too.
         let checksum_ok = match spec.checksum {
             Some(c) if !filters::verify(c, secret) => return Verdict::BadChecksum,
-            Some(_) => true,
+            Some(c) => c != Checksum::Jwt,
             None => false,
         };
         if spec.placeholder_check && !checksum_ok && filters::is_placeholder(secret) {
@@ -671,8 +998,15 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
     });
     let mut kept: Vec<Match> = Vec::with_capacity(tail.len());
     for m in tail.iter() {
+        // Two secrets decoded from the same encoded run (an access and a refresh token in one
+        // base64 JSON) are two credentials, not one found twice.
+        let distinct_decoded = |last: &Match| match (&m.decoded, &last.decoded) {
+            (Some(a), Some(b)) => a.secret != b.secret && m.span == last.span,
+            _ => false,
+        };
         if let Some(last) = kept.last_mut()
             && m.secret.start < last.secret.end
+            && !distinct_decoded(last)
         {
             // The same rule found both directly and inside an encoded run around it (a token
             // in a percent-encoded query string): the direct match pinpoints it.

@@ -9,4 +9,4 @@ mod placeholder;
 pub(crate) use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
 pub(crate) use checksum::verify;
 pub(crate) use entropy::shannon_entropy;
-pub(crate) use placeholder::is_placeholder;
+pub(crate) use placeholder::{is_placeholder, punctuation_only, templated};

@@ -6,22 +6,28 @@ const MARKERS: &[&str] = &[
     "your_",
     "your-",
     "yourkey",
-    "<",
-    ">",
-    "${",
-    "{{",
     "changeme",
+    // The JDK's default keystore password.
+    "changeit",
     "change_me",
     "placeholder",
     "dummy",
+    "notreal",
     "redacted",
     "****",
     "sample",
     "insert",
     "replace_me",
+    "\u{2026}",
     // The payload of jwt.io's default example token ({"sub":"1234567890","name":"John Doe",...}),
     // pasted into countless READMEs and tests.
     "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4gr",
+    // The Azure Storage emulator's (Azurite) published account key, in every tutorial.
+    "eby8vdm02xnocqflquwjpllmetlcdxj1ouzft50usrz6ifsufq2uvercz4i6tq",
+    // Stripe's documentation test key, printed in every Stripe quick start.
+    "sk_test_4ec39hqlyjwdarjtt1zdp7dc",
+    // The Google Cloud SDK's installed-app OAuth client secret, public by design.
+    "d-fl95q19q7mqmfpd7hhd0ty",
 ];
 
 /// Shortest ascending or descending run (`abcdefgh`, `12345678`) that marks a made-up value.
@@ -36,6 +42,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if secret.iter().all(|&b| b == secret[0]) {
         return true;
     }
+    // A truncated example (`AQoDYXdzEJr...`): the real value was cut out of the text.
+    if secret.ends_with(b"...") {
+        return true;
+    }
     let lower = secret.to_ascii_lowercase();
     if MARKERS
         .iter()
@@ -44,6 +54,81 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     has_sequential_run(&lower)
+        || angle_placeholder(&lower)
+        || templated(secret)
+        || punctuation_only(secret)
+}
+
+/// A value of eight or more characters with fewer than three letters or digits once `%XX`
+/// escapes are decoded, or of 24 or more of which under a fifth are letters or digits: the
+/// punctuation test vectors of URL parsers (`%20!%22$%&'()*+,-.%3A%3B...`), never a password
+/// or a token.
+pub fn punctuation_only(v: &[u8]) -> bool {
+    if v.len() < 8 {
+        return false;
+    }
+    let mut alnum = 0;
+    let mut len = 0;
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'%'
+            && v.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && v.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            let d = u8::from_str_radix(std::str::from_utf8(&v[i + 1..i + 3]).unwrap_or("00"), 16)
+                .unwrap_or(0);
+            alnum += usize::from(d.is_ascii_alphanumeric());
+            len += 1;
+            i += 3;
+            continue;
+        }
+        alnum += usize::from(v[i].is_ascii_alphanumeric());
+        len += 1;
+        i += 1;
+    }
+    alnum < 3 || (len >= 24 && alnum * 5 < len)
+}
+
+/// A template or interpolation inside the value: `${X}`, `{{ x }}`, `{% x %}`, `$(cmd)`,
+/// `%(x)s`, `#{x}`, `<%= x %>`: an opener followed later by its closer, so a random password
+/// that merely contains `{{` or `${` is not mistaken for one.
+pub fn templated(v: &[u8]) -> bool {
+    [
+        (&b"${"[..], &b"}"[..]),
+        (b"{{", b"}}"),
+        (b"{%", b"%}"),
+        (b"$(", b")"),
+        (b"%(", b")"),
+        (b"#{", b"}"),
+        (b"<%", b"%>"),
+    ]
+    .iter()
+    .any(|(open, close)| {
+        memchr::memmem::find(v, open)
+            .is_some_and(|i| memchr::memmem::find(&v[i + open.len()..], close).is_some())
+    })
+}
+
+/// A `<...>` placeholder inside the value (`<token>`, `sk-<your key>`, `<REDACTED>`): a `<`, then
+/// within 48 bytes a `>`, with only letters, digits, blanks and `_-.:` between, and one letter.
+fn angle_placeholder(s: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'<', &s[from..]) {
+        let open = from + i;
+        let rest = &s[open + 1..s.len().min(open + 49)];
+        if let Some(j) = memchr::memchr(b'>', rest) {
+            let inner = &rest[..j];
+            if inner.iter().any(u8::is_ascii_alphabetic)
+                && inner
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b" _-.:".contains(b))
+            {
+                return true;
+            }
+        }
+        from = open + 1;
+    }
+    false
 }
 
 fn has_sequential_run(s: &[u8]) -> bool {
@@ -81,6 +166,8 @@ mod tests {
             "<token>",
             "your_api_key_here",
             "changeme",
+            // The JDK's default keystore password.
+            "changeit",
             "aaaaaaaaaaaa",
             "sk-abcdefghijkl",
             "key-12345678901",

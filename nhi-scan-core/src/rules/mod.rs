@@ -133,6 +133,31 @@ impl Allowlist {
     }
 }
 
+/// A rule that recognises a credential by what it is assigned to rather than by its own shape:
+/// the assignment engine finds `name = value` in any syntax (shell, YAML, JSON, XML, code, CLI
+/// flags), splits the name into words, and reports the value under this rule when the words fit.
+/// A provider key without a prefix (a 32-hex Twilio auth token) is reported only when the name or
+/// nearby text names the provider, never bare.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// Words that name the provider (`twilio`, `newrelic`; a word pair is written joined). When set,
+    /// one must appear in the name, or near it: the same or the two previous lines, a parent key
+    /// (YAML, JSON, XML), or the `[section]` above.
+    #[serde(default)]
+    pub provider: Vec<String>,
+    /// Names this rule reports, as words (`auth token`, `api key`, `password`): an assigned name fits
+    /// when its words end with one of these. Empty: any credential-like name.
+    #[serde(default)]
+    pub name: Vec<String>,
+    /// Regex the whole value must match (anchored at both ends).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Only values written in quotes (`Some(true)`) or only bare values (`Some(false)`).
+    #[serde(default)]
+    pub quoted: Option<bool>,
+}
+
 fn default_within() -> usize {
     400
 }
@@ -155,10 +180,15 @@ pub struct Rule {
     /// What the credential grants.
     #[serde(default)]
     pub description: String,
-    /// Literals (ASCII, matched case-insensitively) that must occur in every match.
+    /// Literals (ASCII, matched case-insensitively) that must occur in every match of `pattern`.
+    #[serde(default)]
     pub keywords: Vec<String>,
-    /// Regex with a named `secret` group.
+    /// Regex with a named `secret` group. May be empty when the rule has a [`Context`].
+    #[serde(default)]
     pub pattern: String,
+    /// Recognition by assignment context (name words, provider words, value shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub min_entropy: Option<f64>,
@@ -563,7 +593,7 @@ impl LoadOutcome {
         };
         let result = result.and_then(|allow_sets| {
             let pattern = OnceLock::new();
-            if !matches!(origin, RuleOrigin::Builtin(_)) {
+            if !matches!(origin, RuleOrigin::Builtin(_)) && !rule.pattern.is_empty() {
                 pattern
                     .set(Ok(parse_pattern(&rule)?))
                     .expect("fresh OnceLock");
@@ -646,8 +676,14 @@ fn check_rule(rule: &Rule) -> Result<Vec<AllowSet>, String> {
     if rule.name.trim().is_empty() {
         return Err("name is empty".into());
     }
-    if rule.keywords.is_empty() {
+    if rule.pattern.is_empty() && rule.context.is_none() {
+        return Err("no pattern and no context: a rule needs at least one".into());
+    }
+    if !rule.pattern.is_empty() && rule.keywords.is_empty() {
         return Err("no keywords: every rule needs at least one literal for the prefilter".into());
+    }
+    if let Some(c) = &rule.context {
+        check_context(c)?;
     }
     let mut seen = HashSet::new();
     for k in &rule.keywords {
@@ -675,7 +711,43 @@ fn check_rule(rule: &Rule) -> Result<Vec<AllowSet>, String> {
         .collect())
 }
 
+/// Context words are matched against lower-cased identifier words, so they must be lower-case
+/// ASCII letters and digits (a provider of two words is written joined: `newrelic`).
+fn check_context(c: &Context) -> Result<(), String> {
+    for w in &c.provider {
+        if w.len() < 2
+            || !w
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(format!(
+                "context provider {w:?} must be one lower-case word of letters and digits"
+            ));
+        }
+    }
+    for n in &c.name {
+        let words: Vec<&str> = n.split(' ').collect();
+        if words.iter().any(|w| {
+            w.is_empty()
+                || !w
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }) {
+            return Err(format!(
+                "context name {n:?} must be lower-case words separated by single spaces"
+            ));
+        }
+    }
+    if let Some(v) = &c.value {
+        parse(v).map_err(|e| format!("context value: {e}"))?;
+    }
+    Ok(())
+}
+
 fn parse_pattern(rule: &Rule) -> Result<ParsedPattern, String> {
+    if rule.pattern.is_empty() {
+        return Err("no pattern (the rule works by context only)".into());
+    }
     let hir = parse(&rule.pattern)?;
     let secret_group = find_group(&hir, "secret")
         .ok_or_else(|| "pattern has no named group `secret` (write (?P<secret>...))".to_string())?;

@@ -1,0 +1,26 @@
+# FAKE TEST DATA - generated credentials for scanner evaluation, none are real
+# crm-sync hcl settings
+locals {
+  retries = "2"
+  primary_secrets_commit = "80cb0aba34cf26c45d649719179135b861a2216f"
+  figma_timeout_seconds = "41"
+  token_rotation_commit = "1526aaf94eeaec8406a7eecf17c95932a97816f2"
+  new_tenant_id = "3e1c69e9-4eab-442b-89c3-b6d690732ef6"
+  db_dsn = "mssql+pyodbc://app:IDJq,4G-V%3A6K8@sql-tnqhd.database.windows.net:1433/analytics?driver=ODBC+Driver+18+for+SQL+Server"
+  api_base_url = "https://api.api.example.com/v1"
+  smtp_password = "ghp_****************************eG1M"
+  token_id = "d6688b57-16f9-4b4f-9af4-b71f479149e0"
+  secrets_commit = "718fbcc332377b8540f31a2d9646fc7efea67fa7"
+  key_vault_name = "kv-prod-weu"
+  secret_checksum = "sha256:f81dbddace408b8900b9ee1ad60e62f043ba71a860a7013dc4399759b5dbc3ae"
+  db_log_level = "info"
+  cohere_base_url = "https://api.cohere.example.com/v1"
+  credentials = "xeRQ7fh4neRxsPSBX8IjPQfJQd5lodPk"
+  api_replica_key = "9CIwc2uDiu0oq2TqYFYuhyYrLUmpSILc"
+  api_key = "4da41d2d447f0b3b198aa6ecd4b76af2"
+  db_new_dsn = "mysql+pymysql://ingest:s)%2F+lhCCtju%230J~3N10VyV@mysql-5jd2tm.corp.example:3306/app_prod"
+  tenant_id = "14f5552b-b16b-4554-9f79-1da546c88ca1"
+  cohere_api_key = "TXh7KQRPzSi9wFS9yex8PZp9jaxXGHsK50kV6MKk"
+  db_timeout_seconds = "44"
+  figma_token = "figd_sWb3HL34UDUlUzvTTIH2PjMkqznUyR790GvPEdfO"
+}

@@ -1,0 +1,2457 @@
+//! The assignment engine: finds `name = value` in every syntax a project uses and decides on the
+//! name's words whether the value is a credential, and whose.
+//!
+//! Why an engine and not regexes: a credential name comes in a dozen spellings (`DB_PASSWORD`,
+//! `dbPassword`, `db-password`, `db.password`) and as many assignment syntaxes (shell, `.env`,
+//! YAML maps and lists, JSON, XML elements and attributes, `name`/`value` pairs, Dockerfile
+//! `ENV`, `os.environ[...] =`, keyword arguments, setter and constructor calls, CLI flags).
+//! Regexes for every product of the two were the main source of misses, and the generic words
+//! (`key`, `token`, `auth`) are the hottest keywords, so each hit must be cheap. Here each hit
+//! costs a short forward scan for an operator; only the few that are followed by one are split
+//! into words, and only those with a credential-like value are attributed to a rule.
+//!
+//! Attribution: a rule's [`Context`](crate::rules::Context) lists the names it reports (word
+//! tails such as `auth token`), the provider words that must name it (in the identifier, or near
+//! it: the same or two previous lines, a less-indented parent line, the `[section]` above) and
+//! the shape of the value. A provider named in the identifier beats one named nearby, which beats
+//! the generic rules. The engine returns the candidates in that order, so a rule that rejects
+//! the value (entropy, placeholder) hands it to the next.
+//!
+//! All scans are bounded (identifier 64 bytes each way, values 1 KiB, context 4 KiB back), so the
+//! cost is linear in the input.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex_automata::{Input, meta};
+
+use super::words::{HEADS, Words, denied_qualifier};
+use crate::rules::Context;
+
+/// Bytes an identifier may extend each way from a keyword hit.
+const MAX_IDENT: usize = 64;
+/// Longest value considered.
+const MAX_VALUE: usize = 1024;
+/// How far back parent lines and section headers are looked for.
+const CONTEXT_BACK: usize = 4096;
+/// Bytes of the current line (each side of the name) searched for a provider word.
+const LINE_CONTEXT: usize = 256;
+/// How far into a block (`variable "x" {`, `NAME:` + indented lines) a `value`/`default` field
+/// is looked for.
+const BLOCK_SPAN: usize = 512;
+
+/// Provider names that are also ordinary words in code or prose (`stream`, `render`, `linear`):
+/// they count when they are part of the identifier, never as nearby evidence.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"make",
+    b"render",
+    b"readme",
+    b"linear",
+    b"notion",
+    b"meta",
+    b"stream",
+    b"square",
+    b"stripe",
+    b"slack",
+    b"line",
+    b"zoom",
+    b"neon",
+    b"atlas",
+    b"convex",
+    b"modal",
+    b"chroma",
+    b"segment",
+    b"checkout",
+    b"monday",
+    b"brave",
+    b"comet",
+    b"drone",
+    b"sauce",
+    b"vault",
+    b"wise",
+    b"elastic",
+    b"sanity",
+    b"voyage",
+    b"together",
+    b"replicate",
+    b"prefect",
+    b"postman",
+    b"confluent",
+    b"fastly",
+    b"runway",
+    b"spaces",
+    b"storage",
+    b"blob",
+    b"loops",
+    b"resend",
+    b"signing",
+    b"turbo",
+    b"page",
+    b"mail",
+    b"email",
+    b"wallet",
+    b"signer",
+    b"deployer",
+    b"box",
+    b"amplitude",
+    b"sonar",
+    b"alchemy",
+    b"railway",
+    b"stability",
+    b"leonardo",
+];
+
+/// Gate keywords that start the parser: every credential head word contains one, and the two
+/// call names whose string arguments are a user and a password (`smtp.login("u", "p")`,
+/// `DriverManager.getConnection(url, "u", "p")`).
+pub(crate) const TRIGGERS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "_creds",
+    "auth",
+    "login(",
+    "getconnection(",
+];
+
+/// Heads that are too common alone to report as generic (`key = ...`, `auth: ...`): they need
+/// a qualifier word, from the name itself or from its parent.
+const WEAK_HEADS: &[&[u8]] = &[b"key", b"auth", b"cred", b"secrets", b"authorization"];
+
+/// Words in a name that make its value a digest or a ciphertext, never the credential itself.
+const NOT_SECRET_WORDS: &[&[u8]] = &[
+    b"hash",
+    b"hashed",
+    b"digest",
+    b"checksum",
+    b"fingerprint",
+    b"encrypted",
+    b"sealed",
+    b"salt",
+    b"id",
+    b"ids",
+    b"name",
+    b"path",
+    b"file",
+    b"url",
+    b"uri",
+    b"endpoint",
+    b"header",
+    b"type",
+    b"length",
+    b"len",
+    b"size",
+];
+
+/// One parsed assignment.
+#[derive(Debug, Clone)]
+pub(crate) struct Assignment {
+    /// The name (without quotes or leading dashes).
+    pub name: Range<usize>,
+    /// The value (without quotes).
+    pub value: Range<usize>,
+    /// Whether the value was written in quotes.
+    pub quoted: bool,
+    /// A head word implied by the syntax rather than written (`login("u", "p")`: `password`).
+    implied: Option<&'static [u8]>,
+    /// Found as a call's argument (`.key("...")`): the callee is the name, no parent applies.
+    call: bool,
+    /// The name is a password's (human-chosen values: the entropy bar follows their length).
+    pub human: bool,
+    /// The value carried an HTTP auth scheme (`Bearer x`): a credential whatever the name.
+    scheme: bool,
+    /// The value is a literal passed to a decoding call (`base64decode("...")`): its decoded
+    /// bytes and how they were encoded.
+    pub decoded: Option<(Vec<u8>, super::decode::Encoding)>,
+}
+
+impl Assignment {
+    /// The value's bytes: decoded when the value was a decoding call's literal.
+    pub fn value_bytes<'a>(&'a self, hay: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some((d, _)) => d,
+            None => &hay[self.value.clone()],
+        }
+    }
+}
+
+impl Assignment {
+    fn new(name: Range<usize>, value: Range<usize>, quoted: bool) -> Assignment {
+        Assignment {
+            name,
+            value,
+            quoted,
+            implied: None,
+            call: false,
+            human: false,
+            scheme: false,
+            decoded: None,
+        }
+    }
+}
+
+struct NameEntry {
+    rule: u32,
+    /// Name words, last word first.
+    words_rev: Vec<Vec<u8>>,
+}
+
+struct ContextRule {
+    rule: u32,
+    providers: Vec<Vec<u8>>,
+    any_name: bool,
+    value: Option<String>,
+    value_re: OnceLock<Option<meta::Regex>>,
+    quoted: Option<bool>,
+    generic: bool,
+}
+
+/// Compiled contexts of every rule that has one.
+pub(crate) struct Assign {
+    rules: Vec<ContextRule>,
+    /// Head word -> names ending in it.
+    names: HashMap<Vec<u8>, Vec<NameEntry>>,
+    /// Provider word -> context rules (indices into `rules`).
+    providers: HashMap<Vec<u8>, Vec<u32>>,
+    /// Longest provider word, to bound lookups.
+    max_provider: usize,
+    /// Extra gate keywords: head words of names that contain no trigger.
+    pub extra_keywords: Vec<String>,
+}
+
+/// Per-thread working memory.
+#[derive(Default)]
+pub(crate) struct AssignScratch {
+    words: Words,
+    ctx_words: Words,
+    lower: Vec<u8>,
+    nearby: Vec<u32>,
+    cands: Vec<u32>,
+    /// The words include a parent's (the name alone was one weak word).
+    joined: bool,
+    /// Rules to try, best first (scanner rule indices).
+    pub order: Vec<u32>,
+}
+
+impl Assign {
+    /// Builds the context index from `(rule index, context, is generic)` triples.
+    pub fn new<'a>(contexts: impl Iterator<Item = (u32, &'a Context, bool)>) -> Assign {
+        let mut a = Assign {
+            rules: Vec::new(),
+            names: HashMap::new(),
+            providers: HashMap::new(),
+            max_provider: 0,
+            extra_keywords: Vec::new(),
+        };
+        for (rule, c, generic) in contexts {
+            let ci = a.rules.len();
+            for p in &c.provider {
+                a.providers
+                    .entry(p.as_bytes().to_vec())
+                    .or_default()
+                    .push(ci as u32);
+                a.max_provider = a.max_provider.max(p.len());
+            }
+            for n in &c.name {
+                let words_rev: Vec<Vec<u8>> =
+                    n.split(' ').rev().map(|w| w.as_bytes().to_vec()).collect();
+                let triggered = n.split(' ').any(|w| TRIGGERS.iter().any(|t| w.contains(t)));
+                if !triggered
+                    && let Some(head) = n.split(' ').next_back()
+                    && head.len() >= 3
+                    && !a.extra_keywords.iter().any(|k| k == head)
+                {
+                    a.extra_keywords.push(head.to_string());
+                }
+                a.names
+                    .entry(words_rev[0].clone())
+                    .or_default()
+                    .push(NameEntry {
+                        rule: ci as u32,
+                        words_rev,
+                    });
+            }
+            a.rules.push(ContextRule {
+                rule,
+                providers: c.provider.iter().map(|p| p.as_bytes().to_vec()).collect(),
+                any_name: c.name.is_empty(),
+                value: c.value.clone(),
+                value_re: OnceLock::new(),
+                quoted: c.quoted,
+                generic,
+            });
+        }
+        a
+    }
+
+    /// True when no rule has a context.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    fn fits(&self, cr: &ContextRule, value: &[u8]) -> bool {
+        let Some(pattern) = &cr.value else {
+            return true;
+        };
+        let re = cr.value_re.get_or_init(|| {
+            meta::Regex::builder()
+                .syntax(crate::rules::syntax_config())
+                .build(&format!("^(?:{pattern})$"))
+                .ok()
+        });
+        re.as_ref().is_some_and(|re| {
+            re.is_match(Input::new(value).anchored(regex_automata::Anchored::Yes))
+        })
+    }
+
+    /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
+    /// `scratch.order` with the rules (scanner indices) that may report its value, best first.
+    /// Returns where the identifier ends (later hits inside it are the same name) and the
+    /// assignment, if there is one.
+    pub fn find(
+        &self,
+        hay: &[u8],
+        hit: Range<usize>,
+        scratch: &mut AssignScratch,
+    ) -> (usize, Option<Assignment>) {
+        scratch.order.clear();
+        let mut hit = hit;
+        if hay[hit.end - 1] == b'(' {
+            // `login(` / `getconnection(`: the identifier is the callee.
+            hit.end -= 1;
+        }
+        if !operator_follows(hay, hit.end) {
+            return (hit.end, None);
+        }
+        let Some(id) = ident_bounds(hay, hit.clone()) else {
+            return (hit.end, None);
+        };
+        let end = id.end;
+        let Some(mut a) = parse(hay, &id) else {
+            return (end, None);
+        };
+        strip_auth_scheme(hay, &mut a);
+        // The value test is cheaper than splitting the name, and rejects most code.
+        if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
+            return (end, None);
+        }
+        if !self.words_of(hay, &a, scratch) {
+            return (end, None);
+        }
+        self.attribute(hay, &a, scratch);
+        if scratch.order.is_empty() {
+            return (end, None);
+        }
+        let end_w = scratch.words.meaningful_end();
+        a.human |= end_w > 0
+            && matches!(
+                scratch.words.get(end_w - 1),
+                b"password"
+                    | b"passwd"
+                    | b"pass"
+                    | b"pwd"
+                    | b"passphrase"
+                    | b"passcode"
+                    | b"phrase"
+                    | b"auth"
+            );
+        (end, Some(a))
+    }
+
+    /// Provider words (4+ letters, not ordinary words) that start a provider-call check:
+    /// `TwilioClient("AC...", "<token>")`, `cohere.Client("<key>")`.
+    pub fn call_keywords(&self) -> impl Iterator<Item = &[u8]> {
+        self.providers
+            .keys()
+            .filter(|k| k.len() >= 4 && !COMMON_WORDS.contains(&k.as_slice()))
+            .map(|k| k.as_slice())
+    }
+
+    /// A call whose callee names a provider, with string literals among its arguments: each
+    /// literal that has the shape of one of that provider's keys is a candidate, with the rules
+    /// to try. Positional arguments have no name, so only shaped rules take part.
+    pub fn find_call(
+        &self,
+        hay: &[u8],
+        hit: Range<usize>,
+        scratch: &mut AssignScratch,
+        out: &mut Vec<(Range<usize>, u32)>,
+    ) -> usize {
+        let Some(id) = ident_bounds(hay, hit.clone()) else {
+            return hit.end;
+        };
+        let end = id.end;
+        // `Provider(`, `provider.Client(`, `Provider::REST::Client.new(`, `Provider.Init(`.
+        let mut p = end;
+        let lim = (end + 32).min(hay.len());
+        while p < lim && (hay[p].is_ascii_alphanumeric() || b"_.:".contains(&hay[p])) {
+            p += 1;
+        }
+        if hay.get(p) != Some(&b'(') {
+            return end;
+        }
+        if !scratch.words.split(&hay[id.start..p]) {
+            return end;
+        }
+        let mut lits = Vec::new();
+        if literals(hay, p, &mut lits).is_none() {
+            return end;
+        }
+        scratch.cands.clear();
+        for w in 0..scratch.words.len() {
+            if let Some(list) = self.providers.get(scratch.words.get(w)) {
+                scratch.cands.extend_from_slice(list);
+            }
+        }
+        for v in lits {
+            let value = &hay[v.clone()];
+            if !value_plausible(value, true) {
+                continue;
+            }
+            for &ci in &scratch.cands {
+                let cr = &self.rules[ci as usize];
+                if cr.value.is_some() && self.fits(cr, value) {
+                    out.push((v.clone(), cr.rule));
+                }
+            }
+        }
+        end
+    }
+
+    /// The name's words, with the parent's words in front when the name alone is one weak word
+    /// (`Jwt: { Key: ... }`, `[fernet]` / `key = ...`, `EncryptionClient(key=...)`).
+    fn words_of(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) -> bool {
+        s.joined = false;
+        if let Some(head) = a.implied {
+            s.words.set(&[head]);
+            return true;
+        }
+        let name = &hay[a.name.clone()];
+        if !s.words.split(name) {
+            return false;
+        }
+        let end = s.words.meaningful_end();
+        if end == 1
+            && !a.call
+            && WEAK_HEADS.contains(&s.words.get(0))
+            && let Some(parent) = parent_name(hay, a.name.start)
+        {
+            let mut joined = Vec::with_capacity(parent.len() + name.len() + 1);
+            joined.extend_from_slice(&hay[parent]);
+            joined.push(b'_');
+            joined.extend_from_slice(name);
+            s.joined = true;
+            return s.words.split(&joined);
+        }
+        true
+    }
+
+    /// Fills `s.order`: a specific rule whose provider is named in the identifier (or that needs
+    /// no provider), then one whose provider is named nearby, then the generic rules; within a
+    /// tier, the longest fitting name first.
+    fn attribute(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) {
+        let AssignScratch {
+            words,
+            ctx_words,
+            lower,
+            nearby,
+            cands,
+            joined,
+            order,
+        } = s;
+        let words = &*words;
+        let end = words.meaningful_end();
+        if end == 0 {
+            return;
+        }
+        let head = words.get(end - 1);
+        let known_head = HEADS.iter().any(|h| h.as_bytes() == head);
+        let named = self.names.get(head);
+        if !known_head && named.is_none() {
+            return;
+        }
+        // `password_hash`, `secret_name`, `token_url`: the value is about a credential, not one.
+        // Only a rule that names such words explicitly (`access key id`) may report it.
+        let about = (0..end).any(|w| NOT_SECRET_WORDS.contains(&words.get(w)));
+        let value = a.value_bytes(hay);
+        if !value_plausible(value, a.quoted) || names_itself(value) {
+            return;
+        }
+
+        let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
+        let denied = known_head && denied_qualifier(head, qualifier);
+        // The longest name of context rule `ci` that the identifier ends with (0: none);
+        // `any_name` rules fit any credential head.
+        // Qualifiers that negate a head (`next_token`, `primary_key`) are judged for names
+        // alone; a provider rule's value shape is stronger evidence than the name's grammar.
+        let name_fit = |ci: usize| -> usize {
+            let shaped = self.rules[ci].value.is_some();
+            let mut best = 0;
+            for e in named
+                .into_iter()
+                .flatten()
+                .filter(|e| e.rule as usize == ci)
+            {
+                let n = e.words_rev.len();
+                let explicit = e
+                    .words_rev
+                    .iter()
+                    .any(|w| NOT_SECRET_WORDS.contains(&w.as_slice()));
+                if n <= end
+                    && (0..n).all(|k| words.get(end - 1 - k) == e.words_rev[k].as_slice())
+                    && !(n == 1 && denied && !shaped)
+                    && (!about || explicit)
+                {
+                    best = best.max(n);
+                }
+            }
+            if best == 0 && self.rules[ci].any_name && known_head && (!denied || shaped) && !about {
+                best = 1;
+            }
+            best
+        };
+        let fits = |ci: usize| -> bool {
+            let cr = &self.rules[ci];
+            cr.quoted.is_none_or(|q| q == a.quoted) && self.fits(cr, value)
+        };
+        // Candidates: rules naming this head, and rules whose provider the identifier names.
+        cands.clear();
+        cands.extend(named.into_iter().flatten().map(|e| e.rule));
+        for w in 0..end {
+            if let Some(list) = self.providers.get(words.get(w)) {
+                cands.extend_from_slice(list);
+            }
+            if w + 1 < end {
+                lower.clear();
+                lower.extend_from_slice(words.get(w));
+                lower.extend_from_slice(words.get(w + 1));
+                if lower.len() <= self.max_provider
+                    && let Some(list) = self.providers.get(lower.as_slice())
+                {
+                    cands.extend_from_slice(list);
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let in_name = |ci: usize| -> bool {
+            let cr = &self.rules[ci];
+            (0..end).any(|w| {
+                let word = words.get(w);
+                cr.providers.iter().any(|p| {
+                    p.as_slice() == word
+                        || (w + 1 < end
+                            && p.len() == word.len() + words.get(w + 1).len()
+                            && p.starts_with(word)
+                            && p.ends_with(words.get(w + 1)))
+                })
+            })
+        };
+        let push_tier = |order: &mut Vec<u32>, found: &mut Vec<(usize, usize)>| {
+            found.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            for &(ci, _) in found.iter() {
+                let r = self.rules[ci].rule;
+                if !order.contains(&r) {
+                    order.push(r);
+                }
+            }
+        };
+        // Tier 3: specific rules with the provider in the name, or needing no provider.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for &ci in cands.iter() {
+            let ci = ci as usize;
+            let cr = &self.rules[ci];
+            if cr.generic || !(cr.providers.is_empty() || in_name(ci)) {
+                continue;
+            }
+            let fit = name_fit(ci);
+            if fit > 0 && fits(ci) {
+                found.push((ci, fit));
+            }
+        }
+        push_tier(order, &mut found);
+        // Tier 2: the provider named nearby.
+        if !self.providers.is_empty() && found.is_empty() {
+            self.nearby_providers(hay, a.name.start, ctx_words, lower, nearby);
+            for &ci in nearby.iter() {
+                let ci = ci as usize;
+                let fit = name_fit(ci);
+                if fit > 0 && fits(ci) {
+                    found.push((ci, fit));
+                }
+            }
+            push_tier(order, &mut found);
+        }
+        // Tier 1: generic rules.
+        if !credential_like(value) || public_identifier(words, end, value) {
+            return;
+        }
+        // `AUTH_VAR: &str = "AWS_S3_..._AUTH"`: a value that contains its own name's head word,
+        // or is an upper-case constant name, names a setting rather than holding a secret.
+        if head.len() >= 3 && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some() {
+            return;
+        }
+        if value.contains(&b'_')
+            && value
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        {
+            return;
+        }
+        if let Some(parent) = parent_name(hay, a.name.start) {
+            // Values under `encryptedData:` (sealed secrets) or a SOPS block are ciphertexts.
+            let p = hay[parent].to_ascii_lowercase();
+            if [&b"encrypted"[..], b"sealed", b"sops"]
+                .iter()
+                .any(|w| memchr::memmem::find(&p, w).is_some())
+            {
+                return;
+            }
+        }
+        found.clear();
+        for &ci in cands.iter() {
+            let ci = ci as usize;
+            let cr = &self.rules[ci];
+            if !cr.generic || !cr.providers.is_empty() {
+                continue;
+            }
+            let n = name_fit(ci);
+            if n == 0 || !fits(ci) {
+                continue;
+            }
+            // An access key id (`SPACES_KEY=DO00...`, 20 upper-case characters) names a key
+            // pair; it is not the secret half.
+            if head == b"key"
+                && value.len() <= 24
+                && value
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            {
+                continue;
+            }
+            // A weak word qualified only by its parent (`[section1]` / `key1 = from_section1`)
+            // needs a value that is clearly random.
+            if *joined
+                && crate::filters::shannon_entropy(value) < context_entropy_bar(4.0, value, false)
+            {
+                continue;
+            }
+            // One weak word alone (`key`, `auth`) is too common a name to trust.
+            if n == 1 && end == 1 && WEAK_HEADS.contains(&head) && !a.scheme {
+                continue;
+            }
+            found.push((ci, n));
+        }
+        push_tier(order, &mut found);
+    }
+
+    /// Context rules whose provider word appears near `pos`: in the current line (bounded), the
+    /// two lines before it, less-indented parent lines, and the nearest `[section]` header.
+    fn nearby_providers(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        ctx_words: &mut Words,
+        lower: &mut Vec<u8>,
+        nearby: &mut Vec<u32>,
+    ) {
+        nearby.clear();
+        let line_start0 = line_start(hay, pos);
+        let line_end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i);
+        let mut regions: [Range<usize>; 8] = std::array::from_fn(|_| 0..0);
+        let mut nr = 0;
+        regions[nr] =
+            line_start0.max(pos.saturating_sub(LINE_CONTEXT))..line_end.min(pos + LINE_CONTEXT);
+        nr += 1;
+        // The two previous lines.
+        let mut ls = line_start0;
+        for _ in 0..2 {
+            if ls == 0 {
+                break;
+            }
+            let prev = line_start(hay, ls - 1);
+            regions[nr] = prev..(ls - 1).min(prev + LINE_CONTEXT);
+            nr += 1;
+            ls = prev;
+        }
+        // Parent lines (strictly less indented) and the nearest section header.
+        let floor = line_start0.saturating_sub(CONTEXT_BACK);
+        let mut indent = indentation(&hay[line_start0..line_end]);
+        let mut section = false;
+        let mut parents = 0;
+        let mut ls = line_start0;
+        while ls > floor && nr < regions.len() {
+            let prev = line_start(hay, ls - 1);
+            let line = &hay[prev..ls - 1];
+            ls = prev;
+            let trimmed = trim_start(line);
+            if trimmed.is_empty() {
+                continue;
+            }
+            let ind = line.len() - trimmed.len();
+            if !section && trimmed.first() == Some(&b'[') && ind == 0 {
+                regions[nr] = prev..prev + line.len().min(LINE_CONTEXT);
+                nr += 1;
+                section = true;
+                if indent == 0 {
+                    break;
+                }
+            }
+            if ind < indent && parents < 3 && nr < regions.len() {
+                regions[nr] = prev..prev + line.len().min(LINE_CONTEXT);
+                nr += 1;
+                indent = ind;
+                parents += 1;
+            }
+            if indent == 0 && section {
+                break;
+            }
+        }
+        for r in &regions[..nr] {
+            self.providers_in(&hay[r.clone()], ctx_words, lower, nearby);
+        }
+        nearby.sort_unstable();
+        nearby.dedup();
+    }
+
+    fn providers_in(
+        &self,
+        text: &[u8],
+        ctx_words: &mut Words,
+        lower: &mut Vec<u8>,
+        nearby: &mut Vec<u32>,
+    ) {
+        // Region text can be long; split at blanks so each piece stays under the word limit.
+        for chunk in text.split(|b| b.is_ascii_whitespace()) {
+            if chunk.is_empty() || !ctx_words.split(chunk) {
+                continue;
+            }
+            let n = ctx_words.len();
+            for w in 0..n {
+                let word = ctx_words.get(w);
+                if word.len() >= 3
+                    && !COMMON_WORDS.contains(&word)
+                    && let Some(list) = self.providers.get(word)
+                {
+                    nearby.extend_from_slice(list);
+                }
+                if w + 1 < n {
+                    lower.clear();
+                    lower.extend_from_slice(word);
+                    lower.extend_from_slice(ctx_words.get(w + 1));
+                    if let Some(list) = self.providers.get(lower.as_slice()) {
+                        nearby.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The cheap first test of every trigger hit: after the rest of the identifier, a closing
+/// quote and blanks, does something follow that can start an assignment (an operator, a call,
+/// an element's `>`, or after blanks a value)? Most hits in code (`key)`, `key.`, `keys`) stop
+/// here.
+fn operator_follows(hay: &[u8], from: usize) -> bool {
+    let lim = (from + MAX_IDENT).min(hay.len());
+    let mut p = from;
+    while p < lim
+        && (is_name_byte(hay[p])
+            || hay[p] == b':' && hay.get(p + 1).is_some_and(u8::is_ascii_alphabetic))
+    {
+        p += 1;
+    }
+    let name_end = p;
+    for _ in 0..2 {
+        if let Some(q) = quote_at(hay, p) {
+            p += q;
+        }
+        if hay.get(p) == Some(&b']') {
+            p += 1;
+        }
+    }
+    let quoted = p > name_end;
+    let q = skip_blanks(hay, p, 16);
+    let blanks = q > p;
+    let next = hay.get(q + 1).copied().unwrap_or(b'\n');
+    // The same cases as `parse`, so that code (`key, value`, `key == k`, `key as u32`,
+    // `token.clone()`, `Some(key);`) stops here without splitting a name or reading a value.
+    match hay.get(q) {
+        Some(b'=') => !matches!(next, b'=' | b'~'),
+        Some(b':') => next != b':',
+        Some(b'?') => next == b'=',
+        Some(b'<') => next == b'-',
+        // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
+        Some(b',') => quoted || names_a_field(hay, from),
+        Some(b'(') => !blanks && !quoted,
+        Some(b'{') => blanks && quoted,
+        Some(b'>') => !blanks,
+        Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
+        // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
+        Some(b'\n' | b'\r') | None => names_a_field(hay, from),
+        // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
+        // sigil; code goes on with an operator or a keyword.
+        Some(&c) => {
+            blanks
+                && (c.is_ascii_alphanumeric() || b"\"'`$@%/~.-_<{[".contains(&c) || c >= 0x80)
+                && !CODE_WORDS.iter().any(|w| {
+                    hay[q..].starts_with(w)
+                        && hay
+                            .get(q + w.len())
+                            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                })
+        }
+    }
+}
+
+/// Words that continue an expression after a name (`key in keys`, `token as u64`, `key if x`):
+/// never a value or a type in the syntaxes `parse` reads.
+const CODE_WORDS: &[&[u8]] = &[
+    b"as",
+    b"in",
+    b"is",
+    b"if",
+    b"or",
+    b"and",
+    b"not",
+    b"of",
+    b"for",
+    b"instanceof",
+    b"else",
+    b"then",
+    b"do",
+    b"with",
+];
+
+/// Whether the identifier that ends at or after `from` is the value of a `name`/`key` field
+/// (see [`preceded_by_name_field`]).
+fn names_a_field(hay: &[u8], from: usize) -> bool {
+    let lim = from.saturating_sub(MAX_IDENT);
+    let mut s = from.min(hay.len());
+    while s > lim && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    preceded_by_name_field(hay, s, quote_before(hay, s))
+}
+
+fn line_start(hay: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
+}
+
+fn line_end(hay: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i)
+}
+
+fn trim_start(line: &[u8]) -> &[u8] {
+    let n = line
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    &line[n..]
+}
+
+fn indentation(line: &[u8]) -> usize {
+    line.len() - trim_start(line).len()
+}
+
+/// The name of the structure a name sits in: the callee of a call's keyword argument
+/// (`EncryptionClient(key=...)`), the key of the enclosing one-line JSON object
+/// (`"jwt": {"key": ...}`), the key of the nearest less-indented line (YAML, JSON, XML), or the
+/// `[section]` above an unindented line.
+fn parent_name(hay: &[u8], pos: usize) -> Option<Range<usize>> {
+    let ls = line_start(hay, pos);
+    let before = &hay[ls..pos];
+    // Keyword argument: `Callee(... name=`.
+    let mut depth = 0i32;
+    for (i, &b) in before.iter().enumerate().rev() {
+        match b {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => return name_before(hay, ls + i),
+            b'{' if depth == 0 => {
+                // One-line JSON/JS object: the key before `{`.
+                let mut k = ls + i;
+                while k > ls && matches!(hay[k - 1], b' ' | b'\t' | b':' | b'=') {
+                    k -= 1;
+                }
+                if k > ls && matches!(hay[k - 1], b'"' | b'\'') {
+                    k -= 1;
+                }
+                if let Some(r) = name_before(hay, k + 1).filter(|r| !r.is_empty()) {
+                    return Some(r);
+                }
+                break;
+            }
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let line = &hay[ls..line_end(hay, pos)];
+    let indent = indentation(line);
+    let floor = ls.saturating_sub(CONTEXT_BACK);
+    let mut cur = ls;
+    while cur > floor {
+        let prev = line_start(hay, cur - 1);
+        let l = &hay[prev..cur - 1];
+        cur = prev;
+        let t = trim_start(l);
+        if t.is_empty() || t.starts_with(b"#") || t.starts_with(b"//") {
+            continue;
+        }
+        let ind = l.len() - t.len();
+        if indent == 0 {
+            if t.first() == Some(&b'[') && ind == 0 {
+                let inner = prev + 1..prev + memchr::memchr(b']', l).unwrap_or(1);
+                return Some(inner);
+            }
+            continue;
+        }
+        if ind < indent {
+            // A mapping key that opens the block (`jwt:`, `"Jwt": {`, `jwt = {`, `<jwt>`); any
+            // other line (code) is no parent.
+            let mut k = prev + ind;
+            while k < prev + l.len() && matches!(hay[k], b'-' | b' ' | b'"' | b'\'' | b'<') {
+                k += 1;
+            }
+            let mut e = k;
+            while e < hay.len() && is_name_byte(hay[e]) {
+                e += 1;
+            }
+            let rest = &hay[e..prev + l.len()];
+            let opens = {
+                let r: Vec<u8> = rest
+                    .iter()
+                    .copied()
+                    .filter(|b| !b" \t\"'".contains(b))
+                    .collect();
+                matches!(r.as_slice(), b":" | b":{" | b"={" | b"{" | b">")
+            };
+            if e == k
+                || !opens
+                || STRUCTURAL_PARENTS
+                    .iter()
+                    .any(|w| hay[k..e].eq_ignore_ascii_case(w))
+            {
+                return None;
+            }
+            return Some(k..e);
+        }
+    }
+    None
+}
+
+/// Parent keys that only structure a file (`with:`, `env:`, `spec:`): they say nothing about what
+/// a `key` or `auth` under them is.
+const STRUCTURAL_PARENTS: &[&[u8]] = &[
+    b"with",
+    b"env",
+    b"environment",
+    b"spec",
+    b"data",
+    b"config",
+    b"configuration",
+    b"settings",
+    b"properties",
+    b"options",
+    b"params",
+    b"parameters",
+    b"args",
+    b"arguments",
+    b"values",
+    b"metadata",
+    b"variables",
+    b"vars",
+    b"default",
+    b"defaults",
+    b"global",
+    b"common",
+    b"inputs",
+    b"outputs",
+    b"items",
+    b"keys",
+    b"secrets",
+    b"stringData",
+    b"annotations",
+    b"labels",
+    b"steps",
+    b"jobs",
+    b"services",
+    b"headers",
+    b"body",
+    b"request",
+    b"response",
+    b"test",
+    b"tests",
+];
+
+/// The identifier ending at `end` (exclusive), possibly empty.
+fn name_before(hay: &[u8], end: usize) -> Option<Range<usize>> {
+    let mut s = end;
+    while s > 0 && is_name_byte(hay[s - 1]) && end - s < MAX_IDENT {
+        s -= 1;
+    }
+    Some(s..end)
+}
+
+#[inline]
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
+/// The identifier around a keyword hit: a run of letters, digits, `_`, `.`, `-` and single `:`
+/// between letters (`Jwt:Secret`, a .NET configuration path), at most [`MAX_IDENT`] bytes each
+/// way, without leading/trailing `.`/`-` (kept out so `--password` and `.password` give
+/// `password`), and without a JSON escape glued to its start (`\npassword`, `\u0022password`).
+fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
+    let inner_colon = |i: usize| {
+        hay[i] == b':'
+            && i > 0
+            && hay[i - 1].is_ascii_alphanumeric()
+            && hay.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic())
+    };
+    let mut e = hit.end;
+    let lim = (hit.end + MAX_IDENT).min(hay.len());
+    while e < lim && (is_name_byte(hay[e]) || inner_colon(e)) {
+        e += 1;
+    }
+    if e == lim && lim < hay.len() && is_name_byte(hay[lim]) {
+        return None;
+    }
+    let mut s = hit.start;
+    let floor = hit.start.saturating_sub(MAX_IDENT);
+    while s > floor && (is_name_byte(hay[s - 1]) || inner_colon(s - 1)) {
+        s -= 1;
+    }
+    if s == floor && s > 0 && is_name_byte(hay[s - 1]) {
+        return None;
+    }
+    // A backslash escape glued to the name: `\n`, `\t`, `\r`, `\u0022`, `\x22`.
+    if s > 0 && hay[s - 1] == b'\\' {
+        let skip = match hay.get(s) {
+            Some(b'n' | b't' | b'r') => 1,
+            Some(b'u')
+                if hay.len() >= s + 5 && hay[s + 1..s + 5].iter().all(u8::is_ascii_hexdigit) =>
+            {
+                5
+            }
+            Some(b'x')
+                if hay.len() >= s + 3 && hay[s + 1..s + 3].iter().all(u8::is_ascii_hexdigit) =>
+            {
+                3
+            }
+            _ => 0,
+        };
+        if skip > 0 && s + skip <= hit.start {
+            s += skip;
+        }
+    }
+    while s < hit.start && matches!(hay[s], b'.' | b'-' | b':') {
+        s += 1;
+    }
+    while e > hit.end && matches!(hay[e - 1], b'.' | b'-' | b':') {
+        e -= 1;
+    }
+    Some(s..e)
+}
+
+/// A quote at `p`: `"`, `'`, `` ` ``, a backslash-escaped quote (`\"`, `\\\"`), `\u0022`,
+/// `\x22`, `&quot;`, `&#34;`. Returns its length.
+fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
+    let rest = hay.get(p..)?;
+    match rest.first()? {
+        // `""value""`: a quote doubled inside a C# verbatim string or a CSV field.
+        b'"' if rest.get(1) == Some(&b'"')
+            && rest
+                .get(2)
+                .is_some_and(|b| !b.is_ascii_whitespace() && !b",;)]}\"".contains(b)) =>
+        {
+            Some(2)
+        }
+        b'"' | b'\'' | b'`' => Some(1),
+        b'\\' => {
+            let n = rest.iter().take_while(|b| **b == b'\\').count();
+            match rest.get(n) {
+                Some(b'"' | b'\'') if n <= 7 => Some(n + 1),
+                Some(b'u')
+                    if n == 1
+                        && (rest[1..].starts_with(b"u0022") || rest[1..].starts_with(b"u0027")) =>
+                {
+                    Some(6)
+                }
+                Some(b'x')
+                    if n == 1
+                        && (rest[1..].starts_with(b"x22") || rest[1..].starts_with(b"x27")) =>
+                {
+                    Some(4)
+                }
+                _ => None,
+            }
+        }
+        b'&' => [&b"&quot;"[..], b"&#34;", b"&#39;", b"&apos;"]
+            .iter()
+            .find(|q| rest.starts_with(q))
+            .map(|q| q.len()),
+        _ => None,
+    }
+}
+
+/// The quote that ends right before `p`, if any (same forms as [`quote_at`]).
+fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
+    let before = &hay[..p];
+    for q in [
+        &b"&quot;"[..],
+        b"&#34;",
+        b"&#39;",
+        b"&apos;",
+        b"\\u0022",
+        b"\\u0027",
+        b"\\x22",
+        b"\\x27",
+    ] {
+        if before.ends_with(q) {
+            return Some(q.len());
+        }
+    }
+    match before.last()? {
+        b'"' | b'\'' => {
+            let n = before[..p - 1]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count();
+            Some(n + 1)
+        }
+        b'`' => Some(1),
+        _ => None,
+    }
+}
+
+fn skip_blanks(hay: &[u8], mut p: usize, max: usize) -> usize {
+    let lim = (p + max).min(hay.len());
+    while p < lim && (hay[p] == b' ' || hay[p] == b'\t') {
+        p += 1;
+    }
+    p
+}
+
+/// Parses what follows a credential-like name: an operator and a literal value, in any of the
+/// syntaxes listed in the module docs.
+fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
+    let (s, e) = (id.start, id.end);
+    // Leading dashes mark a command-line flag (`--password X`).
+    let mut raw_s = s;
+    while raw_s > 0 && hay[raw_s - 1] == b'-' && s - raw_s < 2 {
+        raw_s -= 1;
+    }
+    let dashes = s - raw_s;
+    let open_quote = quote_before(hay, raw_s);
+    let mut p = e;
+    let mut name_quoted = false;
+    if let Some(oq) = open_quote
+        && let Some(q) = quote_at(hay, p)
+    {
+        p += q;
+        name_quoted = true;
+        // `""name""` inside a C# verbatim string or a CSV field.
+        if oq == 1
+            && q == 1
+            && raw_s >= 2
+            && hay.get(p) == Some(&hay[p - 1])
+            && hay[raw_s - 2] == hay[p - 1]
+        {
+            p += 1;
+        }
+        if hay.get(p) == Some(&b']') {
+            p += 1;
+        }
+    }
+    if preceded_by_name_field(hay, raw_s, open_quote) {
+        return name_value_pair(hay, s..e, p);
+    }
+    let after_name = p;
+    p = skip_blanks(hay, p, 16);
+    let blanks = p > after_name;
+    let c = *hay.get(p)?;
+    let next = hay.get(p + 1).copied().unwrap_or(b'\n');
+    let value_start = match c {
+        b'=' => match next {
+            b'=' | b'~' => return None,
+            b'>' => p + 2,
+            _ => p + 1,
+        },
+        b':' => match next {
+            b':' => return None,
+            b'=' => p + 2,
+            b'\n' | b'\r' => return block_value(hay, s..e, p + 1),
+            _ => p + 1,
+        },
+        b'?' if next == b'=' => p + 2,
+        b'<' if next == b'-' => p + 2,
+        b',' if name_quoted => p + 1,
+        // Kotlin `mapOf("api_key" to "...")`.
+        b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
+        b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
+        b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
+        b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
+            return xml_element(hay, s, e, p + 1);
+        }
+        _ => {
+            if !blanks || c == b'\n' || c == b'\r' {
+                return None;
+            }
+            // `--password X`, `-storepass X`, or a directive alone on its line
+            // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
+            let flag = dashes > 0;
+            if !flag && after_set(hay, raw_s) {
+                // `aws configure set aws_secret_access_key X`, `CONFIG SET requirepass X`.
+                let (v, quoted) = parse_value(hay, p)?;
+                return Some(Assignment::new(s..e, v, quoted));
+            }
+            if !flag && !directive_line(hay, raw_s) {
+                return whitespace_quoted(hay, s, e, p).or_else(|| typed_declaration(hay, s, e, p));
+            }
+            let (v, quoted) = parse_value(hay, p)?;
+            if !flag && !rest_of_line_empty(hay, value_end(hay, &v, quoted)) {
+                return None;
+            }
+            if flag && hay[v.start] == b'-' {
+                return None;
+            }
+            return Some(Assignment::new(s..e, v, quoted));
+        }
+    };
+    let p = skip_blanks(hay, value_start, 16);
+    if matches!(hay.get(p), Some(b'(' | b'[')) {
+        // `auth=("user", "password")`, `credentials: ["user", "password"]`.
+        return tuple_value(hay, s..e, p);
+    }
+    // `base64decode("...")`, `new String(Base64.getDecoder().decode("..."))`: a call (a `(`
+    // soon after a word) that may decode a literal.
+    if hay.get(p).is_some_and(u8::is_ascii_alphabetic)
+        && memchr::memchr(b'(', &hay[p..(p + 48).min(hay.len())]).is_some()
+        && let Some(a) = decode_call(hay, s..e, p)
+    {
+        return Some(a);
+    }
+    let (mut v, quoted) = match parse_value(hay, p) {
+        Some(x) => x,
+        None => return typed_declaration(hay, s, e, p),
+    };
+    if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
+        // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
+        // is a table of names: only a literal other than the name is a value.
+        return None;
+    }
+    if !quoted && reads_as_identifier(&hay[v.clone()]) && code_line(hay, raw_s, v.end) {
+        // `pub bin_key: Opaque2dBinKey,`, `credentials: MI_UserCredentials_0,`: a type or a
+        // variable in code, not a value; unless a typed declaration follows
+        // (`static let writeKey: String = "..."`).
+        return typed_declaration(hay, s, e, p);
+    }
+    if !quoted {
+        if raw_s > 0 && matches!(hay[raw_s - 1], b'?' | b'&') && c == b'=' {
+            // A URL query parameter (`?api_key=...&x=y`): the value ends at `&` or `#`.
+            if let Some(i) = hay[v.clone()].iter().position(|b| matches!(b, b'&' | b'#')) {
+                v.end = v.start + i;
+            }
+        } else if looks_like_type(&hay[v.clone()])
+            || !(dashes > 0
+                || (c == b'=' && !blanks && v.start == value_start)
+                || bare_value_ends(hay, v.end))
+        {
+            // `API_KEY: &str = "..."`, `apiKey: string = "..."`, or prose after a colon.
+            return typed_declaration(hay, s, e, p);
+        }
+    }
+    Some(Assignment::new(s..e, v, quoted))
+}
+
+/// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
+/// following string is another element, not its value.
+fn in_array(hay: &[u8], pos: usize) -> bool {
+    let ls = line_start(hay, pos);
+    let mut depth = 0i32;
+    for &b in hay[ls..pos].iter().rev() {
+        match b {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'{' if depth == 0 => return false,
+            b'[' if depth == 0 => return true,
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Where a parsed value's text ends in the haystack (after its closing quote).
+fn value_end(hay: &[u8], v: &Range<usize>, quoted: bool) -> usize {
+    if quoted {
+        let mut p = v.end;
+        if let Some(q) = quote_at(hay, p) {
+            p += q;
+        }
+        p
+    } else {
+        v.end
+    }
+}
+
+/// A bare value must end its statement: end of line, a comment, a separator, a closing bracket,
+/// the end of an enclosing string or element. Anything else (`token: u32 where`, prose after a
+/// colon, `KEY: Type = ...`) is not a value.
+fn bare_value_ends(hay: &[u8], p: usize) -> bool {
+    let q = skip_blanks(hay, p, 64);
+    match hay.get(q) {
+        None => true,
+        Some(
+            b'\n' | b'\r' | b'#' | b',' | b';' | b'}' | b')' | b']' | b'<' | b'"' | b'\'' | b'`'
+            | b'\\' | b'&' | b'|',
+        ) => true,
+        Some(b'/') => hay[q..].starts_with(b"//"),
+        _ => false,
+    }
+}
+
+fn rest_of_line_empty(hay: &[u8], p: usize) -> bool {
+    let p = skip_blanks(hay, p, 64);
+    matches!(hay.get(p), None | Some(b'\n' | b'\r' | b'#' | b';')) || hay[p..].starts_with(b"//")
+}
+
+/// `Authorization: "Bearer x"`, `value="Splunk x"`: the token after an HTTP auth scheme.
+fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
+    let v = &hay[a.value.clone()];
+    let Some(sp) = memchr::memchr(b' ', v) else {
+        return;
+    };
+    let scheme = &v[..sp];
+    const SCHEMES: &[&[u8]] = &[
+        b"bearer",
+        b"basic",
+        b"token",
+        b"bot",
+        b"splunk",
+        b"ssws",
+        b"geniekey",
+        b"apikey",
+        b"api-key",
+        b"key",
+        b"digest",
+        b"sso-key",
+        b"dsn",
+    ];
+    if SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        let rest = &v[sp + 1..];
+        let skip = rest.iter().take_while(|b| **b == b' ').count();
+        if !rest[skip..].is_empty() && !rest[skip..].contains(&b' ') {
+            a.value.start += sp + 1 + skip;
+            a.scheme = true;
+        }
+    }
+}
+
+/// True when the name follows the word `set` (`config set NAME VALUE`, `CONFIG SET requirepass
+/// VALUE`).
+fn after_set(hay: &[u8], s: usize) -> bool {
+    let mut b = s;
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    b >= 4
+        && hay[b - 3..b].eq_ignore_ascii_case(b"set")
+        && matches!(hay[b - 4], b' ' | b'\t' | b':')
+}
+
+/// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
+/// `SetEnv`, `setenv`, `export`, `set`, `#define`).
+fn directive_line(hay: &[u8], s: usize) -> bool {
+    let ls = line_start(hay, s);
+    let before = trim_start(&hay[ls..s]);
+    if before.is_empty() {
+        return true;
+    }
+    let word = before
+        .strip_suffix(b" ")
+        .or_else(|| before.strip_suffix(b"\t"));
+    matches!(
+        word,
+        Some(b"ENV" | b"SetEnv" | b"setenv" | b"export" | b"set" | b"#define" | b"define")
+    )
+}
+
+/// `password 'x'` / `PASSWORD "x"`: a name followed by blanks and a quoted literal that ends
+/// the statement (SQL `WITH PASSWORD 'x'`, Ruby and Chef DSL calls).
+fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    // Backticks after a word are a code span in prose (`pass \`Type::X\``), not a value.
+    if hay[p] == b'`' {
+        return None;
+    }
+    quote_at(hay, p)?;
+    let (v, quoted) = parse_value(hay, p)?;
+    let end = value_end(hay, &v, quoted);
+    let q = skip_blanks(hay, end, 8);
+    if !matches!(hay.get(q), None | Some(b'\n' | b'\r' | b';' | b',' | b')')) {
+        return None;
+    }
+    Some(Assignment::new(s..e, v, quoted))
+}
+
+/// `<password>value</password>`: the element's text, up to the next `<`.
+fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let lim = (p + MAX_VALUE).min(hay.len());
+    let end = p + memchr::memchr(b'<', &hay[p..lim])?;
+    let v = trim_range(hay, p..end);
+    if v.is_empty() || !hay[end..].starts_with(b"</") {
+        return None;
+    }
+    Some(Assignment::new(s..e, v, false))
+}
+
+fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && hay[r.start].is_ascii_whitespace() {
+        r.start += 1;
+    }
+    while r.end > r.start && hay[r.end - 1].is_ascii_whitespace() {
+        r.end -= 1;
+    }
+    r
+}
+
+/// True when the (quoted or bare) name at `raw_s` is itself the value of a `name`/`key` field:
+/// `name: DB_PASSWORD`, `"name": "DB_PASSWORD"`, `key="Password"`, `ParameterKey: DbPassword`.
+fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -> bool {
+    let mut b = raw_s - open_quote.unwrap_or(0);
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    if b == 0 || !matches!(hay[b - 1], b':' | b'=') {
+        return false;
+    }
+    b -= 1;
+    while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
+        b -= 1;
+    }
+    if let Some(q) = quote_before(hay, b) {
+        b -= q;
+    }
+    let field_end = b;
+    while b > 0 && hay[b - 1].is_ascii_alphabetic() && field_end - b < 16 {
+        b -= 1;
+    }
+    let field = &hay[b..field_end];
+    [
+        &b"name"[..],
+        b"key",
+        b"parameterkey",
+        b"variable",
+        b"property",
+    ]
+    .iter()
+    .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
+}
+
+/// `{"name": "DB_PASSWORD", "value": "x"}`, `- name: DB_PASSWORD` / `value: x`,
+/// `<add key="Password" value="x"/>`, `<entry key="token">x</entry>`: the name is the value of a
+/// `name`/`key` field and the credential is in the `value` field that follows.
+fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    // XML: `<entry key="token">value</entry>`.
+    let lim = (after + 256).min(hay.len());
+    let window = &hay[after..lim];
+    if let Some(gt) = memchr::memchr(b'>', window)
+        && !window[..gt]
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"value"))
+        && (gt == 0 || window[gt - 1] != b'/')
+        && memchr::memchr(b'\n', &window[..gt]).is_none()
+    {
+        let p = after + gt + 1;
+        if hay[p..].first().is_some_and(|b| *b != b'<') {
+            return xml_element(hay, name.start, name.end, p).filter(|a| !a.value.is_empty());
+        }
+        return None;
+    }
+    field_value(hay, name, after, 256, &[b"value"])
+}
+
+/// Finds a `FIELD: value` / `FIELD = value` / `"FIELD": "value"` for one of `fields` within
+/// `span` bytes after `after`, without leaving the record (`}`, `]`, `/>`, a blank line).
+fn field_value(
+    hay: &[u8],
+    name: Range<usize>,
+    after: usize,
+    span: usize,
+    fields: &[&[u8]],
+) -> Option<Assignment> {
+    let lim = (after + span).min(hay.len());
+    let window = &hay[after..lim];
+    let mut i = 0;
+    while i < window.len() {
+        let w = &window[i..];
+        if matches!(w[0], b'}' | b']') || w.starts_with(b"/>") || w.starts_with(b"\n\n") {
+            return None;
+        }
+        for f in fields {
+            let before_ok = i == 0 || {
+                let b = window[i - 1];
+                // A word of its own, or the capitalised end of `ParameterValue`.
+                !(b.is_ascii_alphanumeric() || b == b'_')
+                    || (b.is_ascii_lowercase() && w[0].is_ascii_uppercase())
+            };
+            if w.len() > f.len()
+                && w[..f.len()].eq_ignore_ascii_case(f)
+                && before_ok
+                && !(w[f.len()].is_ascii_alphanumeric() || w[f.len()] == b'_')
+            {
+                let mut p = after + i + f.len();
+                if let Some(q) = quote_at(hay, p) {
+                    p += q;
+                }
+                p = skip_blanks(hay, p, 8);
+                if matches!(hay.get(p), Some(b':' | b'=')) {
+                    let p = skip_blanks(hay, p + 1, 8);
+                    let (v, quoted) = parse_value(hay, p)?;
+                    return Some(Assignment::new(name, v, quoted));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A block opened after a name: `variable "db_password" {` / `default = "..."` (Terraform),
+/// `DB_PASSWORD:` / `  value: ...` (YAML): the block's `value` or `default` field.
+fn block_value(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    field_value(hay, name, after, BLOCK_SPAN, &[b"default", b"value"])
+}
+
+/// String literals among a call's or tuple's arguments (up to `)`/`]`, at most 8), and where the
+/// list ends; `None` when it does not close on the same or the next two lines.
+fn literals(hay: &[u8], open: usize, lits: &mut Vec<Range<usize>>) -> Option<usize> {
+    let close = if hay[open] == b'(' { b')' } else { b']' };
+    let lim = (open + BLOCK_SPAN).min(hay.len());
+    let mut p = open + 1;
+    let mut lines = 0;
+    while p < lim {
+        match hay[p] {
+            b if b == close => return Some(p),
+            b'\n' => {
+                lines += 1;
+                if lines > 2 {
+                    return None;
+                }
+                p += 1;
+            }
+            b'(' | b'[' | b'{' => return None,
+            _ => {
+                if quote_at(hay, p).is_some() || matches!(hay[p], b'@' | b'r' | b'b' | b'f') {
+                    if let Some((v, true)) = parse_value(hay, p) {
+                        if lits.len() >= 8 {
+                            return None;
+                        }
+                        lits.push(v.clone());
+                        p = value_end(hay, &v, true);
+                        continue;
+                    }
+                }
+                p += 1;
+            }
+        }
+    }
+    None
+}
+
+/// `auth=("user", "password")`: the last string of a tuple or list.
+fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment> {
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let v = lits.pop()?;
+    if lits.is_empty() {
+        return None;
+    }
+    Some(Assignment::new(name, v, true))
+}
+
+/// Verbs that make a call read or derive a credential rather than set one (`getPassword("db")`,
+/// `hash_password("x")`): their string argument is a key or an input, not a secret.
+const READ_VERBS: &[&[u8]] = &[
+    b"get",
+    b"fetch",
+    b"load",
+    b"read",
+    b"lookup",
+    b"find",
+    b"resolve",
+    b"retrieve",
+    b"require",
+    b"has",
+    b"is",
+    b"check",
+    b"validate",
+    b"verify",
+    b"compare",
+    b"hash",
+    b"encrypt",
+    b"decrypt",
+    b"mask",
+    b"redact",
+    b"generate",
+    b"create",
+    b"parse",
+    b"decode",
+    b"encode",
+    b"sign",
+    b"remove",
+    b"delete",
+    b"revoke",
+    b"rotate",
+    b"refresh",
+    b"clear",
+    b"reset",
+    b"print",
+    b"log",
+    b"assert",
+    b"expect",
+    b"mock",
+    b"stub",
+    b"fake",
+    b"test",
+    b"on",
+    b"handle",
+    b"render",
+    b"format",
+    b"to",
+    b"from",
+    b"new",
+    b"make",
+    b"build",
+    b"update",
+    b"send",
+    b"request",
+    b"add",
+];
+
+/// `setPassword("x")`, `.adminPassword("x")`, `withApiKey("x")` (one literal: the value),
+/// `NetworkCredential("user", "password")`, `HTTPBasicAuth("u", "p")` (constructors: the last
+/// literal), `smtp.login("user", "password")` and `getConnection(url, "user", "password")`.
+fn call_value(hay: &[u8], name: Range<usize>, raw_s: usize, open: usize) -> Option<Assignment> {
+    let callee = &hay[name.clone()];
+    let last = callee.rsplit(|b| *b == b'.').next().unwrap_or(callee);
+    let login = last.eq_ignore_ascii_case(b"login") || last.eq_ignore_ascii_case(b"getconnection");
+    let mut words = Words::default();
+    if !words.split(last) || words.len() == 0 {
+        return None;
+    }
+    let first = words.get(0);
+    if !login && READ_VERBS.contains(&first) && first != b"add" {
+        return None;
+    }
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let v = lits.pop()?;
+    if login {
+        // A user and a password: the password is the last of at least two literals, or the
+        // only literal after a non-literal user.
+        if lits.is_empty() && !call_has_other_args(hay, open, &v) {
+            return None;
+        }
+        let mut a = Assignment::new(name, v, true);
+        a.implied = Some(b"password");
+        a.human = true;
+        return Some(a);
+    }
+    let setter = matches!(first, b"set" | b"with" | b"use" | b"put" | b"configure");
+    let method = (raw_s > 0 && hay[raw_s - 1] == b'.') || callee.contains(&b'.');
+    let constructor = last.first().is_some_and(u8::is_ascii_uppercase) && !method;
+    if !(setter || method || constructor) {
+        return None;
+    }
+    if !constructor && !lits.is_empty() {
+        // A setter takes one value; several literals are a lookup or a message.
+        return None;
+    }
+    let mut a = Assignment::new(name, v, true);
+    a.call = true;
+    // `NetworkCredential("user", "password")`: a user and a human-chosen password.
+    a.human = constructor && !lits.is_empty();
+    Some(a)
+}
+
+/// Whether a call has arguments other than the literal `v` (`login(user, "pw")`).
+fn call_has_other_args(hay: &[u8], open: usize, v: &Range<usize>) -> bool {
+    hay[open + 1..v.start].contains(&b',')
+}
+
+/// Calls that turn an encoded literal into the value: `base64decode("...")` (Terraform),
+/// `atob("...")`, `b64decode("...")`, `Base64.getDecoder().decode("...")`,
+/// `Convert.FromBase64String("...")`, `bytes.fromhex("...")`, `Buffer.from("...", "hex")`.
+fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
+    use super::decode::Encoding;
+    const BASE64_CALLS: &[&[u8]] = &[
+        b"base64decode",
+        b"b64decode",
+        b"atob",
+        b"frombase64string",
+        b"decode64",
+        b"base64_decode",
+        b"decodebytes",
+        b"decodestring",
+        b"decode",
+        b"from",
+    ];
+    const HEX_CALLS: &[&[u8]] = &[b"fromhex", b"unhexlify", b"hex2bin"];
+    let end = (p + 300).min(line_end(hay, p));
+    let stmt = &hay[p..end];
+    // Every decoding call above names base64 (`64`), hex or `atob`; most code values do not.
+    if memchr::memmem::find(stmt, b"64").is_none()
+        && memchr::memmem::find(stmt, b"hex").is_none()
+        && memchr::memmem::find(stmt, b"atob").is_none()
+    {
+        return None;
+    }
+    // Each `(` of the statement, with the name before it (one pass, no search per name).
+    let mut found = None;
+    for open in memchr::memchr_iter(b'(', stmt) {
+        let mut k = open;
+        while k > 0 && (stmt[k - 1].is_ascii_alphanumeric() || stmt[k - 1] == b'_') {
+            k -= 1;
+        }
+        let callee = &stmt[k..open];
+        let before = &stmt[..k];
+        let is = |list: &[&[u8]]| list.iter().any(|c| c.eq_ignore_ascii_case(callee));
+        let encoding = if is(HEX_CALLS) {
+            Encoding::Hex
+        } else if is(BASE64_CALLS) {
+            // `decode(`/`from(` only on a base64 object: `Base64.getDecoder().decode(`,
+            // `Buffer.from(`.
+            if callee.eq_ignore_ascii_case(b"decode") {
+                let lb = before.to_ascii_lowercase();
+                if memchr::memmem::find(&lb, b"base64").is_none()
+                    && memchr::memmem::find(&lb, b"decoder").is_none()
+                {
+                    continue;
+                }
+            }
+            if callee.eq_ignore_ascii_case(b"from") && !before.ends_with(b"Buffer.") {
+                continue;
+            }
+            Encoding::Base64
+        } else {
+            continue;
+        };
+        found = Some((p + open, encoding));
+        break;
+    }
+    let (open, mut encoding) = found?;
+    let mut lits = Vec::new();
+    literals(hay, open, &mut lits)?;
+    let lit = lits.first()?.clone();
+    if lits.len() > 1 && hay[lits[1].clone()].eq_ignore_ascii_case(b"hex") {
+        encoding = Encoding::Hex;
+    }
+    let mut out = Vec::new();
+    if !super::encoded::decode_run(encoding, &hay[lit.clone()], &mut out) {
+        return None;
+    }
+    let mut a = Assignment::new(name, lit, true);
+    a.decoded = Some((out, encoding));
+    Some(a)
+}
+
+/// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type
+/// between the name and `=`, with a quoted value.
+fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let lim = (p + 48).min(hay.len());
+    let mut i = p;
+    while i < lim {
+        match hay[i] {
+            b'=' => {
+                if matches!(hay.get(i + 1), Some(b'=' | b'>'))
+                    || matches!(hay[i - 1], b'!' | b'<' | b'>' | b'=')
+                {
+                    return None;
+                }
+                let q = skip_blanks(hay, i + 1, 8);
+                quote_at(hay, q)?;
+                let (v, quoted) = parse_value(hay, q)?;
+                return Some(Assignment::new(s..e, v, quoted));
+            }
+            b'\n' | b';' | b'(' | b'{' | b'"' | b'\'' => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A bare value that reads as a type name (`&str`, `String`, `Option<String>`, `u32`).
+/// Values that name something rather than hold a secret, seen as noise in dependency trees:
+/// a PascalCase name (`"result_key": "PublicIpv4Pools"`), a TypeScript union
+/// (`Key: Buffer|Uint8Array|Blob|string`), a format template (`"{email}/{date}/goog4_request"`),
+/// a terminal colour code (`"\x1B[0;32m"`), and punctuation test vectors that are mostly
+/// percent escapes (`%20!%22$%&'()*+,-.%3A`).
+fn reads_as_code_or_name(v: &[u8]) -> bool {
+    // Three or more PascalCase words: letters and digits only, starting upper case, at least
+    // three lower-case letters per word (random tokens change case every two characters).
+    if v[0].is_ascii_uppercase() && v.iter().all(u8::is_ascii_alphanumeric) {
+        let words = v
+            .windows(2)
+            .filter(|w| !w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
+            .count()
+            + 1;
+        let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
+        if words >= 3 && lower >= 3 * words && lower * 10 >= v.len() * 6 {
+            return true;
+        }
+    }
+    let ident = |p: &[u8]| {
+        !p.is_empty()
+            && p[0].is_ascii_alphabetic()
+            && p.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+    };
+    if v.contains(&b'|') && v.split(|b| *b == b'|').all(ident) {
+        return true;
+    }
+    // `{name}` placeholders of a format string.
+    let mut rest = v;
+    while let Some(o) = memchr::memchr(b'{', rest) {
+        let Some(c) = memchr::memchr(b'}', &rest[o..]) else {
+            break;
+        };
+        if c > 1 && ident(&rest[o + 1..o + c]) {
+            return true;
+        }
+        rest = &rest[o + c..];
+    }
+    let lv = v.to_ascii_lowercase();
+    if lv.starts_with(b"\\x1b[") || lv.starts_with(b"\\033[") || lv.starts_with(b"\\e[") {
+        return true;
+    }
+    // A qualified name of words (`ec2:ResourceTag/elasticbeanstalk:environment-name`, an IAM
+    // condition key): a `:` and a `/`, and every part a word (PascalCase allowed, digits only
+    // at its end).
+    if v.contains(&b':') && v.contains(&b'/') {
+        let word = |p: &[u8]| {
+            let body = p
+                .iter()
+                .rposition(|b| !b.is_ascii_digit())
+                .map_or(&p[..0], |k| &p[..=k]);
+            !body.is_empty()
+                && body[0].is_ascii_alphabetic()
+                && body
+                    .windows(2)
+                    .all(|w| !(w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase()))
+                && body.iter().all(u8::is_ascii_alphabetic)
+                && body.iter().filter(|b| b.is_ascii_lowercase()).count()
+                    >= 2 * body.iter().filter(|b| b.is_ascii_uppercase()).count()
+        };
+        if v.split(|b| !b.is_ascii_alphanumeric())
+            .all(|p| p.is_empty() || word(p))
+        {
+            return true;
+        }
+    }
+    crate::filters::punctuation_only(v)
+}
+
+fn looks_like_type(v: &[u8]) -> bool {
+    v.first().is_some_and(|b| *b == b'&' || *b == b'*')
+        || matches!(
+            v,
+            b"str"
+                | b"string"
+                | b"String"
+                | b"bool"
+                | b"int"
+                | b"u32"
+                | b"u64"
+                | b"usize"
+                | b"i32"
+                | b"i64"
+                | b"Option"
+                | b"Vec"
+                | b"SecretString"
+                | b"Secret"
+                | b"number"
+                | b"any"
+        )
+}
+
+/// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
+/// prefixes; doubled quotes and shell `'\''` inside are escapes) or a bare word. Returns the
+/// value (without quotes) and whether it was quoted.
+fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
+    let c = *hay.get(p)?;
+    // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"".
+    if matches!(
+        c,
+        b'b' | b'r' | b'u' | b'f' | b'B' | b'R' | b'U' | b'F' | b'@' | b'$' | b'L'
+    ) {
+        let mut k = p + 1;
+        if matches!(hay.get(k), Some(b'b' | b'r' | b'B' | b'R')) {
+            k += 1;
+        }
+        if matches!(hay.get(k), Some(b'"' | b'\'')) {
+            if matches!(c, b'f' | b'F' | b'$') {
+                // Interpolated strings are references unless they hold no braces.
+                let end = (k + MAX_VALUE).min(hay.len());
+                let line = &hay[k..end];
+                let stop = memchr::memchr(b'\n', line).unwrap_or(line.len());
+                if memchr::memchr(b'{', &line[..stop]).is_some() {
+                    return None;
+                }
+            }
+            p = k;
+        }
+    }
+    if let Some(q) = quote_at(hay, p) {
+        let form = &hay[p..p + q];
+        let qc = form[form.len() - 1];
+        if q == 1 && hay[p + q..].starts_with(&[qc, qc]) {
+            // `"""` / `'''`: a docstring.
+            return None;
+        }
+        let start = p + q;
+        let lim = (start + MAX_VALUE).min(hay.len());
+        let mut i = start;
+        while i < lim {
+            let b = hay[i];
+            if b == b'\n' {
+                return None;
+            }
+            if q == 1 && b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if hay[i..].starts_with(form) && (q > 1 || i == start || hay[i - 1] != b'\\') {
+                if i == start {
+                    return None;
+                }
+                if q == 1 && (qc == b'\'' || qc == b'"') {
+                    // `''` / `""` inside (YAML, SQL, CSV, C# verbatim) and shell `'\''`.
+                    if hay.get(i + 1) == Some(&qc) {
+                        i += 2;
+                        continue;
+                    }
+                    if qc == b'\'' && hay[i + 1..].starts_with(b"\\''") {
+                        i += 4;
+                        continue;
+                    }
+                }
+                return Some((start..i, true));
+            }
+            i += 1;
+        }
+        return None;
+    }
+    // Bare value: up to blanks, quotes, brackets, separators or a backslash.
+    let lim = (p + MAX_VALUE).min(hay.len());
+    let mut i = p;
+    while i < lim {
+        match hay[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
+            | b')' | b'}' | b']' | b'\\' => break,
+            _ => i += 1,
+        }
+    }
+    if i == p || (i == lim && lim < hay.len()) {
+        return None;
+    }
+    Some((p..i, false))
+}
+
+/// Whether `v` is, as a whole, a reference to a value kept elsewhere: `$VAR`, `${X}`, `$(cmd)`,
+/// `%VAR%`, `%(x)s`, `{{ x }}`, `<x>`, `((x))`, `#{x}`.
+fn is_reference(v: &[u8]) -> bool {
+    let ident = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+    };
+    match v {
+        [b'$', b'{' | b'(', ..] => true,
+        [b'$', rest @ ..] => ident(rest),
+        [b'%', rest @ .., b'%'] => ident(rest),
+        [b'<', .., b'>'] => true,
+        [b'(', b'(', .., b')', b')'] => true,
+        _ => false,
+    }
+}
+
+/// Cheap checks every value must pass, whatever rule reports it: not a reference, an
+/// expression, a URL, a path, an e-mail address, a ciphertext or a word.
+fn value_plausible(v: &[u8], quoted: bool) -> bool {
+    if v.len() < 6 || v.len() > MAX_VALUE {
+        return false;
+    }
+    if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
+        return false;
+    }
+    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`).
+    if !quoted && b"$%{#<!&*([@".contains(&v[0]) {
+        return false;
+    }
+    if crate::filters::templated(v) || memchr::memmem::find(v, b"://").is_some() {
+        return false;
+    }
+    let lv = v.to_ascii_lowercase();
+    for pre in [
+        &b"env:"[..],
+        b"env.",
+        b"vault:",
+        b"secret:",
+        b"ref:",
+        b"ref+",
+        b"arn:",
+        b"op:",
+        b"file:",
+        b"process.env",
+        b"os.environ",
+        b"os.getenv",
+        b"system.getenv",
+        b"settings.",
+        b"config.",
+        b"self.",
+        b"this.",
+        b"args.",
+        b"params.",
+        b"request.",
+        b"req.",
+        // Ciphertexts: SOPS, jasypt, Spring Cloud Config, Ansible Vault, Windows DPAPI.
+        b"enc[",
+        b"enc(",
+        b"{cipher}",
+        b"$ansible_vault",
+        b"aqaaancmnd8bfderjhoawe/cl+sbaaaa",
+    ] {
+        if lv.starts_with(pre) {
+            return false;
+        }
+    }
+    if reads_as_code_or_name(v) {
+        return false;
+    }
+    // Paths, and secret-store names such as `prod/orders/db-x1Y2z3`.
+    if v.starts_with(b"./")
+        || v.starts_with(b"../")
+        || v.starts_with(b"~/")
+        || v.get(1..3) == Some(b":\\")
+    {
+        return false;
+    }
+    let segments: Vec<&[u8]> = v.split(|b| *b == b'/').collect();
+    if segments.len() >= 3 {
+        let wordy_seg = |s: &&[u8]| {
+            !s.is_empty()
+                && s.iter().any(u8::is_ascii_lowercase)
+                && s.iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(b))
+        };
+        let inner = &segments[..segments.len() - 1];
+        let start = usize::from(segments[0].is_empty());
+        if inner.len() > start && inner[start..].iter().all(wordy_seg) {
+            return false;
+        }
+    }
+    // Windows and registry paths (`SOFTWARE\Microsoft\...`), and object keys that end in a file
+    // name (`uploads/2024/report.txt.gz`).
+    if v.iter().filter(|b| **b == b'\\').count() >= 2
+        && !v
+            .windows(2)
+            .any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'\'' | b'n' | b'u'))
+    {
+        return false;
+    }
+    if let Some(slash) = memchr::memrchr(b'/', v) {
+        let last = &v[slash + 1..];
+        if let Some(dot) = memchr::memrchr(b'.', last)
+            && (1..=5).contains(&(last.len() - dot - 1))
+            && last[dot + 1..].iter().all(u8::is_ascii_lowercase)
+        {
+            return false;
+        }
+    }
+    if let Some(dot) = memchr::memrchr(b'.', v) {
+        let ext = &lv[dot + 1..];
+        if [
+            &b"pem"[..],
+            b"key",
+            b"json",
+            b"p12",
+            b"pfx",
+            b"crt",
+            b"cer",
+            b"jks",
+            b"txt",
+            b"yml",
+            b"yaml",
+            b"env",
+            b"der",
+            b"gpg",
+            b"asc",
+            b"keystore",
+            b"ppk",
+            b"pub",
+            b"html",
+            b"js",
+            b"py",
+            b"rs",
+            b"go",
+            b"md",
+            b"xml",
+            b"properties",
+            b"conf",
+            b"cfg",
+            b"ini",
+            b"toml",
+            b"sh",
+        ]
+        .contains(&ext)
+            && v[..dot]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-./".contains(b))
+        {
+            return false;
+        }
+    }
+    // E-mail addresses.
+    if let Some(at) = memchr::memchr(b'@', v)
+        && at > 0
+        && memchr::memchr(b'.', &v[at..]).is_some()
+        && v[at + 1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
+    {
+        return false;
+    }
+    if !quoted {
+        // Expressions and identifiers in code: calls, indexing, member paths, constants.
+        if v.iter().any(|b| b"()[]{}".contains(b))
+            || [&b"::"[..], b"->", b"||", b"&&", b"?."]
+                .iter()
+                .any(|op| memchr::memmem::find(v, op).is_some())
+        {
+            return false;
+        }
+        let ident_chars = v
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
+        if ident_chars
+            && v.contains(&b'.')
+            && v.split(|b| *b == b'.').all(|seg| {
+                seg.first()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            })
+        {
+            return false;
+        }
+        if ident_chars && v.contains(&b'_') && v.iter().all(|b| !b.is_ascii_lowercase()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
+/// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
+fn reads_as_identifier(v: &[u8]) -> bool {
+    if !v
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        || !v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return false;
+    }
+    wordy(v)
+}
+
+/// True when at least 75% of the letters of `v` are in alphabetic pieces of 3+ letters (after
+/// splitting at case changes, digits and punctuation).
+fn wordy(v: &[u8]) -> bool {
+    let mut words = Words::default();
+    if !words.split(v) {
+        return true;
+    }
+    let (mut letters, mut in_words) = (0usize, 0usize);
+    for i in 0..words.len() {
+        let w = words.get(i);
+        if w.iter().all(u8::is_ascii_alphabetic) {
+            letters += w.len();
+            if w.len() >= 3 {
+                in_words += w.len();
+            }
+        }
+    }
+    letters > 0 && in_words * 4 >= letters * 3
+}
+
+/// Whether the line holding a bare value is code: the value is followed by `,`, `;`, `)` or `}`,
+/// or the line starts with a declaration keyword.
+fn code_line(hay: &[u8], name_start: usize, value_end: usize) -> bool {
+    let q = skip_blanks(hay, value_end, 16);
+    if matches!(
+        hay.get(q),
+        Some(b',' | b';' | b')' | b'}' | b'>' | b'{' | b'<')
+    ) {
+        return true;
+    }
+    let ls = line_start(hay, name_start);
+    let line = trim_start(&hay[ls..name_start]);
+    [
+        &b"pub "[..],
+        b"pub(",
+        b"let ",
+        b"var ",
+        b"val ",
+        b"const ",
+        b"private ",
+        b"public ",
+        b"protected ",
+        b"static ",
+        b"readonly ",
+        b"fn ",
+        b"func ",
+        b"def ",
+    ]
+    .iter()
+    .any(|k| line.starts_with(k))
+}
+
+/// Words in a value that make it a name or a description rather than a secret (`"X-Amz-
+/// Security-Token"`, `"my-secret-key"`), or an AWS credential scope.
+fn names_itself(v: &[u8]) -> bool {
+    let lower = v.to_ascii_lowercase();
+    [
+        &b"password"[..],
+        b"passwd",
+        b"secret",
+        b"token",
+        b"credential",
+        b"apikey",
+        b"api_key",
+        b"api-key",
+        b"aws4_request",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&lower, w).is_some())
+}
+
+/// Generic rules need a value that looks made to be secret: at least 8 characters, and a digit
+/// (random tokens of 12+ characters almost always have one) or three character classes.
+fn credential_like(v: &[u8]) -> bool {
+    if v.len() < 8 || v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let digit = v.iter().any(u8::is_ascii_digit);
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().any(u8::is_ascii_uppercase);
+    let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
+    digit || (lower && upper && other && !wordy(v))
+}
+
+/// Keys that providers publish by design and that sit under credential-like names: a Pusher
+/// app key (20 hex; the app secret is the credential).
+fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
+    let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
+    has(b"pusher")
+        && words.get(end - 1) == b"key"
+        && value.len() == 20
+        && value
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+}
+
+/// The entropy a value found by context must reach, for a rule asking `min`: random values over
+/// a small alphabet (hex tops out at 4 bits) cannot reach thresholds set for long base62 tokens,
+/// nor can human-chosen passwords of short length (at most log2(len) bits), so the bar is capped
+/// by what such a value can plausibly reach.
+pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
+    let hex = value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit);
+    let alphabet_cap = if hex { 3.0 } else { f64::INFINITY };
+    // Only human-chosen secrets (passwords) are short and repetitive by nature; below 12
+    // characters the length cap would let nearly anything through.
+    let length_cap = if human && value.len() >= 12 {
+        (value.len() as f64).log2() * 0.8
+    } else {
+        f64::INFINITY
+    };
+    min.min(alphabet_cap).min(length_cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str, kw: &str) -> Option<(String, String, bool)> {
+        let hay = text.as_bytes();
+        let at = text.to_ascii_lowercase().find(kw)?;
+        let id = ident_bounds(hay, at..at + kw.len())?;
+        let a = parse(hay, &id)?;
+        Some((
+            text[a.name.clone()].to_string(),
+            text[a.value.clone()].to_string(),
+            a.quoted,
+        ))
+    }
+
+    #[test]
+    fn assignment_syntaxes_are_parsed() {
+        let v = "s3cr3tV4lue";
+        let cases: Vec<(String, &str)> = vec![
+            (format!("DB_PASSWORD={v}"), "DB_PASSWORD"),
+            (format!("export DB_PASSWORD=\"{v}\""), "DB_PASSWORD"),
+            (format!("  db_password: {v}"), "db_password"),
+            (format!("      - DB_PASSWORD={v}"), "DB_PASSWORD"),
+            (format!("  \"dbPassword\": \"{v}\","), "dbPassword"),
+            (format!("db.password = {v}"), "db.password"),
+            (format!("<password>{v}</password>"), "password"),
+            (
+                format!("<add key=\"Password\" value=\"{v}\" />"),
+                "Password",
+            ),
+            (format!("<entry key=\"api.token\">{v}</entry>"), "api.token"),
+            (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
+            (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
+            (
+                format!("os.environ[\"DB_PASSWORD\"] = \"{v}\""),
+                "DB_PASSWORD",
+            ),
+            (format!("process.env.DB_PASSWORD = '{v}';"), "DB_PASSWORD"),
+            (
+                format!("System.setProperty(\"db.password\", \"{v}\");"),
+                "db.password",
+            ),
+            (format!("client = Client(api_key=\"{v}\")"), "api_key"),
+            (format!("redis-server --requirepass {v}"), "requirepass"),
+            (format!("cmd --token={v} --verbose"), "token"),
+            (format!("cmd --password \"{v}\""), "password"),
+            (format!("requirepass {v}"), "requirepass"),
+            (
+                format!("\"source\": [\"API_KEY = \\\"{v}\\\"\\n\"]"),
+                "API_KEY",
+            ),
+            (format!("{{\\\"token\\\": \\\"{v}\\\"}}"), "token"),
+            (
+                format!("- name: DB_PASSWORD\n  value: \"{v}\""),
+                "DB_PASSWORD",
+            ),
+            (
+                format!("{{\"name\": \"DB_PASSWORD\", \"value\": \"{v}\"}}"),
+                "DB_PASSWORD",
+            ),
+            (format!("const API_KEY: &str = \"{v}\";"), "API_KEY"),
+            (format!("var apiKey string = \"{v}\""), "apiKey"),
+            (format!("ALTER ROLE app WITH PASSWORD '{v}';"), "PASSWORD"),
+            (format!("$env:API_KEY = \"{v}\""), "API_KEY"),
+            (format!("'password' => '{v}',"), "password"),
+            (format!("NSString *apiKey = @\"{v}\";"), "apiKey"),
+            (format!("token: \\u0022{v}\\u0022"), "token"),
+        ];
+        for (text, name) in cases {
+            let kw = ["pass", "token", "key"]
+                .into_iter()
+                .find(|k| name.to_ascii_lowercase().contains(k))
+                .unwrap();
+            let got = parsed(&text, kw);
+            assert!(
+                got.as_ref()
+                    .is_some_and(|g| g.0.ends_with(name) && g.1 == v),
+                "{text}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_assignments_are_not_parsed() {
+        for text in [
+            "if password == \"x1y2z3w4\" {",
+            "let key = map.get(&key);",
+            "fn token(&self) -> &str {",
+            "pub password: String,",
+            "The password is required",
+            "password: ${DB_PASSWORD}",
+        ] {
+            let kw = ["pass", "token", "key"]
+                .into_iter()
+                .find(|k| text.to_ascii_lowercase().contains(k))
+                .unwrap();
+            if let Some((_, v, q)) = parsed(text, kw) {
+                assert!(!value_plausible(v.as_bytes(), q), "{text}: {v}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod attribution_tests {
+    use crate::RuleSet;
+    use crate::engine::Scanner;
+
+    fn found(s: &Scanner, text: &str) -> Vec<(String, String)> {
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        s.scan(text.as_bytes(), &mut scratch, &mut out);
+        out.iter()
+            .map(|m| {
+                (
+                    s.rule(m.rule).rule.id.clone(),
+                    text[m.secret.clone()].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn provider_keys_without_prefix_need_the_provider_named() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        let hex = "9f3c2a7e1b8d4c3fa6e05d9b7c2e8f14";
+        let id = |t: &str| {
+            found(&s, t)
+                .into_iter()
+                .find(|(_, sec)| sec == hex)
+                .map(|(r, _)| r)
+        };
+        let twilio = Some("twilio.auth-token".to_string());
+        assert_eq!(id(&format!("TWILIO_AUTH_TOKEN={hex}")), twilio);
+        assert_eq!(id(&format!("twilioAuthToken: '{hex}'")), twilio);
+        assert_eq!(
+            id(&format!(
+                "{{\n  \"Twilio\": {{\n    \"AccountSid\": \"AC0\",\n    \"AuthToken\": \"{hex}\"\n  }}\n}}"
+            )),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("[twilio]\naccount = main\nauth_token = {hex}\n")),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("# Twilio credentials\nAUTH_TOKEN={hex}\n")),
+            twilio
+        );
+        assert_eq!(
+            id(&format!("auth_token = \"{hex}\"")),
+            Some("generic.token".to_string())
+        );
+        assert_eq!(id(&format!("checksum = \"{hex}\"")), None);
+        assert_eq!(id(hex), None);
+    }
+
+    #[test]
+    fn names_types_templates_and_escape_codes_are_not_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        for text in [
+            "{\"result_key\": \"PublicIpv4Pools\", \"output_token\": \"NextToken\"}",
+            "  Key: Buffer|Uint8Array|Blob|string;",
+            "credential = f\"{email}/{datestamp}/auto/storage/goog4_request\"",
+            "#define TEST_COLOR_PASS \"\\x1B[0;32m\"",
+            "{\"Key\": \"ec2:ResourceTag/elasticbeanstalk:environment-name\", \"Value\": \"x\"}",
+            "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40%5B%5C%5D\"",
+        ] {
+            assert_eq!(found(&s, text), vec![], "{text}");
+        }
+        // A human password of two capitalised words is still one.
+        assert_eq!(found(&s, "DB_PASSWORD=PepperFalcon42").len(), 1);
+    }
+}

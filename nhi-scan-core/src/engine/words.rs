@@ -1,0 +1,516 @@
+//! Identifier words: `DB_PASSWORD`, `dbPassword`, `DbPassword`, `db-password`, `db.password` and
+//! `dbpassword` all become `[db, password]`, so the assignment engine decides on words, never on
+//! spellings. Splitting happens once per candidate name, into a reused buffer.
+
+/// Lower-case words of one identifier, stored back to back.
+#[derive(Default)]
+pub(crate) struct Words {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// More words than this and the name is prose or a path, not a setting.
+const MAX_WORDS: usize = 24;
+
+/// Words that are the head of a credential name: the last word of `DB_PASSWORD`, `apiKey`,
+/// `AUTH_TOKEN`. A lower-case compound that ends in one of them (`dbpassword`, `requirepass`,
+/// `authtoken`) is split in two, unless it is an ordinary English word (see [`compound_split`]).
+pub(crate) const HEADS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "passcode",
+    "pass",
+    "pwd",
+    "secret",
+    "secrets",
+    "token",
+    "key",
+    "credential",
+    "credentials",
+    "creds",
+    "cred",
+    "auth",
+    "authorization",
+];
+
+/// Trailing words that do not change what a name holds: `PASSWORD_VALUE`, `API_KEY_PROD`,
+/// `token_b64`, `SECRET_2`.
+const NEUTRAL: &[&str] = &[
+    "value",
+    "val",
+    "str",
+    "string",
+    "b64",
+    "base64",
+    "hex",
+    "raw",
+    "plain",
+    "plaintext",
+    "literal",
+    "encoded",
+    "prod",
+    "production",
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "stg",
+    "live",
+    "test",
+    "qa",
+    "uat",
+    "local",
+    "default",
+    "current",
+    "main",
+    "backup",
+    "override",
+    "env",
+];
+
+/// Compounds ending in a head word that are ordinary words or other things: `bypass`,
+/// `renderpass` (graphics), `monkey`, `hotkey`.
+const COMPOUND_DENY: &[&str] = &[
+    "bypass",
+    "compass",
+    "surpass",
+    "trespass",
+    "overpass",
+    "underpass",
+    "encompass",
+    "renderpass",
+    "subpass",
+    "multipass",
+    "firstpass",
+    "secondpass",
+    "onepass",
+    "twopass",
+    "singlepass",
+    "highpass",
+    "lowpass",
+    "bandpass",
+    "allpass",
+    "monkey",
+    "turkey",
+    "donkey",
+    "hockey",
+    "jockey",
+    "whiskey",
+    "hotkey",
+    "passkey",
+    "keykey",
+    "leaky",
+    "unauth",
+    "oauth",
+    "deauth",
+    "reauth",
+    "preauth",
+    "noauth",
+    "detokenize",
+    "untoken",
+    "sacred",
+];
+
+/// Words before `key` that make `<word>key` a credential compound (`apikey`, `secretkey`):
+/// `key` itself is too common to split after anything else.
+const KEY_COMPOUND_PREFIXES: &[&str] = &[
+    "api",
+    "access",
+    "secret",
+    "private",
+    "app",
+    "auth",
+    "master",
+    "encryption",
+    "signing",
+    "sign",
+    "hmac",
+    "license",
+    "licence",
+    "account",
+    "storage",
+    "client",
+    "admin",
+    "service",
+    "subscription",
+    "shared",
+    "consumer",
+    "ingest",
+    "server",
+    "deploy",
+    "root",
+    "session",
+    "sdk",
+    "write",
+    "rest",
+    "enc",
+    "crypt",
+    "crypto",
+    "cipher",
+    "aes",
+    "jwt",
+    "webhook",
+];
+
+/// Qualifiers that turn a credential head into something that is not one: `next_token`
+/// (pagination), `CancellationToken`, `public_key`, `primary_key`, `confirm_password`.
+pub(crate) fn denied_qualifier(head: &[u8], qualifier: &[u8]) -> bool {
+    let list: &[&str] = match head {
+        b"token" => &[
+            "next",
+            "page",
+            "continuation",
+            "pagination",
+            "cancellation",
+            "cancel",
+            "request",
+            "idempotency",
+            "client",
+            "sync",
+            "lexer",
+            "parser",
+            "syntax",
+            "csrf",
+            "xsrf",
+            "antiforgery",
+            "device",
+            "push",
+            "max",
+            "num",
+            "total",
+            "input",
+            "output",
+            "prompt",
+            "completion",
+            "pad",
+            "eos",
+            "bos",
+            "unk",
+            "sep",
+            "cls",
+            "mask",
+            "start",
+            "end",
+            "eof",
+            "special",
+            "marker",
+            "cursor",
+            "resume",
+            "state",
+            "nonce",
+            "unicode",
+            "word",
+            "reset",
+            "invite",
+            "fake",
+            "dummy",
+            "mock",
+            "test",
+            "sample",
+            "example",
+        ],
+        b"key" => &[
+            "public",
+            "publishable",
+            "pub",
+            "primary",
+            "foreign",
+            "sort",
+            "partition",
+            "hash",
+            "range",
+            "row",
+            "unique",
+            "composite",
+            "cache",
+            "map",
+            "dict",
+            "object",
+            "lookup",
+            "translation",
+            "i18n",
+            "locale",
+            "message",
+            "item",
+            "entry",
+            "index",
+            "idempotency",
+            "dedup",
+            "deduplication",
+            "routing",
+            "shard",
+            "group",
+            "s3",
+            "bucket",
+            "blob",
+            "file",
+            "kms",
+            "lock",
+            "event",
+            "config",
+            "settings",
+            "field",
+            "column",
+            "table",
+            "parent",
+            "child",
+            "next",
+            "prev",
+            "start",
+            "end",
+            "last",
+            "first",
+            "mod",
+            "meta",
+            "alt",
+            "ctrl",
+            "shift",
+            "sequence",
+            "cursor",
+            "search",
+            "query",
+            "site",
+            "recaptcha",
+            "turnstile",
+            "fake",
+            "dummy",
+            "mock",
+            "sample",
+            "example",
+            "host",
+            "known",
+            "authorized",
+            "ssh",
+            "gpg",
+            "pgp",
+            "verify",
+            "verification",
+            "jwks",
+            "test",
+            "project",
+            "anon",
+            "measurement",
+            "tracking",
+        ],
+        b"password" | b"passwd" | b"pass" | b"pwd" => &[
+            "forgot",
+            "confirm",
+            "confirmation",
+            "repeat",
+            "retype",
+            "new",
+            "old",
+            "hash",
+            "hashed",
+            "encrypted",
+            "min",
+            "max",
+            "show",
+            "hide",
+            "reset",
+            "change",
+            "fake",
+            "dummy",
+            "mock",
+            "sample",
+            "example",
+            "wrong",
+            "invalid",
+            "bad",
+            "incorrect",
+            "weak",
+            "expected",
+            "render",
+            "first",
+            "second",
+            "by",
+            "no",
+        ],
+        b"secret" | b"secrets" => &[
+            "top",
+            "fake",
+            "dummy",
+            "mock",
+            "sample",
+            "example",
+            "kubernetes",
+            "k8s",
+        ],
+        b"auth" => &["o", "no", "skip", "require", "required", "use", "basic"],
+        _ => &[],
+    };
+    list.iter().any(|w| w.as_bytes() == qualifier)
+}
+
+impl Words {
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Word `i`, lower-case.
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    /// Replaces the words with `words` (already lower-case).
+    pub fn set(&mut self, words: &[&[u8]]) {
+        self.buf.clear();
+        self.ends.clear();
+        for w in words {
+            self.push(w);
+        }
+    }
+
+    fn push(&mut self, w: &[u8]) {
+        self.buf.extend(w.iter().map(|b| b.to_ascii_lowercase()));
+        self.ends.push(self.buf.len());
+    }
+
+    /// Splits `ident` into words: at any byte that is not a letter or digit, at lower-to-upper
+    /// (`dbPassword`), before the last capital of a capital run followed by lower case
+    /// (`HTMLParser` -> `HTML`, `Parser`), and between letters and digits. Lower-case compounds
+    /// ending in a head word are split too. False when the name has too many words.
+    pub fn split(&mut self, ident: &[u8]) -> bool {
+        self.buf.clear();
+        self.ends.clear();
+        let n = ident.len();
+        let mut start = None::<usize>;
+        for i in 0..=n {
+            let c = ident.get(i).copied().unwrap_or(b' ');
+            if !c.is_ascii_alphanumeric() {
+                if let Some(s) = start.take()
+                    && !self.push_word(&ident[s..i])
+                {
+                    return false;
+                }
+                continue;
+            }
+            let Some(s) = start else {
+                start = Some(i);
+                continue;
+            };
+            let p = ident[i - 1];
+            let boundary = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
+                || (p.is_ascii_uppercase()
+                    && c.is_ascii_uppercase()
+                    && ident.get(i + 1).is_some_and(|b| b.is_ascii_lowercase()))
+                || (p.is_ascii_digit() != c.is_ascii_digit());
+            if boundary {
+                if !self.push_word(&ident[s..i]) {
+                    return false;
+                }
+                start = Some(i);
+            }
+        }
+        true
+    }
+
+    fn push_word(&mut self, w: &[u8]) -> bool {
+        if self.ends.len() >= MAX_WORDS {
+            return false;
+        }
+        match compound_split(w) {
+            Some(at) => {
+                self.push(&w[..at]);
+                self.push(&w[at..]);
+            }
+            None => self.push(w),
+        }
+        true
+    }
+
+    /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
+    pub fn meaningful_end(&self) -> usize {
+        let mut end = self.len();
+        while end > 1 {
+            let w = self.get(end - 1);
+            if w.iter().all(u8::is_ascii_digit) || NEUTRAL.iter().any(|n| n.as_bytes() == w) {
+                end -= 1;
+            } else {
+                break;
+            }
+        }
+        end
+    }
+}
+
+/// Where to split a compound word that ends in a head word (`dbpassword` -> 2, `apikey` -> 3),
+/// or `None`. Only all-lower-case or all-upper-case words reach here as compounds (mixed case was
+/// split already).
+fn compound_split(w: &[u8]) -> Option<usize> {
+    if w.len() < 4 || w.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let lower = |b: &u8| b.to_ascii_lowercase();
+    let eq = |a: &[u8], b: &str| {
+        a.len() == b.len() && a.iter().map(lower).zip(b.bytes()).all(|(x, y)| x == y)
+    };
+    if HEADS.iter().any(|h| eq(w, h)) || COMPOUND_DENY.iter().any(|d| eq(w, d)) {
+        return None;
+    }
+    for h in HEADS {
+        if w.len() <= h.len() + 1 {
+            continue;
+        }
+        let at = w.len() - h.len();
+        if !eq(&w[at..], h) {
+            continue;
+        }
+        let prefix = &w[..at];
+        if *h == "key" && !KEY_COMPOUND_PREFIXES.iter().any(|p| eq(prefix, p)) {
+            return None;
+        }
+        // `passwd` ends in `wd`, `password` in `word`: only split on the longest head.
+        return Some(at);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        let mut w = Words::default();
+        assert!(w.split(s.as_bytes()));
+        (0..w.len())
+            .map(|i| String::from_utf8(w.get(i).to_vec()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn every_naming_style_gives_the_same_words() {
+        for s in [
+            "DB_PASSWORD",
+            "dbPassword",
+            "DbPassword",
+            "db-password",
+            "db.password",
+            "dbpassword",
+            "DBPASSWORD",
+        ] {
+            assert_eq!(words(s), ["db", "password"], "{s}");
+        }
+        assert_eq!(words("twilioAuthToken"), ["twilio", "auth", "token"]);
+        assert_eq!(words("HTMLParser"), ["html", "parser"]);
+        assert_eq!(words("x-api-key"), ["x", "api", "key"]);
+        assert_eq!(words("apikey"), ["api", "key"]);
+        assert_eq!(words("requirepass"), ["require", "pass"]);
+        assert_eq!(words("password2"), ["password", "2"]);
+        assert_eq!(words("monkey"), ["monkey"]);
+        assert_eq!(words("bypass"), ["bypass"]);
+        assert_eq!(words("hotkey"), ["hotkey"]);
+    }
+
+    #[test]
+    fn neutral_trailing_words_are_skipped() {
+        let mut w = Words::default();
+        w.split(b"API_KEY_PROD_2");
+        assert_eq!(w.meaningful_end(), 2);
+        w.split(b"password");
+        assert_eq!(w.meaningful_end(), 1);
+    }
+}
