@@ -9,6 +9,9 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
     match kind {
         Checksum::GithubCrc32 | Checksum::NpmCrc32 => base62_crc32_ok(secret),
         Checksum::Jwt => jwt_ok(secret),
+        Checksum::StellarCrc16 => stellar_seed_ok(secret),
+        Checksum::Bech32 => bech32_ok(secret),
+        Checksum::RippleBase58check => ripple_seed_ok(secret),
     }
 }
 
@@ -50,6 +53,156 @@ pub fn jwt_ok(secret: &[u8]) -> bool {
     matches!(serde_json::from_slice::<serde_json::Value>(&decoded), Ok(serde_json::Value::Object(m)) if m.contains_key("alg"))
 }
 
+/// RFC 4648 base32 (upper case, no padding) to bytes; `None` on any other character or on
+/// leftover bits that are not zero.
+fn base32_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        acc = (acc << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (acc == 0).then_some(out)
+}
+
+/// CRC-16/XMODEM (polynomial 0x1021, initial value 0, no reflection).
+fn crc16_xmodem(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &b in data {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// A Stellar secret seed (SEP-0023 StrKey) is 56 base32 characters: version byte `18 << 3`
+/// (which makes the leading `S`), the 32-byte ed25519 seed, and the CRC16-XModem of those 33
+/// bytes, little-endian. A random 56-character string passes with odds of 1 in 65,536.
+pub fn stellar_seed_ok(secret: &[u8]) -> bool {
+    if secret.len() != 56 {
+        return false;
+    }
+    let Some(raw) = base32_decode(secret) else {
+        return false;
+    };
+    if raw.len() != 35 || raw[0] != 18 << 3 {
+        return false;
+    }
+    let (body, check) = raw.split_at(33);
+    crc16_xmodem(body) == u16::from_le_bytes([check[0], check[1]])
+}
+
+const BECH32_CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+fn bech32_polymod(values: impl Iterator<Item = u8>) -> u32 {
+    const GEN: [u32; 5] = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+    let mut chk: u32 = 1;
+    for v in values {
+        let top = chk >> 25;
+        chk = ((chk & 0x1ff_ffff) << 5) ^ u32::from(v);
+        for (i, g) in GEN.iter().enumerate() {
+            if (top >> i) & 1 == 1 {
+                chk ^= g;
+            }
+        }
+    }
+    chk
+}
+
+/// A BIP-173 bech32 string (`hrp` `1` data): its last six characters are a BCH code over the
+/// human-readable part and the data, so one changed character always fails and a random string
+/// passes with odds of about 1 in a billion. Lower case only (mixed case is invalid bech32).
+pub fn bech32_ok(secret: &[u8]) -> bool {
+    let Some(sep) = secret.iter().rposition(|&b| b == b'1') else {
+        return false;
+    };
+    let (hrp, data) = (&secret[..sep], &secret[sep + 1..]);
+    if hrp.is_empty() || data.len() < 6 || secret.len() > 1000 {
+        return false;
+    }
+    if !hrp
+        .iter()
+        .all(|b| (33..=126).contains(b) && !b.is_ascii_uppercase())
+    {
+        return false;
+    }
+    let mut vals = Vec::with_capacity(data.len());
+    for &c in data {
+        match BECH32_CHARSET.iter().position(|&x| x == c) {
+            Some(v) => vals.push(v as u8),
+            None => return false,
+        }
+    }
+    let expanded = hrp
+        .iter()
+        .map(|b| b >> 5)
+        .chain(std::iter::once(0))
+        .chain(hrp.iter().map(|b| b & 31))
+        .chain(vals);
+    bech32_polymod(expanded) == 1
+}
+
+const RIPPLE_ALPHABET: &[u8; 58] = b"rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz";
+
+/// Base58 in the given alphabet to bytes (leading zero digits become zero bytes).
+fn base58_decode(s: &[u8], alphabet: &[u8; 58]) -> Option<Vec<u8>> {
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
+    for &c in s {
+        let mut carry = alphabet.iter().position(|&x| x == c)? as u32;
+        for b in out.iter_mut().rev() {
+            carry += u32::from(*b) * 58;
+            *b = carry as u8;
+            carry >>= 8;
+        }
+        while carry > 0 {
+            out.insert(0, carry as u8);
+            carry >>= 8;
+        }
+    }
+    let zeros = s.iter().take_while(|&&c| c == alphabet[0]).count();
+    let mut full = vec![0u8; zeros];
+    full.extend(out);
+    Some(full)
+}
+
+/// An XRP Ledger secret (family seed `s...`, or `sEd...` for ed25519) is Base58Check in the
+/// Ripple alphabet: a version prefix, the 16-byte seed, and the first four bytes of the double
+/// SHA-256 of both. A random string passes with odds of 1 in 4 billion.
+pub fn ripple_seed_ok(secret: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    if !(25..=40).contains(&secret.len()) {
+        return false;
+    }
+    let Some(raw) = base58_decode(secret, RIPPLE_ALPHABET) else {
+        return false;
+    };
+    // 0x21 + seed (secp256k1), or 0x01 0xE1 0x4B + seed (ed25519)
+    let versioned =
+        (raw.len() == 21 && raw[0] == 0x21) || (raw.len() == 23 && raw[..3] == [0x01, 0xE1, 0x4B]);
+    if !versioned {
+        return false;
+    }
+    let (body, check) = raw.split_at(raw.len() - 4);
+    let digest = Sha256::digest(Sha256::digest(body));
+    digest[..4] == *check
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +237,101 @@ mod tests {
         assert!(jwt_ok(format!("{h}.{p}.c2lnbmF0dXJl").as_bytes()));
         assert!(!jwt_ok(format!("{h}.{p}").as_bytes()));
         assert!(!jwt_ok(format!("eyJub3RqzG9u.{p}.c2ln").as_bytes()));
+    }
+    fn base32_encode(data: &[u8]) -> String {
+        const A: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let (mut acc, mut bits, mut out) = (0u32, 0u32, String::new());
+        for &b in data {
+            acc = (acc << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                out.push(A[((acc >> bits) & 31) as usize] as char);
+            }
+        }
+        if bits > 0 {
+            out.push(A[((acc << (5 - bits)) & 31) as usize] as char);
+        }
+        out
+    }
+
+    fn flip_last(s: &str, alphabet: &[u8]) -> Vec<u8> {
+        let mut b = s.as_bytes().to_vec();
+        let last = b.len() - 1;
+        let i = alphabet.iter().position(|&x| x == b[last]).unwrap();
+        b[last] = alphabet[(i + 1) % alphabet.len()];
+        b
+    }
+
+    #[test]
+    fn stellar_seed_crc16() {
+        // The CRC-16/XMODEM check value of "123456789".
+        assert_eq!(crc16_xmodem(b"123456789"), 0x31C3);
+        let mut raw = vec![18u8 << 3];
+        raw.extend((0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)));
+        let crc = crc16_xmodem(&raw);
+        raw.extend(crc.to_le_bytes());
+        let seed = base32_encode(&raw);
+        assert_eq!(seed.len(), 56);
+        assert!(seed.starts_with('S'));
+        assert!(stellar_seed_ok(seed.as_bytes()));
+        assert!(!stellar_seed_ok(&flip_last(
+            &seed,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        )));
+        // A public key (`G...`, version 6 << 3) with a valid CRC is not a secret seed.
+        let mut public = vec![6u8 << 3];
+        public.extend([7u8; 32]);
+        let crc = crc16_xmodem(&public);
+        public.extend(crc.to_le_bytes());
+        assert!(!stellar_seed_ok(base32_encode(&public).as_bytes()));
+        assert!(!stellar_seed_ok(b"SHORT"));
+    }
+
+    #[test]
+    fn bech32_checksum() {
+        // BIP-173 test vectors.
+        assert!(bech32_ok(b"a12uel5l"));
+        assert!(bech32_ok(b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"));
+        assert!(!bech32_ok(b"a12uel5m"));
+        assert!(!bech32_ok(b"A12UEL5L"), "upper case is not accepted");
+        assert!(!bech32_ok(b"nsec1notachecksum"));
+        assert!(!bech32_ok(b"no-separator"));
+    }
+
+    fn base58_encode(data: &[u8], alphabet: &[u8; 58]) -> String {
+        let mut digits: Vec<u8> = Vec::new();
+        for &b in data {
+            let mut carry = u32::from(b);
+            for d in digits.iter_mut() {
+                carry += u32::from(*d) << 8;
+                *d = (carry % 58) as u8;
+                carry /= 58;
+            }
+            while carry > 0 {
+                digits.push((carry % 58) as u8);
+                carry /= 58;
+            }
+        }
+        let zeros = data.iter().take_while(|&&b| b == 0).count();
+        std::iter::repeat_n(alphabet[0] as char, zeros)
+            .chain(digits.iter().rev().map(|&d| alphabet[d as usize] as char))
+            .collect()
+    }
+
+    #[test]
+    fn ripple_seed_base58check() {
+        use sha2::{Digest, Sha256};
+        for prefix in [&[0x21u8][..], &[0x01, 0xE1, 0x4B][..]] {
+            let mut raw = prefix.to_vec();
+            raw.extend((0u8..16).map(|i| i.wrapping_mul(91).wrapping_add(5)));
+            let d = Sha256::digest(Sha256::digest(&raw));
+            raw.extend(&d[..4]);
+            let seed = base58_encode(&raw, RIPPLE_ALPHABET);
+            assert!(seed.starts_with('s'), "{seed}");
+            assert!(ripple_seed_ok(seed.as_bytes()), "{seed}");
+            assert!(!ripple_seed_ok(&flip_last(&seed, RIPPLE_ALPHABET)));
+        }
+        assert!(!ripple_seed_ok(b"snotavalidseedatallxxxxxxxxxx"));
     }
 }

@@ -81,6 +81,12 @@ pub enum Checksum {
     NpmCrc32,
     /// A JSON Web Token whose header decodes to a JSON object with an `alg`.
     Jwt,
+    /// Stellar StrKey secret seed (`S...`): base32 of version byte, 32-byte seed, CRC16-XModem.
+    StellarCrc16,
+    /// Bech32 string (BIP-173, e.g. Nostr `nsec1...`): its 6-character BCH checksum.
+    Bech32,
+    /// XRP Ledger secret (`s...`): Base58Check in the Ripple alphabet (double SHA-256).
+    RippleBase58check,
 }
 
 /// A second value looked for near a match and reported beside it (e.g. the AWS key id that
