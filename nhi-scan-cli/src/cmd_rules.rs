@@ -36,13 +36,20 @@ pub(crate) fn run(cmd: RulesCommand) -> Result<u8> {
     }
 }
 
-/// Built-in rules (when `builtin`) plus the files given; a missing path is a usage error, a
+/// Which built-in rules to load: a scan's (without examples) or the files as written.
+enum Builtin {
+    No,
+    Rules,
+    WithExamples,
+}
+
+/// Built-in rules (as `builtin` says) plus the files given; a missing path is a usage error, a
 /// broken rule is reported.
-fn load(args: &RuleArgs, builtin: bool) -> Result<LoadOutcome> {
-    let mut out = if builtin {
-        RuleSet::builtin()
-    } else {
-        RuleSet::empty()
+fn load(args: &RuleArgs, builtin: Builtin) -> Result<LoadOutcome> {
+    let mut out = match builtin {
+        Builtin::No => RuleSet::empty(),
+        Builtin::Rules => RuleSet::builtin(),
+        Builtin::WithExamples => RuleSet::builtin_with_examples(),
     };
     for p in &args.rules {
         std::fs::metadata(p).with_context(|| format!("--rules {}", p.display()))?;
@@ -55,7 +62,7 @@ fn load(args: &RuleArgs, builtin: bool) -> Result<LoadOutcome> {
 }
 
 fn list(args: RuleArgs, json: bool) -> Result<u8> {
-    let loaded = load(&args, true)?;
+    let loaded = load(&args, Builtin::Rules)?;
     let mut out = BufWriter::new(io::stdout().lock());
     if json {
         let list: Vec<_> = loaded.rules.rules().iter().map(|r| &r.rule).collect();
@@ -82,7 +89,12 @@ fn list(args: RuleArgs, json: bool) -> Result<u8> {
 }
 
 fn check(args: RuleArgs) -> Result<u8> {
-    let loaded = load(&args, args.rules.is_empty())?;
+    let builtin = if args.rules.is_empty() {
+        Builtin::WithExamples
+    } else {
+        Builtin::No
+    };
+    let loaded = load(&args, builtin)?;
     let count = loaded.rules.len();
     let examples: usize = loaded
         .rules
