@@ -42,6 +42,12 @@ struct Entry {
 
 pub(crate) struct Gate {
     bits: Box<[u64; WORDS]>,
+    /// Second-stage filter: hashes of the folded 4 bytes around each anchor (the anchor
+    /// trigram and the keyword byte after it, or before it when the anchor ends the keyword).
+    quads: Box<[u64; WORDS]>,
+    /// Bits of `bits` that some 3-byte keyword anchors on (those have no fourth byte, so a hit
+    /// on such a bit always goes to `verify`).
+    short: Box<[u64; WORDS]>,
     slots: Vec<Slot>,
     slot_mask: usize,
     entries: Vec<Entry>,
@@ -60,6 +66,23 @@ const HASH_MUL: u32 = 0x9E37_79B1;
 #[inline(always)]
 fn bit_index(trigram: u32) -> u32 {
     trigram.wrapping_mul(HASH_MUL) >> (32 - TABLE_BITS)
+}
+
+const QUAD_MUL: u32 = 0x2C1B_3C6D;
+
+#[inline(always)]
+fn quad_index(quad: u32) -> u32 {
+    quad.wrapping_mul(QUAD_MUL) >> (32 - TABLE_BITS)
+}
+
+#[inline(always)]
+fn set_bit(table: &mut [u64; WORDS], h: u32) {
+    table[(h >> 6) as usize] |= 1 << (h & 63);
+}
+
+#[inline(always)]
+fn get_bit(table: &[u64; WORDS], h: u32) -> bool {
+    (table[(h >> 6) as usize] >> (h & 63)) & 1 != 0
 }
 
 #[inline(always)]
@@ -93,6 +116,8 @@ impl Gate {
             .collect();
         let common_bits: HashSet<u32> = COMMON_TRIGRAMS.iter().map(|&t| bit_index(t)).collect();
         let mut bits = Box::new([0u64; WORDS]);
+        let mut quads = Box::new([0u64; WORDS]);
+        let mut short = Box::new([0u64; WORDS]);
         let mut pairs: Vec<(u32, Entry)> = Vec::with_capacity(keywords.len());
         for (i, kw) in keywords.iter().enumerate() {
             assert!(kw.len() >= 3, "keywords are at least 3 bytes");
@@ -102,7 +127,15 @@ impl Gate {
                 .unwrap_or(0);
             let t = trigram_at(offset);
             let h = bit_index(t);
-            bits[(h >> 6) as usize] |= 1 << (h & 63);
+            set_bit(&mut bits, h);
+            let fold4 = |o: usize| u32::from_le_bytes(std::array::from_fn(|j| kw[o + j] | 0x20));
+            if kw.len() == 3 {
+                set_bit(&mut short, h);
+            } else if offset + 4 <= kw.len() {
+                set_bit(&mut quads, quad_index(fold4(offset)));
+            } else {
+                set_bit(&mut quads, quad_index(fold4(offset - 1)));
+            }
             pairs.push((
                 t,
                 Entry {
@@ -147,6 +180,8 @@ impl Gate {
         let avx2 = false;
         Gate {
             bits,
+            quads,
+            short,
             slots,
             slot_mask: nslots - 1,
             entries,
@@ -202,7 +237,7 @@ impl Gate {
             if any != 0 {
                 for (k, t) in [t0, t1, t2, t3, t4, t5].into_iter().enumerate() {
                     if any >> k & 1 != 0 {
-                        self.verify(hay, i + k, t, out);
+                        self.check(hay, i + k, t, out);
                     }
                 }
             }
@@ -211,7 +246,7 @@ impl Gate {
         while i + 3 <= n {
             let t = fold(hay[i]) | fold(hay[i + 1]) << 8 | fold(hay[i + 2]) << 16;
             if self.test(t) != 0 {
-                self.verify(hay, i, t, out);
+                self.check(hay, i, t, out);
             }
             i += 1;
         }
@@ -256,13 +291,33 @@ impl Gate {
                         m &= m - 1;
                         let pos = i + 4 * j + k;
                         let t = fold(hay[pos]) | fold(hay[pos + 1]) << 8 | fold(hay[pos + 2]) << 16;
-                        self.verify(hay, pos, t, out);
+                        self.check(hay, pos, t, out);
                     }
                 }
             }
             i += 32;
         }
         i
+    }
+
+    /// The second stage for a set bit: unless a 3-byte keyword anchors there, the 4 bytes
+    /// after (or from one before) the trigram must hash to a set bit of `quads` too. Most hits
+    /// of common trigrams that a longer keyword anchors on (`dif` of `dify`, `exp` of `expo`) and
+    /// most hash collisions stop here, without the slot lookup and compare of `verify`.
+    #[inline(always)]
+    fn check(&self, hay: &[u8], pos: usize, trigram: u32, out: &mut Vec<Hit>) {
+        if !get_bit(&self.short, bit_index(trigram)) {
+            let fold4 = |p: usize| {
+                hay.get(p..p + 4).is_some_and(|q| {
+                    let q = u32::from_le_bytes(q.try_into().expect("4 bytes")) | 0x2020_2020;
+                    get_bit(&self.quads, quad_index(q))
+                })
+            };
+            if !(fold4(pos) || pos > 0 && fold4(pos - 1)) {
+                return;
+            }
+        }
+        self.verify(hay, pos, trigram, out);
     }
 
     #[cold]
@@ -338,6 +393,7 @@ mod tests {
     fn gate_finds_exactly_what_aho_corasick_finds() {
         let kws = [
             "ghp_", "AKIA", "xoxb-", "token", "key", "sk-ant-", "aaa", "a_b", "@@@", "pass",
+            "dify", "ixob", "teken",
         ];
         // Deterministic pseudo-random haystacks rich in keyword fragments and fold-collisions.
         let alphabet = b"ghpGHP_akiAKIxob-tenTEKYsaS`@ _\x7f\x00\xffABab";

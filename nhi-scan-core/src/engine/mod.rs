@@ -5,6 +5,7 @@
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
 mod assign;
+mod boundary;
 mod decode;
 mod encoded;
 mod escape;
@@ -84,6 +85,9 @@ struct CompiledRule {
     specificity: usize,
     /// What hits and findings of this rule carry, made on its first hit.
     info: OnceLock<Arc<RuleInfo>>,
+    /// What the byte before a keyword hit must not be for this rule to match there (see
+    /// [`boundary`]).
+    left: Option<boundary::Boundary>,
 }
 
 /// User rules kept compiled from load (see [`Scanner::new`]).
@@ -207,8 +211,10 @@ impl Scanner {
             } else {
                 1
             };
+            let left = boundary::left_boundary(&loaded.rule.pattern, &loaded.rule.keywords);
             let rule = CompiledRule {
                 loaded,
+                left,
                 regex: OnceLock::new(),
                 companion: OnceLock::new(),
                 window: OnceLock::new(),
@@ -468,7 +474,13 @@ impl Scanner {
                     scratch.decode_windows.push((r & !DECODER, start, end));
                     continue;
                 }
-                let w = self.rules[r as usize].window();
+                let rule = &self.rules[r as usize];
+                if let Some(b) = rule.left
+                    && b.blocks(hay, hit.start)
+                {
+                    continue;
+                }
+                let w = rule.window();
                 let start = hit.start.saturating_sub(w);
                 let end = (hit.start + kw_len).saturating_add(w).min(hay.len());
                 let open = &mut scratch.open[r as usize];
