@@ -992,12 +992,18 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
         return;
     }
     // A provider match found by decoding beats one on the encoded text itself (the Docker `auth`
-    // blob is less useful than the registry token inside it).
+    // blob is less useful than the registry token inside it). Unescaping is not decoding in that
+    // sense: a rule that reads the escaped text as written (a service-account JSON with `\n` in
+    // its key) knows more than one that matched the unescaped PEM inside it.
     let score = |m: &Match| {
         let specific = rules[m.rule].specificity > 1;
+        let decoded = m
+            .decoded
+            .as_ref()
+            .is_some_and(|d| d.encoding != decode::Encoding::Escaped);
         (
             specific,
-            specific && m.decoded.is_some(),
+            specific && decoded,
             rules[m.rule].specificity,
             m.secret.len(),
         )
