@@ -553,35 +553,54 @@ impl Scanner {
             if !encoded::decode_run(run.encoding, enc, &mut decoded) {
                 continue;
             }
-            let nested = scratch
-                .nested
-                .get_or_insert_with(|| Box::new(self.scratch()));
-            nested_out.clear();
-            self.scan_at(&decoded, nested, &mut nested_out, depth + 1);
-            resolve_overlaps(&self.rules, &mut nested_out, 0);
-            for inner in nested_out.drain(..) {
-                let (secret, companion) = match inner.decoded {
-                    Some(d) => (d.secret, d.companion),
-                    None => (
-                        decoded[inner.secret].to_vec(),
-                        inner.companion.map(|c| decoded[c].to_vec()),
-                    ),
-                };
-                out.push(Match {
-                    rule: inner.rule,
-                    span: run.range.clone(),
-                    secret: run.range.clone(),
-                    companion: None,
-                    decoded: Some(Box::new(Decoded {
-                        encoding: run.encoding,
-                        secret,
-                        companion,
-                    })),
-                });
-            }
+            self.scan_nested(
+                &decoded,
+                (&mut scratch.nested, &mut nested_out, out),
+                depth,
+                run.encoding,
+                |_| (run.range.clone(), run.range.clone()),
+            );
         }
         scratch.decoded = decoded;
         scratch.runs = runs;
+    }
+
+    /// Scans `text` (decoded or unescaped from the haystack) one level deeper and reports each
+    /// match in the haystack: `place` gives its (span, secret) there, the decoded secret and
+    /// companion travel in [`Decoded`]. One place for the three passes that look inside text.
+    fn scan_nested(
+        &self,
+        text: &[u8],
+        (nested, nested_out, out): (&mut Option<Box<Scratch>>, &mut Vec<Match>, &mut Vec<Match>),
+        depth: usize,
+        encoding: Encoding,
+        place: impl Fn(&Match) -> (Range<usize>, Range<usize>),
+    ) {
+        let nested = nested.get_or_insert_with(|| Box::new(self.scratch()));
+        nested_out.clear();
+        self.scan_at(text, nested, nested_out, depth + 1);
+        resolve_overlaps(&self.rules, nested_out, 0);
+        for inner in nested_out.drain(..) {
+            let (span, at) = place(&inner);
+            let (secret, companion) = match inner.decoded {
+                Some(d) => (d.secret, d.companion),
+                None => (
+                    text[inner.secret].to_vec(),
+                    inner.companion.map(|c| text[c].to_vec()),
+                ),
+            };
+            out.push(Match {
+                rule: inner.rule,
+                span,
+                secret: at,
+                companion: None,
+                decoded: Some(Box::new(Decoded {
+                    encoding,
+                    secret,
+                    companion,
+                })),
+            });
+        }
     }
 
     /// Unescapes the JSON strings (and arrays of strings) around escaped line breaks, scans the
@@ -606,32 +625,13 @@ impl Scanner {
                 continue;
             };
             done = region.end;
-            let nested = scratch
-                .nested
-                .get_or_insert_with(|| Box::new(self.scratch()));
-            nested_out.clear();
-            self.scan_at(&u.text, nested, &mut nested_out, depth + 1);
-            resolve_overlaps(&self.rules, &mut nested_out, 0);
-            for inner in nested_out.drain(..) {
-                let (secret, companion) = match inner.decoded {
-                    Some(d) => (d.secret, d.companion),
-                    None => (
-                        u.text[inner.secret.clone()].to_vec(),
-                        inner.companion.map(|c| u.text[c].to_vec()),
-                    ),
-                };
-                out.push(Match {
-                    rule: inner.rule,
-                    span: u.source(inner.span),
-                    secret: u.source(inner.secret),
-                    companion: None,
-                    decoded: Some(Box::new(Decoded {
-                        encoding: Encoding::Escaped,
-                        secret,
-                        companion,
-                    })),
-                });
-            }
+            self.scan_nested(
+                &u.text,
+                (&mut scratch.nested, &mut nested_out, out),
+                depth,
+                Encoding::Escaped,
+                |inner| (u.source(inner.span.clone()), u.source(inner.secret.clone())),
+            );
         }
         scratch.escape_hits = hits;
         scratch.unescaped = u;
@@ -673,32 +673,13 @@ impl Scanner {
                 if !decode::decode(decoder.encoding, &hay[enc.range()], &mut decoded) {
                     continue;
                 }
-                let nested = scratch
-                    .nested
-                    .get_or_insert_with(|| Box::new(self.scratch()));
-                nested_out.clear();
-                self.scan_at(&decoded, nested, &mut nested_out, depth + 1);
-                resolve_overlaps(&self.rules, &mut nested_out, 0);
-                for inner in nested_out.drain(..) {
-                    let (secret, companion) = match inner.decoded {
-                        Some(d) => (d.secret, d.companion),
-                        None => (
-                            decoded[inner.secret].to_vec(),
-                            inner.companion.map(|c| decoded[c].to_vec()),
-                        ),
-                    };
-                    out.push(Match {
-                        rule: inner.rule,
-                        span: enc.range(),
-                        secret: enc.range(),
-                        companion: None,
-                        decoded: Some(Box::new(Decoded {
-                            encoding: decoder.encoding,
-                            secret,
-                            companion,
-                        })),
-                    });
-                }
+                self.scan_nested(
+                    &decoded,
+                    (&mut scratch.nested, &mut nested_out, out),
+                    depth,
+                    decoder.encoding,
+                    |_| (enc.range(), enc.range()),
+                );
             }
         }
         scratch.decode_windows = windows;
