@@ -210,3 +210,28 @@ impl LimitArgs {
         b.threads(self.threads)
     }
 }
+
+/// The flag groups of every command that scans a source into a report (`scan`, `git`, `image`).
+#[derive(Args)]
+pub(crate) struct ScanFlags {
+    #[command(flatten)]
+    pub(crate) rules: RuleArgs,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+    #[command(flatten)]
+    pub(crate) archives: ArchiveArgs,
+    #[command(flatten)]
+    pub(crate) validate: ValidateArgs,
+}
+
+impl ScanFlags {
+    /// The scan these flags describe, on top of `b` (which names the root).
+    pub(crate) fn apply(&self, b: ScanBuilder) -> ScanBuilder {
+        self.archives
+            .apply(self.limits.apply(self.rules.apply(self.config.apply(b))))
+    }
+}

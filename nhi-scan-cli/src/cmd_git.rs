@@ -12,9 +12,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::git::{History, Selection, is_remote_url};
 use nhi_scan_core::{Outcome, Scan, Source};
 
-use crate::args::{
-    ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, ReportFormat, RuleArgs, ValidateArgs,
-};
+use crate::args::{ReportFormat, ScanFlags};
 use crate::{outcome, progress};
 
 #[derive(Args)]
@@ -25,17 +23,7 @@ pub(crate) struct GitArgs {
     #[arg(value_name = "REPO", default_value = ".")]
     repos: Vec<String>,
     #[command(flatten)]
-    rules: RuleArgs,
-    #[command(flatten)]
-    config: ConfigArgs,
-    #[command(flatten)]
-    output: OutputArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    archives: ArchiveArgs,
-    #[command(flatten)]
-    validate: ValidateArgs,
+    flags: ScanFlags,
     /// Only commits reachable from REF (branch, tag or commit).
     #[arg(long, value_name = "REF", conflicts_with_all = ["since", "range"])]
     branch: Option<String>,
@@ -74,7 +62,7 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
     let selection = selection(&args)?;
     let progress = Arc::new(Progress::default());
     // The inventory needs HEAD's tree, .mailmap, CODEOWNERS and the remote of each repository.
-    let facts = args.output.format.findings().is_none();
+    let facts = args.flags.output.format.findings().is_none();
     let scan_of = |repo: &str| -> Result<(Scan, Source)> {
         // Configuration lives in the repository scanned; for a URL, where the command runs.
         let root = if is_remote_url(repo) {
@@ -83,11 +71,8 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
             PathBuf::from(repo)
         };
         let builder = Scan::builder().root(root);
-        let builder = args.archives.apply(
-            args.limits
-                .apply(args.rules.apply(args.config.apply(builder))),
-        );
-        let scan = outcome::build(builder, &args.output.common, &progress)?;
+        let builder = args.flags.apply(builder);
+        let scan = outcome::build(builder, &args.flags.output.common, &progress)?;
         let source = History::new(repo)
             .selection(selection.clone())
             .all_objects(args.all_objects)
@@ -99,18 +84,18 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
         return outcome::run(
             &scan,
             vec![source],
-            &args.output,
-            &args.validate,
+            &args.flags.output,
+            &args.flags.validate,
             &progress,
             "blobs",
         );
     }
-    if args.output.format == ReportFormat::Jsonl {
+    if args.flags.output.format == ReportFormat::Jsonl {
         bail!(
             "--format jsonl streams one repository at a time: give one REPO, or use --format json"
         );
     }
-    let show = !args.output.common.quiet && std::io::stderr().is_terminal();
+    let show = !args.flags.output.common.quiet && std::io::stderr().is_terminal();
     let mut outcomes = Vec::new();
     let mut first = None;
     for repo in &args.repos {
@@ -127,8 +112,8 @@ pub(crate) fn run(args: GitArgs) -> Result<u8> {
     outcome::validate(
         &scan,
         &mut merged.findings,
-        &args.validate,
-        &args.output.common,
+        &args.flags.validate,
+        &args.flags.output.common,
     )?;
-    outcome::report(&scan, merged, Vec::new(), &args.output, "blobs")
+    outcome::report(&scan, merged, Vec::new(), &args.flags.output, "blobs")
 }

@@ -13,7 +13,7 @@ use nhi_scan_core::source::image::{
 };
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
+use crate::args::ScanFlags;
 use crate::outcome;
 
 #[derive(Args)]
@@ -44,17 +44,7 @@ pub(crate) struct ImageArgs {
     #[arg(long, requires = "registry_user")]
     registry_password_stdin: bool,
     #[command(flatten)]
-    rules: RuleArgs,
-    #[command(flatten)]
-    config: ConfigArgs,
-    #[command(flatten)]
-    output: OutputArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    archives: ArchiveArgs,
-    #[command(flatten)]
-    validate: ValidateArgs,
+    flags: ScanFlags,
 }
 
 pub(crate) fn run(args: ImageArgs) -> Result<u8> {
@@ -118,11 +108,8 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
         ..ImageOptions::default()
     };
     let progress = Arc::new(Progress::default());
-    let builder = args.archives.apply(
-        args.limits
-            .apply(args.rules.apply(args.config.apply(Scan::builder()))),
-    );
-    let scan = outcome::build(builder, &args.output.common, &progress)?;
+    let builder = args.flags.apply(Scan::builder());
+    let scan = outcome::build(builder, &args.flags.output.common, &progress)?;
     let summary = Arc::new(Mutex::new(ImageSummary::default()));
     let source = Source::Image(
         Images::new(targets)
@@ -132,12 +119,12 @@ pub(crate) fn run(args: ImageArgs) -> Result<u8> {
     let code = outcome::run(
         &scan,
         vec![source],
-        &args.output,
-        &args.validate,
+        &args.flags.output,
+        &args.flags.validate,
         &progress,
         "distinct layer files",
     )?;
-    if !args.output.common.quiet {
+    if !args.flags.output.common.quiet {
         let s = summary.lock().unwrap_or_else(|e| e.into_inner()).clone();
         eprintln!(
             "images: {} ({} layers read, {} reused; {} layer files, {} distinct; {} config items)",

@@ -10,7 +10,7 @@ use nhi_scan_core::source::Progress;
 use nhi_scan_core::source::fs::Paths;
 use nhi_scan_core::{Scan, Source};
 
-use crate::args::{ArchiveArgs, ConfigArgs, LimitArgs, OutputArgs, RuleArgs, ValidateArgs};
+use crate::args::ScanFlags;
 use crate::outcome;
 
 #[derive(Args)]
@@ -19,17 +19,7 @@ pub(crate) struct ScanArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
-    rules: RuleArgs,
-    #[command(flatten)]
-    config: ConfigArgs,
-    #[command(flatten)]
-    output: OutputArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    archives: ArchiveArgs,
-    #[command(flatten)]
-    validate: ValidateArgs,
+    flags: ScanFlags,
     /// Scan files that .gitignore / .ignore exclude too.
     #[arg(long)]
     no_ignore: bool,
@@ -41,11 +31,8 @@ pub(crate) struct ScanArgs {
 pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     let progress = Arc::new(Progress::default());
     let builder = Scan::builder().root(root(&args.paths));
-    let builder = args.archives.apply(
-        args.limits
-            .apply(args.rules.apply(args.config.apply(builder))),
-    );
-    let scan = outcome::build(builder, &args.output.common, &progress)?;
+    let builder = args.flags.apply(builder);
+    let scan = outcome::build(builder, &args.flags.output.common, &progress)?;
     let (stdin, paths): (Vec<_>, Vec<_>) =
         args.paths.into_iter().partition(|p| p.as_os_str() == "-");
     let mut sources = Vec::new();
@@ -62,8 +49,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     outcome::run(
         &scan,
         sources,
-        &args.output,
-        &args.validate,
+        &args.flags.output,
+        &args.flags.validate,
         &progress,
         "files",
     )
