@@ -798,7 +798,9 @@ impl Scanner {
                 false => Verdict::BadChecksum,
             };
         }
-        if spec.placeholder_check && filters::is_placeholder(value) {
+        if spec.placeholder_check
+            && (filters::is_placeholder(value) || filters::is_stored_hash(value))
+        {
             return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
@@ -907,7 +909,10 @@ impl Scanner {
             Some(c) => c != Checksum::Jwt,
             None => false,
         };
-        if spec.placeholder_check && !checksum_ok && filters::is_placeholder(secret) {
+        if spec.placeholder_check
+            && !checksum_ok
+            && (filters::is_placeholder(secret) || filters::is_stored_hash(secret))
+        {
             return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
@@ -1116,5 +1121,79 @@ min_entropy = 2.5
         s.scan(hay, &mut scratch, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(&hay[out[0].secret.clone()], b"tok_Zz9yX8wV7uT6");
+    }
+}
+
+/// Phase timings over a directory (`NHI_BENCH_DIR`), for tuning the hot path:
+/// `NHI_BENCH_DIR=target/bench-corpus cargo test --release -p nhi-scan-core --lib phase_timings -- --ignored --nocapture`.
+#[cfg(test)]
+mod phase_bench {
+    use super::*;
+    use std::time::Instant;
+
+    fn files(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => files(&p, out),
+                Ok(t) if t.is_file() => {
+                    if let Ok(b) = std::fs::read(&p)
+                        && !b[..b.len().min(8192)].contains(&0)
+                    {
+                        out.push(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn phase_timings() {
+        let Some(dir) = std::env::var_os("NHI_BENCH_DIR") else {
+            return;
+        };
+        let mut bufs = Vec::new();
+        files(std::path::Path::new(&dir), &mut bufs);
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        let mb = total as f64 / 1e6;
+        for round in 0..3 {
+            let t = Instant::now();
+            let mut hits = 0;
+            for b in &bufs {
+                scratch.hits.clear();
+                s.gate.find(b, &mut scratch.hits);
+                hits += scratch.hits.len();
+            }
+            let gate = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut runs = 0;
+            for b in &bufs {
+                scratch.runs.clear();
+                encoded::runs(b, &mut scratch.runs);
+                runs += scratch.runs.len();
+            }
+            let enc = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut found = 0;
+            for b in &bufs {
+                out.clear();
+                s.scan(b, &mut scratch, &mut out);
+                found += out.len();
+            }
+            let all = t.elapsed().as_secs_f64();
+            eprintln!(
+                "round {round}: {mb:.0} MB; gate {:.0} ms ({:.0} MB/s, {hits} hits); encoded runs {:.0} ms ({runs}); full scan {:.0} ms ({:.0} MB/s, {found} matches)",
+                gate * 1e3,
+                mb / gate,
+                enc * 1e3,
+                all * 1e3,
+                mb / all
+            );
+        }
     }
 }

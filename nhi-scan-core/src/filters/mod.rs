@@ -5,8 +5,10 @@ mod allow;
 mod checksum;
 mod entropy;
 mod placeholder;
+mod stored_hash;
 
 pub(crate) use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
 pub(crate) use checksum::verify;
 pub(crate) use entropy::shannon_entropy;
 pub(crate) use placeholder::{is_placeholder, punctuation_only, templated};
+pub(crate) use stored_hash::is_stored_hash;

@@ -1,0 +1,122 @@
+//! Stored password hashes: what a database, `/etc/shadow` or an htpasswd file keeps instead of
+//! the password. They sit where passwords sit (`PASSWORD '...'`, `password: ...`) and are long
+//! and random, but they do not log anyone in, so a rule that found "the password" there must not
+//! report them.
+
+/// Whether `v` has the shape of a stored password hash in one of the common formats:
+/// PostgreSQL `SCRAM-SHA-256$iter:salt$key:key` and `md5` + 32 hex, MySQL `*` + 40 hex, crypt(3)
+/// `$1$` `$5$` `$6$` `$y$` `$2a/b/y$` (bcrypt), `$argon2…$`, `$pbkdf2…$`, Django
+/// `pbkdf2_sha256$…`/`argon2$…`/`bcrypt$…`, and LDAP `{SSHA}`/`{SHA}`/`{CRYPT}`… prefixes.
+pub fn is_stored_hash(v: &[u8]) -> bool {
+    let hex = |s: &[u8]| s.iter().all(u8::is_ascii_hexdigit);
+    if let Some(rest) = strip_prefix_ci(v, b"md5") {
+        return rest.len() == 32 && hex(rest);
+    }
+    if let Some(rest) = v.strip_prefix(b"*") {
+        return rest.len() == 40 && hex(rest);
+    }
+    if strip_prefix_ci(v, b"scram-sha-256$").is_some()
+        || strip_prefix_ci(v, b"scram-sha-1$").is_some()
+    {
+        return v.iter().filter(|&&b| b == b'$').count() >= 2;
+    }
+    if v.first() == Some(&b'{')
+        && let Some(close) = v.iter().position(|&b| b == b'}')
+    {
+        let scheme = v[1..close].to_ascii_uppercase();
+        return matches!(
+            scheme.as_slice(),
+            b"SSHA"
+                | b"SHA"
+                | b"SSHA256"
+                | b"SSHA512"
+                | b"SHA256"
+                | b"SHA512"
+                | b"CRYPT"
+                | b"MD5"
+                | b"SMD5"
+                | b"PBKDF2"
+                | b"PBKDF2-SHA256"
+                | b"PBKDF2-SHA512"
+                | b"ARGON2"
+                | b"BCRYPT"
+        ) && v.len() > close + 8;
+    }
+    // Modular crypt format: `$id$` or `$id$params$salt$hash`, three or more `$`.
+    if v.first() == Some(&b'$') {
+        let dollars = v.iter().filter(|&&b| b == b'$').count();
+        let id_end = v[1..].iter().position(|&b| b == b'$').map(|p| p + 1);
+        return dollars >= 3
+            && id_end.is_some_and(|e| {
+                let id = &v[1..e];
+                matches!(
+                    id,
+                    b"1" | b"5"
+                        | b"6"
+                        | b"y"
+                        | b"gy"
+                        | b"7"
+                        | b"2a"
+                        | b"2b"
+                        | b"2y"
+                        | b"2x"
+                        | b"sha1"
+                        | b"md5"
+                ) || id.starts_with(b"argon2")
+                    || id.starts_with(b"pbkdf2")
+                    || id.starts_with(b"scrypt")
+            });
+    }
+    // Django and Passlib-style `algorithm$iterations$salt$hash`.
+    for algo in [
+        &b"pbkdf2_sha256$"[..],
+        b"pbkdf2_sha1$",
+        b"argon2$",
+        b"bcrypt_sha256$",
+        b"bcrypt$",
+        b"scrypt$",
+    ] {
+        if v.starts_with(algo) {
+            return v.iter().filter(|&&b| b == b'$').count() >= 2;
+        }
+    }
+    false
+}
+
+fn strip_prefix_ci<'a>(v: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    (v.len() >= prefix.len() && v[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| &v[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_hashes_are_recognised() {
+        // Shapes only: random fakes in each format.
+        for h in [
+            "SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=:c2VydmVya2V5c2VydmVya2V5c2VydmVya2V5c2U=",
+            "md5f3a9c2b18e7d4a6b5c0d9e8f7a6b5c4d",
+            "*A1B2C3D4E5F60718293A4B5C6D7E8F9012345678",
+            "$2b$12$Qm9vYmFyYmF6cXV4cXV1eOabcdefghijABCDEFGHIJklmnopqrs",
+            "$6$rounds=5000$saltsalt$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+            "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "pbkdf2_sha256$600000$sALtsALt$aGFzaGhhc2hoYXNoaGFzaGhhc2g=",
+            "{SSHA}c2FsdGVkaGFzaHNhbHRlZGhhc2g=",
+        ] {
+            assert!(is_stored_hash(h.as_bytes()), "{h}");
+        }
+        for p in [
+            "md5-is-not-a-hash",
+            "*notahash",
+            "S3cr3t$pa$$word",
+            "$ecret$tuff",
+            "{placeholder}",
+            "Harbor-Lantern-Quiet58_",
+            "4gqN2L-mKyZW727sQcPN",
+        ] {
+            assert!(!is_stored_hash(p.as_bytes()), "{p}");
+        }
+    }
+}
