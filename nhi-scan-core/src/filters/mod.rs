@@ -4,9 +4,11 @@
 mod allow;
 mod checksum;
 mod entropy;
+mod envelope;
 mod placeholder;
 
 pub(crate) use allow::{ALLOW_MARKER, GITLEAKS_ALLOW_MARKER, inline_allowed};
 pub(crate) use checksum::verify;
 pub(crate) use entropy::shannon_entropy;
+pub(crate) use envelope::is_ciphertext_envelope;
 pub(crate) use placeholder::{is_placeholder, punctuation_only, templated};
