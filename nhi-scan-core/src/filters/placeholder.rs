@@ -62,8 +62,18 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 
 /// Words that make a phrase of plain lower-case words an instruction to the reader.
 const INSTRUCTION_WORDS: &[&[u8]] = &[
-    b"your", b"here", b"enter", b"put", b"paste", b"unique", b"phrase", b"replace", b"change",
-    b"generate", b"goes", b"fill",
+    b"your",
+    b"here",
+    b"enter",
+    b"put",
+    b"paste",
+    b"unique",
+    b"phrase",
+    b"replace",
+    b"change",
+    b"generate",
+    b"goes",
+    b"fill",
 ];
 
 /// A sentence where a value belongs (`put your unique phrase here`, the wp-config sample; `enter
