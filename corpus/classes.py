@@ -44,17 +44,18 @@ def class_files():
     files, truth, negs = [], [], []
 
     def emit(rel: str, lines: list):
-        """`lines`: strings, or (text, ("pos", rule, secret)) / (text, ("neg", what))."""
+        """`lines`: strings, or (text, tag, ...) with tags ("pos", rule, secret) / ("neg", what)."""
         out = []
         for item in lines:
-            text, tag = (item, None) if isinstance(item, str) else item
+            text, tags = (item, ()) if isinstance(item, str) else (item[0], item[1:])
             out.append(text)
-            if tag and tag[0] == "pos":
-                assert tag[2] in text, (rel, text)
-                truth.append({"file": f"{DIR}/{rel}", "line": len(out), "type": tag[1], "secret": tag[2],
-                              "label": "positive"})
-            elif tag:
-                negs.append({"file": f"{DIR}/{rel}", "line": len(out), "what": tag[1]})
+            for tag in tags:
+                if tag[0] == "pos":
+                    assert tag[2] in text, (rel, text)
+                    truth.append({"file": f"{DIR}/{rel}", "line": len(out), "type": tag[1], "secret": tag[2],
+                                  "label": "positive"})
+                else:
+                    negs.append({"file": f"{DIR}/{rel}", "line": len(out), "what": tag[1]})
         files.append((f"{DIR}/{rel}", "\n".join(out) + "\n"))
 
     P = "generic.password"
@@ -178,6 +179,55 @@ def class_files():
         "```", "",
         ("Set `OPENAI_API_KEY` in your shell; never commit the key.", ("neg", "prose")),
     ])
+    # 7. SDK constructors and options objects: the key name or the call is the only context
+    from generate import crc_fix  # GitHub's CRC32 suffix, as the main generator writes it
+
+    def akia() -> str:
+        return "AKIA" + rnd(r, 16, B32)
+
+    def aws_secret() -> str:
+        return rnd(r, 40, B62 + "/+")
+
+    i1, s1, i2, s2, i3, s3 = akia(), aws_secret(), akia(), aws_secret(), akia(), aws_secret()
+    k1 = rnd(r, 40)
+    emit("python/clients.py", [
+        f"# {HEADER}", "import boto3", "",
+        (f"s3 = boto3.client('s3', aws_access_key_id='{i1}',", ("pos", "aws.access-key-id", i1)),
+        (f"                  aws_secret_access_key='{s1}')", ("pos", "aws.secret-access-key", s1)),
+        (f'client = Client(api_key="{k1}", timeout=30)', ("pos", "generic.api-key", k1)),
+        ("client2 = Client(api_key=os.environ['API_KEY'])", ("neg", "kwarg-env-lookup")),
+    ])
+    emit("ruby/storage.rb", [
+        f"# {HEADER}",
+        (f"creds = Aws::Credentials.new('{i2}', '{s2}')", ("pos", "aws.access-key-id", i2),
+         ("pos", "aws.secret-access-key", s2)),
+        ("creds2 = Aws::Credentials.new(ENV['AWS_ACCESS_KEY_ID'], ENV['AWS_SECRET_ACCESS_KEY'])",
+         ("neg", "aws-credentials-env")),
+    ])
+    emit("csharp/Storage.cs", [
+        f"// {HEADER}",
+        (f'var creds = new BasicAWSCredentials("{i3}", "{s3}");', ("pos", "aws.access-key-id", i3),
+         ("pos", "aws.secret-access-key", s3)),
+        ("var creds2 = new BasicAWSCredentials(accessKey, secretKey);", ("neg", "aws-credentials-variables")),
+    ])
+    tw = rnd(r, 32, "0123456789abcdef")
+    sk = "sk_live_51" + rnd(r, 90)
+    ak, sec = rnd(r, 32), rnd(r, 40)
+    emit("js/clients.js", [
+        f"// {HEADER}",
+        (f"const twilio = new Twilio(accountSid, '{tw}');", ("pos", "twilio.auth-token", tw)),
+        (f"const stripe = new Stripe('{sk}');", ("pos", "stripe.secret-key.live", sk)),
+        (f"const search = init({{ apiKey: '{ak}', secret: '{sec}' }});", ("pos", "generic.api-key", ak),
+         ("pos", "generic.secret", sec)),
+        ("const stripe2 = new Stripe(process.env.STRIPE_SECRET_KEY);", ("neg", "constructor-env")),
+    ])
+    ghp = crc_fix("ghp_" + rnd(r, 36))
+    emit("docs/TOKENS.md", [
+        f"<!-- {HEADER} -->", "| name | value |", "|------|-------|",
+        (f"| token | `{ghp}` |", ("pos", "github.pat.classic", ghp)),
+        ("| api_key | `<your key>` |", ("neg", "markdown-placeholder")),
+    ])
+
     # 8. ciphertext envelopes
     kms = base64.b64encode(bytes([1, 2, 2, 0, 0x78]) + r.randbytes(180)).decode()
     kms3 = base64.b64encode(bytes([1, 2, 3, 0, 0x78]) + r.randbytes(200)).decode()

@@ -2487,8 +2487,12 @@ mod attribution_tests {
                 "generic.password",
             ),
             (
-                "Aws::Credentials.new('AKIAQ3VX7LZ2KPW4MNRT', 'Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7Rz7Tq2')",
-                "generic.access-key",
+                "Aws::Credentials.new('AKIAQ3VX7LZ2KPW4MNRT', 'ZWzwDFrlGXl/z1BVXBt7wRkl8OZfIa2AUk7z7gTq')",
+                "aws.secret-access-key",
+            ),
+            (
+                "var c = new BasicAWSCredentials(\"AKIAQ3VX7LZ2KPW4MNRT\", \"ZWzwDFrlGXl/z1BVXBt7wRkl8OZfIa2AUk7z7gTq\");",
+                "aws.secret-access-key",
             ),
         ];
         for (text, rule) in cases {
