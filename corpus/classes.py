@@ -226,6 +226,19 @@ def class_files():
         f"<!-- {HEADER} -->", "| name | value |", "|------|-------|",
         (f"| token | `{ghp}` |", ("pos", "github.pat.classic", ghp)),
         ("| api_key | `<your key>` |", ("neg", "markdown-placeholder")),
+        ("| password | The database password, at least 12 characters |", ("neg", "markdown-prose-cell")),
+    ] + [(f"| {name} | `{v}` |", ("pos", rule, v)) for name, rule, v in (
+        ("DB_PASSWORD", "generic.password", pw(r).replace("`", "x").replace("|", "x")),
+        ("SESSION_SECRET", "generic.secret", rnd(r, 40)),
+    )])
+    o1, o2, o3 = (pw(r).translate(str.maketrans("@/:;,()", "QRSTUVW")) for _ in range(3))
+    emit("oracle/connections.env", [
+        f"# {HEADER}",
+        (f"ORACLE_CONN=scott/{o1}@db.internal:1521/ORCLPDB1", ("pos", "oracle.easy-connect-password", o1)),
+        (f"REPORTS_DSN=reports/{o2}@//db-rep.internal:1522/REPSVC", ("pos", "oracle.easy-connect-password", o2)),
+        (f"JDBC_URL=jdbc:oracle:thin:etl/{o3}@db.internal:1521:ORCL", ("pos", "database.jdbc-oracle-thin", o3)),
+        ("ORACLE_URL=jdbc:oracle:thin:@//db.internal:1521/svc", ("neg", "oracle-no-credentials")),
+        ("ORACLE_CONN2=scott/${ORACLE_PASSWORD}@db.internal:1521/ORCLPDB1", ("neg", "oracle-variable")),
     ])
 
     # 8. ciphertext envelopes

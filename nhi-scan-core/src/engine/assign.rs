@@ -821,6 +821,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'(') => !blanks && !quoted,
         Some(b'{') => blanks && quoted,
         Some(b'>') => !blanks,
+        // `| DB_PASSWORD | value |`: a Markdown table row.
+        Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
         Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
         Some(b'\n' | b'\r') | None => names_a_field(hay, from),
@@ -1226,6 +1228,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
+        b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
+            return table_cell(hay, s..e, p + 1);
+        }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
         }
@@ -1298,6 +1303,25 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
     }
     Some(Assignment::new(s..e, v, quoted))
+}
+
+/// Whether `at` starts the first cell of a Markdown table row (`| NAME | value |`).
+fn first_table_cell(hay: &[u8], at: usize) -> bool {
+    let before = trim_start(&hay[line_start(hay, at)..at]);
+    before.first() == Some(&b'|') && before[1..].iter().all(|b| matches!(b, b' ' | b'\t'))
+}
+
+/// `| DB_PASSWORD | `value` |`: a Markdown table row whose first cell names a credential and
+/// whose second cell is one value (bare or in a code span), closed by the next `|`. Prose
+/// cells (`| password | The database password |`) do not close after one word.
+fn table_cell(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
+    let p = skip_blanks(hay, p, 16);
+    let (v, quoted) = parse_value(hay, p)?;
+    let after = skip_blanks(hay, value_end(hay, &v, quoted), 16);
+    if hay.get(after) != Some(&b'|') || hay[v.clone()].contains(&b'|') {
+        return None;
+    }
+    Some(Assignment::new(name, v, quoted))
 }
 
 /// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
@@ -2507,6 +2531,32 @@ mod attribution_tests {
             "$ok = mysqli_connect($host, $user, $password, $db);",
             "$e = mysqli_connect('localhost', 'root', '', 'test');",
             "$p = new PDO($dsn, 'app', 'password');",
+        ] {
+            assert_eq!(found(&s, text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn markdown_table_rows_are_assignments_but_prose_cells_are_not() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        for (text, want) in [
+            ("| DB_PASSWORD | `Wz8!qLr3Tv6Kp2Mn` |", "Wz8!qLr3Tv6Kp2Mn"),
+            ("| password | Tz3#qLw8Vr5KmN7p |", "Tz3#qLw8Vr5KmN7p"),
+            (
+                "  | `api_key` | `Zq7vLk2Rt9WmXp3Nb8Yc1Hd5Gf0Js` | prod |",
+                "Zq7vLk2Rt9WmXp3Nb8Yc1Hd5Gf0Js",
+            ),
+        ] {
+            let got = found(&s, text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert_eq!(got[0].1, want);
+        }
+        for text in [
+            "| password | The database password, at least 12 characters |",
+            "| token | string | required |",
+            "| `api_key` | `<your key>` |",
+            "a | password | b9Xk2Lq7Vr4Tz8 |",
         ] {
             assert_eq!(found(&s, text), vec![], "{text}");
         }
