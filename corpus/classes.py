@@ -61,6 +61,7 @@ def class_files():
     P = "generic.password"
     # 1. positional passwords
     a, b, c, d, e = (pw(r) for _ in range(5))
+    f = pw(r)
     emit("php/db.php", [
         "<?php", f"// {HEADER}",
         (f"$link = mysqli_connect('db.shop.internal', 'shop_app', '{a}', 'shop');", ("pos", P, a)),
@@ -68,6 +69,7 @@ def class_files():
         (f"$pdo = new PDO($dsn, 'etl', '{c}', [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);", ("pos", P, c)),
         (f"$legacy = mysql_connect('10.0.3.7', 'root', '{d}');", ("pos", P, d)),
         (f'$pg = pg_connect("host=pg.internal dbname=app user=web password={e}");', ("pos", "generic.password.unquoted", e)),
+        (f"mysqli_real_connect($link, 'db.shop.internal', 'shop_app', '{f}', 'shop');", ("pos", P, f)),
         ("$ok = mysqli_connect($host, $user, $password, $dbname);", ("neg", "positional-call-variables")),
         ("$dev = mysqli_connect('localhost', 'root', '', 'test');", ("neg", "positional-call-empty-password")),
         ("$pdo2 = new PDO($dsn, getenv('DB_USER'), getenv('DB_PASS'));", ("neg", "positional-call-env")),
@@ -93,10 +95,12 @@ def class_files():
         ("ftp.login(user, password)", ("neg", "positional-call-variables")),
     ])
     a, b = pw(r), pw(r)
+    c = pw(r)
     emit("go/store.go", [
         f"// {HEADER}", "package store", "",
         (f'var db, _ = sql.Open("mysql", "shop:{a}@tcp(db.internal:3306)/shop?parseTime=true")', ("pos", P, a)),
         (f'var auth = smtp.PlainAuth("", user, "{b}", "smtp.example.com")', ("pos", P, b)),
+        (f'var sock, _ = sql.Open("mysql", "cron:{c}@unix(/run/mysqld/mysqld.sock)/shop")', ("pos", P, c)),
         ('var db2, _ = sql.Open("mysql", user+":"+pass+"@tcp("+host+")/shop")', ("neg", "dsn-built-from-variables")),
     ])
     a, b = pw(r), pw(r)
@@ -159,6 +163,7 @@ def class_files():
          ("pos", "cli.sqlplus-user-password", ps[10].replace('@', 'Q').replace('/', 'Q'))),
         (f"expdp system/{ps[11].replace('@', 'Q').replace('/', 'Q')}@pdb1 directory=DP dumpfile=x.dmp",
          ("pos", "cli.sqlplus-user-password", ps[11].replace('@', 'Q').replace('/', 'Q'))),
+        (f"htpasswd -nbB monitor {ps[12]} > auth/htpasswd", ("pos", "cli.htpasswd-password", ps[12])),
         ('echo "deploy:$DEPLOY_PASSWORD" | chpasswd', ("neg", "chpasswd-variable")),
         ('htpasswd -c /etc/nginx/.htpasswd admin', ("neg", "htpasswd-interactive")),
         ("useradd -m -p '$6$rounds=5000$abcdefgh$Jw3Kq8Lz2Rt7Vx9Mn4Bb6Yc1Hd5Gf0Js2Ae8Ru7QtBw' builder",
@@ -240,6 +245,13 @@ def class_files():
         ("ORACLE_URL=jdbc:oracle:thin:@//db.internal:1521/svc", ("neg", "oracle-no-credentials")),
         ("ORACLE_CONN2=scott/${ORACLE_PASSWORD}@db.internal:1521/ORCLPDB1", ("neg", "oracle-variable")),
     ])
+
+    # 8. an encrypted PEM key is still reported, under its own id
+    body = base64.b64encode(r.randbytes(600)).decode()
+    pem = ["-----BEGIN RSA PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED",
+           "DEK-Info: AES-256-CBC," + rnd(r, 32, "0123456789ABCDEF"), ""]
+    pem += [body[i:i + 64] for i in range(0, len(body), 64)] + ["-----END RSA PRIVATE KEY-----"]
+    emit("keys/deploy.enc.pem", [(pem[0], ("pos", "private-key.pem-encrypted", pem[0]))] + pem[1:])
 
     # 8. ciphertext envelopes
     kms = base64.b64encode(bytes([1, 2, 2, 0, 0x78]) + r.randbytes(180)).decode()

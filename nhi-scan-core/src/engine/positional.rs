@@ -50,6 +50,8 @@ const fn aws(keyword: &'static str) -> Call {
 const CALLS: &[Call] = &[
     // PHP: (host, user, password, db); PDO: (dsn, user, password).
     call("mysqli_connect(", 2),
+    // (link, host, user, password, db).
+    call("mysqli_real_connect(", 3),
     call("mysql_connect(", 2),
     call("mysql_pconnect(", 2),
     call("new mysqli(", 2),
@@ -71,12 +73,15 @@ const CALLS: &[Call] = &[
     aws("aws::credentials.new("),
 ];
 
-/// The Go MySQL driver's DSN marker: `user:password@tcp(host:3306)/db`.
-const GO_DSN: &str = "@tcp(";
+/// The Go MySQL driver's DSN markers: `user:password@tcp(host:3306)/db`, `@unix(/run/mysqld.sock)`.
+const GO_DSN: &[&str] = &["@tcp(", "@unix("];
 
 /// Gate keywords of this pass (lower case).
 pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
-    CALLS.iter().map(|c| c.keyword).chain([GO_DSN])
+    CALLS
+        .iter()
+        .map(|c| c.keyword)
+        .chain(GO_DSN.iter().copied())
 }
 
 /// A password found by position: the callee (or DSN user), the literal, and the words that
@@ -91,7 +96,7 @@ pub(crate) struct Found {
 /// keyword is one of ours and the argument is a string literal.
 pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     let kw = &hay[hit.clone()];
-    if kw.eq_ignore_ascii_case(GO_DSN.as_bytes()) {
+    if GO_DSN.iter().any(|d| kw.eq_ignore_ascii_case(d.as_bytes())) {
         return go_dsn(hay, hit.start);
     }
     let c = CALLS

@@ -10,7 +10,7 @@ const HEAD: usize = 6;
 /// Shortest KMS ciphertext blob: header, key ARN, IV and tag (real blobs are 150+ bytes).
 const KMS_MIN: usize = 100;
 /// Shortest SealedSecret value: the 2-byte length, a 4096-bit RSA session key (512 bytes) and
-/// an AES-GCM body.
+/// an AES-GCM body (a 2048-bit controller key makes it 256 bytes shorter).
 const SEALED_MIN: usize = 2 + 512 + 16;
 
 /// Whether `value` is a known ciphertext envelope: an AWS KMS ciphertext blob (base64 of
@@ -33,8 +33,13 @@ pub(crate) fn is_ciphertext_envelope(value: &[u8]) -> bool {
     };
     let decoded_len = value.iter().take_while(|b| **b != b'=').count() * 3 / 4;
     let kms = head[0] == 1 && head[1] == 2 && (1..=3).contains(&head[2]) && head[3] == 0;
-    let sealed = head[0] == 2 && head[1] == 0;
-    (kms && decoded_len >= KMS_MIN) || (sealed && decoded_len >= SEALED_MIN)
+    // The session-key length is the controller's RSA size: 512 (4096-bit, the default) or 256.
+    let sealed = match (head[0], head[1]) {
+        (2, 0) => decoded_len >= SEALED_MIN,
+        (1, 0) => decoded_len >= SEALED_MIN - 256,
+        _ => false,
+    };
+    (kms && decoded_len >= KMS_MIN) || sealed
 }
 
 /// The first [`HEAD`] bytes of a standard or URL-safe base64 value, if it starts with 8
@@ -83,6 +88,8 @@ mod tests {
         assert!(long.starts_with("AgA") || long.starts_with("AgB"));
         assert!(is_ciphertext_envelope(long.as_bytes()));
         assert!(!is_ciphertext_envelope(b64(&[2, 0], 40).as_bytes()));
+        assert!(is_ciphertext_envelope(b64(&[1, 0], 300).as_bytes()));
+        assert!(!is_ciphertext_envelope(b64(&[1, 0], 60).as_bytes()));
     }
 
     #[test]

@@ -5,6 +5,7 @@ $db = new mysqli("localhost", "reports", "vvs7mOW2wWDu7u^", "reports");
 $pdo = new PDO($dsn, 'etl', 'YR-xr70m%qY=8X@', [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
 $legacy = mysql_connect('10.0.3.7', 'root', 'SIJ#v2Z=7#CIQ');
 $pg = pg_connect("host=pg.internal dbname=app user=web password=JE4!LRATu^#I3-0l6");
+mysqli_real_connect($link, 'db.shop.internal', 'shop_app', 'xgk@Mjtx=RyjD2TfDd', 'shop');
 $ok = mysqli_connect($host, $user, $password, $dbname);
 $dev = mysqli_connect('localhost', 'root', '', 'test');
 $pdo2 = new PDO($dsn, getenv('DB_USER'), getenv('DB_PASS'));
