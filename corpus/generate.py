@@ -1471,6 +1471,17 @@ def main():
             truth.append({"file": rel, "line": text.count("\n", 0, idx) + 1, "type": rid, "secret": sec,
                           "label": "positive"})
 
+    # ---- hand-shaped files for the classes of issue 12 (corpus/classes.py, its own seed)
+    from classes import class_files
+    class_written, class_truth, class_negs = class_files()
+    for rel, text in class_written:
+        path = os.path.join(OUT, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", newline="") as fh:
+            fh.write(text)
+    truth += class_truth
+    negs += class_negs
+
     truth.sort(key=lambda t: (t["file"], t["line"], t["type"]))
     negs.sort(key=lambda t: (t["file"], t["line"]))
     with open(os.path.join(HERE, "truth.jsonl"), "w") as fh:

@@ -118,6 +118,14 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "getconnection(",
 ];
 
+/// Every gate keyword of the assignment engine: [`TRIGGERS`] and the positional calls.
+pub(crate) fn triggers() -> impl Iterator<Item = &'static str> {
+    TRIGGERS
+        .iter()
+        .copied()
+        .chain(super::positional::keywords())
+}
+
 /// Heads that are too common alone to report as generic (`key = ...`, `auth: ...`): they need
 /// a qualifier word, from the name itself or from its parent.
 const WEAK_HEADS: &[&[u8]] = &[b"key", b"auth", b"cred", b"secrets", b"authorization"];
@@ -157,7 +165,7 @@ pub(crate) struct Assignment {
     /// Whether the value was written in quotes.
     pub quoted: bool,
     /// A head word implied by the syntax rather than written (`login("u", "p")`: `password`).
-    implied: Option<&'static [u8]>,
+    implied: Option<&'static [&'static [u8]]>,
     /// Found as a call's argument (`.key("...")`): the callee is the name, no parent applies.
     call: bool,
     /// The name is a password's (human-chosen values: the entropy bar follows their length).
@@ -319,6 +327,13 @@ impl Assign {
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
         scratch.order.clear();
+        if let Some(f) = super::positional::find(hay, hit.clone()) {
+            let mut a = Assignment::new(f.name, f.value, true);
+            a.implied = Some(f.words);
+            a.human = f.words.len() == 1;
+            let end = a.value.end;
+            return self.finish(hay, a, end, scratch);
+        }
         let mut hit = hit;
         if hay[hit.end - 1] == b'(' {
             // `login(` / `getconnection(`: the identifier is the callee.
@@ -335,8 +350,24 @@ impl Assign {
             return (end, None);
         };
         strip_auth_scheme(hay, &mut a);
+        self.finish(hay, a, end, scratch)
+    }
+
+    /// The checks and attribution shared by every way an assignment is found.
+    fn finish(
+        &self,
+        hay: &[u8],
+        mut a: Assignment,
+        end: usize,
+        scratch: &mut AssignScratch,
+    ) -> (usize, Option<Assignment>) {
         // The value test is cheaper than splitting the name, and rejects most code.
         if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
+            return (end, None);
+        }
+        // A KMS blob or SealedSecret value under `password:` is the encrypted form a project
+        // should commit, whatever the name says.
+        if crate::filters::is_ciphertext_envelope(a.value_bytes(hay)) {
             return (end, None);
         }
         if !self.words_of(hay, &a, scratch) {
@@ -427,7 +458,7 @@ impl Assign {
     fn words_of(&self, hay: &[u8], a: &Assignment, s: &mut AssignScratch) -> bool {
         s.joined = false;
         if let Some(head) = a.implied {
-            s.words.set(&[head]);
+            s.words.set(head);
             return true;
         }
         let name = &hay[a.name.clone()];
@@ -790,6 +821,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'(') => !blanks && !quoted,
         Some(b'{') => blanks && quoted,
         Some(b'>') => !blanks,
+        // `| DB_PASSWORD | value |`: a Markdown table row.
+        Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
         Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
         Some(b'\n' | b'\r') | None => names_a_field(hay, from),
@@ -1059,7 +1092,7 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
 
 /// A quote at `p`: `"`, `'`, `` ` ``, a backslash-escaped quote (`\"`, `\\\"`), `\u0022`,
 /// `\x22`, `&quot;`, `&#34;`. Returns its length.
-fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
+pub(super) fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
     let rest = hay.get(p..)?;
     match rest.first()? {
         // `""value""`: a quote doubled inside a C# verbatim string or a CSV field.
@@ -1195,6 +1228,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
+        b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
+            return table_cell(hay, s..e, p + 1);
+        }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
         }
@@ -1269,6 +1305,25 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     Some(Assignment::new(s..e, v, quoted))
 }
 
+/// Whether `at` starts the first cell of a Markdown table row (`| NAME | value |`).
+fn first_table_cell(hay: &[u8], at: usize) -> bool {
+    let before = trim_start(&hay[line_start(hay, at)..at]);
+    before.first() == Some(&b'|') && before[1..].iter().all(|b| matches!(b, b' ' | b'\t'))
+}
+
+/// `| DB_PASSWORD | `value` |`: a Markdown table row whose first cell names a credential and
+/// whose second cell is one value (bare or in a code span), closed by the next `|`. Prose
+/// cells (`| password | The database password |`) do not close after one word.
+fn table_cell(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
+    let p = skip_blanks(hay, p, 16);
+    let (v, quoted) = parse_value(hay, p)?;
+    let after = skip_blanks(hay, value_end(hay, &v, quoted), 16);
+    if hay.get(after) != Some(&b'|') || hay[v.clone()].contains(&b'|') {
+        return None;
+    }
+    Some(Assignment::new(name, v, quoted))
+}
+
 /// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
 /// following string is another element, not its value.
 fn in_array(hay: &[u8], pos: usize) -> bool {
@@ -1287,7 +1342,7 @@ fn in_array(hay: &[u8], pos: usize) -> bool {
 }
 
 /// Where a parsed value's text ends in the haystack (after its closing quote).
-fn value_end(hay: &[u8], v: &Range<usize>, quoted: bool) -> usize {
+pub(super) fn value_end(hay: &[u8], v: &Range<usize>, quoted: bool) -> usize {
     if quoted {
         let mut p = v.end;
         if let Some(q) = quote_at(hay, p) {
@@ -1658,7 +1713,7 @@ fn call_value(hay: &[u8], name: Range<usize>, raw_s: usize, open: usize) -> Opti
             return None;
         }
         let mut a = Assignment::new(name, v, true);
-        a.implied = Some(b"password");
+        a.implied = Some(&[b"password"]);
         a.human = true;
         return Some(a);
     }
@@ -1882,7 +1937,7 @@ fn looks_like_type(v: &[u8]) -> bool {
 /// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
 /// prefixes; doubled quotes and shell `'\''` inside are escapes) or a bare word. Returns the
 /// value (without quotes) and whether it was quoted.
-fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
+pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     let c = *hay.get(p)?;
     // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"".
     if matches!(
@@ -2436,6 +2491,98 @@ mod attribution_tests {
         );
         assert_eq!(id(&format!("checksum = \"{hex}\"")), None);
         assert_eq!(id(hex), None);
+    }
+
+    #[test]
+    fn positional_passwords_and_aws_secret_keys_are_reported_never_the_user() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "$l = mysqli_connect('db.host', 'app', 'Q7v#kLp2Wz9r', 'shop');",
+                "generic.password",
+            ),
+            (
+                "my $dbh = DBI->connect($dsn, 'app', 'Pz4!vRt8Qm2K', {RaiseError => 1});",
+                "generic.password",
+            ),
+            (
+                "db, _ := sql.Open(\"mysql\", \"app:Gw5!zQr8Tv2L@tcp(db:3306)/shop\")",
+                "generic.password",
+            ),
+            (
+                "Aws::Credentials.new('AKIAQ3VX7LZ2KPW4MNRT', 'ZWzwDFrlGXl/z1BVXBt7wRkl8OZfIa2AUk7z7gTq')",
+                "aws.secret-access-key",
+            ),
+            (
+                "var c = new BasicAWSCredentials(\"AKIAQ3VX7LZ2KPW4MNRT\", \"ZWzwDFrlGXl/z1BVXBt7wRkl8OZfIa2AUk7z7gTq\");",
+                "aws.secret-access-key",
+            ),
+        ];
+        for (text, rule) in cases {
+            let got = found(&s, text);
+            assert!(got.iter().any(|(r, _)| r == rule), "{text}: {got:?}");
+            assert!(
+                !got.iter().any(|(_, v)| v == "app" || v == "db.host"),
+                "{got:?}"
+            );
+        }
+        for text in [
+            "$ok = mysqli_connect($host, $user, $password, $db);",
+            "$e = mysqli_connect('localhost', 'root', '', 'test');",
+            "$p = new PDO($dsn, 'app', 'password');",
+        ] {
+            assert_eq!(found(&s, text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn markdown_table_rows_are_assignments_but_prose_cells_are_not() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        for (text, want) in [
+            ("| DB_PASSWORD | `Wz8!qLr3Tv6Kp2Mn` |", "Wz8!qLr3Tv6Kp2Mn"),
+            ("| password | Tz3#qLw8Vr5KmN7p |", "Tz3#qLw8Vr5KmN7p"),
+            (
+                "  | `api_key` | `Zq7vLk2Rt9WmXp3Nb8Yc1Hd5Gf0Js` | prod |",
+                "Zq7vLk2Rt9WmXp3Nb8Yc1Hd5Gf0Js",
+            ),
+        ] {
+            let got = found(&s, text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert_eq!(got[0].1, want);
+        }
+        for text in [
+            "| password | The database password, at least 12 characters |",
+            "| token | string | required |",
+            "| `api_key` | `<your key>` |",
+            "a | password | b9Xk2Lq7Vr4Tz8 |",
+        ] {
+            assert_eq!(found(&s, text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn ciphertext_envelopes_under_secret_names_are_not_reported() {
+        use base64::Engine as _;
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        let b64 = |head: &[u8], len: usize| {
+            let mut bytes = head.to_vec();
+            bytes.extend((0..len).map(|i| (i * 53 + 7) as u8));
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        };
+        let kms = b64(&[1, 2, 2, 0, 0x78], 180);
+        let sealed = b64(&[2, 0], 640);
+        for text in [
+            format!("db_password = \"{kms}\""),
+            format!("SECRET_TOKEN: {}", b64(&[1, 2, 3, 0, 0x78], 200)),
+            format!("spec:\n  encryptedData:\n    password: {sealed}\n"),
+        ] {
+            assert_eq!(found(&s, &text), vec![], "{text}");
+        }
+        // The same names with a plain random value still report.
+        let plain = b64(&[0x9c, 0x41, 0x17], 30);
+        assert_eq!(found(&s, &format!("db_password = \"{plain}\"")).len(), 1);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod decode;
 mod encoded;
 mod escape;
 mod gate;
+mod positional;
 mod trigrams;
 mod words;
 
@@ -264,7 +265,7 @@ impl Scanner {
                 .map(|c| (i as u32, c, r.loaded.rule.kind == Kind::Generic))
         }));
         if !assign.is_empty() {
-            let triggers = assign::TRIGGERS.iter().map(|t| t.to_string());
+            let triggers = assign::triggers().map(|t| t.to_string());
             for kw in triggers.chain(assign.extra_keywords.iter().cloned()) {
                 let key = kw.to_ascii_lowercase().into_bytes();
                 let k = *keyword_index.entry(key.clone()).or_insert_with(|| {

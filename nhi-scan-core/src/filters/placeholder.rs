@@ -57,6 +57,39 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || angle_placeholder(&lower)
         || templated(secret)
         || punctuation_only(secret)
+        || instruction(&lower)
+}
+
+/// Words that make a phrase of plain lower-case words an instruction to the reader.
+const INSTRUCTION_WORDS: &[&[u8]] = &[
+    b"your",
+    b"here",
+    b"enter",
+    b"put",
+    b"paste",
+    b"unique",
+    b"phrase",
+    b"replace",
+    b"change",
+    b"generate",
+    b"goes",
+    b"fill",
+];
+
+/// A sentence where a value belongs (`put your unique phrase here`, the wp-config sample; `enter
+/// password here`): three or more lower-case words, one of which addresses the reader. A
+/// passphrase of random words has none of them.
+fn instruction(lower: &[u8]) -> bool {
+    let mut words = 0;
+    let mut addressed = false;
+    for w in lower.split(|b| *b == b' ').filter(|w| !w.is_empty()) {
+        if !w.iter().all(u8::is_ascii_lowercase) {
+            return false;
+        }
+        words += 1;
+        addressed |= INSTRUCTION_WORDS.contains(&w);
+    }
+    words >= 3 && addressed
 }
 
 /// A value of eight or more characters with fewer than three letters or digits once `%XX`
@@ -173,6 +206,8 @@ mod tests {
             "key-12345678901",
             "98765432zz",
             "{{ secrets.X }}",
+            "put your unique phrase here",
+            "enter password here",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -183,6 +218,9 @@ mod tests {
         for t in [
             "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", // nhi-scan:allow (a fake)
             "q8Zk2LmN0pXr7TvW4yBc9DfG",
+            // A passphrase of random words, and a wp-config salt with spaces.
+            "correct horse battery staple",
+            "q2 |Vw@8;k]M<5 zR+c~J1_fT9{b&N0x)L-e^Y3/g!7sP.aH#4*Dm",
             "abc123",
         ] {
             assert!(!is_placeholder(t.as_bytes()), "{t}");

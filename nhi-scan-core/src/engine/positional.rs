@@ -1,0 +1,284 @@
+//! Passwords passed by position: `mysqli_connect('host', 'user', 'pw', 'db')`,
+//! `DBI->connect($dsn, 'user', 'pw')`, `smtp.PlainAuth("", user, "pw", host)`, and the Go
+//! driver DSN `"user:pw@tcp(host)/db"`.
+//!
+//! No name sits next to these values: the callee alone says which argument is the password, so
+//! each call is listed with that argument's position. Only a string literal there is a value
+//! (a variable, an empty string or a placeholder is not); the user and host arguments around
+//! it are never reported. The callees are long, distinctive literals, so they cost the keyword
+//! gate nothing on ordinary code.
+
+use std::ops::Range;
+
+use super::assign::{parse_value, quote_at, value_end};
+
+/// What the password argument is called, for attribution (the generic password rules).
+const PASSWORD: &[&[u8]] = &[b"password"];
+/// An AWS secret key passed after its key id (`Aws::Credentials.new('AKIA..', '..')`).
+const AWS_SECRET: &[&[u8]] = &[b"aws", b"secret", b"access", b"key"];
+
+/// A call whose argument at `index` (0-based) is a password.
+struct Call {
+    /// Gate keyword, lower case, ending in `(`.
+    keyword: &'static str,
+    index: usize,
+    words: &'static [&'static [u8]],
+    /// The first argument must be an AWS access key id literal (the pair makes the second a
+    /// secret key, not any string).
+    aws_id_first: bool,
+}
+
+const fn call(keyword: &'static str, index: usize) -> Call {
+    Call {
+        keyword,
+        index,
+        words: PASSWORD,
+        aws_id_first: false,
+    }
+}
+
+const fn aws(keyword: &'static str) -> Call {
+    Call {
+        keyword,
+        index: 1,
+        words: AWS_SECRET,
+        aws_id_first: true,
+    }
+}
+
+/// Callees with the position of their password argument.
+const CALLS: &[Call] = &[
+    // PHP: (host, user, password, db); PDO: (dsn, user, password).
+    call("mysqli_connect(", 2),
+    // (link, host, user, password, db).
+    call("mysqli_real_connect(", 3),
+    call("mysql_connect(", 2),
+    call("mysql_pconnect(", 2),
+    call("new mysqli(", 2),
+    call("new pdo(", 2),
+    // Perl DBI: (dsn, user, password, \%attr).
+    call("dbi->connect(", 2),
+    call("dbi->connect_cached(", 2),
+    // Python DB-API drivers: (host, user, password, db).
+    call("pymysql.connect(", 2),
+    call("mysqldb.connect(", 2),
+    call("psycopg2.connect(", 2),
+    // Go net/smtp: (identity, user, password, host).
+    call("plainauth(", 2),
+    // python-ldap: simple_bind_s(dn, password), bind_s(dn, password, method).
+    call("bind_s(", 1),
+    call("simple_bind_s(", 1),
+    // AWS SDKs: (access key id, secret access key).
+    aws("basicawscredentials("),
+    aws("aws::credentials.new("),
+];
+
+/// The Go MySQL driver's DSN markers: `user:password@tcp(host:3306)/db`, `@unix(/run/mysqld.sock)`.
+const GO_DSN: &[&str] = &["@tcp(", "@unix("];
+
+/// Gate keywords of this pass (lower case).
+pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
+    CALLS
+        .iter()
+        .map(|c| c.keyword)
+        .chain(GO_DSN.iter().copied())
+}
+
+/// A password found by position: the callee (or DSN user), the literal, and the words that
+/// name it.
+pub(crate) struct Found {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+    pub words: &'static [&'static [u8]],
+}
+
+/// The password literal of the positional call (or DSN) whose keyword is at `hit`, if the
+/// keyword is one of ours and the argument is a string literal.
+pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
+    let kw = &hay[hit.clone()];
+    if GO_DSN.iter().any(|d| kw.eq_ignore_ascii_case(d.as_bytes())) {
+        return go_dsn(hay, hit.start);
+    }
+    let c = CALLS
+        .iter()
+        .find(|c| kw.eq_ignore_ascii_case(c.keyword.as_bytes()))?;
+    // `xmysqli_connect(`, `my_pdo(` are other functions.
+    if hit.start > 0 && (hay[hit.start - 1].is_ascii_alphanumeric() || hay[hit.start - 1] == b'_') {
+        return None;
+    }
+    let mut p = hit.end;
+    for i in 0..c.index {
+        let (lit, next) = argument(hay, p)?;
+        if i == 0 && c.aws_id_first && !lit.is_some_and(|r| is_aws_key_id(&hay[r])) {
+            return None;
+        }
+        p = next;
+    }
+    let (lit, _) = argument(hay, p)?;
+    let value = lit?;
+    Some(Found {
+        name: hit.start..hit.end - 1,
+        value,
+        words: c.words,
+    })
+}
+
+/// One argument starting at `p`: its string literal if the whole argument is one, and where
+/// the next argument starts (after the `,`). `None` at the closing `)` or when the argument
+/// list runs past a few lines.
+fn argument(hay: &[u8], mut p: usize) -> Option<(Option<Range<usize>>, usize)> {
+    let lim = (p + 512).min(hay.len());
+    while p < lim && hay[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    if quote_at(hay, p).is_some()
+        && let Some((v, true)) = parse_value(hay, p)
+    {
+        let mut q = value_end(hay, &v, true);
+        while q < lim && hay[q].is_ascii_whitespace() {
+            q += 1;
+        }
+        match hay.get(q) {
+            Some(b',') => return Some((Some(v), q + 1)),
+            Some(b')') => return Some((Some(v), q)),
+            _ => {}
+        }
+    } else if p < lim && hay[p] == b')' {
+        return None;
+    }
+    // Not a lone literal: skip to the next top-level comma.
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    while p < lim {
+        let b = hay[p];
+        match quote {
+            Some(_) if b == b'\\' => p += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth == 0 => return None,
+                b')' | b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => return Some((None, p + 1)),
+                _ => {}
+            },
+        }
+        p += 1;
+    }
+    None
+}
+
+fn is_aws_key_id(v: &[u8]) -> bool {
+    v.len() == 20
+        && (v.starts_with(b"AKIA") || v.starts_with(b"ASIA"))
+        && v[4..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(b))
+}
+
+/// `"user:password@tcp(host)/db"`: the password between the DSN's first `:` and the `@`.
+fn go_dsn(hay: &[u8], at: usize) -> Option<Found> {
+    let floor = at.saturating_sub(128);
+    let mut s = at;
+    while s > floor
+        && !matches!(
+            hay[s - 1],
+            b'"' | b'\'' | b'`' | b'\n' | b' ' | b'\t' | b'='
+        )
+    {
+        s -= 1;
+    }
+    if s == 0 || !matches!(hay[s - 1], b'"' | b'\'' | b'`') {
+        return None;
+    }
+    let colon = s + memchr::memchr(b':', &hay[s..at])?;
+    if colon == s || colon + 1 == at {
+        return None;
+    }
+    Some(Found {
+        name: s..colon,
+        value: colon + 1..at,
+        words: PASSWORD,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(text: &str) -> Option<String> {
+        let lower = text.to_ascii_lowercase();
+        keywords().find_map(|k| {
+            let at = lower.find(k)?;
+            let f = find(text.as_bytes(), at..at + k.len())?;
+            Some(text[f.value].to_string())
+        })
+    }
+
+    #[test]
+    fn password_argument_is_taken_by_position() {
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "$l = mysqli_connect('db.host', 'app', 'Q7v#kLp2Wz9r', 'shop');",
+                "Q7v#kLp2Wz9r",
+            ),
+            (
+                "$db = new mysqli(\"localhost\", \"u\", \"hT4mWq8Zr2x\", \"shop\");",
+                "hT4mWq8Zr2x",
+            ),
+            (
+                "$pdo = new PDO($dsn, 'report', 'Vb9!xKe3Lm7q');",
+                "Vb9!xKe3Lm7q",
+            ),
+            (
+                "DBI->connect($dsn, 'appuser', 'Pz4!vRt8Qm2K', { RaiseError => 1 });",
+                "Pz4!vRt8Qm2K",
+            ),
+            (
+                "DBI->connect(\"dbi:Pg:dbname=app;host=db\", $u, \"Lw7#qTz3Vn9R\");",
+                "Lw7#qTz3Vn9R",
+            ),
+            (
+                "pymysql.connect(\"db\", \"app\", \"Tq9!mLz4Rv7X\", \"shop\")",
+                "Tq9!mLz4Rv7X",
+            ),
+            (
+                "smtp.PlainAuth(\"\", user, \"Pm7#xTq3Wz9K\", \"smtp.example.com\")",
+                "Pm7#xTq3Wz9K",
+            ),
+            (
+                "l.simple_bind_s(\"cn=admin,dc=example,dc=org\", \"Lb8!tQw3Rz6V\")",
+                "Lb8!tQw3Rz6V",
+            ),
+            (
+                "sql.Open(\"mysql\", \"app:Gw5!zQr8Tv2L@tcp(db:3306)/shop\")",
+                "Gw5!zQr8Tv2L",
+            ),
+            (
+                "new BasicAWSCredentials(\"AKIAQ3VX7LZ2KPW4MNRT\", \"Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7\")",
+                "Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(pw(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn variables_and_other_positions_are_not_passwords() {
+        for text in [
+            "$ok = mysqli_connect($host, $user, $password, $db);",
+            "$pdo = new PDO($dsn, $user, $pass);",
+            "my $dbh = DBI->connect($dsn, $user, $pass, {AutoCommit => 0});",
+            "mysqli_connect('localhost', 'root')",
+            "conn = psycopg2.connect(host, user, password)",
+            "new BasicAWSCredentials(accessKey, \"Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7\")",
+            "my_mysqli_connect('h', 'u', 'Q7v#kLp2Wz9r')",
+            "sql.Open(\"mysql\", dsn+\"@tcp(\"+host+\")/db\")",
+        ] {
+            assert_eq!(pw(text), None, "{text}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Ciphertext envelopes: base64 values that are an encrypted payload, not the secret itself.
+//!
+//! A KMS `CiphertextBlob` or a Bitnami SealedSecret value assigned to `db_password` is random
+//! base64 with a secret-like name, so the assignment engine would report it; it is exactly what
+//! a project should commit instead of the secret. Both formats start with fixed header bytes,
+//! so decoding the first six bytes decides, whatever the name or the syntax around it.
+
+/// Decoded bytes needed to see every header below.
+const HEAD: usize = 6;
+/// Shortest KMS ciphertext blob: header, key ARN, IV and tag (real blobs are 150+ bytes).
+const KMS_MIN: usize = 100;
+/// Shortest SealedSecret value: the 2-byte length, a 4096-bit RSA session key (512 bytes) and
+/// an AES-GCM body (a 2048-bit controller key makes it 256 bytes shorter).
+const SEALED_MIN: usize = 2 + 512 + 16;
+
+/// Whether `value` is a known ciphertext envelope: an AWS KMS ciphertext blob (base64 of
+/// `01 02 0x 00`, written `AQIBAH`/`AQICAH`/`AQIDAH`), a Bitnami SealedSecret value (base64 of
+/// the big-endian session-key length `02 00`, written `AgA`/`AgB`, longer than that key), or a
+/// textual envelope (SOPS `ENC[`, `$ANSIBLE_VAULT;`, age and PGP armour).
+pub(crate) fn is_ciphertext_envelope(value: &[u8]) -> bool {
+    const TEXT: &[&[u8]] = &[
+        b"ENC[AES256_GCM,",
+        b"$ANSIBLE_VAULT;",
+        b"-----BEGIN AGE ENCRYPTED FILE-----",
+        b"-----BEGIN PGP MESSAGE-----",
+        b"age-encryption.org/v1",
+    ];
+    if TEXT.iter().any(|t| value.starts_with(t)) {
+        return true;
+    }
+    let Some(head) = base64_head(value) else {
+        return false;
+    };
+    let decoded_len = value.iter().take_while(|b| **b != b'=').count() * 3 / 4;
+    let kms = head[0] == 1 && head[1] == 2 && (1..=3).contains(&head[2]) && head[3] == 0;
+    // The session-key length is the controller's RSA size: 512 (4096-bit, the default) or 256.
+    let sealed = match (head[0], head[1]) {
+        (2, 0) => decoded_len >= SEALED_MIN,
+        (1, 0) => decoded_len >= SEALED_MIN - 256,
+        _ => false,
+    };
+    (kms && decoded_len >= KMS_MIN) || sealed
+}
+
+/// The first [`HEAD`] bytes of a standard or URL-safe base64 value, if it starts with 8
+/// base64 characters.
+fn base64_head(value: &[u8]) -> Option<[u8; HEAD]> {
+    let mut bits: u64 = 0;
+    for &c in value.get(..8)? {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        bits = bits << 6 | u64::from(v);
+    }
+    let b = bits.to_be_bytes();
+    Some([b[2], b[3], b[4], b[5], b[6], b[7]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn b64(head: &[u8], len: usize) -> String {
+        // Deterministic filler: the envelope is recognised by its header, not its body.
+        let mut bytes = head.to_vec();
+        bytes.extend((0..len).map(|i| (i * 37 + 11) as u8));
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    #[test]
+    fn kms_ciphertext_blobs_are_envelopes() {
+        for v in [2, 3] {
+            let blob = b64(&[1, 2, v, 0, b'x'], 180);
+            assert!(is_ciphertext_envelope(blob.as_bytes()), "{blob}");
+        }
+        assert!(b64(&[1, 2, 2, 0, b'x'], 180).starts_with("AQICAH"));
+    }
+
+    #[test]
+    fn sealed_secret_values_are_envelopes_only_when_longer_than_the_session_key() {
+        let long = b64(&[2, 0], 600);
+        assert!(long.starts_with("AgA") || long.starts_with("AgB"));
+        assert!(is_ciphertext_envelope(long.as_bytes()));
+        assert!(!is_ciphertext_envelope(b64(&[2, 0], 40).as_bytes()));
+        assert!(is_ciphertext_envelope(b64(&[1, 0], 300).as_bytes()));
+        assert!(!is_ciphertext_envelope(b64(&[1, 0], 60).as_bytes()));
+    }
+
+    #[test]
+    fn textual_envelopes_are_recognised() {
+        assert!(is_ciphertext_envelope(
+            b"ENC[AES256_GCM,data:q8Vr3Lx7,iv:x,tag:y,type:str]"
+        ));
+        assert!(is_ciphertext_envelope(b"$ANSIBLE_VAULT;1.1;AES256"));
+    }
+
+    #[test]
+    fn ordinary_secrets_are_not_envelopes() {
+        // A random 40-char key, a token that happens to start with `AQ` (not a KMS header), and
+        // short values with the header letters.
+        for v in [
+            &b"ahGDzUu3jllxwzA5H/2Uf+7ZpA49qxxHqk1Q/9+z"[..],
+            b"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            b"AQICAHabc",
+            b"AgAbc12345",
+            b"short",
+        ] {
+            assert!(!is_ciphertext_envelope(v), "{}", String::from_utf8_lossy(v));
+        }
+    }
+}
