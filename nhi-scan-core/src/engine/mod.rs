@@ -799,9 +799,7 @@ impl Scanner {
                 false => Verdict::BadChecksum,
             };
         }
-        if spec.placeholder_check
-            && (filters::is_placeholder(value) || filters::is_stored_hash(value))
-        {
+        if spec.placeholder_check && not_a_secret(value) {
             return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
@@ -910,10 +908,7 @@ impl Scanner {
             Some(c) => c != Checksum::Jwt,
             None => false,
         };
-        if spec.placeholder_check
-            && !checksum_ok
-            && (filters::is_placeholder(secret) || filters::is_stored_hash(secret))
-        {
+        if spec.placeholder_check && !checksum_ok && not_a_secret(secret) {
             return Verdict::Reject;
         }
         if let Some(min) = spec.min_entropy
@@ -1029,6 +1024,14 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
     }
     out.truncate(first);
     out.extend(kept);
+}
+
+/// Values a rule may match that are no credential: placeholders, stored password hashes and
+/// ciphertext envelopes (what a project should commit instead of the secret).
+fn not_a_secret(value: &[u8]) -> bool {
+    filters::is_placeholder(value)
+        || filters::is_stored_hash(value)
+        || filters::is_ciphertext_envelope(value)
 }
 
 #[cfg(test)]
