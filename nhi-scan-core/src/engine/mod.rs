@@ -838,7 +838,7 @@ impl Scanner {
             let Some(secret) = caps.get_group(parsed.secret_group) else {
                 continue;
             };
-            if secret.is_empty() {
+            if secret.is_empty() || names_an_identifier(rule, &hay[m.start()..secret.start]) {
                 continue;
             }
             match self.verdict(rule, &hay[secret.range()]) {
@@ -1026,6 +1026,66 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
     out.extend(kept);
 }
 
+/// Whether the name a provider rule matched before its value (`TWITCH_CLIENT_ID=...` for a
+/// `twitch[\w.-]{0,25}=` pattern) ends in a word that names an identifier, an address or an
+/// account, not a secret: client ids and secrets often share one shape, and the name is the only
+/// thing telling them apart. Rules whose own id names such a thing (`...-id`, `.username`) keep
+/// their matches.
+fn names_an_identifier(rule: &CompiledRule, before: &[u8]) -> bool {
+    const NOT_SECRET: &[&[u8]] = &[
+        b"id",
+        b"ids",
+        b"user",
+        b"username",
+        b"email",
+        b"url",
+        b"uri",
+        b"host",
+        b"hostname",
+        b"endpoint",
+        b"region",
+        b"domain",
+        b"port",
+        b"org",
+        b"account",
+    ];
+    if rule.loaded.rule.kind == Kind::Generic {
+        return false;
+    }
+    let name_len = before
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    let name = &before[..name_len];
+    // Only `NAME = value` shapes: between the name and the value nothing but quotes, spaces and
+    // one assignment operator (`Endpoint=...;AccessKey=<secret>` names the key, not the host).
+    if !before[name_len..]
+        .iter()
+        .all(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t' | b':' | b'=' | b'>'))
+    {
+        return false;
+    }
+    // The last word: after the last separator or lower-to-upper case change.
+    let mut start = 0;
+    for i in 1..name.len() {
+        if !name[i - 1].is_ascii_alphanumeric()
+            || (name[i - 1].is_ascii_lowercase() && name[i].is_ascii_uppercase())
+        {
+            start = i;
+        }
+    }
+    let last = name[start..].to_ascii_lowercase();
+    if last.is_empty() || !NOT_SECRET.contains(&last.as_slice()) {
+        return false;
+    }
+    let id = rule.loaded.rule.id.to_ascii_lowercase();
+    let tail = id.rsplit(['.', '-']).next().unwrap_or("");
+    !(tail.contains("id")
+        || tail.contains("user")
+        || tail.contains("account")
+        || tail.contains("email"))
+}
+
 /// Values a rule may match that are no credential: placeholders, stored password hashes and
 /// ciphertext envelopes (what a project should commit instead of the secret).
 fn not_a_secret(value: &[u8]) -> bool {
@@ -1082,6 +1142,50 @@ min_entropy = 2.5
                 ("t.specific", &b"tok_Ab3dE9gH2jK1"[..]),
                 ("t.specific", &b"tok_Zz9yX8wV7uT6"[..])
             ]
+        );
+    }
+
+    #[test]
+    fn a_name_ending_in_an_identifier_word_is_not_a_secret() {
+        let s = scanner(
+            r#"
+[[rule]]
+id = "t.acme-secret"
+name = "Acme client secret"
+kind = "saas-token"
+keywords = ["acme"]
+pattern = '''(?i:acme)[\w.-]{0,25}["']?\s{0,4}[:=]\s{0,4}["']?(?P<secret>[a-z0-9]{30})\b'''
+"#,
+        );
+        let mut scratch = s.scratch();
+        let found = |hay: &[u8], scratch: &mut Scratch| {
+            let mut out = Vec::new();
+            s.scan(hay, scratch, &mut out);
+            out.len()
+        };
+        // nhi-scan:allow-next-line (fakes)
+        assert_eq!(
+            found(
+                b"ACME_CLIENT_SECRET=q8x2kz7m4p9w1r5t3y6u0i8o2e4a6s",
+                &mut scratch
+            ),
+            1
+        );
+        // nhi-scan:allow-next-line (fakes)
+        assert_eq!(
+            found(
+                b"ACME_CLIENT_ID=q8x2kz7m4p9w1r5t3y6u0i8o2e4a6s",
+                &mut scratch
+            ),
+            0
+        );
+        // nhi-scan:allow-next-line (fakes)
+        assert_eq!(
+            found(
+                b"acmeClientId: \"q8x2kz7m4p9w1r5t3y6u0i8o2e4a6s\"",
+                &mut scratch
+            ),
+            0
         );
     }
 

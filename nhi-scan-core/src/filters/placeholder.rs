@@ -9,6 +9,8 @@ const MARKERS: &[&str] = &[
     "changeme",
     // The JDK's default keystore password.
     "changeit",
+    // SQL Server's documented sample password (`yourStrong(!)Password`, `YourStrong@Passw0rd`).
+    "yourstrong",
     "change_me",
     "placeholder",
     "dummy",
@@ -201,6 +203,8 @@ mod tests {
             "changeme",
             // The JDK's default keystore password.
             "changeit",
+            // SQL Server's documented sample password (`yourStrong(!)Password`, `YourStrong@Passw0rd`).
+            "yourstrong",
             "aaaaaaaaaaaa",
             "sk-abcdefghijkl",
             "key-12345678901",
