@@ -2322,12 +2322,44 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
 /// a small alphabet (hex tops out at 4 bits) cannot reach thresholds set for long base62 tokens,
 /// nor can human-chosen passwords of short length (at most log2(len) bits), so the bar is capped
 /// by what such a value can plausibly reach.
+/// An 8 to 11 character value with the composition people are asked for (three classes of
+/// characters), and none of the marks of test data: percent-encoded bytes (URL parser tests) or
+/// the stock words of fixtures (`pass`, `test`, `foo`, `admin`, ...).
+fn short_password_shape(v: &[u8]) -> bool {
+    const FIXTURE_WORDS: &[&[u8]] = &[
+        b"pass", b"pwd", b"test", b"foo", b"bar", b"demo", b"user", b"admin", b"secret", b"qwerty",
+    ];
+    if !(8..12).contains(&v.len()) || char_classes(v) < 3 {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    let percent_encoded = lower
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit());
+    !percent_encoded
+        && !FIXTURE_WORDS
+            .iter()
+            .any(|w| lower.windows(w.len()).any(|x| x == *w))
+}
+
+/// How many of lower case, upper case, digits and other printable bytes `v` contains.
+fn char_classes(v: &[u8]) -> usize {
+    let has = |f: fn(&u8) -> bool| usize::from(v.iter().any(f));
+    has(u8::is_ascii_lowercase)
+        + has(u8::is_ascii_uppercase)
+        + has(u8::is_ascii_digit)
+        + has(|b| b.is_ascii_graphic() && !b.is_ascii_alphanumeric())
+}
+
 pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     let hex = value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit);
     let alphabet_cap = if hex { 3.0 } else { f64::INFINITY };
-    // Only human-chosen secrets (passwords) are short and repetitive by nature; below 12
-    // characters the length cap would let nearly anything through.
-    let length_cap = if human && value.len() >= 12 {
+    // Only human-chosen secrets (passwords) are short and repetitive by nature. From 12
+    // characters the bar follows the length; below that (where a 9-character password cannot
+    // reach 3.3 bits even with no repeated character) it takes the composition people are asked
+    // for as well: three of lower case, upper case, digits and symbols (`Summer2025$`), which
+    // words, identifiers and numbers (`hunter22`, `localhost`, `20240101`) lack.
+    let length_cap = if human && (value.len() >= 12 || short_password_shape(value)) {
         (value.len() as f64).log2() * 0.8
     } else {
         f64::INFINITY
@@ -2349,6 +2381,24 @@ mod tests {
             text[a.value.clone()].to_string(),
             a.quoted,
         ))
+    }
+
+    #[test]
+    fn short_human_passwords_need_three_character_classes_and_no_fixture_words() {
+        for p in ["Summer2025$", "Pi0n33r793!", "Copper2023S", "M@pl3939!"] {
+            assert!(short_password_shape(p.as_bytes()), "{p}");
+        }
+        for p in [
+            "hunter22",
+            "localhost",
+            "20240101",
+            "foo(b%5Dc",
+            "Test1234!",
+            "Admin@123",
+            "abc",
+        ] {
+            assert!(!short_password_shape(p.as_bytes()), "{p}");
+        }
     }
 
     #[test]
