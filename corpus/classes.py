@@ -279,7 +279,42 @@ def class_files():
     body = ["          " + r.randbytes(40).hex() for _ in range(5)]
     emit("ansible/group_vars.yml", [f"# {HEADER}", ("db_password: !vault |", ("neg", "ansible-vault")),
                                     "          $ANSIBLE_VAULT;1.1;AES256"] + body)
+    more_classes(emit)
     return files, truth, negs
+
+
+def more_classes(emit):
+    """Classes added later (issue 14), from their own seed so earlier fakes stay as they were."""
+    r = random.Random("nhi-scan:classes2:20261130")
+    P, PU = "generic.password", "generic.password.unquoted"
+    # 9. .NET / Java XML key-value settings: the name in a key/name attribute, the value in a
+    # value attribute or in the element's text.
+    a, b, c, d = (pw(r) for _ in range(4))
+    t = rnd(r, 32)
+    emit("dotnet/Web.config", [
+        "<configuration>", f"  <!-- {HEADER} -->", "  <appSettings>",
+        (f'    <add key="SmtpPassword" value="{a}" />', ("pos", P, a)),
+        (f'    <add name="billing" key="ApiToken" value="{t}"/>', ("pos", "generic.token", t)),
+        ('    <add key="SmtpTimeout" value="30000" />', ("neg", "xml-setting-not-secret")),
+        ('    <add key="DbPassword" value="" />', ("neg", "xml-setting-empty")),
+        "  </appSettings>", "  <applicationSettings>", "    <Billing.Properties.Settings>",
+        (f'      <setting name="DbPassword" serializeAs="String"><value>{b}</value></setting>', ("pos", PU, b)),
+        '      <setting name="ReportPassword" serializeAs="String">',
+        (f"        <value>{c}</value>", ("pos", PU, c)),
+        "      </setting>",
+        '      <setting name="ReportUser" serializeAs="String">',
+        ("        <value>reporting_service</value>", ("neg", "xml-setting-not-secret")),
+        "      </setting>",
+        "    </Billing.Properties.Settings>", "  </applicationSettings>", "</configuration>",
+    ])
+    emit("java/jdbc-properties.xml", [
+        '<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {HEADER} -->",
+        '<!DOCTYPE properties SYSTEM "http://java.sun.com/dtd/properties.dtd">', "<properties>",
+        ('  <entry key="jdbc.user">billing</entry>', ("neg", "xml-entry-not-secret")),
+        (f'  <entry key="jdbc.password">{d}</entry>', ("pos", PU, d)),
+        ('  <entry key="jdbc.password.file">/run/secrets/jdbc</entry>', ("neg", "xml-entry-path")),
+        "</properties>",
+    ])
 
 
 def main():

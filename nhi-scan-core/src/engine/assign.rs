@@ -1162,6 +1162,15 @@ fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
     }
 }
 
+/// Skips spaces, tabs and line breaks, at most `max` bytes.
+fn skip_whitespace(hay: &[u8], mut p: usize, max: usize) -> usize {
+    let lim = (p + max).min(hay.len());
+    while p < lim && hay[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    p
+}
+
 fn skip_blanks(hay: &[u8], mut p: usize, max: usize) -> usize {
     let lim = (p + max).min(hay.len());
     while p < lim && (hay[p] == b' ' || hay[p] == b'\t') {
@@ -1522,6 +1531,12 @@ fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assig
         && memchr::memchr(b'\n', &window[..gt]).is_none()
     {
         let p = after + gt + 1;
+        // .NET settings: `<setting name="DbPassword" serializeAs="String">` / `<value>x</value>`,
+        // the value in a child element, on the same or the next line.
+        let q = skip_whitespace(hay, p, 64);
+        if hay.len() >= q + 7 && hay[q..q + 7].eq_ignore_ascii_case(b"<value>") {
+            return xml_element(hay, name.start, name.end, q + 7);
+        }
         if hay[p..].first().is_some_and(|b| *b != b'<') {
             return xml_element(hay, name.start, name.end, p).filter(|a| !a.value.is_empty());
         }
@@ -2367,6 +2382,20 @@ mod tests {
                 "Password",
             ),
             (format!("<entry key=\"api.token\">{v}</entry>"), "api.token"),
+            (
+                format!("<add name=\"x\" key=\"ApiToken\" value=\"{v}\"/>"),
+                "ApiToken",
+            ),
+            (
+                format!("<setting name=\"DbPassword\" serializeAs=\"String\"><value>{v}</value>"),
+                "DbPassword",
+            ),
+            (
+                format!(
+                    "<setting name=\"DbPassword\" serializeAs=\"String\">\n  <value>{v}</value>"
+                ),
+                "DbPassword",
+            ),
             (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
             (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
             (
