@@ -316,6 +316,38 @@ def more_classes(emit):
         "</properties>",
     ])
 
+    # 10. LDAP and Redis directives: `key value`, or `key = value` under a directive spelling
+    a, b, c, d, e, f, g = (pw(r).replace("#", "Q") for _ in range(7))
+    emit("ldap/nslcd.conf", [
+        f"# {HEADER}", "uri ldap://ldap.corp.internal/", "base dc=corp,dc=internal",
+        "binddn cn=nslcd,ou=services,dc=corp,dc=internal",
+        (f"bindpw {a}", ("pos", PU, a)),
+    ])
+    ssha = "{SSHA}" + base64.b64encode(r.randbytes(24)).decode()
+    emit("ldap/slapd.conf", [
+        f"# {HEADER}", 'suffix "dc=corp,dc=internal"', 'rootdn "cn=admin,dc=corp,dc=internal"',
+        (f"rootpw {ssha}", ("neg", "ldap-rootpw-stored-hash")),
+        (f"rootpw {b}", ("pos", PU, b)),
+    ])
+    emit("sssd/sssd.conf", [
+        f"# {HEADER}", "[domain/corp]", "id_provider = ldap",
+        "ldap_default_bind_dn = cn=sssd,ou=services,dc=corp,dc=internal",
+        ("ldap_default_authtok_type = password", ("neg", "sssd-authtok-type")),
+        (f"ldap_default_authtok = {c}", ("pos", PU, c)),
+    ])
+    emit("php/ldap.ini", [
+        f"; {HEADER}",
+        (f"ldap_bind_pw = {d}", ("pos", PU, d)),
+        (f"ldap_bindpassword = {e}", ("pos", PU, e)),
+        ("ldap_bind_pw_file = /etc/ldap.secret", ("neg", "ldap-password-file")),
+    ])
+    emit("redis/redis.conf", [
+        f"# {HEADER}", "port 6379",
+        (f"requirepass {f}", ("pos", PU, f)),
+        (f"masterauth {g}", ("pos", "generic.auth", g)),
+        ("# requirepass foobared", ("neg", "redis-conf-sample-password")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

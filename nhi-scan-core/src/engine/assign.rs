@@ -114,6 +114,10 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "credential",
     "_creds",
     "auth",
+    // LDAP directives whose name holds no other trigger (`bindpw`, `ldap_bind_pw`, `rootpw`).
+    "bindpw",
+    "bind_pw",
+    "rootpw",
     "login(",
     "getconnection(",
 ];
@@ -2629,5 +2633,47 @@ mod attribution_tests {
         }
         // A human password of two capitalised words is still one.
         assert_eq!(found(&s, "DB_PASSWORD=PepperFalcon42").len(), 1);
+    }
+
+    /// The secrets of each rule reported in `text`, as `rule:secret`.
+    fn ids(s: &Scanner, text: &str) -> Vec<String> {
+        found(s, text)
+            .into_iter()
+            .map(|(r, v)| format!("{r}:{v}"))
+            .collect()
+    }
+
+    #[test]
+    fn ldap_and_redis_directives_name_passwords() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("bindpw Nl4!qRz8Tm2Wk\n", "Nl4!qRz8Tm2Wk"),
+            ("ldap_bind_pw = Lb3!qTz7Rm2Wk\n", "Lb3!qTz7Rm2Wk"),
+            ("bindpassword = Lb4!qTz7Rm2Wk\n", "Lb4!qTz7Rm2Wk"),
+            ("rootpw Sl6!tQz3Rm8Lw\n", "Sl6!tQz3Rm8Lw"),
+            (
+                "[domain/corp]\nldap_default_authtok_type = password\nldap_default_authtok = Ss7!kQz2Rm9Lw\n",
+                "Ss7!kQz2Rm9Lw",
+            ),
+            ("requirepass Rd5!kQz9Tm2Lw\n", "Rd5!kQz9Tm2Lw"),
+            ("masterauth Rd6!kQz9Tm2Lw\n", "Rd6!kQz9Tm2Lw"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
+            "ldap_default_authtok_type = obfuscated_password\n",
+            "let pw_len = bindpw.len();\n",
+            "bindpw $LDAP_BIND_PW\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
     }
 }
