@@ -348,6 +348,31 @@ def more_classes(emit):
         ("# requirepass foobared", ("neg", "redis-conf-sample-password")),
     ])
 
+    # 11. map arrows after a quoted name: Scala `->`, Ruby/PHP `=>`, Elixir keywords
+    a, b, c, d = (pw(r) for _ in range(4))
+    emit("scala/EsSink.scala", [
+        f"// {HEADER}", "object EsSink {",
+        "  val conf = Map(",
+        '    "es.nodes" -> "es.corp.internal",',
+        '    "es.net.http.auth.user" -> "spark",',
+        (f'    "es.net.http.auth.pass" -> "{a}"', ("pos", "generic.auth", a)),
+        "  )",
+        (f'  val db = Map("user" -> "etl", "password" -> "{b}")', ("pos", P, b)),
+        ('  val fromEnv = Map("password" -> sys.env("DB_PASSWORD"))', ("neg", "scala-arrow-env")),
+        ("  val f = (password: String) => password.length", ("neg", "lambda")),
+        "}",
+    ])
+    emit("ruby/mailer.rb", [
+        f"# {HEADER}",
+        (f'SMTP = {{ "user_name" => "mailer", "password" => "{c}" }}', ("pos", P, c)),
+        ('SMTP2 = { "password" => ENV["SMTP_PASSWORD"] }', ("neg", "ruby-hash-env")),
+    ])
+    emit("elixir/prod.exs", [
+        f"# {HEADER}", "import Config",
+        (f'config :shop, Shop.Repo, username: "shop", password: "{d}", hostname: "db.internal"', ("pos", P, d)),
+        ('config :shop, Shop.Mailer, password: System.get_env("SMTP_PASSWORD")', ("neg", "elixir-env")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

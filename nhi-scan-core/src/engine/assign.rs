@@ -828,6 +828,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // `| DB_PASSWORD | value |`: a Markdown table row.
         Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
         Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
+        // Scala `"password" -> "x"`: only after a quoted name (`a -> b` is code).
+        Some(b'-') if quoted && next == b'>' => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
         Some(b'\n' | b'\r') | None => names_a_field(hay, from),
         // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
@@ -1239,6 +1241,8 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b',' if name_quoted => p + 1,
         // Kotlin `mapOf("api_key" to "...")`.
         b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
+        // Scala `Map("password" -> "...")`, `"es.net.http.auth.pass" -> "..."`.
+        b'-' if name_quoted && next == b'>' => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
         b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
@@ -2434,6 +2438,12 @@ mod tests {
             (format!("ALTER ROLE app WITH PASSWORD '{v}';"), "PASSWORD"),
             (format!("$env:API_KEY = \"{v}\""), "API_KEY"),
             (format!("'password' => '{v}',"), "password"),
+            (format!("Map(\"password\" -> \"{v}\")"), "password"),
+            (
+                format!("\"es.net.http.auth.pass\" -> \"{v}\","),
+                "es.net.http.auth.pass",
+            ),
+            (format!("config :app, password: \"{v}\""), "password"),
             (format!("NSString *apiKey = @\"{v}\";"), "apiKey"),
             (format!("token: \\u0022{v}\\u0022"), "token"),
         ];
@@ -2460,6 +2470,8 @@ mod tests {
             "pub password: String,",
             "The password is required",
             "password: ${DB_PASSWORD}",
+            "$this->password->reset(\"x1y2z3w4\");",
+            "case password -> \"x1y2z3w4\"",
         ] {
             let kw = ["pass", "token", "key"]
                 .into_iter()
