@@ -373,6 +373,41 @@ def more_classes(emit):
         ('config :shop, Shop.Mailer, password: System.get_env("SMTP_PASSWORD")', ("neg", "elixir-env")),
     ])
 
+    # 12. more passwords by position
+    a, b, c, d, e, f, g = (pw(r).replace("'", "Q") for _ in range(7))
+    emit("lua/session.lua", [
+        f"-- {HEADER}", 'local redis = require "resty.redis"', "local red = redis:new()",
+        (f'local ok, err = red:auth("{a}")', ("pos", P, a)),
+        ("local ok2, err2 = red:auth(os.getenv(\"REDIS_PASSWORD\"))", ("neg", "positional-call-env")),
+    ])
+    emit("go/kafka.go", [
+        f"// {HEADER}", "package queue", "",
+        (f'var mech, _ = scram.Mechanism(scram.SHA512, "billing", "{b}")', ("pos", P, b)),
+        ("var mech2, _ = scram.Mechanism(scram.SHA512, cfg.User, cfg.Password)", ("neg", "positional-call-variables")),
+    ])
+    emit("perl/fetch.pl", [
+        f"# {HEADER}", "use LWP::UserAgent;", "my $ua = LWP::UserAgent->new;",
+        (f"$ua->credentials('intranet.corp:443', 'Staff Only', 'svc_fetch', '{c}');", ("pos", P, c)),
+        (f"$ua->credentials('wiki.corp:443', 'Wiki', 'svc_wiki' => '{d}');", ("pos", P, d)),
+        ("$ua->credentials($netloc, $realm, $user, $pass);", ("neg", "positional-call-variables")),
+    ])
+    emit("python/cache.py", [
+        f"# {HEADER}", "import redis", "",
+        (f'cache = redis.Redis("cache.internal", 6379, 0, "{e}")', ("pos", P, e)),
+        ('cache2 = redis.Redis(host="cache.internal", port=6379, db=0, password=os.environ["REDIS_PW"])',
+         ("neg", "redis-kwargs-env")),
+    ])
+    emit("java/Proxy.java", [
+        f"// {HEADER}", "class ProxyAuth extends Authenticator {",
+        "  protected PasswordAuthentication getPasswordAuthentication() {",
+        (f'    return new PasswordAuthentication("proxy_svc", "{f}".toCharArray());', ("pos", P, f)),
+        "  }",
+        "  void pool(HikariDataSource ds) {",
+        (f'    ds.setPassword("{g}");', ("pos", P, g)),
+        ("    ds.setPassword(System.getenv(\"DB_PASSWORD\"));", ("neg", "setter-env")),
+        "  }", "}",
+    ])
+
 
 def main():
     files, truth, negs = class_files()
