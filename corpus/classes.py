@@ -408,6 +408,42 @@ def more_classes(emit):
         "  }", "}",
     ])
 
+    # 13. defaults inside placeholders are literal values
+    a, b, c, d, e = (pw(r).translate(str.maketrans("$%{}", "STUV")) for _ in range(5))
+    t = rnd(r, 28)
+    emit("spring/application.yml", [
+        f"# {HEADER}", "spring:", "  rabbitmq:", "    host: ${RABBIT_HOST:mq.internal}",
+        ("    username: ${RABBIT_USER:billing}", ("neg", "placeholder-default-user")),
+        (f"    password: ${{RABBIT_PASSWORD:{a}}}", ("pos", PU, a)),
+        "  datasource:",
+        ("    password: ${DB_PASSWORD}", ("neg", "placeholder-no-default")),
+        ("    hikari.password: ${DB_PASSWORD:}", ("neg", "placeholder-empty-default")),
+        ("    timeout: ${DB_TIMEOUT:30000}", ("neg", "placeholder-default-not-secret")),
+    ])
+    emit("spring/LegacyClient.java", [
+        f"// {HEADER}", "class LegacyClient {",
+        (f'  @Value("${{legacy.api.token:{t}}}")', ("pos", "generic.token.unquoted", t)),
+        "  private String token;",
+        ('  @Value("${legacy.api.secret}")', ("neg", "placeholder-no-default")),
+        "  private String secret;", "}",
+    ])
+    emit("shell/backup.sh", [
+        "#!/bin/sh", f"# {HEADER}",
+        (f'PGPASSWORD="${{DB_PASS:-{b}}}" pg_dump -h db.internal shop > /backup/shop.sql', ("pos", P, b)),
+        (f'export MYSQL_PWD="${{MYSQL_PASSWORD-{c}}}"', ("pos", P, c)),
+        ('export API_TOKEN="${API_TOKEN:?API_TOKEN must be set}"', ("neg", "placeholder-error-message")),
+        ('echo "${API_TOKEN:0:4}..."', ("neg", "shell-substring")),
+    ])
+    emit("compose/docker-compose.yml", [
+        f"# {HEADER}", "services:", "  db:", "    image: postgres:16", "    environment:",
+        (f"      POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-{d}}}", ("pos", PU, d)),
+        ("      POSTGRES_USER: ${POSTGRES_USER:-shop}", ("neg", "placeholder-default-user")),
+        "  app:", "    environment:",
+        (f"      - REDIS_PASSWORD=${{REDIS_PASSWORD:-{e}}}", ("pos", PU, e)),
+        ("      - SMTP_PASSWORD=${SMTP_PASSWORD:-changeme}", ("neg", "placeholder-default-changeme")),
+        ("      - API_TOKEN=${API_TOKEN:-${LEGACY_API_TOKEN}}", ("neg", "placeholder-default-reference")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -343,6 +343,11 @@ impl Assign {
             // `login(` / `getconnection(`: the identifier is the callee.
             hit.end -= 1;
         }
+        if let Some(a) = placeholder_at(hay, hit.clone()) {
+            // `${DB_PASSWORD:-default}`: the variable names its own default.
+            let end = a.value.end;
+            return self.finish(hay, a, end, scratch);
+        }
         if !operator_follows(hay, hit.end) {
             return (hit.end, None);
         }
@@ -353,6 +358,18 @@ impl Assign {
         let Some(mut a) = parse(hay, &id) else {
             return (end, None);
         };
+        if hay[a.value.start..].starts_with(b"${") {
+            // `password: ${RABBIT_PASSWORD:default}`: the default is the value. When the name
+            // says nothing, the variable inside may (a later hit).
+            let Some((_, d)) = placeholder_default(hay, a.value.start) else {
+                return (end, None);
+            };
+            a.value = d.clone();
+            return match self.finish(hay, a, d.end, scratch) {
+                found @ (_, Some(_)) => found,
+                _ => (end, None),
+            };
+        }
         strip_auth_scheme(hay, &mut a);
         self.finish(hay, a, end, scratch)
     }
@@ -2040,6 +2057,84 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
     Some((p..i, false))
 }
 
+/// A placeholder with a default: `${NAME:default}` (Spring), `${NAME:-default}`,
+/// `${NAME:=default}`, `${NAME-default}`, `${NAME=default}` (shell, compose). Returns the
+/// variable's name and the default, when the default is a literal (not empty, not another
+/// reference); `${NAME}`, `${NAME:?error}` and `${NAME:+alternate}` have none.
+fn placeholder_default(hay: &[u8], dollar: usize) -> Option<(Range<usize>, Range<usize>)> {
+    if !hay[dollar..].starts_with(b"${") {
+        return None;
+    }
+    let ns = dollar + 2;
+    let lim = (ns + MAX_IDENT).min(hay.len());
+    let name_end = |with: &[u8]| {
+        let mut i = ns;
+        while i < lim
+            && (hay[i].is_ascii_alphanumeric() || hay[i] == b'_' || with.contains(&hay[i]))
+        {
+            i += 1;
+        }
+        i
+    };
+    // Spring names may hold `.` and `-` (`${my-app.db-password:x}`); a shell name may not, so
+    // `${DB_PASS-x}` is a default after `DB_PASS`.
+    let mut ne = name_end(b".-");
+    let ds = match hay.get(ne) {
+        Some(b':') => match hay.get(ne + 1) {
+            Some(b'-' | b'=') => ne + 2,
+            Some(b'?' | b'+') => return None,
+            _ => ne + 1,
+        },
+        _ => {
+            ne = name_end(b"");
+            match hay.get(ne) {
+                Some(b'-' | b'=') => ne + 1,
+                _ => return None,
+            }
+        }
+    };
+    if ne == ns {
+        return None;
+    }
+    let dl = (ds + MAX_VALUE).min(hay.len());
+    let close = ds + memchr::memchr(b'}', &hay[ds..dl])?;
+    let mut d = ds..close;
+    if hay[d.clone()]
+        .iter()
+        .any(|b| matches!(b, b'$' | b'{' | b'\n' | b'`' | b'%'))
+    {
+        return None;
+    }
+    // Shell `${DB_PASS:-"x"}`.
+    if d.len() >= 2 && matches!(hay[d.start], b'"' | b'\'') && hay[d.end - 1] == hay[d.start] {
+        d = d.start + 1..d.end - 1;
+    }
+    if d.is_empty() {
+        return None;
+    }
+    Some((ns..ne, d))
+}
+
+/// The placeholder whose variable name holds the hit (`${DB_PASSWORD:-x}`,
+/// `@Value("${api.token:x}")`), as an assignment of its default to the variable.
+fn placeholder_at(hay: &[u8], hit: Range<usize>) -> Option<Assignment> {
+    let floor = hit.start.saturating_sub(MAX_IDENT);
+    let mut s = hit.start;
+    while s > floor
+        && (hay[s - 1].is_ascii_alphanumeric() || matches!(hay[s - 1], b'_' | b'.' | b'-'))
+    {
+        s -= 1;
+    }
+    if s < 2 || &hay[s - 2..s] != b"${" {
+        return None;
+    }
+    let (name, d) = placeholder_default(hay, s - 2)?;
+    if name.end < hit.end {
+        return None;
+    }
+    Some(Assignment::new(name, d, false))
+}
+
 /// Whether `v` is, as a whole, a reference to a value kept elsewhere: `$VAR`, `${X}`, `$(cmd)`,
 /// `%VAR%`, `%(x)s`, `{{ x }}`, `<x>`, `((x))`, `#{x}`.
 fn is_reference(v: &[u8]) -> bool {
@@ -2684,6 +2779,62 @@ mod attribution_tests {
             "ldap_default_authtok_type = obfuscated_password\n",
             "let pw_len = bindpw.len();\n",
             "bindpw $LDAP_BIND_PW\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn placeholder_defaults_are_literal_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "    password: ${RABBIT_PASSWORD:Harbor2023_PW4L}\n",
+                "Harbor2023_PW4L",
+            ),
+            (
+                "    password: ${SPRING_RABBIT_PW:Harbor2024_Qx7L}\n",
+                "Harbor2024_Qx7L",
+            ),
+            (
+                "  @Value(\"${legacy.api.token:tkwvQ7mZr2Lp9Xb4Nc8}\")\n",
+                "tkwvQ7mZr2Lp9Xb4Nc8",
+            ),
+            ("psql -W \"${DB_PASS:-S3cretVq8Lm2Zr}\"\n", "S3cretVq8Lm2Zr"),
+            ("export X=\"${DB_PASS-Kt7!mWq2Rz9Lp}\"\n", "Kt7!mWq2Rz9Lp"),
+            (
+                "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-Pg7!kLm2Qz9Wx}\n",
+                "Pg7!kLm2Qz9Wx",
+            ),
+            (
+                "      OTHER: ${API_TOKEN:-Tk9Lm2Qz7Wx4Vb}\n",
+                "Tk9Lm2Qz7Wx4Vb",
+            ),
+            (
+                "DB_PASSWORD=${DB_PASSWORD:=Rq4!vTz8Lm2Wx}\n",
+                "Rq4!vTz8Lm2Wx",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "password: ${DB_PASSWORD}\n",
+            "password: ${DB_PASSWORD:}\n",
+            "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n",
+            "password: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n",
+            "password: ${DB_PASSWORD:${LEGACY_PASSWORD}}\n",
+            "token=\"${API_TOKEN:?API_TOKEN is required}\"\n",
+            "args=\"${API_TOKEN:+--token=$API_TOKEN}\"\n",
+            "echo \"${TOKEN:0:8}\"\n",
+            "const url = `${tokenUrl}/${token-offset}`;\n",
+            "timeout: ${HTTP_TIMEOUT:30000}\n",
         ] {
             assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
         }
