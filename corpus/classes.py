@@ -279,7 +279,170 @@ def class_files():
     body = ["          " + r.randbytes(40).hex() for _ in range(5)]
     emit("ansible/group_vars.yml", [f"# {HEADER}", ("db_password: !vault |", ("neg", "ansible-vault")),
                                     "          $ANSIBLE_VAULT;1.1;AES256"] + body)
+    more_classes(emit)
     return files, truth, negs
+
+
+def more_classes(emit):
+    """Classes added later (issue 14), from their own seed so earlier fakes stay as they were."""
+    r = random.Random("nhi-scan:classes2:20261130")
+    P, PU = "generic.password", "generic.password.unquoted"
+    # 9. .NET / Java XML key-value settings: the name in a key/name attribute, the value in a
+    # value attribute or in the element's text.
+    a, b, c, d = (pw(r) for _ in range(4))
+    t = rnd(r, 32)
+    emit("dotnet/Web.config", [
+        "<configuration>", f"  <!-- {HEADER} -->", "  <appSettings>",
+        (f'    <add key="SmtpPassword" value="{a}" />', ("pos", P, a)),
+        (f'    <add name="billing" key="ApiToken" value="{t}"/>', ("pos", "generic.token", t)),
+        ('    <add key="SmtpTimeout" value="30000" />', ("neg", "xml-setting-not-secret")),
+        ('    <add key="DbPassword" value="" />', ("neg", "xml-setting-empty")),
+        "  </appSettings>", "  <applicationSettings>", "    <Billing.Properties.Settings>",
+        (f'      <setting name="DbPassword" serializeAs="String"><value>{b}</value></setting>', ("pos", PU, b)),
+        '      <setting name="ReportPassword" serializeAs="String">',
+        (f"        <value>{c}</value>", ("pos", PU, c)),
+        "      </setting>",
+        '      <setting name="ReportUser" serializeAs="String">',
+        ("        <value>reporting_service</value>", ("neg", "xml-setting-not-secret")),
+        "      </setting>",
+        "    </Billing.Properties.Settings>", "  </applicationSettings>", "</configuration>",
+    ])
+    emit("java/jdbc-properties.xml", [
+        '<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {HEADER} -->",
+        '<!DOCTYPE properties SYSTEM "http://java.sun.com/dtd/properties.dtd">', "<properties>",
+        ('  <entry key="jdbc.user">billing</entry>', ("neg", "xml-entry-not-secret")),
+        (f'  <entry key="jdbc.password">{d}</entry>', ("pos", PU, d)),
+        ('  <entry key="jdbc.password.file">/run/secrets/jdbc</entry>', ("neg", "xml-entry-path")),
+        "</properties>",
+    ])
+
+    # 10. LDAP and Redis directives: `key value`, or `key = value` under a directive spelling
+    a, b, c, d, e, f, g = (pw(r).replace("#", "Q") for _ in range(7))
+    emit("ldap/nslcd.conf", [
+        f"# {HEADER}", "uri ldap://ldap.corp.internal/", "base dc=corp,dc=internal",
+        "binddn cn=nslcd,ou=services,dc=corp,dc=internal",
+        (f"bindpw {a}", ("pos", PU, a)),
+    ])
+    ssha = "{SSHA}" + base64.b64encode(r.randbytes(24)).decode()
+    emit("ldap/slapd.conf", [
+        f"# {HEADER}", 'suffix "dc=corp,dc=internal"', 'rootdn "cn=admin,dc=corp,dc=internal"',
+        (f"rootpw {ssha}", ("neg", "ldap-rootpw-stored-hash")),
+        (f"rootpw {b}", ("pos", PU, b)),
+    ])
+    emit("sssd/sssd.conf", [
+        f"# {HEADER}", "[domain/corp]", "id_provider = ldap",
+        "ldap_default_bind_dn = cn=sssd,ou=services,dc=corp,dc=internal",
+        ("ldap_default_authtok_type = password", ("neg", "sssd-authtok-type")),
+        (f"ldap_default_authtok = {c}", ("pos", PU, c)),
+    ])
+    emit("php/ldap.ini", [
+        f"; {HEADER}",
+        (f"ldap_bind_pw = {d}", ("pos", PU, d)),
+        (f"ldap_bindpassword = {e}", ("pos", PU, e)),
+        ("ldap_bind_pw_file = /etc/ldap.secret", ("neg", "ldap-password-file")),
+    ])
+    emit("redis/redis.conf", [
+        f"# {HEADER}", "port 6379",
+        (f"requirepass {f}", ("pos", PU, f)),
+        (f"masterauth {g}", ("pos", "generic.auth", g)),
+        ("# requirepass foobared", ("neg", "redis-conf-sample-password")),
+    ])
+
+    # 11. map arrows after a quoted name: Scala `->`, Ruby/PHP `=>`, Elixir keywords
+    a, b, c, d = (pw(r) for _ in range(4))
+    emit("scala/EsSink.scala", [
+        f"// {HEADER}", "object EsSink {",
+        "  val conf = Map(",
+        '    "es.nodes" -> "es.corp.internal",',
+        '    "es.net.http.auth.user" -> "spark",',
+        (f'    "es.net.http.auth.pass" -> "{a}"', ("pos", "generic.auth", a)),
+        "  )",
+        (f'  val db = Map("user" -> "etl", "password" -> "{b}")', ("pos", P, b)),
+        ('  val fromEnv = Map("password" -> sys.env("DB_PASSWORD"))', ("neg", "scala-arrow-env")),
+        ("  val f = (password: String) => password.length", ("neg", "lambda")),
+        "}",
+    ])
+    emit("ruby/mailer.rb", [
+        f"# {HEADER}",
+        (f'SMTP = {{ "user_name" => "mailer", "password" => "{c}" }}', ("pos", P, c)),
+        ('SMTP2 = { "password" => ENV["SMTP_PASSWORD"] }', ("neg", "ruby-hash-env")),
+    ])
+    emit("elixir/prod.exs", [
+        f"# {HEADER}", "import Config",
+        (f'config :shop, Shop.Repo, username: "shop", password: "{d}", hostname: "db.internal"', ("pos", P, d)),
+        ('config :shop, Shop.Mailer, password: System.get_env("SMTP_PASSWORD")', ("neg", "elixir-env")),
+    ])
+
+    # 12. more passwords by position
+    a, b, c, d, e, f, g = (pw(r).replace("'", "Q") for _ in range(7))
+    emit("lua/session.lua", [
+        f"-- {HEADER}", 'local redis = require "resty.redis"', "local red = redis:new()",
+        (f'local ok, err = red:auth("{a}")', ("pos", P, a)),
+        ("local ok2, err2 = red:auth(os.getenv(\"REDIS_PASSWORD\"))", ("neg", "positional-call-env")),
+    ])
+    emit("go/kafka.go", [
+        f"// {HEADER}", "package queue", "",
+        (f'var mech, _ = scram.Mechanism(scram.SHA512, "billing", "{b}")', ("pos", P, b)),
+        ("var mech2, _ = scram.Mechanism(scram.SHA512, cfg.User, cfg.Password)", ("neg", "positional-call-variables")),
+    ])
+    emit("perl/fetch.pl", [
+        f"# {HEADER}", "use LWP::UserAgent;", "my $ua = LWP::UserAgent->new;",
+        (f"$ua->credentials('intranet.corp:443', 'Staff Only', 'svc_fetch', '{c}');", ("pos", P, c)),
+        (f"$ua->credentials('wiki.corp:443', 'Wiki', 'svc_wiki' => '{d}');", ("pos", P, d)),
+        ("$ua->credentials($netloc, $realm, $user, $pass);", ("neg", "positional-call-variables")),
+    ])
+    emit("python/cache.py", [
+        f"# {HEADER}", "import redis", "",
+        (f'cache = redis.Redis("cache.internal", 6379, 0, "{e}")', ("pos", P, e)),
+        ('cache2 = redis.Redis(host="cache.internal", port=6379, db=0, password=os.environ["REDIS_PW"])',
+         ("neg", "redis-kwargs-env")),
+    ])
+    emit("java/Proxy.java", [
+        f"// {HEADER}", "class ProxyAuth extends Authenticator {",
+        "  protected PasswordAuthentication getPasswordAuthentication() {",
+        (f'    return new PasswordAuthentication("proxy_svc", "{f}".toCharArray());', ("pos", P, f)),
+        "  }",
+        "  void pool(HikariDataSource ds) {",
+        (f'    ds.setPassword("{g}");', ("pos", P, g)),
+        ("    ds.setPassword(System.getenv(\"DB_PASSWORD\"));", ("neg", "setter-env")),
+        "  }", "}",
+    ])
+
+    # 13. defaults inside placeholders are literal values
+    a, b, c, d, e = (pw(r).translate(str.maketrans("$%{}", "STUV")) for _ in range(5))
+    t = rnd(r, 28)
+    emit("spring/application.yml", [
+        f"# {HEADER}", "spring:", "  rabbitmq:", "    host: ${RABBIT_HOST:mq.internal}",
+        ("    username: ${RABBIT_USER:billing}", ("neg", "placeholder-default-user")),
+        (f"    password: ${{RABBIT_PASSWORD:{a}}}", ("pos", PU, a)),
+        "  datasource:",
+        ("    password: ${DB_PASSWORD}", ("neg", "placeholder-no-default")),
+        ("    hikari.password: ${DB_PASSWORD:}", ("neg", "placeholder-empty-default")),
+        ("    timeout: ${DB_TIMEOUT:30000}", ("neg", "placeholder-default-not-secret")),
+    ])
+    emit("spring/LegacyClient.java", [
+        f"// {HEADER}", "class LegacyClient {",
+        (f'  @Value("${{legacy.api.token:{t}}}")', ("pos", "generic.token.unquoted", t)),
+        "  private String token;",
+        ('  @Value("${legacy.api.secret}")', ("neg", "placeholder-no-default")),
+        "  private String secret;", "}",
+    ])
+    emit("shell/backup.sh", [
+        "#!/bin/sh", f"# {HEADER}",
+        (f'PGPASSWORD="${{DB_PASS:-{b}}}" pg_dump -h db.internal shop > /backup/shop.sql', ("pos", P, b)),
+        (f'export MYSQL_PWD="${{MYSQL_PASSWORD-{c}}}"', ("pos", P, c)),
+        ('export API_TOKEN="${API_TOKEN:?API_TOKEN must be set}"', ("neg", "placeholder-error-message")),
+        ('echo "${API_TOKEN:0:4}..."', ("neg", "shell-substring")),
+    ])
+    emit("compose/docker-compose.yml", [
+        f"# {HEADER}", "services:", "  db:", "    image: postgres:16", "    environment:",
+        (f"      POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-{d}}}", ("pos", PU, d)),
+        ("      POSTGRES_USER: ${POSTGRES_USER:-shop}", ("neg", "placeholder-default-user")),
+        "  app:", "    environment:",
+        (f"      - REDIS_PASSWORD=${{REDIS_PASSWORD:-{e}}}", ("pos", PU, e)),
+        ("      - SMTP_PASSWORD=${SMTP_PASSWORD:-changeme}", ("neg", "placeholder-default-changeme")),
+        ("      - API_TOKEN=${API_TOKEN:-${LEGACY_API_TOKEN}}", ("neg", "placeholder-default-reference")),
+    ])
 
 
 def main():

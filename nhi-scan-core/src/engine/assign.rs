@@ -114,6 +114,10 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "credential",
     "_creds",
     "auth",
+    // LDAP directives whose name holds no other trigger (`bindpw`, `ldap_bind_pw`, `rootpw`).
+    "bindpw",
+    "bind_pw",
+    "rootpw",
     "login(",
     "getconnection(",
 ];
@@ -339,6 +343,11 @@ impl Assign {
             // `login(` / `getconnection(`: the identifier is the callee.
             hit.end -= 1;
         }
+        if let Some(a) = placeholder_at(hay, hit.clone()) {
+            // `${DB_PASSWORD:-default}`: the variable names its own default.
+            let end = a.value.end;
+            return self.finish(hay, a, end, scratch);
+        }
         if !operator_follows(hay, hit.end) {
             return (hit.end, None);
         }
@@ -349,6 +358,18 @@ impl Assign {
         let Some(mut a) = parse(hay, &id) else {
             return (end, None);
         };
+        if hay[a.value.start..].starts_with(b"${") {
+            // `password: ${RABBIT_PASSWORD:default}`: the default is the value. When the name
+            // says nothing, the variable inside may (a later hit).
+            let Some((_, d)) = placeholder_default(hay, a.value.start) else {
+                return (end, None);
+            };
+            a.value = d.clone();
+            return match self.finish(hay, a, d.end, scratch) {
+                found @ (_, Some(_)) => found,
+                _ => (end, None),
+            };
+        }
         strip_auth_scheme(hay, &mut a);
         self.finish(hay, a, end, scratch)
     }
@@ -824,6 +845,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // `| DB_PASSWORD | value |`: a Markdown table row.
         Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
         Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
+        // Scala `"password" -> "x"`: only after a quoted name (`a -> b` is code).
+        Some(b'-') if quoted && next == b'>' => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
         Some(b'\n' | b'\r') | None => names_a_field(hay, from),
         // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
@@ -1162,6 +1185,15 @@ fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
     }
 }
 
+/// Skips spaces, tabs and line breaks, at most `max` bytes.
+fn skip_whitespace(hay: &[u8], mut p: usize, max: usize) -> usize {
+    let lim = (p + max).min(hay.len());
+    while p < lim && hay[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    p
+}
+
 fn skip_blanks(hay: &[u8], mut p: usize, max: usize) -> usize {
     let lim = (p + max).min(hay.len());
     while p < lim && (hay[p] == b' ' || hay[p] == b'\t') {
@@ -1226,6 +1258,8 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b',' if name_quoted => p + 1,
         // Kotlin `mapOf("api_key" to "...")`.
         b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
+        // Scala `Map("password" -> "...")`, `"es.net.http.auth.pass" -> "..."`.
+        b'-' if name_quoted && next == b'>' => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
         b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
@@ -1522,6 +1556,12 @@ fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assig
         && memchr::memchr(b'\n', &window[..gt]).is_none()
     {
         let p = after + gt + 1;
+        // .NET settings: `<setting name="DbPassword" serializeAs="String">` / `<value>x</value>`,
+        // the value in a child element, on the same or the next line.
+        let q = skip_whitespace(hay, p, 64);
+        if hay.len() >= q + 7 && hay[q..q + 7].eq_ignore_ascii_case(b"<value>") {
+            return xml_element(hay, name.start, name.end, q + 7);
+        }
         if hay[p..].first().is_some_and(|b| *b != b'<') {
             return xml_element(hay, name.start, name.end, p).filter(|a| !a.value.is_empty());
         }
@@ -2017,6 +2057,84 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
     Some((p..i, false))
 }
 
+/// A placeholder with a default: `${NAME:default}` (Spring), `${NAME:-default}`,
+/// `${NAME:=default}`, `${NAME-default}`, `${NAME=default}` (shell, compose). Returns the
+/// variable's name and the default, when the default is a literal (not empty, not another
+/// reference); `${NAME}`, `${NAME:?error}` and `${NAME:+alternate}` have none.
+fn placeholder_default(hay: &[u8], dollar: usize) -> Option<(Range<usize>, Range<usize>)> {
+    if !hay[dollar..].starts_with(b"${") {
+        return None;
+    }
+    let ns = dollar + 2;
+    let lim = (ns + MAX_IDENT).min(hay.len());
+    let name_end = |with: &[u8]| {
+        let mut i = ns;
+        while i < lim
+            && (hay[i].is_ascii_alphanumeric() || hay[i] == b'_' || with.contains(&hay[i]))
+        {
+            i += 1;
+        }
+        i
+    };
+    // Spring names may hold `.` and `-` (`${my-app.db-password:x}`); a shell name may not, so
+    // `${DB_PASS-x}` is a default after `DB_PASS`.
+    let mut ne = name_end(b".-");
+    let ds = match hay.get(ne) {
+        Some(b':') => match hay.get(ne + 1) {
+            Some(b'-' | b'=') => ne + 2,
+            Some(b'?' | b'+') => return None,
+            _ => ne + 1,
+        },
+        _ => {
+            ne = name_end(b"");
+            match hay.get(ne) {
+                Some(b'-' | b'=') => ne + 1,
+                _ => return None,
+            }
+        }
+    };
+    if ne == ns {
+        return None;
+    }
+    let dl = (ds + MAX_VALUE).min(hay.len());
+    let close = ds + memchr::memchr(b'}', &hay[ds..dl])?;
+    let mut d = ds..close;
+    if hay[d.clone()]
+        .iter()
+        .any(|b| matches!(b, b'$' | b'{' | b'\n' | b'`' | b'%'))
+    {
+        return None;
+    }
+    // Shell `${DB_PASS:-"x"}`.
+    if d.len() >= 2 && matches!(hay[d.start], b'"' | b'\'') && hay[d.end - 1] == hay[d.start] {
+        d = d.start + 1..d.end - 1;
+    }
+    if d.is_empty() {
+        return None;
+    }
+    Some((ns..ne, d))
+}
+
+/// The placeholder whose variable name holds the hit (`${DB_PASSWORD:-x}`,
+/// `@Value("${api.token:x}")`), as an assignment of its default to the variable.
+fn placeholder_at(hay: &[u8], hit: Range<usize>) -> Option<Assignment> {
+    let floor = hit.start.saturating_sub(MAX_IDENT);
+    let mut s = hit.start;
+    while s > floor
+        && (hay[s - 1].is_ascii_alphanumeric() || matches!(hay[s - 1], b'_' | b'.' | b'-'))
+    {
+        s -= 1;
+    }
+    if s < 2 || &hay[s - 2..s] != b"${" {
+        return None;
+    }
+    let (name, d) = placeholder_default(hay, s - 2)?;
+    if name.end < hit.end {
+        return None;
+    }
+    Some(Assignment::new(name, d, false))
+}
+
 /// Whether `v` is, as a whole, a reference to a value kept elsewhere: `$VAR`, `${X}`, `$(cmd)`,
 /// `%VAR%`, `%(x)s`, `{{ x }}`, `<x>`, `((x))`, `#{x}`.
 fn is_reference(v: &[u8]) -> bool {
@@ -2417,6 +2535,20 @@ mod tests {
                 "Password",
             ),
             (format!("<entry key=\"api.token\">{v}</entry>"), "api.token"),
+            (
+                format!("<add name=\"x\" key=\"ApiToken\" value=\"{v}\"/>"),
+                "ApiToken",
+            ),
+            (
+                format!("<setting name=\"DbPassword\" serializeAs=\"String\"><value>{v}</value>"),
+                "DbPassword",
+            ),
+            (
+                format!(
+                    "<setting name=\"DbPassword\" serializeAs=\"String\">\n  <value>{v}</value>"
+                ),
+                "DbPassword",
+            ),
             (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
             (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
             (
@@ -2451,6 +2583,12 @@ mod tests {
             (format!("ALTER ROLE app WITH PASSWORD '{v}';"), "PASSWORD"),
             (format!("$env:API_KEY = \"{v}\""), "API_KEY"),
             (format!("'password' => '{v}',"), "password"),
+            (format!("Map(\"password\" -> \"{v}\")"), "password"),
+            (
+                format!("\"es.net.http.auth.pass\" -> \"{v}\","),
+                "es.net.http.auth.pass",
+            ),
+            (format!("config :app, password: \"{v}\""), "password"),
             (format!("NSString *apiKey = @\"{v}\";"), "apiKey"),
             (format!("token: \\u0022{v}\\u0022"), "token"),
         ];
@@ -2477,6 +2615,8 @@ mod tests {
             "pub password: String,",
             "The password is required",
             "password: ${DB_PASSWORD}",
+            "$this->password->reset(\"x1y2z3w4\");",
+            "case password -> \"x1y2z3w4\"",
         ] {
             let kw = ["pass", "token", "key"]
                 .into_iter()
@@ -2650,5 +2790,103 @@ mod attribution_tests {
         }
         // A human password of two capitalised words is still one.
         assert_eq!(found(&s, "DB_PASSWORD=PepperFalcon42").len(), 1);
+    }
+
+    /// The secrets of each rule reported in `text`, as `rule:secret`.
+    fn ids(s: &Scanner, text: &str) -> Vec<String> {
+        found(s, text)
+            .into_iter()
+            .map(|(r, v)| format!("{r}:{v}"))
+            .collect()
+    }
+
+    #[test]
+    fn ldap_and_redis_directives_name_passwords() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("bindpw Nl4!qRz8Tm2Wk\n", "Nl4!qRz8Tm2Wk"),
+            ("ldap_bind_pw = Lb3!qTz7Rm2Wk\n", "Lb3!qTz7Rm2Wk"),
+            ("bindpassword = Lb4!qTz7Rm2Wk\n", "Lb4!qTz7Rm2Wk"),
+            ("rootpw Sl6!tQz3Rm8Lw\n", "Sl6!tQz3Rm8Lw"),
+            (
+                "[domain/corp]\nldap_default_authtok_type = password\nldap_default_authtok = Ss7!kQz2Rm9Lw\n",
+                "Ss7!kQz2Rm9Lw",
+            ),
+            ("requirepass Rd5!kQz9Tm2Lw\n", "Rd5!kQz9Tm2Lw"),
+            ("masterauth Rd6!kQz9Tm2Lw\n", "Rd6!kQz9Tm2Lw"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
+            "ldap_default_authtok_type = obfuscated_password\n",
+            "let pw_len = bindpw.len();\n",
+            "bindpw $LDAP_BIND_PW\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn placeholder_defaults_are_literal_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "    password: ${RABBIT_PASSWORD:Harbor2023_PW4L}\n",
+                "Harbor2023_PW4L",
+            ),
+            (
+                "    password: ${SPRING_RABBIT_PW:Harbor2024_Qx7L}\n",
+                "Harbor2024_Qx7L",
+            ),
+            (
+                "  @Value(\"${legacy.api.token:tkwvQ7mZr2Lp9Xb4Nc8}\")\n",
+                "tkwvQ7mZr2Lp9Xb4Nc8",
+            ),
+            ("psql -W \"${DB_PASS:-S3cretVq8Lm2Zr}\"\n", "S3cretVq8Lm2Zr"),
+            ("export X=\"${DB_PASS-Kt7!mWq2Rz9Lp}\"\n", "Kt7!mWq2Rz9Lp"),
+            (
+                "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-Pg7!kLm2Qz9Wx}\n",
+                "Pg7!kLm2Qz9Wx",
+            ),
+            (
+                "      OTHER: ${API_TOKEN:-Tk9Lm2Qz7Wx4Vb}\n",
+                "Tk9Lm2Qz7Wx4Vb",
+            ),
+            (
+                "DB_PASSWORD=${DB_PASSWORD:=Rq4!vTz8Lm2Wx}\n",
+                "Rq4!vTz8Lm2Wx",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "password: ${DB_PASSWORD}\n",
+            "password: ${DB_PASSWORD:}\n",
+            "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n",
+            "password: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n",
+            "password: ${DB_PASSWORD:${LEGACY_PASSWORD}}\n",
+            "token=\"${API_TOKEN:?API_TOKEN is required}\"\n",
+            "args=\"${API_TOKEN:+--token=$API_TOKEN}\"\n",
+            "echo \"${TOKEN:0:8}\"\n",
+            "const url = `${tokenUrl}/${token-offset}`;\n",
+            "timeout: ${HTTP_TIMEOUT:30000}\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
     }
 }

@@ -69,6 +69,18 @@ const CALLS: &[Call] = &[
     call("bind_s(", 1),
     call("simple_bind_s(", 1),
     // AWS SDKs: (access key id, secret access key).
+    // OpenResty lua-resty-redis: red:auth(password).
+    call("red:auth(", 0),
+    call("redis:auth(", 0),
+    // redis-py: Redis(host, port, db, password); the keyword form is an assignment.
+    call("redis.redis(", 3),
+    call("redis.strictredis(", 3),
+    // kafka-go SASL: scram.Mechanism(algo, user, password).
+    call("scram.mechanism(", 2),
+    // Perl LWP: $ua->credentials('host:443', 'realm', 'user', 'password') (or `'user' => 'pw'`).
+    call("->credentials(", 3),
+    // java.net: new PasswordAuthentication(user, "pw".toCharArray()).
+    call("new passwordauthentication(", 1),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
@@ -102,8 +114,11 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     let c = CALLS
         .iter()
         .find(|c| kw.eq_ignore_ascii_case(c.keyword.as_bytes()))?;
-    // `xmysqli_connect(`, `my_pdo(` are other functions.
-    if hit.start > 0 && (hay[hit.start - 1].is_ascii_alphanumeric() || hay[hit.start - 1] == b'_') {
+    // `xmysqli_connect(`, `my_pdo(` are other functions (`$ua->credentials(` starts with `-`).
+    if hit.start > 0
+        && kw[0].is_ascii_alphabetic()
+        && (hay[hit.start - 1].is_ascii_alphanumeric() || hay[hit.start - 1] == b'_')
+    {
         return None;
     }
     let mut p = hit.end;
@@ -135,11 +150,17 @@ fn argument(hay: &[u8], mut p: usize) -> Option<(Option<Range<usize>>, usize)> {
         && let Some((v, true)) = parse_value(hay, p)
     {
         let mut q = value_end(hay, &v, true);
+        // Java `"pw".toCharArray()` is still the literal.
+        if hay[q..].starts_with(b".toCharArray()") {
+            q += b".toCharArray()".len();
+        }
         while q < lim && hay[q].is_ascii_whitespace() {
             q += 1;
         }
         match hay.get(q) {
             Some(b',') => return Some((Some(v), q + 1)),
+            // Perl's fat comma: `'user' => 'pw'`.
+            Some(b'=') if hay.get(q + 1) == Some(&b'>') => return Some((Some(v), q + 2)),
             Some(b')') => return Some((Some(v), q)),
             _ => {}
         }
@@ -161,6 +182,9 @@ fn argument(hay: &[u8], mut p: usize) -> Option<(Option<Range<usize>>, usize)> {
                 b')' | b']' | b'}' if depth == 0 => return None,
                 b')' | b']' | b'}' => depth -= 1,
                 b',' if depth == 0 => return Some((None, p + 1)),
+                b'=' if depth == 0 && hay.get(p + 1) == Some(&b'>') => {
+                    return Some((None, p + 2));
+                }
                 _ => {}
             },
         }
@@ -260,6 +284,31 @@ mod tests {
                 "new BasicAWSCredentials(\"AKIAQ3VX7LZ2KPW4MNRT\", \"Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7\")",
                 "Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7",
             ),
+            (
+                "local ok, err = red:auth(\"Lu4!zQm8Rt2Wk\")",
+                "Lu4!zQm8Rt2Wk",
+            ),
+            ("redis:auth('Lu5!zQm8Rt2Wk')", "Lu5!zQm8Rt2Wk"),
+            (
+                "m, _ := scram.Mechanism(scram.SHA512, \"kafka\", \"Go8!kRz3Qm7Lw\")",
+                "Go8!kRz3Qm7Lw",
+            ),
+            (
+                "$ua->credentials('intranet:443', 'Staff', 'svc', 'Pl9!vQz2Rm6Tk');",
+                "Pl9!vQz2Rm6Tk",
+            ),
+            (
+                "$ua->credentials(\"$host:443\", 'Staff', 'svc' => 'Pl8!vQz2Rm6Tk');",
+                "Pl8!vQz2Rm6Tk",
+            ),
+            (
+                "r = redis.Redis(\"cache.internal\", 6379, 0, \"Py3!mQz8Rt5Lw\")",
+                "Py3!mQz8Rt5Lw",
+            ),
+            (
+                "return new PasswordAuthentication(\"svc\", \"Ju5#kWq9Rz2Mx6\".toCharArray());",
+                "Ju5#kWq9Rz2Mx6",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(pw(text).as_deref(), Some(want), "{text}");
@@ -277,6 +326,14 @@ mod tests {
             "new BasicAWSCredentials(accessKey, \"Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7\")",
             "my_mysqli_connect('h', 'u', 'Q7v#kLp2Wz9r')",
             "sql.Open(\"mysql\", dsn+\"@tcp(\"+host+\")/db\")",
+            "local ok, err = red:auth(password)",
+            "r = redis.Redis(host=\"cache\", port=6379, db=0, password=pw)",
+            "r = redis.Redis(\"cache\", 6379)",
+            "m, _ := scram.Mechanism(scram.SHA512, user, pass)",
+            "$ua->credentials($netloc, $realm, $user, $pass);",
+            "$mech->credentials('svc', 'Pl7!vQz2Rm6Tk');",
+            "new PasswordAuthentication(user, password.toCharArray())",
+            "bored:auth(\"Lu4!zQm8Rt2Wk\")",
         ] {
             assert_eq!(pw(text), None, "{text}");
         }

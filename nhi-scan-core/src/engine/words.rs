@@ -412,6 +412,25 @@ impl Words {
         if self.ends.len() >= MAX_WORDS {
             return false;
         }
+        // Directive spellings of a password: LDAP `bindpw` / `bind_pw`, slapd `rootpw`, sssd
+        // `authtok` (authentication token, a password). `pw` alone is too short to trust.
+        let alias: Option<[&[u8]; 2]> = if w.eq_ignore_ascii_case(b"bindpw") {
+            Some([b"bind", b"password"])
+        } else if w.eq_ignore_ascii_case(b"rootpw") {
+            Some([b"root", b"password"])
+        } else if w.eq_ignore_ascii_case(b"authtok") {
+            Some([b"auth", b"password"])
+        } else {
+            None
+        };
+        if let Some(ws) = alias {
+            ws.iter().for_each(|w| self.push(w));
+            return true;
+        }
+        if w.eq_ignore_ascii_case(b"pw") && matches!(self.last(), Some(b"bind" | b"root")) {
+            self.push(b"password");
+            return true;
+        }
         match compound_split(w) {
             Some(at) => {
                 self.push(&w[..at]);
@@ -420,6 +439,10 @@ impl Words {
             None => self.push(w),
         }
         true
+    }
+
+    fn last(&self) -> Option<&[u8]> {
+        self.len().checked_sub(1).map(|i| self.get(i))
     }
 
     /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
@@ -503,6 +526,14 @@ mod tests {
         assert_eq!(words("monkey"), ["monkey"]);
         assert_eq!(words("bypass"), ["bypass"]);
         assert_eq!(words("hotkey"), ["hotkey"]);
+        assert_eq!(words("bindpw"), ["bind", "password"]);
+        assert_eq!(words("ldap_bind_pw"), ["ldap", "bind", "password"]);
+        assert_eq!(words("rootpw"), ["root", "password"]);
+        assert_eq!(
+            words("ldap_default_authtok"),
+            ["ldap", "default", "auth", "password"]
+        );
+        assert_eq!(words("pw_len"), ["pw", "len"]);
     }
 
     #[test]
