@@ -444,6 +444,22 @@ def more_classes(emit):
         ("      - API_TOKEN=${API_TOKEN:-${LEGACY_API_TOKEN}}", ("neg", "placeholder-default-reference")),
     ])
 
+    # 13. Apple property lists: `<key>Name</key>` then `<string>value</string>`.
+    r = random.Random("nhi-scan:classes3:plist")
+    a, t = rnd(r, 32, "0123456789abcdef"), rnd(r, 40)
+    emit("ios/Info.plist", [
+        '<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {HEADER} -->",
+        '<plist version="1.0">', "<dict>",
+        "\t<key>MixpanelAPISecret</key>",
+        (f"\t<string>{a}</string>", ("pos", "generic.secret.unquoted", a)),
+        (f"\t<key>BackendApiToken</key><string>{t}</string>", ("pos", "generic.token.unquoted", t)),
+        "\t<key>CFBundleIdentifier</key>",
+        ("\t<string>com.example.billing</string>", ("neg", "plist-not-secret")),
+        "\t<key>ApiTokenRequired</key>",
+        ("\t<true/>", ("neg", "plist-bool")),
+        "</dict>", "</plist>",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -836,7 +836,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'=') => !matches!(next, b'=' | b'~'),
         Some(b':') => next != b':',
         Some(b'?') => next == b'=',
-        Some(b'<') => next == b'-',
+        // `x <- v` (R), or a property list's `<key>name</key>`.
+        Some(b'<') => next == b'-' || !blanks && hay[q..].starts_with(b"</key>"),
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => quoted || names_a_field(hay, from),
         Some(b'(') => !blanks && !quoted,
@@ -1265,6 +1266,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
             return table_cell(hay, s..e, p + 1);
         }
+        b'<' if !blanks && hay[..raw_s].ends_with(b"<key>") && hay[p..].starts_with(b"</key>") => {
+            return plist_string(hay, s, e, p + 6);
+        }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
         }
@@ -1496,6 +1500,17 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         return None;
     }
     Some(Assignment::new(s..e, v, false))
+}
+
+/// Apple property list: `<key>ApiSecret</key>` then, after whitespace (same or next line),
+/// `<string>value</string>`. Any other element (`<data>`, `<true/>`, `<dict>`) is not a value.
+fn plist_string(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let q = skip_whitespace(hay, p, 64);
+    if !hay[q..].starts_with(b"<string>") {
+        return None;
+    }
+    xml_element(hay, s, e, q + 8)
+        .filter(|a| hay[skip_whitespace(hay, a.value.end, 16)..].starts_with(b"</string>"))
 }
 
 fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
@@ -2549,6 +2564,14 @@ mod tests {
                 ),
                 "DbPassword",
             ),
+            (
+                format!("<key>MixpanelAPISecret</key><string>{v}</string>"),
+                "MixpanelAPISecret",
+            ),
+            (
+                format!("\t<key>ApiToken</key>\n\t<string>{v}</string>"),
+                "ApiToken",
+            ),
             (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
             (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
             (
@@ -2593,7 +2616,7 @@ mod tests {
             (format!("token: \\u0022{v}\\u0022"), "token"),
         ];
         for (text, name) in cases {
-            let kw = ["pass", "token", "key"]
+            let kw = ["pass", "token", "secret", "key"]
                 .into_iter()
                 .find(|k| name.to_ascii_lowercase().contains(k))
                 .unwrap();
@@ -2617,6 +2640,8 @@ mod tests {
             "password: ${DB_PASSWORD}",
             "$this->password->reset(\"x1y2z3w4\");",
             "case password -> \"x1y2z3w4\"",
+            "<key>ApiToken</key><data>eDF5MnozdzQ=</data>",
+            "<key>ApiToken</key><true/><string>x1y2z3w4</string>",
         ] {
             let kw = ["pass", "token", "key"]
                 .into_iter()
