@@ -460,6 +460,20 @@ def more_classes(emit):
         "</dict>", "</plist>",
     ])
 
+    # 14. YAML plain values starting with `!` and a symbol or digit (not a tag).
+    r = random.Random("nhi-scan:classes3:yaml-bang")
+    a = "!+" + rnd(r, 6) + "+&" + rnd(r, 6) + "^%" + rnd(r, 5)
+    emit("k8s/kubeconfig-basic.yaml", [
+        f"# {HEADER}", "apiVersion: v1", "kind: Config", "users:", "- name: admin",
+        "  user:", "    username: admin",
+        (f"    password: {a}", ("pos", PU, a)),
+    ])
+    emit("cfn/db-stack.yaml", [
+        f"# {HEADER}", "Resources:", "  Db:", "    Type: AWS::RDS::DBInstance", "    Properties:",
+        ("      MasterUserPassword: !Ref DbPasswordParam", ("neg", "yaml-tag-ref")),
+        ("      MasterUsername: !Sub '${AppName}-admin'", ("neg", "yaml-tag-sub")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -2177,8 +2177,10 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
         return false;
     }
-    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`).
-    if !quoted && b"$%{#<!&*([@".contains(&v[0]) {
+    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`);
+    // YAML tags (`!Ref x`, `!!binary`, `!vault |`) start with `!` and a tag name. A `!` followed
+    // by a digit or a symbol is neither: a plain value (`password: !+0Qjd++&cW`).
+    if !quoted && b"$%{#<!&*([@".contains(&v[0]) && !bang_plain_value(v) {
         return false;
     }
     if crate::filters::templated(v) || memchr::memmem::find(v, b"://").is_some() {
@@ -2344,6 +2346,15 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
 
 /// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
 /// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
+/// A bare value that starts with `!` but is neither a YAML tag nor a negation: `!` then a
+/// digit or one of `+@#%^=~`, long enough to be a password.
+fn bang_plain_value(v: &[u8]) -> bool {
+    v.len() >= 8
+        && v[0] == b'!'
+        && (v[1].is_ascii_digit() || b"+@#%^=~".contains(&v[1]))
+        && !v[1..].starts_with(b"==")
+}
+
 fn reads_as_identifier(v: &[u8]) -> bool {
     if !v
         .first()
@@ -2910,6 +2921,38 @@ mod attribution_tests {
             "echo \"${TOKEN:0:8}\"\n",
             "const url = `${tokenUrl}/${token-offset}`;\n",
             "timeout: ${HTTP_TIMEOUT:30000}\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn yaml_values_starting_with_a_bang_are_tags_only_before_a_tag_name() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "    password: !+0Qjd++&cW*q^%h&7S#%7-CpB\n",
+                "!+0Qjd++&cW*q^%h&7S#%7-CpB",
+            ),
+            ("db_password: !7hQz@Lm2#Wk9vR\n", "!7hQz@Lm2#Wk9vR"),
+            ("password: \"!Kx7#Lm2@Wq9vR\"\n", "!Kx7#Lm2@Wq9vR"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "DbPassword: !Ref DbPasswordParam\n",
+            "MasterUserPassword: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+            "db_password: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n",
+            "api_token: !!binary dGhpcyBpcyBub3QgYSB0b2tlbg==\n",
+            "let token = !is_valid_token_here;\n",
+            "password: !password_required_flag\n",
         ] {
             assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
         }
