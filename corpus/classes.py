@@ -474,6 +474,18 @@ def more_classes(emit):
         ("      MasterUsername: !Sub '${AppName}-admin'", ("neg", "yaml-tag-sub")),
     ])
 
+    # 15. Basic-auth lists: the password of a `user:password` element under an auth name.
+    r = random.Random("nhi-scan:classes3:basic-auth")
+    a, b = pw(r).replace("#", "Q").replace('"', "Q"), pw(r).replace("#", "Q").replace('"', "Q")
+    emit("ngrok/ngrok.yml", [
+        f"# {HEADER}", 'version: "2"', "tunnels:", "  web:", "    proto: http", "    addr: 8080",
+        (f'    basic_auth: ["svcadmin:{a}"]', ("pos", "generic.auth", a)),
+        "  api:", "    proto: http", "    addr: 9090", "    basic_auth:",
+        (f'      - "apiuser:{b}"', ("pos", "generic.auth", b)),
+        "  docs:", "    proto: http",
+        ('    basic_auth: ["${DOCS_BASIC_AUTH}"]', ("neg", "basic-auth-reference")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -1251,7 +1251,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b':' => match next {
             b':' => return None,
             b'=' => p + 2,
-            b'\n' | b'\r' => return block_value(hay, s..e, p + 1),
+            b'\n' | b'\r' => {
+                return block_value(hay, s..e, p + 1).or_else(|| auth_list_item(hay, s..e, p + 1));
+            }
             _ => p + 1,
         },
         b'?' if next == b'=' => p + 2,
@@ -1679,9 +1681,60 @@ fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment
     literals(hay, open, &mut lits)?;
     let v = lits.pop()?;
     if lits.is_empty() {
-        return None;
+        // `basic_auth: ["user:password"]` (ngrok): the password of a lone `user:password`.
+        let v = auth_pair(hay, &name, v)?;
+        return Some(Assignment::new(name, v, true));
     }
     Some(Assignment::new(name, v, true))
+}
+
+/// The password of a `user:password` element under a basic-auth or credentials name
+/// (`basic_auth`, `proxyAuth`, `credentials`): the part after the first `:`, when the user is a
+/// plain login name and the password has no blanks.
+fn auth_pair(hay: &[u8], name: &Range<usize>, v: Range<usize>) -> Option<Range<usize>> {
+    let n = hay[name.clone()].to_ascii_lowercase();
+    if memchr::memmem::find(&n, b"auth").is_none() && memchr::memmem::find(&n, b"cred").is_none() {
+        return None;
+    }
+    let el = &hay[v.clone()];
+    let colon = memchr::memchr(b':', el)?;
+    let (user, pass) = (&el[..colon], &el[colon + 1..]);
+    let login = |b: &u8| b.is_ascii_alphanumeric() || b"._@-".contains(b);
+    if user.is_empty()
+        || user.len() > 64
+        || !user.iter().all(login)
+        || pass.len() < 6
+        || pass.starts_with(b"//")
+        || pass.iter().any(|b| b.is_ascii_whitespace())
+    {
+        return None;
+    }
+    Some(v.start + colon + 1..v.end)
+}
+
+/// `basic_auth:` then `  - "user:password"` on the next line (a YAML list of one or more
+/// pairs): the first element's password.
+fn auth_list_item(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    let mut p = after;
+    if hay.get(p) == Some(&b'\r') {
+        p += 1;
+    }
+    if hay.get(p) != Some(&b'\n') {
+        return None;
+    }
+    let q = skip_blanks(hay, p + 1, 32);
+    if !hay[q..].starts_with(b"- ")
+        || q - (p + 1) < indentation(&hay[line_start(hay, name.start)..])
+    {
+        return None;
+    }
+    let (v, quoted) = parse_value(hay, skip_blanks(hay, q + 2, 8))?;
+    let end = value_end(hay, &v, quoted);
+    if !rest_of_line_empty(hay, end) {
+        return None;
+    }
+    let v = auth_pair(hay, &name, v)?;
+    Some(Assignment::new(name, v, quoted))
 }
 
 /// Verbs that make a call read or derive a credential rather than set one (`getPassword("db")`,
@@ -2953,6 +3006,38 @@ mod attribution_tests {
             "api_token: !!binary dGhpcyBpcyBub3QgYSB0b2tlbg==\n",
             "let token = !is_valid_token_here;\n",
             "password: !password_required_flag\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn basic_auth_lists_report_the_password_of_a_user_password_pair() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("    basic_auth: [\"svcadmin:M@pl3939!\"]\n", "M@pl3939!"),
+            (
+                "basic_auth:\n  - \"svcadmin:Kq7#Lz2mRd9!Wx\"\n",
+                "Kq7#Lz2mRd9!Wx",
+            ),
+            ("basic_auth:\n- svcadmin:Rq4!vTz8Lm2Wx\n", "Rq4!vTz8Lm2Wx"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "basic_auth: [\"${NGROK_BASIC_AUTH}\"]\n",
+            "basic_auth:\n  - \"http://proxy.internal:3128\"\n",
+            "basic_auth:\n  - \"svcadmin:changeme\"\n",
+            "users: [\"svcadmin:$apr1$psxz7vwi$2sKxkNc4yQUCFRPP2zKyCW\"]\n",
+            "auth_methods: [\"basic:digest\"]\n",
+            "credentials: [\"user name:with spaces\"]\n",
         ] {
             assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
         }
