@@ -486,6 +486,22 @@ def more_classes(emit):
         ('    basic_auth: ["${DOCS_BASIC_AUTH}"]', ("neg", "basic-auth-reference")),
     ])
 
+    # 16. Google app passwords: four groups of four lower-case letters, blanks kept.
+    r = random.Random("nhi-scan:classes3:app-password")
+
+    def app_pw():
+        while True:
+            g = [rnd(r, 4, "abcdefghijklmnopqrstuvwxyz") for _ in range(4)]
+            if any(all(c not in "aeiouy" for c in x[i:i + 3]) for x in g for i in (0, 1)):
+                return " ".join(g)
+    a, b = app_pw(), app_pw()
+    emit("django/mail.env", [
+        f"# {HEADER}", "EMAIL_HOST=smtp.gmail.com", "EMAIL_PORT=587", "EMAIL_HOST_USER=billing@example.com",
+        (f'EMAIL_HOST_PASSWORD="{a}"', ("pos", P, a)),
+        (f"SMTP_PASSWORD={b}", ("pos", PU, b)),
+        ('PASSWORD_HINT="must have more than"', ("neg", "app-password-prose")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

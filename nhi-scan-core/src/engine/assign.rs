@@ -533,6 +533,10 @@ impl Assign {
         if !value_plausible(value, a.quoted) || names_itself(value) {
             return;
         }
+        if app_password(value) && !(head.starts_with(b"pass") || head.starts_with(b"pw")) {
+            // The blanks of an app password are only accepted under a password's name.
+            return;
+        }
 
         let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
         let denied = known_head && denied_qualifier(head, qualifier);
@@ -1316,6 +1320,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
+    if !quoted
+        && hay.len() >= v.start + 19
+        && app_password(&hay[v.start..v.start + 19])
+        && rest_of_line_empty(hay, v.start + 19)
+    {
+        // `SMTP_PASSWORD=bhjd pwnl iyyf kyiv`: an app password keeps its blanks.
+        v.end = v.start + 19;
+    }
     if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
@@ -2227,6 +2239,9 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
+    if app_password(v) {
+        return true;
+    }
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
         return false;
     }
@@ -2399,6 +2414,22 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
 
 /// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
 /// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
+/// A Google app password as shown to its user: four groups of four lower-case letters
+/// separated by single spaces (`bhjd pwnl iyyf kyiv`). Random letters, so some group has
+/// three consonants in a row, which prose of four-letter words (`must have more than`) lacks.
+fn app_password(v: &[u8]) -> bool {
+    if v.len() != 19
+        || !v
+            .chunks(5)
+            .all(|g| g[..4].iter().all(u8::is_ascii_lowercase) && (g.len() == 4 || g[4] == b' '))
+    {
+        return false;
+    }
+    let consonant = |b: &u8| !b"aeiouy".contains(b);
+    v.chunks(5)
+        .any(|g| g[..4].windows(3).any(|w| w.iter().all(consonant)))
+}
+
 /// A bare value that starts with `!` but is neither a YAML tag nor a negation: `!` then a
 /// digit or one of `+@#%^=~`, long enough to be a password.
 fn bang_plain_value(v: &[u8]) -> bool {
@@ -2495,6 +2526,9 @@ fn names_itself(v: &[u8]) -> bool {
 fn credential_like(v: &[u8]) -> bool {
     if v.len() < 8 || v.iter().all(u8::is_ascii_digit) {
         return false;
+    }
+    if app_password(v) {
+        return true;
     }
     let digit = v.iter().any(u8::is_ascii_digit);
     let lower = v.iter().any(u8::is_ascii_lowercase);
@@ -3038,6 +3072,43 @@ mod attribution_tests {
             "users: [\"svcadmin:$apr1$psxz7vwi$2sKxkNc4yQUCFRPP2zKyCW\"]\n",
             "auth_methods: [\"basic:digest\"]\n",
             "credentials: [\"user name:with spaces\"]\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn google_app_passwords_keep_their_blanks_under_password_names() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "SMTP_PASSWORD=\"bhjd pwnl iyyf kyiv\"\n",
+                "bhjd pwnl iyyf kyiv",
+            ),
+            (
+                "EMAIL_HOST_PASSWORD = 'qzrt wmkx ovbn hplc'\n",
+                "qzrt wmkx ovbn hplc",
+            ),
+            (
+                "gmail_app_password: xkcd vbnm qwrt zplk\n",
+                "xkcd vbnm qwrt zplk",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "password: must have more than\n",
+            "PASSWORD_HINT=\"your name here okay\"\n",
+            "api_token = \"bhjd pwnl iyyf kyiv\"\n",
+            "password: \"bhjd pwnl iyyf kyiv extra\"\n",
+            "password: \"Bhjd pwnl iyyf kyiv\"\n",
         ] {
             assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
         }
