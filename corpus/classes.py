@@ -502,6 +502,16 @@ def more_classes(emit):
         ('PASSWORD_HINT="must have more than"', ("neg", "app-password-prose")),
     ])
 
+    # 17. kaggle.json: an object of exactly a username and a 32-hex key.
+    r = random.Random("nhi-scan:classes3:kaggle")
+    a, b = rnd(r, 32, "0123456789abcdef"), rnd(r, 32, "0123456789abcdef")
+    emit("kaggle/kaggle.json", [
+        (f'{{"username":"dataops","key":"{a}"}}', ("pos", "kaggle.api-key", a)),
+    ])
+    emit("kaggle/settings.json", [
+        (f'{{"username": "dataops", "key": "{b}", "theme": "dark"}}', ("neg", "kaggle-not-only-username-and-key")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()
