@@ -444,6 +444,74 @@ def more_classes(emit):
         ("      - API_TOKEN=${API_TOKEN:-${LEGACY_API_TOKEN}}", ("neg", "placeholder-default-reference")),
     ])
 
+    # 13. Apple property lists: `<key>Name</key>` then `<string>value</string>`.
+    r = random.Random("nhi-scan:classes3:plist")
+    a, t = rnd(r, 32, "0123456789abcdef"), rnd(r, 40)
+    emit("ios/Info.plist", [
+        '<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {HEADER} -->",
+        '<plist version="1.0">', "<dict>",
+        "\t<key>MixpanelAPISecret</key>",
+        (f"\t<string>{a}</string>", ("pos", "generic.secret.unquoted", a)),
+        (f"\t<key>BackendApiToken</key><string>{t}</string>", ("pos", "generic.token.unquoted", t)),
+        "\t<key>CFBundleIdentifier</key>",
+        ("\t<string>com.example.billing</string>", ("neg", "plist-not-secret")),
+        "\t<key>ApiTokenRequired</key>",
+        ("\t<true/>", ("neg", "plist-bool")),
+        "</dict>", "</plist>",
+    ])
+
+    # 14. YAML plain values starting with `!` and a symbol or digit (not a tag).
+    r = random.Random("nhi-scan:classes3:yaml-bang")
+    a = "!+" + rnd(r, 6) + "+&" + rnd(r, 6) + "^%" + rnd(r, 5)
+    emit("k8s/kubeconfig-basic.yaml", [
+        f"# {HEADER}", "apiVersion: v1", "kind: Config", "users:", "- name: admin",
+        "  user:", "    username: admin",
+        (f"    password: {a}", ("pos", PU, a)),
+    ])
+    emit("cfn/db-stack.yaml", [
+        f"# {HEADER}", "Resources:", "  Db:", "    Type: AWS::RDS::DBInstance", "    Properties:",
+        ("      MasterUserPassword: !Ref DbPasswordParam", ("neg", "yaml-tag-ref")),
+        ("      MasterUsername: !Sub '${AppName}-admin'", ("neg", "yaml-tag-sub")),
+    ])
+
+    # 15. Basic-auth lists: the password of a `user:password` element under an auth name.
+    r = random.Random("nhi-scan:classes3:basic-auth")
+    a, b = pw(r).replace("#", "Q").replace('"', "Q"), pw(r).replace("#", "Q").replace('"', "Q")
+    emit("ngrok/ngrok.yml", [
+        f"# {HEADER}", 'version: "2"', "tunnels:", "  web:", "    proto: http", "    addr: 8080",
+        (f'    basic_auth: ["svcadmin:{a}"]', ("pos", "generic.auth", a)),
+        "  api:", "    proto: http", "    addr: 9090", "    basic_auth:",
+        (f'      - "apiuser:{b}"', ("pos", "generic.auth", b)),
+        "  docs:", "    proto: http",
+        ('    basic_auth: ["${DOCS_BASIC_AUTH}"]', ("neg", "basic-auth-reference")),
+    ])
+
+    # 16. Google app passwords: four groups of four lower-case letters, blanks kept.
+    r = random.Random("nhi-scan:classes3:app-password")
+
+    def app_pw():
+        while True:
+            g = [rnd(r, 4, "abcdefghijklmnopqrstuvwxyz") for _ in range(4)]
+            if any(all(c not in "aeiouy" for c in x[i:i + 3]) for x in g for i in (0, 1)):
+                return " ".join(g)
+    a, b = app_pw(), app_pw()
+    emit("django/mail.env", [
+        f"# {HEADER}", "EMAIL_HOST=smtp.gmail.com", "EMAIL_PORT=587", "EMAIL_HOST_USER=billing@example.com",
+        (f'EMAIL_HOST_PASSWORD="{a}"', ("pos", P, a)),
+        (f"SMTP_PASSWORD={b}", ("pos", PU, b)),
+        ('PASSWORD_HINT="must have more than"', ("neg", "app-password-prose")),
+    ])
+
+    # 17. kaggle.json: an object of exactly a username and a 32-hex key.
+    r = random.Random("nhi-scan:classes3:kaggle")
+    a, b = rnd(r, 32, "0123456789abcdef"), rnd(r, 32, "0123456789abcdef")
+    emit("kaggle/kaggle.json", [
+        (f'{{"username":"dataops","key":"{a}"}}', ("pos", "kaggle.api-key", a)),
+    ])
+    emit("kaggle/settings.json", [
+        (f'{{"username": "dataops", "key": "{b}", "theme": "dark"}}', ("neg", "kaggle-not-only-username-and-key")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

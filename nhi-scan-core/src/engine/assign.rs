@@ -533,6 +533,10 @@ impl Assign {
         if !value_plausible(value, a.quoted) || names_itself(value) {
             return;
         }
+        if app_password(value) && !(head.starts_with(b"pass") || head.starts_with(b"pw")) {
+            // The blanks of an app password are only accepted under a password's name.
+            return;
+        }
 
         let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
         let denied = known_head && denied_qualifier(head, qualifier);
@@ -836,7 +840,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'=') => !matches!(next, b'=' | b'~'),
         Some(b':') => next != b':',
         Some(b'?') => next == b'=',
-        Some(b'<') => next == b'-',
+        // `x <- v` (R), or a property list's `<key>name</key>`.
+        Some(b'<') => next == b'-' || !blanks && hay[q..].starts_with(b"</key>"),
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => quoted || names_a_field(hay, from),
         Some(b'(') => !blanks && !quoted,
@@ -1250,7 +1255,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b':' => match next {
             b':' => return None,
             b'=' => p + 2,
-            b'\n' | b'\r' => return block_value(hay, s..e, p + 1),
+            b'\n' | b'\r' => {
+                return block_value(hay, s..e, p + 1).or_else(|| auth_list_item(hay, s..e, p + 1));
+            }
             _ => p + 1,
         },
         b'?' if next == b'=' => p + 2,
@@ -1264,6 +1271,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
         b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
             return table_cell(hay, s..e, p + 1);
+        }
+        b'<' if !blanks && hay[..raw_s].ends_with(b"<key>") && hay[p..].starts_with(b"</key>") => {
+            return plist_string(hay, s, e, p + 6);
         }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
@@ -1310,6 +1320,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
+    if !quoted
+        && hay.len() >= v.start + 19
+        && app_password(&hay[v.start..v.start + 19])
+        && rest_of_line_empty(hay, v.start + 19)
+    {
+        // `SMTP_PASSWORD=bhjd pwnl iyyf kyiv`: an app password keeps its blanks.
+        v.end = v.start + 19;
+    }
     if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
@@ -1498,6 +1516,17 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     Some(Assignment::new(s..e, v, false))
 }
 
+/// Apple property list: `<key>ApiSecret</key>` then, after whitespace (same or next line),
+/// `<string>value</string>`. Any other element (`<data>`, `<true/>`, `<dict>`) is not a value.
+fn plist_string(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let q = skip_whitespace(hay, p, 64);
+    if !hay[q..].starts_with(b"<string>") {
+        return None;
+    }
+    xml_element(hay, s, e, q + 8)
+        .filter(|a| hay[skip_whitespace(hay, a.value.end, 16)..].starts_with(b"</string>"))
+}
+
 fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
     while r.start < r.end && hay[r.start].is_ascii_whitespace() {
         r.start += 1;
@@ -1664,9 +1693,60 @@ fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment
     literals(hay, open, &mut lits)?;
     let v = lits.pop()?;
     if lits.is_empty() {
-        return None;
+        // `basic_auth: ["user:password"]` (ngrok): the password of a lone `user:password`.
+        let v = auth_pair(hay, &name, v)?;
+        return Some(Assignment::new(name, v, true));
     }
     Some(Assignment::new(name, v, true))
+}
+
+/// The password of a `user:password` element under a basic-auth or credentials name
+/// (`basic_auth`, `proxyAuth`, `credentials`): the part after the first `:`, when the user is a
+/// plain login name and the password has no blanks.
+fn auth_pair(hay: &[u8], name: &Range<usize>, v: Range<usize>) -> Option<Range<usize>> {
+    let n = hay[name.clone()].to_ascii_lowercase();
+    if memchr::memmem::find(&n, b"auth").is_none() && memchr::memmem::find(&n, b"cred").is_none() {
+        return None;
+    }
+    let el = &hay[v.clone()];
+    let colon = memchr::memchr(b':', el)?;
+    let (user, pass) = (&el[..colon], &el[colon + 1..]);
+    let login = |b: &u8| b.is_ascii_alphanumeric() || b"._@-".contains(b);
+    if user.is_empty()
+        || user.len() > 64
+        || !user.iter().all(login)
+        || pass.len() < 6
+        || pass.starts_with(b"//")
+        || pass.iter().any(|b| b.is_ascii_whitespace())
+    {
+        return None;
+    }
+    Some(v.start + colon + 1..v.end)
+}
+
+/// `basic_auth:` then `  - "user:password"` on the next line (a YAML list of one or more
+/// pairs): the first element's password.
+fn auth_list_item(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    let mut p = after;
+    if hay.get(p) == Some(&b'\r') {
+        p += 1;
+    }
+    if hay.get(p) != Some(&b'\n') {
+        return None;
+    }
+    let q = skip_blanks(hay, p + 1, 32);
+    if !hay[q..].starts_with(b"- ")
+        || q - (p + 1) < indentation(&hay[line_start(hay, name.start)..])
+    {
+        return None;
+    }
+    let (v, quoted) = parse_value(hay, skip_blanks(hay, q + 2, 8))?;
+    let end = value_end(hay, &v, quoted);
+    if !rest_of_line_empty(hay, end) {
+        return None;
+    }
+    let v = auth_pair(hay, &name, v)?;
+    Some(Assignment::new(name, v, quoted))
 }
 
 /// Verbs that make a call read or derive a credential rather than set one (`getPassword("db")`,
@@ -2159,11 +2239,16 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
+    if app_password(v) {
+        return true;
+    }
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
         return false;
     }
-    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`).
-    if !quoted && b"$%{#<!&*([@".contains(&v[0]) {
+    // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`);
+    // YAML tags (`!Ref x`, `!!binary`, `!vault |`) start with `!` and a tag name. A `!` followed
+    // by a digit or a symbol is neither: a plain value (`password: !+0Qjd++&cW`).
+    if !quoted && b"$%{#<!&*([@".contains(&v[0]) && !bang_plain_value(v) {
         return false;
     }
     if crate::filters::templated(v) || memchr::memmem::find(v, b"://").is_some() {
@@ -2329,6 +2414,31 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
 
 /// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
 /// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
+/// A Google app password as shown to its user: four groups of four lower-case letters
+/// separated by single spaces (`bhjd pwnl iyyf kyiv`). Random letters, so some group has
+/// three consonants in a row, which prose of four-letter words (`must have more than`) lacks.
+fn app_password(v: &[u8]) -> bool {
+    if v.len() != 19
+        || !v
+            .chunks(5)
+            .all(|g| g[..4].iter().all(u8::is_ascii_lowercase) && (g.len() == 4 || g[4] == b' '))
+    {
+        return false;
+    }
+    let consonant = |b: &u8| !b"aeiouy".contains(b);
+    v.chunks(5)
+        .any(|g| g[..4].windows(3).any(|w| w.iter().all(consonant)))
+}
+
+/// A bare value that starts with `!` but is neither a YAML tag nor a negation: `!` then a
+/// digit or one of `+@#%^=~`, long enough to be a password.
+fn bang_plain_value(v: &[u8]) -> bool {
+    v.len() >= 8
+        && v[0] == b'!'
+        && (v[1].is_ascii_digit() || b"+@#%^=~".contains(&v[1]))
+        && !v[1..].starts_with(b"==")
+}
+
 fn reads_as_identifier(v: &[u8]) -> bool {
     if !v
         .first()
@@ -2416,6 +2526,9 @@ fn names_itself(v: &[u8]) -> bool {
 fn credential_like(v: &[u8]) -> bool {
     if v.len() < 8 || v.iter().all(u8::is_ascii_digit) {
         return false;
+    }
+    if app_password(v) {
+        return true;
     }
     let digit = v.iter().any(u8::is_ascii_digit);
     let lower = v.iter().any(u8::is_ascii_lowercase);
@@ -2549,6 +2662,14 @@ mod tests {
                 ),
                 "DbPassword",
             ),
+            (
+                format!("<key>MixpanelAPISecret</key><string>{v}</string>"),
+                "MixpanelAPISecret",
+            ),
+            (
+                format!("\t<key>ApiToken</key>\n\t<string>{v}</string>"),
+                "ApiToken",
+            ),
             (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
             (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
             (
@@ -2593,7 +2714,7 @@ mod tests {
             (format!("token: \\u0022{v}\\u0022"), "token"),
         ];
         for (text, name) in cases {
-            let kw = ["pass", "token", "key"]
+            let kw = ["pass", "token", "secret", "key"]
                 .into_iter()
                 .find(|k| name.to_ascii_lowercase().contains(k))
                 .unwrap();
@@ -2617,6 +2738,8 @@ mod tests {
             "password: ${DB_PASSWORD}",
             "$this->password->reset(\"x1y2z3w4\");",
             "case password -> \"x1y2z3w4\"",
+            "<key>ApiToken</key><data>eDF5MnozdzQ=</data>",
+            "<key>ApiToken</key><true/><string>x1y2z3w4</string>",
         ] {
             let kw = ["pass", "token", "key"]
                 .into_iter()
@@ -2885,6 +3008,107 @@ mod attribution_tests {
             "echo \"${TOKEN:0:8}\"\n",
             "const url = `${tokenUrl}/${token-offset}`;\n",
             "timeout: ${HTTP_TIMEOUT:30000}\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn yaml_values_starting_with_a_bang_are_tags_only_before_a_tag_name() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "    password: !+0Qjd++&cW*q^%h&7S#%7-CpB\n",
+                "!+0Qjd++&cW*q^%h&7S#%7-CpB",
+            ),
+            ("db_password: !7hQz@Lm2#Wk9vR\n", "!7hQz@Lm2#Wk9vR"),
+            ("password: \"!Kx7#Lm2@Wq9vR\"\n", "!Kx7#Lm2@Wq9vR"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "DbPassword: !Ref DbPasswordParam\n",
+            "MasterUserPassword: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+            "db_password: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n",
+            "api_token: !!binary dGhpcyBpcyBub3QgYSB0b2tlbg==\n",
+            "let token = !is_valid_token_here;\n",
+            "password: !password_required_flag\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn basic_auth_lists_report_the_password_of_a_user_password_pair() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("    basic_auth: [\"svcadmin:M@pl3939!\"]\n", "M@pl3939!"),
+            (
+                "basic_auth:\n  - \"svcadmin:Kq7#Lz2mRd9!Wx\"\n",
+                "Kq7#Lz2mRd9!Wx",
+            ),
+            ("basic_auth:\n- svcadmin:Rq4!vTz8Lm2Wx\n", "Rq4!vTz8Lm2Wx"),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "basic_auth: [\"${NGROK_BASIC_AUTH}\"]\n",
+            "basic_auth:\n  - \"http://proxy.internal:3128\"\n",
+            "basic_auth:\n  - \"svcadmin:changeme\"\n",
+            "users: [\"svcadmin:$apr1$psxz7vwi$2sKxkNc4yQUCFRPP2zKyCW\"]\n",
+            "auth_methods: [\"basic:digest\"]\n",
+            "credentials: [\"user name:with spaces\"]\n",
+        ] {
+            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn google_app_passwords_keep_their_blanks_under_password_names() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "SMTP_PASSWORD=\"bhjd pwnl iyyf kyiv\"\n",
+                "bhjd pwnl iyyf kyiv",
+            ),
+            (
+                "EMAIL_HOST_PASSWORD = 'qzrt wmkx ovbn hplc'\n",
+                "qzrt wmkx ovbn hplc",
+            ),
+            (
+                "gmail_app_password: xkcd vbnm qwrt zplk\n",
+                "xkcd vbnm qwrt zplk",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = found(&s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(&s, text)
+            );
+        }
+        for text in [
+            "password: must have more than\n",
+            "PASSWORD_HINT=\"your name here okay\"\n",
+            "api_token = \"bhjd pwnl iyyf kyiv\"\n",
+            "password: \"bhjd pwnl iyyf kyiv extra\"\n",
+            "password: \"Bhjd pwnl iyyf kyiv\"\n",
         ] {
             assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
         }
