@@ -2916,6 +2916,25 @@ mod attribution_tests {
     }
 
     /// The secrets of each rule reported in `text`, as `rule:secret`.
+    /// Each text reports exactly one finding, holding its value.
+    fn reports_each(s: &Scanner, cases: &[(&str, &str)]) {
+        for &(text, want) in cases {
+            let got = found(s, text);
+            assert!(
+                got.len() == 1 && got[0].1 == want,
+                "{text}: {:?}",
+                ids(s, text)
+            );
+        }
+    }
+
+    /// No text reports anything.
+    fn reports_none(s: &Scanner, texts: &[&str]) {
+        for text in texts {
+            assert_eq!(ids(s, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
     fn ids(s: &Scanner, text: &str) -> Vec<String> {
         found(s, text)
             .into_iter()
@@ -2939,22 +2958,16 @@ mod attribution_tests {
             ("requirepass Rd5!kQz9Tm2Lw\n", "Rd5!kQz9Tm2Lw"),
             ("masterauth Rd6!kQz9Tm2Lw\n", "Rd6!kQz9Tm2Lw"),
         ];
-        for (text, want) in cases {
-            let got = found(&s, text);
-            assert!(
-                got.len() == 1 && got[0].1 == want,
-                "{text}: {:?}",
-                ids(&s, text)
-            );
-        }
-        for text in [
-            "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
-            "ldap_default_authtok_type = obfuscated_password\n",
-            "let pw_len = bindpw.len();\n",
-            "bindpw $LDAP_BIND_PW\n",
-        ] {
-            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
-        }
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
+                "ldap_default_authtok_type = obfuscated_password\n",
+                "let pw_len = bindpw.len();\n",
+                "bindpw $LDAP_BIND_PW\n",
+            ],
+        );
     }
 
     #[test]
@@ -2989,28 +3002,22 @@ mod attribution_tests {
                 "Rq4!vTz8Lm2Wx",
             ),
         ];
-        for (text, want) in cases {
-            let got = found(&s, text);
-            assert!(
-                got.len() == 1 && got[0].1 == want,
-                "{text}: {:?}",
-                ids(&s, text)
-            );
-        }
-        for text in [
-            "password: ${DB_PASSWORD}\n",
-            "password: ${DB_PASSWORD:}\n",
-            "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n",
-            "password: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n",
-            "password: ${DB_PASSWORD:${LEGACY_PASSWORD}}\n",
-            "token=\"${API_TOKEN:?API_TOKEN is required}\"\n",
-            "args=\"${API_TOKEN:+--token=$API_TOKEN}\"\n",
-            "echo \"${TOKEN:0:8}\"\n",
-            "const url = `${tokenUrl}/${token-offset}`;\n",
-            "timeout: ${HTTP_TIMEOUT:30000}\n",
-        ] {
-            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
-        }
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "password: ${DB_PASSWORD}\n",
+                "password: ${DB_PASSWORD:}\n",
+                "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n",
+                "password: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n",
+                "password: ${DB_PASSWORD:${LEGACY_PASSWORD}}\n",
+                "token=\"${API_TOKEN:?API_TOKEN is required}\"\n",
+                "args=\"${API_TOKEN:+--token=$API_TOKEN}\"\n",
+                "echo \"${TOKEN:0:8}\"\n",
+                "const url = `${tokenUrl}/${token-offset}`;\n",
+                "timeout: ${HTTP_TIMEOUT:30000}\n",
+            ],
+        );
     }
 
     #[test]
@@ -3025,24 +3032,18 @@ mod attribution_tests {
             ("db_password: !7hQz@Lm2#Wk9vR\n", "!7hQz@Lm2#Wk9vR"),
             ("password: \"!Kx7#Lm2@Wq9vR\"\n", "!Kx7#Lm2@Wq9vR"),
         ];
-        for (text, want) in cases {
-            let got = found(&s, text);
-            assert!(
-                got.len() == 1 && got[0].1 == want,
-                "{text}: {:?}",
-                ids(&s, text)
-            );
-        }
-        for text in [
-            "DbPassword: !Ref DbPasswordParam\n",
-            "MasterUserPassword: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
-            "db_password: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n",
-            "api_token: !!binary dGhpcyBpcyBub3QgYSB0b2tlbg==\n",
-            "let token = !is_valid_token_here;\n",
-            "password: !password_required_flag\n",
-        ] {
-            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
-        }
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "DbPassword: !Ref DbPasswordParam\n",
+                "MasterUserPassword: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+                "db_password: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n",
+                "api_token: !!binary dGhpcyBpcyBub3QgYSB0b2tlbg==\n",
+                "let token = !is_valid_token_here;\n",
+                "password: !password_required_flag\n",
+            ],
+        );
     }
 
     #[test]
@@ -3057,24 +3058,18 @@ mod attribution_tests {
             ),
             ("basic_auth:\n- svcadmin:Rq4!vTz8Lm2Wx\n", "Rq4!vTz8Lm2Wx"),
         ];
-        for (text, want) in cases {
-            let got = found(&s, text);
-            assert!(
-                got.len() == 1 && got[0].1 == want,
-                "{text}: {:?}",
-                ids(&s, text)
-            );
-        }
-        for text in [
-            "basic_auth: [\"${NGROK_BASIC_AUTH}\"]\n",
-            "basic_auth:\n  - \"http://proxy.internal:3128\"\n",
-            "basic_auth:\n  - \"svcadmin:changeme\"\n",
-            "users: [\"svcadmin:$apr1$psxz7vwi$2sKxkNc4yQUCFRPP2zKyCW\"]\n",
-            "auth_methods: [\"basic:digest\"]\n",
-            "credentials: [\"user name:with spaces\"]\n",
-        ] {
-            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
-        }
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "basic_auth: [\"${NGROK_BASIC_AUTH}\"]\n",
+                "basic_auth:\n  - \"http://proxy.internal:3128\"\n",
+                "basic_auth:\n  - \"svcadmin:changeme\"\n",
+                "users: [\"svcadmin:$apr1$psxz7vwi$2sKxkNc4yQUCFRPP2zKyCW\"]\n",
+                "auth_methods: [\"basic:digest\"]\n",
+                "credentials: [\"user name:with spaces\"]\n",
+            ],
+        );
     }
 
     #[test]
@@ -3095,22 +3090,16 @@ mod attribution_tests {
                 "xkcd vbnm qwrt zplk",
             ),
         ];
-        for (text, want) in cases {
-            let got = found(&s, text);
-            assert!(
-                got.len() == 1 && got[0].1 == want,
-                "{text}: {:?}",
-                ids(&s, text)
-            );
-        }
-        for text in [
-            "password: must have more than\n",
-            "PASSWORD_HINT=\"your name here okay\"\n",
-            "api_token = \"bhjd pwnl iyyf kyiv\"\n",
-            "password: \"bhjd pwnl iyyf kyiv extra\"\n",
-            "password: \"Bhjd pwnl iyyf kyiv\"\n",
-        ] {
-            assert_eq!(ids(&s, text), Vec::<String>::new(), "{text}");
-        }
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "password: must have more than\n",
+                "PASSWORD_HINT=\"your name here okay\"\n",
+                "api_token = \"bhjd pwnl iyyf kyiv\"\n",
+                "password: \"bhjd pwnl iyyf kyiv extra\"\n",
+                "password: \"Bhjd pwnl iyyf kyiv\"\n",
+            ],
+        );
     }
 }
