@@ -512,6 +512,63 @@ def more_classes(emit):
         (f'{{"username": "dataops", "key": "{b}", "theme": "dark"}}', ("neg", "kaggle-not-only-username-and-key")),
     ])
 
+    # 18. Chat and ticket prose (`the prod db pw is X`), values written with XML entities or
+    # backslash escapes, and an AWS secret written right after its key ID with no name.
+    r = random.Random("nhi-scan:classes4:prose")
+    a, b, c = pw(r), pw(r).replace("#", "Q"), pw(r).replace("#", "Q")
+    hexkey = rnd(r, 32, "0123456789abcdef")
+    emit("chat/incident-2024-03-14.json", [
+        "[", f'  {{"user": "U0FAKE0001", "text": "{HEADER}"}},',
+        (f'  {{"user": "U0FAKE0002", "text": "fwiw the prod db pw is `{a}` if you need psql, rotate after"}},',
+         ("pos", P, a)),
+        (f'  {{"user": "U0FAKE0003", "text": "vpn admin pw changed to {b} (old one is in the vault)"}},',
+         ("pos", PU, b)),
+        ('  {"user": "U0FAKE0004", "text": "the password is required for login and the token is None until refresh"}',
+         ("neg", "prose-about-a-password")),
+        "]",
+    ])
+    emit("chat/platform-channel.txt", [
+        f"# {HEADER}",
+        (f"[15/03/2024 09:10] Tom: is the datadog key still {hexkey}?", ("pos", "generic.key", hexkey)),
+        ("[15/03/2024 09:12] Ana: The key is swf:tagList.member.4 in the IAM condition", ("neg", "prose-key-name")),
+        (f"[15/03/2024 09:14] Ana: db admin password is now {c}", ("pos", PU, c)),
+    ])
+    ak, sk = "AKIA" + rnd(r, 16, B32), rnd(r, 40, B62 + "/+")
+    ak2, sk2 = "AKIA" + rnd(r, 16, B32), rnd(r, 40, B62 + "/+")
+    emit("tickets/OPS-4471.txt", [
+        f"{HEADER}",
+        (f"Use the temporary staging keys for now: {ak} / {sk} (expires Friday)",
+         ("pos", "aws.access-key-id", ak), ("pos", "aws.secret-access-key.paired", sk)),
+    ])
+    emit("tickets/iam-users.csv", [
+        "User name,Password,Access key ID,Secret access key,Console login link",
+        (f"ci-deployer,,{ak2},{sk2},https://123456789012.signin.aws.amazon.com/console",
+         ("pos", "aws.access-key-id", ak2), ("pos", "aws.secret-access-key.paired", sk2)),
+    ])
+    d, e, f = pw(r).replace("&", "Q"), pw(r), pw(r).replace("\\", "Q")
+    d_xml = d[:5] + "&amp;" + d[5:9] + "&lt;" + d[9:]
+    e_esc = e[:6] + "\\$" + e[6:10] + "\\$" + e[10:]
+    f_json = f[:7] + "\\\\" + f[7:]
+    emit("escaped/web.config", [
+        "<configuration>", f"  <!-- {HEADER} -->", "  <connectionStrings>",
+        (f'    <add name="Erp" connectionString="Data Source=erp-sql;Initial Catalog=erp;User ID=web;Password={d_xml}" />',
+         ("pos", "database.ado-connection-string", d_xml)),
+        "  </connectionStrings>", "</configuration>",
+    ])
+    emit("escaped/Dockerfile", [
+        f"# {HEADER}", "FROM eclipse-temurin:21-jre",
+        "ENV SPRING_PROFILES_ACTIVE=prod \\",
+        (f'    SPRING_DATASOURCE_PASSWORD="{e_esc}" \\', ("pos", P, e_esc)),
+        "    JAVA_OPTS=-Xmx512m",
+    ])
+    emit("escaped/appsettings.Staging.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "Smtp": {', '    "Host": "smtp.internal",',
+        (f'    "Password": "{f_json}"', ("pos", P, f_json)),
+        "  },", '  "Paths": {',
+        ('    "ImportPassword": "C:\\\\Secure\\\\Import\\\\pw2024.txt"', ("neg", "windows-path")),
+        "  }", "}",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

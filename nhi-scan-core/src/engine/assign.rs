@@ -118,6 +118,11 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "bindpw",
     "bind_pw",
     "rootpw",
+    // `DB_PW=`, `adminPw: x`, `--db-pw x`, and prose (`the vpn pw is ...`).
+    "_pw",
+    "pw=",
+    "pw:",
+    "pw ",
     "login(",
     "getconnection(",
 ];
@@ -339,9 +344,16 @@ impl Assign {
             return self.finish(hay, a, end, scratch);
         }
         let mut hit = hit;
-        if hay[hit.end - 1] == b'(' {
-            // `login(` / `getconnection(`: the identifier is the callee.
+        // `login(` / `getconnection(` (the identifier is the callee), `pw=`, `_pw`: the
+        // identifier is made of the hit's name bytes.
+        while hit.end > hit.start && !is_name_byte(hay[hit.end - 1]) {
             hit.end -= 1;
+        }
+        while hit.start < hit.end && !is_name_byte(hay[hit.start]) {
+            hit.start += 1;
+        }
+        if hit.is_empty() {
+            return (hit.end.max(hit.start + 1), None);
         }
         if let Some(a) = placeholder_at(hay, hit.clone()) {
             // `${DB_PASSWORD:-default}`: the variable names its own default.
@@ -856,6 +868,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'\n' | b'\r') | None => names_a_field(hay, from),
         // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
         // sigil; code goes on with an operator or a keyword.
+        Some(_) if blanks && prose_connector(hay, q).is_some() => true,
         Some(&c) => {
             blanks
                 && (c.is_ascii_alphanumeric() || b"\"'`$@%/~.-_<{[".contains(&c) || c >= 0x80)
@@ -1285,6 +1298,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             // `--password X`, `-storepass X`, or a directive alone on its line
             // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
             let flag = dashes > 0;
+            if !flag && let Some(a) = prose_value(hay, s, e, p) {
+                return Some(a);
+            }
             if !flag && after_set(hay, raw_s) {
                 // `aws configure set aws_secret_access_key X`, `CONFIG SET requirepass X`.
                 let (v, quoted) = parse_value(hay, p)?;
@@ -1355,6 +1371,75 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
     }
     Some(Assignment::new(s..e, v, quoted))
+}
+
+/// Words that stand for the operator in prose and chat (`the prod db pw is X`, `vpn pw changed
+/// to X`, `is the datadog key still X?`). Returns where the value starts.
+fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
+    const CONNECTORS: &[&[u8]] = &[
+        b"is now ",
+        b"is still ",
+        b"is ",
+        b"was ",
+        b"changed to ",
+        b"set to ",
+        b"reset to ",
+        b"rotated to ",
+        b"updated to ",
+        b"should be ",
+        b"now ",
+        b"still ",
+    ];
+    let rest = hay.get(p..(p + 24).min(hay.len()))?;
+    let c = CONNECTORS.iter().find(|c| rest.starts_with(c))?;
+    let v = skip_blanks(hay, p + c.len(), 4);
+    hay.get(v)
+        .is_some_and(|b| !b.is_ascii_whitespace())
+        .then_some(v)
+}
+
+/// A value stated in prose: after a [`prose_connector`], a code span, a quoted string or a bare
+/// word that ends the clause. Prose says many things about passwords (`the password is
+/// required`, `the token is None`), so only a value with a letter and a digit, of 8 or more
+/// characters, is one. The name takes up to two words before it (`prod db pw`, `datadog key`),
+/// which qualify a bare head such as `key`.
+fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let at = prose_connector(hay, p)?;
+    let (mut v, quoted) = parse_value(hay, at)?;
+    if !quoted {
+        while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b'?' | b':') {
+            v.end -= 1;
+        }
+    }
+    let val = &hay[v.clone()];
+    if !(8..=128).contains(&val.len())
+        || !val.iter().any(u8::is_ascii_digit)
+        || !val.iter().any(u8::is_ascii_alphabetic)
+        || (!quoted && wordy(val))
+    {
+        return None;
+    }
+    // Qualifying words, up to a determiner (`the key is ...` has none).
+    const DETERMINERS: &[&[u8]] = &[
+        b"the", b"a", b"an", b"this", b"that", b"your", b"our", b"my", b"its", b"their", b"his",
+        b"her",
+    ];
+    let mut ns = s;
+    for _ in 0..2 {
+        if ns < 2 || hay[ns - 1] != b' ' || !hay[ns - 2].is_ascii_alphanumeric() {
+            break;
+        }
+        let mut k = ns - 1;
+        while k > 0 && hay[k - 1].is_ascii_alphanumeric() && ns - k < 18 {
+            k -= 1;
+        }
+        let word = hay[k..ns - 1].to_ascii_lowercase();
+        if (k > 0 && is_name_byte(hay[k - 1])) || DETERMINERS.contains(&word.as_slice()) {
+            break;
+        }
+        ns = k;
+    }
+    Some(Assignment::new(ns..e, v, quoted))
 }
 
 /// Whether `at` starts the first cell of a Markdown table row (`| NAME | value |`).
@@ -2121,10 +2206,17 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         }
         return None;
     }
-    // Bare value: up to blanks, quotes, brackets, separators or a backslash.
+    // Bare value: up to blanks, quotes, brackets, separators or a backslash; an HTML/XML
+    // entity (`&amp;`, `&#39;`) is one character of it, its `;` no separator.
     let lim = (p + MAX_VALUE).min(hay.len());
     let mut i = p;
     while i < lim {
+        if hay[i] == b'&'
+            && let Some(n) = entity_len(&hay[i..lim])
+        {
+            i += n;
+            continue;
+        }
         match hay[i] {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
             | b')' | b'}' | b']' | b'\\' => break,
@@ -2135,6 +2227,20 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         return None;
     }
     Some((p..i, false))
+}
+
+/// The length of an HTML/XML character entity at the start of `s` (`&amp;`, `&lt;`, `&#39;`,
+/// `&#x27;`).
+fn entity_len(s: &[u8]) -> Option<usize> {
+    let semi = memchr::memchr(b';', &s[..s.len().min(8)])?;
+    let body = &s[1..semi];
+    let ok = match body {
+        b"amp" | b"lt" | b"gt" | b"quot" | b"apos" => true,
+        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', dec @ ..] => !dec.is_empty() && dec.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    ok.then_some(semi + 1)
 }
 
 /// A placeholder with a default: `${NAME:default}` (Spring), `${NAME:-default}`,
@@ -2233,6 +2339,14 @@ fn is_reference(v: &[u8]) -> bool {
     }
 }
 
+/// Runs of backslashes followed by a name character: the segment separators of a Windows or
+/// registry path.
+fn path_separators(v: &[u8]) -> usize {
+    v.windows(2)
+        .filter(|w| w[0] == b'\\' && (w[1].is_ascii_alphanumeric() || w[1] == b'_'))
+        .count()
+}
+
 /// Cheap checks every value must pass, whatever rule reports it: not a reference, an
 /// expression, a URL, a path, an e-mail address, a ciphertext or a word.
 fn value_plausible(v: &[u8], quoted: bool) -> bool {
@@ -2313,9 +2427,10 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
             return false;
         }
     }
-    // Windows and registry paths (`SOFTWARE\Microsoft\...`), and object keys that end in a file
-    // name (`uploads/2024/report.txt.gz`).
-    if v.iter().filter(|b| **b == b'\\').count() >= 2
+    // Windows and registry paths (`SOFTWARE\Microsoft\...`, JSON `C:\\Users\\x`), and object
+    // keys that end in a file name (`uploads/2024/report.txt.gz`). A separator is a run of
+    // backslashes before a name character; `\$` and a lone JSON-escaped `\\` in a password are not.
+    if path_separators(v) >= 2
         && !v
             .windows(2)
             .any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'\'' | b'n' | b'u'))
@@ -3100,6 +3215,67 @@ mod attribution_tests {
                 "password: \"bhjd pwnl iyyf kyiv extra\"\n",
                 "password: \"Bhjd pwnl iyyf kyiv\"\n",
             ],
+        );
+    }
+
+    #[test]
+    fn prose_and_chat_state_values_after_a_connector_word() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "{\"text\": \"fwiw prod db pw is `Tiger.summer#6600` if you need psql\"}\n",
+                "Tiger.summer#6600",
+            ),
+            (
+                "vpn admin pw changed to o&amp;RiI8hpW4Iw0Xxx-A&amp;tHC (old one in 1pass)\n",
+                "o&amp;RiI8hpW4Iw0Xxx-A&amp;tHC",
+            ),
+            (
+                "Tom: is the datadog key still 96ff3a73556302d8dbf5bb6ad6d36a10?\n",
+                "96ff3a73556302d8dbf5bb6ad6d36a10",
+            ),
+            ("DB_PW=Xk29fjq81Lmz\n", "Xk29fjq81Lmz"),
+            ("adminPw: \"Rt8vQ2mz71\"\n", "Rt8vQ2mz71"),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "the password is required for login, and the token is None until refresh\n",
+                "the api key is stored in vault under kv/prod/api2 now\n",
+                "Constrain it with a Condition element. The key is swf:tagList.member.4.\n",
+                "pw = pwd.getpwnam(user)\n",
+                "if token is None:\n    return\n",
+                "the secret key is rotated2024 every quarter\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn escaped_characters_stay_inside_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A JSON-escaped backslash, and shell/Dockerfile `\$`, are one character of the value.
+            (
+                "{\"Password\": \"qv5vgNBIi\\\\6GR5j\"}\n",
+                "qv5vgNBIi\\\\6GR5j",
+            ),
+            (
+                "ENV DB_PASSWORD=\"xHwz5fv9B\\$wK8\\$9W\"\n",
+                "xHwz5fv9B\\$wK8\\$9W",
+            ),
+            // An XML entity's `;` does not end a connection string's password.
+            (
+                "<add connectionString=\"Data Source=erp;User ID=web;Password=b2C&amp;a&lt;N3pn71YHBa\" />\n",
+                "b2C&amp;a&lt;N3pn71YHBa",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &["{\"ImportPassword\": \"C:\\\\Secure\\\\Import\\\\pw24.txt\"}\n"],
         );
     }
 }

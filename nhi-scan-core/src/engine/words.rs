@@ -413,7 +413,7 @@ impl Words {
             return false;
         }
         // Directive spellings of a password: LDAP `bindpw` / `bind_pw`, slapd `rootpw`, sssd
-        // `authtok` (authentication token, a password). `pw` alone is too short to trust.
+        // `authtok` (authentication token, a password).
         let alias: Option<[&[u8]; 2]> = if w.eq_ignore_ascii_case(b"bindpw") {
             Some([b"bind", b"password"])
         } else if w.eq_ignore_ascii_case(b"rootpw") {
@@ -427,7 +427,9 @@ impl Words {
             ws.iter().for_each(|w| self.push(w));
             return true;
         }
-        if w.eq_ignore_ascii_case(b"pw") && matches!(self.last(), Some(b"bind" | b"root")) {
+        // `pw` after another word (`DB_PW`, `adminPw`, `vpn pw`) is a password; alone it is too
+        // short to trust.
+        if w.eq_ignore_ascii_case(b"pw") && self.last().is_some() {
             self.push(b"password");
             return true;
         }
