@@ -81,6 +81,21 @@ const CALLS: &[Call] = &[
     call("->credentials(", 3),
     // java.net: new PasswordAuthentication(user, "pw".toCharArray()).
     call("new passwordauthentication(", 1),
+    // HTTP basic auth helpers: (user, password). Go `req.SetBasicAuth`, Spring
+    // `headers.setBasicAuth`, requests `HTTPBasicAuth` / `HTTPDigestAuth`, Faraday and
+    // HTTParty `basic_auth`.
+    call("setbasicauth(", 1),
+    call("httpbasicauth(", 1),
+    call("httpdigestauth(", 1),
+    call("basic_auth(", 1),
+    // A plaintext password handed to a hashing helper, as seeders and fixtures do: Laravel
+    // `Hash::make` / `bcrypt`, PHP `password_hash`, Django `make_password`, Werkzeug
+    // `generate_password_hash`.
+    call("hash::make(", 0),
+    call("bcrypt(", 0),
+    call("password_hash(", 0),
+    call("make_password(", 0),
+    call("generate_password_hash(", 0),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
