@@ -70,6 +70,10 @@ def load_rules():
         with open(os.path.join(PATTERNS, name), "rb") as f:
             data = tomllib.load(f)
         for r in data.get("rule", []):
+            # Rules with no pattern are found by name alone (the assignment engine's generic
+            # rules); `classes.py` and `independent/` cover them.
+            if "pattern" not in r:
+                continue
             r["_file"] = name
             rules.append(r)
     rules.sort(key=lambda r: r["id"])

@@ -141,6 +141,12 @@ const WEAK_HEADS: &[&[u8]] = &[b"key", b"auth", b"cred", b"secrets", b"authoriza
 
 /// Words in a name that make its value a digest or a ciphertext, never the credential itself.
 const NOT_SECRET_WORDS: &[&[u8]] = &[
+    // Published by design: `publicKeyToken`, `publishableKey`, `PublicToken`.
+    b"public",
+    b"publishable",
+    // `md5_cred` (split `md`, `5`, `cred`): an MD5 digest of the credentials (Asterisk,
+    // Apache), not the credentials.
+    b"md",
     b"hash",
     b"hashed",
     b"digest",
@@ -655,7 +661,13 @@ impl Assign {
             push_tier(order, &mut found);
         }
         // Tier 1: generic rules.
-        if !credential_like(value) || public_identifier(words, end, value) {
+        let password_head = matches!(
+            head,
+            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
+        );
+        if !(credential_like(value) || password_head && passphrase(value))
+            || public_identifier(words, end, value)
+        {
             return;
         }
         // `AUTH_VAR: &str = "AWS_S3_..._AUTH"`: a value that contains its own name's head word,
@@ -2652,10 +2664,103 @@ fn credential_like(v: &[u8]) -> bool {
     digit || (lower && upper && other && !wordy(v))
 }
 
-/// Keys that providers publish by design and that sit under credential-like names: a Pusher
-/// app key (20 hex; the app secret is the credential).
+/// A passphrase of words, as people choose them under a password's name: two to six
+/// alphabetic words of three or more letters joined by `-`, `_` or `.` (the last may end in
+/// digits), 12 characters or more, none of them a word that marks a placeholder or a reference
+/// (`change-me-please`, `db-password`, `not-set`).
+fn passphrase(v: &[u8]) -> bool {
+    const MARKS: &[&[u8]] = &[
+        b"pass",
+        b"password",
+        b"passwd",
+        b"secret",
+        b"change",
+        b"changeme",
+        b"example",
+        b"sample",
+        b"dummy",
+        b"default",
+        b"placeholder",
+        b"your",
+        b"test",
+        b"value",
+        b"here",
+        b"none",
+        b"empty",
+        b"not",
+        b"set",
+        b"fake",
+        b"redacted",
+        b"hidden",
+        b"replace",
+        b"todo",
+        b"key",
+        b"token",
+        b"credentials",
+        b"creds",
+        b"auth",
+        b"env",
+        b"file",
+        b"path",
+        b"name",
+        b"ref",
+    ];
+    if v.len() < 12 || v.len() > 64 {
+        return false;
+    }
+    let parts: Vec<&[u8]> = v.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
+    if !(2..=6).contains(&parts.len()) {
+        return false;
+    }
+    parts.iter().enumerate().all(|(i, p)| {
+        let letters = if i + 1 == parts.len() {
+            let k = p
+                .iter()
+                .rposition(|b| !b.is_ascii_digit())
+                .map_or(0, |k| k + 1);
+            &p[..k]
+        } else {
+            p
+        };
+        let lower = letters.to_ascii_lowercase();
+        letters.len() >= 3
+            && letters.iter().all(u8::is_ascii_alphabetic)
+            && letters[1..].iter().all(u8::is_ascii_lowercase)
+            && !MARKS.contains(&lower.as_slice())
+    })
+}
+
+/// Keys that providers publish by design and that sit under credential-like names: publishable,
+/// browser and mobile SDK keys, project tokens, a Pusher app key (20 hex; the app secret is the
+/// credential).
 fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
+    // Keys made to ship in web pages and apps: Stripe publishable keys, Mapbox public tokens,
+    // New Relic browser keys, Intercom mobile SDK keys.
+    const PUBLIC_PREFIXES: &[&[u8]] = &[
+        b"pk_live_",
+        b"pk_test_",
+        b"pk.eyJ",
+        b"NRJS-",
+        b"ios_sdk-",
+        b"android_sdk-",
+    ];
+    if PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p)) {
+        return true;
+    }
+    // The same keys base64-encoded, as Kubernetes `data:` holds them.
+    let mut decoded = Vec::new();
+    if value.len() <= 256
+        && super::decode::decode(super::decode::Encoding::Base64, value, &mut decoded)
+        && PUBLIC_PREFIXES.iter().any(|p| decoded.starts_with(p))
+    {
+        return true;
+    }
+    // A Mixpanel project token identifies the project to its client-side SDK (the API secret
+    // is the credential).
+    if has(b"mixpanel") && words.get(end - 1) == b"token" {
+        return true;
+    }
     has(b"pusher")
         && words.get(end - 1) == b"key"
         && value.len() == 20
@@ -3276,6 +3381,35 @@ mod attribution_tests {
         reports_none(
             &s,
             &["{\"ImportPassword\": \"C:\\\\Secure\\\\Import\\\\pw24.txt\"}\n"],
+        );
+    }
+
+    #[test]
+    fn passphrases_under_password_names_and_published_keys() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("password: \"dragon-staging\"\n", "dragon-staging"),
+            ("db_password: desert-nickel-coral\n", "desert-nickel-coral"),
+            (
+                "url=postgresql://app_user:5JXRz62K6J@db-primary.internal:5432/appdb\n",
+                "5JXRz62K6J",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "password: change-me-please\n",
+                "password: not-set-yet\n",
+                "api_key: dragon-staging-area\n",
+                "DATABASE_URL=postgres://postgres:postgres@db:5432/app\n",
+                "export const MIXPANEL_TOKEN = '8caf33bb5d3c8a31d3ee965269266870';\n",
+                "stripeKey: \"pk_live_51neFEoIK1q4lZMst19CnO1907HtbdZZiPV0pY7pVQmV4nLMLz\",\n",
+                "<component publicKeyToken=\"31bf3856ad364e35\" language=\"neutral\">\n",
+                "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
+                "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
+            ],
         );
     }
 }

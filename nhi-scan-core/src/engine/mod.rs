@@ -911,8 +911,12 @@ impl Scanner {
         if spec.placeholder_check && !checksum_ok && not_a_secret(secret) {
             return Verdict::Reject;
         }
+        // A password in a connection string or URI is chosen by a person, not generated: its
+        // bar follows its length and composition, as a password found by name does
+        // (`postgresql://app:5JXRz62K6J@db`), while `postgres:postgres` stays out.
+        let human = spec.kind == crate::rules::Kind::DbCredential;
         if let Some(min) = spec.min_entropy
-            && filters::shannon_entropy(secret) < min
+            && filters::shannon_entropy(secret) < assign::context_entropy_bar(min, secret, human)
         {
             return Verdict::Reject;
         }
