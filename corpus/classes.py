@@ -569,6 +569,48 @@ def more_classes(emit):
         "  }", "}",
     ])
 
+    # 19. Spreadsheet exports (a header row names the password column), SNMP community strings,
+    # fish `set -gx`, nginx header directives, and word passphrases under password names.
+    r = random.Random("nhi-scan:classes5:tables")
+    words = ["atlas", "sparrow", "comet", "desert", "nickel", "coral", "dragon", "fennel", "island",
+             "harbor", "lantern", "quartz", "tundra", "willow"]
+    a, b = pw(r).replace(",", "Q"), pw(r).replace(",", "Q")
+    phrase = "-".join(r.sample(words, 3))
+    emit("exports/shared-accounts.csv", [
+        "service,url,username,password,owner",
+        (f"crm,https://crm.example.com,ops@example.com,{a},ops", ("pos", PU, a)),
+        ("wiki,https://wiki.example.com,sso,(SSO),it", ("neg", "csv-cell-not-a-password")),
+        (f"mail,https://mail.example.com,inv@example.com,{b},ops", ("pos", PU, b)),
+    ])
+    c, d = rnd(r, 14), rnd(r, 16)
+    emit("snmp/snmpd.conf", [
+        f"# {HEADER}", "sysLocation rack-12",
+        (f"rocommunity {c} 10.20.0.0/16", ("pos", "snmp.community-string", c)),
+        ("rwcommunity private", ("neg", "snmp-default-community")),
+    ])
+    emit("snmp/inventory.env", [
+        f"# {HEADER}",
+        (f"export SNMP_COMMUNITY={d}", ("pos", "snmp.community-string.assigned", d)),
+    ])
+    e = "sk_" + rnd(r, 32)
+    emit("fish/config.fish", [
+        f"# {HEADER}", "set -gx EDITOR nvim",
+        (f"set -gx REVENUECAT_SECRET_KEY {e}", ("pos", "generic.secret.unquoted", e)),
+    ])
+    f = rnd(r, 32, "0123456789abcdef")
+    emit("nginx/upstream.conf", [
+        f"# {HEADER}", "location /legacy/ {", "    proxy_pass http://legacy:8080;",
+        (f"    proxy_set_header X-Api-Key {f};", ("pos", "generic.api-key.unquoted", f)),
+        "    proxy_set_header Host $host;", "}",
+    ])
+    emit("passphrase/settings.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "postgres": {',
+        (f'    "password": "{phrase}"', ("pos", P, phrase)),
+        "  },", '  "redis": {',
+        ('    "password": "change-me-please"', ("neg", "passphrase-placeholder")),
+        "  }", "}",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -118,6 +118,8 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "bindpw",
     "bind_pw",
     "rootpw",
+    // SNMP community strings (`SNMP_COMMUNITY=`, `community: x`).
+    "community",
     // `DB_PW=`, `adminPw: x`, `--db-pw x`, and prose (`the vpn pw is ...`).
     "_pw",
     "pw=",
@@ -329,6 +331,40 @@ impl Assign {
         re.as_ref().is_some_and(|re| {
             re.is_match(Input::new(value).anchored(regex_automata::Anchored::Yes))
         })
+    }
+
+    /// A spreadsheet export whose header row names a credential column (`...,Password,...`):
+    /// each following row's cell in that column, parsed as an assignment to the header's name
+    /// (the rules to try in `scratch.order` are filled per cell, as [`Self::find`] does).
+    /// Returns where the table ends.
+    pub fn csv_column(
+        &self,
+        hay: &[u8],
+        hit: Range<usize>,
+        scratch: &mut AssignScratch,
+        out: &mut Vec<(Assignment, Vec<u32>)>,
+    ) -> Option<usize> {
+        let col = csv_header(hay, hit)?;
+        let mut p = col.rows_start;
+        let mut rows = 0;
+        while p < hay.len() && rows < CSV_MAX_ROWS {
+            let le = line_end(hay, p);
+            let line = &hay[p..le];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().filter(|b| **b == col.sep).count() != col.seps {
+                break;
+            }
+            if let Some(cell) = csv_cell(line, col.sep, col.index) {
+                let a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, false);
+                let (_, found) = self.finish(hay, a, le, scratch);
+                if let Some(a) = found {
+                    out.push((a, scratch.order.clone()));
+                }
+            }
+            rows += 1;
+            p = le + 1;
+        }
+        Some(p.min(hay.len()))
     }
 
     /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
@@ -1385,6 +1421,101 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     Some(Assignment::new(s..e, v, quoted))
 }
 
+/// Rows read below a CSV header, at most (a spreadsheet of shared accounts is short; a data
+/// dump with a password column is not worth walking whole).
+const CSV_MAX_ROWS: usize = 10_000;
+
+/// A CSV header cell naming a credential column.
+struct CsvColumn {
+    /// The header cell's name.
+    name: Range<usize>,
+    sep: u8,
+    /// Separators per row.
+    seps: usize,
+    index: usize,
+    rows_start: usize,
+}
+
+/// The header row around `hit` when it is one: the line holds two or more `,`, `;` or tab
+/// separators, every cell is a short label (letters, digits, blanks, `_-./()`), the hit's cell
+/// is the identifier alone, and the next line has as many separators.
+fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
+    let ls = line_start(hay, hit.start);
+    let le = line_end(hay, hit.start);
+    if le - ls > 1024 || le >= hay.len() {
+        return None;
+    }
+    let line = &hay[ls..le];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let sep = [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|c| line.iter().filter(|b| *b == c).count())?;
+    let seps = line.iter().filter(|b| **b == sep).count();
+    if seps < 2 {
+        return None;
+    }
+    let label = |c: &[u8]| {
+        let c = c.trim_ascii();
+        let c = c
+            .strip_prefix(b"\"")
+            .and_then(|c| c.strip_suffix(b"\""))
+            .unwrap_or(c);
+        c.len() <= 40
+            && c.iter()
+                .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
+            && c.iter().any(u8::is_ascii_alphabetic)
+    };
+    if !line.split(|b| *b == sep).all(label) {
+        return None;
+    }
+    // The hit's cell.
+    let at = hit.start - ls;
+    let index = line[..at].iter().filter(|b| **b == sep).count();
+    let cs = line[..at]
+        .iter()
+        .rposition(|b| *b == sep)
+        .map_or(0, |i| i + 1);
+    let ce = line[at..]
+        .iter()
+        .position(|b| *b == sep)
+        .map_or(line.len(), |i| at + i);
+    let cell = trim_range(line, cs..ce);
+    let cell = if line.get(cell.start) == Some(&b'"') && cell.len() >= 2 {
+        cell.start + 1..cell.end - 1
+    } else {
+        cell
+    };
+    let rows_start = le + 1;
+    let next = &hay[rows_start..line_end(hay, rows_start)];
+    if next.iter().filter(|b| **b == sep).count() != seps {
+        return None;
+    }
+    Some(CsvColumn {
+        name: ls + cell.start..ls + cell.end,
+        sep,
+        seps,
+        index,
+        rows_start,
+    })
+}
+
+/// Cell `index` of a CSV row, trimmed and without its quotes; `None` when empty.
+fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
+    let mut start = 0;
+    for _ in 0..index {
+        start += line[start..].iter().position(|b| *b == sep)? + 1;
+    }
+    let end = line[start..]
+        .iter()
+        .position(|b| *b == sep)
+        .map_or(line.len(), |i| start + i);
+    let mut r = trim_range(line, start..end);
+    if r.len() >= 2 && line[r.start] == b'"' && line[r.end - 1] == b'"' {
+        r = r.start + 1..r.end - 1;
+    }
+    (!r.is_empty()).then_some(r)
+}
+
 /// Words that stand for the operator in prose and chat (`the prod db pw is X`, `vpn pw changed
 /// to X`, `is the datadog key still X?`). Returns where the value starts.
 fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
@@ -1569,19 +1700,36 @@ fn after_set(hay: &[u8], s: usize) -> bool {
 }
 
 /// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
-/// `SetEnv`, `setenv`, `export`, `set`, `#define`).
+/// `SetEnv`, `setenv`, `export`, `set`, fish `set -gx`, `#define`, nginx `proxy_set_header`).
 fn directive_line(hay: &[u8], s: usize) -> bool {
     let ls = line_start(hay, s);
     let before = trim_start(&hay[ls..s]);
     if before.is_empty() {
         return true;
     }
-    let word = before
+    let Some(word) = before
         .strip_suffix(b" ")
-        .or_else(|| before.strip_suffix(b"\t"));
+        .or_else(|| before.strip_suffix(b"\t"))
+    else {
+        return false;
+    };
+    // fish `set -gx NAME value` (any of its scope/export flags).
+    if let Some(flags) = word.strip_prefix(b"set -") {
+        return !flags.is_empty() && flags.iter().all(u8::is_ascii_alphabetic);
+    }
     matches!(
         word,
-        Some(b"ENV" | b"SetEnv" | b"setenv" | b"export" | b"set" | b"#define" | b"define")
+        b"ENV"
+            | b"SetEnv"
+            | b"setenv"
+            | b"export"
+            | b"set"
+            | b"#define"
+            | b"define"
+            // nginx: `proxy_set_header X-Api-Key value;`.
+            | b"proxy_set_header"
+            | b"add_header"
+            | b"grpc_set_header"
     )
 }
 
@@ -3409,6 +3557,30 @@ mod attribution_tests {
                 "<component publicKeyToken=\"31bf3856ad364e35\" language=\"neutral\">\n",
                 "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
                 "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn spreadsheet_columns_named_by_their_header() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let text = "service,url,username,password,owner\n\
+                    saas,https://app.example.com,ops@example.com,IslandFennel96.,ops\n\
+                    wiki,https://wiki.example.com,sso,(SSO),it\n\
+                    mail,https://mail.example.com,inv@example.com,letmein-staging,ops\n";
+        assert_eq!(
+            ids(&s, text),
+            [
+                "generic.password.unquoted:IslandFennel96.",
+                "generic.password.unquoted:letmein-staging"
+            ]
+        );
+        reports_none(
+            &s,
+            &[
+                "id,name,password_hash,created\n1,alice,$2b$12$abcdefghijklmnopqrstuv,2024\n",
+                "let (a, b, password, c) = row;\nlet x = 1;\n",
             ],
         );
     }

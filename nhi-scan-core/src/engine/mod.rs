@@ -698,7 +698,35 @@ impl Scanner {
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
             done = end;
-            let Some(a) = found else { continue };
+            let Some(a) = found else {
+                let mut cells = Vec::new();
+                if let Some(end) =
+                    self.assign
+                        .csv_column(hay, hit.clone(), &mut scratch.assign, &mut cells)
+                {
+                    done = end;
+                    for (a, order) in cells {
+                        scratch.assign.order = order;
+                        self.report_assignment(hay, a, scratch, out);
+                    }
+                }
+                continue;
+            };
+            self.report_assignment(hay, a, scratch, out);
+        }
+        scratch.assign_hits = hits;
+    }
+
+    /// Reports an assignment's value under the first rule of `scratch.assign.order` that
+    /// accepts it.
+    fn report_assignment(
+        &self,
+        hay: &[u8],
+        a: assign::Assignment,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        {
             if scratch
                 .vetoes
                 .iter()
@@ -706,7 +734,7 @@ impl Scanner {
             {
                 // A provider rule recognised these bytes and rejected their checksum: no name
                 // makes them a credential.
-                continue;
+                return;
             }
             let value = a.value_bytes(hay);
             let span = a.name.start..a.value.end;
@@ -726,7 +754,7 @@ impl Scanner {
                 }
                 break;
             }
-            let Some(r) = chosen else { continue };
+            let Some(r) = chosen else { return };
             let companion =
                 self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
             let decoded = a.decoded.map(|(secret, encoding)| {
@@ -744,7 +772,6 @@ impl Scanner {
                 decoded,
             });
         }
-        scratch.assign_hits = hits;
     }
 
     /// Literal arguments of calls whose callee names a provider (`TwilioClient("AC..", "..")`)
