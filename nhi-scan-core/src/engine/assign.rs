@@ -1440,6 +1440,30 @@ struct CsvColumn {
 /// separators, every cell is a short label (letters, digits, blanks, `_-./()`), the hit's cell
 /// is the identifier alone, and the next line has as many separators.
 fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
+    // Cheap first: the hit's cell must end at a separator or the line's end, and start at one
+    // or the line's start, with only label bytes between (most hits in code fail here).
+    let label_byte = |b: u8| b.is_ascii_alphanumeric() || b" _-./()\"".contains(&b);
+    let lim = (hit.end + 48).min(hay.len());
+    let mut e = hit.end;
+    while e < lim && label_byte(hay[e]) {
+        e += 1;
+    }
+    let right = hay.get(e).copied().unwrap_or(b'\n');
+    let is_sep = |c: u8| matches!(c, b',' | b';' | b'\t');
+    if !(is_sep(right) || matches!(right, b'\n' | b'\r')) {
+        return None;
+    }
+    let floor = hit.start.saturating_sub(48);
+    let mut b = hit.start;
+    while b > floor && label_byte(hay[b - 1]) {
+        b -= 1;
+    }
+    let left = if b == 0 { b'\n' } else { hay[b - 1] };
+    let sep = match (is_sep(left), is_sep(right)) {
+        (true, _) => left,
+        (false, true) if matches!(left, b'\n') => right,
+        _ => return None,
+    };
     let ls = line_start(hay, hit.start);
     let le = line_end(hay, hit.start);
     if le - ls > 1024 || le >= hay.len() {
@@ -1447,9 +1471,6 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     }
     let line = &hay[ls..le];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let sep = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|c| line.iter().filter(|b| *b == c).count())?;
     let seps = line.iter().filter(|b| **b == sep).count();
     if seps < 2 {
         return None;
