@@ -882,6 +882,9 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         p += 1;
     }
     let name_end = p;
+    if env_fallback(hay, name_end).is_some() {
+        return true;
+    }
     for _ in 0..2 {
         if let Some(q) = quote_at(hay, p) {
             p += q;
@@ -1272,6 +1275,11 @@ fn skip_blanks(hay: &[u8], mut p: usize, max: usize) -> usize {
 /// syntaxes listed in the module docs.
 fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     let (s, e) = (id.start, id.end);
+    if let Some(v0) = env_fallback(hay, e)
+        && let Some((v, true)) = parse_value(hay, v0)
+    {
+        return Some(Assignment::new(s..e, v, true));
+    }
     // Leading dashes mark a command-line flag (`--password X`).
     let mut raw_s = s;
     while raw_s > 0 && hay[raw_s - 1] == b'-' && s - raw_s < 2 {
@@ -1535,6 +1543,36 @@ fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
         r = r.start + 1..r.end - 1;
     }
     (!r.is_empty()).then_some(r)
+}
+
+/// An environment variable read with a literal fallback: `process.env.API_KEY ?? "x"`,
+/// `getenv('API_KEY') ?: 'x'`, `os.environ.get("API_KEY") or "x"`, `ENV["API_KEY"] || "x"`.
+/// The literal is the value the program runs with wherever the variable is unset, so it is
+/// the variable's value. `name_end` is where the variable's name ends; returns where the
+/// literal starts.
+fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
+    let mut p = name_end;
+    for _ in 0..3 {
+        match hay.get(p) {
+            Some(b'"' | b'\'' | b')' | b']') => p += 1,
+            _ => break,
+        }
+    }
+    let q = skip_blanks(hay, p, 4);
+    let rest = hay.get(q..(q + 3).min(hay.len()))?;
+    let op = if rest.starts_with(b"??") || rest.starts_with(b"||") || rest.starts_with(b"?:") {
+        2
+    } else if rest.starts_with(b"or ") {
+        3
+    } else {
+        return None;
+    };
+    let v = skip_blanks(hay, q + op, 4);
+    quote_at(hay, v)?;
+    // The name must be read from the environment, on this line, just before.
+    let ls = line_start(hay, name_end).max(name_end.saturating_sub(80));
+    let before = hay[ls..name_end].to_ascii_lowercase();
+    memchr::memmem::find(&before, b"env").map(|_| v)
 }
 
 /// Words that stand for the operator in prose and chat (`the prod db pw is X`, `vpn pw changed
@@ -3602,6 +3640,35 @@ mod attribution_tests {
             &[
                 "id,name,password_hash,created\n1,alice,$2b$12$abcdefghijklmnopqrstuv,2024\n",
                 "let (a, b, password, c) = row;\nlet x = 1;\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn environment_reads_with_a_literal_fallback() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "$apiKey = getenv('PAYMENT_API_KEY') ?: 'wkQZazfu52PRYG8cdjROpHzzgkQ8IEjh';\n",
+                "wkQZazfu52PRYG8cdjROpHzzgkQ8IEjh",
+            ),
+            (
+                "api_key = os.environ.get(\"PAYMENT_API_KEY\") or \"wkQZazfu52PRYG8cdjROpHz2gkQ8IEjh\"\n",
+                "wkQZazfu52PRYG8cdjROpHz2gkQ8IEjh",
+            ),
+            (
+                "const apiKey = process.env.PAYMENT_API_KEY ?? 'wkQZazfu52PRYG8cdjROpHz5gkQ8IEjh';\n",
+                "wkQZazfu52PRYG8cdjROpHz5gkQ8IEjh",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "const token = req.headers.token || \"\";\n",
+                "const key = cache.key || \"default-cache-key-2024\";\n",
+                "const apiKey = process.env.PAYMENT_API_KEY ?? '';\n",
             ],
         );
     }
