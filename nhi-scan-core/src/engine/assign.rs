@@ -1795,9 +1795,29 @@ fn directive_line(hay: &[u8], s: usize) -> bool {
 /// `password 'x'` / `PASSWORD "x"`: a name followed by blanks and a quoted literal that ends
 /// the statement (SQL `WITH PASSWORD 'x'`, Ruby and Chef DSL calls).
 fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
-    // Backticks after a word are a code span in prose (`pass \`Type::X\``), not a value.
+    // Backticks after a word are a code span in prose: a value only when it reads as a
+    // password (`password \`AutumnQuartz25@\``), not code (`pass \`Type::X\``).
     if hay[p] == b'`' {
-        return None;
+        let (v, quoted) = parse_value(hay, p)?;
+        let val = &hay[v.clone()];
+        let code = val.iter().any(|b| {
+            matches!(
+                b,
+                b'(' | b')' | b':' | b'=' | b'$' | b'{' | b'}' | b'/' | b'<'
+            )
+        });
+        // `pass` is a verb in prose (`pass \`asn1Spec\` to ...`): only a password's noun.
+        let name = hay[s..e].to_ascii_lowercase();
+        let noun = [&b"password"[..], b"passwd", b"passphrase", b"pwd"]
+            .iter()
+            .any(|w| name.ends_with(w));
+        return (quoted
+            && noun
+            && (8..=64).contains(&val.len())
+            && val.iter().any(u8::is_ascii_digit)
+            && char_classes(val) >= 3
+            && !code)
+            .then(|| Assignment::new(s..e, v, quoted));
     }
     quote_at(hay, p)?;
     let (v, quoted) = parse_value(hay, p)?;
@@ -2746,16 +2766,19 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     true
 }
 
-/// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
-/// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
-/// A Google app password as shown to its user: four groups of four lower-case letters
-/// separated by single spaces (`bhjd pwnl iyyf kyiv`). Random letters, so some group has
-/// three consonants in a row, which prose of four-letter words (`must have more than`) lacks.
+/// An app password as shown to its user: four groups of four lower-case letters separated by
+/// single spaces (Google, `bhjd pwnl iyyf kyiv`) or dashes (Apple, `knci-rhrw-kdjs-gpkd`).
+/// Random letters, so some group has three consonants in a row, which prose of four-letter
+/// words (`must have more than`) lacks.
 fn app_password(v: &[u8]) -> bool {
+    // Four groups of four lower-case letters, separated by blanks (Google) or dashes (Apple
+    // app-specific passwords).
+    let sep = v.get(4).copied().unwrap_or(b' ');
     if v.len() != 19
+        || !matches!(sep, b' ' | b'-')
         || !v
             .chunks(5)
-            .all(|g| g[..4].iter().all(u8::is_ascii_lowercase) && (g.len() == 4 || g[4] == b' '))
+            .all(|g| g[..4].iter().all(u8::is_ascii_lowercase) && (g.len() == 4 || g[4] == sep))
     {
         return false;
     }
@@ -2773,6 +2796,8 @@ fn bang_plain_value(v: &[u8]) -> bool {
         && !v[1..].starts_with(b"==")
 }
 
+/// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
+/// `MI_UserCredentials_0`), as identifiers are; random tokens split into many 1-2 letter pieces.
 fn reads_as_identifier(v: &[u8]) -> bool {
     if !v
         .first()
@@ -3548,6 +3573,14 @@ mod attribution_tests {
                 "96ff3a73556302d8dbf5bb6ad6d36a10",
             ),
             ("DB_PW=Xk29fjq81Lmz\n", "Xk29fjq81Lmz"),
+            (
+                "| Dana | Share DB break-glass password `AutumnQuartz25@` with on-call |\n",
+                "AutumnQuartz25@",
+            ),
+            (
+                "FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD=knci-rhrw-kdjs-gpkd\n",
+                "knci-rhrw-kdjs-gpkd",
+            ),
             ("adminPw: \"Rt8vQ2mz71\"\n", "Rt8vQ2mz71"),
         ];
         reports_each(&s, &cases);
@@ -3558,6 +3591,8 @@ mod attribution_tests {
                 "the api key is stored in vault under kv/prod/api2 now\n",
                 "Constrain it with a Condition element. The key is swf:tagList.member.4.\n",
                 "pw = pwd.getpwnam(user)\n",
+                "LOG('guessed container type (pass `asn1Spec` to guide the decoder)')\n",
+                "Set the password `Type::Secret2` in the constructor.\n",
                 "if token is None:\n    return\n",
                 "the secret key is rotated2024 every quarter\n",
             ],
