@@ -603,6 +603,12 @@ def more_classes(emit):
         (f"    proxy_set_header X-Api-Key {f};", ("pos", "generic.api-key.unquoted", f)),
         "    proxy_set_header Host $host;", "}",
     ])
+    g = pw(r).replace("`", "Q")
+    emit("wiki/runbook-break-glass.md", [
+        f"<!-- {HEADER} -->", "# Break glass", "",
+        (f"Primary admin login: `dba_admin` / `{g}`", ("pos", "generic.login-pair", g)),
+        ("Copy `src/config.example.toml` / `src/config.toml` before the first run.", ("neg", "path-pair")),
+    ])
     emit("passphrase/settings.json", [
         "{", f'  "_comment": "{HEADER}",', '  "postgres": {',
         (f'    "password": "{phrase}"', ("pos", P, phrase)),
