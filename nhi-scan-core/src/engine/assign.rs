@@ -2980,10 +2980,11 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     if PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p)) {
         return true;
     }
-    // The same keys base64-encoded, as Kubernetes `data:` holds them.
+    // The same keys base64-encoded, as Kubernetes `data:` holds them: the first 16 characters
+    // decode to 12 bytes, enough for the longest prefix.
     let mut decoded = Vec::new();
-    if value.len() <= 256
-        && super::decode::decode(super::decode::Encoding::Base64, value, &mut decoded)
+    if let Some(head) = value.get(..16)
+        && super::decode::decode(super::decode::Encoding::Base64, head, &mut decoded)
         && PUBLIC_PREFIXES.iter().any(|p| decoded.starts_with(p))
     {
         return true;

@@ -726,52 +726,49 @@ impl Scanner {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
+        if scratch
+            .vetoes
+            .iter()
+            .any(|v| v.start < a.value.end && a.value.start < v.end)
         {
-            if scratch
-                .vetoes
-                .iter()
-                .any(|v| v.start < a.value.end && a.value.start < v.end)
-            {
-                // A provider rule recognised these bytes and rejected their checksum: no name
-                // makes them a credential.
-                return;
-            }
-            let value = a.value_bytes(hay);
-            let span = a.name.start..a.value.end;
-            let mut chosen = None;
-            for &r in &scratch.assign.order {
-                let rule = &self.rules[r as usize];
-                match self.context_verdict(rule, value, a.human) {
-                    Verdict::Accept => {}
-                    Verdict::Reject => continue,
-                    Verdict::BadChecksum => {
-                        scratch.vetoes.push(a.value.clone());
-                        break;
-                    }
-                }
-                if !self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
-                    chosen = Some(r as usize);
-                }
-                break;
-            }
-            let Some(r) = chosen else { return };
-            let companion =
-                self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
-            let decoded = a.decoded.map(|(secret, encoding)| {
-                Box::new(Decoded {
-                    encoding,
-                    secret,
-                    companion: None,
-                })
-            });
-            out.push(Match {
-                rule: r,
-                span,
-                secret: a.value,
-                companion,
-                decoded,
-            });
+            // A provider rule recognised these bytes and rejected their checksum: no name
+            // makes them a credential.
+            return;
         }
+        let value = a.value_bytes(hay);
+        let span = a.name.start..a.value.end;
+        let mut chosen = None;
+        for &r in &scratch.assign.order {
+            let rule = &self.rules[r as usize];
+            match self.context_verdict(rule, value, a.human) {
+                Verdict::Accept => {}
+                Verdict::Reject => continue,
+                Verdict::BadChecksum => {
+                    scratch.vetoes.push(a.value.clone());
+                    break;
+                }
+            }
+            if !self.allowlisted(rule, hay, span.clone(), a.value.clone()) {
+                chosen = Some(r as usize);
+            }
+            break;
+        }
+        let Some(r) = chosen else { return };
+        let companion = self.find_companion(r, hay, span.clone(), &mut scratch.companion_caches);
+        let decoded = a.decoded.map(|(secret, encoding)| {
+            Box::new(Decoded {
+                encoding,
+                secret,
+                companion: None,
+            })
+        });
+        out.push(Match {
+            rule: r,
+            span,
+            secret: a.value,
+            companion,
+            decoded,
+        });
     }
 
     /// Literal arguments of calls whose callee names a provider (`TwilioClient("AC..", "..")`)
