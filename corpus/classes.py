@@ -617,6 +617,28 @@ def more_classes(emit):
         "  }", "}",
     ])
 
+    # 20. Files of one value, named by their file name (Rails `config/master.key`, Docker
+    # secrets files); base64 values judged by what they decode to; short season-and-year
+    # passwords under password names.
+    r = random.Random("nhi-scan:classes6:wholefile")
+    emit("wholefile/README.md", [HEADER, "", "Each file here holds one fake value and nothing else."])
+    mk = rnd(r, 32, "0123456789abcdef")
+    emit("wholefile/config/master.key", [(mk, ("pos", "generic.encryption-key.unquoted", mk))])
+    dp = pw(r)
+    emit("wholefile/secrets/db_password.txt", [(dp, ("pos", "generic.password.unquoted", dp))])
+    emit("wholefile/VERSION", [("2.14.0-rc.1+build.20240611", ("neg", "version-file"))])
+    season = r.choice(["Spring", "Summer", "Autumn", "Winter", "Fall"]) + str(r.randint(2018, 2025)) + r.choice("!.#$")
+    emit("wholefile/mongo-init.js", [
+        f"// {HEADER}", "db.createUser({", "  user: 'svc_orders',",
+        (f"  pwd: '{season}',", ("pos", P, season)),
+        "  roles: [{ role: 'readWrite', db: 'orders' }],", "});",
+    ])
+    path_b64 = base64.b64encode(b"/var/run/secrets/orders/db.json").decode()
+    emit("wholefile/secret-paths.yaml", [
+        f"# {HEADER}", "apiVersion: v1", "kind: Secret", "metadata:", "  name: orders-paths", "data:",
+        (f"  credentials-file: {path_b64}", ("neg", "base64-of-a-path")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

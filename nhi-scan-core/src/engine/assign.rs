@@ -440,6 +440,9 @@ impl Assign {
         if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
             return (end, None);
         }
+        if a.decoded.is_none() && encodes_no_secret(&hay[a.value.clone()]) {
+            return (end, None);
+        }
         // A KMS blob or SealedSecret value under `password:` is the encrypted form a project
         // should commit, whatever the name says.
         if crate::filters::is_ciphertext_envelope(a.value_bytes(hay)) {
@@ -2588,6 +2591,29 @@ fn path_separators(v: &[u8]) -> usize {
 
 /// Cheap checks every value must pass, whatever rule reports it: not a reference, an
 /// expression, a URL, a path, an e-mail address, a ciphertext or a word.
+/// A base64 value (a Kubernetes Secret's `data:`, a CI variable) is judged by what it holds: a
+/// path, a reference or a placeholder (`L3Zhci9zZWNyZXRz...` is `/var/secrets/...`) stays one
+/// when encoded. Values decoding to several lines (a whole `.env`) are left to the decoders
+/// that rescan them, and values decoding to binary are random keys.
+fn encodes_no_secret(v: &[u8]) -> bool {
+    if v.len() < 12
+        || v.len() % 4 != 0
+        || !v
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return false;
+    }
+    let mut d = Vec::new();
+    if !super::decode::decode(super::decode::Encoding::Base64, v, &mut d)
+        || d.len() < 6
+        || !d.iter().all(|b| (0x21..0x7f).contains(b))
+    {
+        return false;
+    }
+    !value_plausible(&d, true) || crate::filters::is_placeholder(&d)
+}
+
 fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
@@ -3002,18 +3028,14 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
-/// The entropy a value found by context must reach, for a rule asking `min`: random values over
-/// a small alphabet (hex tops out at 4 bits) cannot reach thresholds set for long base62 tokens,
-/// nor can human-chosen passwords of short length (at most log2(len) bits), so the bar is capped
-/// by what such a value can plausibly reach.
-/// An 8 to 11 character value with the composition people are asked for (three classes of
-/// characters), and none of the marks of test data: percent-encoded bytes (URL parser tests) or
-/// the stock words of fixtures (`pass`, `test`, `foo`, `admin`, ...).
-fn short_password_shape(v: &[u8]) -> bool {
+/// A value with the composition people are asked for (three classes of characters), and none
+/// of the marks of test data: percent-encoded bytes (URL parser tests) or the stock words of
+/// fixtures (`pass`, `test`, `foo`, `admin`, ...).
+fn password_composition(v: &[u8]) -> bool {
     const FIXTURE_WORDS: &[&[u8]] = &[
         b"pass", b"pwd", b"test", b"foo", b"bar", b"demo", b"user", b"admin", b"secret", b"qwerty",
     ];
-    if !(8..12).contains(&v.len()) || char_classes(v) < 3 {
+    if char_classes(v) < 3 {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -3035,6 +3057,10 @@ fn char_classes(v: &[u8]) -> usize {
         + has(|b| b.is_ascii_graphic() && !b.is_ascii_alphanumeric())
 }
 
+/// The entropy a value found by context must reach, for a rule asking `min`: random values over
+/// a small alphabet (hex tops out at 4 bits) cannot reach thresholds set for long base62 tokens,
+/// nor can human-chosen passwords of short length (at most log2(len) bits), so the bar is capped
+/// by what such a value can plausibly reach.
 pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     let hex = value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit);
     let alphabet_cap = if hex { 3.0 } else { f64::INFINITY };
@@ -3043,7 +3069,11 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     // reach 3.3 bits even with no repeated character) it takes the composition people are asked
     // for as well: three of lower case, upper case, digits and symbols (`Summer2025$`), which
     // words, identifiers and numbers (`hunter22`, `localhost`, `20240101`) lack.
-    let length_cap = if human && (value.len() >= 12 || short_password_shape(value)) {
+    // Under a password's name, that composition allows repeated groups (`Fall2022.`,
+    // `Velvet_Comet_Velvet35_`).
+    let length_cap = if human && value.len() >= 8 && password_composition(value) {
+        (value.len() as f64).log2() * 0.7
+    } else if human && value.len() >= 12 {
         (value.len() as f64).log2() * 0.8
     } else {
         f64::INFINITY
@@ -3070,7 +3100,10 @@ mod tests {
     #[test]
     fn short_human_passwords_need_three_character_classes_and_no_fixture_words() {
         for p in ["Summer2025$", "Pi0n33r793!", "Copper2023S", "M@pl3939!"] {
-            assert!(short_password_shape(p.as_bytes()), "{p}");
+            assert!(
+                (8..12).contains(&p.len()) && password_composition(p.as_bytes()),
+                "{p}"
+            );
         }
         for p in [
             "hunter22",
@@ -3081,8 +3114,33 @@ mod tests {
             "Admin@123",
             "abc",
         ] {
-            assert!(!short_password_shape(p.as_bytes()), "{p}");
+            assert!(!password_composition(p.as_bytes()), "{p}");
         }
+    }
+
+    #[test]
+    fn a_password_named_value_may_repeat_a_digit_group() {
+        let v = b"Fall2022.";
+        let h = crate::filters::shannon_entropy(v);
+        assert!(h >= context_entropy_bar(3.5, v, true), "{h}");
+        assert!(h < context_entropy_bar(3.5, v, false), "{h}");
+    }
+
+    #[test]
+    fn base64_values_are_judged_by_what_they_hold() {
+        // `/var/secrets/google/key.json` and Stripe's documentation key, base64-encoded.
+        assert!(encodes_no_secret(
+            b"L3Zhci9zZWNyZXRzL2dvb2dsZS9rZXkuanNvbg=="
+        ));
+        assert!(encodes_no_secret(
+            b"c2tfdGVzdF80ZUMzOUhxTHlqV0Rhcmp0VDF6ZHA3ZGM="
+        ));
+        // A password, a random key (binary when decoded) and a multi-line `.env`.
+        assert!(!encodes_no_secret(b"VjNsdmV0LUNvbWV0LTIwMjQh"));
+        assert!(!encodes_no_secret(
+            b"q8Zk2LmN0pXr7TvW4yBc9DfGh1Jk3Lm5Np7Qr9St"
+        ));
+        assert!(!encodes_no_secret(b"QT1iCkI9YzNmN2RkOTIx"));
     }
 
     #[test]

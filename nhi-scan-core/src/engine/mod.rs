@@ -12,6 +12,7 @@ mod escape;
 mod gate;
 mod positional;
 mod trigrams;
+mod whole_file;
 mod words;
 
 use std::collections::HashMap;
@@ -29,6 +30,7 @@ use assign::{Assign, AssignScratch};
 pub use decode::Encoding;
 use decode::{Decoder, MAX_DEPTH};
 use gate::{Gate, Hit};
+pub(crate) use whole_file::single_value;
 
 /// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
 const UNBOUNDED_WINDOW: usize = 512;

@@ -327,6 +327,15 @@ impl<'a> BlobWorker<'a> {
         let scanner = self.shared.scanner;
         self.matches.clear();
         scanner.scan(hay, &mut self.scratch, &mut self.matches);
+        // A whole file of one value (`config/master.key`) is named by its file name.
+        if self.matches.is_empty()
+            && base == 0
+            && report.end == hay.len()
+            && let Some(value) = crate::engine::single_value(hay)
+        {
+            let path = origin.get().path();
+            scanner.scan_file_value(&path, hay, value, &mut self.scratch, &mut self.matches);
+        }
         if self.matches.is_empty() {
             return;
         }
