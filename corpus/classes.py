@@ -639,6 +639,25 @@ def more_classes(emit):
         (f"  credentials-file: {path_b64}", ("neg", "base64-of-a-path")),
     ])
 
+    # 21. A script gives a token a short name and uses it in a header or flag: the slot says
+    # what the variable holds.
+    r = random.Random("nhi-scan:classes6:scriptvars")
+    t, k = rnd(r, 40), rnd(r, 32, "0123456789abcdef")
+    emit("scriptvars/smoke.sh", [
+        "#!/usr/bin/env bash", f"# {HEADER}", "set -euo pipefail",
+        (f"T={t}", ("pos", "generic.auth", t)),
+        'AUTH="Authorization: Bearer $T"',
+        'curl -fsS -H "$AUTH" https://api.example.com/v1/ping',
+        ("N=$(cat /run/secrets/api_token)", ("neg", "command-substitution")),
+        'curl -fsS -H "Authorization: Bearer $N" https://api.example.com/v1/me',
+    ])
+    emit("scriptvars/Deploy.ps1", [
+        f"# {HEADER}",
+        (f'$k = "{k}"', ("pos", "generic.auth", k)),
+        '$headers = @{ Authorization = "Bearer $k" }',
+        "Invoke-RestMethod -Uri https://api.example.com/deploy -Headers $headers",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -436,6 +436,14 @@ impl Assign {
         end: usize,
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
+        // `Authorization: Bearer $T` in a script: the credential is what `T=` holds.
+        if a.decoded.is_none()
+            && hay.get(a.value.start) == Some(&b'$')
+            && let Some((value, quoted)) = resolve_variable(hay, a.value.clone())
+        {
+            a.value = value;
+            a.quoted = quoted;
+        }
         // The value test is cheaper than splitting the name, and rejects most code.
         if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
             return (end, None);
@@ -1395,6 +1403,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
+    if !quoted && let Some(a) = scheme_variable(hay, s..e, &v) {
+        return Some(a);
+    }
     if !quoted
         && hay.len() >= v.start + 19
         && app_password(&hay[v.start..v.start + 19])
@@ -1724,22 +1735,7 @@ fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
         return;
     };
     let scheme = &v[..sp];
-    const SCHEMES: &[&[u8]] = &[
-        b"bearer",
-        b"basic",
-        b"token",
-        b"bot",
-        b"splunk",
-        b"ssws",
-        b"geniekey",
-        b"apikey",
-        b"api-key",
-        b"key",
-        b"digest",
-        b"sso-key",
-        b"dsn",
-    ];
-    if SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+    if AUTH_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
         let rest = &v[sp + 1..];
         let skip = rest.iter().take_while(|b| **b == b' ').count();
         if !rest[skip..].is_empty() && !rest[skip..].contains(&b' ') {
@@ -1748,6 +1744,24 @@ fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
         }
     }
 }
+
+/// HTTP authorization schemes (and the vendor ones) that precede a credential in a header.
+const AUTH_SCHEMES: &[&[u8]] = &[
+    b"bearer",
+    b"basic",
+    b"token",
+    b"bot",
+    b"splunk",
+    b"ssws",
+    b"geniekey",
+    b"apikey",
+    b"api-key",
+    b"key",
+    b"digest",
+    b"sso-key",
+    b"dsn",
+    b"oauth",
+];
 
 /// True when the name follows the word `set` (`config set NAME VALUE`, `CONFIG SET requirepass
 /// VALUE`).
@@ -2581,6 +2595,100 @@ fn is_reference(v: &[u8]) -> bool {
     }
 }
 
+/// `Authorization: Bearer $T`, an unquoted value cut at the space after the scheme: the value
+/// is the variable (resolved to its literal in `finish`).
+fn scheme_variable(hay: &[u8], name: Range<usize>, v: &Range<usize>) -> Option<Assignment> {
+    if !AUTH_SCHEMES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(&hay[v.clone()]))
+        || hay.get(v.end) != Some(&b' ')
+        || hay.get(v.end + 1) != Some(&b'$')
+    {
+        return None;
+    }
+    let start = v.end + 1;
+    let len = hay[start + 1..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'{' | b'}')))
+        .unwrap_or(hay.len() - start - 1);
+    let mut a = Assignment::new(name, start..start + 1 + len, false);
+    a.scheme = true;
+    Some(a)
+}
+
+/// How far back a script's variable definition is looked for.
+const VARIABLE_BACK: usize = 16 * 1024;
+
+/// The literal a shell or PowerShell variable was given, for a credential slot that names the
+/// variable (`$T`, `${T}`, `$K`): the last `T=...` (`export`, `local`, `readonly` allowed) or
+/// `$T = "..."` line before the slot. Scripts give a token a short name (`T`, `K`, `TOKEN2`)
+/// and use it in a header; the name says nothing, the slot says what it is. Only a literal is
+/// taken: a definition that reads another variable or runs a command is no secret in the text.
+fn resolve_variable(hay: &[u8], value: Range<usize>) -> Option<(Range<usize>, bool)> {
+    let v = &hay[value.clone()];
+    let name = match v {
+        [b'$', b'{', rest @ .., b'}'] => rest,
+        [b'$', rest @ ..] => rest,
+        _ => return None,
+    };
+    if name.is_empty()
+        || name[0].is_ascii_digit()
+        || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return None;
+    }
+    let floor = value.start.saturating_sub(VARIABLE_BACK);
+    let mut end = line_start(hay, value.start);
+    while end > floor {
+        let start = line_start(hay, end - 1);
+        let line = &hay[start..end - 1];
+        end = start;
+        let mut rest = trim_start(line);
+        for kw in [
+            &b"export "[..],
+            b"local ",
+            b"readonly ",
+            b"declare -x ",
+            b"declare ",
+        ] {
+            if let Some(r) = rest.strip_prefix(kw) {
+                rest = trim_start(r);
+            }
+        }
+        // PowerShell: `$T = "..."`; shell: `T=...` with no space.
+        let powershell = rest.first() == Some(&b'$');
+        let body = if powershell { &rest[1..] } else { rest };
+        let Some(after) = body.strip_prefix(name) else {
+            continue;
+        };
+        let after = if powershell { trim_start(after) } else { after };
+        let Some(after) = after.strip_prefix(b"=") else {
+            continue;
+        };
+        let after = if powershell { trim_start(after) } else { after };
+        let at = start + (line.len() - after.len());
+        return match after.first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let close = memchr::memchr(q, &after[1..])?;
+                let lit = &after[1..1 + close];
+                (!lit.is_empty() && !lit.contains(&b'$') && !lit.contains(&b'`'))
+                    .then_some((at + 1..at + 1 + close, true))
+            }
+            Some(_) => {
+                let len = after
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'&' | b'|'))
+                    .unwrap_or(after.len());
+                let lit = &after[..len];
+                (!lit.is_empty() && !lit.contains(&b'$') && !lit.contains(&b'`'))
+                    .then_some((at..at + len, false))
+            }
+            None => None,
+        };
+    }
+    None
+}
+
 /// Runs of backslashes followed by a name character: the segment separators of a Windows or
 /// registry path.
 fn path_separators(v: &[u8]) -> usize {
@@ -2589,8 +2697,6 @@ fn path_separators(v: &[u8]) -> usize {
         .count()
 }
 
-/// Cheap checks every value must pass, whatever rule reports it: not a reference, an
-/// expression, a URL, a path, an e-mail address, a ciphertext or a word.
 /// A base64 value (a Kubernetes Secret's `data:`, a CI variable) is judged by what it holds: a
 /// path, a reference or a placeholder (`L3Zhci9zZWNyZXRz...` is `/var/secrets/...`) stays one
 /// when encoded. Values decoding to several lines (a whole `.env`) are left to the decoders
@@ -2614,6 +2720,8 @@ fn encodes_no_secret(v: &[u8]) -> bool {
     !value_plausible(&d, true) || crate::filters::is_placeholder(&d)
 }
 
+/// Cheap checks every value must pass, whatever rule reports it: not a reference, an
+/// expression, a URL, a path, an e-mail address, a ciphertext or a word.
 fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
@@ -3124,6 +3232,34 @@ mod tests {
         let h = crate::filters::shannon_entropy(v);
         assert!(h >= context_entropy_bar(3.5, v, true), "{h}");
         assert!(h < context_entropy_bar(3.5, v, false), "{h}");
+    }
+
+    #[test]
+    fn script_variables_resolve_to_their_literal() {
+        let resolved = |text: &str| -> Option<String> {
+            let at = text.rfind('$')?;
+            let end = text[at..]
+                .find(|c: char| c == '"' || c == '\n')
+                .map_or(text.len(), |i| at + i);
+            let (v, _) = resolve_variable(text.as_bytes(), at..end)?;
+            Some(text[v].to_string())
+        };
+        assert_eq!(
+            resolved("T=Qx8kLm2Zp9Vr\nH=\"Authorization: Bearer $T\"").as_deref(),
+            Some("Qx8kLm2Zp9Vr")
+        );
+        assert_eq!(
+            resolved("export K='a1b2c3d4e5'\ncurl -H \"X: ${K}\"").as_deref(),
+            Some("a1b2c3d4e5")
+        );
+        assert_eq!(
+            resolved("$tok = \"Zk29LmQ8\"\n$h = \"Bearer $tok\"").as_deref(),
+            Some("Zk29LmQ8")
+        );
+        // Read from elsewhere: no literal in the text.
+        assert_eq!(resolved("T=$(cat /run/t)\nx \"Bearer $T\""), None);
+        assert_eq!(resolved("T=$1\nx \"Bearer $T\""), None);
+        assert_eq!(resolved("x \"Bearer $T\""), None);
     }
 
     #[test]

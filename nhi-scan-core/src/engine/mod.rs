@@ -738,7 +738,8 @@ impl Scanner {
             return;
         }
         let value = a.value_bytes(hay);
-        let span = a.name.start..a.value.end;
+        // A script variable's value lies before the slot that names it (`T=...`, `Bearer $T`).
+        let span = a.name.start.min(a.value.start)..a.value.end.max(a.name.end);
         let mut chosen = None;
         for &r in &scratch.assign.order {
             let rule = &self.rules[r as usize];
