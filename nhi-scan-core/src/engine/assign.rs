@@ -3239,7 +3239,7 @@ mod tests {
         let resolved = |text: &str| -> Option<String> {
             let at = text.rfind('$')?;
             let end = text[at..]
-                .find(|c: char| c == '"' || c == '\n')
+                .find(['"', '\n'])
                 .map_or(text.len(), |i| at + i);
             let (v, _) = resolve_variable(text.as_bytes(), at..end)?;
             Some(text[v].to_string())
