@@ -658,6 +658,47 @@ def more_classes(emit):
         "Invoke-RestMethod -Uri https://api.example.com/deploy -Headers $headers",
     ])
 
+    # 22. Sibling key/value elements (KeePass exports, Hadoop configuration), flags in
+    # exec-form commands, network device configurations, SNMPv3 users.
+    r = random.Random("nhi-scan:classes6:devices")
+    kp, hd, rp = pw(r).replace("<", "Q").replace("&", "Q"), rnd(r, 40), rnd(r, 28)
+    emit("siblings/keepass-export.xml", [
+        '<?xml version="1.0" encoding="utf-8" standalone="yes"?>', f"<!-- {HEADER} -->",
+        "<KeePassFile><Root><Group><Entry>",
+        "  <String><Key>Title</Key><Value>iDRAC</Value></String>",
+        "  <String><Key>UserName</Key><Value>admin</Value></String>",
+        (f'  <String><Key>Password</Key><Value ProtectInMemory="True">{kp}</Value></String>', ("pos", "generic.password.unquoted", kp)),
+        "</Entry></Group></Root></KeePassFile>",
+    ])
+    emit("siblings/core-site.xml", [
+        "<configuration>", f"  <!-- {HEADER} -->", "  <property>",
+        "    <name>fs.s3a.endpoint</name>", "    <value>s3.eu-west-1.example.com</value>", "  </property>",
+        "  <property>", "    <name>fs.s3a.secret.key</name>",
+        (f"    <value>{hd}</value>", ("pos", "generic.secret.unquoted", hd)),
+        "  </property>", "</configuration>",
+    ])
+    emit("siblings/docker-compose.yml", [
+        f"# {HEADER}", "services:", "  cache:", "    image: redis:7-alpine",
+        (f'    command: ["redis-server", "--requirepass", "{rp}", "--appendonly", "yes"]', ("pos", P, rp)),
+    ])
+    up, tk, cm = rnd(r, 14), rnd(r, 18), rnd(r, 12) + "!"
+    emit("devices/core-sw01-running-config.txt", [
+        f"! {HEADER}", "hostname core-sw01", "!",
+        ("username backup privilege 15 password 7 0EBC2706A31D12B3A1FD", ("neg", "cisco-type7")),
+        (f"username netops privilege 15 password 0 {up}", ("pos", "cisco.cleartext-password", up)),
+        "!", "tacacs server TAC1", " address ipv4 192.0.2.76",
+        (f" key 0 {tk}", ("pos", "cisco.aaa-server-key", tk)),
+        "!",
+        (f"snmp-server community {cm} RO 10", ("pos", "snmp.community-string.ios", cm)),
+        ("snmp-server community public RO", ("neg", "snmp-default-community")),
+    ])
+    au, pr = rnd(r, 19), rnd(r, 19)
+    emit("devices/snmpd.conf", [
+        f"# {HEADER}", "sysLocation rack-4",
+        (f'createUser monitor SHA-512 "{au}" AES "{pr}"', ("pos", "snmp.v3-auth-passphrase", au), ("pos", "snmp.v3-privacy-passphrase", pr)),
+        "rouser monitor priv",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -914,8 +914,17 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'=') => !matches!(next, b'=' | b'~'),
         Some(b':') => next != b':',
         Some(b'?') => next == b'=',
-        // `x <- v` (R), or a property list's `<key>name</key>`.
-        Some(b'<') => next == b'-' || !blanks && hay[q..].starts_with(b"</key>"),
+        // `x <- v` (R), or a key element's name (`<key>name</key>`, `<name>x</name>`).
+        Some(b'<') => {
+            next == b'-'
+                || !blanks && next == b'/' && {
+                    let mut s = from;
+                    while s > 0 && is_name_byte(hay[s - 1]) {
+                        s -= 1;
+                    }
+                    key_element(hay, s, q).is_some()
+                }
+        }
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => quoted || names_a_field(hay, from),
         Some(b'(') => !blanks && !quoted,
@@ -1352,8 +1361,8 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
             return table_cell(hay, s..e, p + 1);
         }
-        b'<' if !blanks && hay[..raw_s].ends_with(b"<key>") && hay[p..].starts_with(b"</key>") => {
-            return plist_string(hay, s, e, p + 6);
+        b'<' if !blanks && let Some(close) = key_element(hay, raw_s, p) => {
+            return sibling_value(hay, s, e, p + close);
         }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
             return xml_element(hay, s, e, p + 1);
@@ -1414,7 +1423,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // `SMTP_PASSWORD=bhjd pwnl iyyf kyiv`: an app password keeps its blanks.
         v.end = v.start + 19;
     }
-    if c == b',' && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)) {
+    // `["redis-server", "--requirepass", "x"]`: in an exec-form command the flag's value is
+    // the next element.
+    let array_flag = dashes > 0 && quoted && name_quoted && hay[v.start] != b'-';
+    if c == b',' && !array_flag && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s))
+    {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
         return None;
@@ -1857,15 +1870,54 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     Some(Assignment::new(s..e, v, false))
 }
 
-/// Apple property list: `<key>ApiSecret</key>` then, after whitespace (same or next line),
-/// `<string>value</string>`. Any other element (`<data>`, `<true/>`, `<dict>`) is not a value.
-fn plist_string(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+/// Elements that hold a name whose value is the next element: Apple property lists
+/// (`<key>`), KeePass exports (`<Key>`), Hadoop and Java configuration (`<name>`).
+const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name"];
+
+/// The length of the closing tag at `p` when the name at `raw_s` sits alone in a key element
+/// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`).
+fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
+    KEY_ELEMENTS.iter().find_map(|tag| {
+        let open = raw_s.checked_sub(tag.len() + 2)?;
+        let before = &hay[open..raw_s];
+        let after = hay.get(p..p + tag.len() + 3)?;
+        (before[0] == b'<'
+            && before[before.len() - 1] == b'>'
+            && before[1..=tag.len()].eq_ignore_ascii_case(tag)
+            && after.starts_with(b"</")
+            && after[2..2 + tag.len()].eq_ignore_ascii_case(tag)
+            && after[after.len() - 1] == b'>')
+            .then_some(tag.len() + 3)
+    })
+}
+
+/// Elements that hold the value after a key element: `<string>` (plist), `<Value ...>`
+/// (KeePass, with attributes), `<value>` (Hadoop).
+const VALUE_ELEMENTS: &[&[u8]] = &[b"string", b"value"];
+
+/// The value element after a key element, after white space (same or next lines):
+/// `<string>value</string>`, `<Value ProtectInMemory="True">value</Value>`. Any other element
+/// (`<data>`, `<true/>`, `<dict>`, `<description>`) is not a value.
+fn sibling_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let q = skip_whitespace(hay, p, 64);
-    if !hay[q..].starts_with(b"<string>") {
+    let tag = VALUE_ELEMENTS.iter().find(|tag| {
+        hay.get(q + 1..q + 2 + tag.len()).is_some_and(|t| {
+            hay[q] == b'<'
+                && t[..tag.len()].eq_ignore_ascii_case(tag)
+                && matches!(t[tag.len()], b'>' | b' ')
+        })
+    })?;
+    let lim = (q + 256).min(hay.len());
+    let open_end = q + memchr::memchr(b'>', &hay[q..lim])? + 1;
+    if hay[open_end - 2] == b'/' {
         return None;
     }
-    xml_element(hay, s, e, q + 8)
-        .filter(|a| hay[skip_whitespace(hay, a.value.end, 16)..].starts_with(b"</string>"))
+    xml_element(hay, s, e, open_end).filter(|a| {
+        let c = &hay[skip_whitespace(hay, a.value.end, 16)..];
+        c.len() >= tag.len() + 3
+            && c.starts_with(b"</")
+            && c[2..2 + tag.len()].eq_ignore_ascii_case(tag)
+    })
 }
 
 fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
@@ -3238,9 +3290,7 @@ mod tests {
     fn script_variables_resolve_to_their_literal() {
         let resolved = |text: &str| -> Option<String> {
             let at = text.rfind('$')?;
-            let end = text[at..]
-                .find(['"', '\n'])
-                .map_or(text.len(), |i| at + i);
+            let end = text[at..].find(['"', '\n']).map_or(text.len(), |i| at + i);
             let (v, _) = resolve_variable(text.as_bytes(), at..end)?;
             Some(text[v].to_string())
         };
@@ -3316,6 +3366,20 @@ mod tests {
             (
                 format!("\t<key>ApiToken</key>\n\t<string>{v}</string>"),
                 "ApiToken",
+            ),
+            (
+                format!(
+                    "<String><Key>Password</Key><Value ProtectInMemory=\"True\">{v}</Value></String>"
+                ),
+                "Password",
+            ),
+            (
+                format!("  <name>fs.s3a.secret.key</name>\n  <value>{v}</value>"),
+                "fs.s3a.secret.key",
+            ),
+            (
+                format!("command: [\"redis-server\", \"--requirepass\", \"{v}\", \"--x\"]"),
+                "requirepass",
             ),
             (format!("ENV API_TOKEN {v}"), "API_TOKEN"),
             (format!("ARG API_TOKEN={v}"), "API_TOKEN"),
