@@ -51,9 +51,13 @@ def class_files():
             out.append(text)
             for tag in tags:
                 if tag[0] == "pos":
-                    assert tag[2] in text, (rel, text)
-                    truth.append({"file": f"{DIR}/{rel}", "line": len(out), "type": tag[1], "secret": tag[2],
-                                  "label": "positive"})
+                    # ("pos", rule, secret[, encoded]): the encoded form is what the line holds.
+                    assert tag[-1] in text, (rel, text)
+                    row = {"file": f"{DIR}/{rel}", "line": len(out), "type": tag[1], "secret": tag[2],
+                           "label": "positive"}
+                    if len(tag) > 3:
+                        row["encoded"] = tag[3]
+                    truth.append(row)
                 else:
                     negs.append({"file": f"{DIR}/{rel}", "line": len(out), "what": tag[1]})
         files.append((f"{DIR}/{rel}", "\n".join(out) + "\n"))
@@ -697,6 +701,21 @@ def more_classes(emit):
         f"# {HEADER}", "sysLocation rack-4",
         (f'createUser monitor SHA-512 "{au}" AES "{pr}"', ("pos", "snmp.v3-auth-passphrase", au), ("pos", "snmp.v3-privacy-passphrase", pr)),
         "rouser monitor priv",
+    ])
+
+    # 23. URLs with escaped slashes (PHP `json_encode` in logs), a whole base64 token under its
+    # own name, and a PostHog project key (public by design) under a key name.
+    r = random.Random("nhi-scan:classes6:escaped-urls")
+    up = string.ascii_uppercase + string.digits
+    hook = f"https://hooks.slack.com/services/T{rnd(r, 10, up)}/B{rnd(r, 10, up)}/{rnd(r, 24)}"
+    esc = hook.replace("/", "\\/")
+    tok = base64.b64encode(json.dumps({"api_address": "https://app.example.com",
+                                       "api_key": rnd(r, 36)}).encode()).decode()
+    emit("escaped-urls/bridge.log", [
+        f"# {HEADER}",
+        (f'2024-02-15T22:29:46Z INFO bridge payload={{"notify":{{"url":"{esc}","enabled":true}}}}', ("pos", "slack.webhook", hook, esc)),
+        (f"EXPERIMENT_API_TOKEN={tok}", ("pos", "generic.token.unquoted", tok)),
+        (f"POSTHOG_KEY=phc_{rnd(r, 43)}", ("neg", "posthog-project-key-public")),
     ])
 
 

@@ -3154,11 +3154,12 @@ fn passphrase(v: &[u8]) -> bool {
 fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
     // Keys made to ship in web pages and apps: Stripe publishable keys, Mapbox public tokens,
-    // New Relic browser keys, Intercom mobile SDK keys.
+    // PostHog project keys, New Relic browser keys, Intercom mobile SDK keys.
     const PUBLIC_PREFIXES: &[&[u8]] = &[
         b"pk_live_",
         b"pk_test_",
         b"pk.eyJ",
+        b"phc_",
         b"NRJS-",
         b"ios_sdk-",
         b"android_sdk-",

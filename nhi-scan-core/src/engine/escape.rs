@@ -7,13 +7,18 @@
 //! column are where it is written.
 //!
 //! Gated like everything else: only an escaped newline that ends an array element (`\n",`)
-//! starts it, and each array is unescaped once.
+//! starts it, and each array is unescaped once; or a URL whose slashes are escaped
+//! (`https:\/\/hooks.example.com\/...`, as PHP's `json_encode` writes every URL), whose one
+//! string is unescaped so that URL-shaped credentials (webhooks, URIs with passwords) match.
 
 use std::ops::Range;
 
 /// Gate keyword: the end of a JSON string that holds a line and is followed by another
 /// (`"...\n",`), as in a notebook's `source` and `text` arrays.
-pub(crate) const KEYWORDS: &[&str] = &["\\n\","];
+pub(crate) const KEYWORDS: &[&str] = &["\\n\",", URL_ESCAPED];
+
+/// Gate keyword: a URL scheme separator with escaped slashes.
+const URL_ESCAPED: &str = ":\\/\\/";
 
 /// Longest string or array unescaped at once.
 const MAX_SPAN: usize = 256 * 1024;
@@ -43,6 +48,13 @@ impl Unescaped {
 pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Option<Range<usize>> {
     out.text.clear();
     out.map.clear();
+    if hay[hit..].starts_with(URL_ESCAPED.as_bytes()) {
+        let open = string_start(hay, hit)?;
+        let close = string_end(hay, hit)?;
+        unescape_into(hay, open + 1..close - 1, out);
+        out.map.push(close);
+        return (out.text.len() >= 16).then_some(open..close);
+    }
     let close = string_end(hay, hit)?;
     // Only arrays of strings: a single string's escaped line breaks are matched by the rules
     // that span lines (PEM blocks accept `\n`), and code is full of `"...\n", x` calls.
@@ -230,6 +242,19 @@ mod tests {
         let at = u.text.iter().position(|b| *b == b'p').unwrap();
         let src = u.source(at..at + 8);
         assert_eq!(&hay[src], b"password");
+    }
+
+    #[test]
+    fn urls_with_escaped_slashes_are_unescaped_in_their_string() {
+        let hay = br#"payload={"url":"https:\/\/hooks.example.com\/a\/b","on":true}"#;
+        let s = String::from_utf8_lossy(hay).to_string();
+        let hit = s.find(":\\/").unwrap();
+        let mut u = Unescaped::default();
+        let region = unescape_around(hay, hit, &mut u).unwrap();
+        assert_eq!(u.text, b"https://hooks.example.com/a/b");
+        assert_eq!(&hay[region.start..region.start + 1], b"\"");
+        let at = u.text.iter().position(|b| *b == b'a').unwrap();
+        assert_eq!(&hay[u.source(at..at + 1)], b"a");
     }
 
     #[test]

@@ -1005,7 +1005,7 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
         return;
     }
     // A provider match found by decoding beats one on the encoded text itself (the Docker `auth`
-    // blob is less useful than the registry token inside it). Unescaping is not decoding in that
+    // blob is less useful than the registry token inside it); a generic one does not. Unescaping is not decoding in that
     // sense: a rule that reads the escaped text as written (a service-account JSON with `\n` in
     // its key) knows more than one that matched the unescaped PEM inside it.
     let score = |m: &Match| {
@@ -1014,10 +1014,13 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
             .decoded
             .as_ref()
             .is_some_and(|d| d.encoding != decode::Encoding::Escaped);
+        // Between generic matches, the encoded value itself under its own name
+        // (`NEPTUNE_API_TOKEN=<base64 JSON>`) is the credential, not a field decoded from it.
         (
             specific,
             specific && decoded,
             rules[m.rule].specificity,
+            !specific && !decoded,
             m.secret.len(),
         )
     };
