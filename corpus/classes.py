@@ -718,6 +718,29 @@ def more_classes(emit):
         (f"POSTHOG_KEY=phc_{rnd(r, 43)}", ("neg", "posthog-project-key-public")),
     ])
 
+    # 24. A password in a child `<Value>` (Windows unattend), a scheme-prefixed value in a
+    # name/value list (Insomnia, Postman), a secret of letters only.
+    r = random.Random("nhi-scan:classes6:children")
+    ua, bt = pw(r).replace("<", "Q").replace("&", "Q"), rnd(r, 32)
+    letters = "".join(r.choice(string.ascii_letters) for _ in range(32))
+    emit("children/unattend.xml", [
+        '<?xml version="1.0" encoding="utf-8"?>', f"<!-- {HEADER} -->",
+        "<unattend><settings pass=\"oobeSystem\"><UserAccounts><LocalAccounts><LocalAccount>",
+        "  <Password>", (f"    <Value>{ua}</Value>", ("pos", "generic.password.unquoted", ua)),
+        "    <PlainText>true</PlainText>", "  </Password>", "  <Name>builder</Name>",
+        "</LocalAccount></LocalAccounts></UserAccounts></settings></unattend>",
+    ])
+    emit("children/insomnia.yaml", [
+        f"# {HEADER}", "resources:", "  - _type: request", "    headers:",
+        "      - name: Content-Type", "        value: application/json",
+        "      - name: Authorization", (f"        value: Bearer {bt}", ("pos", "generic.auth", bt)),
+    ])
+    emit("children/realm.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "clients": [{', '    "clientId": "argocd",',
+        (f'    "secret": "{letters}",', ("pos", "generic.secret", letters)),
+        '    "clientAuthenticatorType": "client-secret"', "  }]", "}",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -1365,6 +1365,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             return sibling_value(hay, s, e, p + close);
         }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
+            // Windows unattend: `<Password>` / `<Value>x</Value>`, the value in a child.
+            let q = skip_whitespace(hay, p + 1, 64);
+            if hay.len() >= q + 7 && hay[q..q + 7].eq_ignore_ascii_case(b"<value>") {
+                return xml_element(hay, s, e, q + 7);
+            }
             return xml_element(hay, s, e, p + 1);
         }
         _ => {
@@ -1989,7 +1994,13 @@ fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assig
         }
         return None;
     }
-    field_value(hay, name, after, 256, &[b"value"])
+    let a = field_value(hay, name, after, 256, &[b"value"])?;
+    if !a.quoted
+        && let Some(t) = scheme_variable(hay, a.name.clone(), &a.value)
+    {
+        return Some(t);
+    }
+    Some(a)
 }
 
 /// Finds a `FIELD: value` / `FIELD = value` / `"FIELD": "value"` for one of `fields` within
@@ -2647,23 +2658,35 @@ fn is_reference(v: &[u8]) -> bool {
     }
 }
 
-/// `Authorization: Bearer $T`, an unquoted value cut at the space after the scheme: the value
-/// is the variable (resolved to its literal in `finish`).
+/// `Authorization: Bearer $T` or `value: Bearer x`, an unquoted value cut at the space after
+/// the scheme: the value is the token after it (a variable is resolved to its literal in
+/// `finish`).
 fn scheme_variable(hay: &[u8], name: Range<usize>, v: &Range<usize>) -> Option<Assignment> {
     if !AUTH_SCHEMES
         .iter()
         .any(|s| s.eq_ignore_ascii_case(&hay[v.clone()]))
         || hay.get(v.end) != Some(&b' ')
-        || hay.get(v.end + 1) != Some(&b'$')
     {
         return None;
     }
     let start = v.end + 1;
-    let len = hay[start + 1..]
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'{' | b'}')))
-        .unwrap_or(hay.len() - start - 1);
-    let mut a = Assignment::new(name, start..start + 1 + len, false);
+    let len = if hay.get(start) == Some(&b'$') {
+        1 + hay[start + 1..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'{' | b'}')))
+            .unwrap_or(hay.len() - start - 1)
+    } else {
+        // A literal token must end its line (YAML `value: Bearer x`).
+        let len = hay[start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
+            .unwrap_or(hay.len() - start);
+        if len == 0 || !rest_of_line_empty(hay, start + len) {
+            return None;
+        }
+        len
+    };
+    let mut a = Assignment::new(name, start..start + len, false);
     a.scheme = true;
     Some(a)
 }
@@ -3079,7 +3102,23 @@ fn credential_like(v: &[u8]) -> bool {
     let lower = v.iter().any(u8::is_ascii_lowercase);
     let upper = v.iter().any(u8::is_ascii_uppercase);
     let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
-    digit || (lower && upper && other && !wordy(v))
+    digit || (lower && upper && other && !wordy(v)) || random_letters(v)
+}
+
+/// A random token of 16 or more mixed-case letters (`EwdaFmozOVEnlrYQ...`: one in a few
+/// hundred random base62 tokens has no digit): a third to two thirds of its letters are upper
+/// case and the case changes every third letter or more often, where a CamelCase name
+/// (`ConfigurationManagerFactory`) has a capital per word.
+fn random_letters(v: &[u8]) -> bool {
+    if v.len() < 16 || !v.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let changes = v
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    upper * 3 >= v.len() && upper * 3 <= v.len() * 2 && changes * 3 >= v.len()
 }
 
 /// A passphrase of words, as people choose them under a password's name: two to six
@@ -3311,6 +3350,18 @@ mod tests {
         assert_eq!(resolved("T=$(cat /run/t)\nx \"Bearer $T\""), None);
         assert_eq!(resolved("T=$1\nx \"Bearer $T\""), None);
         assert_eq!(resolved("x \"Bearer $T\""), None);
+    }
+
+    #[test]
+    fn random_letter_tokens_are_not_camel_case_names() {
+        assert!(random_letters(b"EwdaFmozOVEnlrYQXUyLkzUWlRjVCfnE"));
+        for v in [
+            "ConfigurationManagerFactory",
+            "XMLHttpRequestUploadEventTarget",
+            "abcdefghijklmnopqrst",
+        ] {
+            assert!(!random_letters(v.as_bytes()), "{v}");
+        }
     }
 
     #[test]
