@@ -741,6 +741,31 @@ def more_classes(emit):
         '    "clientAuthenticatorType": "client-secret"', "  }]", "}",
     ])
 
+    # 25. A NATS `.creds` file (the seed carries a CRC16) and a K3s join token on a curl line.
+    r = random.Random("nhi-scan:classes6:nats-k3s")
+
+    def crc16(data: bytes) -> int:
+        c = 0
+        for b in data:
+            c ^= b << 8
+            for _ in range(8):
+                c = ((c << 1) ^ 0x1021) & 0xFFFF if c & 0x8000 else (c << 1) & 0xFFFF
+        return c
+
+    body = bytes([(18 << 3) | (160 >> 5), (160 & 31) << 3]) + bytes(r.randrange(256) for _ in range(32))
+    seed = base64.b32encode(body + crc16(body).to_bytes(2, "little")).decode().rstrip("=")
+    emit("nats/ops.creds", [
+        f"# {HEADER}", "-----BEGIN NATS USER JWT-----", "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln",
+        "------END NATS USER JWT------", "", "-----BEGIN USER NKEY SEED-----",
+        (seed, ("pos", "nats.nkey-seed", seed)),
+        "------END USER NKEY SEED------",
+    ])
+    k3s = "K10" + rnd(r, 64, "0123456789abcdef") + "::server:" + rnd(r, 32, "0123456789abcdef")
+    emit("k3s/user-data.yaml", [
+        "#cloud-config", f"# {HEADER}", "runcmd:",
+        (f"  - curl -sfL https://get.k3s.example.com | K3S_TOKEN={k3s} sh -s - agent", ("pos", "k3s.cluster-token", k3s)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -10,6 +10,7 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
         Checksum::GithubCrc32 | Checksum::NpmCrc32 => base62_crc32_ok(secret),
         Checksum::Jwt => jwt_ok(secret),
         Checksum::StellarCrc16 => stellar_seed_ok(secret),
+        Checksum::NkeysCrc16 => nkeys_seed_ok(secret),
         Checksum::Bech32 => bech32_ok(secret),
         Checksum::RippleBase58check => ripple_seed_ok(secret),
     }
@@ -105,6 +106,24 @@ pub fn stellar_seed_ok(secret: &[u8]) -> bool {
         return false;
     }
     let (body, check) = raw.split_at(33);
+    crc16_xmodem(body) == u16::from_le_bytes([check[0], check[1]])
+}
+
+/// A NATS NKey seed is 58 base32 characters: a seed prefix byte (`18 << 3`, the leading `S`)
+/// carrying the key type's high bits, a second byte with its low bits, the 32-byte ed25519
+/// seed, and the CRC16-XModem of those 34 bytes, little-endian (the scheme Stellar's StrKey
+/// uses, with a two-byte prefix).
+pub fn nkeys_seed_ok(secret: &[u8]) -> bool {
+    if secret.len() != 58 {
+        return false;
+    }
+    let Some(raw) = base32_decode(secret) else {
+        return false;
+    };
+    if raw.len() != 36 || raw[0] >> 3 != 18 {
+        return false;
+    }
+    let (body, check) = raw.split_at(34);
     crc16_xmodem(body) == u16::from_le_bytes([check[0], check[1]])
 }
 
@@ -261,6 +280,17 @@ mod tests {
         let i = alphabet.iter().position(|&x| x == b[last]).unwrap();
         b[last] = alphabet[(i + 1) % alphabet.len()];
         b
+    }
+
+    #[test]
+    fn nkeys_seed_crc16() {
+        // A fake user seed made for this test (random bytes, computed CRC).
+        let seed = "SUAM5QTGLN2X6RBMQDCC36TG25XL7RTMJXWFXLJKFTYKDTQVREB5S2FU6E";
+        assert!(nkeys_seed_ok(seed.as_bytes()));
+        let mut bad = seed.as_bytes().to_vec();
+        bad[20] = if bad[20] == b'A' { b'B' } else { b'A' };
+        assert!(!nkeys_seed_ok(&bad));
+        assert!(!nkeys_seed_ok(b"SUSHORT"));
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub enum Checksum {
     Jwt,
     /// Stellar StrKey secret seed (`S...`): base32 of version byte, 32-byte seed, CRC16-XModem.
     StellarCrc16,
+    /// NATS NKey seed (`SU...`, `SA...`): base32 of two prefix bytes, 32-byte seed, CRC16-XModem.
+    NkeysCrc16,
     /// Bech32 string (BIP-173, e.g. Nostr `nsec1...`): its 6-character BCH checksum.
     Bech32,
     /// XRP Ledger secret (`s...`): Base58Check in the Ripple alphabet (double SHA-256).
