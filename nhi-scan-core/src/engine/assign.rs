@@ -146,6 +146,8 @@ const NOT_SECRET_WORDS: &[&[u8]] = &[
     // Published by design: `publicKeyToken`, `publishableKey`, `PublicToken`.
     b"public",
     b"publishable",
+    // An Application Insights `InstrumentationKey` ships in every page's telemetry script.
+    b"instrumentation",
     // `md5_cred` (split `md`, `5`, `cred`): an MD5 digest of the credentials (Asterisk,
     // Apache), not the credentials.
     b"md",
@@ -3960,6 +3962,7 @@ mod attribution_tests {
                 "export const MIXPANEL_TOKEN = '8caf33bb5d3c8a31d3ee965269266870';\n",
                 "stripeKey: \"pk_live_51neFEoIK1q4lZMst19CnO1907HtbdZZiPV0pY7pVQmV4nLMLz\",\n",
                 "<component publicKeyToken=\"31bf3856ad364e35\" language=\"neutral\">\n",
+                "\"ConnectionString\": \"InstrumentationKey=87aa83a1-02ab-47a9-af1c-d39f7299312a;IngestionEndpoint=https://in.example.com/\"\n",
                 "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
                 "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
             ],
