@@ -766,6 +766,128 @@ def more_classes(emit):
         (f"  - curl -sfL https://get.k3s.example.com | K3S_TOKEN={k3s} sh -s - agent", ("pos", "k3s.cluster-token", k3s)),
     ])
 
+    # 26. SQL dumps read by column (INSERT and COPY column lists), elements with attributes
+    # (FileZilla base64 `<Pass>`, KeePass `<Value ProtectInMemory>`), a one-line YAML block
+    # scalar, a requests auth tuple, Redis AUTH in MONITOR output and redis-cli history.
+    r = random.Random("nhi-scan:classes7:sql-xml")
+    k1, w1, p1, p2 = "ck_" + rnd(r, 40, "0123456789abcdef"), rnd(r, 32), pw(r), pw(r)
+    p1, p2 = p1.replace("'", "Q"), p2.replace("'", "Q")
+    emit("sql-columns/dump.sql", [
+        f"-- {HEADER}",
+        "COPY public.integrations (id, provider, api_key, webhook_secret) FROM stdin;",
+        (f"1\twoocommerce\t{k1}\t{w1}", ("pos", "generic.api-key.unquoted", k1), ("pos", "generic.secret.unquoted", w1)),
+        "2\tlinear\t\\N\t\\N",
+        "\\.",
+        "",
+        "INSERT INTO `users` (`id`, `login`, `password`, `created_at`) VALUES",
+        (f"(1, 'admin', '{p1}', NOW()),", ("pos", "generic.password", p1)),
+        (f"(2, 'ops', '{p2}', NOW());", ("pos", "generic.password", p2)),
+    ])
+    fz = pw(r).replace("<", "Q").replace("&", "Q")
+    fzb = base64.b64encode(fz.encode()).decode()
+    kp = "!" + pw(r).replace("<", "Q").replace("&", "Q").replace("!", "Q") + "%9"
+    emit("xml-attributes/sitemanager.xml", [
+        '<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {HEADER} -->",
+        "<FileZilla3><Servers><Server>", "  <Host>ftp.example.com</Host>", "  <User>upload</User>",
+        (f'  <Pass encoding="base64">{fzb}</Pass>', ("pos", "generic.password.unquoted", fz, fzb)),
+        "</Server></Servers></FileZilla3>",
+    ])
+    emit("xml-attributes/keepass.xml", [
+        f"<!-- {HEADER} -->", "<KeePassFile><Root><Group><Entry>",
+        "  <String><Key>UserName</Key><Value>admin</Value></String>",
+        (f'  <String><Key>Password</Key><Value ProtectInMemory="True">{kp}</Value></String>', ("pos", "generic.password.unquoted", kp)),
+        "</Entry></Group></Root></KeePassFile>",
+    ])
+    blk, tp = "live_" + rnd(r, 30), pw(r).replace("'", "Q")
+    emit("block-scalars/app-config.yaml", [
+        f"# {HEADER}", "billing:", "  partner_token: |", (f"    {blk}", ("pos", "generic.token.unquoted", blk)),
+        "  region: eu-west-1",
+    ])
+    emit("block-scalars/report.py", [
+        f"# {HEADER}", "import requests",
+        (f"auth = ('svc_reporting', '{tp}')", ("pos", "generic.password", tp)),
+        "r = requests.get('https://api.example.com/v1/report', auth=auth)",
+    ])
+    ra, rb = rnd(r, 24), rnd(r, 22)
+    emit("redis/monitor.txt", [
+        f"# {HEADER}",
+        '1712005016.871835 [0 192.168.25.248:37624] "HGETALL" "rate:198.51.100.131"',
+        (f'1717958568.748415 [0 172.28.48.204:35726] "AUTH" "{ra}"', ("pos", "database.redis-auth-command", ra)),
+    ])
+    emit("redis/.rediscli_history", [
+        "PING", (f"AUTH default {rb}", ("pos", "database.redis-auth-command", rb)), "KEYS session:*",
+    ])
+
+    # 27. Values one step away from their name: a JSON object under the name (Terraform state,
+    # ARM `defaultValue`), Clojure/EDN keywords, Erlang tuples and binaries, env fallbacks
+    # (Ruby `ENV.fetch { }`, `os.getenv(name, default)`), positional passwords (MATLAB
+    # `database`, CDK `SecretValue.unsafePlainText`), dotted passwords, escaped quotes inside
+    # connection-string passwords.
+    r = random.Random("nhi-scan:classes7:one-step")
+    tf, arm, edn, erl = (pw(r).replace('"', "Q").replace("\\", "Q") for _ in range(4))
+    emit("one-step/terraform.tfstate", [
+        "{", f'  "_comment": "{HEADER}",', '  "outputs": {', '    "db_password": {',
+        (f'      "value": "{tf}",', ("pos", "generic.password", tf)),
+        '      "type": "string",', '      "sensitive": true', "    }", "  }", "}",
+    ])
+    emit("one-step/azuredeploy.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "parameters": {', '    "sqlAdminPassword": {',
+        '      "type": "securestring",', (f'      "defaultValue": "{arm}"', ("pos", "generic.password", arm)),
+        "    }", "  }", "}",
+    ])
+    emit("one-step/config.edn", [
+        f";; {HEADER}", '{:db {:user "reports"', (f'      :password "{edn}"}}}}', ("pos", "generic.password", edn)),
+    ])
+    sig = rnd(r, 32, "0123456789abcdef")
+    emit("one-step/sys.config", [
+        f"%% {HEADER}", "[{notify, [",
+        (f'   {{pgsql, [{{host, "pg.example.test"}}, {{username, "notify"}}, {{password, "{erl}"}}]}},', ("pos", "generic.password", erl)),
+        (f'   {{slack_signing_secret, <<"{sig}">>}}', ("pos", "generic.secret", sig)),
+        "]}].",
+    ])
+    fb, gd, ml, cdk = (pw(r).replace('"', "Q").replace("'", "Q").replace("\\", "Q") for _ in range(4))
+    gd = rnd(r, 20)
+    emit("one-step/database.yml", [
+        f"# {HEADER}", "production:", "  adapter: postgresql",
+        (f'  password: <%= ENV.fetch("SHOP_DATABASE_PASSWORD") {{ "{fb}" }} %>', ("pos", "generic.password", fb)),
+    ])
+    emit("one-step/settings.py", [
+        f"# {HEADER}", "import os",
+        (f'API_TOKEN = os.getenv("SERVICE_API_TOKEN", "{gd}")', ("pos", "generic.token", gd)),
+        ('names = env_list("SECRET_KEY", "DATABASE_URL")', ("neg", "variable-names")),
+    ])
+    emit("one-step/pull.m", [
+        f"% {HEADER}", (f"conn = database('TelemetryDW', 'matlab_etl', '{ml}');", ("pos", "generic.password", ml)),
+    ])
+    emit("one-step/data-stack.ts", [
+        f"// {HEADER}", "import * as cdk from 'aws-cdk-lib';", "",
+        (f"const creds = rds.Credentials.fromPassword('admin', cdk.SecretValue.unsafePlainText('{cdk}'));", ("pos", "generic.password", cdk)),
+    ])
+    dot1 = ".".join([rnd(r, 10), rnd(r, 8), rnd(r, 11)])
+    while sum(c.isdigit() for c in dot1) < 2:
+        dot1 = ".".join([rnd(r, 10), rnd(r, 8), rnd(r, 11)])
+    dot2 = ".".join(r.choice(["cypress", "quarry", "tussock", "lantern", "meadow", "harbor"]) for _ in range(3)) + str(r.randint(10, 99))
+    emit("one-step/values.yaml", [
+        f"# {HEADER}", "redis:", "  auth:", "    enabled: true",
+        (f"    password: {dot1}", ("pos", "generic.password.unquoted", dot1)),
+        "postgres:", "  user: airflow", (f"  pass: {dot2}", ("pos", "generic.password.unquoted", dot2)),
+        ("  token: self.config.apiToken", ("neg", "member-path")),
+    ])
+    cs = rnd(r, 6) + '\\"' + rnd(r, 5) + "\\\\" + rnd(r, 10)
+    vb = rnd(r, 5) + '""' + rnd(r, 12)
+    emit("one-step/appsettings.Production.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "ConnectionStrings": {',
+        (f'    "Orders": "Server=tcp:orders.example.net,1433;Database=orders;User Id=app;Password={cs};Encrypt=True;"', ("pos", "database.ado-connection-string", cs)),
+        "  }", "}",
+    ])
+    emit("one-step/Migrator.cs", [
+        f"// {HEADER}",
+        (f'const string source = @"Server=db06.example.net;Database=Legacy;User Id=migrator;Password={vb};";', ("pos", "database.ado-connection-string", vb)),
+    ])
+    emit("one-step/Cargo.toml", [
+        f"# {HEADER}", "[features]", ('auth = ["base64", "validate-request"]', ("neg", "cargo-feature-list")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

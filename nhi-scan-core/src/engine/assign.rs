@@ -338,14 +338,28 @@ impl Assign {
     /// A spreadsheet export whose header row names a credential column (`...,Password,...`):
     /// each following row's cell in that column, parsed as an assignment to the header's name
     /// (the rules to try in `scratch.order` are filled per cell, as [`Self::find`] does).
-    /// Returns where the table ends.
+    /// Returns the rows' region (their words are values, not names). The column list of a SQL
+    /// `INSERT` or `COPY` is read the same way ([`super::sql`]).
     pub fn csv_column(
         &self,
         hay: &[u8],
         hit: Range<usize>,
         scratch: &mut AssignScratch,
         out: &mut Vec<(Assignment, Vec<u32>)>,
-    ) -> Option<usize> {
+    ) -> Option<Range<usize>> {
+        if let Some(col) = super::sql::column(hay, hit.clone()) {
+            let mut cells = Vec::new();
+            let end = super::sql::cells(hay, &col, |r, quoted| cells.push((r, quoted)));
+            for (r, quoted) in cells {
+                let a = Assignment::new(col.name.clone(), r, quoted);
+                let le = line_end(hay, a.value.start);
+                let (_, found) = self.finish(hay, a, le, scratch);
+                if let Some(a) = found {
+                    out.push((a, scratch.order.clone()));
+                }
+            }
+            return Some(col.rows_start..end);
+        }
         let col = csv_header(hay, hit)?;
         let mut p = col.rows_start;
         let mut rows = 0;
@@ -366,7 +380,7 @@ impl Assign {
             rows += 1;
             p = le + 1;
         }
-        Some(p.min(hay.len()))
+        Some(col.rows_start.min(hay.len())..p.min(hay.len()))
     }
 
     /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
@@ -595,7 +609,13 @@ impl Assign {
         }
         // `password_hash`, `secret_name`, `token_url`: the value is about a credential, not one.
         // Only a rule that names such words explicitly (`access key id`) may report it.
-        let about = (0..end).any(|w| NOT_SECRET_WORDS.contains(&words.get(w)));
+        // A word that names what the key protects is no such word: Kibana's
+        // `xpack.encryptedSavedObjects.encryptionKey` is the key that encrypts them.
+        let about = (0..end).any(|w| {
+            NOT_SECRET_WORDS.contains(&words.get(w))
+                && !(words.get(w) == b"encrypted"
+                    && (w + 1..end).any(|k| words.get(k) == b"encryption"))
+        });
         let value = a.value_bytes(hay);
         if !value_plausible(value, a.quoted) || names_itself(value) {
             return;
@@ -770,7 +790,17 @@ impl Assign {
                 continue;
             }
             // One weak word alone (`key`, `auth`) is too common a name to trust.
-            if n == 1 && end == 1 && WEAK_HEADS.contains(&head) && !a.scheme {
+            // An `Authorization` header is the exception when its value is clearly random
+            // (a scheme-less key: `{"name": "Authorization", "value": "5da9..."}`).
+            if n == 1
+                && end == 1
+                && WEAK_HEADS.contains(&head)
+                && !a.scheme
+                && !(head == b"authorization"
+                    && value.len() >= 20
+                    && crate::filters::shannon_entropy(value)
+                        >= context_entropy_bar(4.0, value, false))
+            {
                 continue;
             }
             found.push((ci, n));
@@ -928,7 +958,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
                 }
         }
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
-        Some(b',') => quoted || names_a_field(hay, from),
+        Some(b',') => quoted || names_a_field(hay, from) || tuple_key(hay, from),
         Some(b'(') => !blanks && !quoted,
         Some(b'{') => blanks && quoted,
         Some(b'>') => !blanks,
@@ -974,6 +1004,20 @@ const CODE_WORDS: &[&[u8]] = &[
     b"with",
 ];
 
+/// Whether the identifier that ends at or after `from` opens an Erlang or Elixir tuple
+/// (`{password, "x"}`, `{slack_signing_secret, <<"x">>}`): its second element is the value.
+fn tuple_key(hay: &[u8], from: usize) -> bool {
+    let lim = from.saturating_sub(MAX_IDENT);
+    let mut s = from.min(hay.len());
+    while s > lim && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    while s > 0 && hay[s - 1] == b' ' {
+        s -= 1;
+    }
+    s > 0 && hay[s - 1] == b'{'
+}
+
 /// Whether the identifier that ends at or after `from` is the value of a `name`/`key` field
 /// (see [`preceded_by_name_field`]).
 fn names_a_field(hay: &[u8], from: usize) -> bool {
@@ -1001,6 +1045,45 @@ fn trim_start(line: &[u8]) -> &[u8] {
     &line[n..]
 }
 
+/// The one line of a YAML block scalar (`partner_token: |` / `  live_uVy2...`): the indicator
+/// at `p` (`|`, `>`, with chomping or indentation marks) ends its line, the next line is more
+/// indented than the name's and is one word, and the block ends after it. Longer blocks are
+/// documents (PEM, JSON, scripts) that the rules read whole.
+fn yaml_block_line(hay: &[u8], name_start: usize, p: usize) -> Option<Range<usize>> {
+    let mut q = p + 1;
+    while hay
+        .get(q)
+        .is_some_and(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+    {
+        q += 1;
+    }
+    let q = skip_blanks(hay, q, 16);
+    if !matches!(hay.get(q), Some(b'\n' | b'\r')) {
+        return None;
+    }
+    let ls = line_start(hay, name_start);
+    let base = indentation(&hay[ls..line_end(hay, name_start)]);
+    let first = line_end(hay, q) + 1;
+    let le = line_end(hay, first.min(hay.len()));
+    let line = hay.get(first..le)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if indentation(line) <= base {
+        return None;
+    }
+    let v = trim_range(hay, first..first + line.len());
+    if v.is_empty() || hay[v.clone()].iter().any(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    // The block ends: the next line is blank, less indented, or the end of the text.
+    if le < hay.len() {
+        let next = &hay[le + 1..line_end(hay, le + 1)];
+        if !next.trim_ascii().is_empty() && indentation(next) > base {
+            return None;
+        }
+    }
+    Some(v)
+}
+
 fn indentation(line: &[u8]) -> usize {
     line.len() - trim_start(line).len()
 }
@@ -1018,16 +1101,17 @@ fn parent_name(hay: &[u8], pos: usize) -> Option<Range<usize>> {
         match b {
             b')' | b']' | b'}' => depth += 1,
             b'(' if depth == 0 => return name_before(hay, ls + i),
-            b'{' if depth == 0 => {
-                // One-line JSON/JS object: the key before `{`.
+            b'{' | b'[' if depth == 0 && (b == b'{' || php_arrow_before(before, i)) => {
+                // One-line JSON/JS object: the key before `{`; a PHP array's key before
+                // `=> [` (`'crypt' => ['key' => '...']`).
                 let mut k = ls + i;
-                while k > ls && matches!(hay[k - 1], b' ' | b'\t' | b':' | b'=') {
+                while k > ls && matches!(hay[k - 1], b' ' | b'\t' | b':' | b'=' | b'>') {
                     k -= 1;
                 }
                 if k > ls && matches!(hay[k - 1], b'"' | b'\'') {
                     k -= 1;
                 }
-                if let Some(r) = name_before(hay, k + 1).filter(|r| !r.is_empty()) {
+                if let Some(r) = name_before(hay, k).filter(|r| !r.is_empty()) {
                     return Some(r);
                 }
                 break;
@@ -1135,6 +1219,12 @@ const STRUCTURAL_PARENTS: &[&[u8]] = &[
 ];
 
 /// The identifier ending at `end` (exclusive), possibly empty.
+/// Whether `=>` (PHP) comes just before `line[i]`, blanks aside.
+fn php_arrow_before(line: &[u8], i: usize) -> bool {
+    let t = line[..i].trim_ascii_end();
+    t.ends_with(b"=>")
+}
+
 fn name_before(hay: &[u8], end: usize) -> Option<Range<usize>> {
     let mut s = end;
     while s > 0 && is_name_byte(hay[s - 1]) && end - s < MAX_IDENT {
@@ -1353,7 +1443,7 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         },
         b'?' if next == b'=' => p + 2,
         b'<' if next == b'-' => p + 2,
-        b',' if name_quoted => p + 1,
+        b',' if name_quoted || tuple_key(hay, e) => p + 1,
         // Kotlin `mapOf("api_key" to "...")`.
         b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
         // Scala `Map("password" -> "...")`, `"es.net.http.auth.pass" -> "..."`.
@@ -1373,6 +1463,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
                 return xml_element(hay, s, e, q + 7);
             }
             return xml_element(hay, s, e, p + 1);
+        }
+        c if blanks && c.is_ascii_alphabetic() && raw_s > 0 && hay[raw_s - 1] == b'<' => {
+            return element_with_attributes(hay, s, e, p);
         }
         _ => {
             if !blanks || c == b'\n' || c == b'\r' {
@@ -1402,7 +1495,21 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             return Some(Assignment::new(s..e, v, quoted));
         }
     };
-    let p = skip_blanks(hay, value_start, 16);
+    let mut p = skip_blanks(hay, value_start, 16);
+    if c == b',' && hay[p..].starts_with(b"<<\"") {
+        // An Erlang binary, `<<"x">>`.
+        p += 2;
+    }
+    if c == b':' && hay.get(p) == Some(&b'{') && rest_of_line_empty(hay, p + 1) {
+        // `"db_password": {` / `"value": "..."` (Terraform state, ARM `defaultValue`).
+        return block_value(hay, s..e, p + 1);
+    }
+    if c == b':'
+        && matches!(hay.get(p), Some(b'|' | b'>'))
+        && let Some(v) = yaml_block_line(hay, raw_s, p)
+    {
+        return Some(Assignment::new(s..e, v, false));
+    }
     if matches!(hay.get(p), Some(b'(' | b'[')) {
         // `auth=("user", "password")`, `credentials: ["user", "password"]`.
         return tuple_value(hay, s..e, p);
@@ -1414,6 +1521,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         && let Some(a) = decode_call(hay, s..e, p)
     {
         return Some(a);
+    }
+    if hay.get(p).is_some_and(u8::is_ascii_uppercase)
+        && let Some(v) = wrapper_literal(hay, p)
+    {
+        return Some(Assignment::new(s..e, v, true));
     }
     let (mut v, quoted) = match parse_value(hay, p) {
         Some(x) => x,
@@ -1594,10 +1706,14 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
     }
     let q = skip_blanks(hay, p, 4);
     let rest = hay.get(q..(q + 3).min(hay.len()))?;
+    // `?? "x"`, `|| "x"`, `?: "x"`, `or "x"`, Ruby `ENV.fetch("X") { "x" }`, and the
+    // default argument of `os.getenv("X", "x")` / `ENV.fetch("X", "x")`.
     let op = if rest.starts_with(b"??") || rest.starts_with(b"||") || rest.starts_with(b"?:") {
         2
     } else if rest.starts_with(b"or ") {
         3
+    } else if rest.starts_with(b"{") || (rest.starts_with(b",") && first_argument(hay, name_end)) {
+        1
     } else {
         return None;
     };
@@ -1609,12 +1725,24 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
     memchr::memmem::find(&before, b"env").map(|_| v)
 }
 
+/// Whether the quoted name ending at `name_end` is a call's first argument (`getenv("X", ...`).
+fn first_argument(hay: &[u8], name_end: usize) -> bool {
+    let mut s = name_end;
+    while s > 0 && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    s >= 2 && matches!(hay[s - 1], b'"' | b'\'') && hay[s - 2] == b'('
+}
+
 /// Words that stand for the operator in prose and chat (`the prod db pw is X`, `vpn pw changed
 /// to X`, `is the datadog key still X?`). Returns where the value starts.
 fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     const CONNECTORS: &[&[u8]] = &[
         b"is now ",
         b"is still ",
+        // Log lines: `NIGHTFALL_API_KEY loaded: NF-...`, `token is: x`.
+        b"loaded: ",
+        b"is: ",
         b"is ",
         b"was ",
         b"changed to ",
@@ -1642,16 +1770,19 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
 fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let at = prose_connector(hay, p)?;
     let (mut v, quoted) = parse_value(hay, at)?;
+    let ends_line = rest_of_line_empty(hay, v.end);
     if !quoted {
         while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b'?' | b':') {
             v.end -= 1;
         }
     }
     let val = &hay[v.clone()];
+    // A bare value made of words is prose (`rotated2024 every quarter`), unless it ends the
+    // message with a password's composition (`pw is SHMPsapphire8798$`).
     if !(8..=128).contains(&val.len())
         || !val.iter().any(u8::is_ascii_digit)
         || !val.iter().any(u8::is_ascii_alphabetic)
-        || (!quoted && wordy(val))
+        || (!quoted && wordy(val) && !(ends_line && char_classes(val) >= 3))
     {
         return None;
     }
@@ -1781,6 +1912,10 @@ const AUTH_SCHEMES: &[&[u8]] = &[
     b"sso-key",
     b"dsn",
     b"oauth",
+    // Infobip (`App 8102...-32bd...`), Zoho, Klaviyo.
+    b"app",
+    b"zoho-oauthtoken",
+    b"klaviyo-api-key",
 ];
 
 /// True when the name follows the word `set` (`config set NAME VALUE`, `CONFIG SET requirepass
@@ -1790,9 +1925,9 @@ fn after_set(hay: &[u8], s: usize) -> bool {
     while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
         b -= 1;
     }
-    b >= 4
+    b >= 3
         && hay[b - 3..b].eq_ignore_ascii_case(b"set")
-        && matches!(hay[b - 4], b' ' | b'\t' | b':')
+        && (b == 3 || matches!(hay[b - 4], b' ' | b'\t' | b':' | b'\n'))
 }
 
 /// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
@@ -1860,7 +1995,10 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
     let (v, quoted) = parse_value(hay, p)?;
     let end = value_end(hay, &v, quoted);
     let q = skip_blanks(hay, end, 8);
-    if !matches!(hay.get(q), None | Some(b'\n' | b'\r' | b';' | b',' | b')')) {
+    if !matches!(
+        hay.get(q),
+        None | Some(b'\n' | b'\r' | b';' | b',' | b')' | b'}' | b']')
+    ) {
         return None;
     }
     Some(Assignment::new(s..e, v, quoted))
@@ -1875,6 +2013,31 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         return None;
     }
     Some(Assignment::new(s..e, v, false))
+}
+
+/// `<Pass encoding="base64">Q1BS...</Pass>`, `<password type="plain">x</password>`: an element
+/// with attributes, its text the value; base64 text (so marked) is decoded (FileZilla).
+fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let lim = (p + 256).min(hay.len());
+    let gt = p + hay[p..lim]
+        .iter()
+        .position(|b| matches!(b, b'>' | b'<' | b'\n'))?;
+    if hay[gt] != b'>' || hay[gt - 1] == b'/' {
+        return None;
+    }
+    let mut a = xml_element(hay, s, e, gt + 1)?;
+    let attrs = hay[p..gt].to_ascii_lowercase();
+    if memchr::memmem::find(&attrs, b"base64").is_some() {
+        let mut out = Vec::new();
+        if super::encoded::decode_run(
+            super::decode::Encoding::Base64,
+            &hay[a.value.clone()],
+            &mut out,
+        ) {
+            a.decoded = Some((out, super::decode::Encoding::Base64));
+        }
+    }
+    Some(a)
 }
 
 /// Elements that hold a name whose value is the next element: Apple property lists
@@ -2103,7 +2266,20 @@ fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment
         let v = auth_pair(hay, &name, v)?;
         return Some(Assignment::new(name, v, true));
     }
-    Some(Assignment::new(name, v, true))
+    let pair = lits.len() == 1;
+    let mut a = Assignment::new(name, v, true);
+    let n = hay[a.name.clone()].to_ascii_lowercase();
+    let pw = &hay[a.value.clone()];
+    if pair
+        && (n.ends_with(b"auth") || n.ends_with(b"credentials") || n.ends_with(b"creds"))
+        && credential_like(pw)
+        && !wordy(pw)
+    {
+        // `auth = ('svc_reporting', 't9y-q3...')` (requests): a user and a password.
+        a.implied = Some(&[b"password"]);
+        a.human = true;
+    }
+    Some(a)
 }
 
 /// The password of a `user:password` element under a basic-auth or credentials name
@@ -2341,6 +2517,28 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     Some(a)
 }
 
+/// The literal a settings wrapper holds: Pydantic `Field(default="...")` and `Field("...")`,
+/// `SecretStr("...")`, `Secret("...")`: the declared name is what the literal is for. Only
+/// these wrappers, whose first argument (or `default=`) is the field's value; other calls'
+/// first literal is often a name to look up (`os.getenv("API_KEY")`).
+fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
+    const WRAPPERS: &[&[u8]] = &[b"Field(", b"SecretStr(", b"SecretBytes(", b"Secret("];
+    let w = WRAPPERS.iter().find(|w| hay[p..].starts_with(w))?;
+    let mut q = skip_blanks(hay, p + w.len(), 8);
+    if hay[q..].starts_with(b"default") {
+        q = skip_blanks(hay, q + 7, 4);
+        if hay.get(q) != Some(&b'=') {
+            return None;
+        }
+        q = skip_blanks(hay, q + 1, 4);
+    }
+    quote_at(hay, q)?;
+    match parse_value(hay, q)? {
+        (v, true) => Some(v),
+        _ => None,
+    }
+}
+
 /// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type
 /// between the name and `=`, with a quoted value.
 fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
@@ -2355,8 +2553,14 @@ fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
                     return None;
                 }
                 let q = skip_blanks(hay, i + 1, 8);
-                quote_at(hay, q)?;
+                if let Some(v) = wrapper_literal(hay, q) {
+                    return Some(Assignment::new(s..e, v, true));
+                }
+                // A literal, with a string prefix allowed (Rust `b"..."`, C# `@"..."`).
                 let (v, quoted) = parse_value(hay, q)?;
+                if !quoted {
+                    return None;
+                }
                 return Some(Assignment::new(s..e, v, quoted));
             }
             b'\n' | b';' | b'(' | b'{' | b'"' | b'\'' => return None,
@@ -2678,12 +2882,16 @@ fn scheme_variable(hay: &[u8], name: Range<usize>, v: &Range<usize>) -> Option<A
             .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'{' | b'}')))
             .unwrap_or(hay.len() - start - 1)
     } else {
-        // A literal token must end its line (YAML `value: Bearer x`).
+        // A literal token must end its line (YAML `value: Bearer x`) or the string that holds
+        // the whole header (`curl -H 'Authorization: App x' https://...`).
         let len = hay[start..]
             .iter()
             .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
             .unwrap_or(hay.len() - start);
-        if len == 0 || !rest_of_line_empty(hay, start + len) {
+        let closes_header = name.start > 0
+            && matches!(hay[name.start - 1], b'"' | b'\'')
+            && hay.get(start + len) == Some(&hay[name.start - 1]);
+        if len == 0 || !(closes_header || rest_of_line_empty(hay, start + len)) {
             return None;
         }
         len
@@ -2949,6 +3157,16 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     {
         return false;
     }
+    // A property name, quoted or not (`"persist.sys.language\0"`, `"spring.datasource.url"`):
+    // three or more lower-case words joined by dots.
+    let name = v.strip_suffix(b"\\0").unwrap_or(v);
+    if name.split(|b| *b == b'.').count() >= 3
+        && name
+            .split(|b| *b == b'.')
+            .all(|seg| seg.len() >= 2 && seg.iter().all(|b| b.is_ascii_lowercase() || *b == b'_'))
+    {
+        return false;
+    }
     if !quoted {
         // Expressions and identifiers in code: calls, indexing, member paths, constants.
         if v.iter().any(|b| b"()[]{}".contains(b))
@@ -2967,6 +3185,7 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
                 seg.first()
                     .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
             })
+            && !dotted_secret(v)
         {
             return false;
         }
@@ -2999,12 +3218,18 @@ fn app_password(v: &[u8]) -> bool {
 }
 
 /// A bare value that starts with `!` but is neither a YAML tag nor a negation: `!` then a
-/// digit or one of `+@#%^=~`, long enough to be a password.
+/// digit or one of `+@#%^=~`, long enough to be a password; or `!` then a password's mix of
+/// upper and lower case, digits and a symbol no expression has (`!mX_rz%dVn3%Mvq3`), where
+/// a negated expression (`!user.isActive2`) has only names and `._()`.
 fn bang_plain_value(v: &[u8]) -> bool {
-    v.len() >= 8
-        && v[0] == b'!'
-        && (v[1].is_ascii_digit() || b"+@#%^=~".contains(&v[1]))
-        && !v[1..].starts_with(b"==")
+    if v.len() < 8 || v[0] != b'!' {
+        return false;
+    }
+    let rest = &v[1..];
+    ((rest[0].is_ascii_digit() || b"+@#%^=~".contains(&rest[0])) && !rest.starts_with(b"=="))
+        || (char_classes(rest) == 4
+            && rest.iter().any(|b| b"%@#^~+=$*".contains(b))
+            && !rest.iter().any(|b| b"()[]{}<>!&|\"'".contains(b)))
 }
 
 /// A bare word made of dictionary-like camel/snake words (`Opaque2dBinKey`,
@@ -3105,6 +3330,33 @@ fn credential_like(v: &[u8]) -> bool {
     let upper = v.iter().any(u8::is_ascii_uppercase);
     let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
     digit || (lower && upper && other && !wordy(v)) || random_letters(v)
+}
+
+/// A dotted bare value that is a secret, not a member path: a random segment, random text
+/// across the segments (`rtc7XVCJ6J.G77jrMvj.oInElirz6o4`: digits, both cases, not made of
+/// words), or a passphrase of three or more words ending in digits (`cypress.quarry.tussock36`).
+fn dotted_secret(v: &[u8]) -> bool {
+    v.split(|b| *b == b'.').any(random_segment)
+        || (v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+            && v.iter().any(u8::is_ascii_uppercase)
+            && v.iter().any(u8::is_ascii_lowercase)
+            && !wordy(v))
+        || (v.split(|b| *b == b'.').count() >= 3
+            && v.last().is_some_and(u8::is_ascii_digit)
+            && v.iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.')
+            && passphrase(v))
+}
+
+/// A dotted value's segment that no identifier looks like (`o.cbtgonUnW9Zig6pX7rLXxcnjIh1dWuUC`,
+/// a Pushbullet token): 20 or more letters and digits, upper and lower case, two digits or more
+/// and no `_`, where member paths (`settings.AWS_SECRET_KEY`, `config.apiKey2`) have words.
+fn random_segment(seg: &[u8]) -> bool {
+    seg.len() >= 20
+        && seg.iter().all(u8::is_ascii_alphanumeric)
+        && seg.iter().any(u8::is_ascii_uppercase)
+        && seg.iter().any(u8::is_ascii_lowercase)
+        && seg.iter().filter(|b| b.is_ascii_digit()).count() >= 2
 }
 
 /// A random token of 16 or more mixed-case letters (`EwdaFmozOVEnlrYQ...`: one in a few
@@ -4020,5 +4272,127 @@ mod attribution_tests {
                 "const apiKey = process.env.PAYMENT_API_KEY ?? '';\n",
             ],
         );
+    }
+
+    #[test]
+    fn values_one_step_from_their_name() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // HAR header object, a scheme-less key under `Authorization`.
+            (
+                "{ \"name\": \"Authorization\", \"value\": \"5da958f7694f4b0162bf7ee87f701126b84a40ad\" },\n",
+                "5da958f7694f4b0162bf7ee87f701126b84a40ad",
+            ),
+            // A vendor scheme inside a quoted curl header.
+            (
+                "curl -H 'Authorization: App Zu8cJ2kd9QmPz4LrWx7NvB3s' https://api.example.com/x\n",
+                "Zu8cJ2kd9QmPz4LrWx7NvB3s",
+            ),
+            // Dotted values that are no member path.
+            (
+                "upstream:\n  token: o.cbtgonUnW9Zig6pX7rLXxcnjIh1dWuUC\n",
+                "o.cbtgonUnW9Zig6pX7rLXxcnjIh1dWuUC",
+            ),
+            (
+                "redis:\n  password: rtc7XVCJ6J.G77jrMvj.oInElirz6o4\n",
+                "rtc7XVCJ6J.G77jrMvj.oInElirz6o4",
+            ),
+            (
+                "pass: cypress.quarry.tussock36\n",
+                "cypress.quarry.tussock36",
+            ),
+            // Pydantic settings and Rust byte strings.
+            (
+                "    other_secret: SecretStr = Field(\"Zu8cJ2kd9QmPz4LrWx7NvB3t\", description=\"x\")\n",
+                "Zu8cJ2kd9QmPz4LrWx7NvB3t",
+            ),
+            (
+                "    const SECRET: &[u8] = b\"k2gVAzF0HyRnhri4lVtduimMMQIsbP4Ldoc1s3oL\";\n",
+                "k2gVAzF0HyRnhri4lVtduimMMQIsbP4Ldoc1s3oL",
+            ),
+            // A log line and a chat message.
+            (
+                "\"NIGHTFALL_API_KEY loaded: NF-NtoInMfUK1xT7Q2CRGw5R8rzCXGiZ9mm\\n\"\n",
+                "NF-NtoInMfUK1xT7Q2CRGw5R8rzCXGiZ9mm",
+            ),
+            (
+                "11/07/2024, 11:13 - Ana: the shared ops account pw is SHMPsapphire8798$\n",
+                "SHMPsapphire8798$",
+            ),
+            // Elements with attributes; a KeePass value starting with `!`.
+            (
+                "<Pass encoding=\"base64\">Q1BSU21lYWRvdzQ0NDMk</Pass>\n",
+                "Q1BSU21lYWRvdzQ0NDMk",
+            ),
+            (
+                "<String><Key>Password</Key><Value ProtectInMemory=\"True\">!mX_rz%dVn3%Mvq3</Value></String>\n",
+                "!mX_rz%dVn3%Mvq3",
+            ),
+            // A one-line YAML block scalar; a requests auth tuple.
+            (
+                "partner_token: |\n  live_uVy2ZHaNuXylA2mvTK3anZ4hl7lLgz\nregion: eu\n",
+                "live_uVy2ZHaNuXylA2mvTK3anZ4hl7lLgz",
+            ),
+            (
+                "auth = ('svc_reporting', 't9y-q3Xguq-!J7')\n",
+                "t9y-q3Xguq-!J7",
+            ),
+            // A JSON object under the name; EDN and Erlang.
+            (
+                "{\n  \"db_password\": {\n    \"value\": \"tg#7#W%l#\\\\%#OBLH#\\\"xWB&!\",\n    \"type\": \"string\"\n  }\n}\n",
+                "tg#7#W%l#\\\\%#OBLH#\\\"xWB&!",
+            ),
+            ("{:db {:password \"dArUqM4zi23XSkk\"}}\n", "dArUqM4zi23XSkk"),
+            (
+                "   {slack_signing_secret, <<\"ed18a5ae7c9c47f8c71daab35840a533\">>},\n",
+                "ed18a5ae7c9c47f8c71daab35840a533",
+            ),
+            // Environment fallbacks; a PHP array's parent key.
+            (
+                "  password: <%= ENV.fetch(\"SHOP_DB_PASSWORD\") { \"6ZbdO*#%+yum%D*iIUJym5\" } %>\n",
+                "6ZbdO*#%+yum%D*iIUJym5",
+            ),
+            (
+                "API_TOKEN = os.getenv(\"SERVICE_API_TOKEN\", \"Kq7ZLm2Wr8NbXd3vT9\")\n",
+                "Kq7ZLm2Wr8NbXd3vT9",
+            ),
+            (
+                "    'crypt' => ['key' => '69cad9e79e6280a2e509ed3240af9e3c'],\n",
+                "69cad9e79e6280a2e509ed3240af9e3c",
+            ),
+            // A key named for what it encrypts.
+            (
+                "xpack.encryptedSavedObjects.encryptionKey: \"9xuopphpXIsAENZ5jZGiIH2LGmUmvPGq\"\n",
+                "9xuopphpXIsAENZ5jZGiIH2LGmUmvPGq",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "auth = [\"base64\", \"validate-request\"]\n",
+                "const PRODUCT_LANGUAGE_KEY: &[u8] = b\"ro.product.locale.language\\0\";\n",
+                "names = env_list(\"SECRET_KEY\", \"DATABASE_URL\")\n",
+                "token: self.config.apiToken\n",
+                "api_key = os.getenv(\"OPENAI_API_KEY\")\n",
+                "encrypted_password: \"9xuopphpXIsAENZ5jZGiIH2LGmUmvPGq\"\n",
+                "{ \"name\": \"Authorization\", \"value\": \"required\" },\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_positional_call_wins_over_a_trigger_at_the_same_offset() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // Whatever the offset, `secret` (in `SecretValue`) must not claim the identifier first.
+        for pad in 0..16 {
+            let text = format!(
+                "{}\nconst c = cdk.SecretValue.unsafePlainText('I#0!LGYuu1OkrBaeYf');\n",
+                "x".repeat(pad)
+            );
+            // nhi-scan:allow-next-line (fake)
+            reports_each(&s, &[(text.as_str(), "I#0!LGYuu1OkrBaeYf")]);
+        }
     }
 }

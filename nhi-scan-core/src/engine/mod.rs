@@ -11,6 +11,7 @@ mod encoded;
 mod escape;
 mod gate;
 mod positional;
+mod sql;
 mod trigrams;
 mod whole_file;
 mod words;
@@ -692,21 +693,28 @@ impl Scanner {
     /// Runs the assignment engine over the trigger-word hits, once per identifier. The engine
     /// names candidate rules best first; the first whose filters accept the value reports it.
     fn assignments(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
-        let hits = std::mem::take(&mut scratch.assign_hits);
+        let mut hits = std::mem::take(&mut scratch.assign_hits);
+        // Of hits at one offset the longest keyword comes first, so that a positional call
+        // (`secretvalue.unsafeplaintext(`) is read before the shorter trigger inside it
+        // (`secret`) claims the identifier.
+        hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut done = 0;
+        // The rows of the last table read by column: their words are values, while the other
+        // names of its header still get their turn.
+        let mut rows = 0..0;
         for hit in &hits {
-            if hit.start < done {
+            if hit.start < done || rows.contains(&hit.start) {
                 continue;
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
             done = end;
             let Some(a) = found else {
                 let mut cells = Vec::new();
-                if let Some(end) =
+                if let Some(r) =
                     self.assign
                         .csv_column(hay, hit.clone(), &mut scratch.assign, &mut cells)
                 {
-                    done = end;
+                    rows = r;
                     for (a, order) in cells {
                         scratch.assign.order = order;
                         self.report_assignment(hay, a, scratch, out);

@@ -96,6 +96,13 @@ const CALLS: &[Call] = &[
     call("password_hash(", 0),
     call("make_password(", 0),
     call("generate_password_hash(", 0),
+    // MATLAB Database Toolbox: conn = database(datasource, user, password).
+    call("= database(", 2),
+    call("=database(", 2),
+    // AWS CDK and Pulumi: a secret written into the program as plain text.
+    call("secretvalue.unsafeplaintext(", 0),
+    call("secretvalue.plaintext(", 0),
+    call("pulumi.secret(", 0),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];

@@ -1,0 +1,326 @@
+//! SQL dumps: a column list names each value of the rows that follow it. `INSERT INTO t (id,
+//! api_key) VALUES (1, '...'), (2, '...');` (mysqldump, pg_dump `--inserts`, seed scripts) and
+//! PostgreSQL's `COPY t (id, api_key) FROM stdin;` with tab-separated rows up to `\.`. The
+//! credential word is in the header, never beside the value, so the assignment engine alone
+//! cannot pair them: the header hit finds the column, and each row's cell in that column is
+//! parsed as an assignment to the column's name.
+
+use std::ops::Range;
+
+/// Longest column list read (a wide table has a few hundred bytes of names).
+const MAX_HEADER: usize = 2048;
+
+/// Rows read per column, at most.
+const MAX_ROWS: usize = 10_000;
+
+/// How the rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `VALUES (..), (..);`: comma-separated, strings in single quotes.
+    Insert,
+    /// `FROM stdin;` then one tab-separated line per row, ended by `\.`.
+    Copy,
+}
+
+/// A credential column of an `INSERT` or `COPY` column list.
+#[derive(Debug)]
+pub(crate) struct Column {
+    /// The column's name (without quotes or backticks).
+    pub name: Range<usize>,
+    index: usize,
+    form: Form,
+    /// Where the rows start (after `VALUES` or the `FROM stdin;` line).
+    pub rows_start: usize,
+}
+
+/// The column whose name holds `hit`, when `hit` lies in the column list of an `INSERT INTO`
+/// or `COPY` statement (`INSERT INTO `users` (`id`, `password`) VALUES`).
+pub(crate) fn column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
+    // Cheap first (most hits are not in a column list): the hit's cell ends at `,` or `)` and
+    // starts after `(` or `,`, with only name bytes, quotes and blanks between.
+    let cell_byte = |b: u8| b.is_ascii_alphanumeric() || b"_`\"[] \t".contains(&b);
+    let mut e = hit.end;
+    while e < hay.len() && e - hit.end < 64 && cell_byte(hay[e]) {
+        e += 1;
+    }
+    if !matches!(hay.get(e), Some(b',' | b')')) {
+        return None;
+    }
+    let mut b = hit.start;
+    while b > 0 && hit.start - b < 64 && cell_byte(hay[b - 1]) {
+        b -= 1;
+    }
+    if b == 0 || !matches!(hay[b - 1], b'(' | b',' | b'\n') {
+        return None;
+    }
+    // The enclosing `( ... )`, with no statement end or nested parenthesis inside.
+    let floor = hit.start.saturating_sub(MAX_HEADER);
+    let open = hay[floor..hit.start]
+        .iter()
+        .rposition(|b| matches!(b, b'(' | b')' | b';'))
+        .map(|i| floor + i)?;
+    if hay[open] != b'(' {
+        return None;
+    }
+    let ceil = (hit.end + MAX_HEADER).min(hay.len());
+    let close = hay[hit.end..ceil]
+        .iter()
+        .position(|b| matches!(b, b'(' | b')' | b';'))
+        .map(|i| hit.end + i)?;
+    if hay[close] != b')' {
+        return None;
+    }
+    if !statement_before(hay, open) {
+        return None;
+    }
+    let after = skip_ws(hay, close + 1);
+    let (form, rows_start) = if starts_with_ci(&hay[after..], b"values") {
+        (Form::Insert, after + 6)
+    } else if starts_with_ci(&hay[after..], b"from stdin") {
+        let nl = memchr::memchr(b'\n', &hay[after..])?;
+        (Form::Copy, after + nl + 1)
+    } else {
+        return None;
+    };
+    // The hit's cell, which must be one (quoted) identifier.
+    let cs = hay[open + 1..hit.start]
+        .iter()
+        .rposition(|b| *b == b',')
+        .map_or(open + 1, |i| open + 2 + i);
+    let ce = hay[hit.end..close]
+        .iter()
+        .position(|b| *b == b',')
+        .map_or(close, |i| hit.end + i);
+    let mut name = trim(hay, cs..ce);
+    if name.len() >= 2 && matches!(hay[name.start], b'`' | b'"' | b'[') {
+        name = name.start + 1..name.end - 1;
+    }
+    if name.is_empty()
+        || !hay[name.clone()]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return None;
+    }
+    let index = hay[open + 1..cs].iter().filter(|b| **b == b',').count();
+    Some(Column {
+        name,
+        index,
+        form,
+        rows_start,
+    })
+}
+
+/// Calls `f` with each row's cell in the column (its range and whether it was quoted); returns
+/// where the rows end.
+pub(crate) fn cells(hay: &[u8], col: &Column, mut f: impl FnMut(Range<usize>, bool)) -> usize {
+    match col.form {
+        Form::Copy => copy_cells(hay, col, &mut f),
+        Form::Insert => insert_cells(hay, col, &mut f),
+    }
+}
+
+fn copy_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)) -> usize {
+    let mut p = col.rows_start;
+    for _ in 0..MAX_ROWS {
+        if p >= hay.len() {
+            break;
+        }
+        let le = memchr::memchr(b'\n', &hay[p..]).map_or(hay.len(), |i| p + i);
+        let line = &hay[p..le];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line == b"\\." {
+            return le;
+        }
+        if let Some(cell) = nth_field(line, b'\t', col.index)
+            && line[cell.clone()] != *b"\\N"
+            && !cell.is_empty()
+        {
+            f(p + cell.start..p + cell.end, false);
+        }
+        p = le + 1;
+    }
+    p.min(hay.len())
+}
+
+fn insert_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)) -> usize {
+    let mut p = col.rows_start;
+    for _ in 0..MAX_ROWS {
+        p = skip_ws(hay, p);
+        if hay.get(p) == Some(&b',') {
+            p = skip_ws(hay, p + 1);
+        }
+        if hay.get(p) != Some(&b'(') {
+            break;
+        }
+        p += 1;
+        let mut i = 0;
+        loop {
+            p = skip_ws(hay, p);
+            let Some((cell, quoted, next)) = sql_cell(hay, p) else {
+                return p;
+            };
+            if i == col.index && quoted && !cell.is_empty() {
+                f(cell, true);
+            }
+            p = skip_ws(hay, next);
+            match hay.get(p) {
+                Some(b',') => p += 1,
+                Some(b')') => {
+                    p += 1;
+                    break;
+                }
+                _ => return p,
+            }
+            i += 1;
+        }
+    }
+    p.min(hay.len())
+}
+
+/// One value of a `VALUES` tuple at `p`: a single-quoted string (`''` and `\'` escape a quote)
+/// or anything else up to the next top-level `,` or `)` (numbers, `NULL`, `NOW()`). Returns the
+/// value's range, whether it was quoted, and where it ends.
+fn sql_cell(hay: &[u8], p: usize) -> Option<(Range<usize>, bool, usize)> {
+    if hay.get(p) == Some(&b'\'') {
+        let mut i = p + 1;
+        while i < hay.len() {
+            match hay[i] {
+                b'\\' => i += 2,
+                b'\'' if hay.get(i + 1) == Some(&b'\'') => i += 2,
+                b'\'' => return Some((p + 1..i, true, i + 1)),
+                _ => i += 1,
+            }
+        }
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = p;
+    while i < hay.len() {
+        match hay[i] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => break,
+            b')' => depth -= 1,
+            b',' if depth == 0 => break,
+            b';' | b'\n' if depth == 0 => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    (i < hay.len()).then(|| (trim(hay, p..i), false, i))
+}
+
+/// Whether `INSERT [IGNORE] INTO name` or `COPY name` (a table name, optionally schema-qualified
+/// and quoted) ends just before the column list at `open`.
+fn statement_before(hay: &[u8], open: usize) -> bool {
+    let mut k = open;
+    while k > 0 && matches!(hay[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    let name_end = k;
+    while k > 0
+        && (hay[k - 1].is_ascii_alphanumeric() || b"_.`\"[]".contains(&hay[k - 1]))
+        && name_end - k < 128
+    {
+        k -= 1;
+    }
+    if k == name_end {
+        return false;
+    }
+    while k > 0 && matches!(hay[k - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        k -= 1;
+    }
+    let word_start = hay[..k]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = &hay[word_start..k];
+    word.eq_ignore_ascii_case(b"into") || word.eq_ignore_ascii_case(b"copy")
+}
+
+/// Field `index` of a `sep`-separated line.
+fn nth_field(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
+    let mut start = 0;
+    for _ in 0..index {
+        start += memchr::memchr(sep, &line[start..])? + 1;
+    }
+    let end = memchr::memchr(sep, &line[start..]).map_or(line.len(), |i| start + i);
+    Some(start..end)
+}
+
+fn skip_ws(hay: &[u8], mut p: usize) -> usize {
+    while p < hay.len() && hay[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    p
+}
+
+fn trim(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && hay[r.start].is_ascii_whitespace() {
+        r.start += 1;
+    }
+    while r.end > r.start && hay[r.end - 1].is_ascii_whitespace() {
+        r.end -= 1;
+    }
+    r
+}
+
+fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
+    hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str, kw: &str) -> Vec<(String, String)> {
+        let at = text.find(kw).unwrap();
+        let Some(col) = column(text.as_bytes(), at..at + kw.len()) else {
+            return Vec::new();
+        };
+        let name = text[col.name.clone()].to_string();
+        let mut out = Vec::new();
+        cells(text.as_bytes(), &col, |r, _| {
+            out.push((name.clone(), text[r].to_string()))
+        });
+        out
+    }
+
+    #[test]
+    fn insert_rows_give_the_named_column() {
+        let sql = "INSERT INTO `users` (`id`, `login`, `password`) VALUES\n(1, 'admin', 'Qx8k''Lm2'),\n(2, NULL, 'Hb7#nW(q2');\nSELECT 1;";
+        assert_eq!(
+            values(sql, "password"),
+            vec![
+                ("password".into(), "Qx8k''Lm2".into()),
+                ("password".into(), "Hb7#nW(q2".into())
+            ]
+        );
+        let one = "INSERT INTO public.integrations (id, provider, api_key, webhook_secret) VALUES (1, 'woo', 'ck_1', NOW());";
+        assert_eq!(
+            values(one, "api_key"),
+            vec![("api_key".into(), "ck_1".into())]
+        );
+        // A function call's value is not a literal.
+        assert!(values(one, "secret").is_empty());
+    }
+
+    #[test]
+    fn copy_rows_give_the_named_column() {
+        let sql = "COPY public.integrations (id, provider, api_key, secret) FROM stdin;\n1\twoo\tck_1\t\\N\n2\tlin\tlin_2\tabc\n\\.\n3\tx\tnot_a_row\tz\n";
+        assert_eq!(
+            values(sql, "api_key"),
+            vec![
+                ("api_key".into(), "ck_1".into()),
+                ("api_key".into(), "lin_2".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn other_parentheses_are_not_column_lists() {
+        assert!(values("CREATE TABLE t (id int, password text);", "password").is_empty());
+        assert!(values("login(user, password) VALUES", "password").is_empty());
+        assert!(values("SELECT * FROM t WHERE (password) = 'x'", "password").is_empty());
+    }
+}
