@@ -888,6 +888,45 @@ def more_classes(emit):
         f"# {HEADER}", "[features]", ('auth = ["base64", "validate-request"]', ("neg", "cargo-feature-list")),
     ])
 
+    # 28. Base64 where the syntax says so or the lines wrap: LDIF `::` values, a MIME attachment
+    # (a service-account-like .env, 76 columns), a WordPress application password inside a
+    # base64 JSON in a CI log; cluster secrets in files of their own (`.erlang.cookie`, Synapse
+    # signing key, Consul/Nomad gossip key).
+    r = random.Random("nhi-scan:classes7:base64-files")
+    lp = pw(r)
+    emit("base64-files/seed.ldif", [
+        f"# {HEADER}", "dn: uid=jenkins,ou=svc,dc=example,dc=org", "objectClass: inetOrgPerson", "cn: Jenkins",
+        (f"userPassword:: {base64.b64encode(lp.encode()).decode()}", ("pos", "generic.password.unquoted", lp, base64.b64encode(lp.encode()).decode())),
+    ])
+    gh = "ghp_" + rnd(r, 36)
+    env = "".join(f"{k}={v}\n" for k, v in [("APP_ENV", "production"), ("REGION", "eu-west-1"), ("LOG_LEVEL", "info"),
+                                          ("SENTRY_ENVIRONMENT", "prod"), ("FEATURE_FLAGS", "a,b,c"), ("API_TOKEN", rnd(r, 40))])
+    body = base64.b64encode(env.encode()).decode()
+    lines = [body[i:i + 76] for i in range(0, len(body), 76)]
+    tok = env.split("API_TOKEN=")[1].strip()
+    emit("base64-files/onboarding.eml", [
+        f"X-Note: {HEADER}", "From: ops@example.com", "To: vendor@example.net", "Subject: staging config",
+        "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b1"', "", "--b1",
+        'Content-Type: text/plain; name="staging.env"', "Content-Transfer-Encoding: base64", "",
+        (lines[0], ("pos", "generic.token.unquoted", tok, lines[0])),
+    ] + lines[1:] + ["--b1--"])
+    wp = " ".join(rnd(r, 4) for _ in range(6))
+    while not (any(c.isdigit() for c in wp) and any(c.isupper() for c in wp) and any(c.islower() for c in wp)):
+        wp = " ".join(rnd(r, 4) for _ in range(6))
+    wb = base64.b64encode(json.dumps({"token": wp, "region": "eu"}).encode()).decode()
+    emit("base64-files/deploy.log", [
+        f"# {HEADER}", (f"2025-03-12T10:00:04.5000000Z + echo {wb}", ("pos", "generic.token", wp, wb)),
+    ])
+    ck = rnd(r, 20, string.ascii_uppercase)
+    emit("base64-files/.erlang.cookie", [(ck, ("pos", "erlang.distribution-cookie", ck))])
+    sk = base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode().rstrip("=")
+    emit("base64-files/homeserver.signing.key", [(f"ed25519 a_{rnd(r, 4)} {sk}", ("pos", "matrix.synapse-signing-key", sk))])
+    gk = base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode()
+    emit("base64-files/nomad.hcl", [
+        f"# {HEADER}", "server {", "  enabled          = true", "  bootstrap_expect = 3",
+        (f'  encrypt          = "{gk}"', ("pos", "hashicorp.gossip-encryption-key", gk)), "}",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

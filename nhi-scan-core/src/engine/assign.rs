@@ -620,7 +620,10 @@ impl Assign {
         if !value_plausible(value, a.quoted) || names_itself(value) {
             return;
         }
-        if app_password(value) && !(head.starts_with(b"pass") || head.starts_with(b"pw")) {
+        if app_password(value)
+            && !wordpress_app_password(value)
+            && !(head.starts_with(b"pass") || head.starts_with(b"pw"))
+        {
             // The blanks of an app password are only accepted under a password's name.
             return;
         }
@@ -944,7 +947,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
     // `token.clone()`, `Some(key);`) stops here without splitting a name or reading a value.
     match hay.get(q) {
         Some(b'=') => !matches!(next, b'=' | b'~'),
-        Some(b':') => next != b':',
+        Some(b':') => next != b':' || (hay.get(q + 2) == Some(&b' ') && ldif_attribute(hay, from)),
         Some(b'?') => next == b'=',
         // `x <- v` (R), or a key element's name (`<key>name</key>`, `<name>x</name>`).
         Some(b'<') => {
@@ -1003,6 +1006,16 @@ const CODE_WORDS: &[&[u8]] = &[
     b"do",
     b"with",
 ];
+
+/// Whether the identifier that ends at or after `from` starts its line (an LDIF attribute).
+fn ldif_attribute(hay: &[u8], from: usize) -> bool {
+    let lim = from.saturating_sub(MAX_IDENT);
+    let mut s = from.min(hay.len());
+    while s > lim && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    s == 0 || hay[s - 1] == b'\n'
+}
 
 /// Whether the identifier that ends at or after `from` opens an Erlang or Elixir tuple
 /// (`{password, "x"}`, `{slack_signing_secret, <<"x">>}`): its second element is the value.
@@ -1434,6 +1447,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             _ => p + 1,
         },
         b':' => match next {
+            // LDIF `userPassword:: <base64>` at the start of a line: the value is base64.
+            b':' if raw_s == line_start(hay, raw_s) && hay.get(p + 2) == Some(&b' ') => {
+                return ldif_base64(hay, s..e, p + 3);
+            }
             b':' => return None,
             b'=' => p + 2,
             b'\n' | b'\r' => {
@@ -1535,12 +1552,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         return Some(a);
     }
     if !quoted
-        && hay.len() >= v.start + 19
-        && app_password(&hay[v.start..v.start + 19])
-        && rest_of_line_empty(hay, v.start + 19)
+        && let Some(n) = [29, 19].into_iter().find(|&n| {
+            hay.len() >= v.start + n
+                && app_password(&hay[v.start..v.start + n])
+                && rest_of_line_empty(hay, v.start + n)
+        })
     {
         // `SMTP_PASSWORD=bhjd pwnl iyyf kyiv`: an app password keeps its blanks.
-        v.end = v.start + 19;
+        v.end = v.start + n;
     }
     // `["redis-server", "--requirepass", "x"]`: in an exec-form command the flag's value is
     // the next element.
@@ -2013,6 +2032,20 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         return None;
     }
     Some(Assignment::new(s..e, v, false))
+}
+
+/// An LDIF attribute's base64 value (`userPassword:: Q2Fub3B5...`), decoded.
+fn ldif_base64(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
+    let (v, false) = parse_value(hay, skip_blanks(hay, p, 4))? else {
+        return None;
+    };
+    let mut out = Vec::new();
+    if !super::encoded::decode_run(super::decode::Encoding::Base64, &hay[v.clone()], &mut out) {
+        return None;
+    }
+    let mut a = Assignment::new(name, v, false);
+    a.decoded = Some((out, super::decode::Encoding::Base64));
+    Some(a)
 }
 
 /// `<Pass encoding="base64">Q1BS...</Pass>`, `<password type="plain">x</password>`: an element
@@ -3201,6 +3234,22 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
 /// Random letters, so some group has three consonants in a row, which prose of four-letter
 /// words (`must have more than`) lacks.
 fn app_password(v: &[u8]) -> bool {
+    wordpress_app_password(v) || four_by_four(v)
+}
+
+/// A WordPress application password as shown to its user: six groups of four random letters
+/// and digits separated by single spaces (`O6d2 ekhi cam7 waQA 1Mlj tDGU`). Random, so it mixes
+/// digits and both cases, which six words of prose do not.
+fn wordpress_app_password(v: &[u8]) -> bool {
+    v.len() == 29
+        && v.chunks(5)
+            .all(|g| g[..4].iter().all(u8::is_ascii_alphanumeric) && (g.len() == 4 || g[4] == b' '))
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+}
+
+fn four_by_four(v: &[u8]) -> bool {
     // Four groups of four lower-case letters, separated by blanks (Google) or dashes (Apple
     // app-specific passwords).
     let sep = v.get(4).copied().unwrap_or(b' ');
@@ -4360,6 +4409,15 @@ mod attribution_tests {
             (
                 "    'crypt' => ['key' => '69cad9e79e6280a2e509ed3240af9e3c'],\n",
                 "69cad9e79e6280a2e509ed3240af9e3c",
+            ),
+            // LDIF base64 values; a WordPress application password.
+            (
+                "userPassword:: Q2Fub3B5JUNsb3Zlcjcx\n",
+                "Q2Fub3B5JUNsb3Zlcjcx",
+            ),
+            (
+                "WP_APP_PASSWORD=O6d2 ekhi cam7 waQA 1Mlj tDGU\n",
+                "O6d2 ekhi cam7 waQA 1Mlj tDGU",
             ),
             // A key named for what it encrypts.
             (

@@ -66,14 +66,95 @@ pub(crate) struct Run {
 /// the alphabet every start up to it is ruled out at once; when it is inside, a short walk back
 /// finds where its run begins. On source code this looks at a small fraction of the bytes.
 pub(crate) fn runs(hay: &[u8], out: &mut Vec<Run>) {
+    let first = out.len();
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU reports AVX2.
         let from = unsafe { runs_avx2(hay, out) };
         runs_scalar(hay, from, out);
+        join_wrapped(hay, first, out);
         return;
     }
     runs_scalar(hay, 0, out);
+    join_wrapped(hay, first, out);
+}
+
+/// Most lines one wrapped base64 document may have (a MIME attachment of 4 MB).
+const MAX_WRAPPED_LINES: usize = 60_000;
+
+/// Joins base64 runs that are the lines of one wrapped document: a MIME body, an armored block
+/// (`-----BEGIN ARGO TUNNEL TOKEN-----`), `base64` output, each line the same width (a multiple
+/// of 4, so every line decodes on its own boundary) and the last one shorter. Decoded line by
+/// line, a JSON document or a `.env` would fall apart at each line break; joined, it is the
+/// text it was. Runs of `out[first..]` are replaced by the joined ones.
+fn join_wrapped(hay: &[u8], first: usize, out: &mut Vec<Run>) {
+    let nl = |p: usize| match hay.get(p) {
+        Some(b'\n') => 1,
+        Some(b'\r') if hay.get(p + 1) == Some(&b'\n') => 2,
+        _ => 0,
+    };
+    let b64 = |b: u8| CLASS[b as usize] & (B64 | STD) != 0;
+    let mut i = first;
+    let mut w = first;
+    while i < out.len() {
+        let r = out[i].range.clone();
+        let width = r.len();
+        let mut end = r.end;
+        let mut j = i + 1;
+        if out[i].encoding == Encoding::Base64 && width % 4 == 0 && nl(end) > 0 {
+            let mut lines = 1;
+            loop {
+                let k = nl(end);
+                if k == 0 || lines >= MAX_WRAPPED_LINES {
+                    break;
+                }
+                let next = end + k;
+                if j < out.len()
+                    && out[j].range.start == next
+                    && out[j].range.len() == width
+                    && out[j].encoding == Encoding::Base64
+                {
+                    end = out[j].range.end;
+                    j += 1;
+                    lines += 1;
+                    continue;
+                }
+                // The last, shorter line (possibly too short to be a run of its own).
+                let mut e = next;
+                while e < hay.len() && e - next < width && b64(hay[e]) {
+                    e += 1;
+                }
+                while e < hay.len() && e - next < width && hay[e] == b'=' {
+                    e += 1;
+                }
+                // After one full line only when padded or base64-like (mixed case, 16 or
+                // more): a lone run followed by a one-word line is no wrapped document.
+                if e > next
+                    && e - next < width
+                    && (e == hay.len() || nl(e) > 0)
+                    && (lines >= 2 || hay[e - 1] == b'=' || {
+                        let l = &hay[next..e];
+                        l.len() >= 16
+                            && l.iter().any(u8::is_ascii_uppercase)
+                            && l.iter().any(u8::is_ascii_lowercase)
+                    })
+                {
+                    end = e;
+                    if j < out.len() && out[j].range.start == next {
+                        j += 1;
+                    }
+                }
+                break;
+            }
+        }
+        out[w] = Run {
+            range: r.start..end,
+            encoding: out[i].encoding,
+        };
+        w += 1;
+        i = j;
+    }
+    out.truncate(w);
 }
 
 /// The portable skip search, from `from` (a position not inside a run already reported).
@@ -338,6 +419,18 @@ pub(crate) fn decode_run(encoding: Encoding, run: &[u8], out: &mut Vec<u8>) -> b
                 })
         }
         _ => {
+            // A wrapped document's lines ([`join_wrapped`]) are decoded as one.
+            let joined: Vec<u8>;
+            let run = if memchr::memchr(b'\n', run).is_some() {
+                joined = run
+                    .iter()
+                    .copied()
+                    .filter(|b| !matches!(b, b'\n' | b'\r'))
+                    .collect();
+                &joined[..]
+            } else {
+                run
+            };
             let body = run
                 .strip_suffix(b"==")
                 .or_else(|| run.strip_suffix(b"="))
@@ -636,5 +729,37 @@ mod tests {
                 .any(|(_, _, _, d)| d == &token)
         );
         assert!(scan(&format!("x = {thrice}\n")).is_empty());
+    }
+
+    #[test]
+    fn wrapped_lines_are_one_run() {
+        use base64::Engine as _;
+        let text = "SERVICE=billing\nREGION=eu-west-1\nAPI_TOKEN=Zq8Lm2Wr7NbXd3vT9aKc5Jz1Yh6Gf4Ps0Ue8Ri2O\n";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+        let wrapped: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let hay = format!(
+            "Content-Transfer-Encoding: base64\n\n{}\n--b1--\n",
+            wrapped.join("\n")
+        );
+        let mut v = Vec::new();
+        runs(hay.as_bytes(), &mut v);
+        assert_eq!(v.len(), 1);
+        let mut out = Vec::new();
+        assert!(decode_run(
+            v[0].encoding,
+            &hay.as_bytes()[v[0].range.clone()],
+            &mut out
+        ));
+        assert_eq!(out, text.as_bytes());
+        // A lone unpadded run followed by a one-word line stays as it is.
+        let lone = format!("{}\ndone\n", &b64[..76]);
+        let mut v = Vec::new();
+        runs(lone.as_bytes(), &mut v);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].range, 0..76);
     }
 }

@@ -19,7 +19,7 @@ const MAX_FILE: usize = 2048;
 /// (`master.key` is a master key); other extensions (`.txt`, `.secret`'s container formats)
 /// are dropped.
 const NAMING_EXTENSIONS: &[&str] = &[
-    "key", "token", "secret", "password", "passwd", "pass", "pwd", "pat", "jwt",
+    "key", "token", "secret", "password", "passwd", "pass", "pwd", "pat", "jwt", "cookie",
 ];
 
 /// The value of a file made of one token: its bytes without surrounding white space, when they
