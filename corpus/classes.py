@@ -921,6 +921,13 @@ def more_classes(emit):
     emit("base64-files/.erlang.cookie", [(ck, ("pos", "erlang.distribution-cookie", ck))])
     sk = base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode().rstrip("=")
     emit("base64-files/homeserver.signing.key", [(f"ed25519 a_{rnd(r, 4)} {sk}", ("pos", "matrix.synapse-signing-key", sk))])
+    b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    wif = "L" + rnd(r, 51, b58)
+    emit("base64-files/wallet-dump.txt", [
+        f"# {HEADER}", "# Wallet dump created by Bitcoin Core v26.0.0", "",
+        (f"{wif} 2024-11-20T09:01:26Z label=cold-1 # addr=bc1q{rnd(r, 38, '023456789acdefghjklmnpqrstuvwxyz')}",
+         ("pos", "crypto.bitcoin-wallet-dump-key", wif)),
+    ])
     gk = base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode()
     emit("base64-files/nomad.hcl", [
         f"# {HEADER}", "server {", "  enabled          = true", "  bootstrap_expect = 3",

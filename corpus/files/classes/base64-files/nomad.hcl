@@ -2,5 +2,5 @@
 server {
   enabled          = true
   bootstrap_expect = 3
-  encrypt          = "SGmYkavy9B/759lZ/mKU+mDXiY33UXCSywrJ6e9zNe4="
+  encrypt          = "BcNgYvhnAYkys160A/GORnyZdhNqioBiP0h9XUwXoqk="
 }
