@@ -1009,22 +1009,14 @@ const CODE_WORDS: &[&[u8]] = &[
 
 /// Whether the identifier that ends at or after `from` starts its line (an LDIF attribute).
 fn ldif_attribute(hay: &[u8], from: usize) -> bool {
-    let lim = from.saturating_sub(MAX_IDENT);
-    let mut s = from.min(hay.len());
-    while s > lim && is_name_byte(hay[s - 1]) {
-        s -= 1;
-    }
+    let s = ident_start(hay, from);
     s == 0 || hay[s - 1] == b'\n'
 }
 
 /// Whether the identifier that ends at or after `from` opens an Erlang or Elixir tuple
 /// (`{password, "x"}`, `{slack_signing_secret, <<"x">>}`): its second element is the value.
 fn tuple_key(hay: &[u8], from: usize) -> bool {
-    let lim = from.saturating_sub(MAX_IDENT);
-    let mut s = from.min(hay.len());
-    while s > lim && is_name_byte(hay[s - 1]) {
-        s -= 1;
-    }
+    let mut s = ident_start(hay, from);
     while s > 0 && hay[s - 1] == b' ' {
         s -= 1;
     }
@@ -1034,12 +1026,18 @@ fn tuple_key(hay: &[u8], from: usize) -> bool {
 /// Whether the identifier that ends at or after `from` is the value of a `name`/`key` field
 /// (see [`preceded_by_name_field`]).
 fn names_a_field(hay: &[u8], from: usize) -> bool {
+    let s = ident_start(hay, from);
+    preceded_by_name_field(hay, s, quote_before(hay, s))
+}
+
+/// Where the identifier that ends at or after `from` starts (at most [`MAX_IDENT`] back).
+fn ident_start(hay: &[u8], from: usize) -> usize {
     let lim = from.saturating_sub(MAX_IDENT);
     let mut s = from.min(hay.len());
     while s > lim && is_name_byte(hay[s - 1]) {
         s -= 1;
     }
-    preceded_by_name_field(hay, s, quote_before(hay, s))
+    s
 }
 
 fn line_start(hay: &[u8], pos: usize) -> usize {
@@ -1746,10 +1744,7 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
 
 /// Whether the quoted name ending at `name_end` is a call's first argument (`getenv("X", ...`).
 fn first_argument(hay: &[u8], name_end: usize) -> bool {
-    let mut s = name_end;
-    while s > 0 && is_name_byte(hay[s - 1]) {
-        s -= 1;
-    }
+    let s = ident_start(hay, name_end);
     s >= 2 && matches!(hay[s - 1], b'"' | b'\'') && hay[s - 2] == b'('
 }
 
@@ -2123,7 +2118,7 @@ fn sibling_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment>
     })
 }
 
-fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
+pub(super) fn trim_range(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
     while r.start < r.end && hay[r.start].is_ascii_whitespace() {
         r.start += 1;
     }

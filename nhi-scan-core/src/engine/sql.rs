@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use super::assign::trim_range as trim;
+
 /// Longest column list read (a wide table has a few hundred bytes of names).
 const MAX_HEADER: usize = 2048;
 
@@ -253,16 +255,6 @@ fn skip_ws(hay: &[u8], mut p: usize) -> usize {
         p += 1;
     }
     p
-}
-
-fn trim(hay: &[u8], mut r: Range<usize>) -> Range<usize> {
-    while r.start < r.end && hay[r.start].is_ascii_whitespace() {
-        r.start += 1;
-    }
-    while r.end > r.start && hay[r.end - 1].is_ascii_whitespace() {
-        r.end -= 1;
-    }
-    r
 }
 
 fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
