@@ -219,6 +219,18 @@ impl Assignment {
             decoded: None,
         }
     }
+
+    /// Decodes a base64 value (LDIF `::`, `<Pass encoding="base64">`) into `decoded`; false,
+    /// with the value left as written, when it does not decode to text.
+    fn decode_base64(&mut self, hay: &[u8]) -> bool {
+        let enc = super::decode::Encoding::Base64;
+        let mut out = Vec::new();
+        let ok = super::encoded::decode_run(enc, &hay[self.value.clone()], &mut out);
+        if ok {
+            self.decoded = Some((out, enc));
+        }
+        ok
+    }
 }
 
 struct NameEntry {
@@ -2034,13 +2046,8 @@ fn ldif_base64(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     let (v, false) = parse_value(hay, skip_blanks(hay, p, 4))? else {
         return None;
     };
-    let mut out = Vec::new();
-    if !super::encoded::decode_run(super::decode::Encoding::Base64, &hay[v.clone()], &mut out) {
-        return None;
-    }
     let mut a = Assignment::new(name, v, false);
-    a.decoded = Some((out, super::decode::Encoding::Base64));
-    Some(a)
+    a.decode_base64(hay).then_some(a)
 }
 
 /// `<Pass encoding="base64">Q1BS...</Pass>`, `<password type="plain">x</password>`: an element
@@ -2056,14 +2063,7 @@ fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<A
     let mut a = xml_element(hay, s, e, gt + 1)?;
     let attrs = hay[p..gt].to_ascii_lowercase();
     if memchr::memmem::find(&attrs, b"base64").is_some() {
-        let mut out = Vec::new();
-        if super::encoded::decode_run(
-            super::decode::Encoding::Base64,
-            &hay[a.value.clone()],
-            &mut out,
-        ) {
-            a.decoded = Some((out, super::decode::Encoding::Base64));
-        }
+        a.decode_base64(hay);
     }
     Some(a)
 }
