@@ -934,6 +934,43 @@ def more_classes(emit):
         (f'  encrypt          = "{gk}"', ("pos", "hashicorp.gossip-encryption-key", gk)), "}",
     ])
 
+    # 29. Members of a block named by a plural credential word (Consul's `tokens {}` in HCL, a
+    # YAML `passwords:` map, a JSON `secrets` object): each member's own key names no
+    # credential. A Kubernetes bootstrap token under a kubeconfig `token:`.
+    hexd = "0123456789abcdef"
+    def uuid4():
+        return "-".join(rnd(r, n, hexd) for n in (8, 4, 4, 4, 12))
+    t1, t2 = uuid4(), uuid4()
+    emit("plural-blocks/consul.hcl", [
+        f"# {HEADER}", 'datacenter = "dc2"', 'data_dir = "/opt/consul"', "acl {", "  enabled = true",
+        '  default_policy = "deny"', "  tokens {",
+        (f'    initial_management = "{t1}"', ("pos", "generic.token", t1)),
+        (f'    agent = "{t2}"', ("pos", "generic.token", t2)), "  }", "}",
+    ])
+    p1, p2 = rnd(r, 16), rnd(r, 14) + "#" + rnd(r, 3, string.digits)
+    emit("plural-blocks/values.yaml", [
+        f"# {HEADER}", "replicaCount: 2", "database:", "  passwords:",
+        (f"    admin: {p1}", ("pos", "generic.password.unquoted", p1)),
+        (f'    replication: "{p2}"', ("pos", "generic.password", p2)),
+        ("    username: svc_reporting", ("neg", "plural-block-username")),
+        ("    enabled: true", ("neg", "plural-block-setting")),
+    ])
+    s1 = rnd(r, 40)
+    emit("plural-blocks/settings.json", [
+        "{", f'  "_note": "{HEADER}",', '  "secrets": {',
+        (f'    "billing": "{s1}",', ("pos", "generic.secret", s1)),
+        ('    "provider": "vault-kv-v2"', ("neg", "plural-block-provider")), "  }", "}",
+    ])
+    lo = string.ascii_lowercase + string.digits
+    bt = rnd(r, 6, lo) + "." + rnd(r, 16, lo)
+    while sum(1 for a, b in zip(bt[7:], bt[8:]) if a.isdigit() != b.isdigit()) < 4:
+        bt = rnd(r, 6, lo) + "." + rnd(r, 16, lo)
+    emit("plural-blocks/kubeconfig", [
+        f"# {HEADER}", "apiVersion: v1", "kind: Config", "users:", "- name: bootstrap", "  user:",
+        (f"    token: {bt}", ("pos", "generic.token.unquoted", bt)),
+        "- name: oidc", "  user:", ("    token: client.config.defaults", ("neg", "dotted-member-path")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

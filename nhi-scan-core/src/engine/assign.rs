@@ -351,7 +351,8 @@ impl Assign {
     /// each following row's cell in that column, parsed as an assignment to the header's name
     /// (the rules to try in `scratch.order` are filled per cell, as [`Self::find`] does).
     /// Returns the rows' region (their words are values, not names). The column list of a SQL
-    /// `INSERT` or `COPY` is read the same way ([`super::sql`]).
+    /// `INSERT` or `COPY` is read the same way ([`super::sql`]), and so are the members of a
+    /// block named by a plural credential word ([`super::block`]).
     pub fn csv_column(
         &self,
         hay: &[u8],
@@ -371,6 +372,21 @@ impl Assign {
                 }
             }
             return Some(col.rows_start..end);
+        }
+        if let Some(block) = super::block::find(hay, hit.clone(), &mut scratch.words) {
+            for name in block.members {
+                let Some(mut a) = ident_bounds(hay, name).and_then(|id| parse(hay, &id)) else {
+                    continue;
+                };
+                a.implied = Some(block.implied);
+                let le = line_end(hay, a.value.start);
+                let (_, found) = self.finish(hay, a, le, scratch);
+                if let Some(a) = found {
+                    out.push((a, scratch.order.clone()));
+                }
+            }
+            // The members' own names may still hold other credentials' names.
+            return Some(hit.end..hit.end);
         }
         let col = csv_header(hay, hit)?;
         let mut p = col.rows_start;
@@ -3380,7 +3396,8 @@ fn credential_like(v: &[u8]) -> bool {
 /// across the segments (`rtc7XVCJ6J.G77jrMvj.oInElirz6o4`: digits, both cases, not made of
 /// words), or a passphrase of three or more words ending in digits (`cypress.quarry.tussock36`).
 fn dotted_secret(v: &[u8]) -> bool {
-    v.split(|b| *b == b'.').any(random_segment)
+    v.split(|b| *b == b'.')
+        .any(|seg| random_segment(seg) || random_lower_segment(seg))
         || (v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
             && v.iter().any(u8::is_ascii_uppercase)
             && v.iter().any(u8::is_ascii_lowercase)
@@ -3401,6 +3418,21 @@ fn random_segment(seg: &[u8]) -> bool {
         && seg.iter().any(u8::is_ascii_uppercase)
         && seg.iter().any(u8::is_ascii_lowercase)
         && seg.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+}
+
+/// A lower-case random segment (`uprq1exfpu6j8l1g`, the secret half of a Kubernetes bootstrap
+/// token): 16 or more letters and digits that switch between the two four times or more, where
+/// a member path's segment (`http2client`, `sha256sum`) has a digit or two inside words.
+fn random_lower_segment(seg: &[u8]) -> bool {
+    seg.len() >= 16
+        && seg
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && seg
+            .windows(2)
+            .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+            .count()
+            >= 4
 }
 
 /// A random token of 16 or more mixed-case letters (`EwdaFmozOVEnlrYQ...`: one in a few
@@ -4341,6 +4373,15 @@ mod attribution_tests {
             (
                 "redis:\n  password: rtc7XVCJ6J.G77jrMvj.oInElirz6o4\n",
                 "rtc7XVCJ6J.G77jrMvj.oInElirz6o4",
+            ),
+            // Members of a block named by a plural credential word.
+            (
+                "acl {\n  tokens {\n    agent = \"1801220e-60dd-4b29-a13c-188b15c1add6\"\n  }\n}\n",
+                "1801220e-60dd-4b29-a13c-188b15c1add6",
+            ),
+            (
+                "users:\n- name: bootstrap\n  user:\n    token: zg8ufi.uprq1exfpu6j8l1g\n",
+                "zg8ufi.uprq1exfpu6j8l1g",
             ),
             (
                 "pass: cypress.quarry.tussock36\n",

@@ -5,6 +5,7 @@
 //! candidates then pass the [`crate::filters`] (placeholder, entropy, checksum).
 
 mod assign;
+mod block;
 mod boundary;
 mod decode;
 mod encoded;
