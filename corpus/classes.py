@@ -971,6 +971,29 @@ def more_classes(emit):
         "- name: oidc", "  user:", ("    token: client.config.defaults", ("neg", "dotted-member-path")),
     ])
 
+    # 30. Firebase client keys are public by design (google-services.json, GoogleService-Info.plist,
+    # a web firebaseConfig, a FIREBASE_ name): not reported under any rule. A server key beside
+    # a Firebase setting still is.
+    def aiza():
+        return "AIzaSy" + rnd(r, 33, string.ascii_letters + string.digits + "_-")
+    k1, k2, k3, k4 = aiza(), aiza(), aiza(), aiza()
+    emit("firebase/google-services.json", [
+        "{", f'  "_note": "{HEADER}",', '  "client": [', "    {", '      "api_key": [', "        {",
+        (f'          "current_key": "{k1}"', ("neg", "firebase-android-config")), "        }", "      ]", "    }", "  ]", "}",
+    ])
+    emit("firebase/environment.prod.ts", [
+        f"// {HEADER}", "export const environment = {", "  production: true,", "  firebase: {",
+        (f"    apiKey: '{k2}',", ("neg", "firebase-web-config")), "    authDomain: 'parcel-app.firebaseapp.com',",
+        "    projectId: 'parcel-app',", "  },", "};",
+    ])
+    emit("firebase/.env.production", [
+        f"# {HEADER}", "VITE_APP_NAME=Parcels", (f"VITE_FIREBASE_API_KEY={k3}", ("neg", "firebase-env-name")),
+        "VITE_FIREBASE_PROJECT_ID=parcel-app",
+    ])
+    emit("firebase/server.env", [
+        f"# {HEADER}", "FIREBASE_PROJECT_ID=parcel-app", (f"GEMINI_API_KEY={k4}", ("pos", "gcp.api-key", k4)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -3900,6 +3900,28 @@ mod attribution_tests {
     }
 
     #[test]
+    fn firebase_client_keys_are_allowed_under_every_name() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let key = "AIzaSyQ7hb2Xr4kLm9Vt3Wq8Zp1Nc6Dy5Fg0Hj2";
+        for allowed in [
+            format!("VITE_FIREBASE_API_KEY={key}\n"),
+            format!(
+                "const firebaseConfig = {{\n  apiKey: \"{key}\",\n  authDomain: \"a.firebaseapp.com\",\n}};\n"
+            ),
+            format!("  <key>API_KEY</key>\n  <string>{key}</string>\n  <key>GCM_SENDER_ID</key>\n"),
+        ] {
+            assert_eq!(found(&s, &allowed), vec![], "{allowed}");
+        }
+        // A server key beside a Firebase setting is still reported.
+        let got = found(
+            &s,
+            &format!("FIREBASE_PROJECT=shop\nGEMINI_API_KEY={key}\n"),
+        );
+        assert_eq!(got, vec![("gcp.api-key".to_string(), key.to_string())]);
+    }
+
+    #[test]
     fn positional_passwords_and_aws_secret_keys_are_reported_never_the_user() {
         let (s, _) = Scanner::new(RuleSet::builtin().rules);
         // nhi-scan:allow-next-line (fakes)

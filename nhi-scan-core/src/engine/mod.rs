@@ -159,8 +159,9 @@ pub struct Scanner {
 pub struct Scratch {
     hits: Vec<Hit>,
     windows: Vec<(u32, usize, usize)>,
-    /// Secrets a provider rule recognised by shape but rejected by checksum: proven not to be
-    /// that provider's token, so generic rules must not report the same bytes either.
+    /// Secrets a provider rule recognised by shape but rejected by checksum (proven not to be
+    /// that provider's token) or allowed by its allowlist: generic rules must not report the
+    /// same bytes either.
     vetoes: Vec<Range<usize>>,
     /// Per rule, boxed: a slot is a pointer until the rule first runs, so a thread's scratch for
     /// 100k configured rules is under a megabyte, not 100k inline caches.
@@ -886,6 +887,9 @@ impl Scanner {
                 }
             }
             if self.allowlisted(rule, hay, m.range(), secret.range()) {
+                // The rule knows these bytes and allows them (a Firebase client key): a
+                // generic name around them does not make them a secret again.
+                scratch.vetoes.push(secret.range());
                 continue;
             }
             let companion = self.find_companion(r, hay, m.range(), &mut scratch.companion_caches);
@@ -923,12 +927,8 @@ impl Scanner {
             let target = match set.target {
                 AllowTarget::Secret => secret.clone(),
                 AllowTarget::Match => span.clone(),
-                AllowTarget::Line => {
-                    let start = memchr::memrchr(b'\n', &hay[..span.start]).map_or(0, |i| i + 1);
-                    let end =
-                        memchr::memchr(b'\n', &hay[span.end..]).map_or(hay.len(), |i| span.end + i);
-                    start..end
-                }
+                AllowTarget::Line => lines_around(hay, span.clone(), 0),
+                AllowTarget::Nearby => lines_around(hay, span.clone(), crate::rules::NEARBY_LINES),
             };
             set.regex.is_match(Input::new(&hay[target]))
         })
@@ -1135,6 +1135,38 @@ fn not_a_secret(value: &[u8]) -> bool {
     filters::is_placeholder(value)
         || filters::is_stored_hash(value)
         || filters::is_ciphertext_envelope(value)
+}
+
+/// The lines holding `span`, with `extra` more lines on each side, each side at most
+/// [`MAX_WINDOW`] bytes from the span (a minified file's lines are long).
+fn lines_around(hay: &[u8], span: Range<usize>, extra: usize) -> Range<usize> {
+    let floor = span.start.saturating_sub(MAX_WINDOW);
+    let mut start = span.start;
+    for _ in 0..=extra {
+        match memchr::memrchr(b'\n', &hay[floor..start]) {
+            Some(i) => start = floor + i,
+            None => {
+                start = floor;
+                break;
+            }
+        }
+    }
+    // Past the newline the walk stopped at (not when it stopped at the floor).
+    if start < span.start && hay[start] == b'\n' {
+        start += 1;
+    }
+    let ceil = (span.end + MAX_WINDOW).min(hay.len());
+    let mut end = span.end;
+    for k in 0..=extra {
+        match memchr::memchr(b'\n', &hay[end..ceil]) {
+            Some(i) => end += i + usize::from(k < extra),
+            None => {
+                end = ceil;
+                break;
+            }
+        }
+    }
+    start..end.max(start)
 }
 
 #[cfg(test)]

@@ -116,7 +116,13 @@ pub enum AllowTarget {
     Match,
     /// The whole line holding the secret.
     Line,
+    /// The secret's line and [`NEARBY_LINES`] lines on each side of it: for context that sits
+    /// on a neighbouring line (`firebase: {` above `apiKey: ...`).
+    Nearby,
 }
+
+/// Lines on each side of the secret's line that an [`AllowTarget::Nearby`] regex sees.
+pub const NEARBY_LINES: usize = 2;
 
 /// Exceptions to a rule: matches it must not report. Users add these through configuration
 /// (`.nhi-scan.toml`, or a gitleaks config's allowlists).
@@ -132,12 +138,17 @@ pub struct Allowlist {
     /// Case-insensitive substrings; a secret containing one is allowed.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// More regexes, matched against the lines around the secret ([`AllowTarget::Nearby`])
+    /// whatever `regex_target` says: one rule may then allow by its own line and by its
+    /// neighbours.
+    #[serde(default)]
+    pub nearby: Vec<String>,
 }
 
 impl Allowlist {
     /// True when there is nothing in it.
     pub fn is_empty(&self) -> bool {
-        self.regexes.is_empty() && self.stopwords.is_empty()
+        self.regexes.is_empty() && self.stopwords.is_empty() && self.nearby.is_empty()
     }
 }
 
@@ -728,13 +739,20 @@ fn check_rule(rule: &Rule) -> Result<Vec<AllowSet>, String> {
     if let Some(spec) = &rule.validate {
         crate::validate::check_spec(rule, spec)?;
     }
-    Ok(compile_allow_set(&rule.allowlist.regexes)?
-        .map(|regex| AllowSet {
-            target: rule.allowlist.regex_target,
-            regex: Arc::new(regex),
-        })
-        .into_iter()
-        .collect())
+    let sets = [
+        (&rule.allowlist.regexes, rule.allowlist.regex_target),
+        (&rule.allowlist.nearby, AllowTarget::Nearby),
+    ];
+    let mut out = Vec::new();
+    for (regexes, target) in sets {
+        if let Some(regex) = compile_allow_set(regexes)? {
+            out.push(AllowSet {
+                target,
+                regex: Arc::new(regex),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Context words are matched against lower-cased identifier words, so they must be lower-case
