@@ -12,6 +12,9 @@ use super::words::Words;
 /// Members read per block, at most.
 const MAX_MEMBERS: usize = 64;
 
+/// Longest line of a block's name read.
+const MAX_LINE: usize = 120;
+
 /// Longest member name read.
 const MAX_NAME: usize = 48;
 
@@ -86,32 +89,58 @@ pub(crate) struct Block {
 /// credential word and the line ends by opening a block (`{`, `= {`, `:` with nothing after
 /// it) or is a `[section]` header.
 pub(crate) fn find(hay: &[u8], hit: Range<usize>, words: &mut Words) -> Option<Block> {
-    let ls = line_start(hay, hit.start);
-    let le = line_end(hay, hit.end);
+    // Cheap first (this runs for every trigger hit that is no assignment): the name must end
+    // in `s` and be followed, after a quote and blanks, by a block opener and the line's end.
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+    let lim = (hit.end + 64).min(hay.len());
+    let mut e = hit.end;
+    while e < lim && is_name(hay[e]) {
+        e += 1;
+    }
+    if e == hit.start || !hay[e - 1].eq_ignore_ascii_case(&b's') {
+        return None;
+    }
+    let mut q = e;
+    while q < lim
+        && matches!(
+            hay[q],
+            b'"' | b'\'' | b' ' | b'\t' | b':' | b'=' | b'{' | b']'
+        )
+    {
+        q += 1;
+    }
+    if q == e || !matches!(hay.get(q), None | Some(b'\n' | b'\r')) {
+        return None;
+    }
+    let floor = hit.start.saturating_sub(MAX_LINE);
+    let ls = match memchr::memrchr(b'\n', &hay[floor..hit.start]) {
+        Some(i) => floor + i + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
+    let le = q;
     let line = &hay[ls..le];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let t = line.trim_ascii();
-    if t.is_empty() || t.len() > 120 {
+    if line.trim_ascii().is_empty() {
         return None;
     }
     // The name: the identifier around the hit.
-    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
     let mut s = hit.start;
     while s > ls && is_name(hay[s - 1]) {
         s -= 1;
     }
-    let mut e = hit.end;
-    while e < ls + line.len() && is_name(hay[e]) {
-        e += 1;
-    }
     let before = hay[ls..s].trim_ascii();
-    let after = &hay[e..ls + line.len()];
-    let after: Vec<u8> = after
-        .iter()
-        .copied()
-        .filter(|b| !b" \t\"'".contains(b))
-        .collect();
-    let section = before == b"[" && after.as_slice() == b"]";
+    // The operator bytes after the name, quotes and blanks left out.
+    let mut ops = [0u8; 4];
+    let mut n = 0;
+    for &b in &hay[e..q] {
+        if !b" \t\"'".contains(&b) {
+            *ops.get_mut(n)? = b;
+            n += 1;
+        }
+    }
+    let after = &ops[..n];
+    let section = before == b"[" && after == b"]";
     // Before the name only a list dash or the braces and commas of a JSON object's line.
     let lead = before
         .strip_suffix(b"\"")
@@ -119,7 +148,7 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>, words: &mut Words) -> Option<B
         .unwrap_or(before)
         .trim_ascii();
     let lead_ok = lead.iter().all(|b| matches!(b, b'{' | b',' | b'-' | b' '));
-    let opens = matches!(after.as_slice(), b"{" | b":" | b":{" | b"={") && lead_ok;
+    let opens = matches!(after, b"{" | b":" | b":{" | b"={") && lead_ok;
     if !(section || opens) {
         return None;
     }
@@ -208,10 +237,6 @@ fn member_name(line: &[u8], at: usize, words: &mut Words) -> Option<Range<usize>
         return None;
     }
     Some(at + q..at + q + len)
-}
-
-fn line_start(hay: &[u8], pos: usize) -> usize {
-    memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
 }
 
 fn line_end(hay: &[u8], pos: usize) -> usize {
