@@ -994,6 +994,24 @@ def more_classes(emit):
         f"# {HEADER}", "FIREBASE_PROJECT_ID=parcel-app", (f"GEMINI_API_KEY={k4}", ("pos", "gcp.api-key", k4)),
     ])
 
+    # 31. Percent-encoded form and query fields: the value is decoded alone (a decoded `&`
+    # or `#` belongs to the password), judged and reported as text.
+    import urllib.parse
+    fp = rnd(r, 6) + "&" + rnd(r, 5) + "#" + rnd(r, 4) + "%" + rnd(r, 3, string.digits)
+    fpe = urllib.parse.quote(fp, safe="")
+    cs = rnd(r, 8) + "[" + rnd(r, 6) + "~/" + rnd(r, 5) + "]"
+    cse = urllib.parse.quote(cs, safe="~")
+    emit("form-fields/checkout.har", [
+        "{", f'  "_note": "{HEADER}",', '  "postData": {', '    "mimeType": "application/x-www-form-urlencoded",',
+        (f'    "text": "email=ops%40example.org&password={fpe}&remember=1"', ("pos", "generic.password.unquoted", fp, fpe)),
+        "  }", "}",
+    ])
+    emit("form-fields/redirects.log", [
+        f"# {HEADER}",
+        (f"2025-01-09T10:00:00Z WARN redirect to https://auth.example.com/cb?client_id=web&client_secret={cse}&state=9f1c",
+         ("pos", "generic.secret.unquoted", cs, cse)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

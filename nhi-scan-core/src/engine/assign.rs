@@ -220,12 +220,16 @@ impl Assignment {
         }
     }
 
-    /// Decodes a base64 value (LDIF `::`, `<Pass encoding="base64">`) into `decoded`; false,
-    /// with the value left as written, when it does not decode to text.
-    fn decode_base64(&mut self, hay: &[u8]) -> bool {
-        let enc = super::decode::Encoding::Base64;
+    /// Decodes the value as written in `enc` into `decoded`: base64 (LDIF `::`,
+    /// `<Pass encoding="base64">`) or percent-encoding (a form field, `&password=6j6F%26I2`).
+    /// False, with the value left as written, when it does not decode to text.
+    fn decode(&mut self, hay: &[u8], enc: super::decode::Encoding) -> bool {
         let mut out = Vec::new();
-        let ok = super::encoded::decode_run(enc, &hay[self.value.clone()], &mut out);
+        let raw = &hay[self.value.clone()];
+        let ok = match enc {
+            super::decode::Encoding::Percent => super::decode::decode(enc, raw, &mut out),
+            _ => super::encoded::decode_run(enc, raw, &mut out),
+        };
         if ok {
             self.decoded = Some((out, enc));
         }
@@ -469,6 +473,16 @@ impl Assign {
             };
         }
         strip_auth_scheme(hay, &mut a);
+        // A form body or query field (`...&password=6j6F%26I2%23M`): the value is
+        // percent-encoded, and its decoded text is what is judged and reported.
+        if !a.quoted
+            && a.decoded.is_none()
+            && a.name.start > 0
+            && matches!(hay[a.name.start - 1], b'&' | b'?')
+            && hay[a.value.clone()].contains(&b'%')
+        {
+            a.decode(hay, super::decode::Encoding::Percent);
+        }
         self.finish(hay, a, end, scratch)
     }
 
@@ -645,7 +659,8 @@ impl Assign {
                     && (w + 1..end).any(|k| words.get(k) == b"encryption"))
         });
         let value = a.value_bytes(hay);
-        if !value_plausible(value, a.quoted) || names_itself(value) {
+        // A decoded value is literal data: no shell or template syntax is read into it.
+        if !value_plausible(value, a.quoted || a.decoded.is_some()) || names_itself(value) {
             return;
         }
         if app_password(value)
@@ -2063,7 +2078,7 @@ fn ldif_base64(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         return None;
     };
     let mut a = Assignment::new(name, v, false);
-    a.decode_base64(hay).then_some(a)
+    a.decode(hay, super::decode::Encoding::Base64).then_some(a)
 }
 
 /// `<Pass encoding="base64">Q1BS...</Pass>`, `<password type="plain">x</password>`: an element
@@ -2079,7 +2094,7 @@ fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<A
     let mut a = xml_element(hay, s, e, gt + 1)?;
     let attrs = hay[p..gt].to_ascii_lowercase();
     if memchr::memmem::find(&attrs, b"base64").is_some() {
-        a.decode_base64(hay);
+        a.decode(hay, super::decode::Encoding::Base64);
     }
     Some(a)
 }
@@ -4395,6 +4410,11 @@ mod attribution_tests {
             (
                 "redis:\n  password: rtc7XVCJ6J.G77jrMvj.oInElirz6o4\n",
                 "rtc7XVCJ6J.G77jrMvj.oInElirz6o4",
+            ),
+            // A percent-encoded form field, judged on its decoded text.
+            (
+                "\"text\": \"email=a%40example.org&password=6j6F%26I2%23M%256yMy%23U&remember=1\"\n",
+                "6j6F%26I2%23M%256yMy%23U",
             ),
             // Members of a block named by a plural credential word.
             (

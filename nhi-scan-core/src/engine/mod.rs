@@ -1055,6 +1055,10 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
             // in a percent-encoded query string): the direct match pinpoints it.
             let better = if m.rule == last.rule && m.decoded.is_some() != last.decoded.is_some() {
                 m.decoded.is_none()
+            } else if m.rule == last.rule && m.decoded.is_some() && last.decoded.is_some() {
+                // Both decoded: the value decoded alone (a form field's `%26`) pinpoints it,
+                // where the whole run's decoding (the form body) cuts values at decoded `&`.
+                m.secret.len() < last.secret.len()
             } else {
                 score(m) > score(last)
             };
