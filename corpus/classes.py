@@ -1012,6 +1012,33 @@ def more_classes(emit):
          ("pos", "generic.secret.unquoted", cs, cse)),
     ])
 
+    # 32. Values set apart by inline HTML in wikis, tickets and chat (`<code>`, `<strong>`, an
+    # entity-escaped `&lt;tt&gt;` in a Jira field), and prose naming whose credential it is
+    # (`password for the replica is ...`).
+    w1 = rnd(r, 9) + "!" + rnd(r, 3, string.digits)
+    w2 = rnd(r, 12) + "&amp;" + rnd(r, 3)
+    w3 = rnd(r, 6) + "&amp;quot;" + rnd(r, 8)
+    w4 = rnd(r, 12) + "7"
+    emit("inline-html/runbook.html", [
+        f"<!-- {HEADER} -->", "<h2>Replica access</h2>",
+        (f"<p>The reporting password: <code>{w1}</code> (rotate quarterly)</p>", ("pos", "generic.password", w1)),
+        ("<p>The password is <code>required</code> for every login.</p>", ("neg", "prose-word-in-code")),
+    ])
+    emit("inline-html/ops-channel.json", [
+        "{", f'  "_note": "{HEADER}",', '  "messages": [',
+        (f'    {{"content": "<div>svc-report password: <strong>{w2}</strong> (expires Friday)</div>"}}', ("pos", "generic.password", w2)),
+        "  ]", "}",
+    ])
+    emit("inline-html/OPS-4410.xml", [
+        f"<!-- {HEADER} -->", "<rss><channel><item>",
+        (f"<description>&lt;p&gt;DB password for the replica is &lt;tt&gt;{w3}&lt;/tt&gt;.&lt;/p&gt;</description>", ("pos", "generic.password", w3)),
+        "</item></channel></rss>",
+    ])
+    emit("inline-html/handover.md", [
+        f"<!-- {HEADER} -->",
+        (f"The admin password for staging-eu is {w4} until the migration.", ("pos", "generic.password.unquoted", w4)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -1811,6 +1811,30 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         b"now ",
         b"still ",
     ];
+    let mut p = p;
+    // A phrase saying whose credential it is comes first: `password for the replica is`,
+    // `token of prod-eu is`, `key on staging was` (up to four words).
+    let head = hay.get(p..(p + 4).min(hay.len()))?;
+    if [&b"for "[..], b"of ", b"on "]
+        .iter()
+        .any(|w| head.starts_with(w))
+    {
+        let mut q = p + memchr::memchr(b' ', head)? + 1;
+        for _ in 0..4 {
+            let rest = hay.get(q..(q + 24).min(hay.len()))?;
+            if CONNECTORS.iter().any(|c| rest.starts_with(c)) {
+                break;
+            }
+            let w = rest
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || b"-_.".contains(b)))?;
+            if w == 0 || rest.get(w) != Some(&b' ') {
+                return None;
+            }
+            q += w + 1;
+        }
+        p = q;
+    }
     let rest = hay.get(p..(p + 24).min(hay.len()))?;
     let c = CONNECTORS.iter().find(|c| rest.starts_with(c))?;
     let v = skip_blanks(hay, p + c.len(), 4);
@@ -2790,6 +2814,9 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         }
         return None;
     }
+    if let Some(v) = inline_element(hay, p) {
+        return Some((v, true));
+    }
     // Bare value: up to blanks, quotes, brackets, separators or a backslash; an HTML/XML
     // entity (`&amp;`, `&#39;`) is one character of it, its `;` no separator.
     let lim = (p + MAX_VALUE).min(hay.len());
@@ -2811,6 +2838,46 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         return None;
     }
     Some((p..i, false))
+}
+
+/// Inline HTML elements that set a value apart in prose, the way quotes do: a wiki's
+/// `password: <code>x</code>`, a chat message's `<strong>x</strong>`.
+const INLINE_TAGS: &[&[u8]] = &[
+    b"code", b"tt", b"kbd", b"samp", b"strong", b"b", b"em", b"i", b"mark", b"pre",
+];
+
+/// The text of an inline element at `p` (`<code>x</code>`, or entity-escaped
+/// `&lt;tt&gt;x&lt;/tt&gt;` in a ticket's HTML field): one word, no blanks, closed by the same
+/// tag.
+fn inline_element(hay: &[u8], p: usize) -> Option<Range<usize>> {
+    let (lt, gt): (&[u8], &[u8]) = match hay.get(p)? {
+        b'<' => (b"<", b">"),
+        b'&' if hay[p..].starts_with(b"&lt;") => (b"&lt;", b"&gt;"),
+        _ => return None,
+    };
+    let t = p + lt.len();
+    let tag = INLINE_TAGS.iter().find(|tag| {
+        hay.get(t..t + tag.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(tag))
+            && hay[t + tag.len()..].starts_with(gt)
+    })?;
+    let start = t + tag.len() + gt.len();
+    let lim = (start + MAX_VALUE).min(hay.len());
+    let mut close = start;
+    while close < lim && !hay[close..].starts_with(lt) {
+        if matches!(hay[close], b' ' | b'\t' | b'\r' | b'\n') {
+            return None;
+        }
+        close += 1;
+    }
+    let c = close + lt.len();
+    let closed = hay[close..].starts_with(lt)
+        && hay.get(c) == Some(&b'/')
+        && hay
+            .get(c + 1..c + 1 + tag.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(tag))
+        && hay[c + 1 + tag.len()..].starts_with(gt);
+    (closed && close > start).then_some(start..close)
 }
 
 /// The length of an HTML/XML character entity at the start of `s` (`&amp;`, `&lt;`, `&#39;`,
@@ -4251,6 +4318,14 @@ mod attribution_tests {
                 "96ff3a73556302d8dbf5bb6ad6d36a10",
             ),
             ("DB_PW=Xk29fjq81Lmz\n", "Xk29fjq81Lmz"),
+            (
+                "<p>DB password for the replica is <tt>o&quot;H0RANc&lt;V9RTE67</tt>.</p>\n",
+                "o&quot;H0RANc&lt;V9RTE67",
+            ),
+            (
+                "\"content\": \"<div>svc-report password: <strong>gaECuIpUvmB3we3&amp;gg</strong></div>\"\n",
+                "gaECuIpUvmB3we3&amp;gg",
+            ),
             (
                 "| Dana | Share DB break-glass password `AutumnQuartz25@` with on-call |\n",
                 "AutumnQuartz25@",
