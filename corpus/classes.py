@@ -1039,6 +1039,18 @@ def more_classes(emit):
         (f"The admin password for staging-eu is {w4} until the migration.", ("pos", "generic.password.unquoted", w4)),
     ])
 
+    # 33. Markdown tables read by column: the header names the credential column, each row's
+    # cell (a code span or bare) is its value.
+    m1, m2 = rnd(r, 32), rnd(r, 24) + "/" + rnd(r, 15)
+    emit("markdown-tables/handover.md", [
+        f"<!-- {HEADER} -->", "# Vendor handover", "",
+        "| vendor | used for | credential | notes |", "|---|---|---|---|",
+        (f"| searchco | admin API key | `{m1}` | **ROTATE** |", ("pos", "generic.credential", m1)),
+        ("| mapsco | server key | `vault:secret/data/integrations/mapsco#server_key` | moved |", ("neg", "vault-reference")),
+        (f"| vaultco | access key | `{m2}` | **ROTATE** |", ("pos", "generic.credential", m2)),
+        "| billing | webhook | (see runbook) | |",
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -402,8 +402,8 @@ impl Assign {
             if line.iter().filter(|b| **b == col.sep).count() != col.seps {
                 break;
             }
-            if let Some(cell) = csv_cell(line, col.sep, col.index) {
-                let a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, false);
+            if let Some((cell, quoted)) = csv_cell(line, col.sep, col.index) {
+                let a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, quoted);
                 let (_, found) = self.finish(hay, a, le, scratch);
                 if let Some(a) = found {
                     out.push((a, scratch.order.clone()));
@@ -1663,7 +1663,7 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         e += 1;
     }
     let right = hay.get(e).copied().unwrap_or(b'\n');
-    let is_sep = |c: u8| matches!(c, b',' | b';' | b'\t');
+    let is_sep = |c: u8| matches!(c, b',' | b';' | b'\t' | b'|');
     if !(is_sep(right) || matches!(right, b'\n' | b'\r')) {
         return None;
     }
@@ -1700,7 +1700,15 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
                 .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
             && c.iter().any(u8::is_ascii_alphabetic)
     };
-    if !line.split(|b| *b == sep).all(label) {
+    // A Markdown table's row starts and ends with `|`, around its cells.
+    let cells = if sep == b'|' {
+        line.trim_ascii()
+            .strip_prefix(b"|")
+            .and_then(|l| l.strip_suffix(b"|"))?
+    } else {
+        line
+    };
+    if !cells.split(|b| *b == sep).all(label) {
         return None;
     }
     // The hit's cell.
@@ -1720,10 +1728,20 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     } else {
         cell
     };
-    let rows_start = le + 1;
+    let mut rows_start = le + 1;
     let next = &hay[rows_start..line_end(hay, rows_start)];
     if next.iter().filter(|b| **b == sep).count() != seps {
         return None;
+    }
+    if sep == b'|' {
+        // The `|---|:--|` line under a Markdown header.
+        if !next
+            .iter()
+            .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
+        {
+            return None;
+        }
+        rows_start += next.len() + 1;
     }
     Some(CsvColumn {
         name: ls + cell.start..ls + cell.end,
@@ -1734,8 +1752,9 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     })
 }
 
-/// Cell `index` of a CSV row, trimmed and without its quotes; `None` when empty.
-fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
+/// Cell `index` of a CSV row, trimmed and without its quotes (or a Markdown code span's
+/// backticks, which make it quoted); `None` when empty.
+fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<(Range<usize>, bool)> {
     let mut start = 0;
     for _ in 0..index {
         start += line[start..].iter().position(|b| *b == sep)? + 1;
@@ -1745,10 +1764,14 @@ fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
         .position(|b| *b == sep)
         .map_or(line.len(), |i| start + i);
     let mut r = trim_range(line, start..end);
-    if r.len() >= 2 && line[r.start] == b'"' && line[r.end - 1] == b'"' {
+    let mut quoted = false;
+    if r.len() >= 2 && line[r.start] == b'`' && line[r.end - 1] == b'`' {
+        r = r.start + 1..r.end - 1;
+        quoted = true;
+    } else if r.len() >= 2 && line[r.start] == b'"' && line[r.end - 1] == b'"' {
         r = r.start + 1..r.end - 1;
     }
-    (!r.is_empty()).then_some(r)
+    (!r.is_empty()).then_some((r, quoted))
 }
 
 /// An environment variable read with a literal fallback: `process.env.API_KEY ?? "x"`,
@@ -4423,6 +4446,15 @@ mod attribution_tests {
                 "generic.password.unquoted:IslandFennel96.",
                 "generic.password.unquoted:letmein-staging"
             ]
+        );
+        // A Markdown table read the same way; a vault reference is no value.
+        let md = "| vendor | used for | credential | notes |\n\
+                  |---|---|---|---|\n\
+                  | typesense | admin API key | `Kdjd8uLywh4oXr14BWzfJ4g21TWhsNiC` | rotate |\n\
+                  | square | app secret | `vault:secret/data/square#app_secret` | moved |\n";
+        assert_eq!(
+            ids(&s, md),
+            ["generic.credential:Kdjd8uLywh4oXr14BWzfJ4g21TWhsNiC"]
         );
         reports_none(
             &s,
