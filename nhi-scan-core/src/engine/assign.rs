@@ -1010,7 +1010,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(b'>') => !blanks,
         // `| DB_PASSWORD | value |`: a Markdown table row.
         Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
-        Some(b't') if quoted && blanks && hay[q..].starts_with(b"to ") => true,
+        Some(b't') if blanks && hay[q..].starts_with(b"to ") => true,
         // Scala `"password" -> "x"`: only after a quoted name (`a -> b` is code).
         Some(b'-') if quoted && next == b'>' => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
@@ -1502,8 +1502,15 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'?' if next == b'=' => p + 2,
         b'<' if next == b'-' => p + 2,
         b',' if name_quoted || tuple_key(hay, e) => p + 1,
-        // Kotlin `mapOf("api_key" to "...")`.
-        b't' if name_quoted && blanks && hay[p..].starts_with(b"to ") => p + 2,
+        // Kotlin `mapOf("api_key" to "...")`, AppleScript `set apiToken to "..."`.
+        b't' if blanks
+            && hay[p..].starts_with(b"to ")
+            && (name_quoted
+                || trim_start(&hay[line_start(hay, raw_s)..raw_s])
+                    .eq_ignore_ascii_case(b"set ")) =>
+        {
+            p + 2
+        }
         // Scala `Map("password" -> "...")`, `"es.net.http.auth.pass" -> "..."`.
         b'-' if name_quoted && next == b'>' => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
@@ -4341,6 +4348,10 @@ mod attribution_tests {
                 "96ff3a73556302d8dbf5bb6ad6d36a10",
             ),
             ("DB_PW=Xk29fjq81Lmz\n", "Xk29fjq81Lmz"),
+            (
+                "set apiToken to \"Xq8vLz2Tr9WpXm4Nb7Yc1Hd5Gf0Js2\"\n",
+                "Xq8vLz2Tr9WpXm4Nb7Yc1Hd5Gf0Js2",
+            ),
             (
                 "<p>DB password for the replica is <tt>o&quot;H0RANc&lt;V9RTE67</tt>.</p>\n",
                 "o&quot;H0RANc&lt;V9RTE67",
