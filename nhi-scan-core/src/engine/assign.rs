@@ -3324,8 +3324,12 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         return false;
     }
     if !quoted {
-        // Expressions and identifiers in code: calls, indexing, member paths, constants.
-        if v.iter().any(|b| b"()[]{}".contains(b))
+        // Expressions and identifiers in code: calls, indexing, member paths, constants. A
+        // generated key drawn from symbols as well (Django's `...^!9vk@5by+r(3n`) has three
+        // or more kinds of them, where code has brackets and a dot or an operator.
+        let symbols = b"!@#$%^&*+=~?";
+        let symbol_kinds = symbols.iter().filter(|s| v.contains(s)).count();
+        if (v.iter().any(|b| b"()[]{}".contains(b)) && symbol_kinds < 3)
             || [&b"::"[..], b"->", b"||", b"&&", b"?."]
                 .iter()
                 .any(|op| memchr::memmem::find(v, op).is_some())
@@ -4348,6 +4352,10 @@ mod attribution_tests {
                 "96ff3a73556302d8dbf5bb6ad6d36a10",
             ),
             ("DB_PW=Xk29fjq81Lmz\n", "Xk29fjq81Lmz"),
+            (
+                "DJANGO_SECRET_KEY=^f8ie!hip8s&t7y-y#*^7+jb*a^!9vkfsxzrp47hs@5by+r(3n\n",
+                "^f8ie!hip8s&t7y-y#*^7+jb*a^!9vkfsxzrp47hs@5by+r(3n",
+            ),
             (
                 "set apiToken to \"Xq8vLz2Tr9WpXm4Nb7Yc1Hd5Gf0Js2\"\n",
                 "Xq8vLz2Tr9WpXm4Nb7Yc1Hd5Gf0Js2",
