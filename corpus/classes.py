@@ -967,7 +967,7 @@ def more_classes(emit):
         bt = rnd(r, 6, lo) + "." + rnd(r, 16, lo)
     emit("plural-blocks/kubeconfig", [
         f"# {HEADER}", "apiVersion: v1", "kind: Config", "users:", "- name: bootstrap", "  user:",
-        (f"    token: {bt}", ("pos", "generic.token.unquoted", bt)),
+        (f"    token: {bt}", ("pos", "kubernetes.bootstrap-token", bt)),
         "- name: oidc", "  user:", ("    token: client.config.defaults", ("neg", "dotted-member-path")),
     ])
 

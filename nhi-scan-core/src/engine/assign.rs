@@ -1087,7 +1087,7 @@ fn line_start(hay: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
 }
 
-fn line_end(hay: &[u8], pos: usize) -> usize {
+pub(super) fn line_end(hay: &[u8], pos: usize) -> usize {
     memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i)
 }
 

@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use super::assign::line_end;
 use super::words::Words;
 
 /// Members read per block, at most.
@@ -237,10 +238,6 @@ fn member_name(line: &[u8], at: usize, words: &mut Words) -> Option<Range<usize>
         return None;
     }
     Some(at + q..at + q + len)
-}
-
-fn line_end(hay: &[u8], pos: usize) -> usize {
-    memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i)
 }
 
 #[cfg(test)]
