@@ -1288,7 +1288,7 @@ fn name_before(hay: &[u8], end: usize) -> Option<Range<usize>> {
 }
 
 #[inline]
-fn is_name_byte(b: u8) -> bool {
+pub(super) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
 }
 

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::assign::line_end;
+use super::assign::{is_name_byte, line_end};
 use super::words::Words;
 
 /// Members read per block, at most.
@@ -92,10 +92,9 @@ pub(crate) struct Block {
 pub(crate) fn find(hay: &[u8], hit: Range<usize>, words: &mut Words) -> Option<Block> {
     // Cheap first (this runs for every trigger hit that is no assignment): the name must end
     // in `s` and be followed, after a quote and blanks, by a block opener and the line's end.
-    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
     let lim = (hit.end + 64).min(hay.len());
     let mut e = hit.end;
-    while e < lim && is_name(hay[e]) {
+    while e < lim && is_name_byte(hay[e]) {
         e += 1;
     }
     if e == hit.start || !hay[e - 1].eq_ignore_ascii_case(&b's') {
@@ -127,7 +126,7 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>, words: &mut Words) -> Option<B
     }
     // The name: the identifier around the hit.
     let mut s = hit.start;
-    while s > ls && is_name(hay[s - 1]) {
+    while s > ls && is_name_byte(hay[s - 1]) {
         s -= 1;
     }
     let before = hay[ls..s].trim_ascii();
