@@ -129,12 +129,14 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "getconnection(",
 ];
 
-/// Every gate keyword of the assignment engine: [`TRIGGERS`] and the positional calls.
+/// Every gate keyword of the assignment engine: [`TRIGGERS`], the positional calls and the
+/// commands whose arguments are secrets.
 pub(crate) fn triggers() -> impl Iterator<Item = &'static str> {
     TRIGGERS
         .iter()
         .copied()
         .chain(super::positional::keywords())
+        .chain(super::command::keywords())
 }
 
 /// Heads that are too common alone to report as generic (`key = ...`, `auth: ...`): they need
@@ -251,6 +253,18 @@ struct ContextRule {
     value_re: OnceLock<Option<meta::Regex>>,
     quoted: Option<bool>,
     generic: bool,
+    /// The value shape starts with a literal prefix (`pa-`, `ck-`, `sk-`): a provider whose
+    /// name is also an ordinary word (Voyage, Chroma) may still be named nearby.
+    prefixed: bool,
+}
+
+/// Whether a value pattern starts with two or more literal characters.
+fn literal_prefix(pattern: &str) -> bool {
+    pattern
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count()
+        >= 2
 }
 
 /// Compiled contexts of every rule that has one.
@@ -326,6 +340,7 @@ impl Assign {
                 value_re: OnceLock::new(),
                 quoted: c.quoted,
                 generic,
+                prefixed: c.value.as_deref().is_some_and(literal_prefix),
             });
         }
         a
@@ -428,6 +443,13 @@ impl Assign {
         scratch.order.clear();
         if let Some(f) = super::positional::find(hay, hit.clone()) {
             let mut a = Assignment::new(f.name, f.value, true);
+            a.implied = Some(f.words);
+            a.human = f.words.len() == 1;
+            let end = a.value.end;
+            return self.finish(hay, a, end, scratch);
+        }
+        if let Some(f) = super::command::find(hay, hit.clone()) {
+            let mut a = Assignment::new(f.name, f.value, f.quoted);
             a.implied = Some(f.words);
             a.human = f.words.len() == 1;
             let end = a.value.end;
@@ -663,8 +685,7 @@ impl Assign {
         if !value_plausible(value, a.quoted || a.decoded.is_some()) || names_itself(value) {
             return;
         }
-        if app_password(value)
-            && !wordpress_app_password(value)
+        if (app_password(value) && !wordpress_app_password(value) || spaced_passphrase(value))
             && !(head.starts_with(b"pass") || head.starts_with(b"pw"))
         {
             // The blanks of an app password are only accepted under a password's name.
@@ -780,7 +801,8 @@ impl Assign {
             head,
             b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
         );
-        if !(credential_like(value) || password_head && passphrase(value))
+        if !(credential_like(value)
+            || password_head && (passphrase(value) || spaced_passphrase(value)))
             || public_identifier(words, end, value)
         {
             return;
@@ -819,8 +841,10 @@ impl Assign {
                 continue;
             }
             // An access key id (`SPACES_KEY=DO00...`, 20 upper-case characters) names a key
-            // pair; it is not the secret half.
+            // pair; it is not the secret half. An API key is the secret itself
+            // (`String apiKey = "Q7X2M9K4P1L8N3B6"`).
             if head == b"key"
+                && !(end >= 2 && words.get(end - 2) == b"api")
                 && value.len() <= 24
                 && value
                     .iter()
@@ -939,10 +963,14 @@ impl Assign {
             for w in 0..n {
                 let word = ctx_words.get(w);
                 if word.len() >= 3
-                    && !COMMON_WORDS.contains(&word)
                     && let Some(list) = self.providers.get(word)
                 {
-                    nearby.extend_from_slice(list);
+                    if COMMON_WORDS.contains(&word) {
+                        // An ordinary word names the provider only for a prefixed value.
+                        nearby.extend(list.iter().filter(|&&ci| self.rules[ci as usize].prefixed));
+                    } else {
+                        nearby.extend_from_slice(list);
+                    }
                 }
                 if w + 1 < n {
                     lower.clear();
@@ -972,6 +1000,11 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
     }
     let name_end = p;
     if env_fallback(hay, name_end).is_some() {
+        return true;
+    }
+    p += c_array_suffix(hay, p);
+    if hay.get(p) == Some(&b'{') && hay.get(p + 1) == Some(&b'"') {
+        // C++ brace initialisation, `std::string api_secret{"..."}`.
         return true;
     }
     for _ in 0..2 {
@@ -1476,6 +1509,16 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
     }
+    if !name_quoted {
+        p += c_array_suffix(hay, p);
+        if hay.get(p) == Some(&b'{') && hay.get(p + 1) == Some(&b'"') {
+            let (v, quoted) = parse_value(hay, p + 1)?;
+            if !quoted || hay.get(value_end(hay, &v, quoted)) != Some(&b'}') {
+                return None;
+            }
+            return Some(Assignment::new(s..e, v, true));
+        }
+    }
     let after_name = p;
     p = skip_blanks(hay, p, 16);
     let blanks = p > after_name;
@@ -1608,6 +1651,19 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     {
         // `SMTP_PASSWORD=bhjd pwnl iyyf kyiv`: an app password keeps its blanks.
         v.end = v.start + n;
+    } else if !quoted && hay.get(v.end) == Some(&b' ') {
+        // `gpg_passphrase = copper walrus lizard78`: a passphrase of words to the line's end.
+        let eol = line_end(hay, v.start);
+        let mut rest = &hay[v.start..eol];
+        while let [r @ .., b' ' | b'\t' | b'\r'] = rest {
+            rest = r;
+        }
+        // Unquoted, the words of a sentence are likelier: digits or five words are asked.
+        let strong = rest.last().is_some_and(u8::is_ascii_digit)
+            || rest.iter().filter(|b| **b == b' ').count() >= 4;
+        if strong && spaced_passphrase(rest) {
+            v.end = v.start + rest.len();
+        }
     }
     // `["redis-server", "--requirepass", "x"]`: in an exec-form command the flag's value is
     // the next element.
@@ -2654,6 +2710,36 @@ fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
 
 /// `API_KEY: &str = "..."`, `var apiKey string = "..."`, `val token: String = "..."`: a type
 /// between the name and `=`, with a quoted value.
+/// The length of a C array declarator after a name (`char pass[] = "..."`,
+/// `const char key[33] PROGMEM = "..."`, the classic Arduino sketch), or 0. Only when a string
+/// literal is what is assigned: `keys[i] = x` and byte arrays are code.
+fn c_array_suffix(hay: &[u8], p: usize) -> usize {
+    if hay.get(p) != Some(&b'[') {
+        return 0;
+    }
+    let mut q = p + 1;
+    while q < hay.len() && q - p < 6 && hay[q].is_ascii_digit() {
+        q += 1;
+    }
+    if hay.get(q) != Some(&b']') {
+        return 0;
+    }
+    let end = q + 1;
+    let mut r = skip_blanks(hay, end, 4);
+    if hay[r..].starts_with(b"PROGMEM") {
+        r = skip_blanks(hay, r + 7, 4);
+    }
+    if hay.get(r) != Some(&b'=') || hay.get(r + 1) == Some(&b'=') {
+        return 0;
+    }
+    r = skip_blanks(hay, r + 1, 4);
+    if hay.get(r) == Some(&b'"') {
+        end - p
+    } else {
+        0
+    }
+}
+
 fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let lim = (p + 48).min(hay.len());
     let mut i = p;
@@ -3167,7 +3253,7 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
-    if app_password(v) {
+    if app_password(v) || spaced_passphrase(v) {
         return true;
     }
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
@@ -3567,47 +3653,159 @@ fn random_letters(v: &[u8]) -> bool {
     upper * 3 >= v.len() && upper * 3 <= v.len() * 2 && changes * 3 >= v.len()
 }
 
+/// Words that make a value of words a placeholder or a description, not a passphrase.
+const PASSPHRASE_MARKS: &[&[u8]] = &[
+    b"pass",
+    b"password",
+    b"passwd",
+    b"secret",
+    b"change",
+    b"changeme",
+    b"example",
+    b"sample",
+    b"dummy",
+    b"default",
+    b"placeholder",
+    b"your",
+    b"test",
+    b"value",
+    b"here",
+    b"none",
+    b"empty",
+    b"not",
+    b"set",
+    b"fake",
+    b"redacted",
+    b"hidden",
+    b"replace",
+    b"todo",
+    b"key",
+    b"token",
+    b"credentials",
+    b"creds",
+    b"auth",
+    b"env",
+    b"file",
+    b"path",
+    b"name",
+    b"ref",
+];
+
+/// Short words of prose, which a passphrase of random dictionary words seldom holds.
+const PROSE_WORDS: &[&[u8]] = &[
+    b"the",
+    b"and",
+    b"for",
+    b"with",
+    b"from",
+    b"this",
+    b"that",
+    b"you",
+    b"are",
+    b"was",
+    b"will",
+    b"can",
+    b"must",
+    b"have",
+    b"has",
+    b"use",
+    b"used",
+    b"when",
+    b"all",
+    b"any",
+    b"one",
+    b"its",
+    b"our",
+    b"per",
+    b"via",
+    b"into",
+    b"only",
+    b"also",
+    b"than",
+    b"then",
+    b"more",
+    b"each",
+    b"least",
+    b"enter",
+    b"please",
+    b"should",
+    b"which",
+    b"what",
+    b"where",
+    b"user",
+    b"users",
+    b"login",
+    b"account",
+    b"reset",
+    b"new",
+    b"old",
+    b"current",
+    b"confirm",
+    b"required",
+    b"invalid",
+    b"incorrect",
+    b"wrong",
+    b"forgot",
+    b"length",
+    b"characters",
+    b"minimum",
+    b"maximum",
+    b"field",
+    b"input",
+    b"type",
+    b"string",
+    b"none",
+    b"null",
+    b"pick",
+    b"choose",
+    b"random",
+    b"word",
+    b"words",
+    b"some",
+    b"three",
+    b"four",
+    b"five",
+];
+
+/// A passphrase of random words separated by single spaces (`salmon mint sparrow wombat`,
+/// `copper walrus lizard78`), as diceware and password managers make them: three to eight
+/// lower-case words of three to ten letters, the last one perhaps followed by digits; four
+/// words at least without the digits. Prose under a password's name (`must be at least
+/// eight`, `enter your password`) has short or function words.
+fn spaced_passphrase(v: &[u8]) -> bool {
+    if v.len() < 12 || v.len() > 72 || v.contains(&b'\t') {
+        return false;
+    }
+    let words: Vec<&[u8]> = v.split(|b| *b == b' ').collect();
+    let digits = v.last().is_some_and(u8::is_ascii_digit);
+    if words.len() > 8 || words.len() < if digits { 3 } else { 4 } {
+        return false;
+    }
+    words.iter().enumerate().all(|(i, w)| {
+        let letters = if i + 1 == words.len() {
+            let k = w
+                .iter()
+                .rposition(|b| !b.is_ascii_digit())
+                .map_or(0, |k| k + 1);
+            if w.len() - k > 4 {
+                return false;
+            }
+            &w[..k]
+        } else {
+            w
+        };
+        (3..=10).contains(&letters.len())
+            && letters.iter().all(u8::is_ascii_lowercase)
+            && !PASSPHRASE_MARKS.contains(&letters)
+            && !PROSE_WORDS.contains(&letters)
+    })
+}
+
 /// A passphrase of words, as people choose them under a password's name: two to six
 /// alphabetic words of three or more letters joined by `-`, `_` or `.` (the last may end in
 /// digits), 12 characters or more, none of them a word that marks a placeholder or a reference
 /// (`change-me-please`, `db-password`, `not-set`).
 fn passphrase(v: &[u8]) -> bool {
-    const MARKS: &[&[u8]] = &[
-        b"pass",
-        b"password",
-        b"passwd",
-        b"secret",
-        b"change",
-        b"changeme",
-        b"example",
-        b"sample",
-        b"dummy",
-        b"default",
-        b"placeholder",
-        b"your",
-        b"test",
-        b"value",
-        b"here",
-        b"none",
-        b"empty",
-        b"not",
-        b"set",
-        b"fake",
-        b"redacted",
-        b"hidden",
-        b"replace",
-        b"todo",
-        b"key",
-        b"token",
-        b"credentials",
-        b"creds",
-        b"auth",
-        b"env",
-        b"file",
-        b"path",
-        b"name",
-        b"ref",
-    ];
     if v.len() < 12 || v.len() > 64 {
         return false;
     }
@@ -3629,7 +3827,7 @@ fn passphrase(v: &[u8]) -> bool {
         letters.len() >= 3
             && letters.iter().all(u8::is_ascii_alphabetic)
             && letters[1..].iter().all(u8::is_ascii_lowercase)
-            && !MARKS.contains(&lower.as_slice())
+            && !PASSPHRASE_MARKS.contains(&lower.as_slice())
     })
 }
 
@@ -4328,7 +4526,8 @@ mod attribution_tests {
                 "password: must have more than\n",
                 "PASSWORD_HINT=\"your name here okay\"\n",
                 "api_token = \"bhjd pwnl iyyf kyiv\"\n",
-                "password: \"bhjd pwnl iyyf kyiv extra\"\n",
+                // Not four groups of four, nor a passphrase of words (a two-letter word).
+                "password: \"bhjd pwnl iyyf kyiv ex\"\n",
                 "password: \"Bhjd pwnl iyyf kyiv\"\n",
             ],
         );
@@ -4428,6 +4627,19 @@ mod attribution_tests {
         let cases = [
             ("password: \"dragon-staging\"\n", "dragon-staging"),
             ("db_password: desert-nickel-coral\n", "desert-nickel-coral"),
+            // Words separated by blanks, quoted or to the end of the line.
+            (
+                "export RESTIC_PASSWORD='parrot bison planet nebula blossom15'\n",
+                "parrot bison planet nebula blossom15",
+            ),
+            (
+                "gpg_passphrase = copper walrus lizard78\n",
+                "copper walrus lizard78",
+            ),
+            (
+                "passphrase = 'salmon mint sparrow wombat'\n",
+                "salmon mint sparrow wombat",
+            ),
             (
                 "url=postgresql://app_user:5JXRz62K6J@db-primary.internal:5432/appdb\n",
                 "5JXRz62K6J",
@@ -4439,6 +4651,12 @@ mod attribution_tests {
             &[
                 "password: change-me-please\n",
                 "password: not-set-yet\n",
+                "password_hint: \"must contain eight characters at least\"\n",
+                "password: \"enter your password here\"\n",
+                "api_key: \"salmon mint sparrow wombat\"\n",
+                "password_help: \"the login password for admin users\"\n",
+                "password = pick four random words\n",
+                "password = salmon mint sparrow wombat\n",
                 "api_key: dragon-staging-area\n",
                 "DATABASE_URL=postgres://postgres:postgres@db:5432/app\n",
                 "export const MIXPANEL_TOKEN = '8caf33bb5d3c8a31d3ee965269266870';\n",

@@ -355,8 +355,9 @@ fn text_prefix(encoding: Encoding, run: &[u8]) -> bool {
     if encoding != Encoding::Hex {
         let v = |k: usize| b64_val(run[k]).unwrap_or(0) as u32;
         let n = v(0) << 18 | v(1) << 12 | v(2) << 6 | v(3);
+        // The second byte may be the zero high byte of UTF-16LE text.
         if !(printable((n >> 16) as u8) || n >> 16 >= 0x80)
-            || !(printable((n >> 8) as u8) || (n >> 8) as u8 >= 0x80)
+            || !(printable((n >> 8) as u8) || (n >> 8) as u8 >= 0x80 || (n >> 8) as u8 == 0)
             || !(printable(n as u8) || n as u8 >= 0x80)
         {
             return false;
@@ -387,10 +388,19 @@ fn text_prefix(encoding: Encoding, run: &[u8]) -> bool {
             }
         }
     };
+    if encoding != Encoding::Hex && got == 12 && utf16le(&buf) {
+        return true;
+    }
     buf[..got]
         .iter()
         .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t' || b >= 0x80)
         && buf[..got].iter().filter(|b| **b >= 0x80).count() <= 2
+}
+
+/// Whether decoded bytes are ASCII text written as UTF-16LE (every second byte zero), as
+/// PowerShell's `-EncodedCommand` and Windows tools write it.
+fn utf16le(b: &[u8]) -> bool {
+    b.len() >= 8 && b.len() % 2 == 0 && b.chunks_exact(2).all(|p| p[1] == 0 && printable(p[0]))
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -447,7 +457,16 @@ pub(crate) fn decode_run(encoding: Encoding, run: &[u8], out: &mut Vec<u8>) -> b
             } else {
                 &base64::engine::general_purpose::STANDARD_NO_PAD
             };
-            engine.decode_vec(body, out).is_ok()
+            let ok = engine.decode_vec(body, out).is_ok();
+            if ok && utf16le(out) {
+                // Keep the low bytes: the text itself.
+                let n = out.len() / 2;
+                for i in 0..n {
+                    out[i] = out[2 * i];
+                }
+                out.truncate(n);
+            }
+            ok
         }
     };
     ok && out.len() >= 8
@@ -655,6 +674,20 @@ mod tests {
                 format!("echo {} | base64 -d > /tmp/key\n", b64(&token)),
                 "stripe.secret-key.live",
                 token.clone(),
+            ),
+            // PowerShell's `-EncodedCommand`: base64 of UTF-16LE text.
+            (
+                format!(
+                    "powershell.exe -NoProfile -EncodedCommand {}\n",
+                    base64::engine::general_purpose::STANDARD.encode(
+                        format!("$conn = \"{uri}\"; Invoke-Sqlcmd -ConnectionString $conn")
+                            .encode_utf16()
+                            .flat_map(u16::to_le_bytes)
+                            .collect::<Vec<u8>>()
+                    )
+                ),
+                "database.postgres-uri",
+                password.clone(),
             ),
             // A Kubernetes Secret's `data:` (with no `kind: Secret` in view).
             (

@@ -7,6 +7,7 @@
 mod assign;
 mod block;
 mod boundary;
+mod command;
 mod decode;
 mod encoded;
 mod escape;

@@ -1,0 +1,551 @@
+//! Passwords passed to command-line tools by a flag or a position that names no credential:
+//! `ipmitool -P x`, `7z a -px`, `plink -pw x`, `xfreerdp /p:x`, `rabbitmqctl add_user u x`,
+//! `net use \\fs\share x /user:u`. Long flags that say what they hold (`--password x`,
+//! `-storepass x`) are ordinary assignments; here only the command says what the argument is,
+//! so each command is listed with where its secret goes.
+//!
+//! Scripts, Dockerfiles, CI files, runbooks, shell history and logs all hold these lines. The
+//! command names are the gate keywords; a hit is read only when the name stands as a command
+//! (at a word start, followed by a blank, a quote or `.exe`), and only the rest of its line,
+//! up to the next pipe, `;` or `&&`, is split into shell words.
+
+use std::ops::Range;
+
+/// What the argument is called, for attribution (the generic password rules).
+const PASSWORD: &[&[u8]] = &[b"password"];
+/// An object store's secret key (`mc alias set NAME URL ACCESS SECRET`).
+const SECRET_KEY: &[&[u8]] = &[b"secret", b"key"];
+
+/// Where a command's secret is.
+#[derive(Clone, Copy)]
+enum Arg {
+    /// After this flag, as the next word or glued to it (`-P x`, `-Px`).
+    Flag(&'static str),
+    /// After this flag as the next word only (`-pw x`: `-pwd` is another flag).
+    Apart(&'static str),
+    /// Glued to this flag only (`7z -px`: `-p` alone asks at the prompt).
+    Glued(&'static str),
+    /// After this prefix within one word (`/p:x`, `/pass:x`).
+    Prefix(&'static str),
+    /// The n-th word (0-based) that is not a flag, after the subcommand.
+    Position(usize),
+    /// The part after `sep` of the word following this flag (`lftp -u user,pw`,
+    /// `jenkins-cli -auth user:token`).
+    UserPass(&'static str, u8),
+    /// `net use [X:] [\\host\share] [password] [/user:u]`.
+    NetUse,
+    /// Echoed into the command's standard input: `echo 'x' | sudo -S ...`.
+    Piped,
+}
+
+struct Command {
+    /// Gate keyword, lower case: the command name (with a blank after a name shorter than the
+    /// gate's three bytes).
+    keyword: &'static str,
+    /// Words that must follow the name, in order, before the arguments (lower case).
+    sub: &'static [&'static str],
+    args: &'static [Arg],
+    words: &'static [&'static [u8]],
+}
+
+const fn cmd(keyword: &'static str, sub: &'static [&'static str], args: &'static [Arg]) -> Command {
+    Command {
+        keyword,
+        sub,
+        args,
+        words: PASSWORD,
+    }
+}
+
+use Arg::*;
+
+const COMMANDS: &[Command] = &[
+    // Archives.
+    cmd("7z ", &[], &[Glued("-p")]),
+    cmd("7za", &[], &[Glued("-p")]),
+    cmd("7zz", &[], &[Glued("-p")]),
+    cmd("zip", &[], &[Flag("-P")]),
+    cmd("unzip", &[], &[Flag("-P")]),
+    cmd("openssl", &["enc"], &[Apart("-k")]),
+    // Out-of-band management, remote shells and desktops.
+    cmd("ipmitool", &[], &[Flag("-P")]),
+    cmd("racadm", &[], &[Apart("-p")]),
+    cmd("plink", &[], &[Apart("-pw")]),
+    cmd("pscp", &[], &[Apart("-pw")]),
+    cmd("psftp", &[], &[Apart("-pw")]),
+    cmd("psexec", &[], &[Apart("-p")]),
+    cmd("psexec64", &[], &[Apart("-p")]),
+    cmd("xfreerdp", &[], &[Prefix("/p:")]),
+    cmd("wlfreerdp", &[], &[Prefix("/p:")]),
+    cmd("rdesktop", &[], &[Apart("-p")]),
+    cmd("cmdkey", &[], &[Prefix("/pass:")]),
+    cmd("schtasks", &[], &[Apart("/rp")]),
+    cmd("net", &["use"], &[NetUse]),
+    cmd("net", &["user"], &[Position(1)]),
+    cmd("lftp", &[], &[UserPass("-u", b',')]),
+    cmd("ncftp", &[], &[Apart("-p")]),
+    cmd("ncftpput", &[], &[Apart("-p")]),
+    cmd("ncftpget", &[], &[Apart("-p")]),
+    cmd("ssh-keygen", &[], &[Apart("-N"), Apart("-P")]),
+    // Databases and brokers.
+    cmd("cqlsh", &[], &[Apart("-p")]),
+    cmd("mongo", &[], &[Apart("-p")]),
+    cmd("mongosh", &[], &[Apart("-p")]),
+    cmd("hdbsql", &[], &[Apart("-p")]),
+    cmd("vsql", &[], &[Apart("-w")]),
+    cmd("bcp", &[], &[Apart("-P")]),
+    cmd("osql", &[], &[Apart("-P")]),
+    cmd("isql", &[], &[Apart("-P")]),
+    cmd("rabbitmqctl", &["add_user"], &[Position(1)]),
+    cmd("rabbitmqctl", &["change_password"], &[Position(1)]),
+    cmd("mosquitto_passwd", &[], &[Position(2)]),
+    // Object stores, clouds and CI.
+    cmd("mc ", &["admin", "user", "add"], &[Position(2)]),
+    Command {
+        keyword: "mc ",
+        sub: &["alias", "set"],
+        args: &[Position(3)],
+        words: SECRET_KEY,
+    },
+    Command {
+        keyword: "mc ",
+        sub: &["config", "host", "add"],
+        args: &[Position(3)],
+        words: SECRET_KEY,
+    },
+    cmd("az ", &["login"], &[Apart("-p")]),
+    cmd("nuget", &["sources", "add"], &[Apart("-p")]),
+    cmd("dotnet", &["nuget", "add", "source"], &[Apart("-p")]),
+    cmd("jenkins-cli.jar", &[], &[UserPass("-auth", b':')]),
+    // SNMP v3 authentication and privacy passphrases; `createUser` in snmpd.conf.
+    cmd("snmpwalk", &[], &[Apart("-A"), Apart("-X")]),
+    cmd("snmpbulkwalk", &[], &[Apart("-A"), Apart("-X")]),
+    cmd("snmpget", &[], &[Apart("-A"), Apart("-X")]),
+    cmd("snmpset", &[], &[Apart("-A"), Apart("-X")]),
+    cmd("snmptrap", &[], &[Apart("-A"), Apart("-X")]),
+    cmd("createuser", &[], &[Position(2)]),
+    cmd("wpa_passphrase", &[], &[Position(1)]),
+    // `echo 'x' | sudo -S cmd` (`-S` reads the password from standard input).
+    cmd("sudo -s", &[], &[Piped]),
+];
+
+/// Gate keywords of this pass (lower case).
+pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.keyword)
+}
+
+/// A secret passed to a command: the command name, the argument, and the words that name it.
+pub(crate) struct Found {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+    /// Whether the argument is written in quotes.
+    pub quoted: bool,
+    pub words: &'static [&'static [u8]],
+}
+
+/// Longest command line read after the name.
+const MAX_LINE: usize = 1024;
+
+/// The secret argument of the command whose name is at `hit`, if the name is one of ours, it
+/// stands as a command, and the argument is a literal (not `$VAR`, `%VAR%`, `*` or `<pw>`).
+pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
+    let kw = &hay[hit.clone()];
+    let mut cmds = COMMANDS
+        .iter()
+        .filter(|c| kw.eq_ignore_ascii_case(c.keyword.as_bytes()))
+        .peekable();
+    cmds.peek()?;
+    // A command name: after a blank, a quote, a path separator, `(`, `$`-prompt or the line
+    // start; before a blank, a quote or `.exe`.
+    if hit.start > 0
+        && !matches!(
+            hay[hit.start - 1],
+            b' ' | b'\t'
+                | b'\n'
+                | b'\r'
+                | b'"'
+                | b'\''
+                | b'`'
+                | b'/'
+                | b'\\'
+                | b'('
+                | b'['
+                | b'|'
+                | b';'
+                | b'&'
+        )
+    {
+        return None;
+    }
+    if kw.eq_ignore_ascii_case(b"sudo -s") {
+        if !kw.ends_with(b"S") {
+            return None;
+        }
+        return piped(hay, hit.start).map(|value| Found {
+            name: hit.clone(),
+            quoted: matches!(hay[value.start - 1], b'"' | b'\''),
+            value,
+            words: PASSWORD,
+        });
+    }
+    let mut p = hit.end - usize::from(kw.ends_with(b" "));
+    if hay.len() >= p + 4 && hay[p..p + 4].eq_ignore_ascii_case(b".exe") {
+        p += 4;
+    }
+    if hay
+        .get(p)
+        .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'"' | b'\''))
+    {
+        return None;
+    }
+    if hay.get(p).is_some_and(|b| matches!(b, b'"' | b'\'')) {
+        // A JSON or YAML command array (`["ipmitool", "-P", "x"]`).
+        p += 1;
+    }
+    let words = shell_words(hay, p);
+    for c in cmds {
+        let Some(rest) = after_sub(hay, &words, c.sub) else {
+            continue;
+        };
+        for arg in c.args {
+            if let Some(value) = argument(hay, rest, *arg).map(|r| unquote(hay, r))
+                && literal(&hay[value.clone()])
+            {
+                return Some(Found {
+                    name: hit.clone(),
+                    quoted: matches!(hay[value.start - 1], b'"' | b'\''),
+                    value,
+                    words: c.words,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The words after the subcommand, if the line has it.
+fn after_sub<'w>(
+    hay: &[u8],
+    words: &'w [Range<usize>],
+    sub: &[&str],
+) -> Option<&'w [Range<usize>]> {
+    if sub.is_empty() {
+        return Some(words);
+    }
+    // The subcommand may follow global flags (`mc --insecure alias set`), but not other words.
+    let mut i = 0;
+    while i < words.len() && hay[words[i].start] == b'-' {
+        i += 1;
+    }
+    for s in sub {
+        let w = words.get(i)?;
+        if !hay[w.clone()].eq_ignore_ascii_case(s.as_bytes()) {
+            return None;
+        }
+        i += 1;
+    }
+    Some(&words[i..])
+}
+
+/// The argument `arg` of a command's words.
+fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>> {
+    let word = |r: &Range<usize>| &hay[r.clone()];
+    match arg {
+        Flag(f) | Apart(f) | Glued(f) => {
+            let f = f.as_bytes();
+            for (i, w) in words.iter().enumerate() {
+                let b = word(w);
+                // Flags are case-sensitive (`-p` and `-P` differ) except Windows `/rp`.
+                let same = |x: &[u8]| {
+                    if f[0] == b'/' {
+                        x.eq_ignore_ascii_case(f)
+                    } else {
+                        x == f
+                    }
+                };
+                if !matches!(arg, Glued(_)) && same(b) {
+                    return words.get(i + 1).cloned();
+                }
+                if !matches!(arg, Apart(_)) && b.len() > f.len() && same(&b[..f.len()]) {
+                    return Some(w.start + f.len()..w.end);
+                }
+            }
+            None
+        }
+        Prefix(f) => words.iter().find_map(|w| {
+            let b = word(w);
+            (b.len() > f.len() && b[..f.len()].eq_ignore_ascii_case(f.as_bytes()))
+                .then(|| w.start + f.len()..w.end)
+        }),
+        Position(n) => {
+            let mut k = 0;
+            for w in words {
+                let b = word(w);
+                // `-b`, or a Windows switch (`/add`, `/user:x`; a path has more slashes).
+                let switch = b[0] == b'/'
+                    && b.len() > 1
+                    && b[1].is_ascii_alphabetic()
+                    && memchr::memchr(b'/', &b[1..]).is_none();
+                if b[0] == b'-' || switch {
+                    continue;
+                }
+                if k == n {
+                    return Some(w.clone());
+                }
+                k += 1;
+            }
+            None
+        }
+        UserPass(f, sep) => {
+            let i = words.iter().position(|w| word(w) == f.as_bytes())?;
+            let w = words.get(i + 1)?;
+            let at = memchr::memchr(sep, word(w))?;
+            Some(w.start + at + 1..w.end)
+        }
+        Piped => None,
+        NetUse => {
+            // Skip a drive (`Z:`) and the share (`\\fs01\deploy`); the next plain word is
+            // the password. Or the word right after `/user:name`.
+            let mut after_user = false;
+            for w in words {
+                let b = word(w);
+                if b.len() > 6 && b[..6].eq_ignore_ascii_case(b"/user:") {
+                    after_user = true;
+                    continue;
+                }
+                if b[0] == b'/' {
+                    after_user = false;
+                    continue;
+                }
+                let drive = b.len() == 2 && b[1] == b':';
+                if !drive && !b.starts_with(b"\\\\") && !b.starts_with(b"//") {
+                    return Some(w.clone());
+                }
+                if after_user {
+                    return Some(w.clone());
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Whether an argument is a written value rather than a reference or a prompt.
+fn literal(v: &[u8]) -> bool {
+    v.len() >= 4
+        && !matches!(v[0], b'$' | b'%' | b'<' | b'{' | b'*' | b'[' | b'-')
+        && !v.starts_with(b"@")
+}
+
+/// The shell words of the rest of the line from `p`, each without its quotes, up to a pipe,
+/// `;`, `&&`, `>` or the end of the line. Quotes group words; a backslash-newline continues
+/// the line.
+fn shell_words(hay: &[u8], mut p: usize) -> Vec<Range<usize>> {
+    let lim = (p + MAX_LINE).min(hay.len());
+    let mut out = Vec::new();
+    while p < lim && out.len() < 32 {
+        match hay[p] {
+            b' ' | b'\t' | b',' => p += 1,
+            b'\\' if matches!(hay.get(p + 1), Some(b'\n' | b'\r')) => {
+                p += 1;
+                while p < lim && matches!(hay[p], b'\n' | b'\r' | b' ' | b'\t') {
+                    p += 1;
+                }
+            }
+            b'\n' | b'\r' | b'|' | b';' | b'&' | b'>' | b']' => break,
+            q @ (b'"' | b'\'') => {
+                let s = p + 1;
+                let Some(e) = memchr::memchr2(q, b'\n', &hay[s..lim]) else {
+                    break;
+                };
+                if hay[s + e] != q {
+                    break;
+                }
+                if e > 0 {
+                    out.push(s..s + e);
+                }
+                p = s + e + 1;
+            }
+            _ => {
+                let s = p;
+                while p < lim
+                    && !matches!(
+                        hay[p],
+                        b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'|' | b';'
+                    )
+                {
+                    p += 1;
+                }
+                // `[ipmitool, -P, x]`: a YAML flow list's comma ends the word; `-u user,pw`
+                // keeps its own.
+                let end = if hay[p - 1] == b',' { p - 1 } else { p };
+                // A glued quoted value (`-p'x'`, `/p:"x y"`) is one word, quotes and all;
+                // [`unquote`] drops them from the argument taken out of it.
+                if p < lim && matches!(hay[p], b'"' | b'\'') && p > s {
+                    let q = hay[p];
+                    if let Some(e) = memchr::memchr2(q, b'\n', &hay[p + 1..lim])
+                        && hay[p + 1 + e] == q
+                    {
+                        p += e + 2;
+                        out.push(s..p);
+                        continue;
+                    }
+                }
+                if end > s {
+                    out.push(s..end);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The word echoed into a pipe that ends at `at`: `echo 'x' | ` or `echo -n x |`.
+fn piped(hay: &[u8], at: usize) -> Option<Range<usize>> {
+    let start = hay[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut before = &hay[start..at];
+    while let [rest @ .., b' ' | b'\t'] = before {
+        before = rest;
+    }
+    let [rest @ .., b'|'] = before else {
+        return None;
+    };
+    let cut = rest.len();
+    let echo = memchr::memmem::rfind(&hay[start..start + cut], b"echo ")?;
+    let words = shell_words(hay, start + echo + 5);
+    let w = words
+        .iter()
+        .find(|w| hay[w.start] != b'-' && w.end <= start + cut)?;
+    if words.iter().filter(|w| w.end <= start + cut).count() > 3 {
+        return None;
+    }
+    Some(unquote(hay, w.clone()))
+}
+
+/// An argument without the quotes around it (`'x y'` glued to its flag).
+fn unquote(hay: &[u8], r: Range<usize>) -> Range<usize> {
+    if r.len() >= 2 && matches!(hay[r.start], b'"' | b'\'') && hay[r.end - 1] == hay[r.start] {
+        r.start + 1..r.end - 1
+    } else {
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(text: &str) -> Option<String> {
+        let lower = text.to_ascii_lowercase();
+        keywords().find_map(|k| {
+            lower.match_indices(k).find_map(|(at, _)| {
+                let f = find(text.as_bytes(), at..at + k.len())?;
+                Some(text[f.value].to_string())
+            })
+        })
+    }
+
+    #[test]
+    fn a_commands_secret_argument_is_taken_from_its_flag_or_position() {
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("7z a -p'Qz8#mLv2' -mhe=on out.7z in/", "Qz8#mLv2"),
+            ("7za x -pKq7Lz2Rd9Wx backup.7z", "Kq7Lz2Rd9Wx"),
+            ("zip -r -P wV0uR9NCmDZl hr.zip exports/", "wV0uR9NCmDZl"),
+            (
+                "openssl enc -aes-256-cbc -in k.tar -out k.enc -k \"PuXJw78qqju6\"",
+                "PuXJw78qqju6",
+            ),
+            (
+                "ipmitool -I lanplus -H bmc01 -U ADMIN -P 'Cedar5026=' power cycle",
+                "Cedar5026=",
+            ),
+            (
+                "racadm -r idrac01 -u root -p vQpsDQ0tl2TL serveraction",
+                "vQpsDQ0tl2TL",
+            ),
+            (
+                "plink.exe -ssh -pw Oasis=Hickory144 admin@pdu \"reboot\"",
+                "Oasis=Hickory144",
+            ),
+            (
+                "rabbitmqctl add_user orders 'otterSparrow1581'",
+                "otterSparrow1581",
+            ),
+            (
+                "mc admin user add local backup-writer r1CDqQ3I6XfBdZlI",
+                "r1CDqQ3I6XfBdZlI",
+            ),
+            (
+                "mc alias set prod https://s3.io AKIAXQ3T5PL9 kV8xQ2mRz7Lw9Tn4",
+                "kV8xQ2mRz7Lw9Tn4",
+            ),
+            (
+                "net use Z: \\\\fs01\\deploy /user:CORP\\svc nutmegIndigo2176",
+                "nutmegIndigo2176",
+            ),
+            (
+                "net use \\\\fs01\\ipc$ Wq7!rTz9Lp2 /user:admin",
+                "Wq7!rTz9Lp2",
+            ),
+            ("net user svc_backup Wq7!rTz9Lp3 /add", "Wq7!rTz9Lp3"),
+            (
+                "createUser monitor SHA \"poppyMoose1371\" AES \"Oli=afco85W\"",
+                "poppyMoose1371",
+            ),
+            (
+                "mosquitto_passwd -b /mosquitto/passwd sensor01 Kx9vQm2Lz7",
+                "Kx9vQm2Lz7",
+            ),
+            (
+                "xfreerdp /v:10.0.0.5 /u:admin /p:'Summer2024!x' /cert:ignore",
+                "Summer2024!x",
+            ),
+            (
+                "cmdkey /generic:TERMSRV/srv01 /user:CORP\\admin /pass:Gx8!mQ2vLz",
+                "Gx8!mQ2vLz",
+            ),
+            ("lftp -u deploy,Bq7Lm2Rz9 sftp://files.corp.io", "Bq7Lm2Rz9"),
+            (
+                "echo 'Pl4net#Orbit' | sudo -S apt-get update",
+                "Pl4net#Orbit",
+            ),
+            (
+                "test: [\"CMD\", \"mongosh\", \"-u\", \"root\", \"-p\", \"Tz4Vq8Lm2Rx\"]",
+                "Tz4Vq8Lm2Rx",
+            ),
+            (
+                "sh \"sshpass -p x; ipmitool -U a -P Lv8#Qm2Rz7 sol\"",
+                "Lv8#Qm2Rz7",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(secret(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn references_prompts_and_other_commands_are_not_secrets() {
+        for text in [
+            "ipmitool -I lanplus -H bmc01 -U ADMIN -P \"$IPMI_PASSWORD\" power status",
+            "7z a -p archive.7z dir/",
+            "zip -r -p out.zip dir/",
+            "net use Z: \\\\fs01\\deploy * /user:CORP\\svc",
+            "net user svc_backup /delete",
+            "net use Z: \\\\fs01\\deploy /persistent:no",
+            "mc alias set prod https://s3.io $ACCESS $SECRET",
+            "rabbitmqctl add_user orders %RABBIT_PW%",
+            "gzip -P 4 big.log",
+            "echo hi | sudo -s",
+            "cat pw.txt | sudo -S true",
+            "mongo --host db01 -u admin -p",
+            "zipper -P Qz8mLv2Rt list",
+            "xfreerdp /v:host /u:admin /p:<password>",
+        ] {
+            assert_eq!(secret(text), None, "{text}");
+        }
+    }
+}
