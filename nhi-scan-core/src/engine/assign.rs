@@ -414,7 +414,7 @@ impl Assign {
             let le = line_end(hay, p);
             let line = &hay[p..le];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().filter(|b| **b == col.sep).count() != col.seps {
+            if csv_seps(line, col.sep) != col.seps {
                 break;
             }
             if let Some((cell, quoted)) = csv_cell(line, col.sep, col.index) {
@@ -1748,7 +1748,7 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     }
     let line = &hay[ls..le];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let seps = line.iter().filter(|b| **b == sep).count();
+    let seps = csv_seps(line, sep);
     if seps < 2 {
         return None;
     }
@@ -1793,7 +1793,7 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     };
     let mut rows_start = le + 1;
     let next = &hay[rows_start..line_end(hay, rows_start)];
-    if next.iter().filter(|b| **b == sep).count() != seps {
+    if csv_seps(next, sep) != seps {
         return None;
     }
     if sep == b'|' {
@@ -1815,17 +1815,39 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     })
 }
 
+/// The next separator at or after `from`, outside double-quoted CSV fields (`"read,write"`);
+/// Markdown table cells have no such quoting.
+fn next_sep(line: &[u8], sep: u8, from: usize) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in line.iter().enumerate().skip(from) {
+        if b == b'"' && sep != b'|' {
+            quoted = !quoted;
+        } else if b == sep && !quoted {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// How many separators a CSV row has outside quoted fields.
+fn csv_seps(line: &[u8], sep: u8) -> usize {
+    let mut n = 0;
+    let mut p = 0;
+    while let Some(i) = next_sep(line, sep, p) {
+        n += 1;
+        p = i + 1;
+    }
+    n
+}
+
 /// Cell `index` of a CSV row, trimmed and without its quotes (or a Markdown code span's
 /// backticks, which make it quoted); `None` when empty.
 fn csv_cell(line: &[u8], sep: u8, index: usize) -> Option<(Range<usize>, bool)> {
     let mut start = 0;
     for _ in 0..index {
-        start += line[start..].iter().position(|b| *b == sep)? + 1;
+        start = next_sep(line, sep, start)? + 1;
     }
-    let end = line[start..]
-        .iter()
-        .position(|b| *b == sep)
-        .map_or(line.len(), |i| start + i);
+    let end = next_sep(line, sep, start).unwrap_or(line.len());
     let mut r = trim_range(line, start..end);
     let mut quoted = false;
     if r.len() >= 2 && line[r.start] == b'`' && line[r.end - 1] == b'`' {

@@ -38,6 +38,11 @@ pub(crate) struct Column {
 /// The column whose name holds `hit`, when `hit` lies in the column list of an `INSERT INTO`
 /// or `COPY` statement (`INSERT INTO `users` (`id`, `password`) VALUES`).
 pub(crate) fn column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
+    list_column(hay, hit.clone()).or_else(|| create_table_column(hay, hit))
+}
+
+/// The column of an `INSERT` or `COPY` column list.
+fn list_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
     // Cheap first (most hits are not in a column list): the hit's cell ends at `,` or `)` and
     // starts after `(` or `,`, with only name bytes, quotes and blanks between.
     let cell_byte = |b: u8| b.is_ascii_alphanumeric() || b"_`\"[] \t".contains(&b);
@@ -250,6 +255,93 @@ fn nth_field(line: &[u8], sep: u8, index: usize) -> Option<Range<usize>> {
     Some(start..end)
 }
 
+/// How far after a `CREATE TABLE` its rows' `INSERT` is looked for (mysqldump puts `LOCK
+/// TABLES` and comments between them).
+const MAX_TO_INSERT: usize = 4096;
+
+/// A credential column defined in a `CREATE TABLE` (one definition per line, as mysqldump and
+/// pg_dump write them), whose rows follow in `INSERT INTO t VALUES (...)` with no column list:
+/// the column's place in the definition is its place in each row.
+fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
+    // The hit's line: `  `access_token` text,` (a name, blanks, a type).
+    let ls = hay[..hit.start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let lead = &hay[ls..hit.start];
+    if !lead
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b"_`\" \t".contains(b))
+    {
+        return None;
+    }
+    let mut ne = hit.end;
+    while ne < hay.len() && (hay[ne].is_ascii_alphanumeric() || hay[ne] == b'_') {
+        ne += 1;
+    }
+    let mut name = trim(hay, ls..ne);
+    if name.len() >= 2 && matches!(hay[name.start], b'`' | b'"') {
+        name.start += 1;
+    }
+    let after = ne + usize::from(matches!(hay.get(ne), Some(b'`' | b'"')));
+    if !matches!(hay.get(after), Some(b' ' | b'\t'))
+        || !hay
+            .get(skip_ws(hay, after))
+            .is_some_and(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    // `CREATE TABLE name (` above, with no statement end between.
+    let floor = ls.saturating_sub(MAX_HEADER);
+    let head = &hay[floor..ls];
+    let at = memchr::memmem::rfind(head, b"CREATE TABLE")
+        .or_else(|| memchr::memmem::rfind(head, b"create table"))?;
+    if memchr::memchr(b';', &head[at..]).is_some() {
+        return None;
+    }
+    let create = floor + at;
+    let mut t = skip_ws(hay, create + 12);
+    if starts_with_ci(&hay[t..], b"if not exists") {
+        t = skip_ws(hay, t + 13);
+    }
+    let ts = t;
+    while t < ls && (hay[t].is_ascii_alphanumeric() || b"_.`\"".contains(&hay[t])) {
+        t += 1;
+    }
+    let table = &hay[ts..t];
+    let open = t + memchr::memchr(b'(', &hay[t..ls])?;
+    // The column's index: top-level commas between `(` and its line.
+    let mut depth = 0usize;
+    let mut index = 0;
+    for &b in &hay[open + 1..ls] {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => index += 1,
+            _ => {}
+        }
+    }
+    // The statement's end, then `INSERT INTO <table> VALUES`.
+    let end = hit.end + memchr::memchr(b';', &hay[hit.end..(hit.end + MAX_HEADER).min(hay.len())])?;
+    let window = &hay[end..(end + MAX_TO_INSERT).min(hay.len())];
+    let wl = window.to_ascii_lowercase();
+    let ins = memchr::memmem::find(&wl, b"insert into")?;
+    let mut q = skip_ws(window, ins + 11);
+    if !window[q..].starts_with(table) {
+        return None;
+    }
+    q = skip_ws(window, q + table.len());
+    if !starts_with_ci(&window[q..], b"values") {
+        return None;
+    }
+    Some(Column {
+        name,
+        index,
+        form: Form::Insert,
+        rows_start: end + q + 6,
+    })
+}
+
 fn skip_ws(hay: &[u8], mut p: usize) -> usize {
     while p < hay.len() && hay[p].is_ascii_whitespace() {
         p += 1;
@@ -295,6 +387,23 @@ mod tests {
         );
         // A function call's value is not a literal.
         assert!(values(one, "secret").is_empty());
+    }
+
+    #[test]
+    fn a_create_table_names_the_columns_of_inserts_without_a_list() {
+        // mysqldump: the definition, `LOCK TABLES`, then rows in definition order.
+        let sql = "CREATE TABLE `integrations` (\n  `id` int NOT NULL,\n  `provider` varchar(32) NOT NULL,\n  `access_token` text,\n  `webhook_secret` varchar(128) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nLOCK TABLES `integrations` WRITE;\nINSERT INTO `integrations` VALUES (1,'github','Qx8kLm2Wz',NULL),(2,'slack',NULL,'Hb7nWq2Rt');\n";
+        assert_eq!(
+            values(sql, "secret"),
+            [("webhook_secret".to_string(), "Hb7nWq2Rt".to_string())]
+        );
+        assert_eq!(
+            values(sql, "token"),
+            [("access_token".to_string(), "Qx8kLm2Wz".to_string())]
+        );
+        // Another table's rows are not this table's.
+        let other = "CREATE TABLE users (\n  id int,\n  api_token char(40)\n);\nINSERT INTO audit VALUES (1,'Qx8kLm2Wz');\n";
+        assert!(values(other, "token").is_empty());
     }
 
     #[test]
