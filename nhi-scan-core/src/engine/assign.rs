@@ -3795,16 +3795,16 @@ const PROSE_WORDS: &[&[u8]] = &[
 /// words at least without the digits. Prose under a password's name (`must be at least
 /// eight`, `enter your password`) has short or function words.
 fn spaced_passphrase(v: &[u8]) -> bool {
-    if v.len() < 12 || v.len() > 72 || v.contains(&b'\t') {
+    if v.len() < 12 || v.len() > 72 || memchr::memchr(b' ', v).is_none() {
         return false;
     }
-    let words: Vec<&[u8]> = v.split(|b| *b == b' ').collect();
+    let n = v.iter().filter(|b| **b == b' ').count() + 1;
     let digits = v.last().is_some_and(u8::is_ascii_digit);
-    if words.len() > 8 || words.len() < if digits { 3 } else { 4 } {
+    if n > 8 || n < if digits { 3 } else { 4 } {
         return false;
     }
-    words.iter().enumerate().all(|(i, w)| {
-        let letters = if i + 1 == words.len() {
+    v.split(|b| *b == b' ').enumerate().all(|(i, w)| {
+        let letters = if i + 1 == n {
             let k = w
                 .iter()
                 .rposition(|b| !b.is_ascii_digit())

@@ -269,10 +269,16 @@ fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
         .rposition(|b| *b == b'\n')
         .map_or(0, |i| i + 1);
     let lead = &hay[ls..hit.start];
-    if !lead
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || b"_`\" \t".contains(b))
+    // Definitions are indented and end with a comma (the last one before the keys, too).
+    if !matches!(lead.first(), Some(b' ' | b'\t'))
+        || !lead
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_`\" \t".contains(b))
     {
+        return None;
+    }
+    let le = memchr::memchr(b'\n', &hay[hit.end..]).map_or(hay.len(), |i| hit.end + i);
+    if hay[hit.end..le].trim_ascii_end().last() != Some(&b',') {
         return None;
     }
     let mut ne = hit.end;
