@@ -441,17 +441,17 @@ impl Assign {
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
         scratch.order.clear();
-        if let Some(f) = super::positional::find(hay, hit.clone()) {
-            let mut a = Assignment::new(f.name, f.value, true);
-            a.implied = Some(f.words);
-            a.human = f.words.len() == 1;
-            let end = a.value.end;
-            return self.finish(hay, a, end, scratch);
-        }
-        if let Some(f) = super::command::find(hay, hit.clone()) {
-            let mut a = Assignment::new(f.name, f.value, f.quoted);
-            a.implied = Some(f.words);
-            a.human = f.words.len() == 1;
+        // A value whose place, not a name beside it, says what it is: a call's argument or a
+        // command's flag.
+        let placed = super::positional::find(hay, hit.clone())
+            .map(|f| (f.name, f.value, true, f.words))
+            .or_else(|| {
+                super::command::find(hay, hit.clone()).map(|f| (f.name, f.value, f.quoted, f.words))
+            });
+        if let Some((name, value, quoted, words)) = placed {
+            let mut a = Assignment::new(name, value, quoted);
+            a.implied = Some(words);
+            a.human = words.len() == 1;
             let end = a.value.end;
             return self.finish(hay, a, end, scratch);
         }

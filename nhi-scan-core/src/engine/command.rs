@@ -177,17 +177,6 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     {
         return None;
     }
-    if kw.eq_ignore_ascii_case(b"sudo -s") {
-        if !kw.ends_with(b"S") {
-            return None;
-        }
-        return piped(hay, hit.start).map(|value| Found {
-            name: hit.clone(),
-            quoted: matches!(hay[value.start - 1], b'"' | b'\''),
-            value,
-            words: PASSWORD,
-        });
-    }
     let mut p = hit.end - usize::from(kw.ends_with(b" "));
     if hay.len() >= p + 4 && hay[p..p + 4].eq_ignore_ascii_case(b".exe") {
         p += 4;
@@ -208,7 +197,13 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
             continue;
         };
         for arg in c.args {
-            if let Some(value) = argument(hay, rest, *arg).map(|r| unquote(hay, r))
+            let value = match arg {
+                // `-S` (read the password from standard input), not `-s` (a shell).
+                Piped if kw.ends_with(b"S") => piped(hay, hit.start),
+                Piped => None,
+                _ => argument(hay, rest, *arg).map(|r| unquote(hay, r)),
+            };
+            if let Some(value) = value
                 && literal(&hay[value.clone()])
             {
                 return Some(Found {
@@ -302,6 +297,7 @@ fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>
             let at = memchr::memchr(sep, word(w))?;
             Some(w.start + at + 1..w.end)
         }
+        // Read before the command, by `piped`.
         Piped => None,
         NetUse => {
             // Skip a drive (`Z:`) and the share (`\\fs01\deploy`); the next plain word is
