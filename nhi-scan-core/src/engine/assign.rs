@@ -292,6 +292,11 @@ pub(crate) struct AssignScratch {
     joined: bool,
     /// Rules to try, best first (scanner rule indices).
     pub order: Vec<u32>,
+    /// A command's secret arguments, as [`super::command::find`] returns them.
+    commands: Vec<super::command::Found>,
+    /// Further assignments of the same hit (a command's second secret argument), each with its
+    /// rule order; the caller reports them after the one `find` returns.
+    pub more: Vec<(Assignment, Vec<u32>)>,
 }
 
 impl Assign {
@@ -441,19 +446,44 @@ impl Assign {
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
         scratch.order.clear();
+        scratch.more.clear();
         // A value whose place, not a name beside it, says what it is: a call's argument or a
         // command's flag.
-        let placed = super::positional::find(hay, hit.clone())
-            .map(|f| (f.name, f.value, true, f.words))
-            .or_else(|| {
-                super::command::find(hay, hit.clone()).map(|f| (f.name, f.value, f.quoted, f.words))
-            });
-        if let Some((name, value, quoted, words)) = placed {
-            let mut a = Assignment::new(name, value, quoted);
-            a.implied = Some(words);
-            a.human = words.len() == 1;
+        let mut placed = std::mem::take(&mut scratch.commands);
+        placed.clear();
+        match super::positional::find(hay, hit.clone()) {
+            Some(f) => placed.push(super::command::Found {
+                name: f.name,
+                value: f.value,
+                quoted: true,
+                words: f.words,
+            }),
+            None => super::command::find(hay, hit.clone(), &mut placed),
+        }
+        let n = placed.len();
+        let mut first = None;
+        let mut first_order = Vec::new();
+        for (i, f) in placed.drain(..).enumerate() {
+            let mut a = Assignment::new(f.name, f.value, f.quoted);
+            a.implied = Some(f.words);
+            a.human = f.words.len() == 1;
             let end = a.value.end;
-            return self.finish(hay, a, end, scratch);
+            let done = self.finish(hay, a, end, scratch);
+            if i == 0 {
+                if n > 1 {
+                    first_order = scratch.order.clone();
+                }
+                first = Some(done);
+            } else if let (_, Some(a)) = done {
+                scratch.more.push((a, scratch.order.clone()));
+            }
+        }
+        scratch.commands = placed;
+        if let Some(done) = first {
+            if n > 1 {
+                scratch.order = first_order;
+            }
+            return done;
         }
         let mut hit = hit;
         // `login(` / `getconnection(` (the identifier is the callee), `pw=`, `_pw`: the
@@ -659,6 +689,7 @@ impl Assign {
             cands,
             joined,
             order,
+            ..
         } = s;
         let words = &*words;
         let end = words.meaningful_end();
@@ -693,7 +724,14 @@ impl Assign {
         }
 
         let qualifier: &[u8] = if end >= 2 { words.get(end - 2) } else { b"" };
-        let denied = known_head && denied_qualifier(head, qualifier);
+        // `new_password` / `oldPassword` are a form's or a test's fields; an upper-case
+        // `NEW_PASS` / `OLD_DB_PASSWORD` is a script's or an environment's variable that holds
+        // the password a rotation sets or replaces.
+        let rotation = matches!(qualifier, b"new" | b"old")
+            && hay[a.name.clone()]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+        let denied = known_head && denied_qualifier(head, qualifier) && !rotation;
         // The longest name of context rule `ci` that the identifier ends with (0: none);
         // `any_name` rules fit any credential head.
         // Qualifiers that negate a head (`next_token`, `primary_key`) are judged for names
@@ -1508,6 +1546,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     }
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
+    }
+    if open_quote.is_none()
+        && let Some(after) = key_path_name(hay, raw_s, e)
+    {
+        return name_value_pair(hay, s..e, after);
     }
     if !name_quoted {
         p += c_array_suffix(hay, p);
@@ -2324,6 +2367,25 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
     .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
 }
 
+/// `"key": "config/billing/db_password"` (a Consul KV export, an SSM parameter listing): the
+/// last segment of a quoted key path names the record's value. Returns where the name's
+/// closing quote ends.
+fn key_path_name(hay: &[u8], raw_s: usize, e: usize) -> Option<usize> {
+    if raw_s == 0 || hay[raw_s - 1] != b'/' {
+        return None;
+    }
+    let q = quote_at(hay, e)?;
+    let mut b = raw_s - 1;
+    while b > 0
+        && raw_s - b < 128
+        && (hay[b - 1].is_ascii_alphanumeric() || matches!(hay[b - 1], b'_' | b'-' | b'.' | b'/'))
+    {
+        b -= 1;
+    }
+    let open = quote_before(hay, b)?;
+    preceded_by_name_field(hay, b, Some(open)).then_some(e + q)
+}
+
 /// `{"name": "DB_PASSWORD", "value": "x"}`, `- name: DB_PASSWORD` / `value: x`,
 /// `<add key="Password" value="x"/>`, `<entry key="token">x</entry>`: the name is the value of a
 /// `name`/`key` field and the credential is in the `value` field that follows.
@@ -2916,8 +2978,12 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         let form = &hay[p..p + q];
         let qc = form[form.len() - 1];
         if q == 1 && hay[p + q..].starts_with(&[qc, qc]) {
-            // `"""` / `'''`: a docstring.
-            return None;
+            // `"""` / `'''`: a docstring, unless it closes on its own line, as Grafana's ini
+            // quotes a password holding `#` or `;` (`password = """Db#Harbor2025#1"""`).
+            let start = p + 3;
+            let eol = line_end(hay, start).min(start + MAX_VALUE);
+            let close = memchr::memmem::find(&hay[start..eol], &[qc, qc, qc])?;
+            return (close > 0).then_some((start..start + close, true));
         }
         let start = p + q;
         let lim = (start + MAX_VALUE).min(hay.len());
@@ -3618,18 +3684,25 @@ fn credential_like(v: &[u8]) -> bool {
 
 /// A dotted bare value that is a secret, not a member path: a random segment, random text
 /// across the segments (`rtc7XVCJ6J.G77jrMvj.oInElirz6o4`: digits, both cases, not made of
-/// words), or a passphrase of three or more words ending in digits (`cypress.quarry.tussock36`).
+/// words), or a passphrase of words ending in digits (`cypress.quarry.tussock36`, and of two
+/// capitalised words, `Birch.Salmon92`, as people write them).
 fn dotted_secret(v: &[u8]) -> bool {
+    let segments = v.split(|b| *b == b'.').count();
     v.split(|b| *b == b'.')
         .any(|seg| random_segment(seg) || random_lower_segment(seg))
         || (v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
             && v.iter().any(u8::is_ascii_uppercase)
             && v.iter().any(u8::is_ascii_lowercase)
             && !wordy(v))
-        || (v.split(|b| *b == b'.').count() >= 3
+        || (segments >= 3
             && v.last().is_some_and(u8::is_ascii_digit)
             && v.iter()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.')
+            && passphrase(v))
+        || (segments >= 2
+            && v.last().is_some_and(u8::is_ascii_digit)
+            && v.split(|b| *b == b'.')
+                .all(|seg| seg.first().is_some_and(u8::is_ascii_uppercase))
             && passphrase(v))
 }
 
@@ -3790,20 +3863,32 @@ const PROSE_WORDS: &[&[u8]] = &[
 ];
 
 /// A passphrase of random words separated by single spaces (`salmon mint sparrow wombat`,
-/// `copper walrus lizard78`), as diceware and password managers make them: three to eight
-/// lower-case words of three to ten letters, the last one perhaps followed by digits; four
-/// words at least without the digits. Prose under a password's name (`must be at least
-/// eight`, `enter your password`) has short or function words.
+/// `copper walrus lizard78`, `Planet walnut thunder 74`), as diceware, password managers and
+/// people make them: three to eight words of three to ten letters, lower-case but for a
+/// leading capital, the last one perhaps followed by digits or followed by a group of up to
+/// four digits; four words at least without the digits. Prose under a password's name (`must
+/// be at least eight`, `enter your password`) has short or function words.
 fn spaced_passphrase(v: &[u8]) -> bool {
     if v.len() < 12 || v.len() > 72 || memchr::memchr(b' ', v).is_none() {
         return false;
     }
-    let n = v.iter().filter(|b| **b == b' ').count() + 1;
+    let mut n = v.iter().filter(|b| **b == b' ').count() + 1;
     let digits = v.last().is_some_and(u8::is_ascii_digit);
+    // `... thunder 74`: a group of digits of its own ends the phrase.
+    let tail = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let words = if tail > 0 && tail < v.len() && v[v.len() - tail - 1] == b' ' {
+        if tail > 4 {
+            return false;
+        }
+        n -= 1;
+        &v[..v.len() - tail - 1]
+    } else {
+        v
+    };
     if n > 8 || n < if digits { 3 } else { 4 } {
         return false;
     }
-    v.split(|b| *b == b' ').enumerate().all(|(i, w)| {
+    words.split(|b| *b == b' ').enumerate().all(|(i, w)| {
         let letters = if i + 1 == n {
             let k = w
                 .iter()
@@ -3816,10 +3901,14 @@ fn spaced_passphrase(v: &[u8]) -> bool {
         } else {
             w
         };
+        let lower = letters.to_ascii_lowercase();
+        // Words have vowels; the random groups of an app password often lack one (`Bhjd`).
         (3..=10).contains(&letters.len())
-            && letters.iter().all(u8::is_ascii_lowercase)
-            && !PASSPHRASE_MARKS.contains(&letters)
-            && !PROSE_WORDS.contains(&letters)
+            && letters[1..].iter().all(u8::is_ascii_lowercase)
+            && letters[0].is_ascii_alphabetic()
+            && lower.iter().any(|b| b"aeiouy".contains(b))
+            && !PASSPHRASE_MARKS.contains(&lower.as_slice())
+            && !PROSE_WORDS.contains(&lower.as_slice())
     })
 }
 
@@ -3939,6 +4028,11 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     // `Velvet_Comet_Velvet35_`).
     let length_cap = if human && value.len() >= 8 && password_composition(value) {
         (value.len() as f64).log2() * 0.7
+    } else if human && (passphrase(value) && !value.contains(&b'_') || spaced_passphrase(value)) {
+        // Dictionary words repeat their letters (`lantern-maple-lemon-polar`, 3.24 bits); the
+        // words themselves were checked for placeholders and prose. Words joined by `_` are
+        // as often an identifier (`coherence_non_latin`).
+        3.0
     } else if human && value.len() >= 12 {
         (value.len() as f64).log2() * 0.8
     } else {
@@ -4649,6 +4743,16 @@ mod attribution_tests {
         let cases = [
             ("password: \"dragon-staging\"\n", "dragon-staging"),
             ("db_password: desert-nickel-coral\n", "desert-nickel-coral"),
+            ("unifi_password: Birch.Salmon92\n", "Birch.Salmon92"),
+            (
+                "password = \"\"\"Db#Harbor2025#1\"\"\"\n",
+                "Db#Harbor2025#1",
+            ),
+            // Words repeat their letters: the entropy bar is the words' own.
+            (
+                "body=grant_type=password&password=lantern-maple-lemon-polar\n",
+                "lantern-maple-lemon-polar",
+            ),
             // Words separated by blanks, quoted or to the end of the line.
             (
                 "export RESTIC_PASSWORD='parrot bison planet nebula blossom15'\n",
@@ -4662,6 +4766,15 @@ mod attribution_tests {
                 "passphrase = 'salmon mint sparrow wombat'\n",
                 "salmon mint sparrow wombat",
             ),
+            // A leading capital and a group of digits of their own, as people write them.
+            (
+                "POSTGRES_PASSWORD: Summit tundra bronze 80\n",
+                "Summit tundra bronze 80",
+            ),
+            (
+                "'password' => 'Shadow badger cedar 47',\n",
+                "Shadow badger cedar 47",
+            ),
             (
                 "url=postgresql://app_user:5JXRz62K6J@db-primary.internal:5432/appdb\n",
                 "5JXRz62K6J",
@@ -4673,12 +4786,15 @@ mod attribution_tests {
             &[
                 "password: change-me-please\n",
                 "password: not-set-yet\n",
+                "password = Config.Password2\n",
+                "password: Settings.Version2\n",
                 "password_hint: \"must contain eight characters at least\"\n",
                 "password: \"enter your password here\"\n",
                 "api_key: \"salmon mint sparrow wombat\"\n",
                 "password_help: \"the login password for admin users\"\n",
                 "password = pick four random words\n",
                 "password = salmon mint sparrow wombat\n",
+                "password_policy: \"Minimum Twelve Characters 2024\"\n",
                 "api_key: dragon-staging-area\n",
                 "DATABASE_URL=postgres://postgres:postgres@db:5432/app\n",
                 "export const MIXPANEL_TOKEN = '8caf33bb5d3c8a31d3ee965269266870';\n",
@@ -4688,6 +4804,23 @@ mod attribution_tests {
                 "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
                 "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
             ],
+        );
+    }
+
+    #[test]
+    fn every_secret_argument_of_one_command_is_reported() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let text = "snmpwalk -v3 -l authPriv -u nms -a SHA -A 'Qv7#rTe2Lm9p' -x AES -X 'Harbor2024$' sw01 IF-MIB::ifHCInOctets\n\
+                    snmpget -v2c -c Kx8vTq2mWz5r ups01 UPS-MIB::upsBatteryStatus.0\n\
+                    snmpwalk -v2c -c public localhost system\n";
+        assert_eq!(
+            ids(&s, text),
+            [
+                "generic.password:Qv7#rTe2Lm9p",
+                "generic.password:Harbor2024$",
+                "generic.password.unquoted:Kx8vTq2mWz5r",
+            ]
         );
     }
 

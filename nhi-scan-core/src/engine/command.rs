@@ -118,11 +118,16 @@ const COMMANDS: &[Command] = &[
     cmd("dotnet", &["nuget", "add", "source"], &[Apart("-p")]),
     cmd("jenkins-cli.jar", &[], &[UserPass("-auth", b':')]),
     // SNMP v3 authentication and privacy passphrases; `createUser` in snmpd.conf.
-    cmd("snmpwalk", &[], &[Apart("-A"), Apart("-X")]),
-    cmd("snmpbulkwalk", &[], &[Apart("-A"), Apart("-X")]),
-    cmd("snmpget", &[], &[Apart("-A"), Apart("-X")]),
-    cmd("snmpset", &[], &[Apart("-A"), Apart("-X")]),
-    cmd("snmptrap", &[], &[Apart("-A"), Apart("-X")]),
+    // v1/v2c: the community string (`-c`), which is the password.
+    cmd("snmpwalk", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
+    cmd(
+        "snmpbulkwalk",
+        &[],
+        &[Apart("-A"), Apart("-X"), Apart("-c")],
+    ),
+    cmd("snmpget", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
+    cmd("snmpset", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
+    cmd("snmptrap", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
     cmd("createuser", &[], &[Position(2)]),
     cmd("wpa_passphrase", &[], &[Position(1)]),
     // `echo 'x' | sudo -S cmd` (`-S` reads the password from standard input).
@@ -146,9 +151,14 @@ pub(crate) struct Found {
 /// Longest command line read after the name.
 const MAX_LINE: usize = 1024;
 
-/// The secret argument of the command whose name is at `hit`, if the name is one of ours, it
-/// stands as a command, and the argument is a literal (not `$VAR`, `%VAR%`, `*` or `<pw>`).
-pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
+/// The secret arguments of the command whose name is at `hit` (`snmpwalk -A x -X y` has two),
+/// appended to `out`, if the name is one of ours, it stands as a command, and an argument is a
+/// literal (not `$VAR`, `%VAR%`, `*` or `<pw>`).
+pub(crate) fn find(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) {
+    find_into(hay, hit, out);
+}
+
+fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> {
     let kw = &hay[hit.clone()];
     let mut cmds = COMMANDS
         .iter()
@@ -205,14 +215,18 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
             };
             if let Some(value) = value
                 && literal(&hay[value.clone()])
+                && !out.iter().any(|f| f.value == value)
             {
-                return Some(Found {
+                out.push(Found {
                     name: hit.clone(),
                     quoted: matches!(hay[value.start - 1], b'"' | b'\''),
                     value,
                     words: c.words,
                 });
             }
+        }
+        if !out.is_empty() {
+            break;
         }
     }
     None
@@ -438,7 +452,9 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         keywords().find_map(|k| {
             lower.match_indices(k).find_map(|(at, _)| {
-                let f = find(text.as_bytes(), at..at + k.len())?;
+                let mut found = Vec::new();
+                find(text.as_bytes(), at..at + k.len(), &mut found);
+                let f = found.into_iter().next()?;
                 Some(text[f.value].to_string())
             })
         })

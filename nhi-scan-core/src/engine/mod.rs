@@ -711,21 +711,30 @@ impl Scanner {
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
             done = end;
-            let Some(a) = found else {
-                let mut cells = Vec::new();
-                if let Some(r) =
-                    self.assign
-                        .csv_column(hay, hit.clone(), &mut scratch.assign, &mut cells)
-                {
-                    rows = r;
-                    for (a, order) in cells {
-                        scratch.assign.order = order;
-                        self.report_assignment(hay, a, scratch, out);
+            // A command's further secret arguments, after the one `find` returned.
+            let mut more = std::mem::take(&mut scratch.assign.more);
+            match found {
+                Some(a) => self.report_assignment(hay, a, scratch, out),
+                None if more.is_empty() => {
+                    let mut cells = Vec::new();
+                    if let Some(r) =
+                        self.assign
+                            .csv_column(hay, hit.clone(), &mut scratch.assign, &mut cells)
+                    {
+                        rows = r;
+                        for (a, order) in cells {
+                            scratch.assign.order = order;
+                            self.report_assignment(hay, a, scratch, out);
+                        }
                     }
                 }
-                continue;
-            };
-            self.report_assignment(hay, a, scratch, out);
+                None => {}
+            }
+            for (a, order) in more.drain(..) {
+                scratch.assign.order = order;
+                self.report_assignment(hay, a, scratch, out);
+            }
+            scratch.assign.more = more;
         }
         scratch.assign_hits = hits;
     }

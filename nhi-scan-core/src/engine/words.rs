@@ -378,6 +378,7 @@ impl Words {
         self.ends.clear();
         let n = ident.len();
         let mut start = None::<usize>;
+        let mut forced = None::<usize>;
         for i in 0..=n {
             let c = ident.get(i).copied().unwrap_or(b' ');
             if !c.is_ascii_alphanumeric() {
@@ -393,11 +394,19 @@ impl Words {
                 continue;
             };
             let p = ident[i - 1];
+            let run_end = p.is_ascii_uppercase()
+                && c.is_ascii_uppercase()
+                && ident.get(i + 1).is_some_and(|b| b.is_ascii_lowercase());
+            // `DBpassword`, `$wgDBpassword`: an acronym run straight into a lower-case head
+            // word keeps its last capital, and the head starts after it.
+            let glued = run_end && starts_with_head(&ident[i + 1..]);
             let boundary = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
-                || (p.is_ascii_uppercase()
-                    && c.is_ascii_uppercase()
-                    && ident.get(i + 1).is_some_and(|b| b.is_ascii_lowercase()))
+                || (run_end && !glued)
+                || (p.is_ascii_uppercase() && c.is_ascii_lowercase() && forced == Some(i))
                 || (p.is_ascii_digit() != c.is_ascii_digit());
+            if glued {
+                forced = Some(i + 1);
+            }
             if boundary {
                 if !self.push_word(&ident[s..i]) {
                     return false;
@@ -454,12 +463,24 @@ impl Words {
             let w = self.get(end - 1);
             if w.iter().all(u8::is_ascii_digit) || NEUTRAL.iter().any(|n| n.as_bytes() == w) {
                 end -= 1;
+                // `password_v2`: a version's `v` goes with its number.
+                if w[0].is_ascii_digit() && end > 1 && self.get(end - 1) == b"v" {
+                    end -= 1;
+                }
             } else {
                 break;
             }
         }
         end
     }
+}
+
+/// Whether `rest` starts with a lower-case head word that ends there (`password`, `passHash`),
+/// not a longer word that begins like one (`passage`).
+fn starts_with_head(rest: &[u8]) -> bool {
+    HEADS.iter().any(|h| {
+        rest.starts_with(h.as_bytes()) && !rest.get(h.len()).is_some_and(u8::is_ascii_lowercase)
+    })
 }
 
 /// Where to split a compound word that ends in a head word (`dbpassword` -> 2, `apikey` -> 3),
@@ -536,6 +557,10 @@ mod tests {
             ["ldap", "default", "auth", "password"]
         );
         assert_eq!(words("pw_len"), ["pw", "len"]);
+        // An acronym glued to a lower-case head (MediaWiki's `$wgDBpassword`).
+        assert_eq!(words("wgDBpassword"), ["wg", "db", "password"]);
+        assert_eq!(words("DBpassHash"), ["db", "pass", "hash"]);
+        assert_eq!(words("IOpassage"), ["i", "opassage"]);
     }
 
     #[test]
@@ -545,5 +570,7 @@ mod tests {
         assert_eq!(w.meaningful_end(), 2);
         w.split(b"password");
         assert_eq!(w.meaningful_end(), 1);
+        w.split(b"ses_smtp_password_v4");
+        assert_eq!(w.meaningful_end(), 3);
     }
 }
