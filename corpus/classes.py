@@ -1052,6 +1052,118 @@ def more_classes(emit):
     ])
 
 
+    # 34. Passwords as people write them and the places they sit: words with a leading capital
+    # and a group of digits (`Summit tundra bronze 80`) under password names, in ADO.NET and
+    # JDBC `;` properties (blanks and all), Grafana's one-line triple quotes, dotted
+    # capitalised words; rotation scripts' upper-case NEW_/OLD_ variables, MediaWiki's
+    # acronym-glued `$wgDBpassword`, version-suffixed names; SMTP/IMAP AUTH transcripts; a
+    # Consul KV export whose key path names the value; every secret argument of one command;
+    # aligned Go map literals; Wi-Fi pre-shared keys.
+    words = ["Summit", "tundra", "bronze", "Meadow", "cobalt", "lantern", "Harbor", "orchid",
+             "canyon", "Velvet", "salmon", "beacon", "Juniper", "falcon", "copper", "Island"]
+
+    def spaced(k=3):
+        ws = r.sample(words, k)
+        return " ".join([ws[0].capitalize()] + [w.lower() for w in ws[1:]]) + " " + str(r.randint(10, 99))
+
+    p1, p2, p3, p4 = spaced(), spaced(), spaced(), spaced()
+    emit("people-passwords/docker-compose.yml", [
+        f"# {HEADER}", "services:", "  db:", "    image: postgres:16", "    environment:",
+        "      POSTGRES_USER: ledger_svc",
+        (f"      POSTGRES_PASSWORD: {p1}", ("pos", "generic.password.unquoted", p1)),
+        ("      POSTGRES_PASSWORD_HINT: Initial master password", ("neg", "prose-hint")),
+    ])
+    emit("people-passwords/LocalSettings.php", [
+        "<?php", f"# {HEADER}", '$wgDBserver = "wiki-db.internal";', '$wgDBuser = "engwiki";',
+        (f'$wgDBpassword = "{(w := pw(r))}";', ("pos", "generic.password", w)),
+        "$wgSMTP = [", "\t'host' => 'smtp.internal',",
+        (f"\t'password' => '{p2}',", ("pos", "generic.password", p2)),
+        "];",
+    ])
+    emit("people-passwords/grafana.ini", [
+        f"; {HEADER}", "[database]", "type = postgres", "user = grafana",
+        (f'password = """{(g := pw(r) + "#" + rnd(r, 3, string.digits))}"""', ("pos", "generic.password", g)),
+        "[security]", "admin_user = admin",
+        (f"admin_password = {p3}", ("pos", "generic.password.unquoted", p3)),
+    ])
+    emit("people-passwords/Web.config", [
+        f"<!-- {HEADER} -->", "<configuration>", "  <connectionStrings>",
+        (f'    <add name="Erp" connectionString="Server=ERPSQL02\\PROD;Database=ERP;User Id=erp_web;Password={p4};TrustServerCertificate=True" />',
+         ("pos", "database.ado-connection-string", p4)),
+        '    <add name="Local" connectionString="Server=(localdb)\\mssqllocaldb;Database=app;Trusted_Connection=True;" />',
+        "  </connectionStrings>", "</configuration>",
+    ])
+    p5 = spaced()
+    d1 = r.choice(words).capitalize() + "." + r.choice(words).capitalize() + str(r.randint(10, 99))
+    emit("people-passwords/application.yml", [
+        f"# {HEADER}", "spring:", "  datasource:",
+        (f"    url: jdbc:sqlserver://crmsql.corp:1433;databaseName=CRM;user=dg_reader;password={p5};encrypt=true",
+         ("pos", "database.jdbc-password", p5)),
+        "unifi:",
+        (f"  unifi_password: {d1}", ("pos", "generic.password.unquoted", d1)),
+        ("  password_source: Settings.Password", ("neg", "member-path")),
+    ])
+    n1, o1 = pw(r), rnd(r, 10) + "#" + rnd(r, 3, string.digits)
+    emit("people-passwords/rotate-mq.sh", [
+        "#!/bin/sh", f"# {HEADER}", "set -eu",
+        (f"NEW_PASS='{n1}'", ("pos", "generic.password", n1)),
+        (f'OLD_PASS="{o1}"', ("pos", "generic.password", o1)),
+        'rabbitmqctl change_password svc "$NEW_PASS"',
+    ])
+    emit("people-passwords/test_change_password.py", [
+        f"# {HEADER}", "def test_change_password(client):",
+        ("    client.post('/account', data={'new_password': 'Sup3r-Secret!9'})", ("neg", "form-field-in-test")),
+    ])
+    v2 = rnd(r, 24)
+    emit("people-passwords/ses.tfstate.json", [
+        "{", f'  "_note": "{HEADER}",',
+        (f'  "ses_smtp_password_v4": "{v2}",', ("pos", "generic.password", v2)),
+        "}",
+    ])
+    # SASL: `\0user\0password` in AUTH PLAIN; AUTH LOGIN's password after `334 UGFzc3dvcmQ6`.
+    sp_pw, sl_pw = pw(r), pw(r)
+    plain = base64.b64encode(b"\0alerts@example.org\0" + sp_pw.encode()).decode()
+    login = base64.b64encode(sl_pw.encode()).decode()
+    emit("people-passwords/tcpflow-smtp.txt", [
+        f"# {HEADER}", "C: EHLO hist01.example.lan", "S: 250-AUTH PLAIN LOGIN",
+        (f"C: AUTH PLAIN {plain}", ("pos", "mail.sasl-plain", sp_pw, plain)),
+        "S: 235 Authentication succeeded", "C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6",
+        "C: " + base64.b64encode(b"backup@example.org").decode(), "S: 334 UGFzc3dvcmQ6",
+        (f"C: {login}", ("pos", "mail.auth-login-password", sl_pw, login)),
+        "S: 235 Authentication succeeded",
+    ])
+    kv = "-".join(r.sample(["mercury", "apple", "dragon", "obsidian", "walnut", "quartz"], 4)) + str(r.randint(2, 9))
+    kvb = base64.b64encode(kv.encode()).decode()
+    emit("people-passwords/consul-kv-export.json", [
+        "[", f'  {{"key": "_note", "flags": 0, "value": "{base64.b64encode(HEADER.encode()).decode()}"}},',
+        "  {", '    "key": "config/billing/db_host",', '    "flags": 0,', '    "value": "ZGItbWFpbi5pbnRlcm5hbA=="', "  },",
+        "  {", '    "key": "config/billing/db_password",', '    "flags": 0,',
+        (f'    "value": "{kvb}"', ("pos", "generic.password", kv, kvb)),
+        "  }", "]",
+    ])
+    a1, x1, c1 = pw(r), pw(r), rnd(r, 12)
+    emit("people-passwords/collect-snmp.sh", [
+        "#!/bin/sh", f"# {HEADER}",
+        (f"snmpwalk -v3 -l authPriv -u nms -a SHA -A '{a1}' -x AES -X '{x1}' sw-core-01 IF-MIB::ifHCInOctets",
+         ("pos", "generic.password", a1), ("pos", "generic.password", x1)),
+        (f"snmpget -v2c -c {c1} ups-01 UPS-MIB::upsBatteryStatus.0", ("pos", "generic.password.unquoted", c1)),
+        ("snmpwalk -v2c -c public localhost system", ("neg", "default-community")),
+    ])
+    st = "secret-" + rnd(r, 43)
+    emit("people-passwords/providers.go", [
+        f"// {HEADER}", "package flags", "", "var keys = map[string]string{",
+        '\t"launchdarkly_mobile": "mob-' + uuid4() + '",',
+        (f'\t"statsig_server":      "{st}",', ("pos", "statsig.server-secret", st)),
+        "}",
+    ])
+    psk = pw(r)
+    emit("people-passwords/wpa_supplicant.conf", [
+        f"# {HEADER}", "ctrl_interface=DIR=/var/run/wpa_supplicant", "network={", '    ssid="Lab-IoT"',
+        (f'    psk="{psk}"', ("pos", "generic.password", psk)),
+        "}",
+        ('CipherString = @SECLEVEL=2:kEECDH:kRSA:kPSK:kDHEPSK:kRSAPSK:-aDSS:-3DES:!DES', ("neg", "cipher-list")),
+    ])
+
 def main():
     files, truth, negs = class_files()
     out = os.path.join(HERE, "files")
