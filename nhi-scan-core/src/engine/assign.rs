@@ -127,6 +127,17 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw ",
     "login(",
     "getconnection(",
+    // The password in other languages, as mails, chats and notes name it (`Passwort:`,
+    // `Initialpasswort`, `wachtwoord`, `contraseña`, `senha`); `pass` covers `passwort`
+    // and `passord`.
+    "kennwort",
+    "wachtwoord",
+    "contrase",
+    "senha",
+    "salasana",
+    "haslo",
+    "heslo",
+    "losenord",
 ];
 
 /// Every gate keyword of the assignment engine: [`TRIGGERS`], the positional calls and the
@@ -662,6 +673,18 @@ impl Assign {
             return false;
         }
         let end = s.words.meaningful_end();
+        if end == 1
+            && s.words.get(0) == b"key"
+            && let Some(q) = spaced_qualifier(hay, a.name.start)
+        {
+            // `API key: ...`, `main api key: ...` in a mail, a ticket or notes: the word before
+            // the blank qualifies the key as a compound would (`apikey`).
+            let mut joined = Vec::with_capacity(q.len() + name.len() + 1);
+            joined.extend_from_slice(&hay[q]);
+            joined.push(b'_');
+            joined.extend_from_slice(name);
+            return s.words.split(&joined);
+        }
         if end == 1
             && !a.call
             && WEAK_HEADS.contains(&s.words.get(0))
@@ -1948,6 +1971,11 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     const CONNECTORS: &[&[u8]] = &[
         b"is now ",
         b"is still ",
+        // German and French mails and chats: `Passwort ist ...`, `mot de passe est ...`.
+        b"ist jetzt ",
+        b"ist ",
+        b"lautet ",
+        b"est ",
         // Log lines: `NIGHTFALL_API_KEY loaded: NF-...`, `token is: x`.
         b"loaded: ",
         b"is: ",
@@ -1987,7 +2015,16 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         p = q;
     }
     let rest = hay.get(p..(p + 24).min(hay.len()))?;
-    let c = CONNECTORS.iter().find(|c| rest.starts_with(c))?;
+    // `updated the svc_scan password to ...`: after the whole word only (`pass to` is English).
+    let to = rest.starts_with(b"to ")
+        && [&b"password "[..], b"passwort "]
+            .iter()
+            .any(|w| p >= w.len() && hay[p - w.len()..p].eq_ignore_ascii_case(w));
+    let c = if to {
+        &b"to "[..]
+    } else {
+        CONNECTORS.iter().find(|c| rest.starts_with(c))?
+    };
     let v = skip_blanks(hay, p + c.len(), 4);
     hay.get(v)
         .is_some_and(|b| !b.is_ascii_whitespace())
@@ -2010,11 +2047,13 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     }
     let val = &hay[v.clone()];
     // A bare value made of words is prose (`rotated2024 every quarter`), unless it ends the
-    // message with a password's composition (`pw is SHMPsapphire8798$`).
+    // message with a password's composition (`pw is SHMPsapphire8798$`) or has all four kinds
+    // of characters wherever it stands (`pw is still Reef-Marble43 we should ...`).
+    let classes = char_classes(val);
     if !(8..=128).contains(&val.len())
         || !val.iter().any(u8::is_ascii_digit)
         || !val.iter().any(u8::is_ascii_alphabetic)
-        || (!quoted && wordy(val) && !(ends_line && char_classes(val) >= 3))
+        || (!quoted && wordy(val) && !(ends_line && classes >= 3 || classes == 4))
     {
         return None;
     }
@@ -2365,6 +2404,24 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
     ]
     .iter()
     .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
+}
+
+/// The word before `name_start` across one blank, when it is one that makes `<word>key` a
+/// credential compound (`API key`, `Access Key`, `secret key`).
+fn spaced_qualifier(hay: &[u8], name_start: usize) -> Option<Range<usize>> {
+    if name_start < 3 || hay[name_start - 1] != b' ' {
+        return None;
+    }
+    let e = name_start - 1;
+    let mut b = e;
+    while b > 0 && e - b < 16 && hay[b - 1].is_ascii_alphabetic() {
+        b -= 1;
+    }
+    if b == e || (b > 0 && is_name_byte(hay[b - 1])) {
+        return None;
+    }
+    let word = hay[b..e].to_ascii_lowercase();
+    super::words::key_compound_prefix(&word).then_some(b..e)
 }
 
 /// `"key": "config/billing/db_password"` (a Consul KV export, an SSM parameter listing): the
@@ -4692,6 +4749,25 @@ mod attribution_tests {
                 "knci-rhrw-kdjs-gpkd",
             ),
             ("adminPw: \"Rt8vQ2mz71\"\n", "Rt8vQ2mz71"),
+            // A label of two words in a mail or notes; the password named in other languages.
+            (
+                "  API key:    c6baebe3adb2c5345bc4b837dbb1f4baa4381b82\n",
+                "c6baebe3adb2c5345bc4b837dbb1f4baa4381b82",
+            ),
+            (
+                "18:06 - Jonas: WLAN heisst jetzt \"Gast\", Passwort: Spruc3$207\n",
+                "Spruc3$207",
+            ),
+            ("Initialpasswort: Juniper_Cactus31\n", "Juniper_Cactus31"),
+            // Four kinds of characters make a value of words a password mid-sentence too.
+            (
+                "btw the vps root pw is still Reef-Marble43 we should switch to keys\n",
+                "Reef-Marble43",
+            ),
+            (
+                "Updated svc_scan password to Indigo!Silver73 on device.\n",
+                "Indigo!Silver73",
+            ),
         ];
         reports_each(&s, &cases);
         reports_none(
@@ -4705,6 +4781,9 @@ mod attribution_tests {
                 "Set the password `Type::Secret2` in the constructor.\n",
                 "if token is None:\n    return\n",
                 "the secret key is rotated2024 every quarter\n",
+                "/// Raw structure used to pass to `cabi::wasip3_task_set`\n",
+                "sort key: Qs2clZLDfSsu3rZh4f4FCkKwc1OjmXHg\n",
+                "set the password to something2 secure\n",
             ],
         );
     }

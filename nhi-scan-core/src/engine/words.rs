@@ -32,6 +32,32 @@ pub(crate) const HEADS: &[&str] = &[
     "cred",
     "auth",
     "authorization",
+    "passwort",
+    "kennwort",
+    "wachtwoord",
+    "contrasena",
+    "senha",
+    "passord",
+    "salasana",
+    "haslo",
+    "heslo",
+    "losenord",
+];
+
+/// The password in other languages (German, Dutch, Spanish, Portuguese, Norwegian, Finnish,
+/// Polish, Czech, Swedish; ASCII spellings): read as `password`, so every rule and check that
+/// knows the English word knows these.
+const PASSWORD_WORDS: &[&str] = &[
+    "passwort",
+    "kennwort",
+    "wachtwoord",
+    "contrasena",
+    "senha",
+    "passord",
+    "salasana",
+    "haslo",
+    "heslo",
+    "losenord",
 ];
 
 /// Trailing words that do not change what a name holds: `PASSWORD_VALUE`, `API_KEY_PROD`,
@@ -444,12 +470,23 @@ impl Words {
         }
         match compound_split(w) {
             Some(at) => {
-                self.push(&w[..at]);
-                self.push(&w[at..]);
+                self.push_word_of(&w[..at]);
+                self.push_word_of(&w[at..]);
             }
-            None => self.push(w),
+            None => self.push_word_of(w),
         }
         true
+    }
+
+    fn push_word_of(&mut self, w: &[u8]) {
+        if PASSWORD_WORDS
+            .iter()
+            .any(|p| w.eq_ignore_ascii_case(p.as_bytes()))
+        {
+            self.push(b"password");
+        } else {
+            self.push(w);
+        }
     }
 
     fn last(&self) -> Option<&[u8]> {
@@ -481,6 +518,11 @@ fn starts_with_head(rest: &[u8]) -> bool {
     HEADS.iter().any(|h| {
         rest.starts_with(h.as_bytes()) && !rest.get(h.len()).is_some_and(u8::is_ascii_lowercase)
     })
+}
+
+/// Whether `w` (lower case) is a word that makes `<w>key` a credential compound.
+pub(crate) fn key_compound_prefix(w: &[u8]) -> bool {
+    KEY_COMPOUND_PREFIXES.iter().any(|p| p.as_bytes() == w)
 }
 
 /// Where to split a compound word that ends in a head word (`dbpassword` -> 2, `apikey` -> 3),
@@ -561,6 +603,8 @@ mod tests {
         assert_eq!(words("wgDBpassword"), ["wg", "db", "password"]);
         assert_eq!(words("DBpassHash"), ["db", "pass", "hash"]);
         assert_eq!(words("IOpassage"), ["i", "opassage"]);
+        assert_eq!(words("Initialpasswort"), ["initial", "password"]);
+        assert_eq!(words("admin-wachtwoord"), ["admin", "password"]);
     }
 
     #[test]
