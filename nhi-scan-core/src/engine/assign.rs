@@ -3089,6 +3089,15 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             i += n;
             continue;
         }
+        // A Java properties file writes non-ASCII characters as `\u00fc`: one character.
+        if hay[i] == b'\\'
+            && hay.get(i + 1) == Some(&b'u')
+            && hay.len() >= i + 6
+            && hay[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
+        {
+            i += 6;
+            continue;
+        }
         match hay[i] {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
             | b')' | b'}' | b']' | b'\\' => break,
@@ -4823,6 +4832,10 @@ mod attribution_tests {
             ("password: \"dragon-staging\"\n", "dragon-staging"),
             ("db_password: desert-nickel-coral\n", "desert-nickel-coral"),
             ("unifi_password: Birch.Salmon92\n", "Birch.Salmon92"),
+            (
+                "ops.sftp.password=Z\\u00fcrich-S=dKIF#gOzWZ@-_\n",
+                "Z\\u00fcrich-S=dKIF#gOzWZ@-_",
+            ),
             (
                 "password = \"\"\"Db#Harbor2025#1\"\"\"\n",
                 "Db#Harbor2025#1",
