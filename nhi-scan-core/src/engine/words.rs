@@ -32,21 +32,12 @@ pub(crate) const HEADS: &[&str] = &[
     "cred",
     "auth",
     "authorization",
-    "passwort",
-    "kennwort",
-    "wachtwoord",
-    "contrasena",
-    "senha",
-    "passord",
-    "salasana",
-    "haslo",
-    "heslo",
-    "losenord",
 ];
 
 /// The password in other languages (German, Dutch, Spanish, Portuguese, Norwegian, Finnish,
 /// Polish, Czech, Swedish; ASCII spellings): read as `password`, so every rule and check that
-/// knows the English word knows these.
+/// knows the English word knows these. A compound ending in one is split like one ending in a
+/// head (`Initialpasswort`).
 const PASSWORD_WORDS: &[&str] = &[
     "passwort",
     "kennwort",
@@ -536,10 +527,11 @@ fn compound_split(w: &[u8]) -> Option<usize> {
     let eq = |a: &[u8], b: &str| {
         a.len() == b.len() && a.iter().map(lower).zip(b.bytes()).all(|(x, y)| x == y)
     };
-    if HEADS.iter().any(|h| eq(w, h)) || COMPOUND_DENY.iter().any(|d| eq(w, d)) {
+    let heads = || HEADS.iter().chain(PASSWORD_WORDS);
+    if heads().any(|h| eq(w, h)) || COMPOUND_DENY.iter().any(|d| eq(w, d)) {
         return None;
     }
-    for h in HEADS {
+    for h in heads() {
         if w.len() <= h.len() + 1 {
             continue;
         }
