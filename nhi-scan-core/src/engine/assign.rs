@@ -471,30 +471,17 @@ impl Assign {
             }),
             None => super::command::find(hay, hit.clone(), &mut placed),
         }
-        let n = placed.len();
-        let mut first = None;
-        let mut first_order = Vec::new();
-        for (i, f) in placed.drain(..).enumerate() {
-            let mut a = Assignment::new(f.name, f.value, f.quoted);
-            a.implied = Some(f.words);
-            a.human = f.words.len() == 1;
-            let end = a.value.end;
-            let done = self.finish(hay, a, end, scratch);
-            if i == 0 {
-                if n > 1 {
-                    first_order = scratch.order.clone();
-                }
-                first = Some(done);
-            } else if let (_, Some(a)) = done {
+        // Later arguments first, into `more`, so that `scratch.order` is left as the first
+        // argument's, which is the one returned.
+        let first = (!placed.is_empty()).then(|| placed.remove(0));
+        for f in placed.drain(..) {
+            if let (_, Some(a)) = self.finish_placed(hay, f, scratch) {
                 scratch.more.push((a, scratch.order.clone()));
             }
         }
         scratch.commands = placed;
-        if let Some(done) = first {
-            if n > 1 {
-                scratch.order = first_order;
-            }
-            return done;
+        if let Some(f) = first {
+            return self.finish_placed(hay, f, scratch);
         }
         let mut hit = hit;
         // `login(` / `getconnection(` (the identifier is the callee), `pw=`, `_pw`: the
@@ -598,6 +585,20 @@ impl Assign {
                     | b"auth"
             );
         (end, Some(a))
+    }
+
+    /// [`Assign::finish`] for a value whose place names it (a call's argument, a command's flag).
+    fn finish_placed(
+        &self,
+        hay: &[u8],
+        f: super::command::Found,
+        scratch: &mut AssignScratch,
+    ) -> (usize, Option<Assignment>) {
+        let mut a = Assignment::new(f.name, f.value, f.quoted);
+        a.implied = Some(f.words);
+        a.human = f.words.len() == 1;
+        let end = a.value.end;
+        self.finish(hay, a, end, scratch)
     }
 
     /// Provider words (4+ letters, not ordinary words) that start a provider-call check:
@@ -2420,8 +2421,7 @@ fn spaced_qualifier(hay: &[u8], name_start: usize) -> Option<Range<usize>> {
     if b == e || (b > 0 && is_name_byte(hay[b - 1])) {
         return None;
     }
-    let word = hay[b..e].to_ascii_lowercase();
-    super::words::key_compound_prefix(&word).then_some(b..e)
+    super::words::key_compound_prefix(&hay[b..e]).then_some(b..e)
 }
 
 /// `"key": "config/billing/db_password"` (a Consul KV export, an SSM parameter listing): the

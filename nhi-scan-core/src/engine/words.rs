@@ -511,9 +511,11 @@ fn starts_with_head(rest: &[u8]) -> bool {
     })
 }
 
-/// Whether `w` (lower case) is a word that makes `<w>key` a credential compound.
+/// Whether `w` (any case) is a word that makes `<w>key` a credential compound.
 pub(crate) fn key_compound_prefix(w: &[u8]) -> bool {
-    KEY_COMPOUND_PREFIXES.iter().any(|p| p.as_bytes() == w)
+    KEY_COMPOUND_PREFIXES
+        .iter()
+        .any(|p| w.eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// Where to split a compound word that ends in a head word (`dbpassword` -> 2, `apikey` -> 3),
