@@ -273,6 +273,14 @@ def secret_ok(rule, rx, secret: str, margin: float = 0.15) -> bool:
     return True
 
 
+def basic_fresh(rng, old: str) -> str:
+    """A Basic credential is base64 of `user:password`: a fresh password under the same user."""
+    user = base64.b64decode(old + "=" * (-len(old) % 4)).decode().split(":", 1)[0]
+    alphabet = string.ascii_letters + string.digits + "!#%*+-_~"
+    pw = "".join(rng.choice(alphabet) for _ in range(rng.randint(12, 20)))
+    return base64.b64encode(f"{user}:{pw}".encode()).decode()
+
+
 def fresh_example(rng, rule, rx, lits, example: str):
     """(new_example_text, new_secret) or None."""
     m = rx.search(example)
@@ -291,6 +299,8 @@ def fresh_example(rng, rule, rx, lits, example: str):
             new = mutate(rng, old, mask, frac, observed)
         if rule.get("checksum") in ("github-crc32", "npm-crc32"):
             new = crc_fix(new)
+        if rule.get("checksum") == "basic-auth":
+            new = basic_fresh(rng, old)
         if new == old:
             continue
         if not secret_ok(rule, rx, new):

@@ -144,6 +144,33 @@ fn gitignore_is_honoured_hidden_files_are_scanned_and_no_ignore_scans_all() {
 }
 
 #[test]
+fn of_a_git_directory_only_its_config_is_scanned() {
+    // A token in a remote URL lives in `.git/config`; the object store is history, which
+    // `nhi-scan git` reads.
+    let d = Dir::new();
+    let tok = fake_github("ghp_", 8);
+    d.write(
+        ".git/config",
+        format!(
+            "[remote \"origin\"]\n\turl = https://x-access-token:{tok}@github.com/acme/app.git\n"
+        ),
+    );
+    d.write(
+        ".git/logs/HEAD",
+        format!("0000 1111 dev <d@x> 1 +0000\tclone {tok}\n"),
+    );
+    d.write(".git/packed-refs", fake_github("ghp_", 9));
+    let r = d.run(&["scan", "--format", "json"]);
+    let paths: Vec<String> = r
+        .findings()
+        .iter()
+        .flat_map(|f| f["locations"].as_array().unwrap().clone())
+        .map(|l| l["origin"]["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, vec!["./.git/config"], "{}", r.stdout);
+}
+
+#[test]
 fn stdin_is_scanned_with_dash() {
     let d = Dir::new();
     let tok = fake_github("ghs_", 8);

@@ -55,4 +55,4 @@ url = https://build:daxnypm332offmhwvpivfhdlbihicf2pf53o3xk7d5i7h2hpwcya@dev.azu
 kubeadm join 10.0.0.10:6443 --token pnuct6.usl1rgz1jo51s7fz --discovery-token-ca-cert-hash sha256:e16da4307c7e0c8daf3f92ed0a9e223fa4c5959fbb41b7ae7655cbe26d883c6a
 DATABASE_URL=cockroachdb://app:lxUzU5_hei-D!IcvrA@free-tier.gcp-us-central1.cockroachlabs.cloud:26257/defaultdb
 DATABASE_URL=mssql://sa:ZWpZ~Lyr5JehVtNFWp@sql01.corp.local:1433/erp
-headers = {"Authorization": "Basic UywHjsVUL/T0tOwKhlYoVj9xqUBdFMNm"}
+headers = {"Authorization": "Basic c3ZjLWRlcGxveTo1TVBwUy13S3FMQSs="}

@@ -1109,7 +1109,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // Scala `"password" -> "x"`: only after a quoted name (`a -> b` is code).
         Some(b'-') if quoted && next == b'>' => true,
         // `- name: DB_PASSWORD` / `value: x`: the value is on a later line.
-        Some(b'\n' | b'\r') | None => names_a_field(hay, from),
+        Some(b'\n' | b'\r') | None => names_a_field(hay, from) || flag_list_item(hay, from),
         // After blanks, a value, a type or a flag's argument starts with a word, a quote or a
         // sigil; code goes on with an operator or a keyword.
         Some(_) if blanks && prose_connector(hay, q).is_some() => true,
@@ -1231,6 +1231,51 @@ fn yaml_block_line(hay: &[u8], name_start: usize, p: usize) -> Option<Range<usiz
         }
     }
     Some(v)
+}
+
+/// Whether the name ending at `from` is a flag alone in a YAML list item (`- --db-password`,
+/// `- "--api-token"`), whose value is the next item (see [`yaml_flag_item`]).
+fn flag_list_item(hay: &[u8], from: usize) -> bool {
+    let st = ident_start(hay, from);
+    if hay.get(st) != Some(&b'-') {
+        return false;
+    }
+    let lead = &hay[line_start(hay, from)..st];
+    let lead = lead
+        .strip_suffix(b"\"")
+        .or_else(|| lead.strip_suffix(b"'"))
+        .unwrap_or(lead);
+    trim_start(lead) == b"- "
+}
+
+/// A flag that is one YAML list item, its value the next item (Kubernetes `args:`, compose
+/// `command:`): `- --db-password` / `- x`, at the same indentation. `eol` is the flag line's
+/// end.
+fn yaml_flag_item(hay: &[u8], name: Range<usize>, raw_s: usize, eol: usize) -> Option<Assignment> {
+    let ls = line_start(hay, raw_s);
+    let lead = &hay[ls..raw_s];
+    let lead = lead
+        .strip_suffix(b"\"")
+        .or_else(|| lead.strip_suffix(b"'"))
+        .unwrap_or(lead);
+    let item = trim_start(lead);
+    if item != b"- " {
+        return None;
+    }
+    let indent = lead.len() - item.len();
+    let next = line_end(hay, eol) + 1;
+    let le = line_end(hay, next.min(hay.len()));
+    let line = hay.get(next..le)?;
+    let rest = trim_start(line);
+    if line.len() - rest.len() != indent || !rest.starts_with(b"- ") {
+        return None;
+    }
+    let q = skip_blanks(hay, next + indent + 2, 8);
+    let (v, quoted) = parse_value(hay, q)?;
+    if hay[v.start] == b'-' || !rest_of_line_empty(hay, value_end(hay, &v, quoted)) {
+        return None;
+    }
+    Some(Assignment::new(name, v, quoted))
 }
 
 fn indentation(line: &[u8]) -> usize {
@@ -1642,6 +1687,7 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         c if blanks && c.is_ascii_alphabetic() && raw_s > 0 && hay[raw_s - 1] == b'<' => {
             return element_with_attributes(hay, s, e, p);
         }
+        b'\n' | b'\r' if dashes > 0 => return yaml_flag_item(hay, s..e, raw_s, p),
         _ => {
             if !blanks || c == b'\n' || c == b'\r' {
                 return None;
@@ -1670,7 +1716,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             return Some(Assignment::new(s..e, v, quoted));
         }
     };
-    let mut p = skip_blanks(hay, value_start, 16);
+    let mut p = if c == b',' && dashes > 0 && name_quoted {
+        // An exec-form array written one element per line (`"--db-password",` / `"x"`).
+        skip_whitespace(hay, value_start, 64)
+    } else {
+        skip_blanks(hay, value_start, 16)
+    };
     if c == b',' && hay[p..].starts_with(b"<<\"") {
         // An Erlang binary, `<<"x">>`.
         p += 2;
@@ -1686,8 +1737,13 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         return Some(Assignment::new(s..e, v, false));
     }
     if matches!(hay.get(p), Some(b'(' | b'[')) {
-        // `auth=("user", "password")`, `credentials: ["user", "password"]`.
-        return tuple_value(hay, s..e, p);
+        // `auth=("user", "password")`, `credentials: ["user", "password"]`; or a Zig slice
+        // type (`api_token: []const u8 = "..."`).
+        return tuple_value(hay, s..e, p).or_else(|| {
+            (c == b':' && hay.get(p) == Some(&b'['))
+                .then(|| typed_declaration(hay, s, e, p))
+                .flatten()
+        });
     }
     // `base64decode("...")`, `new String(Base64.getDecoder().decode("..."))`: a call (a `(`
     // soon after a word) that may decode a literal.
@@ -2917,16 +2973,31 @@ fn typed_declaration(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
 /// a terminal colour code (`"\x1B[0;32m"`), and punctuation test vectors that are mostly
 /// percent escapes (`%20!%22$%&'()*+,-.%3A`).
 fn reads_as_code_or_name(v: &[u8]) -> bool {
-    // Three or more PascalCase words: letters and digits only, starting upper case, at least
-    // three lower-case letters per word (random tokens change case every two characters).
+    // Three or more PascalCase words: letters and digits only, starting upper case, every
+    // word two lower-case letters or more with digits only at its end (`Ipv4`), or a short
+    // acronym (`HTTPServer`, `S3`); random tokens change case every two characters.
     if v[0].is_ascii_uppercase() && v.iter().all(u8::is_ascii_alphanumeric) {
-        let words = v
-            .windows(2)
-            .filter(|w| !w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
-            .count()
-            + 1;
+        let mut words = 0;
+        let mut start = 0;
+        let all_words = (1..=v.len()).all(|i| {
+            if i < v.len() && !(v[i].is_ascii_uppercase() && !v[i - 1].is_ascii_uppercase()) {
+                return true;
+            }
+            let w = &v[start..i];
+            start = i;
+            words += 1;
+            let digits = w.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            let letters = &w[..w.len() - digits];
+            let upper = letters
+                .iter()
+                .take_while(|b| b.is_ascii_uppercase())
+                .count();
+            let lower = &letters[upper..];
+            lower.iter().all(u8::is_ascii_lowercase)
+                && (lower.len() >= 2 || lower.is_empty() && upper <= 5)
+        });
         let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
-        if words >= 3 && lower >= 3 * words && lower * 10 >= v.len() * 6 {
+        if all_words && words >= 3 && lower * 10 >= v.len() * 6 {
             return true;
         }
     }
@@ -4179,6 +4250,24 @@ mod tests {
     }
 
     #[test]
+    fn random_tokens_are_not_pascal_case_names() {
+        for v in [
+            "PublicIpv4Pools",
+            "HTTPServerConfigName",
+            "DefaultS3BucketName",
+        ] {
+            assert!(reads_as_code_or_name(v.as_bytes()), "{v}");
+        }
+        // Random, with 60% lower-case letters and three or more per upper-case run on average.
+        for v in [
+            "AUmiVzCR8kXXkYtuk5xmIztEXb7yr9sfyqRhrxde",
+            "F46E5375AF47DFDD9166661C232A0420",
+        ] {
+            assert!(!reads_as_code_or_name(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
     fn random_letter_tokens_are_not_camel_case_names() {
         assert!(random_letters(b"EwdaFmozOVEnlrYQXUyLkzUWlRjVCfnE"));
         for v in [
@@ -4301,6 +4390,24 @@ mod tests {
             (format!("config :app, password: \"{v}\""), "password"),
             (format!("NSString *apiKey = @\"{v}\";"), "apiKey"),
             (format!("token: \\u0022{v}\\u0022"), "token"),
+            // A Zig slice type between the name and the value.
+            (
+                format!("pub const api_token: []const u8 = \"{v}\";"),
+                "api_token",
+            ),
+            // Exec-form arrays one element per line, and YAML `args:` lists.
+            (
+                format!("  \"args\": [\n    \"--db-password\",\n    \"{v}\"\n  ]"),
+                "db-password",
+            ),
+            (
+                format!("      args:\n        - --db-password\n        - {v}\n"),
+                "db-password",
+            ),
+            (
+                format!("      args:\n        - \"--api-token\"\n        - \"{v}\"\n"),
+                "api-token",
+            ),
         ];
         for (text, name) in cases {
             let kw = ["pass", "token", "secret", "key"]

@@ -948,10 +948,11 @@ impl Scanner {
         let spec = &rule.loaded.rule;
         // A verified checksum outranks the placeholder heuristics: a random body contains
         // `xxxx` about once in 28,000 tokens, and a placeholder with a valid CRC is no placeholder.
-        // A JWT's "checksum" is only a well-formed header, which the jwt.io sample has too.
+        // A JWT's "checksum" is only a well-formed header, which the jwt.io sample has too, and
+        // a Basic credential's only its shape.
         let checksum_ok = match spec.checksum {
             Some(c) if !filters::verify(c, secret) => return Verdict::BadChecksum,
-            Some(c) => c != Checksum::Jwt,
+            Some(c) => !matches!(c, Checksum::Jwt | Checksum::BasicAuth),
             None => false,
         };
         if spec.placeholder_check && !checksum_ok && not_a_secret(secret) {

@@ -84,6 +84,9 @@ const NEUTRAL: &[&str] = &[
     "backup",
     "override",
     "env",
+    // `apiKeyPrivate`, `API_KEY_PRIV`: the private half of a key pair.
+    "private",
+    "priv",
 ];
 
 /// Compounds ending in a head word that are ordinary words or other things: `bypass`,

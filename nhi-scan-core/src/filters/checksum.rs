@@ -13,7 +13,50 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
         Checksum::NkeysCrc16 => nkeys_seed_ok(secret),
         Checksum::Bech32 => bech32_ok(secret),
         Checksum::RippleBase58check => ripple_seed_ok(secret),
+        Checksum::BasicAuth => basic_auth_ok(secret),
     }
+}
+
+/// `Basic <base64>` carries `user:password`. Random base64 (an image, a digest) almost never
+/// decodes to printable text with a colon in it, and `user:pass`, `admin:changeme` or
+/// `${USER}:${PASS}` are placeholders, not credentials.
+pub fn basic_auth_ok(secret: &[u8]) -> bool {
+    let trimmed = secret
+        .strip_suffix(b"==")
+        .or_else(|| secret.strip_suffix(b"="))
+        .unwrap_or(secret);
+    let Ok(text) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed) else {
+        return false;
+    };
+    if !text.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return false;
+    }
+    let Some(colon) = memchr::memchr(b':', &text) else {
+        return false;
+    };
+    let (user, password) = (&text[..colon], &text[colon + 1..]);
+    if password.is_empty() {
+        // An API key sent as the user name (`sk_live_...:`).
+        return user.len() >= 16 && !super::is_placeholder(user);
+    }
+    // RFC 7617's `Aladdin:open sesame` and the plain words of tutorials (`martin:secret`).
+    let lower = password.to_ascii_lowercase();
+    if user.eq_ignore_ascii_case(b"aladdin")
+        || [
+            &b"secret"[..],
+            b"password",
+            b"passw0rd",
+            b"open sesame",
+            b"opensesame",
+        ]
+        .contains(&lower.as_slice())
+    {
+        return false;
+    }
+    password.len() >= 6
+        && !super::is_placeholder(password)
+        && !super::templated(password)
+        && !super::templated(user)
 }
 
 /// GitHub and npm tokens end in 30 random base62 characters followed by their CRC32, encoded as 6
@@ -235,6 +278,29 @@ mod tests {
             n /= 62;
         }
         format!("{prefix}{body}{}", std::str::from_utf8(&enc).unwrap())
+    }
+
+    #[test]
+    fn basic_credentials_decode_to_a_user_and_a_real_password() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        for ok in ["svc-ci:Wq7!rTz2Lm9x", "sk_live_Qx7Lm2Rt9Vb4Kp8Zw3:"] {
+            assert!(basic_auth_ok(b64(ok).as_bytes()), "{ok}");
+        }
+        for bad in [
+            "user:pass",
+            "Aladdin:open sesame",
+            "martin:secret",
+            "admin:${ADMIN_PASSWORD}",
+            "no colon here at all",
+            "short:",
+        ] {
+            assert!(!basic_auth_ok(b64(bad).as_bytes()), "{bad}");
+        }
+        // Random base64 (an image, a digest) does not decode to text.
+        assert!(!basic_auth_ok(
+            b"KVyiqKGipVEMaNiir47RjPv5Vqln2r+6XSqsdvui=="
+        ));
     }
 
     #[test]

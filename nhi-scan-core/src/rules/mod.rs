@@ -89,6 +89,9 @@ pub enum Checksum {
     Bech32,
     /// XRP Ledger secret (`s...`): Base58Check in the Ripple alphabet (double SHA-256).
     RippleBase58check,
+    /// HTTP Basic credentials: base64 of printable `user:password` text with a real password
+    /// (or a long user part alone, as APIs that take a key as the user name use).
+    BasicAuth,
 }
 
 /// A second value looked for near a match and reported beside it (e.g. the AWS key id that

@@ -122,12 +122,15 @@ pub(crate) fn run(
     let dir_ops = Operands(operands.0.clone());
     let dir_tx = tx.clone();
     builder.filter_entry(move |e| {
-        // History is the git source's job; the .git directory itself is never walked.
+        // History is the git source's job: of a .git directory only `config` is read, where
+        // remotes with tokens in their URLs and `http.extraheader` credentials live.
         // Allowlisted directories are not descended into, and are named as skipped.
+        let in_git_dir =
+            e.depth() > 0 && e.path().parent().and_then(Path::file_name) == Some(".git".as_ref());
         if !e.file_type().is_some_and(|t| t.is_dir()) {
-            return true;
+            return !in_git_dir || e.file_name() == "config";
         }
-        if e.file_name() == ".git" {
+        if in_git_dir {
             return false;
         }
         let Some(f) = &walk_filter else { return true };
