@@ -2980,7 +2980,10 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
         let mut words = 0;
         let mut start = 0;
         let all_words = (1..=v.len()).all(|i| {
-            if i < v.len() && !(v[i].is_ascii_uppercase() && !v[i - 1].is_ascii_uppercase()) {
+            // A word ends before an upper-case letter that follows a non-upper-case one.
+            let boundary =
+                i == v.len() || v[i].is_ascii_uppercase() && !v[i - 1].is_ascii_uppercase();
+            if !boundary {
                 return true;
             }
             let w = &v[start..i];
