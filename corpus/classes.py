@@ -1164,6 +1164,104 @@ def more_classes(emit):
         ('CipherString = @SECLEVEL=2:kEECDH:kRSA:kPSK:kDHEPSK:kRSAPSK:-aDSS:-3DES:!DES', ("neg", "cipher-list")),
     ])
 
+    # 35. Raw `@` inside URI passwords; HTTP Basic credentials outside an Authorization header
+    # (a header built in code, a CI log, a Zig constant); flags whose value is the next element
+    # of a one-per-line exec array or YAML `args:` list; router configs (Cisco type 7, BGP
+    # session passwords), installer preseeds and `{PLAIN}` passwd lines; a Twilio token beside
+    # its SID in a call; EVM deployer keys and RPC URLs with keys; a random value whose case
+    # changes read like PascalCase words.
+    xlat = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+
+    def type7(p):
+        seed = r.randint(0, 15)
+        return "%02d" % seed + "".join("%02X" % (ord(c) ^ ord(xlat[(seed + i) % len(xlat)])) for i, c in enumerate(p))
+
+    def b64(t):
+        return base64.b64encode(t.encode()).decode()
+
+    u1, u2, u3 = pw(r)[:8] + "@" + pw(r)[:6], rnd(r, 9) + "@" + rnd(r, 7), pw(r) + "@" + rnd(r, 4)
+    emit("uri-at/sources.py", [
+        f"# {HEADER}", "SOURCES = {",
+        (f'    "hr": "oracle+oracledb://hr_extract:{u1}@hr-ora.corp.local:1521/?service_name=HR",', ("pos", "database.oracle-uri", u1)),
+        (f'    "graph": "neo4j+s://neo4j:{u2}@a1b2c3d4.databases.neo4j.io",', ("pos", "database.neo4j-uri", u2)),
+        (f'    "dw": "postgresql://etl:{u3}@pg-main.corp.local:5432/dw",', ("pos", "database.postgres-uri", u3)),
+        ('    "docs": "https://docs.example.com/guide@v2",', ("neg", "at-in-path")),
+        "}",
+    ])
+    b1, b2, b3 = "proxy:" + rnd(r, 24), "deploy:" + rnd(r, 40), "edge:" + pw(r)
+    emit("basic-anywhere/analyticsProxy.ts", [
+        f"// {HEADER}", 'const COLLECTOR = "https://collector.example.com/v1/batch";',
+        (f'const AUTH = "Basic " + "{b64(b1)}";', ("pos", "config.basic-auth-header", b64(b1))),
+        ('// Basic authentication is required by the collector', ("neg", "prose")),
+        ('const SAMPLE = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";', ("neg", "rfc-sample")),
+    ])
+    emit("basic-anywhere/deploy-482.log", [
+        f"# {HEADER}", "2024-03-11T10:02:11.4432411Z   DEPLOY_TOKEN: ***",
+        (f"2024-03-11T10:02:12.1022104Z + echo 'debug: auth header=Basic {b64(b2)}'", ("pos", "config.basic-auth-header", b64(b2))),
+    ])
+    emit("basic-anywhere/config.zig", [
+        f"// {HEADER}", 'const std = @import("std");',
+        (f'pub const upstream_auth: []const u8 = "Basic {b64(b3)}";', ("pos", "config.basic-auth-header", b64(b3))),
+    ])
+    z1 = rnd(r, 32)
+    emit("basic-anywhere/fastly.zig", [
+        f"// {HEADER}",
+        (f'pub const fastly_api_token: []const u8 = "{z1}";', ("pos", "fastly.api-token", z1)),
+    ])
+    a1, a2, a3 = pw(r), rnd(r, 14), rnd(r, 18)
+    emit("args-lists/launch.json", [
+        "{", f'  "_note": "{HEADER}",', '  "configurations": [{', '    "args": [', '      "seed",',
+        '      "--db-password",', (f'      "{a1}"', ("pos", "generic.password", a1)), "    ]", "  }]", "}",
+    ])
+    emit("args-lists/deployment.yaml", [
+        f"# {HEADER}", "spec:", "  containers:", "    - name: app", "      args:",
+        "        - --db-password", (f"        - {a2}", ("pos", "generic.password.unquoted", a2)),
+        '        - "--api-token"', (f'        - "{a3}"', ("pos", "generic.token", a3)),
+        "        - --token-file", ("        - /var/run/secrets/token", ("neg", "path-value")),
+    ])
+    c7p, bgp, bgp7, pre, plain = pw(r), pw(r), pw(r), pw(r), pw(r)
+    c7, b7 = type7(c7p), type7(bgp7)
+    emit("netops/edge-rtr-02.cfg", [
+        f"! {HEADER}", "hostname edge-rtr-02", "!",
+        (f"username backup privilege 1 password 7 {c7}", ("pos", "cisco.type7-password", c7)),
+        ("username legacy privilege 15 password 7 0EBC2706A31D12B3A1FD", ("neg", "not-type7")),
+        "router bgp 65010", " neighbor 203.0.113.1 remote-as 64500",
+        (f" neighbor 203.0.113.1 password {bgp}", ("pos", "network.bgp-neighbor-password", bgp)),
+        (f" neighbor 203.0.113.5 password 7 {b7}", ("pos", "cisco.type7-password", b7)),
+    ])
+    emit("netops/kiosk-preseed.cfg", [
+        f"# {HEADER}", "d-i netcfg/get_hostname string kiosk", "d-i passwd/root-login boolean true",
+        (f"d-i passwd/root-password password {pre}", ("pos", "debian.preseed-password", pre)),
+        (f"d-i passwd/root-password-again password {pre}", ("pos", "debian.preseed-password", pre)),
+        ("d-i passwd/user-password password insecure", ("neg", "docs-sample")),
+    ])
+    emit("netops/htpasswd", [
+        "ops:$2y$10$qc2hGedCNTo384Vk7bu6hNytKNM3zH9rfIRzqJrWmqnlEnVcD0ffx",
+        (f"partner-qa:{{PLAIN}}{plain}", ("pos", "config.htpasswd-plain", plain)),
+    ])
+    sid, tok = "AC" + rnd(r, 32, "0123456789abcdef"), rnd(r, 32, "0123456789abcdef")
+    emit("evm-twilio/TwilioSender.php", [
+        "<?php", f"// {HEADER}", "class TwilioSender {", "    public function __construct() {",
+        (f"        $this->client = new Client('{sid}', '{tok}');", ("pos", "twilio.auth-token.sid-pair", tok)),
+        "    }", "}",
+    ])
+    ek, ak, ik = rnd(r, 64, "0123456789abcdef"), rnd(r, 32, B62 + "_-"), rnd(r, 32, "0123456789abcdef")
+    emit("evm-twilio/hardhat.config.js", [
+        f"// {HEADER}", "module.exports = {", "  networks: {", "    sepolia: {",
+        (f'      url: "https://eth-sepolia.g.alchemy.com/v2/{ak}",', ("pos", "alchemy.rpc-url", ak)),
+        (f'      accounts: ["0x{ek}"],', ("pos", "ethereum.private-key", ek)),
+        "    },", "    mainnet: {",
+        (f'      url: "https://mainnet.infura.io/v3/{ik}",', ("pos", "infura.rpc-url", ik)),
+        ('      accounts: ["0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"],', ("neg", "hardhat-default-account")),
+        "    },", "  },", "};",
+    ])
+    pc = "AUmiVzCR8k" + rnd(r, 4) + "kYtuk5xmIztEXb7yr9sfyqRhrxde"
+    emit("evm-twilio/.env.production", [
+        f"# {HEADER}", (f"API_TOKEN = {pc}", ("pos", "generic.token.unquoted", pc)),
+        ("RESULT_KEY = PublicIpv4PoolsName", ("neg", "pascal-case-name")),
+    ])
+
+
 def main():
     files, truth, negs = class_files()
     out = os.path.join(HERE, "files")

@@ -14,7 +14,35 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
         Checksum::Bech32 => bech32_ok(secret),
         Checksum::RippleBase58check => ripple_seed_ok(secret),
         Checksum::BasicAuth => basic_auth_ok(secret),
+        Checksum::CiscoType7 => cisco_type7_decode(secret).is_some(),
     }
+}
+
+/// The key IOS XORs type 7 passwords with, published with the algorithm decades ago.
+const CISCO_XLAT: &[u8] = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
+
+/// The password a type 7 string encodes: two decimal digits (the key offset, 0-15), then two
+/// hex digits per character. `None` unless it decodes to printable text of 4 characters or
+/// more, which random hex does with odds of about 1 in 40 per character.
+pub fn cisco_type7_decode(secret: &[u8]) -> Option<Vec<u8>> {
+    if secret.len() < 10 || secret.len() % 2 != 0 || !secret[..2].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let seed = usize::from((secret[0] - b'0') * 10 + (secret[1] - b'0'));
+    if seed > 15 {
+        return None;
+    }
+    let hex = std::str::from_utf8(&secret[2..]).ok()?;
+    let mut out = Vec::with_capacity(hex.len() / 2);
+    for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
+        let b = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        let c = b ^ CISCO_XLAT[(seed + i) % CISCO_XLAT.len()];
+        if !(0x20..0x7f).contains(&c) {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
 }
 
 /// `Basic <base64>` carries `user:password`. Random base64 (an image, a digest) almost never
@@ -278,6 +306,26 @@ mod tests {
             n /= 62;
         }
         format!("{prefix}{body}{}", std::str::from_utf8(&enc).unwrap())
+    }
+
+    #[test]
+    fn cisco_type7_decodes_to_the_password() {
+        assert_eq!(
+            cisco_type7_decode(b"053C1758605E7A134B291A4B13").as_deref(),
+            Some(&b"Wq7!rTz2Lm9x"[..])
+        );
+        assert_eq!(
+            cisco_type7_decode(b"142303524F120626761A29").as_deref(),
+            Some(&b"Tq9#vLm2Rz"[..])
+        );
+        // Not type 7: an offset over 15, a hex digit first, random hex.
+        for bad in [
+            &b"0EBC2706A31D12B3A1FD"[..],
+            b"99231D5A4F120626761A29",
+            b"10FFFFFFFFFFFFFFFFFF",
+        ] {
+            assert!(cisco_type7_decode(bad).is_none());
+        }
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub enum Checksum {
     /// HTTP Basic credentials: base64 of printable `user:password` text with a real password
     /// (or a long user part alone, as APIs that take a key as the user name use).
     BasicAuth,
+    /// Cisco IOS "type 7" password: a two-digit offset and hex bytes XORed with a published
+    /// key, so it decodes to the password itself.
+    CiscoType7,
 }
 
 /// A second value looked for near a match and reported beside it (e.g. the AWS key id that
