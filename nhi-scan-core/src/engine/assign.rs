@@ -1237,32 +1237,26 @@ fn yaml_block_line(hay: &[u8], name_start: usize, p: usize) -> Option<Range<usiz
 /// `- "--api-token"`), whose value is the next item (see [`yaml_flag_item`]).
 fn flag_list_item(hay: &[u8], from: usize) -> bool {
     let st = ident_start(hay, from);
-    if hay.get(st) != Some(&b'-') {
-        return false;
-    }
-    let lead = &hay[line_start(hay, from)..st];
+    hay.get(st) == Some(&b'-') && list_item_indent(hay, st).is_some()
+}
+
+/// The indentation of a YAML list item whose text (an optional quote, then a flag) starts at
+/// `st`: the line before it is blanks and `- `.
+fn list_item_indent(hay: &[u8], st: usize) -> Option<usize> {
+    let lead = &hay[line_start(hay, st)..st];
     let lead = lead
         .strip_suffix(b"\"")
         .or_else(|| lead.strip_suffix(b"'"))
         .unwrap_or(lead);
-    trim_start(lead) == b"- "
+    let item = trim_start(lead);
+    (item == b"- ").then(|| lead.len() - item.len())
 }
 
 /// A flag that is one YAML list item, its value the next item (Kubernetes `args:`, compose
 /// `command:`): `- --db-password` / `- x`, at the same indentation. `eol` is the flag line's
 /// end.
 fn yaml_flag_item(hay: &[u8], name: Range<usize>, raw_s: usize, eol: usize) -> Option<Assignment> {
-    let ls = line_start(hay, raw_s);
-    let lead = &hay[ls..raw_s];
-    let lead = lead
-        .strip_suffix(b"\"")
-        .or_else(|| lead.strip_suffix(b"'"))
-        .unwrap_or(lead);
-    let item = trim_start(lead);
-    if item != b"- " {
-        return None;
-    }
-    let indent = lead.len() - item.len();
+    let indent = list_item_indent(hay, raw_s)?;
     let next = line_end(hay, eol) + 1;
     let le = line_end(hay, next.min(hay.len()));
     let line = hay.get(next..le)?;
@@ -4261,7 +4255,8 @@ mod tests {
         ] {
             assert!(reads_as_code_or_name(v.as_bytes()), "{v}");
         }
-        // Random, with 60% lower-case letters and three or more per upper-case run on average.
+        // Random: 60% lower case and three lower-case letters per word on average (which the
+        // old aggregate test took for a name), and upper-case hex.
         for v in [
             "AUmiVzCR8kXXkYtuk5xmIztEXb7yr9sfyqRhrxde",
             "F46E5375AF47DFDD9166661C232A0420",

@@ -32,10 +32,10 @@ pub fn cisco_type7_decode(secret: &[u8]) -> Option<Vec<u8>> {
     if seed > 15 {
         return None;
     }
-    let hex = std::str::from_utf8(&secret[2..]).ok()?;
-    let mut out = Vec::with_capacity(hex.len() / 2);
-    for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
-        let b = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    let nibble = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(secret.len() / 2 - 1);
+    for (i, pair) in secret[2..].chunks(2).enumerate() {
+        let b = (nibble(pair[0])? << 4 | nibble(pair[1])?) as u8;
         let c = b ^ CISCO_XLAT[(seed + i) % CISCO_XLAT.len()];
         if !(0x20..0x7f).contains(&c) {
             return None;
