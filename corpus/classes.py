@@ -1261,6 +1261,132 @@ def more_classes(emit):
         ("RESULT_KEY = PublicIpv4PoolsName", ("neg", "pascal-case-name")),
     ])
 
+    # 36. Round 2, stop 10: styles from an unseen set's misses, written fresh. Nim exports,
+    # passwords of words with a policy symbol, `psk`, names that say how the value is encoded,
+    # join-network QR strings, expect scripts, and provider shapes found with no name beside them.
+    r = random.Random("nhi-scan:classes36")
+    HEX = "0123456789abcdef"
+    word = lambda: r.choice(["Beacon", "Gecko", "Orbit", "Tundra", "Harbor", "Lantern", "Cobalt", "Meadow"])
+    k1 = rnd(r, 32)
+    emit("stop10/crawler/settings.nim", [
+        f"# {HEADER}", "const", '  UserAgent* = "crawler/1.0"',
+        (f'  ScraperApiKey* = "{k1}"   # scraperapi.com', ("pos", "generic.api-key", k1)),
+        "  MaxDepth* = 4",
+    ])
+    sp1 = word() + "_" + rnd(r, 6, string.ascii_uppercase) + rnd(r, 2, string.ascii_lowercase) + "^"
+    sp2 = word() + "." + rnd(r, 3, string.ascii_lowercase) + rnd(r, 3, string.ascii_uppercase) + "+"
+    sp3 = word() + str(r.randint(1000, 9999)) + r.choice(["nimbus", "wombat", "basalt"]) + "." + rnd(r, 3)
+    emit("stop10/payments/application-prod.properties", [
+        f"# {HEADER}", "server.port=8443", "server.ssl.key-store=classpath:keystore/payments.p12",
+        (f"server.ssl.key-store-password={sp1}", ("pos", PU, sp1)),
+        ("server.ssl.key-store-type=PKCS12", ("neg", "setting")),
+    ])
+    emit("stop10/puppet/common.yaml", [
+        f"# {HEADER}", "ntp::servers:", "  - 0.pool.ntp.org",
+        (f'profile::mysql::root_password: "{sp2}"', ("pos", P, sp2)),
+        "insomnia:", "  data:", (f"    admin_password: {sp3}", ("pos", PU, sp3)),
+    ])
+    ph = "-".join(r.choice(["tulip", "olive", "dahlia", "tapir", "marble", "lemur", "zinnia"]) for _ in range(4))
+    ph2 = "-".join(r.choice(["heron", "pilot", "cactus", "fjord", "amber", "quartz"]) for _ in range(4))
+    ps3 = word() + "Pilot" + str(r.randint(1000, 9999)) + "#"
+    tsk = rnd(r, 16, string.ascii_uppercase + string.digits)
+    emit("stop10/iot/main.py", [
+        f"# {HEADER}", 'SSID = "Greenhouse-2G"', (f'PSK = "{ph}"', ("pos", P, ph)),
+        (f'THINGSPEAK_WRITE_KEY = "{tsk}"', ("pos", "generic.key", tsk)),
+    ])
+    emit("stop10/iot/HALV-DEVICES.nmconnection", [
+        f"# {HEADER}", "[wifi-security]", "auth-alg=open", "key-mgmt=wpa-psk",
+        (f"psk={ph2}", ("pos", PU, ph2)),
+    ])
+    emit("stop10/iot/welcome-pack.txt", [
+        f"{HEADER}", "  2. Wi-Fi", "     Network: STAFF        Security: WPA2-Enterprise (use your account)",
+        (f"     Network: DEVICES      Pre-shared key: {ps3}", ("pos", PU, ps3)),
+    ])
+    emit("stop10/tls/handshake.rs", [
+        f"// {HEADER}", "let hello = PreviousClientHello {",
+        ("    offered_psk: client_hello", ("neg", "identifier")),
+        "        .preshared_key_offer", "        .is_some(),", "};",
+    ])
+    sk = rnd(r, 64, HEX)
+    emit("stop10/edge/config.zig", [
+        f"// {HEADER}", "/// HMAC key used to sign internal redirect URLs.",
+        (f'pub const url_signing_key = "{sk}";', ("pos", "generic.encryption-key", sk)),
+    ])
+    hexpw = pw(r)
+    hexraw = hexpw.encode().hex()
+    emit("stop10/edge/secrets.hex.conf", [
+        f"# {HEADER}", "# hex-encoded to survive the templater",
+        (f"admin_password_hex = {hexraw}", ("pos", PU, hexpw, hexraw)),
+        ("tls_session_ticket_key_sha256 = " + rnd(r, 64, HEX), ("neg", "digest")),
+    ])
+    lam = "secret_" + rnd(r, 16, string.ascii_lowercase + string.digits) + "_" + rnd(r, 32, HEX)
+    emit("stop10/gpu/.bashrc", [
+        f"# {HEADER}", (f"export LAMBDA_API_KEY={lam}", ("pos", "generic.api-key.unquoted", lam)),
+    ])
+    wq = word() + str(r.randint(1000, 9999)) + "heron_" + rnd(r, 3)
+    emit("stop10/iot/guest-wifi-qr.txt", [
+        f"{HEADER}", "QR content printed on the guest card:",
+        (f"WIFI:T:WPA;S:Guest;P:{wq};H:false;;", ("pos", "config.wifi-qr-password", wq)),
+        ("WIFI:T:WPA;S:Guest;P:${WIFI_PSK};;", ("neg", "variable")),
+    ])
+    ex = rnd(r, 18)
+    emit("stop10/netops/backup-switch.exp", [
+        f"# {HEADER}", "spawn ssh netadmin@10.30.250.2", 'expect "assword:"',
+        (f'send "{ex}\\r"', ("pos", "cli.expect-send-password", ex)),
+        'expect "#"', 'send "copy run tftp\\r"', 'expect "assword:"', ('send "$env(SW_PW)\\r"', ("neg", "variable")),
+    ])
+    ss = pw(r).replace('"', "x").replace("$", "x")
+    emit("stop10/it/ConsoleHost_history.txt", [
+        "Get-ADUser -Filter * | Measure-Object",
+        (f'Set-ADAccountPassword -Identity kiosk01 -Reset -NewPassword (ConvertTo-SecureString -AsPlainText "{ss}" -Force)',
+         ("pos", "cli.powershell-securestring-plaintext", ss)),
+    ])
+    ck = rnd(r, 20)
+    sid, sec = "SK" + rnd(r, 32, HEX), rnd(r, 32)
+    emit("stop10/chat/sys.config", [
+        f"%% {HEADER}", "[{chat, [{port, 5222}]},",
+        (f" {{vm_args, [{{setcookie, '{ck}'}}]}}", ("pos", "erlang.distribution-cookie", ck)), "]."])
+    emit("stop10/fieldapp/third_party.rb", [
+        f"# {HEADER}", "TWILIO_CLIENT = Twilio::REST::Client.new(",
+        f'  "{sid}",                      # API key SID',
+        (f'  "{sec}",   # API key secret', ("pos", "twilio.api-key-secret.sid-pair", sec)),
+        '  "AC' + rnd(r, 32, HEX) + '"', ")",
+    ])
+    at = "pat" + rnd(r, 14) + "." + rnd(r, 64, HEX)
+    pd = "pdl_live_apikey_" + rnd(r, 26, string.ascii_lowercase + string.digits) + "_" + rnd(r, 22) + "_" + rnd(r, 3)
+    nets = "live-secret-key-" + rnd(r, 32, HEX)
+    rs = "-".join(r.choice(["mistral", "slate", "saffron", "pilot", "cobalt"]) for _ in range(4))
+    emit("stop10/ops/OPS-1422.md", [
+        f"<!-- {HEADER} -->", "**Kari** — 2024-10-21 11:30",
+        (f"Also logging the Airtable PAT for the tracking sheet here: {at}", ("pos", "airtable.pat", at)),
+        "", (f"Paddle: `{pd}`", ("pos", "paddle.api-key", pd)), "",
+        (f'    "SecretKey": "{nets}",', ("pos", "nets.secret-key", nets)),
+        ('    "CheckoutKey": "live-checkout-key-' + rnd(r, 32, HEX) + '"', ("neg", "public-checkout-key")),
+        (f"    url: redis-sentinel://:{rs}@sentinel-1.int:26379,sentinel-2.int:26379/mymaster", ("pos", "database.redis-uri", rs)),
+    ])
+    ow1, ow2 = rnd(r, 32, HEX), rnd(r, 32, HEX)
+    tw = "A" * 21 + rnd(r, 20) + "%3D" + rnd(r, 50)
+    emit("stop10/thesis/appendix.tex", [
+        f"% {HEADER}", "% bearer token for the academic account (remove before submission!)",
+        (f"% {tw}", ("pos", "twitter.bearer-token.bare", tw)),
+        "\\begin{table}[h]",
+    ])
+    emit("stop10/travel/providers.yml", [
+        f"# {HEADER}", "weather:", "  provider: openweathermap",
+        (f"  appid: {ow1}", ("pos", "openweathermap.api-key", ow1)), "  units: metric",
+    ])
+    emit("stop10/edge/access.log", [
+        (f'10.0.3.15 - - [28/Oct/2024:10:01:05 +0100] "GET /data/2.5/weather?lat=59.91&lon=10.75&appid={ow2} HTTP/1.1" 200 512',
+         ("pos", "openweathermap.api-key", ow2)),
+        '10.0.3.16 - - [28/Oct/2024:10:01:09 +0100] "GET /health HTTP/1.1" 200 2',
+    ])
+    B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    wif = "5" + rnd(r, 50, B58)
+    emit("stop10/wallet/paper-wallet.txt", [
+        HEADER, "Public address:  1" + rnd(r, 33, B58),
+        (f"Private key (WIF): {wif}", ("pos", "crypto.bitcoin-wif", wif)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

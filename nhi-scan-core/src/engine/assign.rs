@@ -567,6 +567,19 @@ impl Assign {
         if !self.words_of(hay, &a, scratch) {
             return (end, None);
         }
+        // `admin_password_hex = 4f6173...`, `SMTP_PASSWORD_B64=...`: the name says how the value
+        // is written, and a value that decodes to text is judged (and reported) as that text.
+        if a.decoded.is_none() && a.implied.is_none() {
+            let words = &scratch.words;
+            let enc = (words.meaningful_end()..words.len()).find_map(|w| match words.get(w) {
+                b"hex" => Some(super::decode::Encoding::Hex),
+                b"b64" | b"base64" => Some(super::decode::Encoding::Base64),
+                _ => None,
+            });
+            if let Some(enc) = enc {
+                a.decode(hay, enc);
+            }
+        }
         self.attribute(hay, &a, scratch);
         if scratch.order.is_empty() {
             return (end, None);
@@ -583,6 +596,7 @@ impl Assign {
                     | b"passcode"
                     | b"phrase"
                     | b"auth"
+                    | b"psk"
             );
         (end, Some(a))
     }
@@ -729,11 +743,15 @@ impl Assign {
         // `password_hash`, `secret_name`, `token_url`: the value is about a credential, not one.
         // Only a rule that names such words explicitly (`access key id`) may report it.
         // A word that names what the key protects is no such word: Kibana's
-        // `xpack.encryptedSavedObjects.encryptionKey` is the key that encrypts them.
+        // `xpack.encryptedSavedObjects.encryptionKey` is the key that encrypts them, a
+        // `url_signing_key` signs URLs.
         let about = (0..end).any(|w| {
-            NOT_SECRET_WORDS.contains(&words.get(w))
-                && !(words.get(w) == b"encrypted"
-                    && (w + 1..end).any(|k| words.get(k) == b"encryption"))
+            let word = words.get(w);
+            // What a key protects is named before how it protects it.
+            let protects =
+                (w + 1..end).any(|k| matches!(words.get(k), b"encryption" | b"signing" | b"hmac"));
+            NOT_SECRET_WORDS.contains(&word)
+                && (matches!(word, b"public" | b"publishable") || !protects)
         });
         let value = a.value_bytes(hay);
         // A decoded value is literal data: no shell or template syntax is read into it.
@@ -861,10 +879,14 @@ impl Assign {
         // Tier 1: generic rules.
         let password_head = matches!(
             head,
-            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
+            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase" | b"psk"
         );
+        // A TLS stack's `psk` fields hold identifiers (`offered_psk: client_hello`), which
+        // a passphrase of words joined by `_` would look like.
+        let words_passphrase = passphrase(value) && !(head == b"psk" && value.contains(&b'_'));
         if !(credential_like(value)
-            || password_head && (passphrase(value) || spaced_passphrase(value)))
+            || password_head
+                && (words_passphrase || spaced_passphrase(value) || symbol_password(value)))
             || public_identifier(words, end, value)
         {
             return;
@@ -905,8 +927,10 @@ impl Assign {
             // An access key id (`SPACES_KEY=DO00...`, 20 upper-case characters) names a key
             // pair; it is not the secret half. An API key is the secret itself
             // (`String apiKey = "Q7X2M9K4P1L8N3B6"`).
+            // A key qualified by what it permits (ThingSpeak's `WRITE_KEY`, 16 upper-case
+            // characters) is no key id either.
             if head == b"key"
-                && !(end >= 2 && words.get(end - 2) == b"api")
+                && !(end >= 2 && matches!(words.get(end - 2), b"api" | b"write" | b"read"))
                 && value.len() <= 24
                 && value
                     .iter()
@@ -2465,13 +2489,19 @@ fn spaced_qualifier(hay: &[u8], name_start: usize) -> Option<Range<usize>> {
     }
     let e = name_start - 1;
     let mut b = e;
-    while b > 0 && e - b < 16 && hay[b - 1].is_ascii_alphabetic() {
+    // One inner dash joins a hyphenated qualifier (`Pre-shared key:`).
+    while b > 0
+        && e - b < 16
+        && (hay[b - 1].is_ascii_alphabetic()
+            || hay[b - 1] == b'-' && b >= 2 && b < e && hay[b - 2].is_ascii_alphabetic())
+    {
         b -= 1;
     }
     if b == e || (b > 0 && is_name_byte(hay[b - 1])) {
         return None;
     }
-    super::words::key_compound_prefix(&hay[b..e]).then_some(b..e)
+    let q: Vec<u8> = hay[b..e].iter().copied().filter(|c| *c != b'-').collect();
+    super::words::key_compound_prefix(&q).then_some(b..e)
 }
 
 /// `"key": "config/billing/db_password"` (a Consul KV export, an SSM parameter listing): the
@@ -2905,6 +2935,18 @@ fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
 /// `const char key[33] PROGMEM = "..."`, the classic Arduino sketch), or 0. Only when a string
 /// literal is what is assigned: `keys[i] = x` and byte arrays are code.
 fn c_array_suffix(hay: &[u8], p: usize) -> usize {
+    // Nim's export marker (`ScraperApiKey* = "..."`): no other language puts `*` between a
+    // name and its `=` with a string after it.
+    if hay.get(p) == Some(&b'*') {
+        let r = skip_blanks(hay, p + 1, 4);
+        if r > p + 1 && hay.get(r) == Some(&b'=') && hay.get(r + 1) != Some(&b'=') {
+            let v = skip_blanks(hay, r + 1, 4);
+            if hay.get(v) == Some(&b'"') {
+                return 1;
+            }
+        }
+        return 0;
+    }
     if hay.get(p) != Some(&b'[') {
         return 0;
     }
@@ -3785,6 +3827,14 @@ fn code_line(hay: &[u8], name_start: usize, value_end: usize) -> bool {
 /// Security-Token"`, `"my-secret-key"`), or an AWS credential scope.
 fn names_itself(v: &[u8]) -> bool {
     let lower = v.to_ascii_lowercase();
+    // A token whose prefix is the word (Lambda Cloud's `secret_<name>_<32 hex>`): the random
+    // run after it says it is a credential, not a setting's name.
+    let hex_run = lower
+        .split(|b| !b.is_ascii_hexdigit())
+        .any(|run| run.len() >= 32);
+    if hex_run && (lower.starts_with(b"secret_") || lower.starts_with(b"token_")) {
+        return false;
+    }
     [
         &b"password"[..],
         b"passwd",
@@ -3816,6 +3866,17 @@ fn credential_like(v: &[u8]) -> bool {
     digit || (lower && upper && other && !wordy(v)) || random_letters(v)
 }
 
+/// A password of words as people make them meet a policy (`Beacon_RVQJCg^`, `Gecko.rdlRRB+`):
+/// upper and lower case and a symbol that no identifier, path or member name holds. Only under
+/// a password's name, where its words would otherwise make it read as a name.
+fn symbol_password(v: &[u8]) -> bool {
+    v.len() >= 8
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(|b| b"!#%^&*+=?~@".contains(b))
+        && password_composition(v)
+}
+
 /// A dotted bare value that is a secret, not a member path: a random segment, random text
 /// across the segments (`rtc7XVCJ6J.G77jrMvj.oInElirz6o4`: digits, both cases, not made of
 /// words), or a passphrase of words ending in digits (`cypress.quarry.tussock36`, and of two
@@ -3838,6 +3899,33 @@ fn dotted_secret(v: &[u8]) -> bool {
             && v.split(|b| *b == b'.')
                 .all(|seg| seg.first().is_some_and(u8::is_ascii_uppercase))
             && passphrase(v))
+        || (v.iter().any(u8::is_ascii_uppercase)
+            && v.iter().any(u8::is_ascii_lowercase)
+            && v.split(|b| *b == b'.').any(digits_inside_words))
+}
+
+/// A segment with four or more digits between letters (`Orbit7366nimbus`): a password made of
+/// a word, a number and a word. Names keep their digits at the end or in short runs
+/// (`http2client`, `sha256sum`, `utf8proc`).
+fn digits_inside_words(seg: &[u8]) -> bool {
+    if !seg.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let mut i = 0;
+    while i < seg.len() {
+        if !seg[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < seg.len() && seg[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start >= 4 && start > 0 && i < seg.len() {
+            return true;
+        }
+    }
+    false
 }
 
 /// A dotted value's segment that no identifier looks like (`o.cbtgonUnW9Zig6pX7rLXxcnjIh1dWuUC`,
@@ -5000,6 +5088,84 @@ mod attribution_tests {
                 "\"ConnectionString\": \"InstrumentationKey=87aa83a1-02ab-47a9-af1c-d39f7299312a;IngestionEndpoint=https://in.example.com/\"\n",
                 "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
                 "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn policy_passwords_psk_nim_exports_and_names_that_say_the_encoding() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // Words with a policy symbol, or a number between words, under a password's name.
+            (
+                "server.ssl.key-store-password=Beacon_RVQJCg^\n",
+                "Beacon_RVQJCg^",
+            ),
+            (
+                "profile::mysql::root_password: \"Gecko.rdlRRB+\"\n",
+                "Gecko.rdlRRB+",
+            ),
+            (
+                "  admin_password: Orbit7366nimbus.qA2\n",
+                "Orbit7366nimbus.qA2",
+            ),
+            // `psk` is a password's name, in code, in a keyfile and in prose.
+            (
+                "PSK = \"tulip-olive-dahlia-tapir\"\n",
+                "tulip-olive-dahlia-tapir",
+            ),
+            (
+                "psk=marble-lemur-zinnia-blossom\n",
+                "marble-lemur-zinnia-blossom",
+            ),
+            (
+                "Network: IOT   Pre-shared key: HeronPilot5675#\n",
+                "HeronPilot5675#",
+            ),
+            // Nim's export marker between the name and `=`.
+            (
+                "  ScraperApiKey* = \"nLfS2fYwty08TLiqj3htsGYQm3xTBeEE\"\n",
+                "nLfS2fYwty08TLiqj3htsGYQm3xTBeEE",
+            ),
+            // A noun before a signing key names what it signs.
+            (
+                "pub const url_signing_key = \"2540dfc9bf425cc4a1483995c390779dc66e1355a907654dc857d7784715686e\";\n",
+                "2540dfc9bf425cc4a1483995c390779dc66e1355a907654dc857d7784715686e",
+            ),
+            // A token whose prefix is a secret word.
+            (
+                "export LAMBDA_API_KEY=secret_s5tbbptcccxnhqcx_38df525d04947a6d05fbff04cb41a60e\n",
+                "secret_s5tbbptcccxnhqcx_38df525d04947a6d05fbff04cb41a60e",
+            ),
+            // A key qualified by what it permits is no key id.
+            (
+                "THINGSPEAK_WRITE_KEY = \"56F8SUXQ779NMDTP\"\n",
+                "56F8SUXQ779NMDTP",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // The hex the name announces is decoded: the password is the text.
+        let mut scratch = s.scratch();
+        let mut out = Vec::new();
+        s.scan(
+            b"admin_password_hex = 4f617369734261646765723437333640\n",
+            &mut scratch,
+            &mut out,
+        );
+        let decoded = out
+            .first()
+            .and_then(|m| m.decoded.as_ref())
+            .map(|d| d.secret.clone());
+        assert_eq!(decoded.as_deref(), Some(&b"OasisBadger4736@"[..]));
+        reports_none(
+            &s,
+            &[
+                "    offered_psk: client_hello\n",
+                "password = Config.Password2\n",
+                "AWS_KEY = \"AKIAZZZZZZZZZZZZZZZZ\"\n",
+                "url_key = \"2540dfc9bf425cc4a1483995c390779dc66e1355a907654dc857d7784715686e\"\n",
+                "x * = \"nLfS2fYwty08TLiqj3htsGYQm3xTBeEE\"\n",
             ],
         );
     }

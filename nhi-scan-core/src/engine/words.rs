@@ -155,6 +155,7 @@ const KEY_COMPOUND_PREFIXES: &[&str] = &[
     "service",
     "subscription",
     "shared",
+    "preshared",
     "consumer",
     "ingest",
     "server",
