@@ -3354,7 +3354,7 @@ fn placeholder_at(hay: &[u8], hit: Range<usize>) -> Option<Assignment> {
 
 /// Whether `v` is, as a whole, a reference to a value kept elsewhere: `$VAR`, `${X}`, `$(cmd)`,
 /// `%VAR%`, `%(x)s`, `{{ x }}`, `<x>`, `((x))`, `#{x}`.
-fn is_reference(v: &[u8]) -> bool {
+pub(super) fn is_reference(v: &[u8]) -> bool {
     let ident = |s: &[u8]| {
         !s.is_empty()
             && s.iter()

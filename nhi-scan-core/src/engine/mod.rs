@@ -1144,10 +1144,12 @@ fn names_an_identifier(rule: &CompiledRule, before: &[u8]) -> bool {
         || tail.contains("email"))
 }
 
-/// Values a rule may match that are no credential: placeholders, stored password hashes and
-/// ciphertext envelopes (what a project should commit instead of the secret).
+/// Values a rule may match that are no credential: placeholders, references to a value kept
+/// elsewhere (`sshpass -p "$NAS_PASSWORD"`), stored password hashes and ciphertext envelopes
+/// (what a project should commit instead of the secret).
 fn not_a_secret(value: &[u8]) -> bool {
     filters::is_placeholder(value)
+        || assign::is_reference(value)
         || filters::is_stored_hash(value)
         || filters::is_ciphertext_envelope(value)
 }
