@@ -3829,10 +3829,11 @@ fn names_itself(v: &[u8]) -> bool {
     let lower = v.to_ascii_lowercase();
     // A token whose prefix is the word (Lambda Cloud's `secret_<name>_<32 hex>`): the random
     // run after it says it is a credential, not a setting's name.
-    let hex_run = lower
-        .split(|b| !b.is_ascii_hexdigit())
-        .any(|run| run.len() >= 32);
-    if hex_run && (lower.starts_with(b"secret_") || lower.starts_with(b"token_")) {
+    if (lower.starts_with(b"secret_") || lower.starts_with(b"token_"))
+        && lower
+            .split(|b| !b.is_ascii_hexdigit())
+            .any(|run| run.len() >= 32)
+    {
         return false;
     }
     [
