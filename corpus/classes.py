@@ -1388,6 +1388,131 @@ def more_classes(emit):
     ])
 
 
+    # 37. Round 2, stop 11: styles from an unseen set's misses, written fresh. Passwords with a
+    # `%` no encoder wrote, mainframe codes, `@` before a number, `$` in properties, OCI's
+    # pass_phrase, pre-shared keys of words, capitalised words, wrappers (Go, Puppet), command
+    # flags and registry logins fed on stdin, and provider and place shapes.
+    r = random.Random("nhi-scan:classes37")
+    word = lambda: r.choice(["Tulip", "Coyote", "Marble", "Quince", "Badger", "Heron", "Juniper", "Walrus"])
+    pc = word() + "%" + str(r.randint(600, 999))
+    mf = "".join(r.sample(string.ascii_uppercase, 4) + r.sample("23456789", 3))
+    mf = mf[0] + mf[4] + mf[1] + mf[5] + mf[2] + mf[3] + mf[6] + r.choice("XYZQ")
+    at = word()[0] + "@" + word()[1:].lower() + str(r.randint(1, 9)) + "." + str(r.randint(100, 999))
+    dl = word() + "$" + rnd(r, 2, string.ascii_lowercase) + rnd(r, 2, string.ascii_uppercase) + rnd(r, 3, string.ascii_lowercase)
+    emit("stop11/gis/.Renviron", [
+        f"# {HEADER}", "EARTHDATA_USER=soilgroup", (f"EARTHDATA_PASS={pc}", ("pos", PU, pc)),
+        ("GITHUB_PAT=REPLACE_ME", ("neg", "placeholder")),
+    ])
+    emit("stop11/mainframe/DB2LOAD.rexx", [
+        f"/* REXX {HEADER} */", "SSID   = 'DB2P'", "USERID = 'DB2LOAD'",
+        (f"PASSWD = '{mf}'", ("pos", P, mf)), 'ADDRESS DSNREXX "CONNECT" SSID',
+    ])
+    emit("stop11/erp/odbc.ini", [
+        f"; {HEADER}", "[ERP]", "Driver      = ODBC Driver 18 for SQL Server", "UID         = odbc_reader",
+        (f"PWD         = {at}", ("pos", PU, at)), "Encrypt     = yes",
+    ])
+    emit("stop11/kafka/client.properties", [
+        f"# {HEADER}", "security.protocol=SSL", ("ssl.truststore.password=changeit", ("neg", "default")),
+        (f"ssl.keystore.password={dl}", ("pos", PU, dl)),
+    ])
+    phr = " ".join(r.sample(["ginger", "raven", "magnet", "cobalt", "willow", "ember", "falcon"], 3)) + " " + str(r.randint(100, 999))
+    psk = "-".join(r.sample(["cinder", "lilac", "savanna", "oyster", "geyser", "tundra", "basil"], 4))
+    emit("stop11/home/.oci/config", [
+        f"# {HEADER}", "[DEFAULT]", "region=eu-frankfurt-1", "key_file=~/.oci/oci_api_key.pem",
+        (f"pass_phrase={phr}", ("pos", PU, phr)),
+    ])
+    emit("stop11/net/edge-rtr.rsc", [
+        f"# {HEADER}", "/interface wireless security-profiles",
+        (f'add authentication-types=wpa2-psk mode=dynamic-keys name=staff wpa2-pre-shared-key="{psk}"', ("pos", P, psk)),
+    ])
+    ek = rnd(r, 32)
+    emit("stop11/social/.env.production", [
+        f"# {HEADER}", ("VAPID_PRIVATE_KEY=REPLACE_ME", ("neg", "placeholder")),
+        (f"ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY={ek}", ("pos", "generic.key", ek)),
+    ])
+    pw1 = word() + word() + word() + str(r.randint(10, 99))
+    pw2 = word() + word() + r.choice(["Plum", "Fern", "Kiwi"])
+    emit("stop11/helm/values-prod.yaml", [
+        f"# {HEADER}", "postgresql:", "  auth:", "    username: shop", (f'    password: "{pw1}"', ("pos", P, pw1)),
+        ('    passwordSecretKey: "PostgresPasswordKey"', ("neg", "key name")),
+    ])
+    emit("stop11/dumps/docker-inspect.json", [
+        "[", "  {", '    "Config": {', '      "Env": [', (f'        "POSTGRES_PASSWORD={pw2}",', ("pos", PU, pw2)),
+        '        "PGDATA=/var/lib/postgresql/data"', "      ]", "    }", "  }", "]",
+    ])
+    gk = rnd(r, 32)
+    pp = word() + "!" + word() + str(r.randint(10, 99))
+    emit("stop11/go/config/defaults.go", [
+        f"// {HEADER}", "package config", "", "var Default = Config{",
+        (f'\tSessionKey: []byte("{gk}"),', ("pos", "generic.key", gk)), "}",
+    ])
+    emit("stop11/puppet/manifests/mysql.pp", [
+        f"# {HEADER}", "class profile::mysql {", "  mysql::db { 'shop':", "    user     => 'shop',",
+        (f"    password => Sensitive('{pp}'),", ("pos", P, pp)), "  }", "}",
+    ])
+    o1, o2, dk = pw(r), pw(r).replace("'", ""), rnd(r, 20)
+    emit("stop11/ops/rotate.sh", [
+        "#!/bin/sh", f"# {HEADER}",
+        (f"openssl pkcs12 -export -in dr.crt -inkey dr.key -out dr.p12 -passout 'pass:{o2}'", ("pos", P, o2)),
+        ("openssl pkcs12 -export -in a.crt -inkey a.key -out a.p12 -passout env:P12_PASSWORD", ("neg", "reference")),
+        (f"mosquitto_pub -h mqtt.db -u ops -P '{o2[::-1]}' -t ops/restore -m done", ("pos", P, o2[::-1])),
+        (f'echo "{dk}" | docker login -u ci --password-stdin registry.example.internal', ("pos", P, dk)),
+        ('echo "$CI_REGISTRY_PASSWORD" | docker login -u ci --password-stdin registry.example.internal', ("neg", "reference")),
+    ])
+    bl = "-".join("%06d" % (r.randrange(65536) * 11) for _ in range(8))
+    ck = "ck_" + rnd(r, 40, "0123456789abcdef")
+    goog = "GOOG1E" + rnd(r, 55, string.ascii_uppercase + string.digits)
+    emit("stop11/tickets/IT-7781.txt", [
+        HEADER, "Laptop LT-0412 asks for its BitLocker recovery key after the BIOS update.",
+        "Recovery key ID: 044A3FD1-B6D8-47C2-8A08-7658A57E3472",
+        (f"Recovery key: {bl}", ("pos", "windows.bitlocker-recovery-password", bl)),
+    ])
+    emit("stop11/woo/class-client.php", [
+        "<?php", f"// {HEADER}", "return new Client(", "    self::STORE_URL,",
+        (f"    '{ck}',", ("pos", "woocommerce.consumer-key", ck)), "    'CHANGE_ME',", ");",
+    ])
+    emit("stop11/cloud/regions.yaml", [
+        f"# {HEADER}", "gcp_hmac:", (f"  access_id: {goog}", ("pos", "gcp.hmac-access-id", goog)),
+        ("  secret: __SET_IN_VAULT__", ("neg", "placeholder")),
+    ])
+    dsn = rnd(r, 14) + "-" + r.choice("*!#")
+    sess = rnd(r, 64, "0123456789abcdef")
+    emit("stop11/go/services.env", [
+        f"# {HEADER}", (f"MYSQL_DSN=app:{dsn}@tcp(mysql.db:3306)/app?parseTime=true", ("pos", "database.go-mysql-dsn", dsn)),
+    ])
+    emit("stop11/tickets/ZD-48812.txt", [
+        HEADER, "Login loops after SSO. Request as captured:", "GET /portal/home HTTP/1.1", "Host: erp.internal",
+        (f"Cookie: erp_session={sess}", ("pos", "http.session-cookie", sess)),
+    ])
+    ap = word() + str(r.randint(1990, 2024)) + r.choice("*!#")
+    ks = word() + word() + str(r.randint(10, 99)) + "!"
+    emit("stop11/handbook/IT-Handbook.txt", [
+        HEADER, "4.2 Printers", "Follow-me printing uses PaperCut. Card enrolment is self-service.",
+        (f"PaperCut admin (IT only): admin / {ap}", ("pos", "generic.admin-slash-password", ap)),
+    ])
+    emit("stop11/net/sw-core.cfg", [
+        f"! {HEADER}", "interface Vlan10", " ip address 10.20.10.1 255.255.255.0",
+        (f" standby 10 authentication md5 key-string {ks}", ("pos", "cisco.key-string", ks)),
+    ])
+    bu = word().lower() + "_" + rnd(r, 4, string.ascii_lowercase)
+    bp = word() + "+" + rnd(r, 6)
+    emit("stop11/mcp/src/index.ts", [
+        f"// {HEADER}", 'const BASE = "https://api.meteo.example";',
+        (f'const AUTH = Buffer.from("{bu}:{bp}").toString("base64");', ("pos", "generic.basic-auth-encoded-literal", bp)),
+    ])
+    jp = word() + str(r.randint(2015, 2024)) + "*"
+    emit("stop11/jenkins/init.groovy.d/security.groovy", [
+        f"// {HEADER}", "def realm = new HudsonPrivateSecurityRealm(false)",
+        ('realm.createAccount("admin", "REPLACE_ME")', ("neg", "placeholder")),
+        (f'realm.createAccount("deployer", "{jp}")', ("pos", "generic.credentials-call-literal", jp)),
+    ])
+    salt = rnd(r, 24)
+    emit("stop11/flask/app/__init__.py", [
+        f"# {HEADER}", "def create_app():", "    app = Flask(__name__)",
+        (f'    app.config["SECURITY_PASSWORD_SALT"] = "{salt}"', ("pos", "generic.password-salt", salt)),
+    ])
+
+
 def main():
     files, truth, negs = class_files()
     out = os.path.join(HERE, "files")

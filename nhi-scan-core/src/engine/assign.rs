@@ -552,8 +552,13 @@ impl Assign {
             a.value = value;
             a.quoted = quoted;
         }
-        // The value test is cheaper than splitting the name, and rejects most code.
-        if a.decoded.is_none() && !value_plausible(&hay[a.value.clone()], a.quoted) {
+        // The value test is cheaper than splitting the name, and rejects most code. Capitalised
+        // words (`OysterKiwiPlum`) read as a type name, unless a password's name holds them
+        // (judged in `attribute`).
+        if a.decoded.is_none()
+            && !value_plausible(&hay[a.value.clone()], a.quoted)
+            && !pascal_passphrase(&hay[a.value.clone()])
+        {
             return (end, None);
         }
         if a.decoded.is_none() && encodes_no_secret(&hay[a.value.clone()]) {
@@ -585,6 +590,7 @@ impl Assign {
             return (end, None);
         }
         let end_w = scratch.words.meaningful_end();
+        a.human |= password_name(&scratch.words, end_w);
         a.human |= end_w > 0
             && matches!(
                 scratch.words.get(end_w - 1),
@@ -754,12 +760,17 @@ impl Assign {
                 && (matches!(word, b"public" | b"publishable") || !protects)
         });
         let value = a.value_bytes(hay);
+        let pw_name = password_name(words, end);
         // A decoded value is literal data: no shell or template syntax is read into it.
-        if !value_plausible(value, a.quoted || a.decoded.is_some()) || names_itself(value) {
+        // Not under a bare `pass`, which prose uses for passes (`pass sets (`MainPass`)`).
+        if !(value_plausible(value, a.quoted || a.decoded.is_some())
+            || pw_name && head != b"pass" && pascal_passphrase(value))
+            || names_itself(value)
+        {
             return;
         }
         if (app_password(value) && !wordpress_app_password(value) || spaced_passphrase(value))
-            && !(head.starts_with(b"pass") || head.starts_with(b"pw"))
+            && !(pw_name || head.starts_with(b"pass") || head.starts_with(b"pw"))
         {
             // The blanks of an app password are only accepted under a password's name.
             return;
@@ -773,7 +784,11 @@ impl Assign {
             && hay[a.name.clone()]
                 .iter()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
-        let denied = known_head && denied_qualifier(head, qualifier) && !rotation;
+        // A key named for what it encrypts or signs first is that key, whatever qualifies it
+        // last: Rails' `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY` is no table's primary key.
+        let crypto = end >= 3
+            && (0..end - 2).any(|w| matches!(words.get(w), b"encryption" | b"signing" | b"hmac"));
+        let denied = known_head && denied_qualifier(head, qualifier) && !rotation && !crypto;
         // The longest name of context rule `ci` that the identifier ends with (0: none);
         // `any_name` rules fit any credential head.
         // Qualifiers that negate a head (`next_token`, `primary_key`) are judged for names
@@ -877,23 +892,30 @@ impl Assign {
             push_tier(order, &mut found);
         }
         // Tier 1: generic rules.
-        let password_head = matches!(
-            head,
-            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase" | b"psk"
-        );
+        let password_head = pw_name;
         // A TLS stack's `psk` fields hold identifiers (`offered_psk: client_hello`), which
         // a passphrase of words joined by `_` would look like.
         let words_passphrase = passphrase(value) && !(head == b"psk" && value.contains(&b'_'));
         if !(credential_like(value)
             || password_head
-                && (words_passphrase || spaced_passphrase(value) || symbol_password(value)))
+                && (words_passphrase
+                    || spaced_passphrase(value)
+                    || symbol_password(value)
+                    || head != b"pass" && pascal_passphrase(value)))
             || public_identifier(words, end, value)
         {
             return;
         }
         // `AUTH_VAR: &str = "AWS_S3_..._AUTH"`: a value that contains its own name's head word,
         // or is an upper-case constant name, names a setting rather than holding a secret.
-        if head.len() >= 3 && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some() {
+        // A long random value holds a three-letter head by chance (`...wKfwUKeyPWb`); a
+        // member path never counts as random (`hpke.MLKEM768X25519PrivateKey`).
+        if head.len() >= 3
+            && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some()
+            && !(value.len() >= 24
+                && !value.iter().any(|b| matches!(b, b'.' | b'_'))
+                && crate::filters::shannon_entropy(value) >= 4.2)
+        {
             return;
         }
         if value.contains(&b'_')
@@ -1753,6 +1775,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         && let Some(v) = yaml_block_line(hay, raw_s, p)
     {
         return Some(Assignment::new(s..e, v, false));
+    }
+    if hay[p..].starts_with(b"[]byte(")
+        && let Some(v) = wrapper_literal(hay, p)
+    {
+        // Go: `SessionKey: []byte("...")`.
+        return Some(Assignment::new(s..e, v, true));
     }
     if matches!(hay.get(p), Some(b'(' | b'[')) {
         // `auth=("user", "password")`, `credentials: ["user", "password"]`; or a Zig slice
@@ -2908,11 +2936,22 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
 }
 
 /// The literal a settings wrapper holds: Pydantic `Field(default="...")` and `Field("...")`,
-/// `SecretStr("...")`, `Secret("...")`: the declared name is what the literal is for. Only
-/// these wrappers, whose first argument (or `default=`) is the field's value; other calls'
-/// first literal is often a name to look up (`os.getenv("API_KEY")`).
+/// `SecretStr("...")`, `Secret("...")`, Rust's `SecretString::new("...")`, Puppet's
+/// `Sensitive('...')`, Go's `[]byte("...")`: the declared name is what the literal is for.
+/// Only these wrappers, whose first argument (or `default=`) is the field's value; other
+/// calls' first literal is often a name to look up (`os.getenv("API_KEY")`).
 fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
-    const WRAPPERS: &[&[u8]] = &[b"Field(", b"SecretStr(", b"SecretBytes(", b"Secret("];
+    const WRAPPERS: &[&[u8]] = &[
+        b"Field(",
+        b"SecretStr(",
+        b"SecretBytes(",
+        b"Secret(",
+        b"Secret::new(",
+        b"SecretString::new(",
+        b"SecretString::from(",
+        b"Sensitive(",
+        b"[]byte(",
+    ];
     let w = WRAPPERS.iter().find(|w| hay[p..].starts_with(w))?;
     let mut q = skip_blanks(hay, p + w.len(), 8);
     if hay[q..].starts_with(b"default") {
@@ -3653,13 +3692,16 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
             return false;
         }
     }
-    // E-mail addresses.
+    // E-mail addresses, whose domain ends in a name (`M@rbl3.539` is a password).
     if let Some(at) = memchr::memchr(b'@', v)
         && at > 0
         && memchr::memchr(b'.', &v[at..]).is_some()
         && v[at + 1..]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
+        && v.rsplit(|b| *b == b'.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
     {
         return false;
     }
@@ -3867,6 +3909,22 @@ fn credential_like(v: &[u8]) -> bool {
     digit || (lower && upper && other && !wordy(v)) || random_letters(v)
 }
 
+/// Whether the name's last meaningful words (`end`) name a password, however written:
+/// `password`, `passwd`, `pass`, `pwd`, `passphrase` and `pass_phrase` (OCI's config),
+/// `psk` and `pre-shared-key` (MikroTik, strongSwan).
+fn password_name(words: &Words, end: usize) -> bool {
+    if end == 0 {
+        return false;
+    }
+    let word = |k: usize| if k < end { words.get(end - 1 - k) } else { b"" };
+    let head = word(0);
+    matches!(
+        head,
+        b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase" | b"psk"
+    ) || head == b"phrase" && word(1) == b"pass"
+        || head == b"key" && (word(1) == b"preshared" || word(1) == b"shared" && word(2) == b"pre")
+}
+
 /// A password of words as people make them meet a policy (`Beacon_RVQJCg^`, `Gecko.rdlRRB+`):
 /// upper and lower case and a symbol that no identifier, path or member name holds. Only under
 /// a password's name, where its words would otherwise make it read as a name.
@@ -3874,7 +3932,12 @@ fn symbol_password(v: &[u8]) -> bool {
     v.len() >= 8
         && v.iter().any(u8::is_ascii_uppercase)
         && v.iter().any(u8::is_ascii_lowercase)
-        && v.iter().any(|b| b"!#%^&*+=?~@".contains(b))
+        && v.iter().enumerate().any(|(i, b)| {
+            b"!#%^&*+=?~@".contains(b)
+                // `Quince$sEYlig` in a properties file, where nothing expands `$`; never a
+                // `${template}` or a leading `$VAR`.
+                || *b == b'$' && i > 0 && !matches!(v.get(i + 1), Some(b'{' | b'(' | b'$'))
+        })
         && password_composition(v)
 }
 
@@ -4165,6 +4228,28 @@ fn passphrase(v: &[u8]) -> bool {
     })
 }
 
+/// Three or more capitalised words run together, maybe with a number (`OysterKiwiPlum`,
+/// `BadgerWinterFern37`): the passphrase people make, and also the shape of a type name, so
+/// only under a password's name. The words are judged as [`passphrase`] judges them.
+fn pascal_passphrase(v: &[u8]) -> bool {
+    if v.len() < 12 || v.len() > 64 || !v[0].is_ascii_uppercase() {
+        return false;
+    }
+    let mut dashed = Vec::with_capacity(v.len() + 8);
+    let mut parts = 1;
+    for (i, &b) in v.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            return false;
+        }
+        if i > 0 && b.is_ascii_uppercase() {
+            dashed.push(b'-');
+            parts += 1;
+        }
+        dashed.push(b);
+    }
+    parts >= 3 && passphrase(&dashed)
+}
+
 /// Keys that providers publish by design and that sit under credential-like names: publishable,
 /// browser and mobile SDK keys, project tokens, a Pusher app key (20 hex; the app secret is the
 /// credential).
@@ -4217,13 +4302,44 @@ fn password_composition(v: &[u8]) -> bool {
         return false;
     }
     let lower = v.to_ascii_lowercase();
-    let percent_encoded = lower
-        .windows(3)
-        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit());
+    // An encoder escapes only what a URL reserves (`%2F`, `%40`) and UTF-8 (`%C3%A9`);
+    // `Tul1p%710` and `Coyote%886` hold a `%` but no escape, since no encoder writes `q` as
+    // `%71` or a lone `%88`.
+    let hex = |b: u8| (b as char).to_digit(16);
+    let escape = |w: &[u8]| {
+        (w.len() >= 3 && w[0] == b'%')
+            .then(|| hex(w[1]).zip(hex(w[2])))
+            .flatten()
+            .map(|(h, l)| (h * 16 + l) as u8)
+    };
+    let percent_encoded = (0..lower.len()).any(|i| match escape(&lower[i..]) {
+        Some(b) if b < 0x80 => !crate::encode::is_unreserved(b),
+        Some(b) => (0xc2..=0xf4).contains(&b) && escape(&lower[i + 3..]).is_some(),
+        None => false,
+    });
     !percent_encoded
         && !FIXTURE_WORDS
             .iter()
             .any(|w| lower.windows(w.len()).any(|x| x == *w))
+}
+
+/// A short password drawn at random from one case and the digits, as mainframes (RACF's eight
+/// characters) and password generators for them issue (`H0J5PAW2`): letters and digits
+/// interleaved, no character twice. Words with a number (`hunter22`, `Release2024`) switch
+/// once or twice and repeat letters.
+fn generated_code(v: &[u8]) -> bool {
+    if !(8..=16).contains(&v.len()) || !v.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let switches = v
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    let mut seen = [false; 128];
+    let unique = v
+        .iter()
+        .all(|&b| !std::mem::replace(&mut seen[b as usize], true));
+    switches >= 3 && unique && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
 }
 
 /// How many of lower case, upper case, digits and other printable bytes `v` contains.
@@ -4249,9 +4365,15 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     // words, identifiers and numbers (`hunter22`, `localhost`, `20240101`) lack.
     // Under a password's name, that composition allows repeated groups (`Fall2022.`,
     // `Velvet_Comet_Velvet35_`).
-    let length_cap = if human && value.len() >= 8 && password_composition(value) {
+    let length_cap = if human && value.len() >= 8 && password_composition(value)
+        || human && generated_code(value)
+    {
         (value.len() as f64).log2() * 0.7
-    } else if human && (passphrase(value) && !value.contains(&b'_') || spaced_passphrase(value)) {
+    } else if human
+        && (passphrase(value) && !value.contains(&b'_')
+            || spaced_passphrase(value)
+            || pascal_passphrase(value))
+    {
         // Dictionary words repeat their letters (`lantern-maple-lemon-polar`, 3.24 bits); the
         // words themselves were checked for placeholders and prose. Words joined by `_` are
         // as often an identifier (`coherence_non_latin`).
@@ -4626,7 +4748,7 @@ mod attribution_tests {
             ),
             (
                 "db, _ := sql.Open(\"mysql\", \"app:Gw5!zQr8Tv2L@tcp(db:3306)/shop\")",
-                "generic.password",
+                "database.go-mysql-dsn",
             ),
             (
                 "Aws::Credentials.new('AKIAQ3VX7LZ2KPW4MNRT', 'ZWzwDFrlGXl/z1BVXBt7wRkl8OZfIa2AUk7z7gTq')",
@@ -5167,6 +5289,73 @@ mod attribution_tests {
                 "AWS_KEY = \"AKIAZZZZZZZZZZZZZZZZ\"\n",
                 "url_key = \"2540dfc9bf425cc4a1483995c390779dc66e1355a907654dc857d7784715686e\"\n",
                 "x * = \"nLfS2fYwty08TLiqj3htsGYQm3xTBeEE\"\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn passwords_people_and_generators_make_and_the_places_they_sit() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A `%` that no URL encoder wrote (`%71` would be `q`).
+            ("EARTHDATA_PASS=Tulip%710\n", "Tulip%710"),
+            (
+                "<add name=\"Db\" connectionString=\"Server=sql02;User Id=web;Password=C0y0t3%590;\" />\n",
+                "C0y0t3%590",
+            ),
+            // A mainframe's eight characters: one case and digits, interleaved.
+            ("PASSWD = 'H0J5PAW2'\n", "H0J5PAW2"),
+            // `@` before a number is no e-mail address.
+            ("PWD         = M@rbl3.539\n", "M@rbl3.539"),
+            // `$` in a properties file expands nothing.
+            ("ssl.keystore.password=Quince$sEYlig\n", "Quince$sEYlig"),
+            // OCI's `pass_phrase`, and a MikroTik pre-shared key of words.
+            (
+                "pass_phrase=ginger raven magnet 763\n",
+                "ginger raven magnet 763",
+            ),
+            (
+                "add name=staff wpa2-pre-shared-key=\"cinder-lilac-savanna-oyster\"\n",
+                "cinder-lilac-savanna-oyster",
+            ),
+            // An encryption key whose last qualifier is `primary`.
+            (
+                "ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY=52QKNGCwTbOWLJ4kJLITvoBqfASJXhQZ\n",
+                "52QKNGCwTbOWLJ4kJLITvoBqfASJXhQZ",
+            ),
+            // Capitalised words under a password's name.
+            ("  password: \"BadgerWinterFern37\"\n", "BadgerWinterFern37"),
+            (
+                "  \"POSTGRES_PASSWORD=OysterKiwiPlum\",\n",
+                "OysterKiwiPlum",
+            ),
+            // Wrappers: Go, Puppet, Rust.
+            (
+                "\tSessionKey: []byte(\"tt4yyXyAfK5DdDf6BBkCdKovqN2flhZW\"),\n",
+                "tt4yyXyAfK5DdDf6BBkCdKovqN2flhZW",
+            ),
+            (
+                "    password => Sensitive('Husky!Mohawk44'),\n",
+                "Husky!Mohawk44",
+            ),
+            // A random key that happens to spell its name's head.
+            (
+                "\"SigningKey\": \"aK1CCQQBgcbfnhY6WUDR992PyMmcpmOL/X7wWSQN1aVw6LSep/kg9wKfwUKeyPWb\"\n",
+                "aK1CCQQBgcbfnhY6WUDR992PyMmcpmOL/X7wWSQN1aVw6LSep/kg9wKfwUKeyPWb",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "redirect = https://x.io/a%2Fb%3Fc\n",
+                "password = hunter22\n",
+                "contact_email = ops@example.com\n",
+                "token_type: \"BearerTokenV2\"\n",
+                "the pass sets (`Prepass`, `MainPass`, `EarlyPostProcess`)\n",
+                "MLKEM768X25519PrivateKey = rust_openssl.hpke.MLKEM768X25519PrivateKey\n",
+                "password = \"${DB_PASS}\"\n",
             ],
         );
     }

@@ -36,6 +36,12 @@ enum Arg {
     NetUse,
     /// Echoed into the command's standard input: `echo 'x' | sudo -S ...`.
     Piped,
+    /// Echoed into the command's standard input when this flag says it reads it there:
+    /// `echo "x" | docker login -u ci --password-stdin`.
+    PipedWith(&'static str),
+    /// The rest of the word after this flag when it starts with the tag:
+    /// `openssl pkcs12 -passout pass:x` (not `env:VAR` or `file:path`).
+    Tagged(&'static str, &'static str),
 }
 
 struct Command {
@@ -67,6 +73,15 @@ const COMMANDS: &[Command] = &[
     cmd("zip", &[], &[Flag("-P")]),
     cmd("unzip", &[], &[Flag("-P")]),
     cmd("openssl", &["enc"], &[Apart("-k")]),
+    cmd(
+        "openssl",
+        &[],
+        &[
+            Tagged("-passout", "pass:"),
+            Tagged("-passin", "pass:"),
+            Tagged("-pass", "pass:"),
+        ],
+    ),
     // Out-of-band management, remote shells and desktops.
     cmd("ipmitool", &[], &[Flag("-P")]),
     cmd("racadm", &[], &[Apart("-p")]),
@@ -99,6 +114,9 @@ const COMMANDS: &[Command] = &[
     cmd("rabbitmqctl", &["add_user"], &[Position(1)]),
     cmd("rabbitmqctl", &["change_password"], &[Position(1)]),
     cmd("mosquitto_passwd", &[], &[Position(2)]),
+    cmd("mosquitto_pub", &[], &[Apart("-P")]),
+    cmd("mosquitto_sub", &[], &[Apart("-P")]),
+    cmd("mosquitto_rr", &[], &[Apart("-P")]),
     // Object stores, clouds and CI.
     cmd("mc ", &["admin", "user", "add"], &[Position(2)]),
     Command {
@@ -132,6 +150,18 @@ const COMMANDS: &[Command] = &[
     cmd("wpa_passphrase", &[], &[Position(1)]),
     // `echo 'x' | sudo -S cmd` (`-S` reads the password from standard input).
     cmd("sudo -s", &[], &[Piped]),
+    // Registry logins that read the password or token from standard input.
+    cmd("docker", &["login"], &[PipedWith("--password-stdin")]),
+    cmd("podman", &["login"], &[PipedWith("--password-stdin")]),
+    cmd("nerdctl", &["login"], &[PipedWith("--password-stdin")]),
+    cmd("buildah", &["login"], &[PipedWith("--password-stdin")]),
+    cmd("skopeo", &["login"], &[PipedWith("--password-stdin")]),
+    cmd("oras", &["login"], &[PipedWith("--password-stdin")]),
+    cmd(
+        "helm",
+        &["registry", "login"],
+        &[PipedWith("--password-stdin")],
+    ),
 ];
 
 /// Gate keywords of this pass (lower case).
@@ -211,6 +241,10 @@ fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> 
                 // `-S` (read the password from standard input), not `-s` (a shell).
                 Piped if kw.ends_with(b"S") => piped(hay, hit.start),
                 Piped => None,
+                PipedWith(f) if rest.iter().any(|w| &hay[w.clone()] == f.as_bytes()) => {
+                    piped(hay, hit.start)
+                }
+                PipedWith(_) => None,
                 _ => argument(hay, rest, *arg).map(|r| unquote(hay, r)),
             };
             if let Some(value) = value
@@ -311,8 +345,15 @@ fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>
             let at = memchr::memchr(sep, word(w))?;
             Some(w.start + at + 1..w.end)
         }
+        Tagged(f, tag) => {
+            let i = words.iter().position(|w| word(w) == f.as_bytes())?;
+            let w = unquote(hay, words.get(i + 1)?.clone());
+            hay[w.clone()]
+                .starts_with(tag.as_bytes())
+                .then(|| w.start + tag.len()..w.end)
+        }
         // Read before the command, by `piped`.
-        Piped => None,
+        Piped | PipedWith(_) => None,
         NetUse => {
             // Skip a drive (`Z:`) and the share (`\\fs01\deploy`); the next plain word is
             // the password. Or the word right after `/user:name`.
@@ -533,6 +574,26 @@ mod tests {
                 "sh \"sshpass -p x; ipmitool -U a -P Lv8#Qm2Rz7 sol\"",
                 "Lv8#Qm2Rz7",
             ),
+            (
+                "openssl pkcs12 -export -in a.crt -inkey a.key -out a.p12 -passout pass:Kv7#mQ2zL9",
+                "Kv7#mQ2zL9",
+            ),
+            (
+                "openssl rsa -in enc.key -passin 'pass:Tq8=Lm3vR2' -out plain.key",
+                "Tq8=Lm3vR2",
+            ),
+            (
+                "mosquitto_pub -h mqtt -u ops -P 'Wr9&Lm2qZ' -t a/b -m x",
+                "Wr9&Lm2qZ",
+            ),
+            (
+                "  - echo \"Zq8-Lm3vRt7KpW2xNc\" | docker login -u ci --password-stdin reg.io",
+                "Zq8-Lm3vRt7KpW2xNc",
+            ),
+            (
+                "echo 'Hp4vLq9zRt2' | helm registry login reg.io -u ci --password-stdin",
+                "Hp4vLq9zRt2",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(secret(text).as_deref(), Some(want), "{text}");
@@ -556,6 +617,11 @@ mod tests {
             "mongo --host db01 -u admin -p",
             "zipper -P Qz8mLv2Rt list",
             "xfreerdp /v:host /u:admin /p:<password>",
+            "openssl pkcs12 -export -out a.p12 -passout env:P12_PASSWORD",
+            "openssl rsa -in enc.key -passin file:/run/secrets/pw -out plain.key",
+            "echo \"$CI_REGISTRY_PASSWORD\" | docker login -u ci --password-stdin reg.io",
+            "echo 'Zq8-Lm3vRt7KpW2xNc' | docker login -u ci reg.io",
+            "echo done | docker logout reg.io",
         ] {
             assert_eq!(secret(text), None, "{text}");
         }

@@ -15,7 +15,23 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
         Checksum::RippleBase58check => ripple_seed_ok(secret),
         Checksum::BasicAuth => basic_auth_ok(secret),
         Checksum::CiscoType7 => cisco_type7_decode(secret).is_some(),
+        Checksum::BitlockerMod11 => bitlocker_ok(secret),
     }
+}
+
+/// Each six-digit group of a BitLocker recovery password is 11 times a 16-bit number, so
+/// eight random groups pass once in 11^8 (about 2 x 10^8).
+fn bitlocker_ok(secret: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = secret.split(|b| *b == b'-').collect();
+    groups.len() == 8
+        && groups.iter().all(|g| {
+            g.len() == 6
+                && g.iter().all(u8::is_ascii_digit)
+                && std::str::from_utf8(g)
+                    .ok()
+                    .and_then(|t| t.parse::<u32>().ok())
+                    .is_some_and(|n| n % 11 == 0 && n < 720_896)
+        })
 }
 
 /// The key IOS XORs type 7 passwords with, published with the algorithm decades ago.
@@ -306,6 +322,22 @@ mod tests {
             n /= 62;
         }
         format!("{prefix}{body}{}", std::str::from_utf8(&enc).unwrap())
+    }
+
+    #[test]
+    fn bitlocker_groups_are_multiples_of_eleven() {
+        // Groups built as 11 x n: a recovery password; one group off by one: not.
+        let groups: Vec<String> = [1234u32, 65535, 0, 4242, 31337, 777, 60000, 12]
+            .iter()
+            .map(|n| format!("{:06}", n * 11))
+            .collect();
+        let good = groups.join("-");
+        assert!(bitlocker_ok(good.as_bytes()));
+        let bad = good.replacen(&groups[0], &format!("{:06}", 1234 * 11 + 1), 1);
+        assert!(!bitlocker_ok(bad.as_bytes()));
+        assert!(!bitlocker_ok(
+            b"123456-123456-123456-123456-123456-123456-123456"
+        ));
     }
 
     #[test]

@@ -95,6 +95,9 @@ pub enum Checksum {
     /// Cisco IOS "type 7" password: a two-digit offset and hex bytes XORed with a published
     /// key, so it decodes to the password itself.
     CiscoType7,
+    /// BitLocker recovery password: eight groups of six digits, each a multiple of 11 below
+    /// 720,896 (11 x 65,536).
+    BitlockerMod11,
 }
 
 /// A second value looked for near a match and reported beside it (e.g. the AWS key id that
