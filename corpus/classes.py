@@ -1431,7 +1431,7 @@ def more_classes(emit):
         (f"ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY={ek}", ("pos", "generic.key", ek)),
     ])
     pw1 = word() + word() + word() + str(r.randint(10, 99))
-    pw2 = word() + word() + r.choice(["Plum", "Fern", "Kiwi"])
+    pw2 = word() + word() + r.choice(["Plum", "Fern", "Kiwi"]) + str(r.randint(10, 99))
     emit("stop11/helm/values-prod.yaml", [
         f"# {HEADER}", "postgresql:", "  auth:", "    username: shop", (f'    password: "{pw1}"', ("pos", P, pw1)),
         ('    passwordSecretKey: "PostgresPasswordKey"', ("neg", "key name")),
@@ -1455,7 +1455,7 @@ def more_classes(emit):
         "#!/bin/sh", f"# {HEADER}",
         (f"openssl pkcs12 -export -in dr.crt -inkey dr.key -out dr.p12 -passout 'pass:{o2}'", ("pos", P, o2)),
         ("openssl pkcs12 -export -in a.crt -inkey a.key -out a.p12 -passout env:P12_PASSWORD", ("neg", "reference")),
-        (f"mosquitto_pub -h mqtt.db -u ops -P '{o2[::-1]}' -t ops/restore -m done", ("pos", P, o2[::-1])),
+        (f"mosquitto_pub -h mqtt.db -u ops -P '{o1}' -t ops/restore -m done", ("pos", P, o1)),
         (f'echo "{dk}" | docker login -u ci --password-stdin registry.example.internal', ("pos", P, dk)),
         ('echo "$CI_REGISTRY_PASSWORD" | docker login -u ci --password-stdin registry.example.internal', ("neg", "reference")),
     ])

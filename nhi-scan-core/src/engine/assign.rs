@@ -784,9 +784,11 @@ impl Assign {
             && hay[a.name.clone()]
                 .iter()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
-        // A key named for what it encrypts or signs first is that key, whatever qualifies it
-        // last: Rails' `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY` is no table's primary key.
+        // A key named for what it encrypts or signs first is that key, though `primary`
+        // qualifies it last: Rails' `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY` is no table's primary
+        // key. Other qualifiers keep their say (`ENCRYPTION_KMS_KEY` names a KMS key id).
         let crypto = end >= 3
+            && qualifier == b"primary"
             && (0..end - 2).any(|w| matches!(words.get(w), b"encryption" | b"signing" | b"hmac"));
         let denied = known_head && denied_qualifier(head, qualifier) && !rotation && !crypto;
         // The longest name of context rule `ci` that the identifier ends with (0: none);
@@ -900,7 +902,7 @@ impl Assign {
             || password_head
                 && (words_passphrase
                     || spaced_passphrase(value)
-                    || symbol_password(value)
+                    || symbol_password(value, a.quoted)
                     || head != b"pass" && pascal_passphrase(value)))
             || public_identifier(words, end, value)
         {
@@ -3699,9 +3701,12 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         && v[at + 1..]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
-        && v.rsplit(|b| *b == b'.')
+        && (v.rsplit(|b| *b == b'.')
             .next()
             .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
+            // `root@10.0.0.12`: a login at an address.
+            || v[at + 1..].iter().filter(|b| **b == b'.').count() == 3
+                && v[at + 1..].iter().all(|b| b.is_ascii_digit() || *b == b'.'))
     {
         return false;
     }
@@ -3928,15 +3933,19 @@ fn password_name(words: &Words, end: usize) -> bool {
 /// A password of words as people make them meet a policy (`Beacon_RVQJCg^`, `Gecko.rdlRRB+`):
 /// upper and lower case and a symbol that no identifier, path or member name holds. Only under
 /// a password's name, where its words would otherwise make it read as a name.
-fn symbol_password(v: &[u8]) -> bool {
+fn symbol_password(v: &[u8], quoted: bool) -> bool {
     v.len() >= 8
         && v.iter().any(u8::is_ascii_uppercase)
         && v.iter().any(u8::is_ascii_lowercase)
         && v.iter().enumerate().any(|(i, b)| {
             b"!#%^&*+=?~@".contains(b)
                 // `Quince$sEYlig` in a properties file, where nothing expands `$`; never a
-                // `${template}` or a leading `$VAR`.
-                || *b == b'$' && i > 0 && !matches!(v.get(i + 1), Some(b'{' | b'(' | b'$'))
+                // `${template}` or a leading `$VAR`, nor in a string literal, where Kotlin,
+                // Groovy and PHP expand `"Welcome$suffix"`.
+                || *b == b'$'
+                    && !quoted
+                    && i > 0
+                    && !matches!(v.get(i + 1), Some(b'{' | b'(' | b'$'))
         })
         && password_composition(v)
 }
@@ -4228,11 +4237,13 @@ fn passphrase(v: &[u8]) -> bool {
     })
 }
 
-/// Three or more capitalised words run together, maybe with a number (`OysterKiwiPlum`,
-/// `BadgerWinterFern37`): the passphrase people make, and also the shape of a type name, so
-/// only under a password's name. The words are judged as [`passphrase`] judges them.
+/// Three or more capitalised words run together with a number (`BadgerWinterFern37`): the
+/// passphrase people make, and also the shape of a type name, so only under a password's name,
+/// and only with the number that no enum value has (`InheritFromParent`,
+/// `UseWindowsAuthentication`). The words are judged as [`passphrase`] judges them.
 fn pascal_passphrase(v: &[u8]) -> bool {
-    if v.len() < 12 || v.len() > 64 || !v[0].is_ascii_uppercase() {
+    let digits = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if v.len() < 12 || v.len() > 64 || !v[0].is_ascii_uppercase() || !(2..=4).contains(&digits) {
         return false;
     }
     let mut dashed = Vec::with_capacity(v.len() + 8);
@@ -4339,7 +4350,16 @@ fn generated_code(v: &[u8]) -> bool {
     let unique = v
         .iter()
         .all(|&b| !std::mem::replace(&mut seen[b as usize], true));
-    switches >= 3 && unique && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+    // `A1B2C3D4`, `ABC123DEF456`: a placeholder counts up.
+    let counts_up = |f: fn(&u8) -> bool| {
+        let run: Vec<u8> = v.iter().copied().filter(&f).collect();
+        run.windows(2).all(|w| w[1] == w[0] + 1)
+    };
+    switches >= 3
+        && unique
+        && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+        && !counts_up(u8::is_ascii_alphabetic)
+        && !counts_up(u8::is_ascii_digit)
 }
 
 /// How many of lower case, upper case, digits and other printable bytes `v` contains.
@@ -5327,8 +5347,8 @@ mod attribution_tests {
             // Capitalised words under a password's name.
             ("  password: \"BadgerWinterFern37\"\n", "BadgerWinterFern37"),
             (
-                "  \"POSTGRES_PASSWORD=OysterKiwiPlum\",\n",
-                "OysterKiwiPlum",
+                "  \"POSTGRES_PASSWORD=OysterKiwiPlum42\",\n",
+                "OysterKiwiPlum42",
             ),
             // Wrappers: Go, Puppet, Rust.
             (
@@ -5356,6 +5376,11 @@ mod attribution_tests {
                 "the pass sets (`Prepass`, `MainPass`, `EarlyPostProcess`)\n",
                 "MLKEM768X25519PrivateKey = rust_openssl.hpke.MLKEM768X25519PrivateKey\n",
                 "password = \"${DB_PASS}\"\n",
+                "ENCRYPTION_KMS_KEY=7f3e9a21-4c8b-4d2e-9f1a-6b5c3d8e2a47\n",
+                "password: InheritFromParent\n",
+                "val password3 = \"Welcome$suffix\"\n",
+                "PASSWORD=A1B2C3D4\n",
+                "SSH_PASSWORD=root@10.0.0.12\n",
             ],
         );
     }

@@ -466,6 +466,14 @@ fn piped(hay: &[u8], at: usize) -> Option<Range<usize>> {
     };
     let cut = rest.len();
     let echo = memchr::memmem::rfind(&hay[start..start + cut], b"echo ")?;
+    // The echo must be what feeds the pipe: `echo step; cat f | docker login` is not.
+    let between = &hay[start + echo..start + cut];
+    if memchr::memchr(b';', between).is_some()
+        || memchr::memmem::find(between, b"&&").is_some()
+        || memchr::memmem::find(between, b"||").is_some()
+    {
+        return None;
+    }
     let words = shell_words(hay, start + echo + 5);
     let w = words
         .iter()
@@ -622,6 +630,8 @@ mod tests {
             "echo \"$CI_REGISTRY_PASSWORD\" | docker login -u ci --password-stdin reg.io",
             "echo 'Zq8-Lm3vRt7KpW2xNc' | docker login -u ci reg.io",
             "echo done | docker logout reg.io",
+            "echo Step3-Registry-Login && cat /run/secrets/reg | podman login -u ci --password-stdin reg.io",
+            "echo Kx9Lm2Qz7Wp4; cat ~/.reg | docker login -u ci --password-stdin reg.io",
         ] {
             assert_eq!(secret(text), None, "{text}");
         }

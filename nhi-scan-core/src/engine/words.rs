@@ -450,9 +450,6 @@ impl Words {
             Some([b"root", b"password"])
         } else if w.eq_ignore_ascii_case(b"authtok") {
             Some([b"auth", b"password"])
-        } else if w.eq_ignore_ascii_case(b"passwordsalt") {
-            // Nextcloud's `passwordsalt`.
-            Some([b"password", b"salt"])
         } else {
             None
         };

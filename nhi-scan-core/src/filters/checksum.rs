@@ -23,7 +23,18 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
 /// eight random groups pass once in 11^8 (about 2 x 10^8).
 fn bitlocker_ok(secret: &[u8]) -> bool {
     let groups: Vec<&[u8]> = secret.split(|b| *b == b'-').collect();
+    // `000000-000000-...`, `111111-...`, `011011-022022-...` pass the arithmetic: a format's
+    // illustration, not a volume's password.
+    let mut distinct = groups.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let halves = groups
+        .iter()
+        .filter(|g| g.len() == 6 && g[..3] == g[3..])
+        .count();
     groups.len() == 8
+        && distinct.len() >= 6
+        && halves <= 1
         && groups.iter().all(|g| {
             g.len() == 6
                 && g.iter().all(u8::is_ascii_digit)
@@ -335,6 +346,12 @@ mod tests {
         assert!(bitlocker_ok(good.as_bytes()));
         let bad = good.replacen(&groups[0], &format!("{:06}", 1234 * 11 + 1), 1);
         assert!(!bitlocker_ok(bad.as_bytes()));
+        assert!(!bitlocker_ok(
+            b"000000-000000-000000-000000-000000-000000-000000-000000"
+        ));
+        assert!(!bitlocker_ok(
+            b"011011-022022-033033-044044-055055-066066-077077-088088"
+        ));
         assert!(!bitlocker_ok(
             b"123456-123456-123456-123456-123456-123456-123456"
         ));

@@ -2,5 +2,5 @@
 package config
 
 var Default = Config{
-	SessionKey: []byte("JasM8pqYxDE71e2BSQRSsGbQHYtkabBo"),
+	SessionKey: []byte("asM8pqYxDE71e2BSQRSsGbQHYtkabBoz"),
 }

@@ -2,6 +2,6 @@
 class profile::mysql {
   mysql::db { 'shop':
     user     => 'shop',
-    password => Sensitive('Juniper!Walrus61'),
+    password => Sensitive('Walrus!Juniper87'),
   }
 }
