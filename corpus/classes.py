@@ -1512,6 +1512,85 @@ def more_classes(emit):
         (f'    app.config["SECURITY_PASSWORD_SALT"] = "{salt}"', ("pos", "generic.password-salt", salt)),
     ])
 
+    # 38. Round 2, stop 12: passphrases of words under secret and encryption-key names,
+    # Ruby's `||=`, literals written with escapes (C-family `\x40`, properties `\:`, the
+    # shell's `'\''`), hex bytes (a `.reg` export, a SQL dump's `0x...`), names that say
+    # `B64`, salts, and new provider shapes (Shopify Partner, DeepSource, Akamai, Airtable).
+    r = random.Random("nhi-scan:classes38")
+    nouns = ["otter", "maple", "quartz", "lagoon", "thistle", "canyon", "heron", "sorrel", "pebble", "walnut"]
+    cs = ".".join(r.sample(nouns, 4))
+    ss = "-".join(r.sample(nouns, 5))
+    bk = " ".join(r.sample(nouns, 5)).capitalize()
+    emit("stop12/node/test/setup.js", [
+        f"// {HEADER}", "process.env.NODE_ENV = 'test';",
+        (f'process.env.COOKIE_SECRET = "{cs}";', ("pos", "generic.secret", cs)),
+        ("process.env.SESSION_NAME = 'app-session-cookie-name';", ("neg", "a name")),
+    ])
+    emit("stop12/node/src/server.js", [
+        f"// {HEADER}", "app.use(session({",
+        (f"  secret: '{ss}',", ("pos", "generic.secret", ss)), "  resave: false,", "}));",
+    ])
+    emit("stop12/cron/backup", [
+        f"# {HEADER}",
+        (f"15 1 * * * BACKUP_KEY='{bk}' /usr/local/bin/backup.sh", ("pos", "generic.key", bk)),
+        ("30 1 * * * SORT_KEY='first name last name' /usr/local/bin/report.sh", ("neg", "a label")),
+    ])
+    rk = rnd(r, 24)
+    emit("stop12/rails/config/initializers/env.rb", [
+        f"# {HEADER}", (f"ENV['PAYMENTS_API_KEY'] ||= '{rk}'", ("pos", "generic.api-key", rk)),
+        ("ENV['PAYMENTS_API_KEY'] ||= ENV.fetch('VAULT_PAYMENTS_KEY')", ("neg", "reference")),
+    ])
+    raw = pw(r).replace("\\", "")
+    jsraw = raw.replace("@", "\\x40") if "@" in raw else raw[:4] + "\\x40" + raw[4:]
+    js = jsraw.replace("\\x40", "@")
+    emit("stop12/bot/src/secrets.js", [
+        f"// {HEADER}", (f'const ADMIN_PASS = "{jsraw}";', ("pos", P, js, jsraw)),
+    ])
+    pp = word() + ":" + rnd(r, 4) + "=" + rnd(r, 6)
+    ppraw = pp.replace(":", "\\:").replace("=", "\\=")
+    emit("stop12/jboss/ldap.properties", [
+        f"# {HEADER}", "ldap.url=ldaps\\://dc01.corp.local\\:636",
+        (f"ldap.bindPassword={ppraw}", ("pos", PU, pp, ppraw)),
+    ])
+    rg = word() + "~" + word() + str(r.randint(1000, 9999))
+    rghex = ",".join("%02x" % ord(c) for c in rg)
+    sq = word() + "%" + rnd(r, 10)
+    sqhex = "0x" + sq.encode().hex().upper()
+    emit("stop12/win/kiosk.reg", [
+        "Windows Registry Editor Version 5.00", f"; {HEADER}", "", "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Kiosk\\Sync]",
+        (f'"ApiPassword"=hex:{rghex}', ("pos", PU, rg, "hex:" + rghex)),
+        ('"Flags"=hex:00,00,00,01,00,00,00,02,00,00,00,03', ("neg", "binary flags")),
+    ])
+    emit("stop12/dumps/settings.sql", [
+        f"-- {HEADER}",
+        (f"INSERT INTO `settings` VALUES ('site_title',0x41636D65),('smtp_password',{sqhex});", ("pos", PU, sq, sqhex[2:])),
+    ])
+    cu = "bridge:" + word() + "%" + word() + str(r.randint(100, 999))
+    cub = base64.b64encode(cu.encode()).decode().rstrip("=")
+    emit("stop12/helm/mqtt-values.yaml", [
+        f"# {HEADER}", "bridge:", "  brokerUrl: ssl://mqtt.example.internal:8883",
+        (f"  credentialsB64: {cub}", ("pos", "generic.credential", cu, cub)),
+    ])
+    salt = "".join(r.choice(string.digits) for _ in range(30))
+    ims = rnd(r, 64, "0123456789abcdef")
+    emit("stop12/imgproxy/template.yaml", [
+        f"# {HEADER}", "Environment:", "  Variables:",
+        (f"    IMGPROXY_SALT: {ims}", ("pos", "generic.password-salt", ims)),
+        (f'    SECURITY_PASSWORD_SALT: "{salt}"', ("pos", "generic.password-salt", salt)),
+    ])
+    prt = "prtapi_" + rnd(r, 32, "0123456789abcdef")
+    dsp = "dsp_" + rnd(r, 40, "0123456789abcdef")
+    ak = "akab-" + rnd(r, 16, string.ascii_lowercase + string.digits) + "-" + rnd(r, 16, string.ascii_lowercase + string.digits)
+    at = "key" + rnd(r, 14)
+    emit("stop12/vault/kv-dump.txt", [
+        HEADER,
+        (f'  "shopify_partner_token": "{prt}",', ("pos", "shopify.partner-api-token", prt)),
+        (f'  "deepsource_pat": "{dsp}",', ("pos", "deepsource.pat", dsp)),
+        (f'  "akamai_client_token": "{ak}",', ("pos", "akamai.edgegrid-client-token", ak)),
+        (f'  "akamai_host": "{ak}.luna.akamaiapis.net",', ("neg", "API host")),
+        (f'  "airtable_api_key": "{at}"', ("pos", "airtable.api-key", at)),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

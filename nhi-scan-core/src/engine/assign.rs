@@ -552,12 +552,23 @@ impl Assign {
             a.value = value;
             a.quoted = quoted;
         }
+        // `"PkefR2mK\x40Gch"`, `pa\:ss\=RfY9` in a properties file: the value is what the
+        // escapes stand for.
+        if a.decoded.is_none()
+            && let Some(text) = unescape_literal(&hay[a.value.clone()], a.quoted)
+        {
+            a.decoded = Some((text, super::decode::Encoding::Escaped));
+        }
+        if a.decoded.is_none() && !a.quoted {
+            hex_literal(hay, &mut a);
+        }
         // The value test is cheaper than splitting the name, and rejects most code. Capitalised
         // words (`OysterKiwiPlum`) read as a type name, unless a password's name holds them
         // (judged in `attribute`).
         if a.decoded.is_none()
             && !value_plausible(&hay[a.value.clone()], a.quoted)
             && !pascal_passphrase(&hay[a.value.clone()])
+            && !phrase_of_words(&hay[a.value.clone()])
         {
             return (end, None);
         }
@@ -578,7 +589,9 @@ impl Assign {
             let words = &scratch.words;
             let enc = (words.meaningful_end()..words.len()).find_map(|w| match words.get(w) {
                 b"hex" => Some(super::decode::Encoding::Hex),
-                b"b64" | b"base64" => Some(super::decode::Encoding::Base64),
+                b"b64" | b"base64" | b"b64url" | b"base64url" => {
+                    Some(super::decode::Encoding::Base64)
+                }
                 _ => None,
             });
             if let Some(enc) = enc {
@@ -590,7 +603,8 @@ impl Assign {
             return (end, None);
         }
         let end_w = scratch.words.meaningful_end();
-        a.human |= password_name(&scratch.words, end_w);
+        a.human |= password_name(&scratch.words, end_w)
+            || phrase_name(&scratch.words, end_w) && phrase_of_words(a.value_bytes(hay));
         a.human |= end_w > 0
             && matches!(
                 scratch.words.get(end_w - 1),
@@ -761,16 +775,18 @@ impl Assign {
         });
         let value = a.value_bytes(hay);
         let pw_name = password_name(words, end);
+        let phrase = phrase_name(words, end) && phrase_of_words(value);
         // A decoded value is literal data: no shell or template syntax is read into it.
         // Not under a bare `pass`, which prose uses for passes (`pass sets (`MainPass`)`).
         if !(value_plausible(value, a.quoted || a.decoded.is_some())
-            || pw_name && head != b"pass" && pascal_passphrase(value))
+            || pw_name && head != b"pass" && pascal_passphrase(value)
+            || phrase)
             || names_itself(value)
         {
             return;
         }
         if (app_password(value) && !wordpress_app_password(value) || spaced_passphrase(value))
-            && !(pw_name || head.starts_with(b"pass") || head.starts_with(b"pw"))
+            && !(pw_name || phrase || head.starts_with(b"pass") || head.starts_with(b"pw"))
         {
             // The blanks of an app password are only accepted under a password's name.
             return;
@@ -898,7 +914,12 @@ impl Assign {
         // A TLS stack's `psk` fields hold identifiers (`offered_psk: client_hello`), which
         // a passphrase of words joined by `_` would look like.
         let words_passphrase = passphrase(value) && !(head == b"psk" && value.contains(&b'_'));
+        // Flask-Security's documentation draws its salt as a 128-bit integer.
+        let decimal_salt =
+            head == b"salt" && value.len() >= 24 && value.iter().all(u8::is_ascii_digit);
         if !(credential_like(value)
+            || phrase
+            || decimal_salt
             || password_head
                 && (words_passphrase
                     || spaced_passphrase(value)
@@ -1134,7 +1155,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
     match hay.get(q) {
         Some(b'=') => !matches!(next, b'=' | b'~'),
         Some(b':') => next != b':' || (hay.get(q + 2) == Some(&b' ') && ldif_attribute(hay, from)),
-        Some(b'?') => next == b'=',
+        Some(b'?') => next == b'=' || next == b'?' && hay.get(q + 2) == Some(&b'='),
+        Some(b'|') if next == b'|' && hay.get(q + 2) == Some(&b'=') => true,
         // `x <- v` (R), or a key element's name (`<key>name</key>`, `<name>x</name>`).
         Some(b'<') => {
             next == b'-'
@@ -1697,6 +1719,8 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             _ => p + 1,
         },
         b'?' if next == b'=' => p + 2,
+        // Ruby `ENV['API_KEY'] ||= '...'`, JavaScript and C# `??=`: a default that is set.
+        b'|' | b'?' if next == c && hay.get(p + 2) == Some(&b'=') => p + 3,
         b'<' if next == b'-' => p + 2,
         b',' if name_quoted || tuple_key(hay, e) => p + 1,
         // Kotlin `mapOf("api_key" to "...")`, AppleScript `set apiToken to "..."`.
@@ -1813,6 +1837,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if !quoted && let Some(a) = scheme_variable(hay, s..e, &v) {
         return Some(a);
     }
+    if !quoted && let Some(n) = reg_hex_len(&hay[v.start..line_end(hay, v.start)]) {
+        // A `.reg` export's binary value, `"ApiPassword"=hex:4f,61,73,...`.
+        v.end = v.start + n;
+    }
     if !quoted
         && let Some(n) = [29, 19].into_iter().find(|&n| {
             hay.len() >= v.start + n
@@ -1829,9 +1857,15 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         while let [r @ .., b' ' | b'\t' | b'\r'] = rest {
             rest = r;
         }
-        // Unquoted, the words of a sentence are likelier: digits or five words are asked.
-        let strong = rest.last().is_some_and(u8::is_ascii_digit)
-            || rest.iter().filter(|b| **b == b' ').count() >= 4;
+        // Unquoted, the words of a sentence are likelier: digits or five words are asked, or
+        // four under a password's name (`pass_phrase=Yonder otter tiger heron`).
+        let name = hay[s..e].to_ascii_lowercase();
+        let pw_named = [&b"pass"[..], b"pwd", b"phrase"]
+            .iter()
+            .any(|w| memchr::memmem::find(&name, w).is_some());
+        let blanks = rest.iter().filter(|b| **b == b' ').count();
+        let strong =
+            rest.last().is_some_and(u8::is_ascii_digit) || blanks >= 4 || pw_named && blanks >= 3;
         if strong && spaced_passphrase(rest) {
             v.end = v.start + rest.len();
         }
@@ -1839,7 +1873,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     // `["redis-server", "--requirepass", "x"]`: in an exec-form command the flag's value is
     // the next element.
     let array_flag = dashes > 0 && quoted && name_quoted && hay[v.start] != b'-';
-    if c == b',' && !array_flag && (!quoted || hay[v.clone()] == hay[s..e] || in_array(hay, raw_s))
+    if c == b','
+        && !array_flag
+        && (!quoted && !hay[v.start..].starts_with(b"0x")
+            || quoted && (hay[v.clone()] == hay[s..e] || in_array(hay, raw_s)))
     {
         // `f("password", value)` passes a variable, and `{"userPassword", "userPassword", ..}`
         // is a table of names: only a literal other than the name is a value.
@@ -3249,6 +3286,11 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             i += 6;
             continue;
         }
+        // ... and escapes its separators (`pa\:ss\=word`).
+        if hay[i] == b'\\' && matches!(hay.get(i + 1), Some(b':' | b'=' | b'#' | b'!')) {
+            i += 2;
+            continue;
+        }
         match hay[i] {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
             | b')' | b'}' | b']' | b'\\' => break,
@@ -3259,6 +3301,115 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         return None;
     }
     Some((p..i, false))
+}
+
+/// The length of a `.reg` export's hex value at the start of `line`: `hex:` or `hex(N):` and
+/// comma-separated bytes, eight at least.
+fn reg_hex_len(line: &[u8]) -> Option<usize> {
+    let body = if line.starts_with(b"hex:") {
+        4
+    } else if line.len() > 7 && line.starts_with(b"hex(") && &line[5..7] == b"):" {
+        7
+    } else {
+        return None;
+    };
+    let mut n = body;
+    let mut bytes = 0;
+    while line.len() >= n + 2 && line[n..n + 2].iter().all(u8::is_ascii_hexdigit) {
+        bytes += 1;
+        n += 2;
+        if line.get(n) != Some(&b',') || !line.get(n + 1).is_some_and(u8::is_ascii_hexdigit) {
+            break;
+        }
+        n += 1;
+    }
+    (bytes >= 8).then_some(n)
+}
+
+/// A bare value written as hex bytes that spell text: a SQL dump's `0x677E3067...` (MySQL
+/// writes binary columns so) or a `.reg` export's `hex:4f,61,...` (UTF-16 for `hex(1):`
+/// strings). The value is judged and reported as that text.
+fn hex_literal(hay: &[u8], a: &mut Assignment) {
+    let v = &hay[a.value.clone()];
+    let mut digits: Vec<u8> = if let Some(n) = reg_hex_len(v) {
+        let at = if v[3] == b':' { 4 } else { 7 };
+        v[at..n].iter().copied().filter(|b| *b != b',').collect()
+    } else if v.len() >= 18
+        && v.len() % 2 == 0
+        && (v.starts_with(b"0x") || v.starts_with(b"0X"))
+        && v[2..].iter().all(u8::is_ascii_hexdigit)
+    {
+        v[2..].to_vec()
+    } else {
+        return;
+    };
+    // `hex(1):` strings are UTF-16 and end in a zero character: keep the low bytes.
+    while digits.ends_with(b"0000") {
+        digits.truncate(digits.len() - 4);
+    }
+    if digits.len() >= 32 && digits.len() % 4 == 0 && digits.chunks(4).all(|c| &c[2..] == b"00") {
+        digits = digits.chunks(4).flat_map(|c| [c[0], c[1]]).collect();
+    }
+    let mut out = Vec::new();
+    if !super::encoded::decode_run(super::decode::Encoding::Hex, &digits, &mut out) {
+        return;
+    }
+    a.decoded = Some((out, super::decode::Encoding::Hex));
+}
+
+/// The text of a value written with escapes: in a string literal `\\`, `\"`, `\'`, `\$`,
+/// `\/`, `\xHH` and `\uHHHH` (C-family languages, JavaScript, Go, JSON) and PowerShell's
+/// backtick escapes (`` `$ ``); in a bare value the escapes of a Java properties file (`\:`,
+/// `\=`, `\#`, `\!`, `\\`). None when there is no escape, when one is unknown (a regular
+/// expression's `\d`), or when the text would hold a control character (`\t`, `\n`), which
+/// no typed secret holds.
+fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
+    memchr::memchr2(b'\\', b'`', v)?;
+    let hex = |d: &[u8]| -> Option<u32> {
+        d.iter()
+            .try_fold(0u32, |n, &b| (b as char).to_digit(16).map(|x| n * 16 + x))
+    };
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        let b = v[i];
+        let next = v.get(i + 1).copied();
+        match (b, next) {
+            // A shell's `'it'\''s'`: the quote closed, an escaped quote, the quote reopened.
+            (b'\'', Some(b'\\')) if quoted && v[i..].starts_with(b"'\\''") => {
+                out.push(b'\'');
+                i += 4;
+            }
+            (b'\\', Some(c @ (b'\\' | b'"' | b'\'' | b'$' | b'/' | b'`'))) if quoted => {
+                out.push(c);
+                i += 2;
+            }
+            (b'\\', Some(b'x')) if quoted => {
+                let n = hex(v.get(i + 2..i + 4)?)?;
+                out.push(u8::try_from(n).ok()?);
+                i += 4;
+            }
+            (b'\\', Some(b'u')) if quoted => {
+                let c = char::from_u32(hex(v.get(i + 2..i + 6)?)?)?;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                i += 6;
+            }
+            (b'`', Some(c @ (b'$' | b'"' | b'`'))) if quoted => {
+                out.push(c);
+                i += 2;
+            }
+            (b'\\', Some(c @ (b':' | b'=' | b'#' | b'!' | b'\\'))) if !quoted => {
+                out.push(c);
+                i += 2;
+            }
+            (b'\\', _) => return None,
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    (out.len() < v.len() && out.iter().all(|b| *b >= 0x20 && *b != 0x7f)).then_some(out)
 }
 
 /// Inline HTML elements that set a value apart in prose, the way quotes do: a wiki's
@@ -3930,6 +4081,44 @@ fn password_name(words: &Words, end: usize) -> bool {
         || head == b"key" && (word(1) == b"preshared" || word(1) == b"shared" && word(2) == b"pre")
 }
 
+/// Names under which people keep a passphrase of words besides a password's: a secret's
+/// (`COOKIE_SECRET`, a session middleware's `secret`) and a key's named for what it encrypts or
+/// unlocks (`BACKUP_KEY`, `WIFI_KEY`). Other keys hold words as labels (`LABEL_KEY`).
+fn phrase_name(words: &Words, end: usize) -> bool {
+    if password_name(words, end) {
+        return true;
+    }
+    let head = if end > 0 { words.get(end - 1) } else { b"" };
+    head == b"secret"
+        || head == b"key"
+            && end >= 2
+            && matches!(
+                words.get(end - 2),
+                b"backup"
+                    | b"encryption"
+                    | b"master"
+                    | b"wifi"
+                    | b"wpa"
+                    | b"wireless"
+                    | b"vault"
+                    | b"archive"
+                    | b"restic"
+                    | b"borg"
+            )
+}
+
+/// A passphrase of four or more words, as [`passphrase`] or [`spaced_passphrase`] judge them,
+/// lower-case but for the first letter: under a name that is not a password's, fewer words or
+/// capitalised words read as ids and labels (`my-app-session`, `Order Summary Title Text`).
+fn phrase_of_words(v: &[u8]) -> bool {
+    if v.len() < 16 || v[1..].iter().any(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let count = |seps: &[u8]| v.split(|b| seps.contains(b)).count();
+    spaced_passphrase(v) && count(b" ") >= 4
+        || !v.contains(&b'_') && passphrase(v) && count(b"-.") >= 4
+}
+
 /// A password of words as people make them meet a policy (`Beacon_RVQJCg^`, `Gecko.rdlRRB+`):
 /// upper and lower case and a symbol that no identifier, path or member name holds. Only under
 /// a password's name, where its words would otherwise make it read as a name.
@@ -4377,7 +4566,10 @@ fn char_classes(v: &[u8]) -> usize {
 /// by what such a value can plausibly reach.
 pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     let hex = value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit);
-    let alphabet_cap = if hex { 3.0 } else { f64::INFINITY };
+    // Nor can decimal digits (log2 10 = 3.32): a salt drawn as a 128-bit integer, as
+    // Flask-Security's documentation suggests, is 30 to 40 of them.
+    let decimal = value.len() >= 24 && value.iter().all(u8::is_ascii_digit);
+    let alphabet_cap = if hex || decimal { 3.0 } else { f64::INFINITY };
     // Only human-chosen secrets (passwords) are short and repetitive by nature. From 12
     // characters the bar follows the length; below that (where a 9-character password cannot
     // reach 3.3 bits even with no repeated character) it takes the composition people are asked
@@ -5221,7 +5413,6 @@ mod attribution_tests {
                 "api_key: \"salmon mint sparrow wombat\"\n",
                 "password_help: \"the login password for admin users\"\n",
                 "password = pick four random words\n",
-                "password = salmon mint sparrow wombat\n",
                 "password_policy: \"Minimum Twelve Characters 2024\"\n",
                 "api_key: dragon-staging-area\n",
                 "DATABASE_URL=postgres://postgres:postgres@db:5432/app\n",
@@ -5231,6 +5422,106 @@ mod attribution_tests {
                 "\"ConnectionString\": \"InstrumentationKey=87aa83a1-02ab-47a9-af1c-d39f7299312a;IngestionEndpoint=https://in.example.com/\"\n",
                 "md5_cred=9e8064d6c506c7d57c9bf02ff780da2a\n",
                 "SMTP_PASSWORD_ENCRYPTED=AQICAHhKZZurszK4tPmgOpKTvqjj/iDGcN2CRiADwJyB64dR3ZuM8z4U7j0yat28K0RbqDuQlmSkiIO49HHCNY5IOfBvJOppvb+igm6YLFtxtFsvwJouZ/0OeK480QOVHku6oFDhq05mXRyp7zLN3suPMY3+wxIVVr1X14lFs6DIispW\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn phrases_under_secret_names_escapes_hex_bytes_and_defaults() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // Four words or more under a secret's name, or an encryption key's.
+            (
+                "process.env.COOKIE_SECRET = \"ember.jasper.comet.cricket\";\n",
+                "ember.jasper.comet.cricket",
+            ),
+            (
+                "app.use(session({\n  secret: 'badger-coral-amber-fennel-river',\n}));\n",
+                "badger-coral-amber-fennel-river",
+            ),
+            (
+                "REVALIDATE_SECRET=Ember pebble fjord garnet island\n",
+                "Ember pebble fjord garnet island",
+            ),
+            (
+                "0 2 * * * BACKUP_KEY='Amber rocket canyon harbor plasma' /usr/local/bin/backup.sh\n",
+                "Amber rocket canyon harbor plasma",
+            ),
+            // Four bare words under a password's name.
+            (
+                "pass_phrase=Yonder otter tiger heron\n",
+                "Yonder otter tiger heron",
+            ),
+            // Ruby's `||=` and `??=` set a default.
+            (
+                "ENV['PAYMENTS_API_KEY'] ||= 'Qx7Lm2Wr8NbXd3vT9aKc5Jz1'\n",
+                "Qx7Lm2Wr8NbXd3vT9aKc5Jz1",
+            ),
+            (
+                "options.ApiKey ??= \"Qx7Lm2Wr8NbXd3vT9aKc5Jz4\";\n",
+                "Qx7Lm2Wr8NbXd3vT9aKc5Jz4",
+            ),
+            // A salt drawn as a 128-bit integer.
+            (
+                "app.config[\"SECURITY_PASSWORD_SALT\"] = \"933891496704271700420907560027\"\n",
+                "933891496704271700420907560027",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // Values written with escapes or as hex bytes are judged and reported as their text.
+        let decoded = |text: &str| -> Vec<String> {
+            let mut scratch = s.scratch();
+            let mut out = Vec::new();
+            s.scan(text.as_bytes(), &mut scratch, &mut out);
+            out.iter()
+                .filter_map(|m| m.decoded.as_ref())
+                .map(|d| String::from_utf8_lossy(&d.secret).into_owned())
+                .collect()
+        };
+        // nhi-scan:allow-next-line (fakes)
+        let escaped = [
+            (
+                "const ADMIN_PASS = \"PkefR2mK\\x40GchisR\\x22387\";\n",
+                "PkefR2mK@GchisR\"387",
+            ),
+            ("ldap.bindPassword=pa\\:ss\\=RfY9UQg1\n", "pa:ss=RfY9UQg1"),
+            (
+                "mysql -u report --password='it'\\''s-maple-7203' -e 'SELECT 1'\n",
+                "it's-maple-7203",
+            ),
+            (
+                "\"ApiPassword\"=hex:4f,61,73,69,73,7e,43,61,63,74,75,73,31,36,33,37\n",
+                "Oasis~Cactus1637",
+            ),
+            (
+                "\"DefaultPassword\"=hex(1):4f,00,61,00,73,00,69,00,73,00,7e,00,43,00,61,00,63,00,74,00,75,00,73,00,31,00,36,00,00,00\n",
+                "Oasis~Cactus16",
+            ),
+            (
+                "INSERT INTO `settings` VALUES ('site_title',0x41636D65),('smtp_password',0x677E306765366935254D7A456333586933486354);\n",
+                "g~0ge6i5%MzEc3Xi3HcT",
+            ),
+            (
+                "  credentialsB64: YnJpZGdlOkJyYW1ibGUlR2V5c2VyODIy\n",
+                "bridge:Bramble%Geyser822",
+            ),
+        ];
+        for (text, want) in escaped {
+            assert_eq!(decoded(text), [want], "{text}");
+        }
+        reports_none(
+            &s,
+            &[
+                "secret: my-app-secret-store\n",
+                "SORT_KEY='first name last name'\n",
+                "LABEL_KEY: 'Order summary title text'\n",
+                "session_key: 'user-profile-cache-entry'\n",
+                "password_hint: Pick four random words\n",
+                "api_key: \"salmon mint sparrow wombat\"\n",
+                "SECRET_PATTERN = \"\\\\d+\\\\w+\"\n",
+                "app.config[\"SECURITY_PASSWORD_SALT\"] = \"1234\"\n",
+                "\"Flags\"=hex:00,00,00,01,00,00,00,02,00,00,00,03\n",
             ],
         );
     }

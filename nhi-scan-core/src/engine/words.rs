@@ -60,6 +60,8 @@ const NEUTRAL: &[&str] = &[
     "string",
     "b64",
     "base64",
+    "b64url",
+    "base64url",
     "hex",
     "raw",
     "plain",
@@ -463,6 +465,21 @@ impl Words {
             self.push(b"password");
             return true;
         }
+        // `SMTP_PASSWORD_B64`, `tokenBase64Url`: the split between letters and digits would
+        // leave a head word `b`; the encoding is one word, which names no credential.
+        let joined: Option<&[u8]> = match (self.last(), w.to_ascii_lowercase().as_slice()) {
+            (Some(b"b"), b"64") => Some(b"b64"),
+            (Some(b"base"), b"64") => Some(b"base64"),
+            (Some(b"b64"), b"url") => Some(b"b64url"),
+            (Some(b"base64"), b"url") => Some(b"base64url"),
+            _ => None,
+        };
+        if let Some(j) = joined {
+            self.ends.pop();
+            self.buf.truncate(self.ends.last().copied().unwrap_or(0));
+            self.push(j);
+            return true;
+        }
         match compound_split(w) {
             Some(at) => {
                 self.push_word_of(&w[..at]);
@@ -603,6 +620,11 @@ mod tests {
         assert_eq!(words("IOpassage"), ["i", "opassage"]);
         assert_eq!(words("Initialpasswort"), ["initial", "password"]);
         assert_eq!(words("admin-wachtwoord"), ["admin", "password"]);
+        // An encoding is one word, whatever the separators.
+        assert_eq!(words("SMTP_PASSWORD_B64"), ["smtp", "password", "b64"]);
+        assert_eq!(words("sessionKeyBase64"), ["session", "key", "base64"]);
+        assert_eq!(words("gitlabTokenB64url"), ["gitlab", "token", "b64url"]);
+        assert_eq!(words("base_64"), ["base64"]);
     }
 
     #[test]
