@@ -562,7 +562,7 @@ def more_classes(emit):
     emit("escaped/Dockerfile", [
         f"# {HEADER}", "FROM eclipse-temurin:21-jre",
         "ENV SPRING_PROFILES_ACTIVE=prod \\",
-        (f'    SPRING_DATASOURCE_PASSWORD="{e_esc}" \\', ("pos", P, e_esc)),
+        (f'    SPRING_DATASOURCE_PASSWORD="{e_esc}" \\', ("pos", P, e_esc.replace("\\$", "$"), e_esc)),
         "    JAVA_OPTS=-Xmx512m",
     ])
     emit("escaped/appsettings.Staging.json", [
@@ -1589,6 +1589,18 @@ def more_classes(emit):
         (f'  "akamai_client_token": "{ak}",', ("pos", "akamai.edgegrid-client-token", ak)),
         (f'  "akamai_host": "{ak}.luna.akamaiapis.net",', ("neg", "API host")),
         (f'  "airtable_api_key": "{at}"', ("pos", "airtable.api-key", at)),
+    ])
+    cp = base64.b64encode(r.randbytes(32)).decode().rstrip("=")
+    emit("stop12/sysvol/Policies/Machine/Preferences/Groups/Groups.xml", [
+        '<?xml version="1.0" encoding="utf-8"?>', f"<!-- {HEADER} -->",
+        '<Groups clsid="{3125E937-EB16-4b4c-9934-544FC6D24D26}">',
+        '  <User clsid="{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}" name="LocalAdmin" image="2">',
+        (f'    <Properties action="U" newName="" fullName="" cpassword="{cp}" changeLogon="0" userName="LocalAdmin"/>',
+         ("pos", "windows.gpp-cpassword", cp)),
+        '  </User>',
+        '  <User clsid="{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}" name="Guest" image="2">',
+        ('    <Properties action="U" newName="" fullName="" cpassword="" changeLogon="0" userName="Guest"/>', ("neg", "empty")),
+        '  </User>', "</Groups>",
     ])
 
 

@@ -1837,7 +1837,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if !quoted && let Some(a) = scheme_variable(hay, s..e, &v) {
         return Some(a);
     }
-    if !quoted && let Some(n) = reg_hex_len(&hay[v.start..line_end(hay, v.start)]) {
+    if !quoted
+        && hay[v.start..].starts_with(b"hex")
+        && let Some(n) = reg_hex_len(&hay[v.start..line_end(hay, v.start)])
+    {
         // A `.reg` export's binary value, `"ApiPassword"=hex:4f,61,73,...`.
         v.end = v.start + n;
     }
@@ -1859,10 +1862,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
         // Unquoted, the words of a sentence are likelier: digits or five words are asked, or
         // four under a password's name (`pass_phrase=Yonder otter tiger heron`).
-        let name = hay[s..e].to_ascii_lowercase();
+        let name = &hay[s..e];
         let pw_named = [&b"pass"[..], b"pwd", b"phrase"]
             .iter()
-            .any(|w| memchr::memmem::find(&name, w).is_some());
+            .any(|w| name.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)));
         let blanks = rest.iter().filter(|b| **b == b' ').count();
         let strong =
             rest.last().is_some_and(u8::is_ascii_digit) || blanks >= 4 || pw_named && blanks >= 3;
