@@ -3369,8 +3369,9 @@ fn hex_literal(hay: &[u8], a: &mut Assignment) {
 fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
     memchr::memchr2(b'\\', b'`', v)?;
     let hex = |d: &[u8]| -> Option<u32> {
-        d.iter()
-            .try_fold(0u32, |n, &b| (b as char).to_digit(16).map(|x| n * 16 + x))
+        d.iter().try_fold(0u32, |n, &b| {
+            super::encoded::hex_val(b).map(|x| n * 16 + u32::from(x))
+        })
     };
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
@@ -4512,12 +4513,12 @@ fn password_composition(v: &[u8]) -> bool {
     // An encoder escapes only what a URL reserves (`%2F`, `%40`) and UTF-8 (`%C3%A9`);
     // `Tul1p%710` and `Coyote%886` hold a `%` but no escape, since no encoder writes `q` as
     // `%71` or a lone `%88`.
-    let hex = |b: u8| (b as char).to_digit(16);
+    let hex = super::encoded::hex_val;
     let escape = |w: &[u8]| {
         (w.len() >= 3 && w[0] == b'%')
             .then(|| hex(w[1]).zip(hex(w[2])))
             .flatten()
-            .map(|(h, l)| (h * 16 + l) as u8)
+            .map(|(h, l)| h << 4 | l)
     };
     let percent_encoded = (0..lower.len()).any(|i| match escape(&lower[i..]) {
         Some(b) if b < 0x80 => !crate::encode::is_unreserved(b),

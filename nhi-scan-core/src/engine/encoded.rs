@@ -403,7 +403,7 @@ fn utf16le(b: &[u8]) -> bool {
     b.len() >= 8 && b.len() % 2 == 0 && b.chunks_exact(2).all(|p| p[1] == 0 && printable(p[0]))
 }
 
-fn hex_val(b: u8) -> Option<u8> {
+pub(crate) fn hex_val(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
