@@ -15,6 +15,7 @@ import os
 import random
 import re
 import string
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIR = "classes"
@@ -1026,12 +1027,12 @@ def more_classes(emit):
     ])
     emit("inline-html/ops-channel.json", [
         "{", f'  "_note": "{HEADER}",', '  "messages": [',
-        (f'    {{"content": "<div>svc-report password: <strong>{w2}</strong> (expires Friday)</div>"}}', ("pos", "generic.password", w2)),
+        (f'    {{"content": "<div>svc-report password: <strong>{w2}</strong> (expires Friday)</div>"}}', ("pos", "generic.password", w2.replace("&amp;", "&"), w2)),
         "  ]", "}",
     ])
     emit("inline-html/OPS-4410.xml", [
         f"<!-- {HEADER} -->", "<rss><channel><item>",
-        (f"<description>&lt;p&gt;DB password for the replica is &lt;tt&gt;{w3}&lt;/tt&gt;.&lt;/p&gt;</description>", ("pos", "generic.password", w3)),
+        (f"<description>&lt;p&gt;DB password for the replica is &lt;tt&gt;{w3}&lt;/tt&gt;.&lt;/p&gt;</description>", ("pos", "generic.password", w3.replace("&amp;quot;", '"'), w3)),
         "</item></channel></rss>",
     ])
     emit("inline-html/handover.md", [
@@ -1601,6 +1602,153 @@ def more_classes(emit):
         '  <User clsid="{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}" name="Guest" image="2">',
         ('    <Properties action="U" newName="" fullName="" cpassword="" changeLogon="0" userName="Guest"/>', ("neg", "empty")),
         '  </User>', "</Groups>",
+    ])
+
+
+    # 39. Round 2, stop 13: a name in a later cell of a Markdown table, an HTML table's label
+    # and value cells, tab-separated settings rows, `key:value` in properties files, a
+    # qualifier after the head word, one-line ARM parameter objects, webhook endpoint secrets,
+    # dot leaders, lists under plural names, keys written as byte lists or passed to
+    # `bytes.fromhex`, signing secrets by position (`jwt.sign`, `cookieParser`), browser tests
+    # typing into password fields, a password's noun in chat, commit-message arrows, flags in
+    # escaped quotes, Perl's `\@` in URLs; new shapes: Discord tokens of older bots (the id
+    # checked), Loggly input URLs, dotenv Vault keys, labelled recovery phrases, JWKs in code.
+    r = random.Random("nhi-scan:classes39")
+    PU = "generic.password.unquoted"
+    word = lambda: r.choice(["Saffron", "Pelican", "Granite", "Willow", "Comet", "Falcon", "Ember", "Cedar"])
+    tok = rnd(r, 40)
+    emit("stop13/docs/SECRETS.md", [
+        f"<!-- {HEADER} -->", "# Where the keys live", "",
+        "| Service | Variable | Value |", "|---|---|---|",
+        (f"| Search | `SEARCH_ADMIN_TOKEN` | `{tok}` |", ("pos", "generic.token", tok)),
+        ("| Database | `DB_PASSWORD` | required |", ("neg", "a description")),
+        ("| Cache | `REDIS_PASSWORD` | `<from vault>` |", ("neg", "placeholder")),
+    ])
+    hp = word() + "&" + rnd(r, 9) + "<" + str(r.randint(1, 9)) + ">"
+    hpraw = hp.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    emit("stop13/wiki/scanner-setup.html", [
+        f"<!-- {HEADER} -->", "<table>", "<tr><th>Setting</th><th>Value</th></tr>",
+        "<tr><td>User</td><td>svc-scan</td></tr>",
+        (f"<tr><td>Password</td><td><code>{hpraw}</code></td></tr>", ("pos", "generic.password", hp, hpraw)),
+        "<tr><td>Password</td><td>ask the service desk</td></tr>", "</table>",
+    ])
+    tp = pw(r).replace("\t", "")
+    emit("stop13/exports/app_settings.tsv", [
+        f"# {HEADER}", "id\tname\tvalue\tupdated",
+        "7\tsite.title\tAcme Shop\t2025-02-01",
+        (f"9\tmail.smtp_password\t{tp}\t2025-02-01", ("pos", PU, tp)),
+        ("10\tmail.smtp_password_hint\tsee vault\t2025-02-01", ("neg", "a hint")),
+    ])
+    cp = word() + word() + str(r.randint(100, 999))
+    lp = pw(r)
+    emit("stop13/java/src/main/resources/application-prod.properties", [
+        f"# {HEADER}", "spring.mail.host=smtp.example.internal",
+        (f"spring.mail.password:{cp}", ("pos", PU, cp)),
+        (f"app.ldap.bind-password.fallback={lp}", ("pos", PU, lp)),
+        ("Identity:Password:RequiredLength=12", ("neg", "a policy setting")),
+    ])
+    ap = pw(r)
+    emit("stop13/azure/sql.parameters.json", [
+        "{", f'  "$comment": "{HEADER}",', '  "parameters": {',
+        '    "sqlAdminLogin": { "value": "sqladmin" },',
+        (f'    "sqlAdminPassword": {{ "value": "{ap}" }},', ("pos", P, ap)),
+        '    "skuName": { "value": "S1" }', "  }", "}",
+    ])
+    wes = rnd(r, 40)
+    emit("stop13/billing/config/webhooks.yml", [
+        f"# {HEADER}", "providers:", "  mollie:",
+        (f"    webhook-endpoint-secret: {wes}", ("pos", "generic.secret.unquoted", wes)),
+        "    webhook-endpoint-url: https://billing.example.internal/hooks/mollie",
+    ])
+    lw = word() + "!" + rnd(r, 5, string.digits) + word().lower()
+    emit("stop13/runbooks/break-glass.txt", [
+        HEADER, "", "  Appliance ............ backup-01",
+        (f"  Password ............. {lw}", ("pos", PU, lw)),
+        "  Password ............. (sealed envelope, safe 2)",
+    ])
+    lt = rnd(r, 40)
+    emit("stop13/orders/config/clients.yaml", [
+        f"# {HEADER}", "partner_api_keys:",
+        (f"  - {lt}", ("pos", "generic.api-key.unquoted", lt)),
+        "device_tokens:", ("  - " + rnd(r, 64, "0123456789abcdef"), ("neg", "push device token")),
+    ])
+    bl = r.randbytes(24)
+    bls = ", ".join("0x%02x" % b for b in bl)
+    emit("stop13/firmware/src/keys.c", [
+        f"/* {HEADER} */", "#include <stdint.h>",
+        (f"static const uint8_t hmac_key[] = {{ {bls} }};", ("pos", "generic.encryption-key.unquoted", bl.hex(), bls)),
+        "static const uint8_t crc_table[] = { 0x00, 0x07, 0x0e, 0x09 };",
+    ])
+    fh = r.randbytes(32).hex()
+    emit("stop13/webhooks/verify.py", [
+        f"# {HEADER}", "import hashlib, hmac",
+        (f'SIGNING_KEY = bytes.fromhex("{fh}")', ("pos", "generic.encryption-key", fh)),
+        'DIGEST = bytes.fromhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")',
+    ])
+    js1, js2 = rnd(r, 36), pw(r) + rnd(r, 12)
+    emit("stop13/api/src/app.js", [
+        f"// {HEADER}", "const app = express();",
+        (f"app.use(cookieParser('{js1}'));", ("pos", "generic.secret", js1)),
+        (f'const token = jwt.sign({{ sub: user.id }}, "{js2}", {{ expiresIn: "1h" }});', ("pos", "generic.secret", js2)),
+        ("const check = jwt.verify(token, process.env.JWT_SECRET);", ("neg", "a reference")),
+    ])
+    tpw = pw(r).replace("'", "")
+    emit("stop13/e2e/tests/admin.spec.ts", [
+        f"// {HEADER}", "test('admin can log in', async ({ page }) => {",
+        "  await page.fill('#email', 'qa-admin@example.test');",
+        (f"  await page.fill('#password', '{tpw}');", ("pos", P, tpw)),
+        "  await page.click('button[type=submit]');", "});",
+    ])
+    cw = word() + word() + str(r.randint(1000, 9999))
+    aw = word() + "#" + str(r.randint(2018, 2025)) + rnd(r, 3, string.ascii_lowercase)
+    emit("stop13/chat/site-team.txt", [
+        HEADER,
+        "03/04/2025, 09:12 - Dana: contractors arrive at 10",
+        (f"03/04/2025, 09:13 - Dana: guest network is ACME-Guest, pw {cw}", ("pos", PU, cw)),
+        "03/04/2025, 09:14 - Lee: the password reset link expired, can you resend?",
+    ])
+    emit("stop13/logs/git-log.txt", [
+        HEADER, "commit 7d1e0c4b9a2f", "Author: Ops <ops@example.internal>", "",
+        (f"    rotate the jenkins admin pw -> {aw}", ("pos", PU, aw)),
+    ])
+    fk = rnd(r, 36)
+    emit("stop13/incident/container-inspect.json", [
+        "{", f'  "Comment": "{HEADER}",', '  "Env": [',
+        (f'    "AGENT_ARGS=--name \\"edge-7\\" --api-key \\"{fk}\\"",', ("pos", "generic.api-key", fk)),
+        '    "TZ=UTC"', "  ]", "}",
+    ])
+    fp = rnd(r, 20)
+    emit("stop13/perl/fetch.pl", [
+        f"# {HEADER}", "use Net::FTP;",
+        (f'my $src = "ftp://feeds:{fp}\\@ftp.partner.example/outbound/";', ("pos", "config.url-credentials", fp)),
+    ])
+    did = str(r.randint(400000000000000000, 999999999999999999))
+    dtk = base64.b64encode(did.encode()).decode().rstrip("=") + "." + rnd(r, 6, B62 + "_-") + "." + rnd(r, 38, B62 + "_-")
+    emit("stop13/bots/logs/worker.log", [
+        HEADER,
+        (f"2025-03-02T10:13:40Z INFO restarted the gateway with {dtk}", ("pos", "discord.bot-token.snowflake", dtk)),
+    ])
+    lg = str(uuid.UUID(int=r.getrandbits(128)))
+    emit("stop13/ops/ship-logs.sh", [
+        f"# {HEADER}",
+        (f'curl -s -d @events.json "https://logs-01.loggly.com/bulk/{lg}/tag/batch/"', ("pos", "loggly.url-token", lg)),
+    ])
+    dk = "key_" + r.randbytes(32).hex()
+    emit("stop13/site/.env.keys", [
+        f"# {HEADER}",
+        (f'DOTENV_KEY_STAGING="dotenv://:{dk}@dotenv.org/vault/.env.vault?environment=staging"', ("pos", "dotenv.vault-key", dk)),
+    ])
+    mn = " ".join(rnd(r, r.randint(4, 7), string.ascii_lowercase) for _ in range(12))
+    emit("stop13/notes/wallet.md", [
+        f"<!-- {HEADER} -->", "## Treasury wallet",
+        (f"Recovery phrase (offline copy only): {mn}", ("pos", "crypto.mnemonic", mn)),
+    ])
+    jd = base64.urlsafe_b64encode(r.randbytes(32)).decode().rstrip("=")
+    jx = base64.urlsafe_b64encode(r.randbytes(32)).decode().rstrip("=")
+    emit("stop13/auth/src/keys.ts", [
+        f"// {HEADER}", "export const signingKey = {", '  kty: "EC",', '  crv: "P-256",',
+        (f'  x: "{jx}",', ("neg", "public coordinate")),
+        (f'  d: "{jd}",', ("pos", "jwk.private-key", jd)), "};",
     ])
 
 

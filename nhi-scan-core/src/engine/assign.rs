@@ -770,8 +770,12 @@ impl Assign {
             // What a key protects is named before how it protects it.
             let protects =
                 (w + 1..end).any(|k| matches!(words.get(k), b"encryption" | b"signing" | b"hmac"));
+            // A webhook's `endpoint_secret` signs what the endpoint receives (Stripe, GoCardless).
+            let endpoint_secret =
+                word == b"endpoint" && w + 2 == end && words.get(w + 1) == b"secret";
             NOT_SECRET_WORDS.contains(&word)
                 && (matches!(word, b"public" | b"publishable") || !protects)
+                && !endpoint_secret
         });
         let value = a.value_bytes(hay);
         let pw_name = password_name(words, end);
@@ -1125,7 +1129,9 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
     let mut p = from;
     while p < lim
         && (is_name_byte(hay[p])
-            || hay[p] == b':' && hay.get(p + 1).is_some_and(u8::is_ascii_alphabetic))
+            || hay[p] == b':'
+                && hay.get(p + 1).is_some_and(u8::is_ascii_alphabetic)
+                && !colon_operator(hay, p))
     {
         p += 1;
     }
@@ -1185,7 +1191,11 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         Some(_) if blanks && prose_connector(hay, q).is_some() => true,
         Some(&c) => {
             blanks
-                && (c.is_ascii_alphanumeric() || b"\"'`$@%/~.-_<{[".contains(&c) || c >= 0x80)
+                && (c.is_ascii_alphanumeric()
+                    || b"\"'`$@%/~.-_<{[".contains(&c)
+                    || c >= 0x80
+                    // An escaped quote inside a string (`"OPTS=--api-key \"x\""`).
+                    || c == b'\\' && quote_at(hay, q).is_some())
                 && !CODE_WORDS.iter().any(|w| {
                     hay[q..].starts_with(w)
                         && hay
@@ -1496,6 +1506,23 @@ pub(super) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
 }
 
+/// Whether the `:` at `i`, between a name and a word, separates a key from its value rather
+/// than joining a configuration path (`Jwt:Secret`): a properties file's `db.password:LotusSage3`,
+/// where one token runs from the colon to the end of the line.
+fn colon_operator(hay: &[u8], i: usize) -> bool {
+    let rest = &hay[i + 1..line_end(hay, i + 1)];
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    // The key starts its line and holds no other colon: an ARN (`arn:aws:...:secret:name`) or
+    // a URN is one value, not a key and its value.
+    let ls = line_start(hay, i);
+    let key = trim_start(&hay[ls..i]);
+    !key.is_empty()
+        && !key
+            .iter()
+            .any(|b| matches!(b, b':' | b' ' | b'\t' | b'"' | b'\''))
+        && !rest.iter().any(|b| matches!(b, b' ' | b'\t' | b'=' | b':'))
+}
+
 /// The identifier around a keyword hit: a run of letters, digits, `_`, `.`, `-` and single `:`
 /// between letters (`Jwt:Secret`, a .NET configuration path), at most [`MAX_IDENT`] bytes each
 /// way, without leading/trailing `.`/`-` (kept out so `--password` and `.password` give
@@ -1509,7 +1536,7 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
     };
     let mut e = hit.end;
     let lim = (hit.end + MAX_IDENT).min(hay.len());
-    while e < lim && (is_name_byte(hay[e]) || inner_colon(e)) {
+    while e < lim && (is_name_byte(hay[e]) || inner_colon(e) && !colon_operator(hay, e)) {
         e += 1;
     }
     if e == lim && lim < hay.len() && is_name_byte(hay[lim]) {
@@ -1700,7 +1727,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     let blanks = p > after_name;
     let c = *hay.get(p)?;
     let next = hay.get(p + 1).copied().unwrap_or(b'\n');
+    let leader = if c == b'.' && blanks {
+        dot_leader(hay, p)
+    } else {
+        None
+    };
     let value_start = match c {
+        // A form or a PDF's text: `Password .............. x`.
+        b'.' if leader.is_some() => leader.unwrap_or(p),
         b'=' => match next {
             b'=' | b'~' => return None,
             b'>' => p + 2,
@@ -1736,7 +1770,7 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'-' if name_quoted && next == b'>' => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
-        b'|' if blanks && first_table_cell(hay, raw_s - open_quote.unwrap_or(0)) => {
+        b'|' if blanks && table_cell_start(hay, raw_s - open_quote.unwrap_or(0)) => {
             return table_cell(hay, s..e, p + 1);
         }
         b'<' if !blanks && let Some(close) = key_element(hay, raw_s, p) => {
@@ -1761,7 +1795,13 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             // `--password X`, `-storepass X`, or a directive alone on its line
             // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
             let flag = dashes > 0;
+            if !flag && let Some(a) = tab_cell(hay, s..e, after_name, p) {
+                return Some(a);
+            }
             if !flag && let Some(a) = prose_value(hay, s, e, p) {
+                return Some(a);
+            }
+            if !flag && let Some(a) = bare_password(hay, s, e, p) {
                 return Some(a);
             }
             if !flag && after_set(hay, raw_s) {
@@ -1792,15 +1832,27 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // An Erlang binary, `<<"x">>`.
         p += 2;
     }
-    if c == b':' && hay.get(p) == Some(&b'{') && rest_of_line_empty(hay, p + 1) {
-        // `"db_password": {` / `"value": "..."` (Terraform state, ARM `defaultValue`).
-        return block_value(hay, s..e, p + 1);
+    if c == b':' && hay.get(p) == Some(&b'{') {
+        // `"db_password": {` / `"value": "..."` (Terraform state, ARM `defaultValue`), or on
+        // one line (`"adminPassword": { "value": "..." }`, an ARM parameters file).
+        if rest_of_line_empty(hay, p + 1) {
+            return block_value(hay, s..e, p + 1);
+        }
+        if let Some(a) = block_value(hay, s..e, p + 1) {
+            return Some(a);
+        }
     }
     if c == b':'
         && matches!(hay.get(p), Some(b'|' | b'>'))
         && let Some(v) = yaml_block_line(hay, raw_s, p)
     {
         return Some(Assignment::new(s..e, v, false));
+    }
+    if let Some((v, hex)) = byte_list(hay, p) {
+        let mut a = Assignment::new(s..e, v, false);
+        // Reported as written, with the bytes in hex as its decoded form.
+        a.decoded = Some((hex, super::decode::Encoding::Hex));
+        return Some(a);
     }
     if hay[p..].starts_with(b"[]byte(")
         && let Some(v) = wrapper_literal(hay, p)
@@ -1907,6 +1959,86 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
     }
     Some(Assignment::new(s..e, v, quoted))
+}
+
+/// `[32]byte{0x0f, 0x70, ...}` (Go), `{0x0f, 0x70, ...}` (C), `[0x0f, 0x70, ...]` (Rust),
+/// `new byte[]{(byte)0x0f, ...}` (Java): a key written as a list of byte literals, 16 bytes at
+/// least. Returns the list's text and its bytes as hex digits, the form the key is judged in.
+fn byte_list(hay: &[u8], p: usize) -> Option<(Range<usize>, Vec<u8>)> {
+    // A type may come first (`[32]byte`, `new byte[]`, `(unsigned char[])`).
+    let lim = (p + 24).min(hay.len());
+    let item_at = |q: usize| {
+        let q = skip_whitespace(hay, q, 64);
+        let q = if hay[q..].starts_with(b"(byte)") {
+            skip_blanks(hay, q + 6, 4)
+        } else {
+            q
+        };
+        (hay[q..].starts_with(b"0x") || hay[q..].starts_with(b"0X")).then_some(q)
+    };
+    let mut open = p;
+    loop {
+        if open >= lim {
+            return None;
+        }
+        let b = hay[open];
+        if matches!(b, b'{' | b'[') && item_at(open + 1).is_some() {
+            break;
+        }
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'[' | b']' | b'(' | b')' | b' ' | b'_')) {
+            return None;
+        }
+        open += 1;
+    }
+    // On one line: multi-line byte tables are test vectors and constants far more often
+    // (a TLS key schedule's RFC 8448 trace, a hash's default secret) than a pasted key.
+    let eol = line_end(hay, open);
+    let mut hex = Vec::with_capacity(64);
+    let mut first = None;
+    let mut last = open;
+    let mut q = open + 1;
+    while let Some(at) = item_at(q) {
+        let ds = at + 2;
+        let mut de = ds;
+        while de < hay.len() && de - ds < 2 && hay[de].is_ascii_hexdigit() {
+            de += 1;
+        }
+        if de == ds || hay.get(de).is_some_and(u8::is_ascii_hexdigit) || hex.len() >= 2048 {
+            return None;
+        }
+        if de - ds == 1 {
+            hex.push(b'0');
+        }
+        hex.extend(hay[ds..de].iter().map(u8::to_ascii_lowercase));
+        first.get_or_insert(at);
+        last = de;
+        q = skip_whitespace(hay, de, 64);
+        if hay.get(q) != Some(&b',') {
+            break;
+        }
+        q += 1;
+    }
+    let q = skip_whitespace(hay, last, 64);
+    let q = if hay.get(q) == Some(&b',') {
+        skip_whitespace(hay, q + 1, 64)
+    } else {
+        q
+    };
+    (matches!(hay.get(q), Some(b'}' | b']')) && q < eol && hex.len() >= 32)
+        .then(|| (first.unwrap_or(last)..last, hex))
+}
+
+/// The end of a dot leader at `p` (three dots or more, blanks between allowed, then a blank),
+/// as printed forms and PDF text join a label to its value.
+fn dot_leader(hay: &[u8], p: usize) -> Option<usize> {
+    let lim = (p + 256).min(hay.len());
+    let mut q = p;
+    let mut dots = 0;
+    while q < lim && matches!(hay[q], b'.' | b' ' | b'\t') {
+        dots += usize::from(hay[q] == b'.');
+        q += 1;
+    }
+    (dots >= 3 && q > p && matches!(hay[q - 1], b' ' | b'\t')).then_some(q)
 }
 
 /// Rows read below a CSV header, at most (a spreadsheet of shared accounts is short; a data
@@ -2134,6 +2266,9 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         b"should be ",
         b"now ",
         b"still ",
+        // A commit message or a changelog: `rotate grafana admin pw -> Spring2020!x`.
+        b"-> ",
+        "\u{2192} ".as_bytes(),
     ];
     let mut p = p;
     // A phrase saying whose credential it is comes first: `password for the replica is`,
@@ -2184,6 +2319,12 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
 fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let at = prose_connector(hay, p)?;
     let (mut v, quoted) = parse_value(hay, at)?;
+    // An arrow before a quoted literal is code (Scala `password -> "x"`, a PHP member), not a
+    // commit message's `pw -> x`.
+    let arrow = hay[..at].trim_ascii_end();
+    if quoted && (arrow.ends_with(b"->") || arrow.ends_with("\u{2192}".as_bytes())) {
+        return None;
+    }
     let ends_line = rest_of_line_empty(hay, v.end);
     if !quoted {
         while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b'?' | b':') {
@@ -2225,14 +2366,18 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     Some(Assignment::new(ns..e, v, quoted))
 }
 
-/// Whether `at` starts the first cell of a Markdown table row (`| NAME | value |`).
-fn first_table_cell(hay: &[u8], at: usize) -> bool {
+/// Whether `at` starts a cell of a Markdown table row (`| NAME | value |`, `| x | NAME | value |`).
+fn table_cell_start(hay: &[u8], at: usize) -> bool {
     let before = trim_start(&hay[line_start(hay, at)..at]);
-    before.first() == Some(&b'|') && before[1..].iter().all(|b| matches!(b, b' ' | b'\t'))
+    let mut cell = before;
+    while let [rest @ .., b' ' | b'\t'] = cell {
+        cell = rest;
+    }
+    before.first() == Some(&b'|') && cell.last() == Some(&b'|')
 }
 
-/// `| DB_PASSWORD | `value` |`: a Markdown table row whose first cell names a credential and
-/// whose second cell is one value (bare or in a code span), closed by the next `|`. Prose
+/// `| DB_PASSWORD | `value` |`, `| Cloudflare | `CF_API_TOKEN` | `value` |`: a Markdown table
+/// row where a cell names a credential and the next cell is one value (bare or in a code span), closed by the next `|`. Prose
 /// cells (`| password | The database password |`) do not close after one word.
 fn table_cell(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     let p = skip_blanks(hay, p, 16);
@@ -2242,6 +2387,28 @@ fn table_cell(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         return None;
     }
     Some(Assignment::new(name, v, quoted))
+}
+
+/// `118<TAB>mailserver_pass<TAB>5wf1Fdo4=pmv<TAB>yes`: a tab-separated row (a `pg_dump` COPY
+/// block, a TSV export of a settings table) where a cell names a credential and the next cell,
+/// one token, is its value.
+fn tab_cell(hay: &[u8], name: Range<usize>, after_name: usize, p: usize) -> Option<Assignment> {
+    let name_start = name.start;
+    if after_name != name.end || hay.get(after_name) != Some(&b'\t') || p != after_name + 1 {
+        return None;
+    }
+    let ls = line_start(hay, name_start);
+    if !(name_start == ls || hay[name_start - 1] == b'\t') {
+        return None;
+    }
+    let line = &hay[ls..line_end(hay, ls)];
+    if memchr::memchr_iter(b'\t', line).count() < 2 {
+        return None;
+    }
+    let (v, quoted) = parse_value(hay, p)?;
+    let end = value_end(hay, &v, quoted);
+    matches!(hay.get(end), None | Some(b'\t' | b'\n' | b'\r'))
+        .then(|| Assignment::new(name, v, quoted))
 }
 
 /// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
@@ -2395,29 +2562,83 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
             )
         });
         // `pass` is a verb in prose (`pass \`asn1Spec\` to ...`): only a password's noun.
-        let name = hay[s..e].to_ascii_lowercase();
-        let noun = [&b"password"[..], b"passwd", b"passphrase", b"pwd"]
-            .iter()
-            .any(|w| name.ends_with(w));
-        return (quoted
-            && noun
-            && (8..=64).contains(&val.len())
-            && val.iter().any(u8::is_ascii_digit)
-            && char_classes(val) >= 3
-            && !code)
+        return (quoted && password_noun(&hay[s..e]) && strong_password(val) && !code)
             .then(|| Assignment::new(s..e, v, quoted));
     }
     quote_at(hay, p)?;
     let (v, quoted) = parse_value(hay, p)?;
     let end = value_end(hay, &v, quoted);
     let q = skip_blanks(hay, end, 8);
-    if !matches!(
+    // Prose may go on after a password's quoted value (fetchmail's `with password "x" is
+    // helpdesk here`); other statements end with it.
+    let ends = matches!(
         hay.get(q),
         None | Some(b'\n' | b'\r' | b';' | b',' | b')' | b'}' | b']')
-    ) {
+    );
+    (ends || password_noun(&hay[s..e]) && strong_password(&hay[v.clone()]))
+        .then(|| Assignment::new(s..e, v, quoted))
+}
+
+/// Whether a name ends with a password's noun (`pass` is a verb in prose: `pass \`x\` to`).
+fn password_noun(name: &[u8]) -> bool {
+    let name = name.to_ascii_lowercase();
+    [&b"password"[..], b"passwd", b"passphrase", b"pwd"]
+        .iter()
+        .any(|w| name.ends_with(w))
+}
+
+/// A value that reads as a chosen password wherever it stands: 8 to 64 characters with a digit
+/// and three kinds of characters (`AutumnQuartz25@`, `NimbusRocket550`).
+pub(super) fn strong_password(v: &[u8]) -> bool {
+    (8..=64).contains(&v.len()) && v.iter().any(u8::is_ascii_digit) && char_classes(v) >= 3
+}
+
+/// `guest wifi is NW-Guest, pw NimbusRocket550`: a password's noun alone in prose, then a
+/// bare value with no operator between. Only a strong password counts, and never in code
+/// (`password VARCHAR(64)`, `Password string`): the noun stands after a blank, a comma or the
+/// line start, and the value holds no brackets or operators.
+fn bare_password(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let name = hay[s..e].to_ascii_lowercase();
+    if ![
+        &b"pw"[..],
+        b"pwd",
+        b"password",
+        b"passwd",
+        b"passcode",
+        b"passwort",
+    ]
+    .contains(&name.as_slice())
+        || hay[s..e].iter().all(u8::is_ascii_uppercase)
+        || !(s == line_start(hay, s) || matches!(hay[s - 1], b' ' | b'\t' | b','))
+    {
         return None;
     }
-    Some(Assignment::new(s..e, v, quoted))
+    let (mut v, quoted) = parse_value(hay, p)?;
+    if quoted {
+        return None;
+    }
+    while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b';' | b')') {
+        v.end -= 1;
+    }
+    let val = &hay[v.clone()];
+    let code = val.iter().any(|b| {
+        matches!(
+            b,
+            b'(' | b')' | b'{' | b'}' | b'[' | b']' | b'=' | b'<' | b'>'
+        )
+    });
+    // Words run together are prose or code (`lookupz6Unrecognized`) unless they end the
+    // message, or hold all four kinds of characters, as in `prose_value`.
+    let classes = char_classes(val);
+    if !(strong_password(val) && !code && val.iter().any(u8::is_ascii_alphabetic))
+        || wordy(val) && !(rest_of_line_empty(hay, v.end) && classes >= 3 || classes == 4)
+    {
+        return None;
+    }
+    // `pw` alone is no head word (too short to trust in names); here the syntax says it is one.
+    let mut a = Assignment::new(s..e, v, false);
+    a.implied = Some(&[b"password"]);
+    Some(a)
 }
 
 /// `<password>value</password>`: the element's text, up to the next `<`.
@@ -2460,10 +2681,11 @@ fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<A
 
 /// Elements that hold a name whose value is the next element: Apple property lists
 /// (`<key>`), KeePass exports (`<Key>`), Hadoop and Java configuration (`<name>`).
-const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name"];
+const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name", b"td", b"th", b"dt"];
 
 /// The length of the closing tag at `p` when the name at `raw_s` sits alone in a key element
-/// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`).
+/// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`, an HTML
+/// table's label cell `<td>Password</td>`).
 fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
     KEY_ELEMENTS.iter().find_map(|tag| {
         let open = raw_s.checked_sub(tag.len() + 2)?;
@@ -2480,8 +2702,9 @@ fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
 }
 
 /// Elements that hold the value after a key element: `<string>` (plist), `<Value ...>`
-/// (KeePass, with attributes), `<value>` (Hadoop).
-const VALUE_ELEMENTS: &[&[u8]] = &[b"string", b"value"];
+/// (KeePass, with attributes), `<value>` (Hadoop), and an HTML table's or definition list's
+/// next cell (`<td>Password</td><td>x</td>`, `<dt>Token</dt><dd>x</dd>`).
+const VALUE_ELEMENTS: &[&[u8]] = &[b"string", b"value", b"td", b"dd"];
 
 /// The value element after a key element, after white space (same or next lines):
 /// `<string>value</string>`, `<Value ProtectInMemory="True">value</Value>`. Any other element
@@ -2499,6 +2722,14 @@ fn sibling_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment>
     let open_end = q + memchr::memchr(b'>', &hay[q..lim])? + 1;
     if hay[open_end - 2] == b'/' {
         return None;
+    }
+    // An HTML table's or list's value cell may set the value apart (`<td><code>x</code></td>`).
+    if let Some(v) = inline_element(hay, open_end) {
+        let after = &hay[v.end..(v.end + 40).min(hay.len())];
+        let close = [b"</".as_slice(), tag].concat();
+        return (after.len() >= close.len()
+            && memchr::memmem::find(&after.to_ascii_lowercase(), &close).is_some())
+        .then(|| Assignment::new(s..e, v, true));
     }
     xml_element(hay, s, e, open_end).filter(|a| {
         let c = &hay[skip_whitespace(hay, a.value.end, 16)..];
@@ -2767,7 +2998,7 @@ fn auth_pair(hay: &[u8], name: &Range<usize>, v: Range<usize>) -> Option<Range<u
 }
 
 /// `basic_auth:` then `  - "user:password"` on the next line (a YAML list of one or more
-/// pairs): the first element's password.
+/// pairs): the first element's password; or under a plural credential name the first element.
 fn auth_list_item(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
     let mut p = after;
     if hay.get(p) == Some(&b'\r') {
@@ -2787,8 +3018,33 @@ fn auth_list_item(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assign
     if !rest_of_line_empty(hay, end) {
         return None;
     }
-    let v = auth_pair(hay, &name, v)?;
-    Some(Assignment::new(name, v, quoted))
+    if let Some(v) = auth_pair(hay, &name, v.clone()) {
+        return Some(Assignment::new(name, v, quoted));
+    }
+    // `service_tokens:` / `  - DFI8uyae...`: a list of credentials under a plural name; the
+    // first element is judged as the name's value.
+    const PLURALS: &[(&[u8], &[&[u8]])] = &[
+        (b"tokens", &[b"token"]),
+        (b"passwords", &[b"password"]),
+        (b"api_keys", &[b"api", b"key"]),
+        (b"apikeys", &[b"api", b"key"]),
+        (b"api-keys", &[b"api", b"key"]),
+        (b"secret_keys", &[b"secret", b"key"]),
+    ];
+    let plural = hay[name.clone()].to_ascii_lowercase();
+    let (suffix, words) = PLURALS.iter().find(|(w, _)| plural.ends_with(w))?;
+    // `device_tokens`, `page_tokens`: the qualifiers that make a single one no credential.
+    let rest = &plural[..plural.len() - suffix.len()];
+    let qualifier = rest
+        .split(|b| !b.is_ascii_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .unwrap_or(b"");
+    if denied_qualifier(words[words.len() - 1], qualifier) {
+        return None;
+    }
+    let mut a = Assignment::new(name, v, quoted);
+    a.implied = Some(words);
+    Some(a)
 }
 
 /// Verbs that make a call read or derive a credential rather than set one (`getPassword("db")`,
@@ -2970,7 +3226,13 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     }
     let mut out = Vec::new();
     if !super::encoded::decode_run(encoding, &hay[lit.clone()], &mut out) {
-        return None;
+        // A key written in hex (`AES_KEY = bytes.fromhex("c41f...")`) decodes to random
+        // bytes: the hex is the key.
+        let raw = &hay[lit.clone()];
+        return (matches!(encoding, Encoding::Hex)
+            && raw.len() >= 32
+            && raw.iter().all(u8::is_ascii_hexdigit))
+        .then(|| Assignment::new(name, lit, true));
     }
     let mut a = Assignment::new(name, lit, true);
     a.decoded = Some((out, encoding));
@@ -3014,7 +3276,8 @@ fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
 /// between the name and `=`, with a quoted value.
 /// The length of a C array declarator after a name (`char pass[] = "..."`,
 /// `const char key[33] PROGMEM = "..."`, the classic Arduino sketch), or 0. Only when a string
-/// literal is what is assigned: `keys[i] = x` and byte arrays are code.
+/// literal or a list of 16 bytes or more (`uint8_t hmac_key[] = { 0x.., ... }`) is what is
+/// assigned: `keys[i] = x` and short tables are code.
 fn c_array_suffix(hay: &[u8], p: usize) -> usize {
     // Nim's export marker (`ScraperApiKey* = "..."`): no other language puts `*` between a
     // name and its `=` with a string after it.
@@ -3047,7 +3310,7 @@ fn c_array_suffix(hay: &[u8], p: usize) -> usize {
         return 0;
     }
     r = skip_blanks(hay, r + 1, 4);
-    if hay.get(r) == Some(&b'"') {
+    if hay.get(r) == Some(&b'"') || hay.get(r) == Some(&b'{') && byte_list(hay, r).is_some() {
         end - p
     } else {
         0
@@ -3277,6 +3540,10 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         if hay[i] == b'&'
             && let Some(n) = entity_len(&hay[i..lim])
         {
+            // A quote's entity ends a bare value as the quote would (`&quot;X-Api-Key: v&quot;`).
+            if quote_at(hay, i).is_some() {
+                break;
+            }
             i += n;
             continue;
         }
@@ -3367,7 +3634,7 @@ fn hex_literal(hay: &[u8], a: &mut Assignment) {
 /// expression's `\d`), or when the text would hold a control character (`\t`, `\n`), which
 /// no typed secret holds.
 fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
-    memchr::memchr2(b'\\', b'`', v)?;
+    memchr::memchr3(b'\\', b'`', b'&', v)?;
     let hex = |d: &[u8]| -> Option<u32> {
         d.iter().try_fold(0u32, |n, &b| {
             super::encoded::hex_val(b).map(|x| n * 16 + u32::from(x))
@@ -3407,6 +3674,23 @@ fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
                 i += 2;
             }
             (b'\\', _) => return None,
+            // HTML and XML write `&`, `<`, `>` and quotes as entities (`Tr&amp;Fm4&lt;9&gt;`);
+            // HTML inside XML escapes them twice (`&amp;quot;` in an RSS description).
+            (b'&', _) if let Some(n) = entity_len(&v[i..]) => {
+                let body = &v[i + 1..i + n - 1];
+                let mut c = entity_char(body)?;
+                let mut used = n;
+                if body == b"amp" {
+                    let mut inner = vec![b'&'];
+                    inner.extend_from_slice(&v[i + n..(i + n + 8).min(v.len())]);
+                    if let Some(m) = entity_len(&inner) {
+                        c = entity_char(&inner[1..m - 1])?;
+                        used += m - 1;
+                    }
+                }
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                i += used;
+            }
             _ => {
                 out.push(b);
                 i += 1;
@@ -3458,6 +3742,22 @@ fn inline_element(hay: &[u8], p: usize) -> Option<Range<usize>> {
             .is_some_and(|x| x.eq_ignore_ascii_case(tag))
         && hay[c + 1 + tag.len()..].starts_with(gt);
     (closed && close > start).then_some(start..close)
+}
+
+/// The character an entity's body (`amp`, `#39`, `#x27`) stands for.
+fn entity_char(body: &[u8]) -> Option<char> {
+    match body {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        [b'#', b'x' | b'X', h @ ..] => {
+            char::from_u32(u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()?)
+        }
+        [b'#', d @ ..] => char::from_u32(std::str::from_utf8(d).ok()?.parse().ok()?),
+        _ => None,
+    }
 }
 
 /// The length of an HTML/XML character entity at the start of `s` (`&amp;`, `&lt;`, `&#39;`,
@@ -4408,7 +4708,7 @@ fn spaced_passphrase(v: &[u8]) -> bool {
 /// alphabetic words of three or more letters joined by `-`, `_` or `.` (the last may end in
 /// digits), 12 characters or more, none of them a word that marks a placeholder or a reference
 /// (`change-me-please`, `db-password`, `not-set`).
-fn passphrase(v: &[u8]) -> bool {
+pub(super) fn passphrase(v: &[u8]) -> bool {
     if v.len() < 12 || v.len() > 64 {
         return false;
     }
@@ -5911,5 +6211,97 @@ mod attribution_tests {
             // nhi-scan:allow-next-line (fake)
             reports_each(&s, &[(text.as_str(), "I#0!LGYuu1OkrBaeYf")]);
         }
+    }
+    #[test]
+    fn tables_leaders_lists_byte_arrays_and_bare_passwords() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A Markdown table whose name is not the first cell.
+            (
+                "| Cloudflare | `CF_API_TOKEN` | `Yw7tTGrvODpzMEqXsKjIAQEJ9xexWZKwzCADKgmE` |\n",
+                "Yw7tTGrvODpzMEqXsKjIAQEJ9xexWZKwzCADKgmE",
+            ),
+            // A tab-separated settings row (pg_dump COPY, a TSV export).
+            (
+                "118\tmailserver_pass\t5wf1Fdo4=pmv*xQI4kAtB\tyes\n",
+                "5wf1Fdo4=pmv*xQI4kAtB",
+            ),
+            // An HTML table's label and value cells, the value entity-escaped.
+            (
+                "<tr><td>Password</td><td><code>Tr&amp;Fm4VgYuYNI&lt;9&gt;</code></td></tr>\n",
+                "Tr&amp;Fm4VgYuYNI&lt;9&gt;",
+            ),
+            // A properties file's `key:value`.
+            ("spring.rabbitmq.password:LotusSage340\n", "LotusSage340"),
+            // A qualifier after the head word.
+            (
+                "chat.db-password.legacy=A8JEegZGAC3n12NK!\n",
+                "A8JEegZGAC3n12NK!",
+            ),
+            // ARM parameters: the value in a one-line object.
+            (
+                "    \"adminPassword\": { \"value\": \"Forest*horizon*736\" },\n",
+                "Forest*horizon*736",
+            ),
+            // A webhook endpoint's signing secret.
+            (
+                "    webhook-endpoint-secret: 4tpRwjtXHE2VDMlOJaB5Cvry6miEQzYrXuMusdu1\n",
+                "4tpRwjtXHE2VDMlOJaB5Cvry6miEQzYrXuMusdu1",
+            ),
+            // A dot leader in a printed form.
+            (
+                "  Password .............. Zephyr#meteor#656\n",
+                "Zephyr#meteor#656",
+            ),
+            // A list under a plural credential name.
+            (
+                "service_tokens:\n  - DFI8uyae0X7Tk6M6jtpnVsj3N7y9qLXNvSj3Gy7X\n",
+                "DFI8uyae0X7Tk6M6jtpnVsj3N7y9qLXNvSj3Gy7X",
+            ),
+            // A key as a list of byte literals (reported as written).
+            (
+                "var encryptionKey = [32]byte{0x0f, 0x70, 0x8e, 0x37, 0x7c, 0x71, 0xb7, 0x7d, 0xde, 0x90, 0xe8, 0x3b, 0x10, 0xb4, 0xba, 0xbd, 0xbd, 0x00, 0x0a, 0x92}\n",
+                "0x0f, 0x70, 0x8e, 0x37, 0x7c, 0x71, 0xb7, 0x7d, 0xde, 0x90, 0xe8, 0x3b, 0x10, 0xb4, 0xba, 0xbd, 0xbd, 0x00, 0x0a, 0x92",
+            ),
+            // A hex key passed to a decoding call: the hex is the key.
+            (
+                "AES_KEY = bytes.fromhex(\"c41f7b83dfe063857615a8aa6b482b4f6368ef1e68d403e01100446f2b90f09e\")\n",
+                "c41f7b83dfe063857615a8aa6b482b4f6368ef1e68d403e01100446f2b90f09e",
+            ),
+            // Prose: a password's noun and the value, no operator; a commit message's arrow.
+            (
+                "08:16 - Ana: guest wifi is NW-Guest, pw NimbusRocket550\n",
+                "NimbusRocket550",
+            ),
+            (
+                "    rotate grafana admin pw -> Spring2020!tan\n",
+                "Spring2020!tan",
+            ),
+            // A flag whose value is in escaped quotes inside a JSON string.
+            (
+                "\"OPTS=--label \\\"team=payments\\\" --api-key \\\"zqglwp0uyHGQj4iFi0iQ1VIqwVzSwCV0DwNy\\\"\",\n",
+                "zqglwp0uyHGQj4iFi0iQ1VIqwVzSwCV0DwNy",
+            ),
+            // fetchmail: prose goes on after the quoted password.
+            (
+                "  user \"helpdesk@northwind.example\" there with password \"EZl0wP3HVrXA$\" is helpdesk here\n",
+                "EZl0wP3HVrXA$",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "| Variable | `DB_PASSWORD` | required |\n",
+                "id\tpassword\tcreated\n",
+                "Identity:Password:RequiredLength=8\n",
+                "value: arn:aws:secretsmanager:eu-west-1:287218784452:secret:billing/api-yvCS6Z\n",
+                "device_tokens:\n  - 8c1f7b83dfe063857615a8aa6b482b4f\n",
+                "the password field is required, see section 4.2\n",
+                "  password VARCHAR(64) NOT NULL,\n",
+                "var table = [4]byte{0x01, 0x02, 0x03, 0x04}\n",
+            ],
+        );
     }
 }

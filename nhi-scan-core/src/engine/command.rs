@@ -135,6 +135,20 @@ const COMMANDS: &[Command] = &[
     cmd("nuget", &["sources", "add"], &[Apart("-p")]),
     cmd("dotnet", &["nuget", "add", "source"], &[Apart("-p")]),
     cmd("jenkins-cli.jar", &[], &[UserPass("-auth", b':')]),
+    // HTTPie: `http -a user:pw POST url` (`https` is the same tool).
+    cmd(
+        "http ",
+        &[],
+        &[UserPass("-a", b':'), UserPass("--auth", b':')],
+    ),
+    cmd(
+        "https ",
+        &[],
+        &[UserPass("-a", b':'), UserPass("--auth", b':')],
+    ),
+    // Drupal's shell: `drush user:password admin "x"` (alias `upwd`).
+    cmd("drush", &["user:password"], &[Position(1)]),
+    cmd("drush", &["upwd"], &[Position(1)]),
     // SNMP v3 authentication and privacy passphrases; `createUser` in snmpd.conf.
     // v1/v2c: the community string (`-c`), which is the password.
     cmd("snmpwalk", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),

@@ -10,12 +10,15 @@
 
 use std::ops::Range;
 
-use super::assign::{parse_value, quote_at, value_end};
+use super::assign::{parse_value, passphrase, quote_at, strong_password, value_end};
 
 /// What the password argument is called, for attribution (the generic password rules).
 const PASSWORD: &[&[u8]] = &[b"password"];
 /// An AWS secret key passed after its key id (`Aws::Credentials.new('AKIA..', '..')`).
 const AWS_SECRET: &[&[u8]] = &[b"aws", b"secret", b"access", b"key"];
+
+/// A signing or cookie secret (`jwt.sign(payload, "x")`, `cookieParser("x")`).
+const SIGNING_SECRET: &[&[u8]] = &[b"signing", b"secret"];
 
 /// A call whose argument at `index` (0-based) is a password.
 struct Call {
@@ -33,6 +36,15 @@ const fn call(keyword: &'static str, index: usize) -> Call {
         keyword,
         index,
         words: PASSWORD,
+        aws_id_first: false,
+    }
+}
+
+const fn signing(keyword: &'static str, index: usize) -> Call {
+    Call {
+        keyword,
+        index,
+        words: SIGNING_SECRET,
         aws_id_first: false,
     }
 }
@@ -103,6 +115,18 @@ const CALLS: &[Call] = &[
     call("secretvalue.unsafeplaintext(", 0),
     call("secretvalue.plaintext(", 0),
     call("pulumi.secret(", 0),
+    // Signing and cookie secrets written into the call: jsonwebtoken and PyJWT
+    // `jwt.sign/verify/encode/decode(payload_or_token, secret)`, Express `cookieParser(secret)`,
+    // Node `crypto.createHmac(algorithm, secret)`, Python `hmac.new(key, ...)`, golang-jwt
+    // `token.SignedString([]byte(secret))`.
+    signing("jwt.sign(", 1),
+    signing("jwt.verify(", 1),
+    signing("jwt.encode(", 1),
+    signing("jwt.decode(", 1),
+    signing("cookieparser(", 0),
+    signing("createhmac(", 1),
+    signing("hmac.new(", 0),
+    signing("signedstring([]byte(", 0),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
@@ -110,12 +134,145 @@ const CALLS: &[Call] = &[
 /// The Go MySQL driver's DSN markers: `user:password@tcp(host:3306)/db`, `@unix(/run/mysqld.sock)`.
 const GO_DSN: &[&str] = &["@tcp(", "@unix("];
 
+/// Browser-test calls that type text into a form field: Cypress `cy.get('#password').type(x)`,
+/// Playwright `page.fill('#password', x)` / `getByLabel('Password').fill(x)`, Selenium
+/// `find_element(By.ID, "password").send_keys(x)`, WebdriverIO `setValue`.
+const TYPED: &[&str] = &[".type(", ".fill(", "send_keys(", "sendkeys(", ".setvalue("];
+
+/// The separator of a login written as `user / password` in notes, chats and manuals.
+const SLASH_PAIR: &str = " / ";
+
 /// Gate keywords of this pass (lower case).
 pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
     CALLS
         .iter()
         .map(|c| c.keyword)
         .chain(GO_DSN.iter().copied())
+        .chain(TYPED.iter().copied())
+        .chain(std::iter::once(SLASH_PAIR))
+}
+
+/// Words that say a line holds a login (`door controller admin login: admin / x`,
+/// `Basic auth    edi-partner / x`, `user CORP\svc / x`).
+const LOGIN_WORDS: &[&[u8]] = &[
+    b"login",
+    b"logon",
+    b"creds",
+    b"credential",
+    b"password",
+    b"passwort",
+    b"pw",
+    b"pwd",
+    b"account",
+    b"user",
+    b"auth",
+    b"sign in",
+];
+
+/// `admin / redwood-galaxy-willow-raven` after a word that announces a login: a user name, a
+/// slash between blanks, and a password. Only a strong password or a passphrase of four words
+/// or more counts (`width / 2`, `reads / writes` are arithmetic and prose).
+fn slash_pair(hay: &[u8], hit: Range<usize>) -> Option<Found> {
+    // The user: a name, possibly `DOMAIN\\user` or an e-mail, possibly closed by an inline tag.
+    let mut e = hit.start;
+    for tag in [
+        &b"</b>"[..],
+        b"</code>",
+        b"</strong>",
+        b"</tt>",
+        b"`",
+        b"**",
+    ] {
+        if hay[..e].ends_with(tag) {
+            e -= tag.len();
+            break;
+        }
+    }
+    let mut s = e;
+    while s > 0
+        && e - s < 64
+        && (hay[s - 1].is_ascii_alphanumeric() || b"._@\\-".contains(&hay[s - 1]))
+    {
+        s -= 1;
+    }
+    if s == e || !hay[s..e].iter().any(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
+    let lead = hay[ls.max(s.saturating_sub(120))..s].to_ascii_lowercase();
+    // Code divides (`ratio = user_bytes / total2X;`); prose announces.
+    if lead.iter().any(|b| matches!(b, b'=' | b'(' | b'{' | b';')) {
+        return None;
+    }
+    if !LOGIN_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lead, w).is_some())
+    {
+        return None;
+    }
+    // An inline element around the password (`<code>x</code>`) is read by `parse_value`.
+    let mut p = hit.end;
+    while hay.get(p) == Some(&b' ') {
+        p += 1;
+    }
+    let (v, quoted) = parse_value(hay, p)?;
+    let val = &hay[v.clone()];
+    let words = val.iter().filter(|b| **b == b'-').count() + 1;
+    if !(strong_password(val) || words >= 4 && passphrase(val)) {
+        return None;
+    }
+    let end = value_end(hay, &v, quoted);
+    if !matches!(
+        hay.get(end),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'.' | b')' | b'<' | b'"')
+    ) {
+        return None;
+    }
+    Some(Found {
+        name: s..e,
+        value: v,
+        words: PASSWORD,
+    })
+}
+
+/// Whether a field selector or label names a password field (`#password`, `[name=passwd]`,
+/// `Password`, `login-pwd`).
+fn password_field(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [&b"pass"[..], b"pwd"]
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w).is_some())
+}
+
+/// The text a browser test types into a password field: the call's second argument when its
+/// first is the field's selector (`page.fill('#password', 'x')`), else its first when the
+/// chain before it on the line selects the field (`cy.get('#password').type('x')`).
+fn typed_password(hay: &[u8], hit: Range<usize>) -> Option<Found> {
+    let (first, next) = argument(hay, hit.end)?;
+    let value = match first {
+        Some(sel) if password_field(&hay[sel.clone()]) => argument(hay, next)?.0?,
+        Some(v) => {
+            let ls = memchr::memrchr(b'\n', &hay[..hit.start]).map_or(0, |i| i + 1);
+            let chain = &hay[ls.max(hit.start.saturating_sub(160))..hit.start];
+            // The field is chosen by a string in the chain (`get('#password')`,
+            // `getByLabel("Password")`), not by a variable's name.
+            let quoted_field = chain
+                .split(|b| matches!(b, b'"' | b'\'' | b'`'))
+                .skip(1)
+                .step_by(2)
+                .any(password_field);
+            if !quoted_field {
+                return None;
+            }
+            v
+        }
+        None => return None,
+    };
+    Some(Found {
+        name: hit.start..hit.end - 1,
+        value,
+        words: PASSWORD,
+    })
 }
 
 /// A password found by position: the callee (or DSN user), the literal, and the words that
@@ -132,6 +289,12 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     let kw = &hay[hit.clone()];
     if GO_DSN.iter().any(|d| kw.eq_ignore_ascii_case(d.as_bytes())) {
         return go_dsn(hay, hit.start);
+    }
+    if TYPED.iter().any(|d| kw.eq_ignore_ascii_case(d.as_bytes())) {
+        return typed_password(hay, hit);
+    }
+    if kw == SLASH_PAIR.as_bytes() {
+        return slash_pair(hay, hit);
     }
     let c = CALLS
         .iter()
@@ -168,7 +331,9 @@ fn argument(hay: &[u8], mut p: usize) -> Option<(Option<Range<usize>>, usize)> {
     while p < lim && hay[p].is_ascii_whitespace() {
         p += 1;
     }
-    if quote_at(hay, p).is_some()
+    // A Python bytes literal (`b"..."`) is a literal too.
+    let prefixed = hay.get(p) == Some(&b'b') && quote_at(hay, p + 1).is_some();
+    if (quote_at(hay, p).is_some() || prefixed)
         && let Some((v, true)) = parse_value(hay, p)
     {
         let mut q = value_end(hay, &v, true);
@@ -303,6 +468,46 @@ mod tests {
                 "Gw5!zQr8Tv2L",
             ),
             (
+                "return jwt.sign({ sub: user.id, role: user.role }, \"NUtD4g0xVCc21*n&1ndEI7Csc\", { expiresIn: '12h' });",
+                "NUtD4g0xVCc21*n&1ndEI7Csc",
+            ),
+            (
+                "app.use(cookieParser('rJpJl8RRPXiRpch5P2JqhYFXYKV6'));",
+                "rJpJl8RRPXiRpch5P2JqhYFXYKV6",
+            ),
+            (
+                "sig = hmac.new(b\"q8Vz2LmT4xKp9WdR\", body, hashlib.sha256)",
+                "q8Vz2LmT4xKp9WdR",
+            ),
+            (
+                "s, err := token.SignedString([]byte(\"Hq7vZ2mK9tLw4RxP\"))",
+                "Hq7vZ2mK9tLw4RxP",
+            ),
+            (
+                "08:19 - Ana: door controller admin login: admin / redwood-galaxy-willow-raven-planet",
+                "redwood-galaxy-willow-raven-planet",
+            ),
+            (
+                "   Basic auth    edi-partner / jJ5YKHgkx#v3&-Xd+P&5_",
+                "jJ5YKHgkx#v3&-Xd+P&5_",
+            ),
+            (
+                "<p>user <b>CORP\\\\svc-veeam</b> / <code>garnet-forest-lunar-cypress</code> (pls don't repost)</p>",
+                "garnet-forest-lunar-cypress",
+            ),
+            (
+                "    cy.get('#password').type('wD9f6Jw5snJzkdnwI-u*7D', { log: false });",
+                "wD9f6Jw5snJzkdnwI-u*7D",
+            ),
+            (
+                "  await page.fill('input[name=\"password\"]', 'Tz8#mQv4Lp2Wx');",
+                "Tz8#mQv4Lp2Wx",
+            ),
+            (
+                "driver.find_element(By.ID, \"pwd\").send_keys(\"Kv3!pLx9Qm7T\")",
+                "Kv3!pLx9Qm7T",
+            ),
+            (
                 "new BasicAWSCredentials(\"AKIAQ3VX7LZ2KPW4MNRT\", \"Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7\")",
                 "Rz7Tq2Lx8Vm3Kp9Wn4Bb6Yc1Hd5Gf0Js2Ae8Ru7",
             ),
@@ -356,6 +561,13 @@ mod tests {
             "$mech->credentials('svc', 'Pl7!vQz2Rm6Tk');",
             "new PasswordAuthentication(user, password.toCharArray())",
             "bored:auth(\"Lu4!zQm8Rt2Wk\")",
+            "cy.get('#email').type('qa-admin7@northwind.example');",
+            "cy.get(passwordField).type('Tz8#mQv4Lp2Wx');",
+            "await page.fill('#username', 'Tz8#mQv4Lp2Wx');",
+            "jwt.sign(payload, secret, { expiresIn: '1h' })",
+            "let ratio = user_bytes / totalBytes2X;",
+            "the account page shows reads / writes per second",
+            "login: admin / admin",
         ] {
             assert_eq!(pw(text), None, "{text}");
         }

@@ -269,6 +269,9 @@ fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
         .rposition(|b| *b == b'\n')
         .map_or(0, |i| i + 1);
     let lead = &hay[ls..hit.start];
+    if let Some(at) = memchr::memmem::find(&lead.to_ascii_lowercase(), b"create table") {
+        return one_line_create(hay, hit, ls + at);
+    }
     // Definitions are indented and end with a comma (the last one before the keys, too).
     if !matches!(lead.first(), Some(b' ' | b'\t'))
         || !lead
@@ -281,11 +284,44 @@ fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
     if hay[hit.end..le].trim_ascii_end().last() != Some(&b',') {
         return None;
     }
-    let mut ne = hit.end;
+    let (name, after) = defined_name(hay, ls, hit.end)?;
+    // `CREATE TABLE name (` above, with no statement end between.
+    let floor = ls.saturating_sub(MAX_HEADER);
+    let head = &hay[floor..ls];
+    let at = memchr::memmem::rfind(head, b"CREATE TABLE")
+        .or_else(|| memchr::memmem::rfind(head, b"create table"))?;
+    if memchr::memchr(b';', &head[at..]).is_some() {
+        return None;
+    }
+    rows_after_create(hay, floor + at, ls, name, after)
+}
+
+/// `CREATE TABLE `users` (`id` int, `api_token` varchar(64));` on one line: the hit's cell
+/// starts after `(` or `,` and its name is followed by a type.
+fn one_line_create(hay: &[u8], hit: Range<usize>, create: usize) -> Option<Column> {
+    let mut b = hit.start;
+    while b > create
+        && hit.start - b < 64
+        && (hay[b - 1].is_ascii_alphanumeric() || b"_`\"".contains(&hay[b - 1]))
+    {
+        b -= 1;
+    }
+    let cs = skip_back_ws(hay, b);
+    if cs == 0 || !matches!(hay[cs - 1], b'(' | b',') {
+        return None;
+    }
+    let (name, after) = defined_name(hay, b, hit.end)?;
+    rows_after_create(hay, create, cs, name, after)
+}
+
+/// A column definition's name, from `start` through the identifier the hit ends in (quotes
+/// dropped), and where the text after it starts; `None` unless blanks and a type follow.
+fn defined_name(hay: &[u8], start: usize, hit_end: usize) -> Option<(Range<usize>, usize)> {
+    let mut ne = hit_end;
     while ne < hay.len() && (hay[ne].is_ascii_alphanumeric() || hay[ne] == b'_') {
         ne += 1;
     }
-    let mut name = trim(hay, ls..ne);
+    let mut name = trim(hay, start..ne);
     if name.len() >= 2 && matches!(hay[name.start], b'`' | b'"') {
         name.start += 1;
     }
@@ -297,15 +333,26 @@ fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
     {
         return None;
     }
-    // `CREATE TABLE name (` above, with no statement end between.
-    let floor = ls.saturating_sub(MAX_HEADER);
-    let head = &hay[floor..ls];
-    let at = memchr::memmem::rfind(head, b"CREATE TABLE")
-        .or_else(|| memchr::memmem::rfind(head, b"create table"))?;
-    if memchr::memchr(b';', &head[at..]).is_some() {
-        return None;
+    Some((name, after))
+}
+
+fn skip_back_ws(hay: &[u8], mut p: usize) -> usize {
+    while p > 0 && matches!(hay[p - 1], b' ' | b'\t') {
+        p -= 1;
     }
-    let create = floor + at;
+    p
+}
+
+/// The rows of the `CREATE TABLE` at `create` whose column `name` is defined at `ls` (its
+/// index is the number of top-level commas before it): `INSERT INTO <table> VALUES` after the
+/// statement's end.
+fn rows_after_create(
+    hay: &[u8],
+    create: usize,
+    ls: usize,
+    name: Range<usize>,
+    name_end: usize,
+) -> Option<Column> {
     let mut t = skip_ws(hay, create + 12);
     if starts_with_ci(&hay[t..], b"if not exists") {
         t = skip_ws(hay, t + 13);
@@ -328,7 +375,8 @@ fn create_table_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
         }
     }
     // The statement's end, then `INSERT INTO <table> VALUES`.
-    let end = hit.end + memchr::memchr(b';', &hay[hit.end..(hit.end + MAX_HEADER).min(hay.len())])?;
+    let end =
+        name_end + memchr::memchr(b';', &hay[name_end..(name_end + MAX_HEADER).min(hay.len())])?;
     let window = &hay[end..(end + MAX_TO_INSERT).min(hay.len())];
     let wl = window.to_ascii_lowercase();
     let ins = memchr::memmem::find(&wl, b"insert into")?;
@@ -410,6 +458,12 @@ mod tests {
         // Another table's rows are not this table's.
         let other = "CREATE TABLE users (\n  id int,\n  api_token char(40)\n);\nINSERT INTO audit VALUES (1,'Qx8kLm2Wz');\n";
         assert!(values(other, "token").is_empty());
+        // The whole definition on one line.
+        let one = "CREATE TABLE `users` (`id` int, `email` varchar(255), `api_token` varchar(64));\nINSERT INTO `users` VALUES (1,'a@example.test','Vq7kLm2Wz9Rt');\n";
+        assert_eq!(
+            values(one, "token"),
+            [("api_token".to_string(), "Vq7kLm2Wz9Rt".to_string())]
+        );
     }
 
     #[test]

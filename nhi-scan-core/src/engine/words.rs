@@ -84,6 +84,8 @@ const NEUTRAL: &[&str] = &[
     "current",
     "main",
     "backup",
+    "legacy",
+    "fallback",
     "override",
     "env",
     // `apiKeyPrivate`, `API_KEY_PRIV`: the private half of a key pair.

@@ -16,7 +16,24 @@ pub fn verify(kind: Checksum, secret: &[u8]) -> bool {
         Checksum::BasicAuth => basic_auth_ok(secret),
         Checksum::CiscoType7 => cisco_type7_decode(secret).is_some(),
         Checksum::BitlockerMod11 => bitlocker_ok(secret),
+        Checksum::DiscordSnowflake => discord_snowflake_ok(secret),
     }
+}
+
+/// A Discord token's first segment encodes the bot's user id: random base64 decodes to 17-20
+/// ASCII digits (not starting with 0) with odds of about (10/256)^17.
+fn discord_snowflake_ok(secret: &[u8]) -> bool {
+    let Some(dot) = memchr::memchr(b'.', secret) else {
+        return false;
+    };
+    let id = secret[..dot].strip_suffix(b"=").unwrap_or(&secret[..dot]);
+    let Ok(digits) = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(id))
+    else {
+        return false;
+    };
+    (17..=20).contains(&digits.len()) && digits[0] != b'0' && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// Each six-digit group of a BitLocker recovery password is 11 times a 16-bit number, so
@@ -479,6 +496,22 @@ mod tests {
         public.extend(crc.to_le_bytes());
         assert!(!stellar_seed_ok(base32_encode(&public).as_bytes()));
         assert!(!stellar_seed_ok(b"SHORT"));
+    }
+
+    #[test]
+    fn discord_snowflake() {
+        use base64::Engine as _;
+        let id = base64::engine::general_purpose::STANDARD_NO_PAD.encode(b"990308293656338862");
+        let token = format!("{id}.LJ2Ger.LudZAE6TaEnfIQgJ59WTCWDd4x6fXwkS-Z5YTg");
+        assert!(discord_snowflake_ok(token.as_bytes()));
+        // A random first segment decodes to no id. nhi-scan:allow-next-line (fake)
+        let random = b"OTkxpRnxzTkLb2zqPiJ7eQt9n.fW3te4.v2sL0LwuXw1S6QEiuRUFC81hJXG";
+        assert!(!discord_snowflake_ok(random));
+        let letters =
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(b"99030829365633886a");
+        assert!(!discord_snowflake_ok(
+            format!("{letters}.LJ2Ger.x").as_bytes()
+        ));
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub enum Checksum {
     /// BitLocker recovery password: eight groups of six digits, each a multiple of 11 below
     /// 720,896 (11 x 65,536).
     BitlockerMod11,
+    /// Discord bot token: the first segment is the base64 of the bot's user id, a snowflake of
+    /// 17 to 20 decimal digits.
+    DiscordSnowflake,
 }
 
 /// A second value looked for near a match and reported beside it (e.g. the AWS key id that
