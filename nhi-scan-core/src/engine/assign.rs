@@ -1850,7 +1850,7 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     }
     if let Some((v, hex)) = byte_list(hay, p) {
         let mut a = Assignment::new(s..e, v, false);
-        // Reported as written, with the bytes in hex as its decoded form.
+        // Located at the list as written; judged and reported as the bytes in hex.
         a.decoded = Some((hex, super::decode::Encoding::Hex));
         return Some(a);
     }
@@ -1965,7 +1965,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
 /// `new byte[]{(byte)0x0f, ...}` (Java): a key written as a list of byte literals, 16 bytes at
 /// least. Returns the list's text and its bytes as hex digits, the form the key is judged in.
 fn byte_list(hay: &[u8], p: usize) -> Option<(Range<usize>, Vec<u8>)> {
-    // A type may come first (`[32]byte`, `new byte[]`, `(unsigned char[])`).
+    // Every value of every assignment passes here: only a list, a type in brackets or a cast,
+    // or Java's `new` can start one (`[32]byte`, `new byte[]`, `(unsigned char[])`).
+    if !(matches!(hay.get(p), Some(b'{' | b'[' | b'(')) || hay[p..].starts_with(b"new ")) {
+        return None;
+    }
     let lim = (p + 24).min(hay.len());
     let item_at = |q: usize| {
         let q = skip_whitespace(hay, q, 64);
