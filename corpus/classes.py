@@ -1752,6 +1752,119 @@ def more_classes(emit):
     ])
 
 
+    # 40. Round 2, stop 14: label cells of several words (HTML and Markdown), a Postman
+    # collection's auth list, JSON strings ending in an escaped backslash, chat exports whose
+    # message names the credential with a phrase and a colon, CSV ticket exports whose free-text
+    # column holds an assignment, names that start with a tool or a scheme (`salt_api_password`,
+    # `ZK_DIGEST_PASSWORD`, Chef's encrypted data bag secret), names that say `Encoded`,
+    # HAProxy headers, WordPress and Drupal salts, JDBC SQL Server passwords with `@`, Statsig
+    # secrets after `SetEnv`, Bing Search keys; masked displays and short SealedSecret values
+    # stay out.
+    r = random.Random("nhi-scan:classes40")
+    word = lambda: r.choice(["Harbor", "Maple", "Quartz", "Heron", "Orchid", "Tundra", "Copper", "Lantern"])
+    hp = word() + "&" + rnd(r, 8) + "<" + str(r.randint(1, 9)) + "!"
+    hpraw = hp.replace("&", "&amp;").replace("<", "&lt;")
+    mk = rnd(r, 24)
+    emit("stop14/wiki/Vendor_Credentials.html", [
+        f"<!-- {HEADER} -->", '<table class="confluenceTable">',
+        "<tr><th>Item</th><th>Value</th></tr>",
+        (f"<tr><td>elastic password</td><td><code>{hpraw}</code></td></tr>", ("pos", P, hp, hpraw)),
+        (f"<tr><td>billing api key</td><td><code>{mk}</code></td></tr>", ("pos", "generic.api-key", mk)),
+        ("<tr><td>elastic user</td><td><code>elastic</code></td></tr>", ("neg", "a user name")),
+        "</table>",
+    ])
+    ms = pw(r).replace("|", "").replace("`", "")
+    emit("stop14/docs/credentials-inventory.md", [
+        f"<!-- {HEADER} -->", "## Credentials inventory", "",
+        "| Name | Value | Notes |", "|------|-------|-------|",
+        (f"| Api Secret | `{ms}` | rotated 2025-Q1 |", ("pos", "generic.secret", ms)),
+        ("| Api Host | `api.example.internal` | |", ("neg", "a host")),
+    ])
+    pk = rnd(r, 32)
+    emit("stop14/api/billing.postman_collection.json", [
+        "{", f'  "info": {{"name": "Billing", "description": "{HEADER}"}},', '  "auth": {',
+        '    "type": "apikey",', '    "apikey": [',
+        '      {"key": "key", "value": "X-Api-Key", "type": "string"},',
+        (f'      {{"key": "value", "value": "{pk}", "type": "string"}}', ("pos", "generic.api-key", pk)),
+        "    ]", "  }", "}",
+    ])
+    jb = word() + word().lower() + str(r.randint(1000, 9999))
+    emit("stop14/agents/claude_desktop_config.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "mcpServers": {', '    "proxy": {',
+        '      "command": "npx",', '      "env": {',
+        (f'        "PROXY_PASSWORD": "{jb}\\\\"', ("pos", P, jb + "\\\\")),
+        "      }", "    }", "  }", "}",
+    ])
+    sk1 = word() + word().lower() + str(r.randint(1000, 9999))
+    sk2 = rnd(r, 6) + "\\\\" + rnd(r, 18)
+    emit("stop14/chats/slack-export.json", [
+        "[", f'  {{"type": "message", "text": "{HEADER}"}},',
+        (f'  {{"type": "message", "text": "here is the artifactory password for staging: {sk1}\\\\"}},',
+         ("pos", PU, sk1 + "\\\\")),
+        (f'  {{"type": "message", "text": "use this superset secret key until the vault migration: {sk2}"}},',
+         ("pos", "generic.secret.unquoted", sk2)),
+        ('  {"type": "message", "text": "the token in the following format: Console-CreateStack-5f1d"}', ("neg", "documentation")),
+        "]",
+    ])
+    ck = base64.b64encode(r.randbytes(32)).decode()
+    emit("stop14/tickets/servicedesk-export.csv", [
+        f"# {HEADER}", "Issue key,Summary,Reporter,Description",
+        ("OPS-5213,Integration failing,mkowalski,\"Customer pasted config: vault_unseal_key = \"\"" + ck + "\"\" in the portal\"",
+         ("pos", "generic.key", ck)),
+        ("OPS-5214,Password reset,bot,\"reset done for user 4411\"", ("neg", "prose")),
+    ])
+    sp1 = word() + word().lower() + str(r.randint(1000, 9999))
+    sp2 = word() + word().lower() + str(r.randint(100, 999)) + "@"
+    db = rnd(r, 24)
+    emit("stop14/ops/settings.env", [
+        f"# {HEADER}",
+        (f"SALT_API_PASSWORD={sp1}", ("pos", PU, sp1)),
+        (f"ZK_DIGEST_PASSWORD={sp2}", ("pos", PU, sp2)),
+        (f"CHEF_ENCRYPTED_DATA_BAG_SECRET={db}", ("pos", "generic.secret.unquoted", db)),
+        (f"PASSWORD_SALT={rnd(r, 24)}", ("neg", "a per-user salt's name")),
+        ("ADMIN_PASSWORD=hf_***fA7v", ("neg", "masked")),
+    ])
+    enc = word() + word().lower() + str(r.randint(1000, 9999)) + "."
+    emit("stop14/k8s/app-config.yaml", [
+        f"# {HEADER}", "config:",
+        (f"  localAdminPasswordEncoded: {base64.b64encode(enc.encode()).decode()}",
+         ("pos", PU, enc, base64.b64encode(enc.encode()).decode())),
+    ])
+    hk = rnd(r, 22)
+    emit("stop14/haproxy/haproxy.cfg", [
+        f"# {HEADER}", "backend search", "    server s1 10.0.3.4:8080",
+        (f"    http-request set-header X-Api-Key {hk}", ("pos", "generic.api-key.unquoted", hk)),
+        "    http-request set-header X-Forwarded-Proto https",
+    ])
+    ws = "".join(r.choice(WP.replace("'", "").replace("\\", "")) for _ in range(64))
+    ds = rnd(r, 43, B62 + "-_")
+    emit("stop14/cms/settings.php", [
+        f"<?php // {HEADER}",
+        (f"$settings['hash_salt'] = '{ds}';", ("pos", "drupal.hash-salt", ds)),
+        (f"$wp_auth_salt = '{ws}';", ("pos", "generic.password-salt", ws)),
+    ])
+    jp = rnd(r, 8) + "@" + rnd(r, 6)
+    emit("stop14/etl/.env", [
+        f"# {HEADER}",
+        (f"CONNECTION_STRING=jdbc:sqlserver://mssql01:1433;databaseName=hr;user=svc_etl;password={jp};encrypt=true",
+         ("pos", "database.jdbc-password", jp)),
+    ])
+    st = "secret-" + rnd(r, 43)
+    bk = r.randbytes(16).hex()
+    emit("stop14/apache/intranet.conf", [
+        f"# {HEADER}", "<VirtualHost *:443>",
+        (f'    SetEnv STATSIG_SERVER_SECRET "{st}"', ("pos", "statsig.server-secret", st)),
+        (f"    SetEnv BING_SEARCH_KEY {bk}", ("pos", "azure.cognitive-services-key", bk)),
+        (f"    SetEnv AMPLITUDE_API_KEY {r.randbytes(16).hex()}", ("neg", "public ingestion key")),
+        "</VirtualHost>",
+    ])
+    sealed = "AgB" + base64.b64encode(r.randbytes(72)).decode()[3:]
+    emit("stop14/deploy/values.yaml", [
+        f"# {HEADER}", "env:",
+        (f"  SESSION_SECRET: {sealed}", ("neg", "sealed-secrets ciphertext")),
+    ])
+
+
 def main():
     files, truth, negs = class_files()
     out = os.path.join(HERE, "files")

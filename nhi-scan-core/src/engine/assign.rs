@@ -385,7 +385,9 @@ impl Assign {
     /// A spreadsheet export whose header row names a credential column (`...,Password,...`):
     /// each following row's cell in that column, parsed as an assignment to the header's name
     /// (the rules to try in `scratch.order` are filled per cell, as [`Self::find`] does).
-    /// Returns the rows' region (their words are values, not names). The column list of a SQL
+    /// Returns the regions whose words are values, not names, in order: the rows of a SQL
+    /// statement, or the column's cells (the other cells of a row may still hold assignments,
+    /// as a ticket export's description does). The column list of a SQL
     /// `INSERT` or `COPY` is read the same way ([`super::sql`]), and so are the members of a
     /// block named by a plural credential word ([`super::block`]).
     pub fn csv_column(
@@ -394,7 +396,7 @@ impl Assign {
         hit: Range<usize>,
         scratch: &mut AssignScratch,
         out: &mut Vec<(Assignment, Vec<u32>)>,
-    ) -> Option<Range<usize>> {
+    ) -> Option<Vec<Range<usize>>> {
         if let Some(col) = super::sql::column(hay, hit.clone()) {
             let mut cells = Vec::new();
             let end = super::sql::cells(hay, &col, |r, quoted| cells.push((r, quoted)));
@@ -406,7 +408,7 @@ impl Assign {
                     out.push((a, scratch.order.clone()));
                 }
             }
-            return Some(col.rows_start..end);
+            return Some(std::iter::once(col.rows_start..end).collect());
         }
         if let Some(block) = super::block::find(hay, hit.clone(), &mut scratch.words) {
             for name in block.members {
@@ -421,11 +423,12 @@ impl Assign {
                 }
             }
             // The members' own names may still hold other credentials' names.
-            return Some(hit.end..hit.end);
+            return Some(Vec::new());
         }
         let col = csv_header(hay, hit)?;
         let mut p = col.rows_start;
         let mut rows = 0;
+        let mut read = Vec::new();
         while p < hay.len() && rows < CSV_MAX_ROWS {
             let le = line_end(hay, p);
             let line = &hay[p..le];
@@ -434,6 +437,7 @@ impl Assign {
                 break;
             }
             if let Some((cell, quoted)) = csv_cell(line, col.sep, col.index) {
+                read.push(p + cell.start..p + cell.end);
                 let a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, quoted);
                 let (_, found) = self.finish(hay, a, le, scratch);
                 if let Some(a) = found {
@@ -443,7 +447,7 @@ impl Assign {
             rows += 1;
             p = le + 1;
         }
-        Some(col.rows_start.min(hay.len())..p.min(hay.len()))
+        Some(read)
     }
 
     /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
@@ -589,7 +593,8 @@ impl Assign {
             let words = &scratch.words;
             let enc = (words.meaningful_end()..words.len()).find_map(|w| match words.get(w) {
                 b"hex" => Some(super::decode::Encoding::Hex),
-                b"b64" | b"base64" | b"b64url" | b"base64url" => {
+                // `localAdminPasswordEncoded`: nothing but base64 is that common.
+                b"b64" | b"base64" | b"b64url" | b"base64url" | b"encoded" => {
                     Some(super::decode::Encoding::Base64)
                 }
                 _ => None,
@@ -773,11 +778,24 @@ impl Assign {
             // A webhook's `endpoint_secret` signs what the endpoint receives (Stripe, GoCardless).
             let endpoint_secret =
                 word == b"endpoint" && w + 2 == end && words.get(w + 1) == b"secret";
+            // SaltStack's own logins (`salt_api_password`, `SALT_PASSWORD`) and Digest
+            // authentication's (`ZK_DIGEST_PASSWORD`) name the tool or scheme first; a salt or a
+            // digest comes after what it is made from (`password_salt`, `password_digest`).
+            let salt_tool = matches!(word, b"salt" | b"digest")
+                && (word == b"digest" || w == 0)
+                && matches!(head, b"password" | b"passwd" | b"pass" | b"pwd" | b"token");
+            // Chef's `encrypted_data_bag_secret` decrypts the encrypted data bags.
+            let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
             NOT_SECRET_WORDS.contains(&word)
                 && (matches!(word, b"public" | b"publishable") || !protects)
                 && !endpoint_secret
+                && !salt_tool
+                && !data_bag
         });
         let value = a.value_bytes(hay);
+        if named_public_key(words, end, value) {
+            return;
+        }
         let pw_name = password_name(words, end);
         let phrase = phrase_name(words, end) && phrase_of_words(value);
         // A decoded value is literal data: no shell or template syntax is read into it.
@@ -1860,6 +1878,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // Go: `SessionKey: []byte("...")`.
         return Some(Assignment::new(s..e, v, true));
     }
+    if c == b':'
+        && hay.get(p) == Some(&b'[')
+        && let Some(a) = postman_auth_value(hay, s..e, p + 1)
+    {
+        return Some(a);
+    }
     if matches!(hay.get(p), Some(b'(' | b'[')) {
         // `auth=("user", "password")`, `credentials: ["user", "password"]`; or a Zig slice
         // type (`api_token: []const u8 = "..."`).
@@ -2276,9 +2300,10 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     ];
     let mut p = p;
     // A phrase saying whose credential it is comes first: `password for the replica is`,
-    // `token of prod-eu is`, `key on staging was` (up to four words).
-    let head = hay.get(p..(p + 4).min(hay.len()))?;
-    if [&b"for "[..], b"of ", b"on "]
+    // `token of prod-eu is`, `key on staging was`, `password for staging: x` (up to four words;
+    // after one, a colon also introduces the value).
+    let head = hay.get(p..(p + 6).min(hay.len()))?;
+    if [&b"for "[..], b"of ", b"on ", b"until "]
         .iter()
         .any(|w| head.starts_with(w))
     {
@@ -2291,6 +2316,19 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
             let w = rest
                 .iter()
                 .position(|b| !(b.is_ascii_alphanumeric() || b"-_.".contains(b)))?;
+            // Documentation introduces examples so (`token in the following format: x`,
+            // `key for example: x`).
+            const DOC_WORDS: &[&[u8]] = &[b"example", b"format", b"following", b"instance"];
+            if DOC_WORDS.iter().any(|d| rest[..w].eq_ignore_ascii_case(d)) {
+                return None;
+            }
+            if w > 0 && rest[w..].starts_with(b": ") {
+                let v = skip_blanks(hay, q + w + 2, 4);
+                return hay
+                    .get(v)
+                    .is_some_and(|b| !b.is_ascii_whitespace())
+                    .then_some(v);
+            }
             if w == 0 || rest.get(w) != Some(&b' ') {
                 return None;
             }
@@ -2329,7 +2367,29 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     if quoted && (arrow.ends_with(b"->") || arrow.ends_with("\u{2192}".as_bytes())) {
         return None;
     }
-    let ends_line = rest_of_line_empty(hay, v.end);
+    // A chat export's message is a JSON string: a `\\` in it is one backslash of the value
+    // (`Embercomet3422\\"`, `XuxO\\P8yTxz...`), and the string's closing quote ends the message.
+    let mut in_string = false;
+    if !quoted {
+        while hay[v.end..].starts_with(b"\\\\") {
+            let mut e = v.end + 2;
+            while e < hay.len()
+                && e - v.start < MAX_VALUE
+                && !hay[e].is_ascii_whitespace()
+                && !matches!(hay[e], b'"' | b'\\')
+            {
+                e += 1;
+            }
+            v.end = e;
+            in_string = hay.get(e) == Some(&b'"');
+        }
+    }
+    let ends_line = rest_of_line_empty(hay, v.end)
+        || in_string && {
+            let q = skip_blanks(hay, v.end + 1, 4);
+            matches!(hay.get(q), Some(b',' | b'}')) && rest_of_line_empty(hay, q + 1)
+                || rest_of_line_empty(hay, q)
+        };
     if !quoted {
         while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b'?' | b':') {
             v.end -= 1;
@@ -2373,11 +2433,33 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
 /// Whether `at` starts a cell of a Markdown table row (`| NAME | value |`, `| x | NAME | value |`).
 fn table_cell_start(hay: &[u8], at: usize) -> bool {
     let before = trim_start(&hay[line_start(hay, at)..at]);
-    let mut cell = before;
-    while let [rest @ .., b' ' | b'\t'] = cell {
-        cell = rest;
+    if before.first() != Some(&b'|') {
+        return false;
     }
-    before.first() == Some(&b'|') && cell.last() == Some(&b'|')
+    // The name may end a label of a few words (`| Baseten API key | ... |`).
+    let mut cell = before;
+    for _ in 0..4 {
+        while let [rest @ .., b' ' | b'\t'] = cell {
+            cell = rest;
+        }
+        if cell.last() == Some(&b'|') {
+            return true;
+        }
+        if cell.len() == before.len() && !before.ends_with(b" ") && !before.ends_with(b"\t") {
+            // A word glued to the name is part of it, not a label word.
+            return false;
+        }
+        let word = cell
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
+            .count();
+        if word == 0 {
+            return false;
+        }
+        cell = &cell[..cell.len() - word];
+    }
+    false
 }
 
 /// `| DB_PASSWORD | `value` |`, `| Cloudflare | `CF_API_TOKEN` | `value` |`: a Markdown table
@@ -2518,7 +2600,8 @@ fn after_set(hay: &[u8], s: usize) -> bool {
 }
 
 /// True when the name starts its line, optionally after a directive word (`ENV`, `ARG`,
-/// `SetEnv`, `setenv`, `export`, `set`, fish `set -gx`, `#define`, nginx `proxy_set_header`).
+/// `SetEnv`, `setenv`, `export`, `set`, fish `set -gx`, `#define`, nginx `proxy_set_header`,
+/// HAProxy `http-request set-header`).
 fn directive_line(hay: &[u8], s: usize) -> bool {
     let ls = line_start(hay, s);
     let before = trim_start(&hay[ls..s]);
@@ -2548,6 +2631,10 @@ fn directive_line(hay: &[u8], s: usize) -> bool {
             | b"proxy_set_header"
             | b"add_header"
             | b"grpc_set_header"
+            // HAProxy: `http-request set-header X-Api-Key value`.
+            | b"http-request set-header"
+            | b"http-request add-header"
+            | b"http-response set-header"
     )
 }
 
@@ -2688,12 +2775,23 @@ fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<A
 const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name", b"td", b"th", b"dt"];
 
 /// The length of the closing tag at `p` when the name at `raw_s` sits alone in a key element
-/// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`, an HTML
-/// table's label cell `<td>Password</td>`).
+/// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`), or ends
+/// an HTML table's or definition list's label cell (`<td>Password</td>`, `<td>db password</td>`).
 fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
     KEY_ELEMENTS.iter().find_map(|tag| {
-        let open = raw_s.checked_sub(tag.len() + 2)?;
-        let before = &hay[open..raw_s];
+        // A label cell may qualify the name with words before it (`<td>elastic password</td>`,
+        // `<dt>Runpod API key</dt>`).
+        let mut label = raw_s;
+        if tag.len() == 2 {
+            while label > 0
+                && raw_s - label < 40
+                && (hay[label - 1].is_ascii_alphanumeric() || b" _.-".contains(&hay[label - 1]))
+            {
+                label -= 1;
+            }
+        }
+        let open = label.checked_sub(tag.len() + 2)?;
+        let before = &hay[open..label];
         let after = hay.get(p..p + tag.len() + 3)?;
         (before[0] == b'<'
             && before[before.len() - 1] == b'>'
@@ -2861,6 +2959,27 @@ fn name_value_pair(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assig
         return Some(t);
     }
     Some(a)
+}
+
+/// A Postman collection's auth list: `"apikey": [` / `{"key": "value", "value": "x"}`, where the
+/// list's name says what the credential is and the element keyed `value` holds it (the other
+/// elements name the header and where it goes).
+fn postman_auth_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment> {
+    let lim = (open + 512).min(hay.len());
+    let window = &hay[open..lim];
+    let end = memchr::memchr(b']', window).unwrap_or(window.len());
+    let window = &window[..end];
+    memchr::memmem::find_iter(window, b"\"key\"").find_map(|k| {
+        let p = skip_blanks(hay, open + k + 5, 4);
+        if hay.get(p) != Some(&b':') {
+            return None;
+        }
+        let p = skip_blanks(hay, p + 1, 4);
+        if !hay[p..].starts_with(b"\"value\"") {
+            return None;
+        }
+        field_value(hay, name.clone(), p + 7, 256, &[b"value"])
+    })
 }
 
 /// Finds a `FIELD: value` / `FIELD = value` / `"FIELD": "value"` for one of `fields` within
@@ -3512,7 +3631,9 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
                 i += 2;
                 continue;
             }
-            if hay[i..].starts_with(form) && (q > 1 || i == start || hay[i - 1] != b'\\') {
+            // One-byte quotes skip their escapes in pairs above, so the byte before a quote
+            // here may be the second half of `\\` (`"C:\\dir\\"`) and the quote closes.
+            if hay[i..].starts_with(form) && (q == 1 || i == start || hay[i - 1] != b'\\') {
                 if i == start {
                     return None;
                 }
@@ -4458,7 +4579,7 @@ fn symbol_password(v: &[u8], quoted: bool) -> bool {
 fn dotted_secret(v: &[u8]) -> bool {
     let segments = v.split(|b| *b == b'.').count();
     v.split(|b| *b == b'.')
-        .any(|seg| random_segment(seg) || random_lower_segment(seg))
+        .any(|seg| random_segment(seg) || random_lower_segment(seg) || random_case_segment(seg))
         || (v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
             && v.iter().any(u8::is_ascii_uppercase)
             && v.iter().any(u8::is_ascii_lowercase)
@@ -4511,6 +4632,28 @@ fn random_segment(seg: &[u8]) -> bool {
         && seg.iter().any(u8::is_ascii_uppercase)
         && seg.iter().any(u8::is_ascii_lowercase)
         && seg.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+}
+
+/// A segment of 12 or more letters and digits whose case changes at every second letter or more
+/// often (`T.Ki7ywKpNaBRUCoeH`, an IPMI password), where a CamelCase member
+/// (`PyCredHandle`, `XMLHttpRequest`) changes case twice per word.
+fn random_case_segment(seg: &[u8]) -> bool {
+    if seg.len() < 12 || !seg.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let letters: Vec<u8> = seg
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphabetic)
+        .collect();
+    let changes = letters
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    letters.len() >= 10
+        && letters.iter().any(u8::is_ascii_lowercase)
+        && letters.iter().filter(|b| b.is_ascii_uppercase()).count() >= 3
+        && changes * 2 >= letters.len()
 }
 
 /// A lower-case random segment (`uprq1exfpu6j8l1g`, the secret half of a Kubernetes bootstrap
@@ -4760,6 +4903,19 @@ fn pascal_passphrase(v: &[u8]) -> bool {
         dashed.push(b);
     }
     parts >= 3 && passphrase(&dashed)
+}
+
+/// Keys whose own provider's name says they are public or an identifier: Amplitude's API key
+/// is sent by every browser SDK (the secret key is the credential); DocuSign's integration key
+/// is the app's OAuth client id; a LiveKit API key (`API` and 12 characters) names the key whose
+/// secret signs tokens. Checked before any rule, so a provider named nearby (a Bing key on the
+/// next line) does not claim them.
+fn named_public_key(words: &Words, end: usize, value: &[u8]) -> bool {
+    let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
+    words.get(end - 1) == b"key"
+        && (has(b"amplitude") && !has(b"secret")
+            || has(b"docusign") && has(b"integration")
+            || has(b"livekit") && value.starts_with(b"API") && value.len() <= 16)
 }
 
 /// Keys that providers publish by design and that sit under credential-like names: publishable,
@@ -6030,9 +6186,10 @@ mod attribution_tests {
                   |---|---|---|---|\n\
                   | typesense | admin API key | `Kdjd8uLywh4oXr14BWzfJ4g21TWhsNiC` | rotate |\n\
                   | square | app secret | `vault:secret/data/square#app_secret` | moved |\n";
+        // (The `admin API key` label of the row's own cells names the provider's key.)
         assert_eq!(
             ids(&s, md),
-            ["generic.credential:Kdjd8uLywh4oXr14BWzfJ4g21TWhsNiC"]
+            ["typesense.api-key:Kdjd8uLywh4oXr14BWzfJ4g21TWhsNiC"]
         );
         reports_none(
             &s,
@@ -6305,6 +6462,73 @@ mod attribution_tests {
                 "the password field is required, see section 4.2\n",
                 "  password VARCHAR(64) NOT NULL,\n",
                 "var table = [4]byte{0x01, 0x02, 0x03, 0x04}\n",
+            ],
+        );
+    }
+    #[test]
+    fn labels_in_cells_chat_strings_escaped_ends_and_tool_names() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A label cell of several words, HTML and Markdown.
+            (
+                "<tr><td>elastic password</td><td><code>.FVfWE.7~-A0QHH&lt;i!yj~</code></td></tr>\n",
+                ".FVfWE.7~-A0QHH&lt;i!yj~",
+            ),
+            (
+                "| Api Secret | `O77eVQ3B6p!kqOW8LTjb82nJD` | rotated 2025-Q1 |\n",
+                "O77eVQ3B6p!kqOW8LTjb82nJD",
+            ),
+            // A Postman collection's auth list.
+            (
+                "\"apikey\": [\n  {\"key\": \"key\", \"value\": \"X-Api-Key\"},\n  {\"key\": \"value\", \"value\": \"Zr8Tq2Wm5Xv9Lp3Kd7Nf4Hs\"}\n]\n",
+                "Zr8Tq2Wm5Xv9Lp3Kd7Nf4Hs",
+            ),
+            // A JSON string that ends in an escaped backslash.
+            (
+                "\"PROXY_PASSWORD\": \"Birchember4689\\\\\",\n",
+                "Birchember4689\\\\",
+            ),
+            // A chat export's message: a qualifying phrase and a colon, `\\` inside the value.
+            (
+                "\"text\": \"here is the superset secret key for staging: XuxO\\\\P8yTxzTi4SgqqIuvpKWmK+\",\n",
+                "XuxO\\\\P8yTxzTi4SgqqIuvpKWmK+",
+            ),
+            // A tool's or a scheme's name before the password.
+            (
+                "salt_api_password = \"Summittundra6431\"\n",
+                "Summittundra6431",
+            ),
+            (
+                "ZK_DIGEST_PASSWORD=Saffronglacier268@\n",
+                "Saffronglacier268@",
+            ),
+            (
+                "cfg.setEncryptedDataBagSecret(\"ebhmMJXd4PTWO6aamOxorTat\");\n",
+                "ebhmMJXd4PTWO6aamOxorTat",
+            ),
+            // HAProxy sets a header.
+            (
+                "    http-request set-header X-Api-Key ZPCoVByJ9rtOjbqWzuHXI9\n",
+                "ZPCoVByJ9rtOjbqWzuHXI9",
+            ),
+            // A command's password with a capital, a dot and random case.
+            (
+                "ipmitool -I lanplus -H 10.0.4.21 -U admin -P T.Ki7ywKpNaBRUCoeH power status\n",
+                "T.Ki7ywKpNaBRUCoeH",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // Masked displays, a salt after what it salts, published keys, CamelCase members.
+                "ADMIN_PASSWORD = 'hf_***fA7v'\n",
+                "password_salt = \"Summittundra6431\"\n",
+                "ARG AMPLITUDE_API_KEY=81ef0be1758828de18b7c47b08ccce1d\n",
+                "'docusign_integration_key' => '0971dde6-2520-493f-b39b-eeffe7017135',\n",
+                "  livekitApiKey: \"APIGZ9KAPByfwzF\",\n",
+                "    password = win32security.PyCredHandle\n",
             ],
         );
     }

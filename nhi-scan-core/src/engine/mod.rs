@@ -702,11 +702,15 @@ impl Scanner {
         // (`secret`) claims the identifier.
         hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut done = 0;
-        // The rows of the last table read by column: their words are values, while the other
-        // names of its header still get their turn.
-        let mut rows = 0..0;
+        // The regions of the last table read by column (its rows, or its column's cells):
+        // their words are values, while the other names of its header still get their turn.
+        let mut rows: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut next_row = 0;
         for hit in &hits {
-            if hit.start < done || rows.contains(&hit.start) {
+            while rows.get(next_row).is_some_and(|r| r.end <= hit.start) {
+                next_row += 1;
+            }
+            if hit.start < done || rows.get(next_row).is_some_and(|r| r.contains(&hit.start)) {
                 continue;
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
@@ -721,7 +725,11 @@ impl Scanner {
                         self.assign
                             .csv_column(hay, hit.clone(), &mut scratch.assign, &mut cells)
                     {
-                        rows = r;
+                        // A second credential column of the same header adds its cells.
+                        rows.retain(|x| x.end > hit.start);
+                        rows.extend(r);
+                        rows.sort_unstable_by_key(|x| x.start);
+                        next_row = 0;
                         for (a, order) in cells {
                             scratch.assign.order = order;
                             self.report_assignment(hay, a, scratch, out);

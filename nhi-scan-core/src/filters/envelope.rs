@@ -15,7 +15,7 @@ const SEALED_MIN: usize = 2 + 512 + 16;
 /// `AgA`/`AgB` (`02 00`) values shorter than a real SealedSecret still are ciphertext when this
 /// long: trimmed or hand-written samples in docs and tests keep the header. No token format we
 /// know starts with those bytes, unlike `01 00` (LinkedIn tokens can start `AQA`/`AQB`).
-const SEALED_SHORT_MIN: usize = 128;
+const SEALED_SHORT_MIN: usize = 64;
 
 /// Whether `value` is a known ciphertext envelope: an AWS KMS ciphertext blob (base64 of
 /// `01 02 0x 00`, written `AQIBAH`/`AQICAH`/`AQIDAH`), a Bitnami SealedSecret value (base64 of
@@ -94,6 +94,7 @@ mod tests {
         assert!(!is_ciphertext_envelope(b64(&[2, 0], 40).as_bytes()));
         // Trimmed samples (docs, tests) keep the `02 00` header and are still ciphertext.
         assert!(is_ciphertext_envelope(b64(&[2, 0], 200).as_bytes()));
+        assert!(is_ciphertext_envelope(b64(&[2, 0], 90).as_bytes()));
         assert!(is_ciphertext_envelope(b64(&[1, 0], 300).as_bytes()));
         assert!(!is_ciphertext_envelope(b64(&[1, 0], 60).as_bytes()));
     }

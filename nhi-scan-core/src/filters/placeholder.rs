@@ -48,6 +48,13 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if secret.ends_with(b"...") {
         return true;
     }
+    // A masked display of a token (`hf_***dP53`, `sk-...Xy7q`): its prefix and last characters.
+    if secret.len() <= 20
+        && (memchr::memmem::find(secret, b"***").is_some()
+            || memchr::memmem::find(secret, b"...").is_some_and(|i| i > 0))
+    {
+        return true;
+    }
     let lower = secret.to_ascii_lowercase();
     if MARKERS
         .iter()
@@ -212,6 +219,9 @@ mod tests {
             "{{ secrets.X }}",
             "put your unique phrase here",
             "enter password here",
+            // Masked displays of a token.
+            "hf_***fA7v",
+            "sk-...Xy7q",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
