@@ -51,7 +51,7 @@ machine api.heroku.com
   password ac1c7086-54c9-16ef-1664-bd09b01424b8
 config.cmd --url https://github.com/acme --token ABO8RURAZ1C71DCHZUCZ191UMBGAG
 url = https://build:daxnypm332offmhwvpivfhdlbihicf2pf53o3xk7d5i7h2hpwcya@dev.azure.com/contoso/_git/api
-"https://index.docker.io/v1/": { "auth": "g+ya5HI/l5WJreOxAJITHkFgaEcYfxo6/wDFYvxINCSN8k/n" }
+"https://index.docker.io/v1/": { "auth": "Y2ktMzk6aW96b0lTSVRWY2VuSUVnWk1V" }
 kubeadm join 10.0.0.10:6443 --token pnuct6.usl1rgz1jo51s7fz --discovery-token-ca-cert-hash sha256:e16da4307c7e0c8daf3f92ed0a9e223fa4c5959fbb41b7ae7655cbe26d883c6a
 DATABASE_URL=cockroachdb://app:lxUzU5_hei-D!IcvrA@free-tier.gcp-us-central1.cockroachlabs.cloud:26257/defaultdb
 DATABASE_URL=mssql://sa:ZWpZ~Lyr5JehVtNFWp@sql01.corp.local:1433/erp
