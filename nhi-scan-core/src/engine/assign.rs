@@ -4154,6 +4154,9 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if !quoted && b"$%{#<!&*([@".contains(&v[0]) && !bang_plain_value(v) {
         return false;
     }
+    if !quoted && minified_code(v) {
+        return false;
+    }
     if crate::filters::templated(v) || memchr::memmem::find(v, b"://").is_some() {
         return false;
     }
@@ -4570,6 +4573,46 @@ fn symbol_password(v: &[u8], quoted: bool) -> bool {
                     && !matches!(v.get(i + 1), Some(b'{' | b'(' | b'$'))
         })
         && password_composition(v)
+}
+
+/// A bare value that minified JavaScript writes: a chained assignment's next target
+/// (`e.HEX=e.URL_CHAR=...`, `didScheduleRenderPhaseUpdate=!0`) or a bundler's renamed variable
+/// (`propValue$204`).
+fn minified_code(v: &[u8]) -> bool {
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    if let Some(eq) = memchr::memchr(b'=', v) {
+        let target = &v[..eq];
+        let member = target.len() >= 3
+            && target
+                .first()
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && target.iter().all(|b| ident(b) || *b == b'.')
+            && target.contains(&b'.')
+            && !target.ends_with(b".");
+        let camel = target.len() >= 10
+            && target.first().is_some_and(u8::is_ascii_lowercase)
+            && target.iter().all(u8::is_ascii_alphabetic)
+            && target.iter().any(u8::is_ascii_uppercase);
+        let rest = &v[eq + 1..];
+        if (member || camel)
+            && rest
+                .first()
+                .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'!' | b'_' | b'$'))
+        {
+            return true;
+        }
+    }
+    if let Some(d) = memchr::memrchr(b'$', v) {
+        let (name, num) = (&v[..d], &v[d + 1..]);
+        // A camelCase name (`Spruc3$207` is a password).
+        return name.len() >= 4
+            && name.first().is_some_and(u8::is_ascii_lowercase)
+            && name.iter().all(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && name.iter().any(u8::is_ascii_uppercase)
+            && !num.is_empty()
+            && num.iter().all(u8::is_ascii_digit);
+    }
+    false
 }
 
 /// A dotted bare value that is a secret, not a member path: a random segment, random text
@@ -6529,6 +6572,10 @@ mod attribution_tests {
                 "'docusign_integration_key' => '0971dde6-2520-493f-b39b-eeffe7017135',\n",
                 "  livekitApiKey: \"APIGZ9KAPByfwzF\",\n",
                 "    password = win32security.PyCredHandle\n",
+                // Minified JavaScript.
+                "e.TOKEN=e.HEX=e.URL_CHAR=e.USERINFO_CHARS=e.MARK=void 0;\n",
+                "var password=didScheduleRenderPhaseUpdate=!0;\n",
+                "          var secretKey = propValue$204;\n",
             ],
         );
     }
