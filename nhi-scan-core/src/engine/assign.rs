@@ -2778,18 +2778,17 @@ const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name", b"td", b"th", b"dt"];
 /// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`), or ends
 /// an HTML table's or definition list's label cell (`<td>Password</td>`, `<td>db password</td>`).
 fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
+    // A label cell may qualify the name with words before it (`<td>elastic password</td>`,
+    // `<dt>Runpod API key</dt>`): where such a label starts, for the cell tags.
+    let mut cell_label = raw_s;
+    while cell_label > 0
+        && raw_s - cell_label < 40
+        && (hay[cell_label - 1].is_ascii_alphanumeric() || b" _.-".contains(&hay[cell_label - 1]))
+    {
+        cell_label -= 1;
+    }
     KEY_ELEMENTS.iter().find_map(|tag| {
-        // A label cell may qualify the name with words before it (`<td>elastic password</td>`,
-        // `<dt>Runpod API key</dt>`).
-        let mut label = raw_s;
-        if tag.len() == 2 {
-            while label > 0
-                && raw_s - label < 40
-                && (hay[label - 1].is_ascii_alphanumeric() || b" _.-".contains(&hay[label - 1]))
-            {
-                label -= 1;
-            }
-        }
+        let label = if tag.len() == 2 { cell_label } else { raw_s };
         let open = label.checked_sub(tag.len() + 2)?;
         let before = &hay[open..label];
         let after = hay.get(p..p + tag.len() + 3)?;
@@ -4684,19 +4683,16 @@ fn random_case_segment(seg: &[u8]) -> bool {
     if seg.len() < 12 || !seg.iter().all(u8::is_ascii_alphanumeric) {
         return false;
     }
-    let letters: Vec<u8> = seg
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_alphabetic)
-        .collect();
-    let changes = letters
-        .windows(2)
-        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
-        .count();
-    letters.len() >= 10
-        && letters.iter().any(u8::is_ascii_lowercase)
-        && letters.iter().filter(|b| b.is_ascii_uppercase()).count() >= 3
-        && changes * 2 >= letters.len()
+    // Counted in one pass, digits skipped (no allocation: this runs on dotted values in code).
+    let (mut letters, mut upper, mut changes, mut prev) = (0, 0, 0, None);
+    for b in seg.iter().filter(|b| b.is_ascii_alphabetic()) {
+        let up = b.is_ascii_uppercase();
+        letters += 1;
+        upper += usize::from(up);
+        changes += usize::from(prev.is_some_and(|p| p != up));
+        prev = Some(up);
+    }
+    letters >= 10 && upper < letters && upper >= 3 && changes * 2 >= letters
 }
 
 /// A lower-case random segment (`uprq1exfpu6j8l1g`, the secret half of a Kubernetes bootstrap
