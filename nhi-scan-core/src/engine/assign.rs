@@ -398,6 +398,18 @@ impl Assign {
         out: &mut Vec<(Assignment, Vec<u32>)>,
     ) -> Option<Vec<Range<usize>>> {
         if let Some(col) = super::sql::column(hay, hit.clone()) {
+            if col.pair.is_some() {
+                let mut rows = Vec::new();
+                let end = super::sql::pairs(hay, &col, |k, v| rows.push((k, v)));
+                for (k, v) in rows {
+                    let le = line_end(hay, v.start);
+                    let (_, found) = self.finish(hay, Assignment::new(k, v, true), le, scratch);
+                    if let Some(a) = found {
+                        out.push((a, scratch.order.clone()));
+                    }
+                }
+                return Some(std::iter::once(col.rows_start..end).collect());
+            }
             let mut cells = Vec::new();
             let end = super::sql::cells(hay, &col, |r, quoted| cells.push((r, quoted)));
             for (r, quoted) in cells {
@@ -623,6 +635,24 @@ impl Assign {
                     | b"auth"
                     | b"psk"
             );
+        // People also choose a token or secret (`"AUTH_TOKEN": "Kettleember7005!"`): a quoted
+        // value of twelve or more with a password's composition is judged as a password (its
+        // entropy bar follows the length).
+        a.human |= end_w > 0
+            && a.quoted
+            && matches!(
+                scratch.words.get(end_w - 1),
+                b"token" | b"secret" | b"credential" | b"credentials" | b"cred" | b"creds"
+            )
+            && {
+                // Upper and lower case letters both: dates and times (`2024-11-06T22:47:58`)
+                // have the composition too.
+                let v = a.value_bytes(hay);
+                v.len() >= 12
+                    && password_composition(v)
+                    && v.iter().any(u8::is_ascii_lowercase)
+                    && v.iter().any(u8::is_ascii_uppercase)
+            };
         (end, Some(a))
     }
 
@@ -711,6 +741,12 @@ impl Assign {
         let name = &hay[a.name.clone()];
         if !s.words.split(name) {
             return false;
+        }
+        // `apiKeyHeader = "ApiKey <key>"`, `AUTH_HEADER="Bearer <token>"`: a header whose value
+        // starts with an authorization scheme holds the credential its other words name.
+        let n = s.words.len();
+        if a.scheme && n >= 2 && matches!(s.words.get(n - 1), b"header" | b"hdr") {
+            s.words.truncate(n - 1);
         }
         let end = s.words.meaningful_end();
         if end == 1
@@ -1766,7 +1802,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             b':' => return None,
             b'=' => p + 2,
             b'\n' | b'\r' => {
-                return block_value(hay, s..e, p + 1).or_else(|| auth_list_item(hay, s..e, p + 1));
+                return block_value(hay, s..e, p + 1)
+                    .or_else(|| auth_list_item(hay, s..e, p + 1))
+                    .or_else(|| next_line_code_span(hay, s..e, p + 1));
             }
             _ => p + 1,
         },
@@ -2163,7 +2201,15 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         cell
     };
     let mut rows_start = le + 1;
-    let next = &hay[rows_start..line_end(hay, rows_start)];
+    // A comment under the header (`# exported 2024-11-02`) is no row.
+    for _ in 0..2 {
+        let next = &hay[rows_start..line_end(hay, rows_start)];
+        if !(next.starts_with(b"#") || next.starts_with(b"//")) || rows_start >= hay.len() {
+            break;
+        }
+        rows_start += next.len() + 1;
+    }
+    let next = &hay[rows_start.min(hay.len())..line_end(hay, rows_start.min(hay.len()))];
     if csv_seps(next, sep) != seps {
         return None;
     }
@@ -2256,7 +2302,20 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
     } else {
         return None;
     };
-    let v = skip_blanks(hay, q + op, 4);
+    let mut v = skip_blanks(hay, q + op, 4);
+    // A named default argument: Dart's `String.fromEnvironment('X', defaultValue: 'x')`,
+    // Python's `env.str("X", default="x")`.
+    if op == 1 && rest.starts_with(b",") {
+        let arg = &hay[v..(v + 16).min(hay.len())];
+        let n = arg.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if matches!(
+            arg[..n].to_ascii_lowercase().as_slice(),
+            b"defaultvalue" | b"default" | b"fallback"
+        ) && matches!(arg.get(n), Some(b':' | b'='))
+        {
+            v = skip_blanks(hay, v + n + 1, 4);
+        }
+    }
     quote_at(hay, v)?;
     // The name must be read from the environment, on this line, just before.
     let ls = line_start(hay, name_end).max(name_end.saturating_sub(80));
@@ -2337,6 +2396,13 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         p = q;
     }
     let rest = hay.get(p..(p + 24).min(hay.len()))?;
+    // `the auth token is:` / `` `c4be...` ``: a code span opening the next line.
+    for c in [&b"is:\n"[..], b"is:\r\n"] {
+        if rest.starts_with(c) {
+            let q = skip_blanks(hay, p + c.len(), 16);
+            return (hay.get(q) == Some(&b'`')).then_some(q);
+        }
+    }
     // `updated the svc_scan password to ...`: after the whole word only (`pass to` is English).
     let to = rest.starts_with(b"to ")
         && [&b"password "[..], b"passwort "]
@@ -2653,8 +2719,12 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
             )
         });
         // `pass` is a verb in prose (`pass \`asn1Spec\` to ...`): only a password's noun.
-        return (quoted && password_noun(&hay[s..e]) && strong_password(val) && !code)
-            .then(|| Assignment::new(s..e, v, quoted));
+        // A token's or key's noun takes a random string (`the shared dev token \`XY2y...\``).
+        return (quoted
+            && !code
+            && (password_noun(&hay[s..e]) && strong_password(val)
+                || token_noun(&hay[s..e]) && random_token(val)))
+        .then(|| Assignment::new(s..e, v, quoted));
     }
     quote_at(hay, p)?;
     let (v, quoted) = parse_value(hay, p)?;
@@ -2668,6 +2738,53 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
     );
     (ends || password_noun(&hay[s..e]) && strong_password(&hay[v.clone()]))
         .then(|| Assignment::new(s..e, v, quoted))
+}
+
+/// Whether a name is a token's, key's or secret's noun in prose (`token`, `API key`).
+fn token_noun(name: &[u8]) -> bool {
+    let name = name.to_ascii_lowercase();
+    [&b"token"[..], b"key", b"secret"]
+        .iter()
+        .any(|w| name.ends_with(w))
+}
+
+/// A random string as prose quotes a token or key: 16 or more characters of a token's
+/// alphabet with letters and digits, not words run together.
+fn random_token(v: &[u8]) -> bool {
+    (16..=256).contains(&v.len())
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.+/=".contains(b))
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic)
+        && !wordy(v)
+}
+
+/// A value introduced by prose at a line's end and given on the next line as a code span:
+/// `use the break-glass token:` / `` `cYyw...` ``. Only a code span, which no configuration
+/// format starts a value with, and only after a name written as prose (after a blank).
+fn next_line_code_span(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
+    if name.start == 0 || hay[name.start - 1] != b' ' {
+        return None;
+    }
+    let mut at = after;
+    if hay.get(at) == Some(&b'\r') {
+        at += 1;
+    }
+    if hay.get(at) != Some(&b'\n') {
+        return None;
+    }
+    let q = skip_blanks(hay, at + 1, 16);
+    if hay.get(q) != Some(&b'`') {
+        return None;
+    }
+    let (v, quoted) = parse_value(hay, q)?;
+    let val = &hay[v.clone()];
+    let fits = if password_noun(&hay[name.clone()]) {
+        strong_password(val) && !val.iter().any(|b| b"(){}<>=$".contains(b))
+    } else {
+        token_noun(&hay[name.clone()]) && random_token(val)
+    };
+    (quoted && fits).then(|| Assignment::new(name, v, true))
 }
 
 /// Whether a name ends with a password's noun (`pass` is a verb in prose: `pass \`x\` to`).
@@ -3585,10 +3702,10 @@ fn looks_like_type(v: &[u8]) -> bool {
 /// value (without quotes) and whether it was quoted.
 pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     let c = *hay.get(p)?;
-    // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"".
+    // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"", and T-SQL's N'' (Unicode).
     if matches!(
         c,
-        b'b' | b'r' | b'u' | b'f' | b'B' | b'R' | b'U' | b'F' | b'@' | b'$' | b'L'
+        b'b' | b'r' | b'u' | b'f' | b'B' | b'R' | b'U' | b'F' | b'@' | b'$' | b'L' | b'N'
     ) {
         let mut k = p + 1;
         if matches!(hay.get(k), Some(b'b' | b'r' | b'B' | b'R')) {

@@ -75,6 +75,18 @@ const NOT_SECRET: &[&[u8]] = &[
     b"backend",
     b"ref",
     b"namespace",
+    // Identifiers that sit beside secrets (`twilio_account_sid`, `tenant`, `project`).
+    b"sid",
+    b"account",
+    b"tenant",
+    b"project",
+    b"bucket",
+    b"domain",
+    b"owner",
+    b"channel",
+    b"port",
+    b"level",
+    b"timeout",
 ];
 
 /// A plural credential block whose name holds `hit`: the head words it implies and the name

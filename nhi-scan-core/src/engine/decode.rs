@@ -28,7 +28,9 @@ pub enum Encoding {
 /// A context in which encoded text is expected.
 pub(crate) struct Decoder {
     pub keywords: &'static [&'static str],
-    /// Pattern with an `enc` group holding the encoded text.
+    /// Pattern with an `enc` group holding the encoded text, and a `name` group where the
+    /// context names each value (a Kubernetes Secret's `data:` keys): every value there is a
+    /// secret, so the decoded text is scanned as that name's value (see [`named_value`]).
     pub regex: meta::Regex,
     pub encoding: Encoding,
     /// Bytes searched before and after a keyword hit.
@@ -52,7 +54,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
         Decoder {
             keywords: &["kind: secret", "kind: \"secret\"", "kind: 'secret'"],
             regex: build(
-                r#"(?m)^[ \t]+["']?[A-Za-z0-9_.-]+["']?:[ \t]*["']?(?P<enc>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*\r?$"#,
+                r#"(?m)^[ \t]+["']?(?P<name>[A-Za-z0-9_.-]+)["']?:[ \t]*["']?(?P<enc>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*\r?$"#,
             ),
             encoding: Encoding::Base64,
             before: 8192,
@@ -61,7 +63,9 @@ pub(crate) fn decoders() -> Vec<Decoder> {
         // The same in JSON: `"kind": "Secret", "data": { "key": "<base64>", ... }`.
         Decoder {
             keywords: &["\"kind\": \"secret\"", "\"kind\":\"secret\""],
-            regex: build(r#""[A-Za-z0-9_.-]+"\s*:\s*"(?P<enc>[A-Za-z0-9+/]{12,}={0,2})""#),
+            regex: build(
+                r#""(?P<name>[A-Za-z0-9_.-]+)"\s*:\s*"(?P<enc>[A-Za-z0-9+/]{12,}={0,2})""#,
+            ),
             encoding: Encoding::Base64,
             before: 8192,
             after: 8192,
@@ -87,6 +91,38 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             after: 512,
         },
     ]
+}
+
+/// Rewrites a single-line decoded value as an assignment to `name` (`DATADOG_1: 4a0f...`,
+/// `db-password-fby: ...`), so the assignment engine judges it as it would the plain text. The
+/// name is made a credential's where its own words do not end in one (a Secret's data is
+/// secret by kind): `_password` when a password's word is among them, `_secret` otherwise.
+/// Multi-line values (a PEM block, a whole `.env`) are left as they are.
+pub(crate) fn named_value(name: &[u8], decoded: &mut Vec<u8>) {
+    if decoded.trim_ascii_end().contains(&b'\n') {
+        return;
+    }
+    let mut words = super::words::Words::default();
+    let suffix: &[u8] = if !words.split(name) {
+        return;
+    } else if words.ends_in_head() {
+        b""
+    } else if (0..words.len()).any(|i| {
+        matches!(
+            words.get(i),
+            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
+        )
+    }) {
+        b"_password"
+    } else {
+        b"_secret"
+    };
+    let mut named = Vec::with_capacity(name.len() + suffix.len() + 2 + decoded.len());
+    named.extend_from_slice(name);
+    named.extend_from_slice(suffix);
+    named.extend_from_slice(b": ");
+    named.append(decoded);
+    *decoded = named;
 }
 
 /// Decodes `enc` into `out`; false when it does not decode to text worth scanning.

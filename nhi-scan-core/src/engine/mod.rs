@@ -416,7 +416,7 @@ impl Scanner {
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         let first = out.len();
         self.scan_all(hay, scratch, out);
-        resolve_overlaps(&self.rules, out, first);
+        resolve_overlaps(&self.rules, hay, out, first);
         // Allow comments are rare: one SIMD pass decides whether any line can hold one, so the
         // per-match line lookups (which cost a line's length each, ruinous on minified files
         // with thousands of matches on one line) run only in files that have a marker.
@@ -586,7 +586,7 @@ impl Scanner {
         let nested = nested.get_or_insert_with(|| Box::new(self.scratch()));
         nested_out.clear();
         self.scan_at(text, nested, nested_out, depth + 1);
-        resolve_overlaps(&self.rules, nested_out, 0);
+        resolve_overlaps(&self.rules, text, nested_out, 0);
         for inner in nested_out.drain(..) {
             let (span, at) = place(&inner);
             let (secret, companion) = match inner.decoded {
@@ -679,6 +679,9 @@ impl Scanner {
                 };
                 if !decode::decode(decoder.encoding, &hay[enc.range()], &mut decoded) {
                     continue;
+                }
+                if let Some(name) = caps.get_group_by_name("name") {
+                    decode::named_value(&hay[name.range()], &mut decoded);
                 }
                 self.scan_nested(
                     &decoded,
@@ -1027,7 +1030,7 @@ enum Verdict {
 
 /// Keeps, among matches whose secrets overlap, the most specific rule's (non-generic over
 /// generic, then decoded over encoded, then the longer keyword, then the longer secret).
-fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) {
+fn resolve_overlaps(rules: &[CompiledRule], hay: &[u8], out: &mut Vec<Match>, first: usize) {
     let tail = &mut out[first..];
     if tail.len() < 2 {
         return;
@@ -1088,8 +1091,48 @@ fn resolve_overlaps(rules: &[CompiledRule], out: &mut Vec<Match>, first: usize) 
         }
         kept.push(m.clone());
     }
+    drop_redundant_basic_auth(rules, hay, &mut kept);
     out.truncate(first);
     out.extend(kept);
+}
+
+/// A Docker config's entry holds one credential twice: `"password": "P"` and `"auth":
+/// base64("user:P")`. The base64 pair (a basic-auth-checked match) is dropped where the same
+/// password is reported within a few hundred bytes of it, so one leak is one finding, shown
+/// as the password itself.
+fn drop_redundant_basic_auth(rules: &[CompiledRule], hay: &[u8], kept: &mut Vec<Match>) {
+    const NEAR: usize = 512;
+    let basic = |m: &Match| {
+        m.decoded.is_none()
+            && rules[m.rule].loaded.rule.checksum == Some(crate::rules::Checksum::BasicAuth)
+    };
+    if kept.len() < 2 || !kept.iter().any(basic) {
+        return;
+    }
+    let mut drop = vec![false; kept.len()];
+    let mut text = Vec::new();
+    for (i, m) in kept.iter().enumerate() {
+        if !basic(m) || !decode::decode(decode::Encoding::Base64, &hay[m.secret.clone()], &mut text)
+        {
+            continue;
+        }
+        let Some(colon) = memchr::memchr(b':', &text) else {
+            continue;
+        };
+        let password = &text[colon + 1..];
+        drop[i] = !password.is_empty()
+            && kept.iter().enumerate().any(|(j, n)| {
+                j != i
+                    && n.decoded.is_none()
+                    && n.span.start.abs_diff(m.span.start) <= NEAR
+                    && hay.get(n.secret.clone()) == Some(password)
+            });
+    }
+    let mut i = 0;
+    kept.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
 }
 
 /// Whether the name a provider rule matched before its value (`TWITCH_CLIENT_ID=...` for a

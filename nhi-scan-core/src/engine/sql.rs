@@ -33,6 +33,9 @@ pub(crate) struct Column {
     form: Form,
     /// Where the rows start (after `VALUES` or the `FROM stdin;` line).
     pub rows_start: usize,
+    /// In a key-value table (`settings (key, value)`), the value column: each row's key cell
+    /// names its value cell (`('mailgun.api_key', 'key-...')`).
+    pub pair: Option<usize>,
 }
 
 /// The column whose name holds `hit`, when `hit` lies in the column list of an `INSERT INTO`
@@ -110,12 +113,82 @@ fn list_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
         return None;
     }
     let index = hay[open + 1..cs].iter().filter(|b| **b == b',').count();
+    let pair = value_column(&hay[name.clone()], &hay[open + 1..close]);
     Some(Column {
         name,
         index,
         form,
         rows_start,
+        pair,
     })
+}
+
+/// The value column of a key-value table, when `name` is its key column (`key`, `config_key`)
+/// and the list has a column `value`, `val` or `..._value`.
+fn value_column(name: &[u8], list: &[u8]) -> Option<usize> {
+    let name = name.to_ascii_lowercase();
+    if !(name == b"key" || name.ends_with(b"_key") && name.len() <= 16) {
+        return None;
+    }
+    list.split(|b| *b == b',').position(|c| {
+        let c: Vec<u8> = c
+            .trim_ascii()
+            .iter()
+            .filter(|b| !matches!(b, b'`' | b'"' | b'[' | b']'))
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        c == b"value" || c == b"val" || c.ends_with(b"_value")
+    })
+}
+
+/// Calls `f` with each row's key cell and value cell of a key-value table (see
+/// [`Column::pair`]), both quoted strings; returns where the rows end.
+pub(crate) fn pairs(
+    hay: &[u8],
+    col: &Column,
+    mut f: impl FnMut(Range<usize>, Range<usize>),
+) -> usize {
+    let Some(vi) = col.pair else {
+        return col.rows_start;
+    };
+    if col.form != Form::Insert {
+        return col.rows_start;
+    }
+    let mut p = col.rows_start;
+    let mut row: Vec<Option<Range<usize>>> = Vec::new();
+    for _ in 0..MAX_ROWS {
+        p = skip_ws(hay, p);
+        if hay.get(p) == Some(&b',') {
+            p = skip_ws(hay, p + 1);
+        }
+        if hay.get(p) != Some(&b'(') {
+            break;
+        }
+        p += 1;
+        row.clear();
+        loop {
+            p = skip_ws(hay, p);
+            let Some((cell, quoted, next)) = sql_cell(hay, p) else {
+                return p;
+            };
+            row.push(quoted.then_some(cell));
+            p = skip_ws(hay, next);
+            match hay.get(p) {
+                Some(b',') => p += 1,
+                Some(b')') => {
+                    p += 1;
+                    break;
+                }
+                _ => return p,
+            }
+        }
+        if let (Some(Some(k)), Some(Some(v))) = (row.get(col.index), row.get(vi))
+            && !v.is_empty()
+        {
+            f(k.clone(), v.clone());
+        }
+    }
+    p.min(hay.len())
 }
 
 /// Calls `f` with each row's cell in the column (its range and whether it was quoted); returns
@@ -393,6 +466,7 @@ fn rows_after_create(
         index,
         form: Form::Insert,
         rows_start: end + q + 6,
+        pair: None,
     })
 }
 

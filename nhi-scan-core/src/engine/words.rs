@@ -389,6 +389,14 @@ impl Words {
         }
     }
 
+    /// Keeps the first `n` words.
+    pub fn truncate(&mut self, n: usize) {
+        if n < self.ends.len() {
+            self.ends.truncate(n);
+            self.buf.truncate(self.ends.last().copied().unwrap_or(0));
+        }
+    }
+
     fn push(&mut self, w: &[u8]) {
         self.buf.extend(w.iter().map(|b| b.to_ascii_lowercase()));
         self.ends.push(self.buf.len());
@@ -505,6 +513,12 @@ impl Words {
 
     fn last(&self) -> Option<&[u8]> {
         self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    /// Whether the last meaningful word is a credential's head word (`DB_PASSWORD`, `apiKey`).
+    pub fn ends_in_head(&self) -> bool {
+        let end = self.meaningful_end();
+        end > 0 && HEADS.iter().any(|h| h.as_bytes() == self.get(end - 1))
     }
 
     /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
