@@ -1864,6 +1864,110 @@ def more_classes(emit):
         (f"  SESSION_SECRET: {sealed}", ("neg", "sealed-secrets ciphertext")),
     ])
 
+    # 41. Round 2, stop 15: a Kubernetes Secret's data values judged under their key (a
+    # provider's name alone, a head word followed by a suffix), a Docker config's auth pair
+    # beside the password it repeats (one finding), prose code spans after a token's noun or
+    # a colon ending the line, CSV exports with a comment under the header, T-SQL `N''`
+    # literals, key-value SQL tables, named default arguments of environment reads, header
+    # constants holding a scheme, tokens people chose, Db2 and DSN connection strings, URL
+    # passwords holding `/`, Hadoop's Azure key and SAS properties separated by blanks,
+    # Vercel's protection-bypass secret; identifiers inside a `[secrets]` section stay out.
+    r = random.Random("nhi-scan:classes41")
+    b64 = lambda t: base64.b64encode(t.encode()).decode()
+    hx, sfx = rnd(r, 32, "0123456789abcdef"), rnd(r, 20)
+    kpw = r.choice(["Juniper", "Falcon", "Marble"]) + r.choice(["tiger", "river", "stone"]) + str(r.randint(1000, 9999)) + "+"
+    emit("stop15/k8s/app-secrets.yaml", [
+        f"# {HEADER}", "apiVersion: v1", "kind: Secret", "metadata:", "  name: app-secrets",
+        "type: Opaque", "data:",
+        (f"  DATADOG_1: {b64(hx)}", ("pos", "generic.secret.unquoted", hx, b64(hx))),
+        (f"  db-password-x7k: {b64(kpw)}", ("pos", "generic.password.unquoted", kpw, b64(kpw))),
+        (f"  signing-key-q2z: {b64(sfx)}", ("pos", "generic.secret.unquoted", sfx, b64(sfx))),
+        ("  environment: " + b64("production"), ("neg", "a word")),
+        ("  username: " + b64("ci-bot"), ("neg", "a user name")),
+    ])
+    dpw = rnd(r, 21)
+    emit("stop15/docker/config.json", [
+        (f'{{"_comment": "{HEADER}", "auths": {{"registry.acme.example": {{"username": "ci-bot", "password": "{dpw}", "auth": "{b64("ci-bot:" + dpw)}"}}}}}}',
+         ("pos", P, dpw)),
+    ])
+    t1, t2, t3 = rnd(r, 40), rnd(r, 32, "0123456789abcdef"), rnd(r, 36)
+    emit("stop15/docs/runbook.md", [
+        f"<!-- {HEADER} -->", "# Failover",
+        "1. If Vault is down, use the break-glass token:",
+        (f"   `{t1}` (rotate afterwards!).", ("pos", "generic.token", t1)),
+        "2. The Twilio account is shared; its auth token is:",
+        (f"`{t2}`.", ("pos", "twilio.auth-token", t2)),
+        (f"3. Staging accepts the shared dev token `{t3}` until Friday.", ("pos", "generic.token", t3)),
+        ("4. Set the token `GITHUB_TOKEN_FOR_RELEASES` in the repository settings.", ("neg", "a variable's name")),
+    ])
+    c1 = pw(r).replace('"', "").replace(",", "")
+    emit("stop15/exports/passwords.csv", [
+        "name,username,password,url",
+        f"# {HEADER}",
+        (f'grafana,admin,"{c1}",https://grafana.lan', ("pos", "generic.password.unquoted", c1)),
+    ])
+    tp = pw(r).replace("'", "")
+    emit("stop15/sql/linked_servers.sql", [
+        f"-- {HEADER}",
+        (f"EXEC sp_addlinkedsrvlogin @rmtsrvname = N'ERP', @useself = N'False', @rmtuser = N'erp_link', @rmtpassword = N'{tp}';",
+         ("pos", P, tp)),
+    ])
+    mg, ws = "key-" + rnd(r, 32, "0123456789abcdef"), rnd(r, 24)
+    emit("stop15/sql/settings_seed.sql", [
+        f"-- {HEADER}",
+        (f"INSERT INTO settings (key, value) VALUES ('mailgun.api_key', '{mg}');", ("pos", "mailgun.api-key", mg)),
+        (f"INSERT INTO settings (key, value) VALUES ('stripe.webhook_secret', '{ws}');", ("pos", "generic.secret", ws)),
+        ("INSERT INTO settings (key, value) VALUES ('mail.from', 'noreply@acme.example');", ("neg", "an address")),
+    ])
+    dk = rnd(r, 21)
+    emit("stop15/flutter/lib/env.dart", [
+        f"// {HEADER}", "class Env {",
+        (f"  static const revenueCatKey = String.fromEnvironment('RC_KEY', defaultValue: '{dk}');", ("pos", "generic.key", dk)),
+        "}",
+    ])
+    ek = b64(rnd(r, 20) + ":" + rnd(r, 22))
+    emit("stop15/go/search_test.go", [
+        f"// {HEADER}", "package search", "",
+        (f'const apiKeyHeader = "ApiKey {ek}"', ("pos", "generic.api-key", ek)),
+        'const tokenHeader = "Authorization"',
+    ])
+    ht = r.choice(["Kettle", "Amber", "Cobalt"]) + r.choice(["ember", "frost", "grove"]) + str(r.randint(1000, 9999)) + "!"
+    emit("stop15/mcp/claude_desktop_config.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "mcpServers": {"mssql": {"command": "npx", "env": {',
+        (f'    "AUTH_TOKEN": "{ht}"', ("pos", "generic.token", ht)),
+        "  }}}", "}",
+    ])
+    d2 = pw(r).replace(";", "").replace("'", "")
+    cs, cp = rnd(r, 16, B32), rnd(r, 40) + "/" + rnd(r, 20)
+    emit("stop15/env/.env.db2", [
+        f"# {HEADER}",
+        (f"DB2_URI='DATABASE=app;HOSTNAME=db2-billing;PORT=50000;PROTOCOL=TCPIP;UID=writer;PWD={d2};'",
+         ("pos", "database.ado-connection-string", d2)),
+        (f"schema.registry.url=https://{cs}:{cp}@psrc-8kz20.eu-central-1.aws.confluent.cloud",
+         ("pos", "config.url-credentials", cp)),
+        ("registry=https://npm.acme.example:4873/@acme/ui", ("neg", "a port and a scoped package")),
+    ])
+    ak = base64.b64encode(r.randbytes(64)).decode()
+    sig = base64.b64encode(r.randbytes(32)).decode().replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    emit("stop15/spark/spark-defaults.conf", [
+        f"# {HEADER}",
+        "spark.master                       yarn",
+        (f"spark.hadoop.fs.azure.account.key.lake7.dfs.core.windows.net  {ak}", ("pos", "azure.storage.account-key.hadoop", ak)),
+        (f"spark.hadoop.fs.azure.sas.raw.lake7.blob.core.windows.net  sv=2022-11-02&ss=b&srt=co&sp=rl&se=2026-12-31T00:00:00Z&spr=https&sig={sig}",
+         ("pos", "azure.sas-token", sig)),
+    ])
+    vb = rnd(r, 32)
+    emit("stop15/e2e/playwright.config.ts", [
+        f"// {HEADER}", "export default defineConfig({", "  use: {",
+        (f"    extraHTTPHeaders: {{ 'x-vercel-protection-bypass': '{vb}' }},", ("pos", "vercel.protection-bypass", vb)),
+        "  },", "});",
+    ])
+    emit("stop15/config/notifier.toml", [
+        f"# {HEADER}", "[secrets]",
+        (f'twilio_account_sid = "AC{rnd(r, 32, "0123456789abcdef")}"', ("neg", "an account identifier")),
+        ('log_level = "info"', ("neg", "a setting")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

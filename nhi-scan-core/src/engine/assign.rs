@@ -5513,6 +5513,40 @@ mod attribution_tests {
     }
 
     #[test]
+    fn one_finding_per_docker_auth_pair_and_prose_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // `auth` is base64 of `ci-bot:<password>`: the password is reported once.
+        let cfg = r#"{"auths":{"r.example":{"username":"ci-bot","password":"oIblqUDyItxQCaSbJLMqw","auth":"Y2ktYm90Om9JYmxxVUR5SXR4UUNhU2JKTE1xdw=="}}}"#;
+        let got = found(&s, cfg);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "oIblqUDyItxQCaSbJLMqw");
+        let secrets = |t: &str| found(&s, t).into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+        let tok = "cYywYnUQq2CEI3yEgksas4nLxWKI4iMrbxNW3IVX";
+        assert_eq!(
+            secrets(&format!(
+                "use the break-glass token:\n   `{tok}` (rotate)\n"
+            )),
+            [tok]
+        );
+        assert_eq!(
+            secrets(&format!("the shared dev token `{tok}` (monthly)\n")),
+            [tok]
+        );
+        assert!(secrets("Set the token `GITHUB_TOKEN_FOR_RELEASES` in settings.\n").is_empty());
+        assert_eq!(
+            secrets("const authHeader = \"Bearer kq8Z2vLmR4tWx9NpB7yHc3Jd\"\n"),
+            ["kq8Z2vLmR4tWx9NpB7yHc3Jd"]
+        );
+        assert!(secrets("const tokenHeader = \"Authorization\"\n").is_empty());
+        // A token people chose is judged as a password; a timestamp is none.
+        assert_eq!(
+            secrets("\"AUTH_TOKEN\": \"Kettleember7005!\"\n"),
+            ["Kettleember7005!"]
+        );
+        assert!(secrets("\"api_token\": \"2024-11-06T22:47:58+00:00\"\n").is_empty());
+    }
+
+    #[test]
     fn provider_keys_without_prefix_need_the_provider_named() {
         let (s, _) = Scanner::new(RuleSet::builtin().rules);
         let hex = "9f3c2a7e1b8d4c3fa6e05d9b7c2e8f14";

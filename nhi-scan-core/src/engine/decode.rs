@@ -177,6 +177,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn secret_data_values_are_named_as_credentials() {
+        let named = |name: &str, value: &str| {
+            let mut v = value.as_bytes().to_vec();
+            named_value(name.as_bytes(), &mut v);
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(named("DB_PASSWORD", "x1"), "DB_PASSWORD: x1");
+        assert_eq!(
+            named("db-password-fby", "x1"),
+            "db-password-fby_password: x1"
+        );
+        assert_eq!(named("DATADOG_1", "x1"), "DATADOG_1_secret: x1");
+        // Multi-line values (a PEM block) keep their own first line.
+        assert_eq!(named("tls.key", "-----BEGIN\nx\n"), "-----BEGIN\nx\n");
+    }
+
+    #[test]
     fn base64_and_percent_decode_to_text_only() {
         let mut out = Vec::new();
         assert!(decode(

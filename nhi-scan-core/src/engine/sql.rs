@@ -485,6 +485,30 @@ fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn key_value_tables_pair_each_rows_key_with_its_value() {
+        let sql = "INSERT INTO settings (id, `key`, value) VALUES (1, 'mailgun.api_key', 'key-abc'), \
+                   (2, 'mail.from', 'a@b.c');\n";
+        let at = sql.find("key`").unwrap();
+        let col = column(sql.as_bytes(), at..at + 3).expect("a column");
+        assert_eq!(col.pair, Some(2));
+        let mut rows = Vec::new();
+        pairs(sql.as_bytes(), &col, |k, v| {
+            rows.push((sql[k].to_string(), sql[v].to_string()))
+        });
+        assert_eq!(
+            rows,
+            [
+                ("mailgun.api_key".to_string(), "key-abc".to_string()),
+                ("mail.from".to_string(), "a@b.c".to_string())
+            ]
+        );
+        // A key column with no value column is an ordinary credential column.
+        let sql = "INSERT INTO api (id, key) VALUES (1, 'x');\n";
+        let at = sql.find("key").unwrap();
+        assert_eq!(column(sql.as_bytes(), at..at + 3).unwrap().pair, None);
+    }
+
     fn values(text: &str, kw: &str) -> Vec<(String, String)> {
         let at = text.find(kw).unwrap();
         let Some(col) = column(text.as_bytes(), at..at + kw.len()) else {
