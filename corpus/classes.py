@@ -1962,6 +1962,30 @@ def more_classes(emit):
         (f"    extraHTTPHeaders: {{ 'x-vercel-protection-bypass': '{vb}' }},", ("pos", "vercel.protection-bypass", vb)),
         "  },", "});",
     ])
+    cu = str(uuid.UUID(bytes=r.randbytes(16)))
+    rp = pw(r).replace('"', "")
+    emit("stop15/ci/buildspec.yml", [
+        f"# {HEADER}", "phases:", "  post_build:", "    commands:",
+        (f"      - ./node_modules/.bin/codecov -f coverage/*.json -t {cu}", ("pos", "codecov.token", cu)),
+        "      - codecov -t ${CODECOV_TOKEN}",
+    ])
+    emit("stop15/lua/access.lua", [
+        f"-- {HEADER}", 'local redis = require "resty.redis"', "local red = redis:new()",
+        (f'red:auth("{rp}")', ("pos", P, rp)),
+    ])
+    gp = rnd(r, 40)
+    emit("stop15/rust/config.rs", [
+        f"// {HEADER}",
+        (f'const DREMIO_PAT: &str = "{gp}";', ("pos", "generic.token", gp)),
+        ('const IPV4_PAT: &str = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}";', ("neg", "a pattern")),
+    ])
+    xp = rnd(r, 4) + "<" + rnd(r, 9) + ">-" + rnd(r, 5) + "9"
+    xr = xp.replace("<", "&lt;").replace(">", "&gt;")
+    emit("stop15/tickets/jira-export.xml", [
+        f"<!-- {HEADER} -->", "<comments>",
+        (f'  <comment author="sre-bot">password for the relay user was "{xr}" - rotated</comment>', ("pos", P, xp, xr)),
+        "</comments>",
+    ])
     emit("stop15/config/notifier.toml", [
         f"# {HEADER}", "[secrets]",
         (f'twilio_account_sid = "AC{rnd(r, 32, "0123456789abcdef")}"', ("neg", "an account identifier")),

@@ -127,6 +127,15 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw ",
     "login(",
     "getconnection(",
+    // A personal access token after a provider's name (`GITHUB_PAT=`, `CLARIFAI_PAT: &str`,
+    // `azdoPat:`); `_pat` alone would hit every `_path`.
+    "_pat=",
+    "_pat:",
+    "_pat\"",
+    "_pat'",
+    "_pat ",
+    "pat =",
+    "pat:",
     // The password in other languages, as mails, chats and notes name it (`Passwort:`,
     // `Initialpasswort`, `wachtwoord`, `contraseña`, `senha`); `pass` covers `passwort`
     // and `passord`.

@@ -15,6 +15,8 @@ use std::ops::Range;
 const PASSWORD: &[&[u8]] = &[b"password"];
 /// An object store's secret key (`mc alias set NAME URL ACCESS SECRET`).
 const SECRET_KEY: &[&[u8]] = &[b"secret", b"key"];
+/// Codecov's upload token (`codecov -t <uuid>`, `codecovcli upload-process -t <uuid>`).
+const CODECOV_TOKEN: &[&[u8]] = &[b"codecov", b"token"];
 
 /// Where a command's secret is.
 #[derive(Clone, Copy)]
@@ -152,6 +154,18 @@ const COMMANDS: &[Command] = &[
     // SNMP v3 authentication and privacy passphrases; `createUser` in snmpd.conf.
     // v1/v2c: the community string (`-c`), which is the password.
     cmd("snmpwalk", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
+    Command {
+        keyword: "codecov",
+        sub: &[],
+        args: &[Apart("-t")],
+        words: CODECOV_TOKEN,
+    },
+    Command {
+        keyword: "codecovcli",
+        sub: &[],
+        args: &[Apart("-t")],
+        words: CODECOV_TOKEN,
+    },
     cmd(
         "snmpbulkwalk",
         &[],

@@ -75,6 +75,12 @@ const CALLS: &[Call] = &[
     call("pymysql.connect(", 2),
     call("mysqldb.connect(", 2),
     call("psycopg2.connect(", 2),
+    // Redis AUTH from a client under its usual names: OpenResty's `r:auth("pw")`, node-redis's
+    // `client.auth("pw")` (`red:auth` and `redis:auth` below).
+    call("r:auth(", 0),
+    call("conn:auth(", 0),
+    call("client.auth(", 0),
+    call("redis.auth(", 0),
     // Go net/smtp: (identity, user, password, host).
     call("plainauth(", 2),
     // python-ldap: simple_bind_s(dn, password), bind_s(dn, password, method).

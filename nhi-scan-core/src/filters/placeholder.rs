@@ -151,12 +151,18 @@ pub fn templated(v: &[u8]) -> bool {
     })
 }
 
-/// A `<...>` placeholder inside the value (`<token>`, `sk-<your key>`, `<REDACTED>`): a `<`, then
-/// within 48 bytes a `>`, with only letters, digits, blanks and `_-.:` between, and one letter.
+/// A `<...>` placeholder inside the value (`<token>`, `sk-<your key>`, `<REDACTED>`): a `<` at
+/// the start or after a separator, then within 48 bytes a `>`, with only letters, digits,
+/// blanks and `_-.:` between, and one letter. A `<` glued to a letter or digit is a character
+/// of a password (`yi-F<JDFGAcfkS>-gW4A`), not a template's opening.
 fn angle_placeholder(s: &[u8]) -> bool {
     let mut from = 0;
     while let Some(i) = memchr::memchr(b'<', &s[from..]) {
         let open = from + i;
+        if open > 0 && s[open - 1].is_ascii_alphanumeric() {
+            from = open + 1;
+            continue;
+        }
         let rest = &s[open + 1..s.len().min(open + 49)];
         if let Some(j) = memchr::memchr(b'>', rest) {
             let inner = &rest[..j];
