@@ -2768,6 +2768,12 @@ fn random_token(v: &[u8]) -> bool {
         && !wordy(v)
 }
 
+/// Where the next line starts, when `p` is at a line break (`\n` or `\r\n`).
+fn next_line(hay: &[u8], p: usize) -> Option<usize> {
+    let p = p + usize::from(hay.get(p) == Some(&b'\r'));
+    (hay.get(p) == Some(&b'\n')).then_some(p + 1)
+}
+
 /// A value introduced by prose at a line's end and given on the next line as a code span:
 /// `use the break-glass token:` / `` `cYyw...` ``. Only a code span, which no configuration
 /// format starts a value with, and only after a name written as prose (after a blank).
@@ -2775,14 +2781,7 @@ fn next_line_code_span(hay: &[u8], name: Range<usize>, after: usize) -> Option<A
     if name.start == 0 || hay[name.start - 1] != b' ' {
         return None;
     }
-    let mut at = after;
-    if hay.get(at) == Some(&b'\r') {
-        at += 1;
-    }
-    if hay.get(at) != Some(&b'\n') {
-        return None;
-    }
-    let q = skip_blanks(hay, at + 1, 16);
+    let q = skip_blanks(hay, next_line(hay, after)?, 16);
     if hay.get(q) != Some(&b'`') {
         return None;
     }
@@ -3248,17 +3247,9 @@ fn auth_pair(hay: &[u8], name: &Range<usize>, v: Range<usize>) -> Option<Range<u
 /// `basic_auth:` then `  - "user:password"` on the next line (a YAML list of one or more
 /// pairs): the first element's password; or under a plural credential name the first element.
 fn auth_list_item(hay: &[u8], name: Range<usize>, after: usize) -> Option<Assignment> {
-    let mut p = after;
-    if hay.get(p) == Some(&b'\r') {
-        p += 1;
-    }
-    if hay.get(p) != Some(&b'\n') {
-        return None;
-    }
-    let q = skip_blanks(hay, p + 1, 32);
-    if !hay[q..].starts_with(b"- ")
-        || q - (p + 1) < indentation(&hay[line_start(hay, name.start)..])
-    {
+    let line = next_line(hay, after)?;
+    let q = skip_blanks(hay, line, 32);
+    if !hay[q..].starts_with(b"- ") || q - line < indentation(&hay[line_start(hay, name.start)..]) {
         return None;
     }
     let (v, quoted) = parse_value(hay, skip_blanks(hay, q + 2, 8))?;

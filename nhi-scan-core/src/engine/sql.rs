@@ -154,41 +154,13 @@ pub(crate) fn pairs(
     if col.form != Form::Insert {
         return col.rows_start;
     }
-    let mut p = col.rows_start;
-    let mut row: Vec<Option<Range<usize>>> = Vec::new();
-    for _ in 0..MAX_ROWS {
-        p = skip_ws(hay, p);
-        if hay.get(p) == Some(&b',') {
-            p = skip_ws(hay, p + 1);
-        }
-        if hay.get(p) != Some(&b'(') {
-            break;
-        }
-        p += 1;
-        row.clear();
-        loop {
-            p = skip_ws(hay, p);
-            let Some((cell, quoted, next)) = sql_cell(hay, p) else {
-                return p;
-            };
-            row.push(quoted.then_some(cell));
-            p = skip_ws(hay, next);
-            match hay.get(p) {
-                Some(b',') => p += 1,
-                Some(b')') => {
-                    p += 1;
-                    break;
-                }
-                _ => return p,
-            }
-        }
-        if let (Some(Some(k)), Some(Some(v))) = (row.get(col.index), row.get(vi))
+    insert_rows(hay, col.rows_start, |row| {
+        if let (Some((k, true)), Some((v, true))) = (row.get(col.index), row.get(vi))
             && !v.is_empty()
         {
             f(k.clone(), v.clone());
         }
-    }
-    p.min(hay.len())
+    })
 }
 
 /// Calls `f` with each row's cell in the column (its range and whether it was quoted); returns
@@ -224,7 +196,19 @@ fn copy_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)) 
 }
 
 fn insert_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)) -> usize {
-    let mut p = col.rows_start;
+    insert_rows(hay, col.rows_start, |row| {
+        if let Some((cell, true)) = row.get(col.index)
+            && !cell.is_empty()
+        {
+            f(cell.clone(), true);
+        }
+    })
+}
+
+/// Walks the `VALUES` tuples from `p`, calling `f` with each row's cells (range, quoted), a row
+/// cut short by malformed text included; returns where the rows end.
+fn insert_rows(hay: &[u8], mut p: usize, mut f: impl FnMut(&[(Range<usize>, bool)])) -> usize {
+    let mut row = Vec::new();
     for _ in 0..MAX_ROWS {
         p = skip_ws(hay, p);
         if hay.get(p) == Some(&b',') {
@@ -234,15 +218,14 @@ fn insert_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)
             break;
         }
         p += 1;
-        let mut i = 0;
+        row.clear();
         loop {
             p = skip_ws(hay, p);
             let Some((cell, quoted, next)) = sql_cell(hay, p) else {
+                f(&row);
                 return p;
             };
-            if i == col.index && quoted && !cell.is_empty() {
-                f(cell, true);
-            }
+            row.push((cell, quoted));
             p = skip_ws(hay, next);
             match hay.get(p) {
                 Some(b',') => p += 1,
@@ -250,10 +233,13 @@ fn insert_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)
                     p += 1;
                     break;
                 }
-                _ => return p,
+                _ => {
+                    f(&row);
+                    return p;
+                }
             }
-            i += 1;
         }
+        f(&row);
     }
     p.min(hay.len())
 }
