@@ -2317,10 +2317,10 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
     if op == 1 && rest.starts_with(b",") {
         let arg = &hay[v..(v + 16).min(hay.len())];
         let n = arg.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        if matches!(
-            arg[..n].to_ascii_lowercase().as_slice(),
-            b"defaultvalue" | b"default" | b"fallback"
-        ) && matches!(arg.get(n), Some(b':' | b'='))
+        if [&b"defaultvalue"[..], b"default", b"fallback"]
+            .iter()
+            .any(|w| arg[..n].eq_ignore_ascii_case(w))
+            && matches!(arg.get(n), Some(b':' | b'='))
         {
             v = skip_blanks(hay, v + n + 1, 4);
         }
@@ -2720,20 +2720,8 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
     // password (`password \`AutumnQuartz25@\``), not code (`pass \`Type::X\``).
     if hay[p] == b'`' {
         let (v, quoted) = parse_value(hay, p)?;
-        let val = &hay[v.clone()];
-        let code = val.iter().any(|b| {
-            matches!(
-                b,
-                b'(' | b')' | b':' | b'=' | b'$' | b'{' | b'}' | b'/' | b'<'
-            )
-        });
-        // `pass` is a verb in prose (`pass \`asn1Spec\` to ...`): only a password's noun.
-        // A token's or key's noun takes a random string (`the shared dev token \`XY2y...\``).
-        return (quoted
-            && !code
-            && (password_noun(&hay[s..e]) && strong_password(val)
-                || token_noun(&hay[s..e]) && random_token(val)))
-        .then(|| Assignment::new(s..e, v, quoted));
+        return (quoted && code_span_fits(&hay[s..e], &hay[v.clone()]))
+            .then(|| Assignment::new(s..e, v, quoted));
     }
     quote_at(hay, p)?;
     let (v, quoted) = parse_value(hay, p)?;
@@ -2786,13 +2774,21 @@ fn next_line_code_span(hay: &[u8], name: Range<usize>, after: usize) -> Option<A
         return None;
     }
     let (v, quoted) = parse_value(hay, q)?;
-    let val = &hay[v.clone()];
-    let fits = if password_noun(&hay[name.clone()]) {
-        strong_password(val) && !val.iter().any(|b| b"(){}<>=$".contains(b))
-    } else {
-        token_noun(&hay[name.clone()]) && random_token(val)
-    };
-    (quoted && fits).then(|| Assignment::new(name, v, true))
+    (quoted && code_span_fits(&hay[name.clone()], &hay[v.clone()]))
+        .then(|| Assignment::new(name, v, true))
+}
+
+/// Whether a code span in prose holds the credential the noun before it names: a password's
+/// noun takes a chosen password (`pass` is a verb in prose: ``pass `asn1Spec` to``), a token's
+/// or key's noun a random string (``the shared dev token `XY2y...` ``); neither takes code.
+fn code_span_fits(name: &[u8], val: &[u8]) -> bool {
+    let code = val.iter().any(|b| {
+        matches!(
+            b,
+            b'(' | b')' | b':' | b'=' | b'$' | b'{' | b'}' | b'/' | b'<'
+        )
+    });
+    !code && (password_noun(name) && strong_password(val) || token_noun(name) && random_token(val))
 }
 
 /// Whether a name ends with a password's noun (`pass` is a verb in prose: `pass \`x\` to`).
@@ -4626,10 +4622,9 @@ fn password_name(words: &Words, end: usize) -> bool {
     }
     let word = |k: usize| if k < end { words.get(end - 1 - k) } else { b"" };
     let head = word(0);
-    matches!(
-        head,
-        b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase" | b"psk"
-    ) || head == b"phrase" && word(1) == b"pass"
+    super::words::password_word(head)
+        || head == b"psk"
+        || head == b"phrase" && word(1) == b"pass"
         || head == b"key" && (word(1) == b"preshared" || word(1) == b"shared" && word(2) == b"pre")
 }
 

@@ -107,12 +107,7 @@ pub(crate) fn named_value(name: &[u8], decoded: &mut Vec<u8>) {
         return;
     } else if words.ends_in_head() {
         b""
-    } else if (0..words.len()).any(|i| {
-        matches!(
-            words.get(i),
-            b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
-        )
-    }) {
+    } else if (0..words.len()).any(|i| super::words::password_word(words.get(i))) {
         b"_password"
     } else {
         b"_secret"

@@ -51,6 +51,15 @@ const PASSWORD_WORDS: &[&str] = &[
     "losenord",
 ];
 
+/// Whether `w` (a lower-case word) is a password's: `password` (the other languages' words are
+/// read as it), `passwd`, `pass`, `pwd`, `passphrase`.
+pub(crate) fn password_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"password" | b"passwd" | b"pass" | b"pwd" | b"passphrase"
+    )
+}
+
 /// Trailing words that do not change what a name holds: `PASSWORD_VALUE`, `API_KEY_PROD`,
 /// `token_b64`, `SECRET_2`.
 const NEUTRAL: &[&str] = &[
