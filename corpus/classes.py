@@ -1992,6 +1992,106 @@ def more_classes(emit):
         ('log_level = "info"', ("neg", "a setting")),
     ])
 
+    # 42. stop 16: tool-escaped text (Properties.store, PowerShell backticks, Go's HTML-safe
+    # JSON, escaped slashes in base64, keys as joined string literals), base64 pairs called
+    # credentials, secrets fed on standard input, positional CLI passwords, tool envelopes.
+    jp = pw(r).replace("\\", "").replace("=", "").replace(":", "")
+    jpe = jp.replace("!", "\\!").replace("#", "\\#")
+    emit("stop16/idea/dataSources.local.properties", [
+        f"# {HEADER}",
+        (f"db.url=jdbc\\:postgresql\\://db01\\:5432/ledger?user\\=ledger&password\\={jpe}",
+         ("pos", "database.jdbc-password", jp, jpe)),
+        ("db.driver=org.postgresql.Driver", ("neg", "a class name")),
+    ])
+    ps = rnd(r, 6) + "$" + rnd(r, 8) + "7"
+    emit("stop16/ps/Invoke-Api.ps1", [
+        f"# {HEADER}",
+        (f'$body = "{{`"username`":`"svc_octo`",`"password`":`"{ps.replace("$", "`$")}`"}}"',
+         ("pos", P, ps, ps.replace("$", "`$"))),
+        ('$body2 = "{`"username`":`"svc_octo`",`"password`":`"$($cred.Password)`"}"', ("neg", "an expression")),
+    ])
+    body = "MIIEowIBAAKCAQEA" + base64.b64encode(r.randbytes(900)).decode()
+    rows = [body[i:i + 64] for i in range(0, len(body), 64)]
+    emit("stop16/java/TestKeys.java", [
+        f"// {HEADER}", "final class TestKeys {",
+        ('    static final String SIGNING = "-----BEGIN RSA PRIVATE KEY-----\\n"',
+         ("pos", "private-key.rsa", "-----BEGIN RSA PRIVATE KEY-----")),
+    ] + [f'        + "{row}\\n"' for row in rows] + [
+        '        + "-----END RSA PRIVATE KEY-----\\n";', "}",
+    ])
+    gd = rnd(r, 5) + "<" + rnd(r, 6) + "&" + rnd(r, 2) + "4"
+    gde = gd.replace("<", "\\u003c").replace("&", "\\u0026")
+    emit("stop16/logs/ingest.jsonl", [
+        (f'{{"level":"info","msg":"connecting","note":"{HEADER}","dsn":"postgres://ingest:{gde}@pg.internal:5432/events"}}',
+         ("pos", "database.postgres-uri", gd, gde)),
+        ('{"level":"info","msg":"GET /a?x=1\\u0026y=2 200"}', ("neg", "an escaped query string")),
+    ])
+    ak, sk = "AKIA" + rnd(r, 16, B32), rnd(r, 18, B62) + "/" + rnd(r, 21, B62 + "+")
+    ske = sk.replace("/", "\\/")
+    emit("stop16/slack/ops/2026-11-02.json", [
+        "[", f'  {{"type": "message", "note": "{HEADER}",',
+        (f'   "text": "aws key for the migration: {ak} \\/ {ske}"}}',
+         ("pos", "aws.access-key-id", ak), ("pos", "aws.secret-access-key", sk, ske)),
+        ('  ,{"type": "message", "text": "logs are in \\/var\\/log\\/ingest\\/2026\\/11"}', ("neg", "a path")),
+        "]",
+    ])
+    cr = base64.b64encode(f"CORP\\svc_etl:{rnd(r, 20)}".encode()).decode()
+    bc = base64.b64encode(f"svc_api:{rnd(r, 24)}".encode()).decode()
+    emit("stop16/http/http-client.private.env.json", [
+        "{", f'  "_comment": "{HEADER}",', '  "prod": {',
+        (f'    "basic": "{bc}",', ("pos", "config.basic-credentials-encoded", bc)),
+        ('    "basicRealm": "erp"', ("neg", "a realm")),
+        "  }", "}",
+    ])
+    emit("stop16/chat/handover.md", [
+        f"<!-- {HEADER} -->",
+        (f"base64 of the svc creds (do not decode in public channels): {cr}", ("pos", "config.basic-credentials-encoded", cr)),
+    ])
+    kp, vs, mk, nd = pw(r).replace("'", ""), rnd(r, 32), rnd(r, 10) + "-" + rnd(r, 8), rnd(r, 20)
+    emit("stop16/scripts/bootstrap.sh", [
+        f"# {HEADER}",
+        (f"printf '%s\\n' '{kp}' | kinit svc_sso@CORP.EXAMPLE.COM", ("pos", P, kp)),
+        (f'vercel env add CRON_SECRET production <<< "{vs}"', ("pos", "generic.secret", vs)),
+        (f"mkstore -wrl /u01/app/oracle/wallet -createCredential ERPPRD erp_batch {mk}", ("pos", P, mk)),
+        (f"netdom.exe resetpwd /s:dc01.corp.example.com /ud:CORP\\svc_join /pd:{nd}", ("pos", P, nd)),
+        ('echo "$KRB_PASSWORD" | kinit svc_sso@CORP.EXAMPLE.COM', ("neg", "a variable")),
+        ("kinit -kt /etc/krb5.keytab svc_sso@CORP.EXAMPLE.COM", ("neg", "a keytab")),
+    ])
+    op = "A" + rnd(r, 21)
+    emit("stop16/sql/refresh.sql", [
+        f"-- {HEADER}",
+        (f"ALTER USER app_batch IDENTIFIED BY {op};", ("pos", "database.sql-password-unquoted", op)),
+        ("ALTER USER app_batch IDENTIFIED BY &new_password;", ("neg", "a substitution variable")),
+    ])
+    kn, ek, nu = pw(r).replace("'", ""), rnd(r, 28), rnd(r, 52, "abcdefghijklmnopqrstuvwxyz234567")
+    emit("stop16/chef/knife.rb", [
+        f"# {HEADER}",
+        (f"knife[:vsphere_pass]          = '{kn}'", ("pos", P, kn)),
+        "knife[:vsphere_host]          = 'vcenter.corp.example.com'",
+    ])
+    emit("stop16/erlang/rebar.config", [
+        f"% {HEADER}",
+        (f'{{hex, [{{repos, [#{{name => <<"hexpm:acme">>, api_key => <<"{ek}">>}}]}}]}}.', ("pos", "generic.api-key", ek)),
+    ])
+    emit("stop16/teamcity/project-config.xml", [
+        f"<!-- {HEADER} -->", "<parameters>",
+        (f'  <param name="env.NUGET_FEED_PAT" value="{nu}" />', ("pos", "azure.devops.pat", nu)),
+        '  <param name="env.OCTOPUS_SERVER" value="https://deploy.acme.example" />',
+        "</parameters>",
+    ])
+    dp = "01000000d08c9ddf0115d1118c7a00c04fc297eb01000000" + rnd(r, 96, "0123456789abcdef")
+    pulumi = "v1:" + base64.b64encode(r.randbytes(12)).decode() + ":" + base64.b64encode(r.randbytes(40)).decode()
+    sri = "sha512-" + base64.b64encode(r.randbytes(64)).decode()
+    emit("stop16/config/envelopes.yaml", [
+        f"# {HEADER}",
+        (f"smtp_password: {dp}", ("neg", "a DPAPI blob")),
+        (f'api_token: "{pulumi}"', ("neg", "a Pulumi secure value")),
+        (f"access_token: {sri}", ("neg", "an integrity hash")),
+        (f'db_password: "[enc:IISCngProvider:{base64.b64encode(r.randbytes(48)).decode()}:enc]"', ("neg", "IIS configuration encryption")),
+        (f"refresh_token: '{{{base64.b64encode(r.randbytes(24)).decode()}}}'", ("neg", "a Maven encrypted value")),
+        (f"image_token: sha256:{rnd(r, 64, '0123456789abcdef')}", ("neg", "an image digest")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

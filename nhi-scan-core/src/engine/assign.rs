@@ -1655,6 +1655,9 @@ pub(super) fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
         {
             Some(2)
         }
+        // PowerShell escapes a quote inside a double-quoted string with a backtick
+        // (`"{`"password`":`"v`"}"`), as JSON-in-a-string escapes it with a backslash.
+        b'`' if rest.get(1) == Some(&b'"') => Some(2),
         b'"' | b'\'' | b'`' => Some(1),
         b'\\' => {
             let n = rest.iter().take_while(|b| **b == b'\\').count();
@@ -1701,6 +1704,7 @@ fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
         }
     }
     match before.last()? {
+        b'"' if before.ends_with(b"`\"") => Some(2),
         b'"' | b'\'' => {
             let n = before[..p - 1]
                 .iter()
@@ -1766,6 +1770,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         if hay.get(p) == Some(&b']') {
             p += 1;
         }
+    } else if raw_s >= 2 && hay[raw_s - 2..raw_s] == *b"[:" && hay.get(p) == Some(&b']') {
+        // A Ruby symbol as a hash key: `knife[:vsphere_pass] = '...'`, `config[:db_password]`.
+        p += 1;
     }
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
@@ -3720,6 +3727,13 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             p = k;
         }
     }
+    // An Erlang or Elixir binary, `<<"x">>`: the string inside.
+    if hay[p..].starts_with(b"<<\"")
+        && let Some((v, true)) = parse_value(hay, p + 2)
+        && hay[v.end..].starts_with(b"\">>")
+    {
+        return Some((v, true));
+    }
     if let Some(q) = quote_at(hay, p) {
         let form = &hay[p..p + q];
         let qc = form[form.len() - 1];
@@ -4333,8 +4347,10 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     }
     // Windows and registry paths (`SOFTWARE\Microsoft\...`, JSON `C:\\Users\\x`), and object
     // keys that end in a file name (`uploads/2024/report.txt.gz`). A separator is a run of
-    // backslashes before a name character; `\$` and a lone JSON-escaped `\\` in a password are not.
+    // backslashes before a name character; `\$` and a lone JSON-escaped `\\` in a password are not,
+    // nor are backslashes between characters no file name holds (`\\Comet+rhubarb\\31`).
     if path_separators(v) >= 2
+        && !v.iter().any(|b| b"+!#*@^~=".contains(b))
         && !v
             .windows(2)
             .any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'\'' | b'n' | b'u'))
@@ -6002,6 +6018,43 @@ mod attribution_tests {
         reports_none(
             &s,
             &["{\"ImportPassword\": \"C:\\\\Secure\\\\Import\\\\pw24.txt\"}\n"],
+        );
+    }
+
+    #[test]
+    fn symbol_keys_binaries_backtick_quotes_and_backslashed_passwords() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A Ruby symbol as a hash key.
+            (
+                "knife[:vsphere_pass]          = 'Delta.Nimbus.Fjord.3184'\n",
+                "Delta.Nimbus.Fjord.3184",
+            ),
+            // An Erlang/Elixir binary after `=>`.
+            (
+                "x = #{api_key => <<\"Kq7Lz2Rd9Wx4Tq8mZ2vK5nX9pL3w\">>}\n",
+                "Kq7Lz2Rd9Wx4Tq8mZ2vK5nX9pL3w",
+            ),
+            // PowerShell's backtick-escaped quotes around JSON keys and values.
+            (
+                "$body = \"{`\"user`\":`\"svc`\",`\"password`\":`\"Pylon`$Ridge77`\"}\"\n",
+                "Pylon`$Ridge77",
+            ),
+            // Backslashes between characters no file name holds are no Windows path.
+            (
+                "partnerPassword = \"\\\\Comet+rhubarb\\\\31\"\n",
+                "\\\\Comet+rhubarb\\\\31",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "knife[:vsphere_pass] = ENV['VSPHERE_PASS']\n",
+                "x = #{api_key => <<\"${API_KEY}\">>}\n",
+                "{\"ImportPassword\": \"C:\\\\Secure\\\\Import\\\\pw24\"}\n",
+            ],
         );
     }
 

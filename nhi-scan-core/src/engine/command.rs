@@ -15,6 +15,10 @@ use std::ops::Range;
 const PASSWORD: &[&[u8]] = &[b"password"];
 /// An object store's secret key (`mc alias set NAME URL ACCESS SECRET`).
 const SECRET_KEY: &[&[u8]] = &[b"secret", b"key"];
+/// A value a deployment tool stores as a secret (`wrangler secret put NAME`).
+const SECRET: &[&[u8]] = &[b"secret"];
+/// Hex's organization key (`mix hex.organization auth ORG --key KEY`).
+const API_KEY: &[&[u8]] = &[b"api", b"key"];
 /// Codecov's upload token (`codecov -t <uuid>`, `codecovcli upload-process -t <uuid>`).
 const CODECOV_TOKEN: &[&[u8]] = &[b"codecov", b"token"];
 
@@ -38,6 +42,10 @@ enum Arg {
     NetUse,
     /// Echoed into the command's standard input: `echo 'x' | sudo -S ...`.
     Piped,
+    /// Echoed or printed into the command's standard input, or given as a here-string
+    /// (`printf '%s\n' 'x' | kinit u@R`, `wrangler secret put NAME <<< x`): the command reads
+    /// its secret there whatever the flags.
+    Stdin,
     /// Echoed into the command's standard input when this flag says it reads it there:
     /// `echo "x" | docker login -u ci --password-stdin`.
     PipedWith(&'static str),
@@ -66,6 +74,16 @@ const fn cmd(keyword: &'static str, sub: &'static [&'static str], args: &'static
 }
 
 use Arg::*;
+
+/// A deployment tool that stores the value it reads from standard input as a secret.
+const fn stored(keyword: &'static str, sub: &'static [&'static str]) -> Command {
+    Command {
+        keyword,
+        sub,
+        args: &[Stdin],
+        words: SECRET,
+    }
+}
 
 const COMMANDS: &[Command] = &[
     // Archives.
@@ -178,6 +196,35 @@ const COMMANDS: &[Command] = &[
     cmd("wpa_passphrase", &[], &[Position(1)]),
     // `echo 'x' | sudo -S cmd` (`-S` reads the password from standard input).
     cmd("sudo -s", &[], &[Piped]),
+    // Kerberos and deployment tools that read a password or a secret's value from standard
+    // input.
+    cmd("kinit", &[], &[Stdin]),
+    cmd("passwd", &[], &[PipedWith("--stdin")]),
+    stored("wrangler", &["secret", "put"]),
+    stored("vercel", &["env", "add"]),
+    stored("gh ", &["secret", "set"]),
+    // Oracle wallets and SAP HANA's secure user store: `mkstore -wrl DIR -createCredential
+    // ALIAS USER PASSWORD`, `hdbuserstore SET KEY HOST:PORT USER PASSWORD`.
+    cmd("mkstore", &[], &[Position(3)]),
+    cmd("hdbuserstore", &["set"], &[Position(3)]),
+    // Windows domain tools: `netdom resetpwd /s:dc /ud:DOM\u /pd:x`.
+    cmd(
+        "netdom",
+        &[],
+        &[
+            Prefix("/pd:"),
+            Prefix("/po:"),
+            Prefix("/passwordd:"),
+            Prefix("/passwordo:"),
+        ],
+    ),
+    cmd("splunk", &[], &[UserPass("-auth", b':')]),
+    Command {
+        keyword: "mix",
+        sub: &["hex.organization", "auth"],
+        args: &[Apart("--key")],
+        words: API_KEY,
+    },
     // Registry logins that read the password or token from standard input.
     cmd("docker", &["login"], &[PipedWith("--password-stdin")]),
     cmd("podman", &["login"], &[PipedWith("--password-stdin")]),
@@ -269,6 +316,7 @@ fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> 
                 // `-S` (read the password from standard input), not `-s` (a shell).
                 Piped if kw.ends_with(b"S") => piped(hay, hit.start),
                 Piped => None,
+                Stdin => piped(hay, hit.start).or_else(|| here_string(hay, p)),
                 PipedWith(f) if rest.iter().any(|w| &hay[w.clone()] == f.as_bytes()) => {
                     piped(hay, hit.start)
                 }
@@ -381,7 +429,7 @@ fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>
                 .then(|| w.start + tag.len()..w.end)
         }
         // Read before the command, by `piped`.
-        Piped | PipedWith(_) => None,
+        Piped | Stdin | PipedWith(_) => None,
         NetUse => {
             // Skip a drive (`Z:`) and the share (`\\fs01\deploy`); the next plain word is
             // the password. Or the word right after `/user:name`.
@@ -489,11 +537,23 @@ fn piped(hay: &[u8], at: usize) -> Option<Range<usize>> {
     while let [rest @ .., b' ' | b'\t'] = before {
         before = rest;
     }
+    // A runner in front of the command (`| npx wrangler ...`, `| sudo passwd ...`).
+    for runner in [&b"npx"[..], b"bunx", b"pnpm exec", b"sudo"] {
+        if let Some(rest) = before.strip_suffix(runner) {
+            before = rest.trim_ascii_end();
+            break;
+        }
+    }
     let [rest @ .., b'|'] = before else {
         return None;
     };
     let cut = rest.len();
-    let echo = memchr::memmem::rfind(&hay[start..start + cut], b"echo ")?;
+    let feeder = &hay[start..start + cut];
+    // `printf '%s\n' 'x'` prints its argument as `echo 'x'` does; its format is no value.
+    let (echo, len) = match memchr::memmem::rfind(feeder, b"echo ") {
+        Some(i) => (i, 5),
+        None => (memchr::memmem::rfind(feeder, b"printf ")?, 7),
+    };
     // The echo must be what feeds the pipe: `echo step; cat f | docker login` is not.
     let between = &hay[start + echo..start + cut];
     if memchr::memchr(b';', between).is_some()
@@ -502,14 +562,23 @@ fn piped(hay: &[u8], at: usize) -> Option<Range<usize>> {
     {
         return None;
     }
-    let words = shell_words(hay, start + echo + 5);
-    let w = words
-        .iter()
-        .find(|w| hay[w.start] != b'-' && w.end <= start + cut)?;
+    let words = shell_words(hay, start + echo + len);
+    let w = words.iter().find(|w| {
+        hay[w.start] != b'-' && w.end <= start + cut && !hay[w.start..w.end].contains(&b'%')
+    })?;
     if words.iter().filter(|w| w.end <= start + cut).count() > 3 {
         return None;
     }
     Some(unquote(hay, w.clone()))
+}
+
+/// The word after a here-string operator on the command's line (`<<< x`, `<<<"x"`).
+fn here_string(hay: &[u8], from: usize) -> Option<Range<usize>> {
+    let end = memchr::memchr(b'\n', &hay[from..]).map_or(hay.len(), |i| from + i);
+    let at = from + memchr::memmem::find(&hay[from..end], b"<<<")? + 3;
+    shell_words(hay, at)
+        .first()
+        .map(|w| unquote(hay, w.clone()))
 }
 
 /// An argument without the quotes around it (`'x y'` glued to its flag).
@@ -630,6 +699,39 @@ mod tests {
                 "echo 'Hp4vLq9zRt2' | helm registry login reg.io -u ci --password-stdin",
                 "Hp4vLq9zRt2",
             ),
+            (
+                "printf '%s\\n' \"Mistral.Nectar&895\" | kinit svc_sso@CORP.EXAMPLE.COM",
+                "Mistral.Nectar&895",
+            ),
+            ("echo 'Lq7#vRt2Zp' | passwd --stdin svc_app", "Lq7#vRt2Zp"),
+            (
+                "vercel env add CRON_SECRET production <<< \"3VIo8XYfryrwW9RsvRins4KR\"",
+                "3VIo8XYfryrwW9RsvRins4KR",
+            ),
+            (
+                "echo Hk2Lm9Qx4Rt7Vz1Wb8Nc | npx wrangler secret put RESEND_API_KEY",
+                "Hk2Lm9Qx4Rt7Vz1Wb8Nc",
+            ),
+            (
+                "mkstore -wrl /u01/wallet -createCredential ERPPRD erp_batch lichen-ursa-jetty-42",
+                "lichen-ursa-jetty-42",
+            ),
+            (
+                "hdbuserstore SET BWLOADER hana01:30015 BW_LOADER violet-falcon-timber-7",
+                "violet-falcon-timber-7",
+            ),
+            (
+                "netdom.exe resetpwd /s:dc01 /ud:CORP\\svc_join /pd:4VD6v4V7uhN6hl36wjDC",
+                "4VD6v4V7uhN6hl36wjDC",
+            ),
+            (
+                "splunk add forward-server idx01:9997 -auth 'admin:bBYH1lkOJT7441Ll'",
+                "bBYH1lkOJT7441Ll",
+            ),
+            (
+                "# mix hex.organization auth contoso --key de5477e9f6c48e5d327da61e45383de4",
+                "de5477e9f6c48e5d327da61e45383de4",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(secret(text).as_deref(), Some(want), "{text}");
@@ -660,6 +762,11 @@ mod tests {
             "echo done | docker logout reg.io",
             "echo Step3-Registry-Login && cat /run/secrets/reg | podman login -u ci --password-stdin reg.io",
             "echo Kx9Lm2Qz7Wp4; cat ~/.reg | docker login -u ci --password-stdin reg.io",
+            "echo \"$KRB_PASSWORD\" | kinit svc@CORP.EXAMPLE.COM",
+            "vercel env add CRON_SECRET production <<< \"$CRON_SECRET\"",
+            "kinit -kt /etc/krb5.keytab svc@CORP.EXAMPLE.COM",
+            "mkstore -wrl /u01/wallet -listCredential",
+            "passwd svc_app",
         ] {
             assert_eq!(secret(text), None, "{text}");
         }

@@ -15,10 +15,47 @@ use std::ops::Range;
 
 /// Gate keyword: the end of a JSON string that holds a line and is followed by another
 /// (`"...\n",`), as in a notebook's `source` and `text` arrays.
-pub(crate) const KEYWORDS: &[&str] = &["\\n\",", URL_ESCAPED];
+const KEYWORDS: &[&str] = &["\\n\",", URL_ESCAPED, PROPERTIES_ESCAPED, PEM_LINE];
+
+/// Gate keywords: `<`, `>` and `&` as Go's `encoding/json` writes them by default
+/// (`"dsn":"postgres://u:River\u003c7F@db/x"` in a zap or logrus JSON log), whose string is
+/// unescaped so that a password holding one of them is seen as written.
+const HTML_SAFE: [&str; 3] = ["\\u003c", "\\u003e", "\\u0026"];
+
+/// Every gate keyword of the escaped-text pass: [`KEYWORDS`], [`HTML_SAFE`] and an escaped slash followed by
+/// each base64 character ([`SLASH_ESCAPED`]; the gate needs three bytes and folds case).
+pub(crate) fn keywords() -> impl Iterator<Item = Vec<u8>> {
+    let slashes = (b'a'..=b'z').chain(b'0'..=b'9').chain([b'+']).map(|c| {
+        let mut k = SLASH_ESCAPED.as_bytes().to_vec();
+        k.push(c);
+        k
+    });
+    KEYWORDS
+        .iter()
+        .chain(&HTML_SAFE)
+        .map(|k| k.as_bytes().to_vec())
+        .chain(slashes)
+}
+
+/// Gate keyword: an escaped slash, as JSON writers that escape every `/` (PHP's
+/// `json_encode`, Slack's exports) write one inside a base64 key (`KUtF+KLRDHRV\/7SOYa8...`, an
+/// AWS secret key pasted in a chat message). Only a slash inside a long mixed-case run of
+/// base64 characters unescapes its string; paths (`\/var\/lib`) and `<\/script>` do not.
+const SLASH_ESCAPED: &str = "\\/";
+
+/// Gate keyword: a PEM armor line ending inside a string literal (`"-----BEGIN ... KEY-----\n"`),
+/// as source code writes a key one string per line, joined by `+` (Java, Go, C#, JavaScript),
+/// `.` (PHP), `&` (VB), `..` (Lua) or nothing (C, Python inside parentheses).
+const PEM_LINE: &str = "-----\\n\"";
 
 /// Gate keyword: a URL scheme separator with escaped slashes.
 const URL_ESCAPED: &str = ":\\/\\/";
+
+/// Gate keyword: a URL scheme separator as `java.util.Properties.store` writes it
+/// (`jdbc\:mysql\://db\:3306/app?password\=...`): it escapes every `:` and `=` in a value, so
+/// a connection string saved by a tool (Jenkins, IntelliJ, Spring Boot's tooling) only takes
+/// its shape once the line is unescaped.
+const PROPERTIES_ESCAPED: &str = "\\://";
 
 /// Longest string or array unescaped at once.
 const MAX_SPAN: usize = 256 * 1024;
@@ -48,7 +85,63 @@ impl Unescaped {
 pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Option<Range<usize>> {
     out.text.clear();
     out.map.clear();
-    if hay[hit..].starts_with(URL_ESCAPED.as_bytes()) {
+    if hay[hit..].starts_with(PROPERTIES_ESCAPED.as_bytes()) {
+        let start = memchr::memrchr(b'\n', &hay[..hit]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &hay[hit..]).map_or(hay.len(), |i| hit + i);
+        if end - start > MAX_SPAN {
+            return None;
+        }
+        properties_unescape_into(hay, start..end, out);
+        out.map.push(end);
+        return (out.text.len() >= 16).then_some(start..end);
+    }
+    if hay[hit..].starts_with(PEM_LINE.as_bytes()) {
+        let open = string_start(hay, hit)?;
+        let close = hit + PEM_LINE.len();
+        let mut first = open;
+        let mut strings: Vec<Range<usize>> = Vec::with_capacity(64);
+        strings.push(open..close);
+        while let Some(prev) = joined_before(hay, first) {
+            if close - prev.start > MAX_SPAN {
+                break;
+            }
+            first = prev.start;
+            strings.push(prev);
+        }
+        strings.reverse();
+        let mut last = close;
+        while let Some(next) = joined_after(hay, last) {
+            if next.end - first > MAX_SPAN {
+                break;
+            }
+            last = next.end;
+            strings.push(next);
+        }
+        if strings.len() < 3 {
+            return None;
+        }
+        for s in &strings {
+            unescape_into(hay, s.start + 1..s.end - 1, out);
+        }
+        out.map.push(last);
+        return memchr::memmem::find(&out.text, b"-----BEGIN ").map(|_| first..last);
+    }
+    if hay[hit..].starts_with(SLASH_ESCAPED.as_bytes()) && !hay[hit..].starts_with(b"\\/\\/") {
+        if !in_base64_run(hay, hit) {
+            return None;
+        }
+        let open = string_start(hay, hit)?;
+        let close = string_end(hay, hit)?;
+        unescape_into(hay, open + 1..close - 1, out);
+        out.map.push(close);
+        return Some(open..close);
+    }
+    let html_safe = || {
+        HTML_SAFE.iter().any(|k| {
+            hay.len() >= hit + k.len() && hay[hit..hit + k.len()].eq_ignore_ascii_case(k.as_bytes())
+        })
+    };
+    if hay[hit..].starts_with(URL_ESCAPED.as_bytes()) || html_safe() {
         let open = string_start(hay, hit)?;
         let close = string_end(hay, hit)?;
         unescape_into(hay, open + 1..close - 1, out);
@@ -171,6 +264,83 @@ fn next_element(hay: &[u8], end: usize) -> Option<Range<usize>> {
     Some(i..close)
 }
 
+/// Whether the escaped slash at `hit` sits inside a run of base64 characters (and other escaped
+/// slashes) of at least 24 characters holding upper case, lower case and digits.
+fn in_base64_run(hay: &[u8], hit: usize) -> bool {
+    let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+';
+    let mut start = hit;
+    while start > 0 && start + 64 > hit {
+        if b64(hay[start - 1]) {
+            start -= 1;
+        } else if start >= 2 && hay[start - 1] == b'/' && hay[start - 2] == b'\\' {
+            start -= 2;
+        } else {
+            break;
+        }
+    }
+    let mut end = hit + 2;
+    while end < hay.len() && end < hit + 64 {
+        if b64(hay[end]) {
+            end += 1;
+        } else if hay[end..].starts_with(b"\\/") {
+            end += 2;
+        } else {
+            break;
+        }
+    }
+    let run = &hay[start..end];
+    let slashes = run.iter().filter(|b| **b == b'\\').count();
+    run.len() - slashes >= 24
+        && run.iter().any(u8::is_ascii_uppercase)
+        && run.iter().any(u8::is_ascii_lowercase)
+        && run.iter().any(u8::is_ascii_digit)
+}
+
+/// The string literal joined to the one opening at `open` from before it: blanks, at most one
+/// concatenation operator (`+`, `.`, `..`, `&`, VB's `& _`), blanks, and a closing quote.
+fn joined_before(hay: &[u8], open: usize) -> Option<Range<usize>> {
+    let skip = |mut i: usize| {
+        while i > 0 && hay[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    let mut i = skip(open);
+    for op in [&b"& _"[..], b"..", b"+", b".", b"&", b"_"] {
+        if hay[..i].ends_with(op) {
+            i = skip(i - op.len());
+            break;
+        }
+    }
+    if i == 0 || hay[i - 1] != b'"' || i == open {
+        return None;
+    }
+    let start = string_start(hay, i - 1)?;
+    Some(start..i)
+}
+
+/// The string literal joined to the one ending at `end` (same joins as [`joined_before`]).
+fn joined_after(hay: &[u8], end: usize) -> Option<Range<usize>> {
+    let skip = |mut i: usize| {
+        while i < hay.len() && hay[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip(end);
+    for op in [&b"& _"[..], b"..", b"+", b".", b"&"] {
+        if hay[i..].starts_with(op) {
+            i = skip(i + op.len());
+            break;
+        }
+    }
+    if hay.get(i) != Some(&b'"') || i == end {
+        return None;
+    }
+    let close = string_end(hay, i + 1)?;
+    Some(i..close)
+}
+
 /// Appends the JSON-unescaped bytes of `hay[r]` to `out`; returns how many line breaks the
 /// escapes produced.
 fn unescape_into(hay: &[u8], r: Range<usize>, out: &mut Unescaped) -> usize {
@@ -226,6 +396,21 @@ fn unescape_into(hay: &[u8], r: Range<usize>, out: &mut Unescaped) -> usize {
     newlines
 }
 
+/// Appends the bytes of a Java properties line to `out` with its separator escapes undone
+/// (`\\:`, `\\=`, `\\#`, `\\!`, `\\ `, `\\\\`); other escapes stay as written.
+fn properties_unescape_into(hay: &[u8], r: Range<usize>, out: &mut Unescaped) {
+    let mut i = r.start;
+    while i < r.end {
+        let escaped = hay[i] == b'\\'
+            && i + 1 < r.end
+            && matches!(hay[i + 1], b':' | b'=' | b'#' | b'!' | b' ' | b'\\');
+        let len = if escaped { 2 } else { 1 };
+        out.text.push(hay[i + len - 1]);
+        out.map.push(i);
+        i += len;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +440,80 @@ mod tests {
         assert_eq!(&hay[region.start..region.start + 1], b"\"");
         let at = u.text.iter().position(|b| *b == b'a').unwrap();
         assert_eq!(&hay[u.source(at..at + 1)], b"a");
+    }
+
+    #[test]
+    fn properties_lines_are_unescaped_whole() {
+        let hay = b"a=1\ndb.url=jdbc\\:mysql\\://db\\:3306/app?password\\=Tq\\!9\nb=2";
+        let s = String::from_utf8_lossy(hay).to_string();
+        let hit = s.find("\\://").unwrap();
+        let mut u = Unescaped::default();
+        let region = unescape_around(hay, hit, &mut u).unwrap();
+        assert_eq!(u.text, b"db.url=jdbc:mysql://db:3306/app?password=Tq!9");
+        assert_eq!(&hay[region], &hay[4..s.find("\nb=").unwrap()]);
+        let at = u.text.iter().position(|b| *b == b'T').unwrap();
+        assert_eq!(&hay[u.source(at..at + 2)], b"Tq");
+    }
+
+    #[test]
+    fn pem_blocks_written_as_joined_literals_are_joined() {
+        for (hay, begin) in [
+            (
+                &b"k := \"\" +\n\t\"-----BEGIN X KEY-----\\n\" +\n\t\"QUJD\\n\" +\n\t\"-----END X KEY-----\\n\"\n"[..],
+                9,
+            ),
+            (
+                b"String k = \"-----BEGIN X KEY-----\\n\"\n    + \"QUJD\\n\"\n    + \"-----END X KEY-----\";",
+                11,
+            ),
+            (b"K = (\n  \"-----BEGIN X KEY-----\\n\"\n  \"QUJD\\n\"\n  \"-----END X KEY-----\\n\"\n)", 8),
+        ] {
+            let s = String::from_utf8_lossy(hay).to_string();
+            let hit = s.find("-----\\n").unwrap();
+            let mut u = Unescaped::default();
+            let region = unescape_around(hay, hit, &mut u).unwrap();
+            let text = String::from_utf8_lossy(&u.text).to_string();
+            assert!(text.contains("-----BEGIN X KEY-----\nQUJD\n-----END X KEY-----"), "{text}");
+            assert!(region.start <= begin, "{s}");
+            let at = text.find("QUJD").unwrap();
+            assert_eq!(&hay[u.source(at..at + 4)], b"QUJD");
+        }
+        // One string alone is matched by the PEM rules themselves.
+        let hay = b"k = \"-----BEGIN X KEY-----\\nQUJD\\n-----END X KEY-----\\n\";";
+        let hit = String::from_utf8_lossy(hay).find("-----\\n").unwrap();
+        assert!(unescape_around(hay, hit, &mut Unescaped::default()).is_none());
+    }
+
+    #[test]
+    fn escaped_slashes_inside_base64_runs_unescape_their_string() {
+        let hay = br#"{"text": "aws key: AKIA2ZW66VFWPUUXJRF4 \/ KUtF+KLRDHRVKWjT\/7SOYa8malXE3uOpGnaw3W2d"}"#;
+        let s = String::from_utf8_lossy(hay).to_string();
+        let hit = s.find("T\\/7").unwrap() + 1;
+        let mut u = Unescaped::default();
+        assert!(unescape_around(hay, hit, &mut u).is_some());
+        assert!(
+            String::from_utf8_lossy(&u.text).contains("KUtF+KLRDHRVKWjT/7SOYa8malXE3uOpGnaw3W2d")
+        );
+        // Paths and closing tags are no base64 runs.
+        for hay in [
+            &br#"{"p": "\/var\/lib\/docker\/overlay2\/abc"}"#[..],
+            br#"{"h": "<\/script>"}"#,
+        ] {
+            let s = String::from_utf8_lossy(hay).to_string();
+            for (i, _) in s.match_indices("\\/") {
+                assert!(unescape_around(hay, i, &mut u).is_none(), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn go_html_safe_escapes_unescape_their_string() {
+        let hay = br#"{"msg":"connecting","dsn":"postgres://u:River\u003c7Fk\u002680@db:5432/x"}"#;
+        let s = String::from_utf8_lossy(hay).to_string();
+        let hit = s.find("\\u003c").unwrap();
+        let mut u = Unescaped::default();
+        assert!(unescape_around(hay, hit, &mut u).is_some());
+        assert_eq!(u.text, b"postgres://u:River<7Fk&80@db:5432/x");
     }
 
     #[test]

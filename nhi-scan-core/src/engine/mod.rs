@@ -291,8 +291,7 @@ impl Scanner {
                 keyword_rules[k as usize].push(ASSIGN_CALL);
             }
         }
-        for kw in escape::KEYWORDS {
-            let key = kw.as_bytes().to_vec();
+        for key in escape::keywords() {
             let k = *keyword_index.entry(key.clone()).or_insert_with(|| {
                 keywords.push(key);
                 keyword_rules.push(Vec::new());
@@ -902,6 +901,12 @@ impl Scanner {
             match self.verdict(rule, &hay[secret.range()]) {
                 Verdict::Accept => {}
                 Verdict::Reject => continue,
+                // A provider's checksum proves the bytes are not its token; a failed
+                // `user:password` decoding only proves they are no Basic pair, and a name
+                // around them may still make them a credential.
+                Verdict::BadChecksum if rule.loaded.rule.checksum == Some(Checksum::BasicAuth) => {
+                    continue;
+                }
                 Verdict::BadChecksum => {
                     scratch.vetoes.push(secret.range());
                     continue;

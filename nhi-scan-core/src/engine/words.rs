@@ -497,6 +497,9 @@ impl Words {
             b"azure",
             b"devops",
             b"vsts",
+            // A NuGet feed's PAT is an Azure Artifacts (Azure DevOps) token.
+            b"nuget",
+            b"feed",
             b"bitbucket",
             b"gitea",
             b"forgejo",

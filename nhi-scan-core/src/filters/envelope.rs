@@ -29,7 +29,7 @@ pub(crate) fn is_ciphertext_envelope(value: &[u8]) -> bool {
         b"-----BEGIN PGP MESSAGE-----",
         b"age-encryption.org/v1",
     ];
-    if TEXT.iter().any(|t| value.starts_with(t)) {
+    if TEXT.iter().any(|t| value.starts_with(t)) || tool_encrypted(value) {
         return true;
     }
     let Some(head) = base64_head(value) else {
@@ -44,6 +44,50 @@ pub(crate) fn is_ciphertext_envelope(value: &[u8]) -> bool {
         _ => false,
     };
     (kms && decoded_len >= KMS_MIN) || sealed
+}
+
+/// Values a tool stored encrypted or scrambled in its own format, each with a fixed marker:
+/// IIS configuration encryption (`[enc:IISCngProvider:...:enc]`), Windows DPAPI blobs as
+/// `ConvertFrom-SecureString` writes them (hex or base64 of the `01000000 d08c9ddf...` header),
+/// Maven and Jenkins encrypted values (base64 in braces, `{AQAAABAAAAAQ...}`), and TeamCity's
+/// scrambled secure values (`zxx` + hex).
+fn tool_encrypted(value: &[u8]) -> bool {
+    const DPAPI_HEX: &[u8] = b"01000000d08c9ddf0115d1118c7a00c04fc297eb";
+    const DPAPI_B64: &[u8] = b"AQAAANCMnd8BFdERjHoAwE/Cl+s";
+    if value.starts_with(b"[enc:") && value.ends_with(b":enc]")
+        || value.len() > DPAPI_HEX.len() && value[..DPAPI_HEX.len()].eq_ignore_ascii_case(DPAPI_HEX)
+        || value.starts_with(DPAPI_B64)
+    {
+        return true;
+    }
+    if let Some(inner) = value.strip_prefix(b"{").and_then(|v| v.strip_suffix(b"}")) {
+        let body = inner
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))
+            .count();
+        return body >= 16 && inner[body..].iter().all(|c| *c == b'=') && inner.len() - body <= 2;
+    }
+    if pulumi_secure(value) {
+        return true;
+    }
+    value.len() >= 35
+        && value.starts_with(b"zxx")
+        && value[3..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// A Pulumi config value encrypted with a stack passphrase: `v1:` + base64 of a 12-byte nonce
+/// (16 characters) + `:` + base64 of the ciphertext.
+fn pulumi_secure(value: &[u8]) -> bool {
+    let Some(rest) = value.strip_prefix(b"v1:") else {
+        return false;
+    };
+    let b64 = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+    rest.len() > 17 + 16
+        && rest[..16].iter().all(b64)
+        && rest[16] == b':'
+        && rest[17..].iter().all(b64)
 }
 
 /// The first [`HEAD`] bytes of a standard or URL-safe base64 value, if it starts with 8
@@ -105,6 +149,33 @@ mod tests {
             b"ENC[AES256_GCM,data:q8Vr3Lx7,iv:x,tag:y,type:str]"
         ));
         assert!(is_ciphertext_envelope(b"$ANSIBLE_VAULT;1.1;AES256"));
+    }
+
+    #[test]
+    fn tool_encrypted_values_are_envelopes() {
+        let dpapi = format!(
+            "01000000d08c9ddf0115d1118c7a00c04fc297eb01000000{}",
+            "3f".repeat(40)
+        );
+        for v in [
+            "[enc:IISCngProvider:q8Vr3Lx7Zp2Wm5Tn+Kj4Hg6Fd1Sa9Qe0Ry3Ut7Io=:enc]",
+            dpapi.as_str(),
+            "AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAq8Vr3Lx7Zp2Wm5Tn",
+            "{DFdWj7AIZ6VObEI4gLTZBul/mhV4VYQX}",
+            "{AQAAABAAAAAQ3F8pTPmfBeFuLG4Tt+uiBnOoRk1Khix+9heiXFFDnCSKfqcjbNNUSdqCvxd2cNhu}",
+            "zxx440015eb867a992314ad144ec000295da51d62b1a3313d0b92b",
+            "v1:kU1ms3wdUeRkqL7C:JFiChz+SXXQhOnZY4ORYWDkTu+AFYqc+xjsbxOGz+uV46g==",
+        ] {
+            assert!(is_ciphertext_envelope(v.as_bytes()), "{v}");
+        }
+        // Braces around something that is no base64 run, and short brace values, stay secrets.
+        for v in [
+            "{Tq8!mZ2vK5nX9pL3wR7y}",
+            "{abc}",
+            "zxxTq8mZ2vK5nX9pL3wR7yB1cF6hJ4dS0gA2eU",
+        ] {
+            assert!(!is_ciphertext_envelope(v.as_bytes()), "{v}");
+        }
     }
 
     #[test]

@@ -30,6 +30,11 @@ const MARKERS: &[&str] = &[
     "sk_test_4ec39hqlyjwdarjtt1zdp7dc",
     // The Google Cloud SDK's installed-app OAuth client secret, public by design.
     "d-fl95q19q7mqmfpd7hhd0ty",
+    // RFC 7617's example credentials (`Aladdin:open sesame`), as typed and as base64.
+    "open sesame",
+    "qwxhzgrpbjpvcgvuihnlc2ftzq",
+    // Google's documented reCAPTCHA test secret, which always passes verification.
+    "6leixactaaaaagg-vfi1tnrwxmzfuojj4wifjwe",
 ];
 
 /// Shortest ascending or descending run (`abcdefgh`, `12345678`) that marks a made-up value.

@@ -9,6 +9,9 @@
 /// `pbkdf2_sha256$…`/`argon2$…`/`bcrypt$…`, and LDAP `{SSHA}`/`{SHA}`/`{CRYPT}`… prefixes.
 pub fn is_stored_hash(v: &[u8]) -> bool {
     let hex = |s: &[u8]| s.iter().all(u8::is_ascii_hexdigit);
+    if labelled_digest(v) {
+        return true;
+    }
     if let Some(rest) = strip_prefix_ci(v, b"md5") {
         return rest.len() == 32 && hex(rest);
     }
@@ -83,6 +86,37 @@ pub fn is_stored_hash(v: &[u8]) -> bool {
     false
 }
 
+/// A digest labelled with its algorithm: an image or content digest (`sha256:` + 64 hex, as
+/// OCI and Docker write them) or a Subresource Integrity hash (`sha512-` + base64, as npm
+/// lockfiles and `<script integrity>` write them). It names content, it opens nothing, and it
+/// often sits under names like `token` or `key` in lockfiles and pinned manifests.
+fn labelled_digest(v: &[u8]) -> bool {
+    const ALGOS: &[(&[u8], usize)] = &[
+        (b"sha1", 20),
+        (b"sha256", 32),
+        (b"sha384", 48),
+        (b"sha512", 64),
+    ];
+    for &(algo, bytes) in ALGOS {
+        let Some(rest) = strip_prefix_ci(v, algo) else {
+            continue;
+        };
+        return match rest.split_first() {
+            Some((b':', h)) => h.len() == bytes * 2 && h.iter().all(u8::is_ascii_hexdigit),
+            Some((b'-', b)) => {
+                let body = b
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))
+                    .count();
+                let pad = &b[body..];
+                body == bytes.div_ceil(3) * 4 - pad.len() && pad.iter().all(|c| *c == b'=')
+            }
+            _ => false,
+        };
+    }
+    false
+}
+
 fn strip_prefix_ci<'a>(v: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     (v.len() >= prefix.len() && v[..prefix.len()].eq_ignore_ascii_case(prefix))
         .then(|| &v[prefix.len()..])
@@ -91,6 +125,22 @@ fn strip_prefix_ci<'a>(v: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labelled_digests_are_recognised() {
+        let sri = format!("sha512-{}Ab==", "Ab3+".repeat(21));
+        let oci = format!("sha256:{}", "0a".repeat(32));
+        assert!(is_stored_hash(sri.as_bytes()), "{sri}");
+        assert!(is_stored_hash(oci.as_bytes()), "{oci}");
+        // Wrong lengths or alphabets are not digests.
+        for v in [
+            format!("sha256:{}", "0a".repeat(31)),
+            format!("sha512-{}", "Ab3+".repeat(10)),
+            format!("sha256:{}", "zz".repeat(32)),
+        ] {
+            assert!(!is_stored_hash(v.as_bytes()), "{v}");
+        }
+    }
 
     #[test]
     fn stored_hashes_are_recognised() {
