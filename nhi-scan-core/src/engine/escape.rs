@@ -98,25 +98,7 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
     if hay[hit..].starts_with(PEM_LINE.as_bytes()) {
         let open = string_start(hay, hit)?;
         let close = hit + PEM_LINE.len();
-        let mut first = open;
-        let mut strings: Vec<Range<usize>> = Vec::with_capacity(64);
-        strings.push(open..close);
-        while let Some(prev) = joined_before(hay, first) {
-            if close - prev.start > MAX_SPAN {
-                break;
-            }
-            first = prev.start;
-            strings.push(prev);
-        }
-        strings.reverse();
-        let mut last = close;
-        while let Some(next) = joined_after(hay, last) {
-            if next.end - first > MAX_SPAN {
-                break;
-            }
-            last = next.end;
-            strings.push(next);
-        }
+        let (strings, first, last) = neighbours(hay, open..close, joined_before, joined_after);
         if strings.len() < 3 {
             return None;
         }
@@ -154,25 +136,7 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
     next_element(hay, close)?;
     let open = string_start(hay, hit)?;
     // Extend to the whole array when the string is one element of it.
-    let mut strings: Vec<Range<usize>> = Vec::with_capacity(8);
-    strings.push(open..close);
-    let mut first = open;
-    while let Some(prev) = previous_element(hay, first) {
-        if close - prev.start > MAX_SPAN {
-            break;
-        }
-        first = prev.start;
-        strings.push(prev);
-    }
-    strings.reverse();
-    let mut last = close;
-    while let Some(next) = next_element(hay, last) {
-        if next.end - first > MAX_SPAN {
-            break;
-        }
-        last = next.end;
-        strings.push(next);
-    }
+    let (strings, first, last) = neighbours(hay, open..close, previous_element, next_element);
     let mut newlines = 0;
     for s in &strings {
         newlines += unescape_into(hay, s.start + 1..s.end - 1, out);
@@ -184,6 +148,36 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
         return None;
     }
     Some(first..last)
+}
+
+type Step = fn(&[u8], usize) -> Option<Range<usize>>;
+
+/// The strings around `string` that `before` and `after` step to (array elements, joined
+/// literals), in order, within [`MAX_SPAN`]; with the region's start and end.
+fn neighbours(
+    hay: &[u8],
+    string: Range<usize>,
+    before: Step,
+    after: Step,
+) -> (Vec<Range<usize>>, usize, usize) {
+    let (mut first, mut last) = (string.start, string.end);
+    let mut strings = vec![string];
+    while let Some(prev) = before(hay, first) {
+        if last - prev.start > MAX_SPAN {
+            break;
+        }
+        first = prev.start;
+        strings.push(prev);
+    }
+    strings.reverse();
+    while let Some(next) = after(hay, last) {
+        if next.end - first > MAX_SPAN {
+            break;
+        }
+        last = next.end;
+        strings.push(next);
+    }
+    (strings, first, last)
 }
 
 /// The closing quote (exclusive end) of the string an escape at `hit` sits in.
