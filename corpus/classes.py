@@ -2092,6 +2092,89 @@ def more_classes(emit):
         (f"image_token: sha256:{rnd(r, 64, '0123456789abcdef')}", ("neg", "an image digest")),
     ])
 
+    # Stop 17: passwords people choose under token and secret names, letters-only and RACF
+    # passwords, COBOL, ODBC braces, Tcl, Perl, spark-defaults.conf, here-strings, messages
+    # naming a provider's key with nothing between, Nagios and Samba commands, Junos and RANCID
+    # files, new rule families; digests under a provider's name, SAS and Maven envelopes.
+    lt = "".join(r.choice(string.ascii_letters) for _ in range(16)) + "Qx"
+    racf = rnd(r, 3, string.ascii_uppercase) + rnd(r, 1, "23456789") + rnd(r, 4, string.ascii_uppercase)
+    at = "Heron" + rnd(r, 4, string.digits) + "Lagoon!"
+    emit("stop17/legacy/batch.env", [
+        f"# {HEADER}",
+        (f"AUTH_TOKEN={at}", ("pos", "generic.token.unquoted", at)),
+        (f'CLICKHOUSE_PASSWORD="{lt}"', ("pos", P, lt)),
+        (f"//         NOTIFY=&SYSUID,USER=BOBATCH,PASSWORD={racf}", ("pos", P, racf)),
+        ("SERVICE_TOKEN=OAuth2Client", ("neg", "a type name")),
+    ])
+    cb, od, tc, pl, sp = pw(r).replace("'", ""), rnd(r, 18), pw(r).replace("}", ""), pw(r).replace("}", ""), pw(r)
+    emit("stop17/legacy/SETLRPT.cbl", [
+        f"      * {HEADER}",
+        (f"       01  WS-DB-PASSWORD    PIC X(20) VALUE '{cb}'.", ("pos", P, cb)),
+        "       01  WS-DB-USER        PIC X(8)  VALUE 'BOBATCH'.",
+    ])
+    emit("stop17/dotnet/Web.config", [
+        f"<!-- {HEADER} -->",
+        (f'<add name="R" connectionString="Driver={{ODBC Driver 18 for SQL Server}};Server=sql01;UID=rpt;PWD={{{od}}};" />', ("pos", P, od)),
+    ])
+    emit("stop17/tcl/reset.exp", [
+        f"# {HEADER}",
+        (f"set ::enablepw {{{tc}}}", ("pos", P, tc)),
+        ("set ::enablepw $env(ENABLE_PW)", ("neg", "a variable")),
+    ])
+    emit("stop17/perl/sync.pl", [
+        f"# {HEADER}",
+        "my %cfg = (",
+        (f"    hr_pass     => q{{{pl}}},", ("pos", P, pl)),
+        ");",
+    ])
+    sk = rnd(r, 48, "0123456789abcdef")
+    emit("stop17/spark/spark-defaults.conf", [
+        f"# {HEADER}",
+        "spark.master                                  yarn",
+        (f"spark.authenticate.secret                     {sk}", ("pos", "generic.secret.unquoted", sk)),
+        (f"spark.ssl.keyPassword                         {sp}", ("pos", P, sp)),
+    ])
+    tr, dd, ak = "Harvest.Mosaic." + rnd(r, 4, string.digits), rnd(r, 32, "0123456789abcdef"), rnd(r, 40, "0123456789abcdef")
+    wb, na = rnd(r, 40, "0123456789abcdef"), "Walrus" + rnd(r, 2, string.digits) + "Saucer="
+    emit("stop17/shell/.bash_history", [
+        (f"trino --server https://trino.data.example:8443 --user maya --password <<< '{tr}'", ("pos", P, tr)),
+        (f"echo 'datadog api key is {dd} and app key {ak} for the staging org'", ("pos", "datadog.api-key", dd), ("pos", "datadog.app-key", ak)),
+        (f"wandb login {wb}", ("pos", "wandb.api-key", wb)),
+        (f"net ads join -U Administrator%{na}", ("pos", P, na)),
+        ("echo 'the cache key 8bd65a26b134402d25a602398750a4a3 expired'", ("neg", "a cache key")),
+    ])
+    ng = pw(r).replace("'", "")
+    emit("stop17/nagios/commands.cfg", [
+        f"# {HEADER}",
+        "define command {",
+        "    command_name check_billing_db",
+        (f"    command_line $USER1$/check_pgsql -H $HOSTADDRESS$ -l nagios -p '{ng}' -d billing", ("pos", P, ng)),
+        "}",
+    ])
+    jk, cl = "cedar-TEAPOT" + rnd(r, 4, string.digits), "oat_FERN" + rnd(r, 4, string.digits)
+    emit("stop17/netops/dub-mx1.conf", [
+        f"/* {HEADER} */",
+        (f'                pre-shared-key ascii-text "{jk}"; ## SECRET-DATA', ("pos", "junos.secret-data", jk)),
+        ('            encrypted-password "$6$TSmJ3n3q$Lzyq9Yy4qyxh0zVqcW0dGg8yUQXl3Uq9lvN9hQ8ZbP3EJX7tQ9k1o0"; ## SECRET-DATA', ("neg", "a crypt hash")),
+    ])
+    emit("stop17/netops/.cloginrc", [
+        (f"add password *-wan* {{{cl}}}", ("pos", "config.cloginrc-password", cl)),
+    ])
+    cs, su = "secret-token:" + rnd(r, 32), rnd(r, 100, B62 + "_-")
+    emit("stop17/data/integrations.tfvars", [
+        f"# {HEADER}",
+        (f'census_api_key = "{cs}"', ("pos", "census.api-key", cs)),
+        (f'sumo_otlp = "https://endpoint4.collection.eu.sumologic.com/receiver/v1/otlp/{su}"', ("pos", "sumologic.collector-url", su)),
+        (f'build_commit = "{rnd(r, 40, "0123456789abcdef")}"', ("neg", "a commit")),
+        (f'sas_password = "{{SAS002}}{rnd(r, 40, "0123456789ABCDEF")}"', ("neg", "a SAS-encoded password")),
+    ])
+    bp = base64.b64encode(f"svc_batch:Rosemary{rnd(r, 10)}72*".encode()).decode()
+    emit("stop17/notebooks/output.txt", [
+        f"# {HEADER}",
+        (f"Out[7]: '{bp}'", ("pos", "config.basic-credentials-encoded", bp)),
+    ])
+
+
 
 def main():
     files, truth, negs = class_files()

@@ -213,6 +213,9 @@ pub(crate) struct Assignment {
     pub human: bool,
     /// The value carried an HTTP auth scheme (`Bearer x`): a credential whatever the name.
     scheme: bool,
+    /// Written after its name with nothing between (`app key 8bd6...` in a message): only a
+    /// provider's rule whose value shape it has may report it.
+    shaped: bool,
     /// The value is a literal passed to a decoding call (`base64decode("...")`): its decoded
     /// bytes and how they were encoded.
     pub decoded: Option<(Vec<u8>, super::decode::Encoding)>,
@@ -238,6 +241,7 @@ impl Assignment {
             call: false,
             human: false,
             scheme: false,
+            shaped: false,
             decoded: None,
         }
     }
@@ -587,6 +591,16 @@ impl Assign {
         if a.decoded.is_none() && !a.quoted {
             hex_literal(hay, &mut a);
         }
+        // Ansible: `"{{ 'VjEwbDN0IzMyOA==' | b64decode }}"`, a literal decoded by a filter.
+        if a.decoded.is_none()
+            && a.quoted
+            && let Some(lit) = jinja_b64decode(hay, a.value.clone())
+        {
+            a.value = lit;
+            if !a.decode(hay, super::decode::Encoding::Base64) {
+                return (end, None);
+            }
+        }
         // The value test is cheaper than splitting the name, and rejects most code. Capitalised
         // words (`OysterKiwiPlum`) read as a type name, unless a password's name holds them
         // (judged in `attribute`).
@@ -644,24 +658,21 @@ impl Assign {
                     | b"auth"
                     | b"psk"
             );
-        // People also choose a token or secret (`"AUTH_TOKEN": "Kettleember7005!"`): a quoted
-        // value of twelve or more with a password's composition is judged as a password (its
-        // entropy bar follows the length).
+        // People also choose a token or secret (`"AUTH_TOKEN": "Kettleember7005!"`,
+        // `credentialSecret: "kiwi1968?"`): a value with a password's composition and the
+        // shape people give one is judged as a password (its entropy bar follows the length).
         a.human |= end_w > 0
-            && a.quoted
             && matches!(
                 scratch.words.get(end_w - 1),
-                b"token" | b"secret" | b"credential" | b"credentials" | b"cred" | b"creds"
+                b"token"
+                    | b"secret"
+                    | b"credential"
+                    | b"credentials"
+                    | b"cred"
+                    | b"creds"
+                    | b"salt"
             )
-            && {
-                // Upper and lower case letters both: dates and times (`2024-11-06T22:47:58`)
-                // have the composition too.
-                let v = a.value_bytes(hay);
-                v.len() >= 12
-                    && password_composition(v)
-                    && v.iter().any(u8::is_ascii_lowercase)
-                    && v.iter().any(u8::is_ascii_uppercase)
-            };
+            && chosen_password(a.value_bytes(hay), a.quoted);
         (end, Some(a))
     }
 
@@ -720,8 +731,19 @@ impl Assign {
         }
         scratch.cands.clear();
         for w in 0..scratch.words.len() {
-            if let Some(list) = self.providers.get(scratch.words.get(w)) {
+            let word = scratch.words.get(w);
+            if let Some(list) = self.providers.get(word) {
                 scratch.cands.extend_from_slice(list);
+            }
+            // A client library named for its provider in one word (`algoliasearch(`,
+            // `pineconeclient(`).
+            for suffix in [&b"search"[..], b"client", b"sdk", b"api"] {
+                if word.len() > suffix.len() + 3
+                    && word.ends_with(suffix)
+                    && let Some(list) = self.providers.get(&word[..word.len() - suffix.len()])
+                {
+                    scratch.cands.extend_from_slice(list);
+                }
             }
         }
         for v in lits {
@@ -831,11 +853,14 @@ impl Assign {
                 && matches!(head, b"password" | b"passwd" | b"pass" | b"pwd" | b"token");
             // Chef's `encrypted_data_bag_secret` decrypts the encrypted data bags.
             let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
+            // Snowflake's `private_key_file_pwd`: the password that opens the key file.
+            let file_password = word == b"file" && super::words::password_word(head);
             NOT_SECRET_WORDS.contains(&word)
                 && (matches!(word, b"public" | b"publishable") || !protects)
                 && !endpoint_secret
                 && !salt_tool
                 && !data_bag
+                && !file_password
         });
         let value = a.value_bytes(hay);
         if named_public_key(words, end, value) {
@@ -870,9 +895,15 @@ impl Assign {
         // A key named for what it encrypts or signs first is that key, though `primary`
         // qualifies it last: Rails' `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY` is no table's primary
         // key. Other qualifiers keep their say (`ENCRYPTION_KMS_KEY` names a KMS key id).
-        let crypto = end >= 3
-            && qualifier == b"primary"
-            && (0..end - 2).any(|w| matches!(words.get(w), b"encryption" | b"signing" | b"hmac"));
+        // Rails' credentials file nests it: `active_record_encryption:` / `primary_key: ...`.
+        let crypto = qualifier == b"primary"
+            && (end >= 3
+                && (0..end - 2)
+                    .any(|w| matches!(words.get(w), b"encryption" | b"signing" | b"hmac"))
+                || end == 2
+                    && parent_name(hay, a.name.start).is_some_and(|p| {
+                        memchr::memmem::find(&hay[p].to_ascii_lowercase(), b"encryption").is_some()
+                    }));
         let denied = known_head && denied_qualifier(head, qualifier) && !rotation && !crypto;
         // The longest name of context rule `ci` that the identifier ends with (0: none);
         // `any_name` rules fit any credential head.
@@ -959,7 +990,7 @@ impl Assign {
                 continue;
             }
             let fit = name_fit(ci);
-            if fit > 0 && fits(ci) {
+            if fit > 0 && fits(ci) && (!a.shaped || cr.value.is_some()) {
                 found.push((ci, fit));
             }
         }
@@ -970,11 +1001,14 @@ impl Assign {
             for &ci in nearby.iter() {
                 let ci = ci as usize;
                 let fit = name_fit(ci);
-                if fit > 0 && fits(ci) {
+                if fit > 0 && fits(ci) && (!a.shaped || self.rules[ci].value.is_some()) {
                     found.push((ci, fit));
                 }
             }
             push_tier(order, &mut found);
+        }
+        if a.shaped {
+            return;
         }
         // Tier 1: generic rules.
         let password_head = pw_name;
@@ -991,6 +1025,7 @@ impl Assign {
                 && (words_passphrase
                     || spaced_passphrase(value)
                     || symbol_password(value, a.quoted)
+                    || mixed_case_letters(value)
                     || head != b"pass" && pascal_passphrase(value)))
             || public_identifier(words, end, value)
         {
@@ -1000,11 +1035,23 @@ impl Assign {
         // or is an upper-case constant name, names a setting rather than holding a secret.
         // A long random value holds a three-letter head by chance (`...wKfwUKeyPWb`); a
         // member path never counts as random (`hpke.MLKEM768X25519PrivateKey`).
+        // A provider's prefix (`sk_`, `rk_live_`) is no word of a name.
+        let body = match value.iter().rposition(|b| *b == b'_') {
+            Some(u)
+                if u <= 8
+                    && value[..u]
+                        .iter()
+                        .all(|b| b.is_ascii_lowercase() || *b == b'_') =>
+            {
+                &value[u + 1..]
+            }
+            _ => value,
+        };
         if head.len() >= 3
             && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some()
-            && !(value.len() >= 24
-                && !value.iter().any(|b| matches!(b, b'.' | b'_'))
-                && crate::filters::shannon_entropy(value) >= 4.2)
+            && !(body.len() >= 24
+                && !body.iter().any(|b| matches!(b, b'.' | b'_'))
+                && crate::filters::shannon_entropy(body) >= 4.2)
         {
             return;
         }
@@ -1068,6 +1115,10 @@ impl Assign {
                     && value.len() >= 20
                     && crate::filters::shannon_entropy(value)
                         >= context_entropy_bar(4.0, value, false))
+                // A tool's `--auth=x` flag (espota's OTA password) holding a password's shape.
+                && !(head == b"auth"
+                    && hay[..a.name.start].ends_with(b"--")
+                    && (chosen_password(value, false) || dotted_secret(value)))
             {
                 continue;
             }
@@ -1216,7 +1267,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         }
     }
     let quoted = p > name_end;
-    let q = skip_blanks(hay, p, 16);
+    // Aligned configuration (spark-defaults.conf) pads names with many blanks.
+    let q = skip_blanks(hay, p, 64);
     let blanks = q > p;
     let next = hay.get(q + 1).copied().unwrap_or(b'\n');
     // The same cases as `parse`, so that code (`key, value`, `key == k`, `key as u32`,
@@ -1229,6 +1281,8 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // `x <- v` (R), or a key element's name (`<key>name</key>`, `<name>x</name>`).
         Some(b'<') => {
             next == b'-'
+                // `--password <<< 'x'`: a here-string answers the flag.
+                || blanks && hay[q..].starts_with(b"<<<")
                 || !blanks && next == b'/' && {
                     let mut s = from;
                     while s > 0 && is_name_byte(hay[s - 1]) {
@@ -1240,7 +1294,17 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => quoted || names_a_field(hay, from) || tuple_key(hay, from),
         Some(b'(') => !blanks && !quoted,
-        Some(b'{') => blanks && quoted,
+        // Tcl braces a word: `set enablepw {x}`, `set ::testpass {x}`.
+        Some(b'{') => {
+            blanks
+                && (quoted || {
+                    let mut n = from;
+                    while n > 0 && (is_name_byte(hay[n - 1]) || hay[n - 1] == b':') {
+                        n -= 1;
+                    }
+                    after_set(hay, n)
+                })
+        }
         Some(b'>') => !blanks,
         // `| DB_PASSWORD | value |`: a Markdown table row.
         Some(b'|') => blanks && trim_start(&hay[line_start(hay, from)..]).starts_with(b"|"),
@@ -1793,9 +1857,15 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
     }
     let after_name = p;
-    p = skip_blanks(hay, p, 16);
+    p = skip_blanks(hay, p, 64);
     let blanks = p > after_name;
     let c = *hay.get(p)?;
+    if blanks
+        && matches!(c, b'P' | b'p')
+        && let Some(v) = cobol_value(hay, p)
+    {
+        return Some(Assignment::new(s..e, v, true));
+    }
     let next = hay.get(p + 1).copied().unwrap_or(b'\n');
     let leader = if c == b'.' && blanks {
         dot_leader(hay, p)
@@ -1867,6 +1937,21 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             // `--password X`, `-storepass X`, or a directive alone on its line
             // (`requirepass X`, `ENV TOKEN X`, `SetEnv DB_PASSWORD X`, `#define API_KEY "X"`).
             let flag = dashes > 0;
+            // `trino --password <<< 'x'`: a here-string answers the flag's prompt.
+            if flag && hay[p..].starts_with(b"<<<") {
+                let (v, quoted) = parse_value(hay, skip_blanks(hay, p + 3, 8))?;
+                return Some(Assignment::new(s..e, v, quoted));
+            }
+            // `spark.ssl.keyPassword    x` in spark-defaults.conf: a dotted property name
+            // alone at the start of its line, blanks, then the value to the end of the line.
+            if !flag
+                && hay[s..e].contains(&b'.')
+                && trim_start(&hay[line_start(hay, raw_s)..raw_s]).is_empty()
+                && let Some((v, quoted)) = parse_value(hay, p)
+                && rest_of_line_empty(hay, value_end(hay, &v, quoted))
+            {
+                return Some(Assignment::new(s..e, v, quoted));
+            }
             if !flag && let Some(a) = tab_cell(hay, s..e, after_name, p) {
                 return Some(a);
             }
@@ -1877,12 +1962,20 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
                 return Some(a);
             }
             if !flag && after_set(hay, raw_s) {
-                // `aws configure set aws_secret_access_key X`, `CONFIG SET requirepass X`.
+                // `aws configure set aws_secret_access_key X`, `CONFIG SET requirepass X`;
+                // Tcl quotes a word in braces (`set enablepw {x}`).
+                if hay[p] == b'{' {
+                    let eol = line_end(hay, p);
+                    let close = p + memchr::memchr(b'}', &hay[p..eol])?;
+                    return (close > p + 1).then(|| Assignment::new(s..e, p + 1..close, true));
+                }
                 let (v, quoted) = parse_value(hay, p)?;
                 return Some(Assignment::new(s..e, v, quoted));
             }
             if !flag && !directive_line(hay, raw_s) {
-                return whitespace_quoted(hay, s, e, p).or_else(|| typed_declaration(hay, s, e, p));
+                return whitespace_quoted(hay, s, e, p)
+                    .or_else(|| typed_declaration(hay, s, e, p))
+                    .or_else(|| bare_key(hay, s, e, p));
             }
             let (v, quoted) = parse_value(hay, p)?;
             if !flag && !rest_of_line_empty(hay, value_end(hay, &v, quoted)) {
@@ -2672,7 +2765,12 @@ const AUTH_SCHEMES: &[&[u8]] = &[
 /// True when the name follows the word `set` (`config set NAME VALUE`, `CONFIG SET requirepass
 /// VALUE`).
 fn after_set(hay: &[u8], s: usize) -> bool {
-    let mut b = s;
+    // Tcl's global namespace: `set ::testpass x`.
+    let mut b = if s >= 2 && hay[s - 2..s] == *b"::" {
+        s - 2
+    } else {
+        s
+    };
     while b > 0 && (hay[b - 1] == b' ' || hay[b - 1] == b'\t') {
         b -= 1;
     }
@@ -3411,6 +3509,8 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         b"frombase64string",
         b"decode64",
         b"base64_decode",
+        // Perl's MIME::Base64.
+        b"decode_base64",
         b"decodebytes",
         b"decodestring",
         b"decode",
@@ -3423,6 +3523,8 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     if memchr::memmem::find(stmt, b"64").is_none()
         && memchr::memmem::find(stmt, b"hex").is_none()
         && memchr::memmem::find(stmt, b"atob").is_none()
+        && memchr::memmem::find(stmt, b"\"H*\"").is_none()
+        && memchr::memmem::find(stmt, b"'H*'").is_none()
     {
         return None;
     }
@@ -3436,7 +3538,8 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         let callee = &stmt[k..open];
         let before = &stmt[..k];
         let is = |list: &[&[u8]]| list.iter().any(|c| c.eq_ignore_ascii_case(callee));
-        let encoding = if is(HEX_CALLS) {
+        // Perl `pack("H*", "...")`: the template says hex.
+        let encoding = if is(HEX_CALLS) || callee == b"pack" {
             Encoding::Hex
         } else if is(BASE64_CALLS) {
             // `decode(`/`from(` only on a base64 object: `Base64.getDecoder().decode(`,
@@ -3462,9 +3565,12 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     let (open, mut encoding) = found?;
     let mut lits = Vec::new();
     literals(hay, open, &mut lits)?;
-    let lit = lits.first()?.clone();
+    let mut lit = lits.first()?.clone();
     if lits.len() > 1 && hay[lits[1].clone()].eq_ignore_ascii_case(b"hex") {
         encoding = Encoding::Hex;
+    }
+    if matches!(&hay[lit.clone()], b"H*" | b"H") {
+        lit = lits.get(1)?.clone();
     }
     let mut out = Vec::new();
     if !super::encoded::decode_run(encoding, &hay[lit.clone()], &mut out) {
@@ -3641,7 +3747,12 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
         let Some(c) = memchr::memchr(b'}', &rest[o..]) else {
             break;
         };
-        if c > 1 && ident(&rest[o + 1..o + c]) {
+        // `{nn7Y}` inside a generated secret is no placeholder name.
+        let inner = &rest[o + 1..o + c];
+        if c > 1
+            && ident(inner)
+            && !(inner.iter().any(u8::is_ascii_digit) && inner.iter().any(u8::is_ascii_uppercase))
+        {
             return true;
         }
         rest = &rest[o + c..];
@@ -3734,6 +3845,18 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
     {
         return Some((v, true));
     }
+    // Perl's `q{...}` (and `q(...)`, `q[...]`): a single-quoted string.
+    if hay[p..].starts_with(b"q{") || hay[p..].starts_with(b"q(") || hay[p..].starts_with(b"q[") {
+        let close = match hay[p + 1] {
+            b'{' => b'}',
+            b'(' => b')',
+            _ => b']',
+        };
+        let start = p + 2;
+        let eol = line_end(hay, start).min(start + MAX_VALUE);
+        let e = start + memchr::memchr(close, &hay[start..eol])?;
+        return (e > start).then_some((start..e, true));
+    }
     if let Some(q) = quote_at(hay, p) {
         let form = &hay[p..p + q];
         let qc = form[form.len() - 1];
@@ -3783,6 +3906,27 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
     if let Some(v) = inline_element(hay, p) {
         return Some((v, true));
     }
+    // ODBC quotes a value holding `;` in braces, doubling a `}` inside: `PWD={x;y}`.
+    if c == b'{' && p > 0 && hay[p - 1] == b'=' && hay.get(p + 1) != Some(&b'{') {
+        let lim = (p + 1 + MAX_VALUE).min(line_end(hay, p));
+        let mut i = p + 1;
+        while i < lim {
+            if hay[i] == b'}' {
+                if hay.get(i + 1) == Some(&b'}') {
+                    i += 2;
+                    continue;
+                }
+                let ends = hay
+                    .get(i + 1)
+                    .is_none_or(|b| matches!(b, b';' | b'"' | b'\'' | b' ' | b'\r' | b'\n'));
+                // Maven and Jenkins write their ciphertexts in braces too (`{base64}`).
+                let envelope = i - p > 24 && crate::filters::is_ciphertext_envelope(&hay[p..=i]);
+                return (ends && i > p + 1 && !envelope).then_some((p + 1..i, true));
+            }
+            i += 1;
+        }
+        return None;
+    }
     // Bare value: up to blanks, quotes, brackets, separators or a backslash; an HTML/XML
     // entity (`&amp;`, `&#39;`) is one character of it, its `;` no separator.
     let lim = (p + MAX_VALUE).min(hay.len());
@@ -3822,6 +3966,165 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         return None;
     }
     Some((p..i, false))
+}
+
+/// A value as people choose one for a password, under a name that does not say password
+/// (`AUTH_TOKEN=Kettleember7005!`, `credentialSecret: "kiwi1968?"`): a password's composition
+/// and lower-case letters (dates and times, `2024-11-06T22:47:58`, have the composition too),
+/// and either both cases in twelve or more characters or, shorter, a word and a number
+/// followed by a symbol (`tundra1985-`), or a symbol no version or identifier holds.
+fn chosen_password(v: &[u8], quoted: bool) -> bool {
+    // Brackets and backslashes are a pattern's or a type's (`[^\W\d]\w*`, `Map<K, V>`).
+    if v.len() < 8
+        || !password_composition(v)
+        || !v.iter().any(u8::is_ascii_lowercase)
+        || v.iter().any(|b| b"[](){}<>".contains(b))
+        || v.windows(2)
+            .any(|w| w[0] == b'\\' && matches!(w[1], b'w' | b'd' | b's' | b'b'))
+    {
+        return false;
+    }
+    // Bare, an identifier is letters and digits (`OAuth2Client`) or snake case.
+    let symbol = v.iter().any(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+    if v.len() >= 12 && v.iter().any(u8::is_ascii_uppercase) && (quoted || symbol) {
+        return true;
+    }
+    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = v[letters..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let word_number_symbol = letters >= 3
+        && digits >= 2
+        && v.len() - letters - digits == 1
+        && v.last().is_some_and(|b| b.is_ascii_punctuation());
+    word_number_symbol || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
+}
+
+/// A password that starts with a word said twice (`Monsoon-Monsoon-743`, `Rhubarbrhubarb77$`),
+/// with the repeat (and a separator before it) left out: `Monsoon-743`.
+pub(crate) fn said_once(v: &[u8]) -> Option<Vec<u8>> {
+    let word = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    (4..=word.min(v.len() / 2)).rev().find_map(|n| {
+        let sep = usize::from(matches!(v.get(n), Some(b'-' | b'_' | b'.')));
+        let again = v.get(n + sep..n + sep + n)?;
+        again.eq_ignore_ascii_case(&v[..n]).then(|| {
+            let mut once = v[..n].to_vec();
+            once.extend_from_slice(&v[n + sep + n..]);
+            once
+        })
+    })
+}
+
+/// Decoded text that is a whole `login:password` pair and nothing else (`svc_alpha:Rosemary72*`):
+/// a login of name characters (an e-mail or `DOMAIN\user` too) and a password as people or
+/// generators make them. Prose and data with a colon (`note: see below`, `12:30:00`) fail it.
+pub(super) fn login_pair(text: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', text) else {
+        return false;
+    };
+    let (user, pw) = (&text[..colon], &text[colon + 1..]);
+    (2..=64).contains(&user.len())
+        && user[0].is_ascii_alphanumeric()
+        && user
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@\\-".contains(b))
+        && user.iter().any(u8::is_ascii_alphabetic)
+        && pw.len() <= 128
+        && pw.iter().all(u8::is_ascii_graphic)
+        && !pw.starts_with(b"//")
+        && (chosen_password(pw, false) || strong_password(pw) || generated_code(pw))
+}
+
+/// `and app key 8bd65a26...`, `token 40d0d3a3...` in a message: a key's or token's noun, then
+/// a word of key characters with nothing between. Only a provider rule's value shape may make it
+/// a credential ([`Assignment::shaped`]).
+fn bare_key(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    let name = hay[s..e].to_ascii_lowercase();
+    if !matches!(name.as_slice(), b"key" | b"token" | b"secret")
+        || !(s == line_start(hay, s) || matches!(hay[s - 1], b' ' | b'\t' | b'`' | b'*'))
+    {
+        return None;
+    }
+    let mut q = p;
+    if hay.get(q) == Some(&b'`') {
+        q += 1;
+    }
+    let (mut v, quoted) = parse_value(hay, q)?;
+    if quoted {
+        return None;
+    }
+    while v.end > v.start && matches!(hay[v.end - 1], b'.' | b',' | b')' | b'`') {
+        v.end -= 1;
+    }
+    let val = &hay[v.clone()];
+    if val.len() < 16
+        || !val
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_+/=.".contains(b))
+        || !val.iter().any(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let mut a = Assignment::new(s..e, v, false);
+    a.shaped = true;
+    Some(a)
+}
+
+/// The literal of a Jinja expression that only base64-decodes it: `{{ 'x' | b64decode }}`.
+fn jinja_b64decode(hay: &[u8], v: Range<usize>) -> Option<Range<usize>> {
+    let body = hay[v.clone()].strip_prefix(b"{{")?.strip_suffix(b"}}")?;
+    let at = v.start + 2 + (body.len() - trim_start(body).len());
+    let (lit, true) = parse_value(hay, at)? else {
+        return None;
+    };
+    let rest = hay.get(value_end(hay, &lit, true)..v.end - 2)?;
+    let rest: Vec<u8> = rest.iter().copied().filter(|b| *b != b' ').collect();
+    (rest == b"|b64decode").then_some(lit)
+}
+
+/// A key drawn from letters, digits and many symbols (Django's generator,
+/// `*BEOdGIDgVq7x_NSN=DAo!7RoQ2...`): 24 or more characters with three kinds of symbols,
+/// where code starting with a sigil (`*ptr`, `&x`, `$var`) has at most one.
+fn generated_symbols(v: &[u8]) -> bool {
+    let kinds = b"!@#$%^&*+=~?".iter().filter(|s| v.contains(s)).count();
+    v.len() >= 24
+        && kinds >= 3
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+}
+
+/// A COBOL data item's literal, at its picture clause `p`: `01 WS-DB-PASSWORD PIC X(8)
+/// VALUE 'NCX4536M'.` (`PICTURE`, `VALUE IS` and double quotes too).
+fn cobol_value(hay: &[u8], p: usize) -> Option<Range<usize>> {
+    let line = &hay[p..line_end(hay, p)];
+    let word = |w: &[u8], kw: &[u8]| w.eq_ignore_ascii_case(kw);
+    let mut parts = line
+        .split(|b| *b == b' ')
+        .filter(|w| !w.is_empty())
+        .peekable();
+    if !parts
+        .next()
+        .is_some_and(|w| word(w, b"PIC") || word(w, b"PICTURE"))
+    {
+        return None;
+    }
+    // The picture string itself (`X(8)`), then `VALUE`.
+    parts.next()?;
+    if !parts.next().is_some_and(|w| word(w, b"VALUE")) {
+        return None;
+    }
+    let rest = memchr::memmem::find(&line.to_ascii_uppercase(), b" VALUE ")? + 7;
+    let mut at = p + rest;
+    at = skip_blanks(hay, at, 8);
+    if hay.get(at..at + 3).is_some_and(|w| word(w, b"IS ")) {
+        at = skip_blanks(hay, at + 3, 8);
+    }
+    match parse_value(hay, at)? {
+        (v, true) => Some(v),
+        _ => None,
+    }
 }
 
 /// The length of a `.reg` export's hex value at the start of `line`: `hex:` or `hex(N):` and
@@ -4277,7 +4580,7 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     // Bare values starting with a sigil are code (`&x`, `*p`, `!x`, `(a, b)`, `[1]`, `@attr`);
     // YAML tags (`!Ref x`, `!!binary`, `!vault |`) start with `!` and a tag name. A `!` followed
     // by a digit or a symbol is neither: a plain value (`password: !+0Qjd++&cW`).
-    if !quoted && b"$%{#<!&*([@".contains(&v[0]) && !bang_plain_value(v) {
+    if !quoted && b"$%{#<!&*([@".contains(&v[0]) && !bang_plain_value(v) && !generated_symbols(v) {
         return false;
     }
     if !quoted && minified_code(v) {
@@ -4657,7 +4960,8 @@ fn phrase_name(words: &Words, end: usize) -> bool {
             && end >= 2
             && matches!(
                 words.get(end - 2),
-                b"backup"
+                b"secret"
+                    | b"backup"
                     | b"encryption"
                     | b"master"
                     | b"wifi"
@@ -4854,6 +5158,32 @@ fn random_letters(v: &[u8]) -> bool {
     upper * 3 >= v.len() && upper * 3 <= v.len() * 2 && changes * 3 >= v.len()
 }
 
+/// A password drawn from letters alone (`QDtdRNQRzNPQbJyUA`, `rpIursCLJtsMLsE`): twelve or more,
+/// both cases, and not a name of capitalised words (`ConnectionString`, `getPasswordFromEnv`),
+/// whose capitals start words. Only under a password's
+/// name, since [`random_letters`] asks more of other names.
+fn mixed_case_letters(v: &[u8]) -> bool {
+    if v.len() < 12
+        || !v.iter().all(u8::is_ascii_alphabetic)
+        || !v.iter().any(u8::is_ascii_lowercase)
+        || !v.iter().any(u8::is_ascii_uppercase)
+    {
+        return false;
+    }
+    let changes = v
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    // Every capital starts a word of lower-case letters, or is a one-letter word or an
+    // acronym's letter before one (`IAmSensitive`).
+    let word_at = |i: usize| v.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+    let name_of_words = v
+        .iter()
+        .enumerate()
+        .all(|(i, b)| !b.is_ascii_uppercase() || word_at(i) || word_at(i + 1));
+    changes * 4 >= v.len() && !name_of_words
+}
+
 /// Words that make a value of words a placeholder or a description, not a passphrase.
 const PASSPHRASE_MARKS: &[&[u8]] = &[
     b"pass",
@@ -5031,6 +5361,10 @@ pub(super) fn passphrase(v: &[u8]) -> bool {
         return false;
     }
     parts.iter().enumerate().all(|(i, p)| {
+        // A number of its own after three words (`fennel-waffle-denim-25`).
+        if i + 1 == parts.len() && i >= 3 && p.len() >= 2 && p.iter().all(u8::is_ascii_digit) {
+            return true;
+        }
         let letters = if i + 1 == parts.len() {
             let k = p
                 .iter()
@@ -5152,10 +5486,21 @@ fn password_composition(v: &[u8]) -> bool {
         Some(b) => (0xc2..=0xf4).contains(&b) && escape(&lower[i + 3..]).is_some(),
         None => false,
     });
+    // A fixture word counts alone or at an edge of a word (`Test1234!`, `MyPass2024`), not
+    // inside a longer one (`Rhubarbrhubarb77$` holds `bar`).
+    let inside = |at: usize, n: usize| {
+        at > 0
+            && v[at - 1].is_ascii_alphabetic()
+            && v.get(at + n).is_some_and(u8::is_ascii_alphabetic)
+            && v[at - 1].is_ascii_lowercase() == v[at].is_ascii_lowercase()
+    };
     !percent_encoded
-        && !FIXTURE_WORDS
-            .iter()
-            .any(|w| lower.windows(w.len()).any(|x| x == *w))
+        && !FIXTURE_WORDS.iter().any(|w| {
+            lower
+                .windows(w.len())
+                .enumerate()
+                .any(|(at, x)| x == *w && !inside(at, w.len()))
+        })
 }
 
 /// A short password drawn at random from one case and the digits, as mainframes (RACF's eight
@@ -5177,11 +5522,24 @@ fn generated_code(v: &[u8]) -> bool {
     // `A1B2C3D4`, `ABC123DEF456`: a placeholder counts up.
     let counts_up = |f: fn(&u8) -> bool| {
         let run: Vec<u8> = v.iter().copied().filter(&f).collect();
-        run.windows(2).all(|w| w[1] == w[0] + 1)
+        run.len() >= 2 && run.windows(2).all(|w| w[1] == w[0] + 1)
     };
-    switches >= 3
-        && unique
-        && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+    // RACF's own shape: eight upper-case letters and digits, a digit between letters
+    // (`W0KCYPZA`, `NCX4536M`), no character three times; `ADMIN123` ends in its number.
+    let racf = v.len() == 8
+        && v.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && v.windows(3).any(|w| {
+            w[0].is_ascii_uppercase() && w[1].is_ascii_digit() && !w[2].is_ascii_lowercase()
+        })
+        && v.iter()
+            .skip_while(|b| b.is_ascii_digit())
+            .skip_while(|b| !b.is_ascii_digit())
+            .any(u8::is_ascii_uppercase)
+        && v.iter().filter(|b| b.is_ascii_uppercase()).count() >= 4
+        && v.iter().all(|b| v.iter().filter(|c| *c == b).count() <= 2);
+    (switches >= 3 && unique || racf)
+        && v.iter().filter(|b| b.is_ascii_digit()).count() >= (if racf { 1 } else { 2 })
         && !counts_up(u8::is_ascii_alphabetic)
         && !counts_up(u8::is_ascii_digit)
 }
@@ -6773,5 +7131,122 @@ mod attribution_tests {
                 "          var secretKey = propValue$204;\n",
             ],
         );
+    }
+
+    #[test]
+    fn chosen_passwords_formats_and_places_of_this_stop() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // People choose tokens and secrets too, quoted or not.
+            ("auth_token: Q0ssilUrsa8!\n", "Q0ssilUrsa8!"),
+            ("    credentialSecret: \"kiwi1968?\",\n", "kiwi1968?"),
+            ("node_red_credential_secret = tundra1985-\n", "tundra1985-"),
+            // Letters alone, both cases; a word said twice; RACF's eight characters.
+            (
+                "CLICKHOUSE_PASSWORD: \"QDtdRNQRzNPQbJyUA\"\n",
+                "QDtdRNQRzNPQbJyUA",
+            ),
+            ("set P4PASSWD=rpIursCLJtsMLsE\n", "rpIursCLJtsMLsE"),
+            (
+                "machine ftp.example.net login jk password Monsoon-Monsoon-743\n",
+                "Monsoon-Monsoon-743",
+            ),
+            (
+                "  \"smtpPassword\": \"Rhubarbrhubarb77$\",\n",
+                "Rhubarbrhubarb77$",
+            ),
+            (
+                "//   NOTIFY=&SYSUID,USER=BOBATCH,PASSWORD=W0KCYPZA\n",
+                "W0KCYPZA",
+            ),
+            // COBOL, ODBC braces, Tcl braces, Perl q{}, spark-defaults.conf, a here-string.
+            (
+                "       01  WS-DB-PASSWORD    PIC X(8)  VALUE 'NCX4536M'.\n",
+                "NCX4536M",
+            ),
+            (
+                "Driver={ODBC Driver 18};Server=db01;UID=app;PWD={DQjUAT5sREND3JY5wd};\n",
+                "DQjUAT5sREND3JY5wd",
+            ),
+            ("set ::testpass {Winter2015#QB}\n", "Winter2015#QB"),
+            ("set enablepw {Skilletpickle48?}\n", "Skilletpickle48?"),
+            ("    hr_pass     => q{Pandawalnut42%},\n", "Pandawalnut42%"),
+            (
+                "spark.ssl.keyPassword                         L@mpmapl334\n",
+                "L@mpmapl334",
+            ),
+            (
+                "trino --server https://trino.example:8443 --user maya --password <<< 'Harvest.Mosaic.1693'\n",
+                "Harvest.Mosaic.1693",
+            ),
+            // A provider's key named nearby with nothing between name and value.
+            (
+                "datadog api key is b8be4b2fa94a9b2959d4400d59072121, app key 8bd65a26b134402d25a602398750a4a33c644b41\n",
+                "b8be4b2fa94a9b2959d4400d59072121",
+            ),
+            // A passphrase with its number apart; a file's password; a personal key.
+            (
+                "  minio_secret_key: fennel-waffle-denim-25\n",
+                "fennel-waffle-denim-25",
+            ),
+            (
+                "private_key_file_pwd = \"E2SWALGOUxwN1sChK6ECBoyQhp6GTK\"\n",
+                "E2SWALGOUxwN1sChK6ECBoyQhp6GTK",
+            ),
+            (
+                "REDASH_API_KEY_PERSONAL=mZ0XSucNVoWLRINIL1QSzdizvPlL5LnM9TrqMCcy\n",
+                "mZ0XSucNVoWLRINIL1QSzdizvPlL5LnM9TrqMCcy",
+            ),
+        ];
+        reports_each(&s, &cases[..cases.len() - 4]);
+        reports_each(&s, &cases[cases.len() - 3..]);
+        // Both keys of the message are the provider's.
+        let both = found(&s, cases[cases.len() - 4].0);
+        assert_eq!(both.len(), 2, "{both:?}");
+        reports_none(
+            &s,
+            &[
+                // A type, a snake-case member, a pattern, a name of words.
+                "    googleCredentials: OAuth2Client\n",
+                "  token: Pp_if_newline\n",
+                "jsonnet_token = r'[^\\W\\d]\\w*'\n",
+                "    password: IAmSensitive\n",
+                // Maven's and SAS's encoded forms in braces.
+                "password={MhAkH0QmuFHcmvScBr8bCJmMeLF4nEEf}\n",
+                "libname x oracle password=\"{SAS002}BEDCA9406A21E9B14A203DDDFD98F9E41A53346E\";\n",
+                // A bare word after `key` that no provider shape takes.
+                "the cache key 8bd65a26b134402d25a602398750a4a3 expired\n",
+                // A Jinja filter whose literal does not close inside the expression.
+                "win_password: \"{{ 'VjEwbDN0IzMy}}\"' | b64decode\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn helper_shapes() {
+        use super::{login_pair, mixed_case_letters, said_once};
+        assert_eq!(
+            said_once(b"Monsoon-Monsoon-743").as_deref(),
+            Some(&b"Monsoon-743"[..])
+        );
+        assert_eq!(
+            said_once(b"Rhubarbrhubarb77$").as_deref(),
+            Some(&b"Rhubarb77$"[..])
+        );
+        assert_eq!(said_once(b"Harbor-Velvet-42"), None);
+        for yes in [&b"QDtdRNQRzNPQbJyUA"[..], b"rpIursCLJtsMLsE"] {
+            assert!(mixed_case_letters(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [
+            &b"ConnectionString"[..],
+            b"getPasswordFromEnv",
+            b"IAmSensitive",
+        ] {
+            assert!(!mixed_case_letters(no), "{}", String::from_utf8_lossy(no));
+        }
+        assert!(login_pair(b"svc_alpha:Rosemarypelican72*"));
+        assert!(!login_pair(b"note:see below"));
+        assert!(!login_pair(b"8http://crl.example.net/crl/root_ca.crl"));
     }
 }

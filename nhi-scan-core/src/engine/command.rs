@@ -21,6 +21,10 @@ const SECRET: &[&[u8]] = &[b"secret"];
 const API_KEY: &[&[u8]] = &[b"api", b"key"];
 /// Codecov's upload token (`codecov -t <uuid>`, `codecovcli upload-process -t <uuid>`).
 const CODECOV_TOKEN: &[&[u8]] = &[b"codecov", b"token"];
+/// W&B's API key (`wandb login <key>`).
+const WANDB_KEY: &[&[u8]] = &[b"wandb", b"api", b"key"];
+/// A Confluent Cloud API secret (`confluent api-key store <key> <secret>`).
+const CONFLUENT_SECRET: &[&[u8]] = &[b"confluent", b"api", b"secret"];
 
 /// Where a command's secret is.
 #[derive(Clone, Copy)]
@@ -38,6 +42,8 @@ enum Arg {
     /// The part after `sep` of the word following this flag (`lftp -u user,pw`,
     /// `jenkins-cli -auth user:token`).
     UserPass(&'static str, u8),
+    /// The word `n` places after this flag (`steamcmd +login user pw`: 1).
+    Follows(&'static str, usize),
     /// `net use [X:] [\\host\share] [password] [/user:u]`.
     NetUse,
     /// Echoed into the command's standard input: `echo 'x' | sudo -S ...`.
@@ -220,6 +226,59 @@ const COMMANDS: &[Command] = &[
     ),
     cmd("splunk", &[], &[UserPass("-auth", b':')]),
     Command {
+        keyword: "wandb",
+        sub: &["login"],
+        args: &[Position(0)],
+        words: WANDB_KEY,
+    },
+    Command {
+        keyword: "confluent",
+        sub: &["api-key", "store"],
+        args: &[Position(1)],
+        words: CONFLUENT_SECRET,
+    },
+    // Databricks secret scopes: `databricks secrets put-secret SCOPE KEY --string-value x`
+    // (`put` in the legacy CLI).
+    Command {
+        keyword: "databricks",
+        sub: &["secrets"],
+        args: &[Apart("--string-value")],
+        words: SECRET,
+    },
+    // Nagios and Icinga plugins, as command definitions and cron checks write them.
+    cmd("check_pgsql", &[], &[Apart("-p"), Apart("--password")]),
+    cmd("check_mysql", &[], &[Apart("-p"), Apart("--password")]),
+    cmd("check_ldap", &[], &[Apart("-P"), Apart("--pass")]),
+    cmd("check_ldaps", &[], &[Apart("-P"), Apart("--pass")]),
+    cmd("check_ipmi_sensor", &[], &[Apart("-P")]),
+    cmd("check_smtp", &[], &[Apart("-P"), Apart("--authpass")]),
+    cmd(
+        "check_http",
+        &[],
+        &[UserPass("-a", b':'), UserPass("--authorization", b':')],
+    ),
+    cmd(
+        "check_curl",
+        &[],
+        &[UserPass("-a", b':'), UserPass("--authorization", b':')],
+    ),
+    // Samba: `smbpasswd -w x` stores the LDAP admin password; `net ads join -U user%pw`,
+    // `smbclient -U user%pw`.
+    cmd("smbpasswd", &[], &[Apart("-w")]),
+    cmd("net", &["ads"], &[UserPass("-U", b'%')]),
+    cmd("net", &["rpc"], &[UserPass("-U", b'%')]),
+    cmd("smbclient", &[], &[UserPass("-U", b'%')]),
+    cmd("rpcclient", &[], &[UserPass("-U", b'%')]),
+    // Kerberos principals created with a password: `kadmin -q "addprinc -pw x user"`.
+    cmd("addprinc", &[], &[Apart("-pw")]),
+    cmd("add_principal", &[], &[Apart("-pw")]),
+    // Steam's build uploader: `steamcmd +login user pw +run_app_build ...`.
+    cmd("steamcmd", &[], &[Follows("+login", 1)]),
+    // Yocto's `extrausers` class takes a clear-text password (`usermod -P 'x' root`), where
+    // shadow's own `-P` is a directory that no password check accepts.
+    cmd("usermod", &[], &[Apart("-P")]),
+    cmd("useradd", &[], &[Apart("-P")]),
+    Command {
         keyword: "mix",
         sub: &["hex.organization", "auth"],
         args: &[Apart("--key")],
@@ -288,11 +347,16 @@ fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> 
                 | b'|'
                 | b';'
                 | b'&'
+                | b'%'
         )
     {
         return None;
     }
     let mut p = hit.end - usize::from(kw.ends_with(b" "));
+    // A batch file's variable for the tool's path: `%STEAMCMD% +login ...`.
+    if hit.start > 0 && hay[hit.start - 1] == b'%' && hay.get(p) == Some(&b'%') {
+        p += 1;
+    }
     if hay.len() >= p + 4 && hay[p..p + 4].eq_ignore_ascii_case(b".exe") {
         p += 4;
     }
@@ -420,6 +484,10 @@ fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>
             let w = words.get(i + 1)?;
             let at = memchr::memchr(sep, word(w))?;
             Some(w.start + at + 1..w.end)
+        }
+        Follows(f, n) => {
+            let i = words.iter().position(|w| word(w) == f.as_bytes())?;
+            words.get(i + 1 + n).cloned()
         }
         Tagged(f, tag) => {
             let i = words.iter().position(|w| word(w) == f.as_bytes())?;
@@ -731,6 +799,42 @@ mod tests {
             (
                 "# mix hex.organization auth contoso --key de5477e9f6c48e5d327da61e45383de4",
                 "de5477e9f6c48e5d327da61e45383de4",
+            ),
+            (
+                "%STEAMCMD% +login lh_builder Quartz.Ultra.Ember.2094 +run_app_build x.vdf +quit",
+                "Quartz.Ultra.Ember.2094",
+            ),
+            (
+                "EXTRA_USERS_PARAMS = \"usermod -P 'Irisdynamo78*' root;\"",
+                "Irisdynamo78*",
+            ),
+            (
+                "wandb login 6971704dcdd6be06070a47b38e9191b4750e2241",
+                "6971704dcdd6be06070a47b38e9191b4750e2241",
+            ),
+            (
+                "confluent api-key store 0PC55EU47JWJ3NNK zySBFThGh+7YCBkep70Wrlj5r6BMs0YfaKfR3WfF8M8O7RyqFdFS/zmxtkoVINT8",
+                "zySBFThGh+7YCBkep70Wrlj5r6BMs0YfaKfR3WfF8M8O7RyqFdFS/zmxtkoVINT8",
+            ),
+            (
+                "databricks secrets put-secret etl kafka-api-secret --string-value lv3L9LGA5JzvxuOFW5fW",
+                "lv3L9LGA5JzvxuOFW5fW",
+            ),
+            (
+                "  command_line $USER1$/check_pgsql -H $HOSTADDRESS$ -l nagios -p 'Puff1n%722' -d billing",
+                "Puff1n%722",
+            ),
+            (
+                "  command_line $USER1$/check_http -H intranet -S -a monitor:Basil.Pickle.Goblet.1507",
+                "Basil.Pickle.Goblet.1507",
+            ),
+            (
+                "net ads join -U Administrator%Walrus72Saucer=",
+                "Walrus72Saucer=",
+            ),
+            (
+                "kadmin.local -q \"addprinc -pw Sage.Tulip.Quill.5793 svc_legacyapp\"",
+                "Sage.Tulip.Quill.5793",
             ),
         ];
         for (text, want) in cases {

@@ -640,6 +640,21 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_is_a_whole_login_pair_is_basic_credentials() {
+        let pair = format!("svc_alpha:Rosemary{}72*", fake(21, 12, ALNUM));
+        let found = scan(&format!("    \"'{}'\"\n", b64(&pair)));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "config.basic-credentials-encoded");
+        // Prose and URLs with a colon are no login pair.
+        for text in [
+            "note: the nightly job runs at 02:30 on weekdays",
+            "8http://crl.example.net/crl/example_root_ca_2024.crl",
+        ] {
+            assert_eq!(scan(&format!("x = \"{}\"\n", b64(text))), vec![], "{text}");
+        }
+    }
+
+    #[test]
     fn encoded_credentials_anywhere_are_decoded_and_reported_at_the_run() {
         let pem = fake_pem(11);
         let sa = fake_service_account(12);

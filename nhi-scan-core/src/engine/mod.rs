@@ -99,6 +99,9 @@ struct CompiledRule {
 /// User rules kept compiled from load (see [`Scanner::new`]).
 const EAGER_USER_RULES: usize = 2_000;
 
+/// See [`Scanner::login_pair_rule`].
+const LOGIN_PAIR_RULE: &str = "config.basic-credentials-encoded";
+
 fn build_rule_regex(rule: &LoadedRule) -> Result<meta::Regex, String> {
     build_regex(&rule.parsed()?.hir)
 }
@@ -154,6 +157,8 @@ pub struct Scanner {
     allow_markers: [memchr::memmem::Finder<'static>; 2],
     /// Rule ids, for allow comments naming rules.
     ids: std::collections::HashSet<Box<[u8]>>,
+    /// The rule that reports a base64 run whose whole text is a `login:password` pair.
+    login_pair_rule: Option<usize>,
 }
 
 /// Per-thread working memory, reused across haystacks so scanning does not allocate per file.
@@ -319,6 +324,9 @@ impl Scanner {
         (
             Scanner {
                 ids,
+                login_pair_rule: rules
+                    .iter()
+                    .position(|r| r.loaded.rule.id == LOGIN_PAIR_RULE),
                 rules,
                 gate,
                 keyword_rules,
@@ -559,6 +567,7 @@ impl Scanner {
             if !encoded::decode_run(run.encoding, enc, &mut decoded) {
                 continue;
             }
+            let before = out.len();
             self.scan_nested(
                 &decoded,
                 (&mut scratch.nested, &mut nested_out, out),
@@ -566,6 +575,23 @@ impl Scanner {
                 run.encoding,
                 |_| (run.range.clone(), run.range.clone()),
             );
+            // What HTTP Basic sends, with no name around it (a notebook's output, a log line):
+            // a run whose whole text is `login:password` is that credential.
+            if out.len() == before
+                && run.encoding == Encoding::Base64
+                && let Some(r) = self.login_pair_rule
+                && assign::login_pair(&decoded)
+                && matches!(self.verdict(&self.rules[r], enc), Verdict::Accept)
+                && !self.allowlisted(&self.rules[r], hay, run.range.clone(), run.range.clone())
+            {
+                out.push(Match {
+                    rule: r,
+                    span: run.range.clone(),
+                    secret: run.range.clone(),
+                    companion: None,
+                    decoded: None,
+                });
+            }
         }
         scratch.decoded = decoded;
         scratch.runs = runs;
@@ -861,6 +887,12 @@ impl Scanner {
         }
         if let Some(min) = spec.min_entropy
             && filters::shannon_entropy(value) < assign::context_entropy_bar(min, value, human)
+            // A word said twice (`Monsoon-Monsoon-743`) adds no entropy; the password is judged
+            // as if said once.
+            && !(human
+                && assign::said_once(value).is_some_and(|v| {
+                    filters::shannon_entropy(&v) >= assign::context_entropy_bar(min, &v, true)
+                }))
         {
             return Verdict::Reject;
         }

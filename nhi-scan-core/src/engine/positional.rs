@@ -81,6 +81,16 @@ const CALLS: &[Call] = &[
     call("conn:auth(", 0),
     call("client.auth(", 0),
     call("redis.auth(", 0),
+    // phpredis: `$redis->auth('pw')`.
+    call("redis->auth(", 0),
+    // Arduino and ESP-IDF Wi-Fi: WiFi.begin(ssid, passphrase), WiFi.softAP(ssid, passphrase).
+    call("wifi.begin(", 1),
+    call("wifi.softap(", 1),
+    // Tableau Server Client: PersonalAccessTokenAuth(token_name, token_secret, site_id).
+    call("personalaccesstokenauth(", 1),
+    // Rails and Rack: a constant-time comparison against a written secret,
+    // `ActiveSupport::SecurityUtils.secure_compare(password, "x")`.
+    call("secure_compare(", 1),
     // Go net/smtp: (identity, user, password, host).
     call("plainauth(", 2),
     // python-ldap: simple_bind_s(dn, password), bind_s(dn, password, method).

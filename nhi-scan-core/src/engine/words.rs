@@ -97,6 +97,8 @@ const NEUTRAL: &[&str] = &[
     "fallback",
     "override",
     "env",
+    // `REDASH_API_KEY_PERSONAL`: whose key it is.
+    "personal",
     // `apiKeyPrivate`, `API_KEY_PRIV`: the private half of a key pair.
     "private",
     "priv",
@@ -481,6 +483,15 @@ impl Words {
         // `pw` after another word (`DB_PW`, `adminPw`, `vpn pw`) is a password; alone it is too
         // short to trust.
         if w.eq_ignore_ascii_case(b"pw") && self.last().is_some() {
+            self.push(b"password");
+            return true;
+        }
+        // Glued to a word of three letters or more (`enablepw`, `oldpw`, Tcl and Perl style).
+        if w.len() >= 5
+            && w[w.len() - 2..].eq_ignore_ascii_case(b"pw")
+            && w.iter().all(u8::is_ascii_alphabetic)
+        {
+            self.push_word_of(&w[..w.len() - 2]);
             self.push(b"password");
             return true;
         }

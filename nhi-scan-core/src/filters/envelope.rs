@@ -67,7 +67,7 @@ fn tool_encrypted(value: &[u8]) -> bool {
             .count();
         return body >= 16 && inner[body..].iter().all(|c| *c == b'=') && inner.len() - body <= 2;
     }
-    if pulumi_secure(value) {
+    if pulumi_secure(value) || sas_encoded(value) {
         return true;
     }
     value.len() >= 35
@@ -75,6 +75,19 @@ fn tool_encrypted(value: &[u8]) -> bool {
         && value[3..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// A password as SAS's `PROC PWENCODE` writes it for configuration files: `{SAS002}` (or
+/// `{SAS001}`..`{SAS005}`) and the encoded text. SAS reads it back itself; the encoded form is
+/// what SAS asks users to store.
+fn sas_encoded(value: &[u8]) -> bool {
+    value.len() > 16
+        && value[..4].eq_ignore_ascii_case(b"{sas")
+        && value[4..7].iter().all(u8::is_ascii_digit)
+        && value[7] == b'}'
+        && value[8..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
 }
 
 /// A Pulumi config value encrypted with a stack passphrase: `v1:` + base64 of a 12-byte nonce
@@ -165,6 +178,7 @@ mod tests {
             "{AQAAABAAAAAQ3F8pTPmfBeFuLG4Tt+uiBnOoRk1Khix+9heiXFFDnCSKfqcjbNNUSdqCvxd2cNhu}",
             "zxx440015eb867a992314ad144ec000295da51d62b1a3313d0b92b",
             "v1:kU1ms3wdUeRkqL7C:JFiChz+SXXQhOnZY4ORYWDkTu+AFYqc+xjsbxOGz+uV46g==",
+            "{SAS002}BEDCA9406A21E9B14A203DDDFD98F9E41A53346E",
         ] {
             assert!(is_ciphertext_envelope(v.as_bytes()), "{v}");
         }
