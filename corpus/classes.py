@@ -2175,6 +2175,155 @@ def more_classes(emit):
     ])
 
 
+    # Stop 18: asides, XStream maps, lone JSON list members, glued key compounds, login files,
+    # HTML and DokuWiki tables, JAAS users, PHP serialize(), ANSI-C strings and envelopes.
+    fk, b64pw = rnd(r, 32, B62 + "-"), base64.b64encode(pw(r).encode()).decode()
+    np_ = "Glacier_" + rnd(r, 6, string.ascii_lowercase) + rnd(r, 2, string.digits)
+    emit("stop18/helpdesk/notes.txt", [
+        f"# {HEADER}",
+        (f"fastly key (prod): {fk}", ("pos", "fastly.api-token", fk)),
+        (f"# svc_gpo password (b64): {b64pw}", ("pos", "generic.password.unquoted", b64pw)),
+        (f"Your new password is: {np_}", ("pos", "generic.password.unquoted", np_)),
+        ("api key (required): the key of the account you use", ("neg", "prose")),
+    ])
+    fh, dd2 = pw(r).replace("<", ""), rnd(r, 32, "0123456789abcdef")
+    emit("stop18/mirth/configuration-map.xml", [
+        f"<!-- {HEADER} -->",
+        "<map>",
+        "  <entry>",
+        "    <string>fhir_password</string>",
+        "    <com.mirth.connect.util.ConfigurationProperty>",
+        (f"      <value>{fh}</value>", ("pos", "generic.password.unquoted", fh)),
+        "    </com.mirth.connect.util.ConfigurationProperty>",
+        "  </entry>",
+        "  <entry>",
+        "    <string>dd_api_key</string>",
+        "    <com.mirth.connect.util.ConfigurationProperty>",
+        (f"      <value>{dd2}</value>", ("pos", "datadog.api-key", dd2)),
+        "    </com.mirth.connect.util.ConfigurationProperty>",
+        "  </entry>",
+        "</map>",
+    ])
+    bk, kc = rnd(r, 43, B62 + "_-"), pw(r).replace('"', "")
+    emit("stop18/idm/realm-export.json", [
+        "{",
+        f'  "_comment": "{HEADER}",',
+        (f'  "config_plugins": [{{"plugin": "local_o365", "name": "bingapikey", "value": "{bk}"}}],', ("pos", "generic.api-key", bk)),
+        '  "bindCredential": [',
+        (f'    "{kc}"', ("pos", "generic.credential", kc)),
+        "  ],",
+        ('  "vendor": ["rhds"]', ("neg", "a setting")),
+        "}",
+    ])
+    ss, ps, ids = rnd(r, 32), rnd(r, 32), rnd(r, 32)
+    emit("stop18/web/config.php", [
+        f"<?php // {HEADER}",
+        (f"$CFG->passwordsaltmain = '{ps}';", ("pos", "generic.password-salt", ps)),
+        (f"    'secretsalt' => '{ss}',", ("pos", "generic.password-salt", ss)),
+    ])
+    emit("stop18/idp/secrets.properties", [
+        f"# {HEADER}",
+        (f"idp.persistentId.salt = {ids}", ("pos", "generic.password-salt", ids)),
+    ])
+    g1, m1, v1 = pw(r).replace('"', ""), pw(r).replace("'", "").replace("&", ""), pw(r).replace('"', "")
+    emit("stop18/gis/publish.py", [
+        f"# {HEADER}",
+        (f'gis = GIS(PORTAL, "portaladmin", "{g1}", verify_cert=False)', ("pos", "generic.password", g1)),
+    ])
+    emit("stop18/mirth/channel.xml", [
+        f"<!-- {HEADER} -->",
+        (f"<script>var c = DatabaseConnectionFactory.createDatabaseConnection(&apos;org.postgresql.Driver&apos;, &apos;jdbc:postgresql://empi:5432/empi&apos;, &apos;reader&apos;, &apos;{m1}&apos;);</script>", ("pos", "generic.password", m1)),
+    ])
+    emit("stop18/scripts/map_drives.vbs", [
+        f"' {HEADER}",
+        (f'objNetwork.MapNetworkDrive "H:", "\\\\fs01\\home$\\" & objNetwork.UserName, False, "DISTRICT\\svc_drives", "{v1}"', ("pos", "generic.password", v1)),
+    ])
+    oci = rnd(r, 6) + "[" + rnd(r, 4) + "}" + rnd(r, 3) + "(" + rnd(r, 4)
+    ak20 = rnd(r, 20, string.ascii_uppercase + string.digits)
+    ovh = rnd(r, 32, string.ascii_lowercase + string.digits)
+    emit("stop18/cloud/credentials.ini", [
+        f"# {HEADER}",
+        (f"oracle_cloud_auth_token = {oci}", ("pos", "oracle.oci-auth-token", oci)),
+        "[wasabi]",
+        (f"access_key_id = {ak20}", ("pos", "generic.s3-access-key-id", ak20)),
+        (f"SAVED_OVH_CK='{ovh}'", ("pos", "ovh.application-secret", ovh)),
+        (f"url = https://b.s3.example.com/f?AWSAccessKeyId={rnd(r, 20, string.ascii_uppercase + string.digits)}&Expires=1440195891", ("neg", "a presigned URL's key id")),
+        (f"geoserver_password = crypt2:{rnd(r, 44, B62)}=", ("neg", "a GeoServer-encrypted password")),
+    ])
+    dapi = "dapi" + rnd(r, 32, "0123456789abcdef")
+    st = "*" + rnd(r, 20) + "=" + rnd(r, 4) + "!" + rnd(r, 12)
+    bc = base64.b64encode(f"smsadmin:{rnd(r, 15)}".encode()).decode()
+    emit("stop18/shell/.bash_history", [
+        (f"databricks configure --token <<< $'https://adb-7012345678901234.5.azuredatabricks.net\\n{dapi}'", ("pos", "databricks.pat", dapi)),
+        (f"export SECRET_KEY={st}", ("pos", "generic.secret.unquoted", st)),
+        (f"# admin credentials (base64 user:pass, see ticket 4471): {bc}", ("pos", "config.basic-credentials-encoded", bc)),
+    ])
+    w1, w2 = pw(r).replace("|", ""), "-".join(rnd(r, 6, string.ascii_lowercase) for _ in range(4))
+    emit("stop18/wiki/oob_access.txt", [
+        f"FAKE: {HEADER}",
+        "^ Host ^ BMC ^ User ^ Password ^",
+        (f"| hv21 | 10.43.194.185 | root | {w1} |", ("pos", "generic.password.unquoted", w1)),
+        (f"| db11 | 10.22.209.94 | root | {w2} |", ("pos", "generic.password.unquoted", w2)),
+    ])
+    h1 = pw(r).replace("<", "").replace("&", "")
+    emit("stop18/wiki/Runbook.html", [
+        f"<!-- {HEADER} -->",
+        "<table>",
+        "<tr><th>User</th><th>Purpose</th><th>Password</th></tr>",
+        (f"<tr><td>SVC_LOADER</td><td>Airflow loads</td><td>{h1}</td></tr>", ("pos", "generic.password", h1)),
+        "</table>",
+    ])
+    j1, j2 = rnd(r, 28), pw(r).replace('"', "")
+    emit("stop18/kafka/kafka_server_jaas.conf", [
+        f"// {HEADER}",
+        "KafkaServer {",
+        "    org.apache.kafka.common.security.plain.PlainLoginModule required",
+        '    username="broker"',
+        (f'    password="{j1}"', ("pos", "database.kafka-jaas-password", j1)),
+        (f'    user_svc-connect="{j2}";', ("pos", "generic.password", j2)),
+        "};",
+    ])
+    sp1 = rnd(r, 32, "0123456789abcdef")
+    ser = f's:22:"shipstation_api_secret";s:32:"{sp1}";'
+    emit("stop18/wp/wp_options.sql", [
+        f"-- {HEADER}",
+        (f"INSERT INTO `wp_options` VALUES (1185,'wc_shipstation_settings','a:2:{{s:7:\"enabled\";s:3:\"yes\";{ser}}}','yes');", ("pos", "shipstation.api-secret", sp1)),
+    ])
+    s1, s2 = pw(r).replace('"', "").replace("\\", ""), "Quartz_" + rnd(r, 5) + "_" + rnd(r, 3, string.digits)
+    emit("stop18/slack/releases.json", [
+        "[",
+        f'  {{"_comment": "{HEADER}"}},',
+        (f'  {{"text": "testflight demo account for review: appreview@shop.example \\/ {s1}"}},', ("pos", "generic.password", s1)),
+        (f'  {{"text": "wifi for the store: ShopGuest / {s2}"}}', ("pos", "generic.password", s2)),
+        "]",
+    ])
+    ox = "M4rbl3%26" + rnd(r, 3, string.digits)
+    emit("stop18/oxidized/config", [
+        f"# {HEADER}",
+        "groups:",
+        "  mikrotik:",
+        "    username: oxidized",
+        (f"    password: {ox}", ("pos", "generic.password.unquoted", ox)),
+    ])
+    c1, c2, c3 = pw(r).replace('"', ""), pw(r), pw(r)
+    emit("stop18/ppp/chap-secrets", [
+        f"# {HEADER}",
+        "# client\tserver\tsecret\tIP addresses",
+        (f'branch-porto\t*\t"{c1}"\t192.168.60.1', ("pos", "generic.password.unquoted", c1)),
+    ])
+    emit("stop18/rsync/rsyncd.secrets", [
+        (f"backup:{c2}", ("pos", "generic.password.unquoted", c2)),
+    ])
+    emit("stop18/exim4/passwd.client", [
+        f"# {HEADER}",
+        (f"*.smarthost.example:relayuser:{c3}", ("pos", "generic.password.unquoted", c3)),
+    ])
+    emit("stop18/tests/redact.test.js", [
+        f"// {HEADER}",
+        ("expect(redact('password=Summer2024!x')).toBe('password=[REDACTED]');", ("neg", "a redaction test's input")),
+        ('"basicAuth": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",', ("neg", "jwt.io's example token")),
+    ])
+
 
 def main():
     files, truth, negs = class_files()

@@ -125,6 +125,9 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw=",
     "pw:",
     "pw ",
+    // A CSV or TSV header cell (`loginid,teacherloginpw,schoolid`).
+    "pw,",
+    "pw\t",
     "login(",
     "getconnection(",
     // A personal access token after a provider's name (`GITHUB_PAT=`, `CLARIFAI_PAT: &str`,
@@ -450,6 +453,28 @@ impl Assign {
             // The members' own names may still hold other credentials' names.
             return Some(Vec::new());
         }
+        if let Some((name, index, rows_start)) = html_header(hay, hit.clone()) {
+            let mut read = Vec::new();
+            let mut p = rows_start;
+            for _ in 0..CSV_MAX_ROWS {
+                if p >= hay.len() {
+                    break;
+                }
+                let le = line_end(hay, p);
+                let Some(cell) = html_cell(&hay[p..le], b"<td", index) else {
+                    break;
+                };
+                let v = p + cell.start..p + cell.end;
+                read.push(v.clone());
+                let (_, found) =
+                    self.finish(hay, Assignment::new(name.clone(), v, true), le, scratch);
+                if let Some(a) = found {
+                    out.push((a, scratch.order.clone()));
+                }
+                p = le + 1;
+            }
+            return Some(read);
+        }
         let col = csv_header(hay, hit)?;
         let mut p = col.rows_start;
         let mut rows = 0;
@@ -539,6 +564,7 @@ impl Assign {
         let Some(mut a) = parse(hay, &id) else {
             return (end, None);
         };
+        self.jaas_users(hay, &a, scratch);
         if hay[a.value.start..].starts_with(b"${") {
             // `password: ${RABBIT_PASSWORD:default}`: the default is the value. When the name
             // says nothing, the variable inside may (a later hit).
@@ -674,6 +700,58 @@ impl Assign {
             )
             && chosen_password(a.value_bytes(hay), a.quoted);
         (end, Some(a))
+    }
+
+    /// Kafka's JAAS `PlainLoginModule` defines the broker's users after its own login, one
+    /// `user_NAME="password"` option each (`user_admin="..."`, `user_svc-connect="..."`); no
+    /// option names a credential, so they are read here, after the module's `password`, into
+    /// `scratch.more`.
+    fn jaas_users(&self, hay: &[u8], a: &Assignment, scratch: &mut AssignScratch) {
+        if &hay[a.name.clone()] != b"password"
+            || memchr::memmem::rfind(
+                &hay[a.name.start.saturating_sub(400)..a.name.start],
+                b"LoginModule",
+            )
+            .is_none()
+        {
+            return;
+        }
+        let mut p = line_end(hay, a.value.end);
+        for _ in 0..32 {
+            if p >= hay.len() {
+                break;
+            }
+            let ls = p + 1;
+            let le = line_end(hay, ls);
+            let line = &hay[ls..le];
+            let lead = line.len() - line.trim_ascii_start().len();
+            p = le;
+            if !line[lead..].starts_with(b"user_") {
+                if line.contains(&b';') || line.contains(&b'}') {
+                    break;
+                }
+                continue;
+            }
+            let ns = ls + lead;
+            let eq = ns + memchr::memchr(b'=', &line[lead..]).unwrap_or(0);
+            if eq <= ns + 5 || hay.get(eq + 1) != Some(&b'"') {
+                continue;
+            }
+            let Some((v, true)) = parse_value(hay, eq + 1) else {
+                continue;
+            };
+            let mut u = Assignment::new(ns..eq, v, true);
+            u.implied = Some(&[b"password"]);
+            u.human = true;
+            let end = u.value.end;
+            if let (_, Some(u)) = self.finish(hay, u, end, scratch) {
+                scratch.more.push((u, scratch.order.clone()));
+            }
+            if line.contains(&b';') {
+                break;
+            }
+        }
+        scratch.order.clear();
     }
 
     /// [`Assign::finish`] for a value whose place names it (a call's argument, a command's flag).
@@ -888,10 +966,13 @@ impl Assign {
         // `new_password` / `oldPassword` are a form's or a test's fields; an upper-case
         // `NEW_PASS` / `OLD_DB_PASSWORD` is a script's or an environment's variable that holds
         // the password a rotation sets or replaces.
+        // A sentence stating it (`your new password is: x`, a prose name with blanks) gives the
+        // value the rotation set.
         let rotation = matches!(qualifier, b"new" | b"old")
-            && hay[a.name.clone()]
+            && (hay[a.name.clone()]
                 .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                || hay[a.name.clone()].contains(&b' '));
         // A key named for what it encrypts or signs first is that key, though `primary`
         // qualifies it last: Rails' `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY` is no table's primary
         // key. Other qualifiers keep their say (`ENCRYPTION_KMS_KEY` names a KMS key id).
@@ -1293,7 +1374,10 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         }
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => quoted || names_a_field(hay, from) || tuple_key(hay, from),
-        Some(b'(') => !blanks && !quoted,
+        // PHP's serialize(): `s:20:"paypal_client_secret";s:80:"x"` (WordPress options).
+        Some(b';') => quoted && hay[q..].starts_with(b";s:"),
+        // `fastly key (prod): x`: an aside before the value in prose.
+        Some(b'(') => !blanks && !quoted || blanks && prose_connector(hay, q).is_some(),
         // Tcl braces a word: `set enablepw {x}`, `set ::testpass {x}`.
         Some(b'{') => {
             blanks
@@ -1383,6 +1467,44 @@ fn ident_start(hay: &[u8], from: usize) -> usize {
         s -= 1;
     }
     s
+}
+
+/// `redact('password=x')`, `maskSecrets("token: x")`: a sample handed to a redaction or
+/// masking helper (its test's input), not a credential. The string literal holding the name
+/// opens right after the helper's parenthesis.
+pub(crate) fn redaction_sample(hay: &[u8], name_start: usize) -> bool {
+    const HELPERS: &[&[u8]] = &[
+        b"redact",
+        b"mask",
+        b"scrub",
+        b"sanitiz",
+        b"sanitis",
+        b"censor",
+        b"obfuscat",
+    ];
+    let ls = line_start(hay, name_start).max(name_start.saturating_sub(80));
+    let before = &hay[ls..name_start];
+    let Some(open) = before.iter().rposition(|b| *b == b'(') else {
+        return false;
+    };
+    let between = &before[open + 1..];
+    let quotes = between
+        .iter()
+        .filter(|b| matches!(b, b'"' | b'\'' | b'`'))
+        .count();
+    if quotes != 1 || !matches!(between.first(), Some(b'"' | b'\'' | b'`')) {
+        return false;
+    }
+    let callee = &before[..open];
+    let n = callee
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let callee = callee[callee.len() - n..].to_ascii_lowercase();
+    HELPERS
+        .iter()
+        .any(|h| memchr::memmem::find(&callee, h).is_some())
 }
 
 fn line_start(hay: &[u8], pos: usize) -> usize {
@@ -1841,6 +1963,19 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
     }
+    if name_quoted && hay[p..].starts_with(b";s:") {
+        // PHP's serialize() writes a map's key and then its value, each with its length:
+        // `s:20:"paypal_client_secret";s:80:"x"` (WordPress options in a database dump).
+        let mut q = p + 3;
+        while q < hay.len() && q - p < 12 && hay[q].is_ascii_digit() {
+            q += 1;
+        }
+        if q > p + 3 && hay.get(q) == Some(&b':') && hay.get(q + 1) == Some(&b'"') {
+            let (v, quoted) = parse_value(hay, q + 1)?;
+            return Some(Assignment::new(s..e, v, quoted));
+        }
+        return None;
+    }
     if open_quote.is_none()
         && let Some(after) = key_path_name(hay, raw_s, e)
     {
@@ -2244,7 +2379,9 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         e += 1;
     }
     let right = hay.get(e).copied().unwrap_or(b'\n');
-    let is_sep = |c: u8| matches!(c, b',' | b';' | b'\t' | b'|');
+    // DokuWiki marks a table's header cells with `^` (`^ Host ^ User ^ Password ^`) and its
+    // rows with `|`.
+    let is_sep = |c: u8| matches!(c, b',' | b';' | b'\t' | b'|' | b'^');
     if !(is_sep(right) || matches!(right, b'\n' | b'\r')) {
         return None;
     }
@@ -2282,10 +2419,10 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
             && c.iter().any(u8::is_ascii_alphabetic)
     };
     // A Markdown table's row starts and ends with `|`, around its cells.
-    let cells = if sep == b'|' {
+    let cells = if matches!(sep, b'|' | b'^') {
         line.trim_ascii()
-            .strip_prefix(b"|")
-            .and_then(|l| l.strip_suffix(b"|"))?
+            .strip_prefix(&[sep][..])
+            .and_then(|l| l.strip_suffix(&[sep][..]))?
     } else {
         line
     };
@@ -2319,7 +2456,8 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         rows_start += next.len() + 1;
     }
     let next = &hay[rows_start.min(hay.len())..line_end(hay, rows_start.min(hay.len()))];
-    if csv_seps(next, sep) != seps {
+    let row_sep = if sep == b'^' { b'|' } else { sep };
+    if csv_seps(next, row_sep) != seps {
         return None;
     }
     if sep == b'|' {
@@ -2334,11 +2472,73 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     }
     Some(CsvColumn {
         name: ls + cell.start..ls + cell.end,
-        sep,
+        sep: row_sep,
         seps,
         index,
         rows_start,
     })
+}
+
+/// An HTML table's header row, one `<tr>` per line as wiki and Confluence exports write it
+/// (`<tr><th>User</th><th>Purpose</th><th>Password</th></tr>`), where the hit's `<th>` cell
+/// names a credential: the cell's text, its index and where the next line starts.
+fn html_header(hay: &[u8], hit: Range<usize>) -> Option<(Range<usize>, usize, usize)> {
+    let ls = line_start(hay, hit.start);
+    let le = line_end(hay, hit.start);
+    if le - ls > 2048 || le >= hay.len() {
+        return None;
+    }
+    let line = &hay[ls..le];
+    if !line.trim_ascii_start().starts_with(b"<tr") {
+        return None;
+    }
+    let at = hit.start - ls;
+    let open = cell_opens(&line[..at], b"<th").last()?;
+    let text_start = open + memchr::memchr(b'>', &line[open..at])? + 1;
+    let close = at + memchr::memmem::find(&line[at..], b"</th>")?;
+    let label = &line[text_start..close];
+    if label.len() > 40
+        || !label
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
+    {
+        return None;
+    }
+    let index = cell_opens(&line[..at], b"<th").count() - 1;
+    let name = trim_range(hay, ls + text_start..ls + close);
+    let rows = le + 1;
+    let next = &hay[rows..line_end(hay, rows)];
+    html_cell(next, b"<td", index)?;
+    Some((name, index, rows))
+}
+
+/// Where the cells of `tag` (`<th`, `<td`) open in `line`: the tag followed by `>` or a blank
+/// (not `<thead>`).
+fn cell_opens<'a>(line: &'a [u8], tag: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(line, tag)
+        .filter(move |&i| matches!(line.get(i + tag.len()), Some(b'>' | b' ')))
+}
+
+/// The text of cell `index` of a one-line table row (`<tr><td>a</td><td>x</td></tr>`), trimmed,
+/// without an inline element around it (`<code>x</code>`); `None` when the line is no such row
+/// or the cell is empty or holds markup.
+fn html_cell(line: &[u8], tag: &[u8], index: usize) -> Option<Range<usize>> {
+    if !line.trim_ascii_start().starts_with(b"<tr") {
+        return None;
+    }
+    let open = cell_opens(line, tag).nth(index)?;
+    let s = open + memchr::memchr(b'>', &line[open..])? + 1;
+    let e = s + memchr::memmem::find(&line[s..], b"</t")?;
+    let mut r = trim_range(line, s..e);
+    for t in [&b"code"[..], b"tt", b"b", b"strong", b"kbd"] {
+        let o = [b"<", t, b">"].concat();
+        let c = [b"</", t, b">"].concat();
+        if line[r.clone()].starts_with(&o) && line[r.clone()].ends_with(&c) {
+            r = r.start + o.len()..r.end - c.len();
+            break;
+        }
+    }
+    (!r.is_empty() && !line[r.clone()].contains(&b'<')).then_some(r)
 }
 
 /// The next separator at or after `from`, outside double-quoted CSV fields (`"read,write"`);
@@ -2346,7 +2546,7 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
 fn next_sep(line: &[u8], sep: u8, from: usize) -> Option<usize> {
     let mut quoted = false;
     for (i, &b) in line.iter().enumerate().skip(from) {
-        if b == b'"' && sep != b'|' {
+        if b == b'"' && !matches!(sep, b'|' | b'^') {
             quoted = !quoted;
         } else if b == sep && !quoted {
             return Some(i);
@@ -2438,6 +2638,31 @@ fn first_argument(hay: &[u8], name_end: usize) -> bool {
     s >= 2 && matches!(hay[s - 1], b'"' | b'\'') && hay[s - 2] == b'('
 }
 
+/// An aside in parentheses at `p` (`(prod)`, `(b64)`, `(pls move to keyvault)`): `Ok` with
+/// where the value starts when a colon follows it, `Err` with where the next word starts when a
+/// blank does; `None` when `p` holds no short aside of words.
+fn aside(hay: &[u8], p: usize) -> Option<Result<usize, usize>> {
+    let window = &hay[p + 1..(p + 32).min(hay.len())];
+    let close = window.iter().position(|b| *b == b')')?;
+    let inner = &window[..close];
+    if inner.is_empty()
+        || !inner
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b" -_./".contains(b))
+    {
+        return None;
+    }
+    let q = p + 1 + close + 1;
+    if hay[q..].starts_with(b": ") {
+        let v = skip_blanks(hay, q + 2, 4);
+        return hay
+            .get(v)
+            .is_some_and(|b| !b.is_ascii_whitespace())
+            .then_some(Ok(v));
+    }
+    (hay.get(q) == Some(&b' ')).then_some(Err(q + 1))
+}
+
 /// Words that stand for the operator in prose and chat (`the prod db pw is X`, `vpn pw changed
 /// to X`, `is the datadog key still X?`). Returns where the value starts.
 fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
@@ -2467,6 +2692,14 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         "\u{2192} ".as_bytes(),
     ];
     let mut p = p;
+    // A short aside in parentheses says which one or how it is written: `fastly key (prod): x`,
+    // `svc_gpo password (b64): x`, `the token (staging) is x`.
+    if hay.get(p) == Some(&b'(') {
+        match aside(hay, p)? {
+            Ok(v) => return Some(v),
+            Err(q) => p = q,
+        }
+    }
     // A phrase saying whose credential it is comes first: `password for the replica is`,
     // `token of prod-eu is`, `key on staging was`, `password for staging: x` (up to four words;
     // after one, a colon also introduces the value).
@@ -2496,6 +2729,16 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
                     .get(v)
                     .is_some_and(|b| !b.is_ascii_whitespace())
                     .then_some(v);
+            }
+            if w == 0 && rest.first() == Some(&b'(') {
+                // `storage key for the media account (pls move to keyvault): x`.
+                match aside(hay, q)? {
+                    Ok(v) => return Some(v),
+                    Err(nq) => {
+                        q = nq;
+                        continue;
+                    }
+                }
             }
             if w == 0 || rest.get(w) != Some(&b' ') {
                 return None;
@@ -2998,7 +3241,10 @@ fn element_with_attributes(hay: &[u8], s: usize, e: usize, p: usize) -> Option<A
 
 /// Elements that hold a name whose value is the next element: Apple property lists
 /// (`<key>`), KeePass exports (`<Key>`), Hadoop and Java configuration (`<name>`).
-const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name", b"td", b"th", b"dt"];
+/// Java's XStream writes a map entry as `<entry><string>name</string>` and the value element
+/// after it (Mirth Connect's configuration map): `<string>` is a key element only right after
+/// `<entry>`.
+const KEY_ELEMENTS: &[&[u8]] = &[b"key", b"name", b"td", b"th", b"dt", b"string"];
 
 /// The length of the closing tag at `p` when the name at `raw_s` sits alone in a key element
 /// (`<key>ApiSecret</key>`, `<Key>Password</Key>`, `<name>fs.s3a.secret.key</name>`), or ends
@@ -3023,8 +3269,9 @@ fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
             && before[1..=tag.len()].eq_ignore_ascii_case(tag)
             && after.starts_with(b"</")
             && after[2..2 + tag.len()].eq_ignore_ascii_case(tag)
-            && after[after.len() - 1] == b'>')
-            .then_some(tag.len() + 3)
+            && after[after.len() - 1] == b'>'
+            && (*tag != b"string" || hay[..open].trim_ascii_end().ends_with(b"<entry>")))
+        .then_some(tag.len() + 3)
     })
 }
 
@@ -3037,7 +3284,22 @@ const VALUE_ELEMENTS: &[&[u8]] = &[b"string", b"value", b"td", b"dd"];
 /// `<string>value</string>`, `<Value ProtectInMemory="True">value</Value>`. Any other element
 /// (`<data>`, `<true/>`, `<dict>`, `<description>`) is not a value.
 fn sibling_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
-    let q = skip_whitespace(hay, p, 64);
+    let mut q = skip_whitespace(hay, p, 64);
+    // XStream wraps an entry's value in its class's element
+    // (`<com.mirth.connect.util.ConfigurationProperty>` / `<value>x</value>`).
+    if hay.get(q) == Some(&b'<') {
+        let lim = (q + 128).min(hay.len());
+        if let Some(gt) = memchr::memchr(b'>', &hay[q..lim]) {
+            let tag = &hay[q + 1..q + gt];
+            if tag.contains(&b'.')
+                && tag
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$'))
+            {
+                q = skip_whitespace(hay, q + gt + 1, 64);
+            }
+        }
+    }
     let tag = VALUE_ELEMENTS.iter().find(|tag| {
         hay.get(q + 1..q + 2 + tag.len()).is_some_and(|t| {
             hay[q] == b'<'
@@ -3302,8 +3564,24 @@ fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment
     let v = lits.pop()?;
     if lits.is_empty() {
         // `basic_auth: ["user:password"]` (ngrok): the password of a lone `user:password`.
-        let v = auth_pair(hay, &name, v)?;
-        return Some(Assignment::new(name, v, true));
+        if let Some(v) = auth_pair(hay, &name, v.clone()) {
+            return Some(Assignment::new(name, v, true));
+        }
+        // Keycloak's realm export keeps every component setting in a list of one
+        // (`"bindCredential": [ "x" ]`): a lone element under a singular name is its value.
+        // Only a JSON member (`"name": [`): an unquoted name's list is code's or a manifest's
+        // (Cargo features, `toPropertyKey: ["body.0..."]`).
+        let json_member = name.start > 0
+            && hay[name.start - 1] == b'"'
+            && hay.get(name.end) == Some(&b'"')
+            && hay[name.end + 1..open].trim_ascii() == b":";
+        let lone = json_member
+            && hay[open] == b'['
+            && !hay[open + 1..v.start].contains(&b',')
+            && hay.get(skip_whitespace(hay, value_end(hay, &v, true), 64)) == Some(&b']');
+        let n = hay[name.clone()].to_ascii_lowercase();
+        let plural = n.ends_with(b"s") && !n.ends_with(b"ss");
+        return (lone && !plural).then(|| Assignment::new(name, v, true));
     }
     let pair = lits.len() == 1;
     let mut a = Assignment::new(name, v, true);
@@ -3789,7 +4067,12 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
 }
 
 fn looks_like_type(v: &[u8]) -> bool {
+    // `*string`, `&'static str`, `*sql.DB`; not a random secret that starts with `*`
+    // (`SECRET_KEY=*BEOd...=DAo!7R...`).
     v.first().is_some_and(|b| *b == b'&' || *b == b'*')
+        && v[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_'<>[]:., &*()".contains(b))
         || matches!(
             v,
             b"str"
@@ -5481,11 +5764,20 @@ fn password_composition(v: &[u8]) -> bool {
             .flatten()
             .map(|(h, l)| h << 4 | l)
     };
-    let percent_encoded = (0..lower.len()).any(|i| match escape(&lower[i..]) {
-        Some(b) if b < 0x80 => !crate::encode::is_unreserved(b),
-        Some(b) => (0xc2..=0xf4).contains(&b) && escape(&lower[i + 3..]).is_some(),
-        None => false,
-    });
+    // One reserved escape is as likely a password's own `%` (`M4rbl3%266`); test vectors and
+    // encoded values hold several, or a UTF-8 sequence.
+    let escapes = (0..lower.len())
+        .filter(|&i| match escape(&lower[i..]) {
+            Some(b) if b < 0x80 => !crate::encode::is_unreserved(b),
+            Some(b) => (0xc2..=0xf4).contains(&b) && escape(&lower[i + 3..]).is_some(),
+            None => false,
+        })
+        .count();
+    let percent_encoded = escapes >= 2
+        || escapes == 1
+            && lower
+                .windows(3)
+                .any(|w| w[0] == b'%' && escape(w).is_some_and(|b| b >= 0xc2));
     // A fixture word counts alone or at an edge of a word (`Test1234!`, `MyPass2024`), not
     // inside a longer one (`Rhubarbrhubarb77$` holds `bar`).
     let inside = |at: usize, n: usize| {
@@ -6016,6 +6308,81 @@ mod attribution_tests {
     }
 
     #[test]
+    fn map_entries_lone_members_tables_and_serialized_values() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // XStream's map entry with the value wrapped in its class element (Mirth Connect).
+            (
+                "<entry>\n  <string>fhir_password</string>\n  <com.mirth.connect.util.ConfigurationProperty>\n    <value>e8U+5FRSKIkLm2rUN</value>\n",
+                "e8U+5FRSKIkLm2rUN",
+            ),
+            // Keycloak keeps every component setting in a list of one.
+            (
+                "\"bindCredential\": [\n  \"Winter2023!clov\"\n],\n",
+                "Winter2023!clov",
+            ),
+            // A provider glued before a key compound, as a JSON name/value pair.
+            (
+                "{\"plugin\":\"local_o365\",\"name\":\"bingapikey\",\"value\":\"FrwRbAw1J202v1SMh1AkdEBwPzcgm1ywsZ6p8Gjuo4o\"}\n",
+                "FrwRbAw1J202v1SMh1AkdEBwPzcgm1ywsZ6p8Gjuo4o",
+            ),
+            // PHP serialize() in a WordPress options dump.
+            (
+                "(7,'wc_x','a:1:{s:12:\"api_password\";s:16:\"Kq7!vLz2Tm9#Wp4x\";}','yes');\n",
+                "Kq7!vLz2Tm9#Wp4x",
+            ),
+            // Positional passwords: ArcGIS, Mirth's JavaScript inside XML, VBScript without
+            // parentheses (and its backslashes, which escape nothing).
+            (
+                "gis = GIS(PORTAL, \"portaladmin\", \"Thistlecobalt79!\")\n",
+                "Thistlecobalt79!",
+            ),
+            (
+                "DatabaseConnectionFactory.createDatabaseConnection(&apos;org.postgresql.Driver&apos;, &apos;jdbc:postgresql://db:5432/e&apos;, &apos;rd&apos;, &apos;Eeacon@Delta12&apos;);\n",
+                "Eeacon@Delta12",
+            ),
+            (
+                "objNetwork.MapNetworkDrive \"H:\", \"\\\\fs01\\home$\\\" & objNetwork.UserName, False, \"D\\svc\", \"Summer2018!jasp\"\n",
+                "Summer2018!jasp",
+            ),
+            // A random secret that starts with `*` is no pointer type; one `%` escape is a
+            // password's own `%`.
+            (
+                "SECRET_KEY=*BEOdGIDgVq7x_NSN=DAo!7RoQ2Gxc3vgJ@cNV\n",
+                "*BEOdGIDgVq7x_NSN=DAo!7RoQ2Gxc3vgJ@cNV",
+            ),
+            ("    password: M4rbl3%266\n", "M4rbl3%266"),
+            // Bash's ANSI-C string: the token after `\n` starts a line.
+            (
+                "databricks configure --token <<< $'https://adb-7.azuredatabricks.net\\ndapi3b9f53dbf9dd3c264f48fc32912a53e0'\n",
+                "dapi3b9f53dbf9dd3c264f48fc32912a53e0",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // Tables by column: DokuWiki's `^` header over `|` rows, an HTML export's `<th>` header.
+        let wiki = "^ Host ^ User ^ Password ^\n| hv21 | root | otter-dune-orchid-walnut |\n| db11 | root | Autumn2014#YL |\n";
+        assert_eq!(found(&s, wiki).len(), 2, "{:?}", ids(&s, wiki));
+        let html = "<tr><th>User</th><th>Password</th></tr>\n<tr><td>SVC_LOADER</td><td>Clover&amp;beacon69</td></tr>\n";
+        assert_eq!(ids(&s, html), ["generic.password:Clover&amp;beacon69"]);
+        // Kafka JAAS: the module's own password, then one per `user_NAME` option.
+        let jaas = "KafkaServer {\n  org.apache.kafka.common.security.plain.PlainLoginModule required\n  username=\"broker\"\n  password=\"Kk8xRjWybOsA2mOLjqgXXpxVQwcX\"\n  user_svc-connect=\"cactus-dahlia-juniper-8\"\n  user_svc-ksql=\"Cloverbeacon88$\";\n};\n";
+        let got = found(&s, jaas);
+        assert_eq!(got.len(), 3, "{got:?}");
+        reports_none(
+            &s,
+            &[
+                // Cargo features and code's lists are no JSON members.
+                "Win32_Security_Authentication = [\"Win32_Security\"]\n",
+                "toPropertyKey: [\"body.0.body.body.5.argument.expressions.4.right\"]\n",
+                "var x *string\n",
+                // A redaction helper's test input.
+                "expect(redact('password=Summer2024!x')).toBe('password=[REDACTED]');\n",
+            ],
+        );
+    }
+
+    #[test]
     fn markdown_table_rows_are_assignments_but_prose_cells_are_not() {
         let (s, _) = Scanner::new(RuleSet::builtin().rules);
         // nhi-scan:allow-next-line (fakes)
@@ -6332,6 +6699,19 @@ mod attribution_tests {
                 "Updated svc_scan password to Indigo!Silver73 on device.\n",
                 "Indigo!Silver73",
             ),
+            // An aside in parentheses; a new password stated in a sentence.
+            (
+                "\"fastly key (prod): 0IbSkXvJlHnq2nQC716xY5xZzY4-xSqe\",dev1@x.example.org\n",
+                "0IbSkXvJlHnq2nQC716xY5xZzY4-xSqe",
+            ),
+            (
+                "# svc_gpo password (b64): Uml2ZXIyMDI0IVdJTA==\n",
+                "Uml2ZXIyMDI0IVdJTA==",
+            ),
+            (
+                "Your new password is: Llacier_Nectar67\n",
+                "Llacier_Nectar67",
+            ),
         ];
         reports_each(&s, &cases);
         reports_none(
@@ -6348,6 +6728,8 @@ mod attribution_tests {
                 "/// Raw structure used to pass to `cabi::wasip3_task_set`\n",
                 "sort key: Qs2clZLDfSsu3rZh4f4FCkKwc1OjmXHg\n",
                 "set the password to something2 secure\n",
+                "api key (required): the key of the account2 you use\n",
+                "New password: ______________\n",
             ],
         );
     }

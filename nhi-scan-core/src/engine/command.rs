@@ -225,6 +225,8 @@ const COMMANDS: &[Command] = &[
         ],
     ),
     cmd("splunk", &[], &[UserPass("-auth", b':')]),
+    // Mirth Connect's CLI: `mccommand -a https://host:8443 -u admin -p x`.
+    cmd("mccommand", &[], &[Apart("-p")]),
     Command {
         keyword: "wandb",
         sub: &["login"],

@@ -15,7 +15,20 @@ use std::ops::Range;
 
 /// Gate keyword: the end of a JSON string that holds a line and is followed by another
 /// (`"...\n",`), as in a notebook's `source` and `text` arrays.
-const KEYWORDS: &[&str] = &["\\n\",", URL_ESCAPED, PROPERTIES_ESCAPED, PEM_LINE];
+const KEYWORDS: &[&str] = &[
+    "\\n\",",
+    URL_ESCAPED,
+    PROPERTIES_ESCAPED,
+    PEM_LINE,
+    ANSI_C[0],
+    ANSI_C[1],
+];
+
+/// Gate keywords: bash's ANSI-C quoting, `$'https://host\ndapi...'`, as a here-string answers
+/// two prompts at once (`databricks configure --token <<< $'URL\nTOKEN'`) or a variable holds
+/// several lines (`CREDS=$'user\npassword'`): a token only starts a word once its `\n` is a line
+/// break.
+const ANSI_C: [&str; 2] = ["<<< $'", "=$'"];
 
 /// Gate keywords: `<`, `>` and `&` as Go's `encoding/json` writes them by default
 /// (`"dsn":"postgres://u:River\u003c7F@db/x"` in a zap or logrus JSON log), whose string is
@@ -94,6 +107,28 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
         properties_unescape_into(hay, start..end, out);
         out.map.push(end);
         return (out.text.len() >= 16).then_some(start..end);
+    }
+    if let Some(k) = ANSI_C.iter().find(|k| hay[hit..].starts_with(k.as_bytes())) {
+        let open = hit + k.len() - 1;
+        let eol = memchr::memchr(b'\n', &hay[open..]).map_or(hay.len(), |i| open + i);
+        let mut close = None;
+        let mut i = open + 1;
+        while i < eol {
+            match hay[i] {
+                b'\\' => i += 2,
+                b'\'' => {
+                    close = Some(i);
+                    break;
+                }
+                _ => i += 1,
+            }
+        }
+        let close = close?;
+        if unescape_into(hay, open + 1..close, out) == 0 {
+            return None;
+        }
+        out.map.push(close);
+        return Some(open..close + 1);
     }
     if hay[hit..].starts_with(PEM_LINE.as_bytes()) {
         let open = string_start(hay, hit)?;

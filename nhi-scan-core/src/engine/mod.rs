@@ -33,7 +33,7 @@ use assign::{Assign, AssignScratch};
 pub use decode::Encoding;
 use decode::{Decoder, MAX_DEPTH};
 use gate::{Gate, Hit};
-pub(crate) use whole_file::single_value;
+pub(crate) use whole_file::{may_be_login_file, single_value};
 
 /// Window (bytes each side of a keyword) for rules whose pattern has no maximum length.
 const UNBOUNDED_WINDOW: usize = 512;
@@ -738,11 +738,13 @@ impl Scanner {
             while rows.get(next_row).is_some_and(|r| r.end <= hit.start) {
                 next_row += 1;
             }
-            if hit.start < done || rows.get(next_row).is_some_and(|r| r.contains(&hit.start)) {
+            if hit.start < done && !positional::call_hit(&hay[hit.clone()])
+                || rows.get(next_row).is_some_and(|r| r.contains(&hit.start))
+            {
                 continue;
             }
             let (end, found) = self.assign.find(hay, hit.clone(), &mut scratch.assign);
-            done = end;
+            done = done.max(end);
             // A command's further secret arguments, after the one `find` returned.
             let mut more = std::mem::take(&mut scratch.assign.more);
             match found {
@@ -791,6 +793,9 @@ impl Scanner {
         {
             // A provider rule recognised these bytes and rejected their checksum: no name
             // makes them a credential.
+            return;
+        }
+        if assign::redaction_sample(hay, a.name.start) {
             return;
         }
         let value = a.value_bytes(hay);

@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use super::assign::{parse_value, passphrase, quote_at, strong_password, value_end};
+use super::assign::{parse_value, passphrase, quote_at, strong_password, trim_range, value_end};
 
 /// What the password argument is called, for attribution (the generic password rules).
 const PASSWORD: &[&[u8]] = &[b"password"];
@@ -143,6 +143,15 @@ const CALLS: &[Call] = &[
     signing("createhmac(", 1),
     signing("hmac.new(", 0),
     signing("signedstring([]byte(", 0),
+    // Mirth Connect channel scripts: DatabaseConnectionFactory.createDatabaseConnection(driver,
+    // url, user, password).
+    call("createdatabaseconnection(", 3),
+    // ArcGIS API for Python: GIS(url, username, password).
+    call("gis(", 2),
+    // Windows Script Host: MapNetworkDrive(local, remote, updateProfile, user, password),
+    // called with or without parentheses in VBScript.
+    call("mapnetworkdrive(", 4),
+    call("mapnetworkdrive ", 4),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
@@ -157,6 +166,17 @@ const TYPED: &[&str] = &[".type(", ".fill(", "send_keys(", "sendkeys(", ".setval
 
 /// The separator of a login written as `user / password` in notes, chats and manuals.
 const SLASH_PAIR: &str = " / ";
+/// The same in a JSON string whose writer escapes every slash (Slack's exports).
+const SLASH_PAIR_ESCAPED: &str = " \\/ ";
+
+/// Whether `kw` (a gate hit's bytes) is a call of [`CALLS`]: read even inside a name an
+/// earlier hit claimed (`objNetwork.MapNetworkDrive(` holds `net`).
+pub(crate) fn call_hit(kw: &[u8]) -> bool {
+    matches!(kw.last(), Some(b'(' | b' '))
+        && CALLS
+            .iter()
+            .any(|c| kw.eq_ignore_ascii_case(c.keyword.as_bytes()))
+}
 
 /// Gate keywords of this pass (lower case).
 pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
@@ -165,7 +185,7 @@ pub(crate) fn keywords() -> impl Iterator<Item = &'static str> {
         .map(|c| c.keyword)
         .chain(GO_DSN.iter().copied())
         .chain(TYPED.iter().copied())
-        .chain(std::iter::once(SLASH_PAIR))
+        .chain([SLASH_PAIR, SLASH_PAIR_ESCAPED])
 }
 
 /// Words that say a line holds a login (`door controller admin login: admin / x`,
@@ -183,6 +203,10 @@ const LOGIN_WORDS: &[&[u8]] = &[
     b"user",
     b"auth",
     b"sign in",
+    // A network's name and its key (`wifi for the store: LumenGuest / x`).
+    b"wifi",
+    b"wi-fi",
+    b"wlan",
 ];
 
 /// `admin / redwood-galaxy-willow-raven` after a word that announces a login: a user name, a
@@ -214,7 +238,11 @@ fn slash_pair(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     if s == e || !hay[s..e].iter().any(u8::is_ascii_alphabetic) {
         return None;
     }
-    let ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
+    let mut ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
+    // A chat export's message is a JSON string: the sentence starts after its opening quote.
+    if let Some(q) = memchr::memrchr(b'"', &hay[ls..s]) {
+        ls += q + 1;
+    }
     let lead = hay[ls.max(s.saturating_sub(120))..s].to_ascii_lowercase();
     // Code divides (`ratio = user_bytes / total2X;`); prose announces.
     if lead.iter().any(|b| matches!(b, b'=' | b'(' | b'{' | b';')) {
@@ -309,7 +337,7 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     if TYPED.iter().any(|d| kw.eq_ignore_ascii_case(d.as_bytes())) {
         return typed_password(hay, hit);
     }
-    if kw == SLASH_PAIR.as_bytes() {
+    if kw == SLASH_PAIR.as_bytes() || kw == SLASH_PAIR_ESCAPED.as_bytes() {
         return slash_pair(hay, hit);
     }
     let c = CALLS
@@ -321,6 +349,13 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
         && (hay[hit.start - 1].is_ascii_alphanumeric() || hay[hit.start - 1] == b'_')
     {
         return None;
+    }
+    if c.keyword.starts_with("mapnetworkdrive") {
+        return vb_argument(hay, hit.end, c.index).map(|value| Found {
+            name: hit.start..hit.end - 1,
+            value,
+            words: c.words,
+        });
     }
     let mut p = hit.end;
     for i in 0..c.index {
@@ -337,6 +372,37 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
         value,
         words: c.words,
     })
+}
+
+/// The string literal that is argument `index` of a VBScript call from `p` to the end of its
+/// line. VBScript has no backslash escapes (`"\\fs01\home$\"` ends at its last quote) and
+/// doubles a quote inside a string, so quotes simply toggle.
+fn vb_argument(hay: &[u8], p: usize, index: usize) -> Option<Range<usize>> {
+    let eol = p + memchr::memchr2(b'\n', b'\r', &hay[p..]).unwrap_or(hay.len() - p);
+    let (mut arg, mut in_str, mut start) = (0, false, p);
+    for i in p..=eol {
+        let b = hay.get(i).copied().unwrap_or(b'\n');
+        if b == b'"' {
+            in_str = !in_str;
+        } else if !in_str && matches!(b, b',' | b')' | b'\n' | b'\r') || i == eol {
+            if arg == index {
+                let t = trim_range(hay, start..i);
+                let lit = &hay[t.clone()];
+                let inner = t.start + 1..t.end - 1;
+                return (lit.len() > 2
+                    && lit[0] == b'"'
+                    && lit[lit.len() - 1] == b'"'
+                    && !hay[inner.clone()].contains(&b'"'))
+                .then_some(inner);
+            }
+            if b != b',' {
+                return None;
+            }
+            arg += 1;
+            start = i + 1;
+        }
+    }
+    None
 }
 
 /// One argument starting at `p`: its string literal if the whole argument is one, and where

@@ -189,6 +189,39 @@ const KEY_COMPOUND_PREFIXES: &[&str] = &[
     "webhook",
 ];
 
+/// Of [`KEY_COMPOUND_PREFIXES`], those that also split a longer lower-case run glued before
+/// them (`bingapikey` -> `bing api key`, `awsaccesskey`): long or distinctive enough that no
+/// English word ends in them before `key` (`design` ends in `sign`, `forest` in `rest`).
+const GLUED_KEY_PREFIXES: &[&str] = &[
+    "api",
+    "access",
+    "secret",
+    "private",
+    "license",
+    "licence",
+    "subscription",
+    "ingest",
+    "encryption",
+    "signing",
+    "webhook",
+    "hmac",
+    "storage",
+    "client",
+    "consumer",
+];
+
+/// The length of a [`GLUED_KEY_PREFIXES`] word that `prefix` (a lower-case run before `key`)
+/// ends in after at least two more letters.
+fn glued_key_prefix(prefix: &[u8]) -> Option<usize> {
+    GLUED_KEY_PREFIXES
+        .iter()
+        .find(|p| {
+            prefix.len() >= p.len() + 2
+                && prefix[prefix.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes())
+        })
+        .map(|p| p.len())
+}
+
 /// Qualifiers that turn a credential head into something that is not one: `next_token`
 /// (pagination), `CancellationToken`, `public_key`, `primary_key`, `confirm_password`.
 pub(crate) fn denied_qualifier(head: &[u8], qualifier: &[u8]) -> bool {
@@ -595,7 +628,16 @@ impl Words {
         }
         match compound_split(w) {
             Some(at) => {
-                self.push_word_of(&w[..at]);
+                let prefix = &w[..at];
+                match glued_key_prefix(prefix) {
+                    Some(n)
+                        if !key_compound_prefix(prefix) && w[at..].eq_ignore_ascii_case(b"key") =>
+                    {
+                        self.push_word_of(&prefix[..at - n]);
+                        self.push_word_of(&prefix[at - n..]);
+                    }
+                    _ => self.push_word_of(prefix),
+                }
                 self.push_word_of(&w[at..]);
             }
             None => self.push_word_of(w),
@@ -682,7 +724,10 @@ fn compound_split(w: &[u8]) -> Option<usize> {
             continue;
         }
         let prefix = &w[..at];
-        if *h == "key" && !KEY_COMPOUND_PREFIXES.iter().any(|p| eq(prefix, p)) {
+        if *h == "key"
+            && !KEY_COMPOUND_PREFIXES.iter().any(|p| eq(prefix, p))
+            && glued_key_prefix(prefix).is_none()
+        {
             return None;
         }
         // `passwd` ends in `wd`, `password` in `word`: only split on the longest head.
@@ -725,6 +770,11 @@ mod tests {
         assert_eq!(words("monkey"), ["monkey"]);
         assert_eq!(words("bypass"), ["bypass"]);
         assert_eq!(words("hotkey"), ["hotkey"]);
+        // A provider's name glued before a distinctive key compound.
+        assert_eq!(words("bingapikey"), ["bing", "api", "key"]);
+        assert_eq!(words("awsaccesskey"), ["aws", "access", "key"]);
+        assert_eq!(words("designkey"), ["designkey"]);
+        assert_eq!(words("turnkey"), ["turnkey"]);
         assert_eq!(words("bindpw"), ["bind", "password"]);
         assert_eq!(words("ldap_bind_pw"), ["ldap", "bind", "password"]);
         assert_eq!(words("rootpw"), ["root", "password"]);

@@ -107,6 +107,10 @@ pub fn basic_auth_ok(secret: &[u8]) -> bool {
         return false;
     };
     let (user, password) = (&text[..colon], &text[colon + 1..]);
+    // A JSON object (`{"alg":"HS256",...`, a JWT's header cut at its dot) has a colon too.
+    if user.contains(&b'"') || user.contains(&b'{') {
+        return false;
+    }
     if password.is_empty() {
         // An API key sent as the user name (`sk_live_...:`).
         return user.len() >= 16 && !super::is_placeholder(user);
@@ -408,6 +412,7 @@ mod tests {
             "admin:${ADMIN_PASSWORD}",
             "no colon here at all",
             "short:",
+            r#"{"alg":"HS256","typ":"JWT"}"#,
         ] {
             assert!(!basic_auth_ok(b64(bad).as_bytes()), "{bad}");
         }

@@ -67,7 +67,7 @@ fn tool_encrypted(value: &[u8]) -> bool {
             .count();
         return body >= 16 && inner[body..].iter().all(|c| *c == b'=') && inner.len() - body <= 2;
     }
-    if pulumi_secure(value) || sas_encoded(value) {
+    if pulumi_secure(value) || sas_encoded(value) || geoserver(value) {
         return true;
     }
     value.len() >= 35
@@ -75,6 +75,19 @@ fn tool_encrypted(value: &[u8]) -> bool {
         && value[3..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// GeoServer's stored passwords: `crypt1:` and `crypt2:` (password-based encryption under the
+/// data directory's keystore) and `digest1:` (a salted digest), each followed by base64.
+/// `plain:` stays a plain password.
+fn geoserver(value: &[u8]) -> bool {
+    [&b"crypt1:"[..], b"crypt2:", b"digest1:"].iter().any(|p| {
+        value.strip_prefix(*p).is_some_and(|b| {
+            b.len() >= 16
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        })
+    })
 }
 
 /// A password as SAS's `PROC PWENCODE` writes it for configuration files: `{SAS002}` (or
@@ -179,6 +192,9 @@ mod tests {
             "zxx440015eb867a992314ad144ec000295da51d62b1a3313d0b92b",
             "v1:kU1ms3wdUeRkqL7C:JFiChz+SXXQhOnZY4ORYWDkTu+AFYqc+xjsbxOGz+uV46g==",
             "{SAS002}BEDCA9406A21E9B14A203DDDFD98F9E41A53346E",
+            "crypt1:Qm9b7Xc2Lp4Rt8Vw1Ny6Kj3Hz5Gd0Fs",
+            "crypt2:Tq8mZ2vK5nX9pL3wR7yB1cF6hJ4dS0gA2eU+xk=",
+            "digest1:Wm5Tn+Kj4Hg6Fd1Sa9Qe0Ry3Ut7Iobc4Df8Gh2Jk6Lm0Np",
         ] {
             assert!(is_ciphertext_envelope(v.as_bytes()), "{v}");
         }
@@ -187,6 +203,7 @@ mod tests {
             "{Tq8!mZ2vK5nX9pL3wR7y}",
             "{abc}",
             "zxxTq8mZ2vK5nX9pL3wR7yB1cF6hJ4dS0gA2eU",
+            "plain:Harborlamp42!x",
         ] {
             assert!(!is_ciphertext_envelope(v.as_bytes()), "{v}");
         }

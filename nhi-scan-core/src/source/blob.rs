@@ -336,6 +336,12 @@ impl<'a> BlobWorker<'a> {
             let path = origin.get().path();
             scanner.scan_file_value(&path, hay, value, &mut self.scratch, &mut self.matches);
         }
+        if base == 0 && report.end == hay.len() && crate::engine::may_be_login_file(hay) {
+            // `chap-secrets`, `rsyncd.secrets`: the file's format says which field is a
+            // password.
+            let path = origin.get().path();
+            scanner.scan_login_file(&path, hay, &mut self.scratch, &mut self.matches);
+        }
         if self.matches.is_empty() {
             return;
         }
