@@ -2413,10 +2413,7 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
             .strip_prefix(b"\"")
             .and_then(|c| c.strip_suffix(b"\""))
             .unwrap_or(c);
-        c.len() <= 40
-            && c.iter()
-                .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
-            && c.iter().any(u8::is_ascii_alphabetic)
+        label_bytes(c) && c.iter().any(u8::is_ascii_alphabetic)
     };
     // A Markdown table's row starts and ends with `|`, around its cells.
     let cells = if matches!(sep, b'|' | b'^') {
@@ -2479,6 +2476,14 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     })
 }
 
+/// Whether a table header cell's text can be a label: up to 40 letters, digits, blanks and
+/// `_-./()` (CSV, Markdown, DokuWiki and HTML headers alike).
+fn label_bytes(c: &[u8]) -> bool {
+    c.len() <= 40
+        && c.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
+}
+
 /// An HTML table's header row, one `<tr>` per line as wiki and Confluence exports write it
 /// (`<tr><th>User</th><th>Purpose</th><th>Password</th></tr>`), where the hit's `<th>` cell
 /// names a credential: the cell's text, its index and where the next line starts.
@@ -2496,12 +2501,7 @@ fn html_header(hay: &[u8], hit: Range<usize>) -> Option<(Range<usize>, usize, us
     let open = cell_opens(&line[..at], b"<th").last()?;
     let text_start = open + memchr::memchr(b'>', &line[open..at])? + 1;
     let close = at + memchr::memmem::find(&line[at..], b"</th>")?;
-    let label = &line[text_start..close];
-    if label.len() > 40
-        || !label
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b" _-./()".contains(b))
-    {
+    if !label_bytes(&line[text_start..close]) {
         return None;
     }
     let index = cell_opens(&line[..at], b"<th").count() - 1;
@@ -2530,13 +2530,8 @@ fn html_cell(line: &[u8], tag: &[u8], index: usize) -> Option<Range<usize>> {
     let s = open + memchr::memchr(b'>', &line[open..])? + 1;
     let e = s + memchr::memmem::find(&line[s..], b"</t")?;
     let mut r = trim_range(line, s..e);
-    for t in [&b"code"[..], b"tt", b"b", b"strong", b"kbd"] {
-        let o = [b"<", t, b">"].concat();
-        let c = [b"</", t, b">"].concat();
-        if line[r.clone()].starts_with(&o) && line[r.clone()].ends_with(&c) {
-            r = r.start + o.len()..r.end - c.len();
-            break;
-        }
+    if let Some(inner) = inline_element(line, r.start) {
+        r = inner;
     }
     (!r.is_empty() && !line[r.clone()].contains(&b'<')).then_some(r)
 }

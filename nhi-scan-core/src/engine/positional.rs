@@ -29,6 +29,8 @@ struct Call {
     /// The first argument must be an AWS access key id literal (the pair makes the second a
     /// secret key, not any string).
     aws_id_first: bool,
+    /// VBScript's call syntax: arguments to the end of the line, no backslash escapes.
+    vbscript: bool,
 }
 
 const fn call(keyword: &'static str, index: usize) -> Call {
@@ -37,6 +39,15 @@ const fn call(keyword: &'static str, index: usize) -> Call {
         index,
         words: PASSWORD,
         aws_id_first: false,
+        vbscript: false,
+    }
+}
+
+/// A Windows Script Host call read with VBScript's syntax ([`vb_argument`]).
+const fn vb_call(keyword: &'static str, index: usize) -> Call {
+    Call {
+        vbscript: true,
+        ..call(keyword, index)
     }
 }
 
@@ -46,6 +57,7 @@ const fn signing(keyword: &'static str, index: usize) -> Call {
         index,
         words: SIGNING_SECRET,
         aws_id_first: false,
+        vbscript: false,
     }
 }
 
@@ -55,6 +67,7 @@ const fn aws(keyword: &'static str) -> Call {
         index: 1,
         words: AWS_SECRET,
         aws_id_first: true,
+        vbscript: false,
     }
 }
 
@@ -150,8 +163,8 @@ const CALLS: &[Call] = &[
     call("gis(", 2),
     // Windows Script Host: MapNetworkDrive(local, remote, updateProfile, user, password),
     // called with or without parentheses in VBScript.
-    call("mapnetworkdrive(", 4),
-    call("mapnetworkdrive ", 4),
+    vb_call("mapnetworkdrive(", 4),
+    vb_call("mapnetworkdrive ", 4),
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
@@ -350,7 +363,7 @@ pub(crate) fn find(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     {
         return None;
     }
-    if c.keyword.starts_with("mapnetworkdrive") {
+    if c.vbscript {
         return vb_argument(hay, hit.end, c.index).map(|value| Found {
             name: hit.start..hit.end - 1,
             value,
