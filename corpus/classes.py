@@ -285,6 +285,128 @@ def class_files():
     emit("ansible/group_vars.yml", [f"# {HEADER}", ("db_password: !vault |", ("neg", "ansible-vault")),
                                     "          $ANSIBLE_VAULT;1.1;AES256"] + body)
     more_classes(emit)
+    # ---- stop 19: short random values, letters drawn at random, capitalised words and a
+    # number, escaped quotes inside values, kind-and-value rows, network device keys, SIP
+    # credentials, stream keys, signify keys; identifiers and digests that are no secrets.
+    def drawn(n):
+        # Letters of both cases and digits, with a lower-case run lacking a vowel, entropy
+        # under 3.5 bits (what the fixed bar used to reject).
+        import math
+        from collections import Counter
+        while True:
+            v = rnd(r, n)
+            runs = "".join(c if c.islower() else " " for c in v).split()
+            if not (any(c.isupper() for c in v) and any(c.isdigit() for c in v) and runs):
+                continue
+            if not any(len(x) >= 2 and not set(x) & set("aeiouy") for x in runs):
+                continue
+            h = -sum(k / n * math.log2(k / n) for k in Counter(v).values())
+            if h < 3.5 and h >= math.log2(n) - 0.6:
+                return v
+
+    def letters8():
+        while True:
+            v = rnd(r, 8, string.ascii_letters)
+            up = sum(c.isupper() for c in v)
+            ch = sum(a.isupper() != b.isupper() for a, b in zip(v, v[1:]))
+            if 3 <= up <= 5 and ch >= 3 and any(a.isupper() and b.isupper() for a, b in zip(v, v[1:])):
+                return v
+
+    WORDS = ["Nimbus", "Saturn", "Harbor", "Quartz", "Meadow", "Falcon", "Copper", "Willow"]
+    s1, s2, l8 = drawn(14), drawn(16), letters8()
+    cw = f"{r.choice(WORDS)}_{r.choice(WORDS)}{r.randint(10, 99)}"
+    emit("stop19/config/radius.properties", [
+        f"# {HEADER}",
+        "radius.port=1812",
+        (f"radius.shared.secret: {s1}", ("pos", "generic.secret.unquoted", s1)),
+        (f"session.secret_key = {s2}", ("pos", "generic.secret.unquoted", s2)),
+        (f"ami.secret = {cw}", ("pos", "generic.secret.unquoted", cw)),
+        ("twilio.api.key.sid=SK" + rnd(r, 32, "0123456789abcdef"), ("neg", "a Twilio API key SID names the key")),
+        ("confluent.api.key: " + rnd(r, 16, string.ascii_uppercase + string.digits), ("neg", "a Confluent key id")),
+        ("mail.password = abcdef123456", ("neg", "keyboard runs")),
+    ])
+    pp = "-".join(r.choice(["lima", "pumpkin", "iris", "inlet", "cobalt", "raven", "tulip"]) for _ in range(4))
+    emit("stop19/smpp/default.json", [
+        "{",
+        f'  "_comment": "{HEADER}",',
+        '  "system_id": "velm_gw",',
+        (f'  "password": "{l8}",', ("pos", "generic.password", l8)),
+        (f'  "bgp-md5-password": "{pp}",', ("pos", "generic.password", pp)),
+        '  "md5_password": "' + rnd(r, 32, "0123456789abcdef") + '"',
+        "}",
+    ])
+    q1 = rnd(r, 5, string.ascii_letters) + '\\"' + rnd(r, 6, string.ascii_lowercase) + str(r.randint(10, 99)) + "*"
+    q2 = r.choice(WORDS) + '\\"' + r.choice(WORDS).lower() + str(r.randint(10, 99)) + "."
+    emit("stop19/exports/tickets.json", [
+        "[",
+        f'  {{"_comment": "{HEADER}"}},',
+        (f'  {{"id": 1, "description": "Customer pasted their config: password=\\"{q1}\\" and asked why it fails"}},',
+         ("pos", "generic.password", q1.replace('\\"', '"'), q1)),
+        (f'  {{"id": 2, "message": "AMI login for the dialer: user crm-click2dial secret \\"{q2}\\""}}',
+         ("pos", "generic.secret", q2.replace('\\"', '"'), q2)),
+        "]",
+    ])
+    cv = r.choice(WORDS) + str(r.randint(10, 99)) + '""' + r.choice(WORDS) + "!"
+    ak = rnd(r, 64, "0123456789ABCDEF")
+    emit("stop19/exports/vendor_credentials.csv", [
+        "vendor,environment,owner,kind,value,rotated",
+        (f'Fiserv,production,treasury-ops,password,"{cv}",2024-01-25', ("pos", "generic.password", cv)),
+        (f"Adyen,production,risk-eng,api-key,{ak},2024-03-23", ("pos", "generic.api-key.unquoted", ak)),
+        "id,name,password,created_at,updated_at",
+    ])
+    ok, ik, ck, jc = pw(r).replace("'", ""), rnd(r, 16), "ro" + rnd(r, 10), "mon-" + rnd(r, 8)
+    emit("stop19/network/edge1.cfg", [
+        f"! {HEADER}",
+        "interface GigabitEthernet0/1",
+        " ip ospf authentication message-digest",
+        (f" ip ospf message-digest-key 1 md5 {ik}", ("pos", "cisco.shared-key", ik)),
+        (f"crypto isakmp key {ok} address 198.51.100.7", ("pos", "cisco.shared-key", ok)),
+        (f" snmp-agent community read {ck}", ("pos", "snmp.community-string.vrp", ck)),
+    ])
+    emit("stop19/network/mx1.conf", [
+        f"/* {HEADER} */",
+        "snmp {",
+        (f"    community {jc} {{", ("pos", "snmp.community-string.junos", jc)),
+        "        authorization read-only;",
+        "    }",
+        "}",
+        "policy-options {",
+        "    community blackhole members 65535:666;",
+        "}",
+        "system {",
+        '    login { user noc { authentication { ssh-ed25519 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI'
+        + rnd(r, 43) + ' noc@jump"; ## SECRET-DATA',
+        "    } } }",
+        "}",
+    ])
+    sp, rg, wk = rnd(r, 18, B62 + "._"), pw(r).replace("@", "").replace("/", "").replace(":", ""), rnd(r, 14) + "7@"
+    emit("stop19/voip/sip.conf", [
+        f"; {HEADER}",
+        "[general]",
+        (f"register => 4687180087:{rg}@sip.carrier.example/inbound", ("pos", "config.asterisk-register", rg)),
+        (f'trunk_uri = "sip:4681653082:{sp}@trunk.carrier.example;transport=tcp"', ("pos", "config.sip-uri-credentials", sp)),
+    ])
+    emit("stop19/openwrt/wireless", [
+        f"# {HEADER}",
+        "config wifi-iface 'default_radio0'",
+        "\toption encryption 'sae-mixed'",
+        (f"\toption key '{wk}'", ("pos", "config.openwrt-wifi-key", wk)),
+    ])
+    import base64 as b64m
+    sk = b64m.b64encode(b"EdBK\0\0\0\0" + bytes(r.randrange(256) for _ in range(96))).decode()
+    tw = f"live_{r.randint(10**8, 10**9 - 1)}_{rnd(r, 30)}"
+    yt = "-".join(rnd(r, 4, string.ascii_lowercase + string.digits) for _ in range(4))
+    emit("stop19/firmware/key-build", [
+        "untrusted comment: private key " + rnd(r, 16, "0123456789abcdef"),
+        (sk, ("pos", "private-key.signify", sk)),
+    ])
+    emit("stop19/stream/nginx-rtmp.conf", [
+        f"# {HEADER}",
+        "rtmp { server { application live {",
+        (f"    push rtmp://live.twitch.tv/app/{tw};", ("pos", "twitch.stream-key", tw)),
+        (f"    push rtmp://a.rtmp.youtube.com/live2/{yt};", ("pos", "youtube.stream-key", yt)),
+        "} } }",
+    ])
     return files, truth, negs
 
 

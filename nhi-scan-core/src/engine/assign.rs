@@ -915,6 +915,7 @@ impl Assign {
         // A word that names what the key protects is no such word: Kibana's
         // `xpack.encryptedSavedObjects.encryptionKey` is the key that encrypts them, a
         // `url_signing_key` signs URLs.
+        let value = a.value_bytes(hay);
         let about = (0..end).any(|w| {
             let word = words.get(w);
             // What a key protects is named before how it protects it.
@@ -933,14 +934,24 @@ impl Assign {
             let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
             // Snowflake's `private_key_file_pwd`: the password that opens the key file.
             let file_password = word == b"file" && super::words::password_word(head);
-            NOT_SECRET_WORDS.contains(&word)
+            // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
+            // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
+            let md5_key = word == b"md"
+                && !(value.len() == 32 && value.iter().all(u8::is_ascii_hexdigit))
+                && value.iter().any(|b| !b.is_ascii_hexdigit());
+            // `CA_BUNDLE_SHA256`, `ARTIFACT_SHA1`: a SHA digest in hex. `HMAC_SHA256_SECRET`
+            // holds a key, not a digest.
+            let sha_digest = word == b"sha"
+                && matches!(value.len(), 40 | 56 | 64 | 96 | 128)
+                && value.iter().all(u8::is_ascii_hexdigit);
+            (NOT_SECRET_WORDS.contains(&word) || sha_digest)
                 && (matches!(word, b"public" | b"publishable") || !protects)
+                && !md5_key
                 && !endpoint_secret
                 && !salt_tool
                 && !data_bag
                 && !file_password
         });
-        let value = a.value_bytes(hay);
         if named_public_key(words, end, value) {
             return;
         }
@@ -1373,7 +1384,12 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
                 }
         }
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
-        Some(b',') => quoted || names_a_field(hay, from) || tuple_key(hay, from),
+        Some(b',') => {
+            quoted
+                || names_a_field(hay, from)
+                || tuple_key(hay, from)
+                || !blanks && whole_csv_cell(hay, from, q)
+        }
         // PHP's serialize(): `s:20:"paypal_client_secret";s:80:"x"` (WordPress options).
         Some(b';') => quoted && hay[q..].starts_with(b";s:"),
         // `fastly key (prod): x`: an aside before the value in prose.
@@ -2033,6 +2049,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // Ruby `ENV['API_KEY'] ||= '...'`, JavaScript and C# `??=`: a default that is set.
         b'|' | b'?' if next == c && hay.get(p + 2) == Some(&b'=') => p + 3,
         b'<' if next == b'-' => p + 2,
+        b',' if !name_quoted
+            && !blanks
+            && let Some(a) = comma_cell(hay, s..e, raw_s, p) =>
+        {
+            return Some(a);
+        }
         b',' if name_quoted || tuple_key(hay, e) => p + 1,
         // Kotlin `mapOf("api_key" to "...")`, AppleScript `set apiToken to "..."`.
         b't' if blanks
@@ -2633,7 +2655,8 @@ fn first_argument(hay: &[u8], name_end: usize) -> bool {
     s >= 2 && matches!(hay[s - 1], b'"' | b'\'') && hay[s - 2] == b'('
 }
 
-/// An aside in parentheses at `p` (`(prod)`, `(b64)`, `(pls move to keyvault)`): `Ok` with
+/// An aside in parentheses at `p` (`(prod)`, `(b64)`, `(base64url, no padding)`, `(pls move to
+/// keyvault)`): `Ok` with
 /// where the value starts when a colon follows it, `Err` with where the next word starts when a
 /// blank does; `None` when `p` holds no short aside of words.
 fn aside(hay: &[u8], p: usize) -> Option<Result<usize, usize>> {
@@ -2643,7 +2666,7 @@ fn aside(hay: &[u8], p: usize) -> Option<Result<usize, usize>> {
     if inner.is_empty()
         || !inner
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b" -_./".contains(b))
+            .all(|b| b.is_ascii_alphanumeric() || b" -_./,".contains(b))
     {
         return None;
     }
@@ -2662,6 +2685,18 @@ fn aside(hay: &[u8], p: usize) -> Option<Result<usize, usize>> {
 /// to X`, `is the datadog key still X?`). Returns where the value starts.
 fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     const CONNECTORS: &[&[u8]] = &[
+        // What happened to it, before `was ` takes `reset` for the value: `the kannel admin
+        // pw got reset to x`, `password has been changed to x`.
+        b"got reset to ",
+        b"got changed to ",
+        b"got set to ",
+        b"was reset to ",
+        b"was changed to ",
+        b"was set to ",
+        b"was rotated to ",
+        b"has been reset to ",
+        b"has been changed to ",
+        b"has been set to ",
         b"is now ",
         b"is still ",
         // German and French mails and chats: `Passwort ist ...`, `mot de passe est ...`.
@@ -2679,6 +2714,11 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         b"reset to ",
         b"rotated to ",
         b"updated to ",
+        // A ticket's work note: `integration user password also rotated: x`.
+        b"rotated: ",
+        b"changed: ",
+        b"reset: ",
+        b"updated: ",
         b"should be ",
         b"now ",
         b"still ",
@@ -2687,6 +2727,13 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         "\u{2192} ".as_bytes(),
     ];
     let mut p = p;
+    // An adverb before the verb: `password also rotated: x`, `token just reset to x`.
+    for adverb in [&b"also "[..], b"just ", b"finally "] {
+        if hay.get(p..p + adverb.len()) == Some(adverb) {
+            p += adverb.len();
+            break;
+        }
+    }
     // A short aside in parentheses says which one or how it is written: `fastly key (prod): x`,
     // `svc_gpo password (b64): x`, `the token (staging) is x`.
     if hay.get(p) == Some(&b'(') {
@@ -2910,6 +2957,37 @@ fn tab_cell(hay: &[u8], name: Range<usize>, after_name: usize, p: usize) -> Opti
         .then(|| Assignment::new(name, v, quoted))
 }
 
+/// Whether the name around `from`, ending at the comma `comma`, is a whole cell of a
+/// comma-separated row of four or more cells (see [`comma_cell`]).
+fn whole_csv_cell(hay: &[u8], from: usize, comma: usize) -> bool {
+    let mut s = from;
+    while s > 0 && (is_name_byte(hay[s - 1]) || hay[s - 1] == b'-') {
+        s -= 1;
+    }
+    let ls = line_start(hay, s);
+    (s == ls || hay[s - 1] == b',')
+        && memchr::memchr_iter(b',', &hay[ls..line_end(hay, comma)]).count() >= 3
+}
+
+/// `Fiserv,production,password,"Kestrel51""Lotus!",2024-01-25`: a comma-separated row (an
+/// audit or inventory export) where one whole cell names a credential's kind and the next cell
+/// is its value. Only rows of four or more cells, and a value cell that ends at a comma or the
+/// line's end.
+fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<Assignment> {
+    let ls = line_start(hay, raw_s);
+    if !(raw_s == ls || hay[raw_s - 1] == b',') || name.end != p {
+        return None;
+    }
+    let le = line_end(hay, ls);
+    if memchr::memchr_iter(b',', &hay[ls..le]).count() < 3 {
+        return None;
+    }
+    let (v, quoted) = parse_value(hay, p + 1)?;
+    let end = value_end(hay, &v, quoted);
+    matches!(hay.get(end), None | Some(b',' | b'\n' | b'\r'))
+        .then(|| Assignment::new(name, v, quoted))
+}
+
 /// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
 /// following string is another element, not its value.
 fn in_array(hay: &[u8], pos: usize) -> bool {
@@ -3072,10 +3150,12 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
     let q = skip_blanks(hay, end, 8);
     // Prose may go on after a password's quoted value (fetchmail's `with password "x" is
     // helpdesk here`); other statements end with it.
+    // In a string of its own (a chat message in JSON: `secret \"x\""}`), the value may end it.
+    let escaped = v.start >= 2 && hay[v.start - 2] == b'\\';
     let ends = matches!(
         hay.get(q),
         None | Some(b'\n' | b'\r' | b';' | b',' | b')' | b'}' | b']')
-    );
+    ) || escaped && hay.get(q) == Some(&b'"');
     (ends || password_noun(&hay[s..e]) && strong_password(&hay[v.clone()]))
         .then(|| Assignment::new(s..e, v, quoted))
 }
@@ -4089,6 +4169,24 @@ fn looks_like_type(v: &[u8]) -> bool {
         )
 }
 
+/// Whether the quote `form` closes a string between `from` and the line's end (or `lim`): an
+/// occurrence not followed by a letter or digit.
+fn closes_later(hay: &[u8], from: usize, lim: usize, form: &[u8]) -> bool {
+    let eol = line_end(hay, from).min(lim);
+    let mut at = from;
+    while let Some(k) = memchr::memmem::find(&hay[at..eol], form) {
+        let j = at + k;
+        if !hay
+            .get(j + form.len())
+            .is_some_and(u8::is_ascii_alphanumeric)
+        {
+            return true;
+        }
+        at = j + form.len();
+    }
+    false
+}
+
 /// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
 /// prefixes; doubled quotes and shell `'\''` inside are escapes) or a bare word. Returns the
 /// value (without quotes) and whether it was quoted.
@@ -4163,6 +4261,17 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             if hay[i..].starts_with(form) && (q == 1 || i == start || hay[i - 1] != b'\\') {
                 if i == start {
                     return None;
+                }
+                // A quote written into the secret and escaped as the string escapes its own
+                // quotes (`\"Ca\"rrier60*\"` in a JSON string, `""Quill_Ro""tor646""` in a CSV
+                // cell, `&quot;K&quot;estrel88.&quot;`): a quote with a letter or digit right
+                // after it, and the string closing later on the line, is inside the value.
+                if q > 1
+                    && hay.get(i + q).is_some_and(u8::is_ascii_alphanumeric)
+                    && closes_later(hay, i + q, lim, form)
+                {
+                    i += q;
+                    continue;
                 }
                 if q == 1 && (qc == b'\'' || qc == b'"') {
                     // `''` / `""` inside (YAML, SQL, CSV, C# verbatim) and shell `'\''`.
@@ -4276,7 +4385,27 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         && digits >= 2
         && v.len() - letters - digits == 1
         && v.last().is_some_and(|b| b.is_ascii_punctuation());
-    word_number_symbol || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
+    word_number_symbol
+        || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
+        || capitalised_words_number(v)
+}
+
+/// Capitalised words joined by `_`, `-` or `.` and a number of two or more digits at the end
+/// (`Nimbus_Lima19`, `Saturn_Carrier368`): what people type to satisfy a password policy.
+/// Constants are upper case and identifiers lower or camel case; neither ends so.
+fn capitalised_words_number(v: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = v.split(|b| b"_-.".contains(b)).collect();
+    let Some((last, words)) = parts.split_last() else {
+        return false;
+    };
+    let word = |w: &[u8]| {
+        w.len() >= 3 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
+    };
+    let digits = last.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    !words.is_empty()
+        && words.iter().all(|w| word(w))
+        && digits >= 2
+        && word(&last[..last.len() - digits])
 }
 
 /// A password that starts with a word said twice (`Monsoon-Monsoon-743`, `Rhubarbrhubarb77$`),
@@ -5223,6 +5352,9 @@ fn password_name(words: &Words, end: usize) -> bool {
         || head == b"psk"
         || head == b"phrase" && word(1) == b"pass"
         || head == b"key" && (word(1) == b"preshared" || word(1) == b"shared" && word(2) == b"pre")
+        // A Windows WLAN profile's `<keyMaterial>` (and `netsh ... keyMaterial=`): the Wi-Fi
+        // passphrase.
+        || head == b"material" && word(1) == b"key"
 }
 
 /// Names under which people keep a passphrase of words besides a password's: a secret's
@@ -5441,7 +5573,7 @@ fn random_letters(v: &[u8]) -> bool {
 /// whose capitals start words. Only under a password's
 /// name, since [`random_letters`] asks more of other names.
 fn mixed_case_letters(v: &[u8]) -> bool {
-    if v.len() < 12
+    if v.len() < 8
         || !v.iter().all(u8::is_ascii_alphabetic)
         || !v.iter().any(u8::is_ascii_lowercase)
         || !v.iter().any(u8::is_ascii_uppercase)
@@ -5452,6 +5584,13 @@ fn mixed_case_letters(v: &[u8]) -> bool {
         .windows(2)
         .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
         .count();
+    // Under twelve letters (`ryYolFYR`, `HsuZFCwc`), three of each case and three changes:
+    // `McDonald` and `setValue` have fewer.
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    if v.len() < 12 && (changes < 3 || upper < 3 || v.len() - upper < 3) {
+        return false;
+    }
+    let spelled = !drawn_letters(v);
     // Every capital starts a word of lower-case letters, or is a one-letter word or an
     // acronym's letter before one (`IAmSensitive`).
     let word_at = |i: usize| v.get(i + 1).is_some_and(u8::is_ascii_lowercase);
@@ -5459,7 +5598,7 @@ fn mixed_case_letters(v: &[u8]) -> bool {
         .iter()
         .enumerate()
         .all(|(i, b)| !b.is_ascii_uppercase() || word_at(i) || word_at(i + 1));
-    changes * 4 >= v.len() && !name_of_words
+    changes * 4 >= v.len() && !(name_of_words && spelled)
 }
 
 /// Words that make a value of words a placeholder or a description, not a passphrase.
@@ -5725,6 +5864,27 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     {
         return true;
     }
+    // Twilio's API key SID (`SK` and 32 hex digits) names a key as its account SID (`AC...`)
+    // names an account; the key's secret is the credential (reported with the SID beside it).
+    if value.len() == 34
+        && (value.starts_with(b"SK") || value.starts_with(b"AC"))
+        && value[2..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return true;
+    }
+    // A Confluent Cloud API key is the id of a key pair, 16 upper-case letters and digits; its
+    // API secret is the credential.
+    if (has(b"confluent") || has(b"ccloud") || has(b"kafka"))
+        && words.get(end - 1) == b"key"
+        && value.len() == 16
+        && value
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        return true;
+    }
     // A Mixpanel project token identifies the project to its client-side SDK (the API secret
     // is the credential).
     if has(b"mixpanel") && words.get(end - 1) == b"token" {
@@ -5872,10 +6032,58 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
         3.0
     } else if human && value.len() >= 12 {
         (value.len() as f64).log2() * 0.8
+    } else if human && mixed_case_letters(value) {
+        // Eight random letters of both cases reach 3 bits at most.
+        (value.len() as f64).log2() * 0.7
     } else {
         f64::INFINITY
     };
-    min.min(alphabet_cap).min(length_cap)
+    min.min(alphabet_cap)
+        .min(length_cap)
+        .min(short_random_cap(value))
+}
+
+/// Whether the lower-case letters of `v` were drawn rather than spelled: words have vowels, so
+/// a run without one of three letters (`mqnl`, `cmw`), or two of two (`ph` ... `vf`), is
+/// drawn; one short run may be an abbreviation (`FromEnv`).
+fn drawn_letters(v: &[u8]) -> bool {
+    let mut pairs = 0;
+    for run in v.split(|b| !b.is_ascii_lowercase()) {
+        if run.len() >= 2 && !run.iter().any(|b| b"aeiouy".contains(b)) {
+            if run.len() >= 3 {
+                return true;
+            }
+            pairs += 1;
+        }
+    }
+    pairs >= 2
+}
+
+/// The bar for a short value drawn at random from letters of both cases and digits
+/// (`0PsRnItD0mIY0vv7`, `qKVgvGqpzUUU7R`), under any credential's name: such a value repeats
+/// characters by chance, so its entropy falls short of the 3.5 bits asked of tokens in one case
+/// of three at 14 characters and two of three at 12. 0.6 bits under log2(len), about the
+/// second percentile of drawn values, keeps 98% of them. Identifiers are kept out by the name
+/// and value tests before this one, and here by their spelling ([`drawn_letters`], or no run of
+/// three lower-case letters at all); a name of words has words.
+fn short_random_cap(value: &[u8]) -> f64 {
+    let random = (12..20).contains(&value.len())
+        && value.iter().any(u8::is_ascii_lowercase)
+        && value.iter().any(u8::is_ascii_uppercase)
+        && value.iter().any(u8::is_ascii_digit)
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=!@#$%^&*?".contains(b))
+        // No word of three letters at all (`0SIs1Ks4EET09m`), or letters drawn, not spelled.
+        && (value
+            .split(|b| !b.is_ascii_lowercase())
+            .all(|run| run.len() <= 2)
+            || drawn_letters(value));
+    if random {
+        (value.len() as f64).log2() - 0.6
+    } else {
+        f64::INFINITY
+    }
 }
 
 #[cfg(test)]
@@ -7596,6 +7804,92 @@ mod attribution_tests {
                 "the cache key 8bd65a26b134402d25a602398750a4a3 expired\n",
                 // A Jinja filter whose literal does not close inside the expression.
                 "win_password: \"{{ 'VjEwbDN0IzMy}}\"' | b64decode\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn short_random_values_escaped_quotes_and_rows() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // Short random values under any credential's name fall under 3.5 bits by chance.
+            ("secret_key = 0PsRnItD0mIY0vv7\n", "0PsRnItD0mIY0vv7"),
+            ("secret=qKVgvGqpzUUU7R\n", "qKVgvGqpzUUU7R"),
+            ("radius.shared.secret: 0SIs1Ks4EET09m\n", "0SIs1Ks4EET09m"),
+            // Letters of both cases drawn at random, short or with capitals inside.
+            ("    \"password\": \"ryYolFYR\",\n", "ryYolFYR"),
+            (
+                "\tCdrSftpPassword: \"SphNGfacqVmOAvf\",\n",
+                "SphNGfacqVmOAvf",
+            ),
+            // Capitalised words and a number under a secret's name; a rotation's old one.
+            ("secret = Nimbus_Lima19\n", "Nimbus_Lima19"),
+            (
+                "EOS_CLIENT_SECRET_OLD=O1SrrJMrb571DPAFJcxswXXwuTDxGVSnkk58mALUoR0\n",
+                "O1SrrJMrb571DPAFJcxswXXwuTDxGVSnkk58mALUoR0",
+            ),
+            // TCP-MD5's password is no digest; a WLAN profile's key material.
+            (
+                "    bgp-md5-password: lima-pumpkin-iris-inlet\n",
+                "lima-pumpkin-iris-inlet",
+            ),
+            (
+                "    <keyMaterial>Noodlebanshee55?</keyMaterial>\n",
+                "Noodlebanshee55?",
+            ),
+            // A quote inside the value, escaped as its string escapes quotes.
+            (
+                "\"description\": \"config: password=\\\"Ca\\\"rrierjetty60*\\\" and asked why\",\n",
+                "Ca\\\"rrierjetty60*",
+            ),
+            (
+                "{\"message\": \"AMI login: user crm-click2dial secret \\\"Trunk\\\"nova51.\\\"\"}\n",
+                "Trunk\\\"nova51.",
+            ),
+            (
+                "    bind password: &quot;K&quot;estrel88Jasmine.&quot; (service account)\n",
+                "K&quot;estrel88Jasmine.",
+            ),
+            // A row whose cell names the credential's kind, the next cell its value.
+            (
+                "Fiserv,production,treasury-ops,password,\"Kestrel51\"\"Lotus!\",2024-01-25,\n",
+                "Kestrel51\"\"Lotus!",
+            ),
+            // Prose: an adverb before the verb, a verb before the connector, an aside.
+            (
+                "R. Sato: integration user password also rotated: Indigo2Gecko7?\n",
+                "Indigo2Gecko7",
+            ),
+            (
+                "<petra> kannel admin pw got reset to 8W3mLZ5c^YDcDmP, pls update the wiki\n",
+                "8W3mLZ5c^YDcDmP",
+            ),
+            (
+                "  # pppoe password (base64url, no padding): RW42YnBIdVZsb2t2ZHI\n",
+                "RW42YnBIdVZsb2t2ZHI",
+            ),
+            // A fixture's `.env` line in a data URI.
+            (
+                "{\"uri\": \"data:text/plain;base64,UkVESVNfUEFTU1dPUkQ9RGVsdGEyMDE5JAo=\"}\n",
+                "UkVESVNfUEFTU1dPUkQ9RGVsdGEyMDE5JAo=",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // Identifiers: a key's SID, a Confluent key id, a SHA digest's base64.
+                "TWILIO_API_KEY=SK273b78accccda4454390d15eaec1e618\n",
+                "confluent.api.key: I8UDR4S3SNWYD325\n",
+                "kind: Secret\ndata:\n  CA_BUNDLE_SHA256: MGNlZjE3YWJiZmE1MzU2YTU1ZmM4MWQ0Y2ZjMTRiM2U4ZDk3OTRiZjFjMTYxZjVkMTM5ZjllZjMzYzQzMTU2Yg==\n",
+                // Keyboard runs; names of spelled words; a CSV header.
+                "MailPassword = \"abcdef123456\",\n",
+                "password = \"McDonald\"\n",
+                "key = \"AppConfigV2Beta\"\n",
+                "id,name,password,created_at,updated_at\n",
+                // An MD5 digest under an MD5 name.
+                "md5_password = \"5f4dcc3b5aa765d61d8327deb882cf99\"\n",
             ],
         );
     }

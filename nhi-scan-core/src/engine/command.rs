@@ -200,6 +200,14 @@ const COMMANDS: &[Command] = &[
     cmd("snmptrap", &[], &[Apart("-A"), Apart("-X"), Apart("-c")]),
     cmd("createuser", &[], &[Position(2)]),
     cmd("wpa_passphrase", &[], &[Position(1)]),
+    // `netsh wlan set profileparameter name=X keyMaterial=<passphrase>`.
+    cmd("netsh", &["wlan"], &[Prefix("keymaterial=")]),
+    // FreeRADIUS's test client: `radtest user password server nas-port secret`.
+    cmd("radtest", &[], &[Position(1), Position(4)]),
+    // Perforce: `p4 -u user -P password sync ...` (`-p` is the port).
+    cmd("p4 ", &[], &[Apart("-P")]),
+    // Xcode's uploader: `xcrun altool --upload-app -u id -p app-specific-password`.
+    cmd("altool", &[], &[Apart("-p"), Apart("--password")]),
     // `echo 'x' | sudo -S cmd` (`-S` reads the password from standard input).
     cmd("sudo -s", &[], &[Piped]),
     // Kerberos and deployment tools that read a password or a secret's value from standard
@@ -702,6 +710,22 @@ mod tests {
             (
                 "rabbitmqctl add_user orders 'otterSparrow1581'",
                 "otterSparrow1581",
+            ),
+            (
+                "netsh wlan set profileparameter name=Corp keyMaterial=horizon_noodle#409",
+                "horizon_noodle#409",
+            ),
+            (
+                "radtest noc-probe Zinnia@Jasper811 radius-a.example.net 0 kT9-radSecret",
+                "Zinnia@Jasper811",
+            ),
+            (
+                "p4 -p ssl:perforce.example:1666 -u buildbot -P Rogue.Summit.7349 sync //depot/...",
+                "Rogue.Summit.7349",
+            ),
+            (
+                "xcrun altool --upload-app -f App.ipa -u rel@example.test -p hqin-mfzv-evwg-umfh",
+                "hqin-mfzv-evwg-umfh",
             ),
             (
                 "mc admin user add local backup-writer r1CDqQ3I6XfBdZlI",

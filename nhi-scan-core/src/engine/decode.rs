@@ -80,6 +80,23 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             before: 16,
             after: 1024,
         },
+        // Text in a data URI (`data:text/plain;base64,...`, `data:application/json;base64,`): a
+        // fixture's or a bookmarklet's embedded `.env` line or JSON document. Images and fonts
+        // have other media types and are left alone.
+        Decoder {
+            keywords: &[
+                "plain;base64,",
+                "json;base64,",
+                "utf-8;base64,",
+                "yaml;base64,",
+            ],
+            regex: build(
+                r#"data:(?:text/[a-z0-9.+-]{1,32}|application/(?:[a-z0-9.+-]{1,32}\+)?(?:json|yaml|x-yaml))(?:;[a-z0-9_.-]{1,16}=[a-z0-9_.-]{1,16})?;base64,(?P<enc>[A-Za-z0-9+/]{12,}={0,2})"#,
+            ),
+            encoding: Encoding::Base64,
+            before: 64,
+            after: 8192,
+        },
         // Percent-encoded runs with at least two escapes (form bodies, URLs, encoded JSON).
         Decoder {
             keywords: &["%2f", "%3d", "%2b", "%3a", "%40", "%22"],

@@ -102,6 +102,13 @@ const NEUTRAL: &[&str] = &[
     // `apiKeyPrivate`, `API_KEY_PRIV`: the private half of a key pair.
     "private",
     "priv",
+    // `EOS_CLIENT_SECRET_OLD`, `STORAGE_KEY_SECONDARY`: which of a rotation's two it is.
+    "old",
+    "new",
+    "previous",
+    "prev",
+    "primary",
+    "secondary",
 ];
 
 /// Compounds ending in a head word that are ordinary words or other things: `bypass`,

@@ -68,6 +68,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     has_sequential_run(&lower)
+        || counted_runs(&lower)
         || angle_placeholder(&lower)
         || templated(secret)
         || punctuation_only(secret)
@@ -184,6 +185,28 @@ fn angle_placeholder(s: &[u8]) -> bool {
     false
 }
 
+/// A value made by counting up twice (`abcdef123456`, `abcd1234`): eight or more characters
+/// that are at most three ascending runs of four or more.
+fn counted_runs(s: &[u8]) -> bool {
+    if s.len() < 8 {
+        return false;
+    }
+    let mut runs = 1;
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_add(1) {
+            run += 1;
+        } else {
+            if run < 4 {
+                return false;
+            }
+            runs += 1;
+            run = 1;
+        }
+    }
+    run >= 4 && runs <= 3
+}
+
 fn has_sequential_run(s: &[u8]) -> bool {
     let (mut up, mut down) = (1usize, 1usize);
     for w in s.windows(2) {
@@ -227,6 +250,8 @@ mod tests {
             "sk-abcdefghijkl",
             "key-12345678901",
             "98765432zz",
+            "abcdef123456",
+            "abcd1234",
             "{{ secrets.X }}",
             "put your unique phrase here",
             "enter password here",
