@@ -407,6 +407,70 @@ def class_files():
         (f"    push rtmp://a.rtmp.youtube.com/live2/{yt};", ("pos", "youtube.stream-key", yt)),
         "} } }",
     ])
+
+    # Stop 20: shell `'\''` and YAML `''` inside values, secrets stored under a name given to
+    # another flag, remarks after values, `pw` as a key or noun, PHP array parents, keys drawn
+    # from every printable character, commands and calls that take a secret by position, and
+    # bare provider tokens (eBay Cert ID, PayPal access token, LWA refresh token, Resend).
+    def word_pw():
+        return r.choice(WORDS) + str(r.randint(10, 99))
+    sq, yq = word_pw() + "'\\''" + rnd(r, 5, string.ascii_lowercase) + "!", word_pw() + "''" + r.choice(WORDS).lower() + "''" + str(r.randint(10, 99))
+    gh, ssm = rnd(r, 40), r.choice(WORDS) + "!" + r.choice(WORDS) + str(r.randint(10, 99))
+    emit("stop20/scripts/bootstrap.sh", [
+        f"# {HEADER}",
+        (f"echo 'SFTP_PASS={sq}' >> deploy.env", ("pos", "generic.password.unquoted", sq.replace("'\\''", "'"), sq)),
+        (f"gh secret set LINEAR_API_TOKEN --body '{gh}'", ("pos", "generic.token", gh)),
+        (f"aws ssm put-parameter --name /shop/prod/portal_password --type SecureString --value '{ssm}' --overwrite",
+         ("pos", "generic.password", ssm)),
+        "gh secret set DEPLOY_KEY --body \"$DEPLOY_KEY\"",
+    ])
+    emit("stop20/ci/nightly.yml", [
+        f"# {HEADER}",
+        "env:",
+        (f"  EXPORT_SFTP_PASSWORD_ZV: '{yq}'", ("pos", "generic.password", yq.replace("''", "'"), yq)),
+        "  TOKEN_TTL_MS: 3600000",
+    ])
+    ak, tp = rnd(r, 32), word_pw().lower() + "@" + rnd(r, 4, string.ascii_lowercase) + "!"
+    emit("stop20/tickets/export.csv", [
+        "id,opened,summary,notes",
+        (f'INC1001,2025-03-02,"Connect key","New connect api key = {ak} (old one revoked)"', ("pos", "generic.api-key.unquoted", ak)),
+        (f'INC1002,2025-03-03,"PACS account","temp pw for svc_pacs_ro is {tp} until Friday"', ("pos", "generic.password.unquoted", tp)),
+        "instrument,account,password,last_rotated,notes",
+    ])
+    mk = rnd(r, 32, "0123456789abcdef")
+    wp = "".join(r.choice(string.ascii_letters + string.digits + "!#$%&()*+,-.:;<=>?@[]^_{|}~") for _ in range(64))
+    emit("stop20/php/env.php", [
+        "<?php",
+        f"// {HEADER}",
+        "return [",
+        "    'crypt' => [",
+        (f"        'key' => '{mk}'", ("pos", "generic.key", mk)),
+        "    ],",
+        "];",
+        (f"define( 'LOGGED_IN_SALT', '{wp}' );", ("pos", "config.wordpress-secret", wp)),
+    ])
+    tb, cr = rnd(r, 19), "-".join([r.choice(WORDS) for _ in range(3)]) + "." + str(r.randint(1000, 9999))
+    emit("stop20/ops/rotate.py", [
+        f"# {HEADER}",
+        "import pika",
+        (f"creds = pika.PlainCredentials('rotator', '{cr}')", ("pos", "generic.password", cr)),
+        (f"# tabcmd login -s https://tableau.example.net -u svc_refresh -p {tb}", ("pos", "generic.password.unquoted", tb)),
+        "conn = connect(user='ETL', password=pw, account='xy12345.us-east-1')",
+    ])
+    hexd = "0123456789abcdef"
+    ebay = "PRD-" + rnd(r, 12, hexd) + "-" + "-".join(rnd(r, 4, hexd) for _ in range(4))
+    ppt = "A21AA" + rnd(r, 90, B62 + "_-")
+    lwa = "Atzr|" + rnd(r, 300, B62 + "_-")
+    rsd = "re_" + rnd(r, 8) + "_" + rnd(r, 24)
+    emit("stop20/chat/dev-help.json", [
+        "[",
+        f'  {{"text": "{HEADER}"}},',
+        (f'  {{"text": "ebay cert: {ebay}"}},', ("pos", "ebay.cert-id", ebay)),
+        (f'  {{"text": "can someone check why this fails? {ppt}"}},', ("pos", "paypal.access-token", ppt)),
+        (f'  {{"text": "here: {lwa}"}},', ("pos", "amazon.lwa-refresh-token", lwa)),
+        (f'  {{"text": "staging mail key `{rsd}`"}}', ("pos", "resend.api-key.bare", rsd)),
+        "]",
+    ])
     return files, truth, negs
 
 

@@ -125,6 +125,8 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw=",
     "pw:",
     "pw ",
+    "pw\"",
+    "pw'",
     // A CSV or TSV header cell (`loginid,teacherloginpw,schoolid`).
     "pw,",
     "pw\t",
@@ -607,6 +609,14 @@ impl Assign {
             a.value = value;
             a.quoted = quoted;
         }
+        // YAML, SQL and CSV write a quote inside a string of that quote twice
+        // (`'Kestrel''kiwi''25'`): the value holds one.
+        if a.decoded.is_none()
+            && a.quoted
+            && let Some(text) = undouble_quotes(hay, &a.value)
+        {
+            a.decoded = Some((text, super::decode::Encoding::Escaped));
+        }
         // `"PkefR2mK\x40Gch"`, `pa\:ss\=RfY9` in a properties file: the value is what the
         // escapes stand for.
         if a.decoded.is_none()
@@ -644,6 +654,18 @@ impl Assign {
         // should commit, whatever the name says.
         if crate::filters::is_ciphertext_envelope(a.value_bytes(hay)) {
             return (end, None);
+        }
+        // `pw` alone is a password where the syntax says it is a key or a noun: a quoted key
+        // (`"Pw": "x"`), a key at a line's start (`pw: x`), or prose (`temp pw for svc_x is y`, `admin pw: x`).
+        if a.implied.is_none() && hay[a.name.clone()].eq_ignore_ascii_case(b"pw") {
+            let (s, e) = (a.name.start, a.name.end);
+            let quoted_key =
+                s > 0 && matches!(hay[s - 1], b'"' | b'\'') && hay.get(e) == Some(&hay[s - 1]);
+            let line_key = trim_start(&hay[line_start(hay, s)..s]).is_empty();
+            let noun = s > 0 && hay[s - 1] == b' ' && matches!(hay.get(e), Some(b' ' | b':'));
+            if quoted_key || line_key || noun {
+                a.implied = Some(&[b"password"]);
+            }
         }
         if !self.words_of(hay, &a, scratch) {
             return (end, None);
@@ -916,6 +938,22 @@ impl Assign {
         // `xpack.encryptedSavedObjects.encryptionKey` is the key that encrypts them, a
         // `url_signing_key` signs URLs.
         let value = a.value_bytes(hay);
+        // A quote or backslash written through an escape (`r'indigo-coral\"-osprey'` in a
+        // notebook's JSON, `'Kestrel''kiwi'`) was put in on purpose; the value is judged
+        // without it, as the shape of what the person chose.
+        let unquoted: Vec<u8>;
+        let value = if matches!(a.decoded, Some((_, super::decode::Encoding::Escaped)))
+            && value.iter().any(|b| b"\"'\\".contains(b))
+        {
+            unquoted = value
+                .iter()
+                .copied()
+                .filter(|b| !b"\"'\\".contains(b))
+                .collect();
+            &unquoted[..]
+        } else {
+            value
+        };
         let about = (0..end).any(|w| {
             let word = words.get(w);
             // What a key protects is named before how it protects it.
@@ -936,9 +974,7 @@ impl Assign {
             let file_password = word == b"file" && super::words::password_word(head);
             // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
             // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
-            let md5_key = word == b"md"
-                && !(value.len() == 32 && value.iter().all(u8::is_ascii_hexdigit))
-                && value.iter().any(|b| !b.is_ascii_hexdigit());
+            let md5_key = word == b"md" && value.iter().any(|b| !b.is_ascii_hexdigit());
             // `CA_BUNDLE_SHA256`, `ARTIFACT_SHA1`: a SHA digest in hex. `HMAC_SHA256_SECRET`
             // holds a key, not a digest.
             let sha_digest = word == b"sha"
@@ -1691,7 +1727,11 @@ fn parent_name(hay: &[u8], pos: usize) -> Option<Range<usize>> {
                     .copied()
                     .filter(|b| !b" \t\"'".contains(b))
                     .collect();
-                matches!(r.as_slice(), b":" | b":{" | b"={" | b"{" | b">")
+                // PHP arrays too: `'crypt' => [`, `'dhl' => array(`.
+                matches!(
+                    r.as_slice(),
+                    b":" | b":{" | b"={" | b"{" | b">" | b"=>[" | b"=>array("
+                )
             };
             if e == k
                 || !opens
@@ -1978,6 +2018,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     }
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
+    }
+    if dashes == 0
+        && let Some(a) = flag_named_value(hay, s..e)
+    {
+        return Some(a);
     }
     if name_quoted && hay[p..].starts_with(b";s:") {
         // PHP's serialize() writes a map's key and then its value, each with its length:
@@ -2863,7 +2908,9 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     if !(8..=128).contains(&val.len())
         || !val.iter().any(u8::is_ascii_digit)
         || !val.iter().any(u8::is_ascii_alphabetic)
-        || (!quoted && wordy(val) && !(ends_line && classes >= 3 || classes == 4))
+        || (!quoted
+            && wordy(val)
+            && !((ends_line || sentence_goes_on(hay, v.end)) && classes >= 3 || classes == 4))
     {
         return None;
     }
@@ -2888,6 +2935,17 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         ns = k;
     }
     Some(Assignment::new(ns..e, v, quoted))
+}
+
+/// Whether the sentence goes on after a value with a joining word or a remark
+/// (`pw is cohort@dmin21! until Friday`, `password is x and must be changed`, `x (rotated)`).
+fn sentence_goes_on(hay: &[u8], end: usize) -> bool {
+    const JOINS: &[&[u8]] = &[
+        b"and ", b"until ", b"but ", b"for ", b"from ", b"on ", b"at ", b"till ", b"so ",
+        b"which ", b"please ", b"pls ", b"- ", b"(",
+    ];
+    let q = skip_blanks(hay, end, 4);
+    q > end && JOINS.iter().any(|j| hay[q..].starts_with(j))
 }
 
 /// Whether `at` starts a cell of a Markdown table row (`| NAME | value |`, `| x | NAME | value |`).
@@ -2964,8 +3022,14 @@ fn whole_csv_cell(hay: &[u8], from: usize, comma: usize) -> bool {
     while s > 0 && (is_name_byte(hay[s - 1]) || hay[s - 1] == b'-') {
         s -= 1;
     }
-    let ls = line_start(hay, s);
-    (s == ls || hay[s - 1] == b',')
+    csv_row_cell(hay, s, comma)
+}
+
+/// Whether the cell starting at `start` and ending at `comma` is a whole cell (it starts its
+/// line or follows a comma) of a row of four or more comma-separated cells.
+fn csv_row_cell(hay: &[u8], start: usize, comma: usize) -> bool {
+    let ls = line_start(hay, start);
+    (start == ls || hay[start - 1] == b',')
         && memchr::memchr_iter(b',', &hay[ls..line_end(hay, comma)]).count() >= 3
 }
 
@@ -2974,17 +3038,16 @@ fn whole_csv_cell(hay: &[u8], from: usize, comma: usize) -> bool {
 /// is its value. Only rows of four or more cells, and a value cell that ends at a comma or the
 /// line's end.
 fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<Assignment> {
-    let ls = line_start(hay, raw_s);
-    if !(raw_s == ls || hay[raw_s - 1] == b',') || name.end != p {
-        return None;
-    }
-    let le = line_end(hay, ls);
-    if memchr::memchr_iter(b',', &hay[ls..le]).count() < 3 {
+    if name.end != p || !csv_row_cell(hay, raw_s, p) {
         return None;
     }
     let (v, quoted) = parse_value(hay, p + 1)?;
     let end = value_end(hay, &v, quoted);
-    matches!(hay.get(end), None | Some(b',' | b'\n' | b'\r'))
+    // A header row names the next column (`password,last_rotated,notes`): letters only.
+    let label = hay[v.clone()]
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || b"_ ".contains(b));
+    (!label && matches!(hay.get(end), None | Some(b',' | b'\n' | b'\r')))
         .then(|| Assignment::new(name, v, quoted))
 }
 
@@ -3030,6 +3093,12 @@ fn bare_value_ends(hay: &[u8], p: usize) -> bool {
             | b'\\' | b'&' | b'|',
         ) => true,
         Some(b'/') => hay[q..].starts_with(b"//"),
+        // A remark in parentheses after a blank: `key = x (old one revoked)`.
+        Some(b'(') => {
+            q > p
+                && hay.get(q + 1).is_some_and(u8::is_ascii_alphabetic)
+                && memchr::memchr(b')', &hay[q..line_end(hay, q)]).is_some()
+        }
         _ => false,
     }
 }
@@ -3156,8 +3225,30 @@ fn whitespace_quoted(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignm
         hay.get(q),
         None | Some(b'\n' | b'\r' | b';' | b',' | b')' | b'}' | b']')
     ) || escaped && hay.get(q) == Some(&b'"');
-    (ends || password_noun(&hay[s..e]) && strong_password(&hay[v.clone()]))
-        .then(|| Assignment::new(s..e, v, quoted))
+    let wifi = wifi_key_noun(hay, s, e);
+    let noun = password_noun(&hay[s..e]) || wifi;
+    if !(ends || noun && strong_password(&hay[v.clone()])) {
+        return None;
+    }
+    let mut a = Assignment::new(s..e, v, quoted);
+    if wifi {
+        a.implied = Some(&[b"wifi", b"password"]);
+    }
+    Some(a)
+}
+
+/// `WiFi key`, `Wi-Fi key`, `WPA key`, `network key` in prose: the network's passphrase.
+fn wifi_key_noun(hay: &[u8], s: usize, e: usize) -> bool {
+    if !hay[s..e].eq_ignore_ascii_case(b"key") || s < 2 || hay[s - 1] != b' ' {
+        return false;
+    }
+    let before = hay[s.saturating_sub(12)..s - 1].to_ascii_lowercase();
+    [&b"wifi"[..], b"wi-fi", b"wlan", b"wpa", b"wpa2", b"network"]
+        .iter()
+        .any(|w| {
+            before.ends_with(w)
+                && (before.len() == w.len() || before[before.len() - w.len() - 1] == b' ')
+        })
 }
 
 /// Whether a name is a token's, key's or secret's noun in prose (`token`, `API key`).
@@ -3234,7 +3325,8 @@ pub(super) fn strong_password(v: &[u8]) -> bool {
 /// line start, and the value holds no brackets or operators.
 fn bare_password(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let name = hay[s..e].to_ascii_lowercase();
-    if ![
+    // `pass` is a noun only after a login (`user admin, pass x`).
+    let noun = [
         &b"pw"[..],
         b"pwd",
         b"password",
@@ -3243,6 +3335,8 @@ fn bare_password(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment>
         b"passwort",
     ]
     .contains(&name.as_slice())
+        || name == b"pass" && login_before(hay, s);
+    if !noun
         || hay[s..e].iter().all(u8::is_ascii_uppercase)
         || !(s == line_start(hay, s) || matches!(hay[s - 1], b' ' | b'\t' | b','))
     {
@@ -3274,6 +3368,15 @@ fn bare_password(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment>
     let mut a = Assignment::new(s..e, v, false);
     a.implied = Some(&[b"password"]);
     Some(a)
+}
+
+/// Whether a login is given earlier on the line (`user admin, pass x`, `login: u pass x`):
+/// then `pass` is a password's noun, not the verb of a comment (`# pass ctx2 on`).
+fn login_before(hay: &[u8], s: usize) -> bool {
+    let lead = hay[line_start(hay, s).max(s.saturating_sub(120))..s].to_ascii_lowercase();
+    [&b"user "[..], b"user:", b"username", b"login"]
+        .iter()
+        .any(|w| memchr::memmem::find(&lead, w).is_some())
 }
 
 /// `<password>value</password>`: the element's text, up to the next `<`.
@@ -3444,6 +3547,55 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
     ]
     .iter()
     .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
+}
+
+/// A command that stores a secret under a name given as an argument, with the value in
+/// another flag of the same line: `gh secret set OKTA_API_TOKEN --body 'x'`,
+/// `aws ssm put-parameter --name /prod/db_password --value 'x'`,
+/// `az keyvault secret set --name ApiSecret --value x`, PowerShell's
+/// `Set-ItemProperty -Name ApiSecret -Value 'x'`.
+fn flag_named_value(hay: &[u8], name: Range<usize>) -> Option<Assignment> {
+    let ls = line_start(hay, name.start);
+    // The argument holding the name: a path's last part (`/prod/db_password`), maybe quoted.
+    let mut b = name.start;
+    while b > ls && !matches!(hay[b - 1], b' ' | b'\t' | b'=' | b'\'' | b'"') {
+        b -= 1;
+    }
+    if b > ls && matches!(hay[b - 1], b'\'' | b'"') {
+        b -= 1;
+    }
+    let before = hay[ls..b].trim_ascii_end();
+    let ends_with = |w: &[u8]| {
+        before.len() >= w.len()
+            && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+            && (before.len() == w.len() || before[before.len() - w.len() - 1] == b' ')
+    };
+    let gh = ends_with(b"secret set");
+    let flags: &[&[u8]] = if gh {
+        &[b"--body", b"-b"]
+    } else if ends_with(b"--name")
+        || ends_with(b"-name")
+        || ends_with(b"--secret-name")
+        || ends_with(b"--name=")
+    {
+        &[b"--value", b"-value", b"--secret-string", b"--secret-value"]
+    } else {
+        return None;
+    };
+    let le = line_end(hay, name.end);
+    let line = &hay[ls..le];
+    let at = flags.iter().find_map(|f| {
+        memchr::memmem::find_iter(line, b" -").find_map(|i| {
+            let w = &line[i + 1..];
+            (w.len() > f.len()
+                && w[..f.len()].eq_ignore_ascii_case(f)
+                && matches!(w[f.len()], b' ' | b'='))
+            .then_some(ls + i + 1 + f.len() + 1)
+        })
+    })?;
+    let p = skip_blanks(hay, at, 8);
+    let (v, quoted) = parse_value(hay, p)?;
+    Some(Assignment::new(name, v, quoted))
 }
 
 /// The word before `name_start` across one blank, when it is one that makes `<word>key` a
@@ -4081,7 +4233,10 @@ fn reads_as_code_or_name(v: &[u8]) -> bool {
                 && (lower.len() >= 2 || lower.is_empty() && upper <= 5)
         });
         let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
-        if all_words && words >= 3 && lower * 10 >= v.len() * 6 {
+        // Words have vowels; letters drawn at random (`OpftvZKlkxkYlwJMhtvB`) have few.
+        let vowels = v.iter().filter(|b| b"aeiouy".contains(b)).count();
+        let drawn = drawn_letters(v) && vowels * 5 < lower;
+        if all_words && words >= 3 && lower * 10 >= v.len() * 6 && !drawn {
             return true;
         }
     }
@@ -4343,6 +4498,16 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             i += 2;
             continue;
         }
+        // Inside a shell's single-quoted word (`echo 'PASS=it'\''s'`, `'-pit'\''s'`), `'\''`
+        // closes the quote, writes a quote and reopens: the value goes on.
+        if hay[i..].starts_with(b"'\\''")
+            && i > p
+            && hay.get(i + 4).is_some_and(|b| !b" \t\r\n'".contains(b))
+            && memchr::memchr(b'\'', &hay[line_start(hay, p)..p]).is_some()
+        {
+            i += 4;
+            continue;
+        }
         match hay[i] {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<' | b'>' | b';' | b','
             | b')' | b'}' | b']' | b'\\' => break,
@@ -4440,6 +4605,7 @@ pub(super) fn login_pair(text: &[u8]) -> bool {
         && pw.len() <= 128
         && pw.iter().all(u8::is_ascii_graphic)
         && !pw.starts_with(b"//")
+        && !crate::filters::is_stored_hash(pw)
         && (chosen_password(pw, false) || strong_password(pw) || generated_code(pw))
 }
 
@@ -4500,6 +4666,28 @@ fn generated_symbols(v: &[u8]) -> bool {
         && v.iter().any(u8::is_ascii_digit)
         && v.iter().any(u8::is_ascii_uppercase)
         && v.iter().any(u8::is_ascii_lowercase)
+}
+
+/// A key drawn from every printable character, brackets and quotes too (WordPress's
+/// `AUTH_KEY` and `LOGGED_IN_SALT`, `x.)[gr>U}a:P2%qB@FyL...`): 40 or more characters, a fifth
+/// of them symbols of six kinds or more, and no character class (`a-z`, `\d`) that would make
+/// it a pattern.
+fn printable_key(v: &[u8]) -> bool {
+    let symbols = v.iter().filter(|b| b.is_ascii_punctuation()).count();
+    let mut kinds = [false; 128];
+    v.iter()
+        .filter(|b| b.is_ascii_punctuation())
+        .for_each(|b| kinds[usize::from(*b)] = true);
+    (40..=128).contains(&v.len())
+        && symbols * 5 >= v.len()
+        && kinds.iter().filter(|k| **k).count() >= 6
+        && v.iter().all(u8::is_ascii_graphic)
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && ![&b"a-z"[..], b"A-Z", b"0-9", b"\\d", b"\\w", b"\\s", b"\\."]
+            .iter()
+            .any(|c| memchr::memmem::find(v, c).is_some())
 }
 
 /// A COBOL data item's literal, at its picture clause `p`: `01 WS-DB-PASSWORD PIC X(8)
@@ -4594,6 +4782,31 @@ fn hex_literal(hay: &[u8], a: &mut Assignment) {
 /// `\=`, `\#`, `\!`, `\\`). None when there is no escape, when one is unknown (a regular
 /// expression's `\d`), or when the text would hold a control character (`\t`, `\n`), which
 /// no typed secret holds.
+/// The quoted value `v` with each doubled quote of the kind that opened it (`''` in `'...'`,
+/// `""` in `"..."`) made one; `None` when it holds none.
+fn undouble_quotes(hay: &[u8], v: &Range<usize>) -> Option<Vec<u8>> {
+    let qc = *hay.get(v.start.checked_sub(1)?)?;
+    let text = &hay[v.clone()];
+    // A shell's `'\''` is an escape of its own (see `unescape_literal`).
+    if !matches!(qc, b'\'' | b'"')
+        || memchr::memmem::find(text, &[qc, qc]).is_none()
+        || memchr::memmem::find(text, b"'\\''").is_some()
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        out.push(text[i]);
+        i += if text[i] == qc && text.get(i + 1) == Some(&qc) {
+            2
+        } else {
+            1
+        };
+    }
+    Some(out)
+}
+
 fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
     memchr::memchr3(b'\\', b'`', b'&', v)?;
     let hex = |d: &[u8]| -> Option<u32> {
@@ -4608,7 +4821,7 @@ fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
         let next = v.get(i + 1).copied();
         match (b, next) {
             // A shell's `'it'\''s'`: the quote closed, an escaped quote, the quote reopened.
-            (b'\'', Some(b'\\')) if quoted && v[i..].starts_with(b"'\\''") => {
+            (b'\'', Some(b'\\')) if v[i..].starts_with(b"'\\''") => {
                 out.push(b'\'');
                 i += 4;
             }
@@ -4969,7 +5182,10 @@ fn encodes_no_secret(v: &[u8]) -> bool {
     {
         return false;
     }
-    !value_plausible(&d, true) || crate::filters::is_placeholder(&d)
+    // An htpasswd line (`admin:$apr1$...`, a Kubernetes secret's `.htpasswd`) holds a hash.
+    !value_plausible(&d, true)
+        || crate::filters::is_placeholder(&d)
+        || crate::filters::is_stored_hash(&d)
 }
 
 /// Cheap checks every value must pass, whatever rule reports it: not a reference, an
@@ -4978,7 +5194,7 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
-    if app_password(v) || spaced_passphrase(v) {
+    if app_password(v) || spaced_passphrase(v) || quoted && printable_key(v) {
         return true;
     }
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
@@ -5839,6 +6055,25 @@ fn named_public_key(words: &Words, end: usize, value: &[u8]) -> bool {
 /// Keys that providers publish by design and that sit under credential-like names: publishable,
 /// browser and mobile SDK keys, project tokens, a Pusher app key (20 hex; the app secret is the
 /// credential).
+/// Values whose format says they check or name something, whatever the name above them:
+/// a Go module checksum (`h1:` and a base64 SHA-256), a fingerprint written as colon-separated
+/// hex bytes (`e3:41:64:...`, 16 to 32 of them), and a Google OAuth client ID
+/// (`...apps.googleusercontent.com`), which ships in every sign-in page.
+fn checksum_or_id_shape(value: &[u8]) -> bool {
+    let go_sum = value.len() == 47
+        && value.starts_with(b"h1:")
+        && value.ends_with(b"=")
+        && value[3..46]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/".contains(b));
+    let fingerprint = (47..=95).contains(&value.len())
+        && value.len() % 3 == 2
+        && value.chunks(3).all(|c| {
+            c[..2].iter().all(u8::is_ascii_hexdigit) && c.get(2).is_none_or(|b| *b == b':')
+        });
+    go_sum || fingerprint || value.ends_with(b".apps.googleusercontent.com")
+}
+
 fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
     // Keys made to ship in web pages and apps: Stripe publishable keys, Mapbox public tokens,
@@ -5852,7 +6087,7 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
         b"ios_sdk-",
         b"android_sdk-",
     ];
-    if PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p)) {
+    if PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p)) || checksum_or_id_shape(value) {
         return true;
     }
     // The same keys base64-encoded, as Kubernetes `data:` holds them: the first 16 characters
@@ -6038,10 +6273,17 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     } else {
         f64::INFINITY
     };
-    min.min(alphabet_cap)
-        .min(length_cap)
-        .min(short_random_cap(value))
+    let bar = min.min(alphabet_cap).min(length_cap);
+    // The short-random bar only ever lowers a bar above it; skip its spelling test otherwise.
+    if bar <= (value.len() as f64).log2() - SHORT_RANDOM_MARGIN {
+        bar
+    } else {
+        bar.min(short_random_cap(value))
+    }
 }
+
+/// How far under log2(len) the bar for a short random value sits (see [`short_random_cap`]).
+const SHORT_RANDOM_MARGIN: f64 = 0.6;
 
 /// Whether the lower-case letters of `v` were drawn rather than spelled: words have vowels, so
 /// a run without one of three letters (`mqnl`, `cmw`), or two of two (`ph` ... `vf`), is
@@ -6080,7 +6322,7 @@ fn short_random_cap(value: &[u8]) -> f64 {
             .all(|run| run.len() <= 2)
             || drawn_letters(value));
     if random {
-        (value.len() as f64).log2() - 0.6
+        (value.len() as f64).log2() - SHORT_RANDOM_MARGIN
     } else {
         f64::INFINITY
     }
@@ -7141,7 +7383,7 @@ mod attribution_tests {
             ),
             ("ldap.bindPassword=pa\\:ss\\=RfY9UQg1\n", "pa:ss=RfY9UQg1"),
             (
-                "mysql -u report --password='it'\\''s-maple-7203' -e 'SELECT 1'\n",
+                "mongo -u report --password='it'\\''s-maple-7203' --eval 'db.stats()'\n",
                 "it's-maple-7203",
             ),
             (
@@ -7804,6 +8046,110 @@ mod attribution_tests {
                 "the cache key 8bd65a26b134402d25a602398750a4a3 expired\n",
                 // A Jinja filter whose literal does not close inside the expression.
                 "win_password: \"{{ 'VjEwbDN0IzMy}}\"' | b64decode\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn shell_and_doubled_quotes_flag_named_values_and_prose_remarks() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A shell's `'\''` inside a single-quoted word, and YAML's doubled quote.
+            (
+                "+ echo 'SFTP_PASS=Q7mk'\\''_tundra41' >> deploy.env\n",
+                "Q7mk'\\''_tundra41",
+            ),
+            (
+                "  EXPORT_FTP_PASSWORD_QX: 'Birch''lantern''58'\n",
+                "Birch''lantern''58",
+            ),
+            // A secret stored under a name given to another flag of the same command.
+            (
+                "gh secret set LINEAR_API_TOKEN --body 'Wq3vT8kPz2Lm9Xr4Bn7Yc1Hd5Gf0Js6A'\n",
+                "Wq3vT8kPz2Lm9Xr4Bn7Yc1Hd5Gf0Js6A",
+            ),
+            (
+                "aws ssm put-parameter --name /acme/prod/portal_password --type SecureString --value 'Ravine!Otter82'\n",
+                "Ravine!Otter82",
+            ),
+            (
+                "Set-ItemProperty -Path 'HKLM:\\SOFTWARE\\Acme' -Name ApiSecret -Value 'T4kR8vLq2Wz7Xm3Nb9Yc5Hd1Gf6Js0Pq'\n",
+                "T4kR8vLq2Wz7Xm3Nb9Yc5Hd1Gf6Js0Pq",
+            ),
+            // A remark after the value, and a sentence that goes on.
+            (
+                "api key = Vb7Nq2Xz8Lm4Tr9Wp3Kc6Yd1Hf5Gs0Ja (old one revoked)\n",
+                "Vb7Nq2Xz8Lm4Tr9Wp3Kc6Yd1Hf5Gs0Ja",
+            ),
+            (
+                "The temporary password is MarloWpine4471 and must be changed at first login.\n",
+                "MarloWpine4471",
+            ),
+            (
+                "temp pw for svc_lab_ro is quartz@dmin58! until Friday\n",
+                "quartz@dmin58!",
+            ),
+            ("    \"Pw\": \"HarborComet!73\",\n", "HarborComet!73"),
+            // Letters drawn at random are no PascalCase name.
+            (
+                "keystore.keypass = QrtvnZKpwxkYlmJHbtvC\n",
+                "QrtvnZKpwxkYlmJHbtvC",
+            ),
+            // A login given first makes `pass` a noun; each side of a slash pair may be labelled.
+            (
+                "Admin login for the PBX: user admin, pass Heron.Quill.Basket.3318\n",
+                "Heron.Quill.Basket.3318",
+            ),
+            (
+                "Vendor portal login: user acme-ops / pass Cobalt7meadow215 - store in the vault\n",
+                "Cobalt7meadow215",
+            ),
+            (
+                "Customer set new WiFi key \"Plover_Gate719\" via app\n",
+                "Plover_Gate719",
+            ),
+            // Commands and calls that take a secret by position.
+            (
+                "tabcmd login -s https://tableau.example.net -u svc_refresh -p Zk4Lq9Wm2Xr7Tb5Nc\n",
+                "Zk4Lq9Wm2Xr7Tb5Nc",
+            ),
+            (
+                "vault operator unseal Kp2+Vx8Lq4Tr6Wz1Nm9Yb3Hc7Gf5Jd0Sa2Qe4Ur6Ot8I\n",
+                "Kp2+Vx8Lq4Tr6Wz1Nm9Yb3Hc7Gf5Jd0Sa2Qe4Ur6Ot8I",
+            ),
+            (
+                "creds = pika.PlainCredentials('rotator', 'Fennel.Harbor.Quartz.4410')\n",
+                "Fennel.Harbor.Quartz.4410",
+            ),
+            // A PHP array's key names its parent: Magento's `crypt` => `key`.
+            (
+                "    'crypt' => [\n        'key' => '7c1e4a9b2d8f6e3a5b0c9d7e1f4a2b8c'\n    ],\n",
+                "7c1e4a9b2d8f6e3a5b0c9d7e1f4a2b8c",
+            ),
+            // A key drawn from every printable character (WordPress).
+            (
+                "define( 'LOGGED_IN_SALT', 'q.)[hr>V}b:P3%rC@GzMUmCSyR#{DAn]b;wbf<Q/e.!o]GI5>&z.k2Hg:+:&}lZq' );\n",
+                "q.)[hr>V}b:P3%rC@GzMUmCSyR#{DAn]b;wbf<Q/e.!o]GI5>&z.k2Hg:+:&}lZq",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // A header row names the next column; a variable passed on is no value.
+                "instrument,account,password,last_rotated,notes\n",
+                "conn = connect(user=\"ETL\", password=pw, account=\"xy12345.us-east-1\")\n",
+                // Checksums, fingerprints and client IDs under a password's name.
+                "  dbPassword: 'h1:y05fEDGYTFwIf/4xcEgSS0zYgb59UNHHq2ZzgtWPWv0='\n",
+                "  password: 'e3:41:64:34:17:d1:66:9f:4a:eb:98:aa:fb:ff:00:e7'\n",
+                "admin_password = \"995745396288-mej04wo31zswvyide83jjybj389ig3qa.apps.googleusercontent.com\"\n",
+                // An htpasswd line holds a hash.
+                "  auth: YWRtaW46JGFwcjEka2V6VEVtSkgkTDR3Ty9NRmgubXVMVi9tcURtdWZCSg==\n",
+                "  .htpasswd: YWRtaW46JGFwcjEka2V6VEVtSkgkTDR3Ty9NRmgubXVMVi9tcURtdWZCSg==\n",
+                // `pass` as a verb, and a two-letter unit after a token's name.
+                "# pass ctxValue2 to the handler\n",
+                "TOKEN_MS=Qz8Lk3Vw7Xr2Tb9N\n",
             ],
         );
     }

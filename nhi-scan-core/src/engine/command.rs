@@ -161,6 +161,25 @@ const COMMANDS: &[Command] = &[
     cmd("nuget", &["sources", "add"], &[Apart("-p")]),
     cmd("dotnet", &["nuget", "add", "source"], &[Apart("-p")]),
     cmd("jenkins-cli.jar", &[], &[UserPass("-auth", b':')]),
+    cmd("jenkins-cli.sh", &[], &[UserPass("-auth", b':')]),
+    // Tableau Server's CLI: `tabcmd login -s URL -u user -p x`.
+    cmd("tabcmd", &["login"], &[Apart("-p"), Apart("--password")]),
+    // VNC's password file from standard input: `vncpasswd -f <<< 'x' > ~/.vnc/passwd`.
+    cmd("vncpasswd", &[], &[Stdin]),
+    // Consul's gossip encryption key: `consul agent -encrypt=KEY`, `consul keyring -install KEY`.
+    Command {
+        keyword: "consul",
+        sub: &[],
+        args: &[Prefix("-encrypt="), Apart("-encrypt"), Apart("-install")],
+        words: SECRET_KEY,
+    },
+    // An unseal key share: `vault operator unseal KEY`.
+    Command {
+        keyword: "vault",
+        sub: &["operator", "unseal"],
+        args: &[Position(0)],
+        words: SECRET_KEY,
+    },
     // HTTPie: `http -a user:pw POST url` (`https` is the same tool).
     cmd(
         "http ",

@@ -20,6 +20,9 @@ const AWS_SECRET: &[&[u8]] = &[b"aws", b"secret", b"access", b"key"];
 /// A signing or cookie secret (`jwt.sign(payload, "x")`, `cookieParser("x")`).
 const SIGNING_SECRET: &[&[u8]] = &[b"signing", b"secret"];
 
+/// A symmetric key (`Fernet(b"x")`).
+const ENCRYPTION_KEY: &[&[u8]] = &[b"encryption", b"key"];
+
 /// A call whose argument at `index` (0-based) is a password.
 struct Call {
     /// Gate keyword, lower case, ending in `(`.
@@ -165,6 +168,22 @@ const CALLS: &[Call] = &[
     // called with or without parentheses in VBScript.
     vb_call("mapnetworkdrive(", 4),
     vb_call("mapnetworkdrive ", 4),
+    // RabbitMQ's Python client: pika.PlainCredentials(user, password).
+    call("plaincredentials(", 1),
+    // ldap3: Connection(server, user, password, ...).
+    call("ldap3.connection(", 2),
+    // Odoo's XML-RPC API: common.authenticate(db, user, password, {}) and
+    // models.execute_kw(db, uid, password, model, method, args).
+    call("common.authenticate(", 2),
+    call("execute_kw(", 2),
+    // cryptography's Fernet(key): the key encrypts and authenticates the tokens.
+    Call {
+        keyword: "fernet(",
+        index: 0,
+        words: ENCRYPTION_KEY,
+        aws_id_first: false,
+        vbscript: false,
+    },
     aws("basicawscredentials("),
     aws("aws::credentials.new("),
 ];
@@ -271,6 +290,20 @@ fn slash_pair(hay: &[u8], hit: Range<usize>) -> Option<Found> {
     let mut p = hit.end;
     while hay.get(p) == Some(&b' ') {
         p += 1;
+    }
+    // Each side may be labelled: `user nw-ops / pass x`, `login: u / password: x`.
+    for label in [&b"password"[..], b"pass", b"pwd", b"pw"] {
+        let n = label.len();
+        if hay.len() > p + n
+            && hay[p..p + n].eq_ignore_ascii_case(label)
+            && matches!(hay[p + n], b' ' | b':')
+        {
+            p += n;
+            while matches!(hay.get(p), Some(b' ' | b':')) {
+                p += 1;
+            }
+            break;
+        }
     }
     let (v, quoted) = parse_value(hay, p)?;
     let val = &hay[v.clone()];

@@ -521,7 +521,7 @@ impl Words {
             return true;
         }
         // `pw` after another word (`DB_PW`, `adminPw`, `vpn pw`) is a password; alone it is too
-        // short to trust.
+        // short to trust (see `Assign::finish` for where the syntax says it is one).
         if w.eq_ignore_ascii_case(b"pw") && self.last().is_some() {
             self.push(b"password");
             return true;
@@ -673,12 +673,45 @@ impl Words {
         end > 0 && HEADS.iter().any(|h| h.as_bytes() == self.get(end - 1))
     }
 
+    /// Whether word `i` is two letters after a password, secret or token word
+    /// (`SFTP_PASSWORD_RO`, `API_TOKEN_EU`, `PORTAL_PASSWORD_ZV`): a role, region or site code
+    /// that says which of several it is, unless it is a word or a unit (`token_ms`, `key_id`,
+    /// `password_re`).
+    fn two_letter_qualifier(&self, i: usize) -> bool {
+        const WORDS: &[&[u8]] = &[
+            b"id", b"ms", b"ns", b"us", b"re", b"rx", b"fn", b"cb", b"ts", b"ok", b"no", b"is",
+            b"by", b"to", b"in", b"of", b"at", b"on", b"or", b"up", b"db", b"io", b"md", b"op",
+            b"ui", b"js", b"py", b"rs", b"go", b"sh", b"pb", b"gz", b"dt", b"tm", b"ex", b"ix",
+            b"if", b"as", b"do", b"be", b"it", b"an", b"my", b"me", b"we",
+        ];
+        let w = self.get(i);
+        i > 0
+            && w.len() == 2
+            && w.iter().all(u8::is_ascii_lowercase)
+            && !WORDS.contains(&w)
+            && matches!(
+                self.get(i - 1),
+                b"password"
+                    | b"passwd"
+                    | b"pass"
+                    | b"pwd"
+                    | b"passphrase"
+                    | b"secret"
+                    | b"token"
+                    | b"credential"
+                    | b"credentials"
+            )
+    }
+
     /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
     pub fn meaningful_end(&self) -> usize {
         let mut end = self.len();
         while end > 1 {
             let w = self.get(end - 1);
-            if w.iter().all(u8::is_ascii_digit) || NEUTRAL.iter().any(|n| n.as_bytes() == w) {
+            if w.iter().all(u8::is_ascii_digit)
+                || NEUTRAL.iter().any(|n| n.as_bytes() == w)
+                || self.two_letter_qualifier(end - 1)
+            {
                 end -= 1;
                 // `password_v2`: a version's `v` goes with its number.
                 if w[0].is_ascii_digit() && end > 1 && self.get(end - 1) == b"v" {

@@ -129,8 +129,10 @@ pub fn basic_auth_ok(secret: &[u8]) -> bool {
     {
         return false;
     }
+    // An htpasswd line (`admin:$apr1$...`) holds a hash, which logs no one in.
     password.len() >= 6
         && !super::is_placeholder(password)
+        && !super::is_stored_hash(password)
         && !super::templated(password)
         && !super::templated(user)
 }

@@ -67,7 +67,12 @@ fn tool_encrypted(value: &[u8]) -> bool {
             .count();
         return body >= 16 && inner[body..].iter().all(|c| *c == b'=') && inner.len() - body <= 2;
     }
-    if pulumi_secure(value) || sas_encoded(value) || geoserver(value) {
+    if pulumi_secure(value)
+        || sas_encoded(value)
+        || geoserver(value)
+        || fernet_token(value)
+        || magento_encrypted(value)
+    {
         return true;
     }
     value.len() >= 35
@@ -75,6 +80,29 @@ fn tool_encrypted(value: &[u8]) -> bool {
         && value[3..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// A Fernet token (`gAAAAA...`, base64url of version 0x80 and a timestamp): data encrypted
+/// with a Fernet key, which is the secret; the token is what an application stores.
+fn fernet_token(value: &[u8]) -> bool {
+    value.len() >= 80
+        && value.starts_with(b"gAAAAA")
+        && value
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'='))
+}
+
+/// A value Magento 2 encrypted with its `crypt/key` (`0:3:` + base64, key version and cipher
+/// version), as `env.php` and `core_config_data` store them.
+fn magento_encrypted(value: &[u8]) -> bool {
+    let body = match value {
+        [k, b':', c, b':', rest @ ..] if k.is_ascii_digit() && matches!(c, b'2' | b'3') => rest,
+        _ => return false,
+    };
+    body.len() >= 32
+        && body
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b':'))
 }
 
 /// GeoServer's stored passwords: `crypt1:` and `crypt2:` (password-based encryption under the
@@ -219,8 +247,21 @@ mod tests {
             b"AQICAHabc",
             b"AgAbc12345",
             b"short",
+            b"gAAAAAshort",
+            b"0:3:abc",
         ] {
             assert!(!is_ciphertext_envelope(v), "{}", String::from_utf8_lossy(v));
+        }
+    }
+
+    #[test]
+    fn fernet_tokens_and_magento_values_are_envelopes() {
+        // nhi-scan:allow-next-line (fakes)
+        for v in [
+            "gAAAAAbsZ8SY30bh02OcNz_HdCi3o5VJpOJg7HTATB5H0EfJ8NM3-amdmnW7ImVOrsJXvQBg1_wT6_KaZKwhyCTq3W-YYasugHmQ",
+            "0:3:pvhAIJg3SY/YkhnY9PMfO26CEcjPTQTEWmp91VR3LvUooZ6VTYKhj0yN1mAWyhI5",
+        ] {
+            assert!(is_ciphertext_envelope(v.as_bytes()), "{v}");
         }
     }
 }

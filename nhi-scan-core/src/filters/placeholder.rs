@@ -152,9 +152,34 @@ pub fn templated(v: &[u8]) -> bool {
     ]
     .iter()
     .any(|(open, close)| {
-        memchr::memmem::find(v, open)
-            .is_some_and(|i| memchr::memmem::find(&v[i + open.len()..], close).is_some())
+        memchr::memmem::find(v, open).is_some_and(|i| {
+            let rest = &v[i + open.len()..];
+            memchr::memmem::find(rest, close).is_some_and(|j| balanced(&rest[..j]))
+        })
     })
+}
+
+/// Whether the brackets in a template expression's text pair up (`ENV['X']`, `x | f("y")`):
+/// a key drawn from every printable character rarely does (`#{CZm]a;vae<P/d.!n]FH4>&y}`).
+fn balanced(inner: &[u8]) -> bool {
+    let mut stack = Vec::new();
+    for &b in inner {
+        match b {
+            b'(' | b'[' | b'{' => stack.push(b),
+            b')' | b']' | b'}' => {
+                let open = match b {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                if stack.pop() != Some(open) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.is_empty()
 }
 
 /// A `<...>` placeholder inside the value (`<token>`, `sk-<your key>`, `<REDACTED>`): a `<` at

@@ -5,9 +5,24 @@
 
 /// Whether `v` has the shape of a stored password hash in one of the common formats:
 /// PostgreSQL `SCRAM-SHA-256$iter:salt$key:key` and `md5` + 32 hex, MySQL `*` + 40 hex, crypt(3)
-/// `$1$` `$5$` `$6$` `$y$` `$2a/b/y$` (bcrypt), `$argon2…$`, `$pbkdf2…$`, Django
+/// `$1$` `$5$` `$6$` `$y$` `$2a/b/y$` (bcrypt), Apache `$apr1$` (also as an htpasswd line), `$argon2…$`, `$pbkdf2…$`, Django
 /// `pbkdf2_sha256$…`/`argon2$…`/`bcrypt$…`, and LDAP `{SSHA}`/`{SHA}`/`{CRYPT}`… prefixes.
 pub fn is_stored_hash(v: &[u8]) -> bool {
+    // An htpasswd line, `user:` and the hash (`admin:$apr1$...`).
+    if let Some(c) = memchr::memchr(b':', v)
+        && (1..=64).contains(&c)
+        && v[..c]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(b))
+        && hash_alone(&v[c + 1..])
+    {
+        return true;
+    }
+    hash_alone(v)
+}
+
+/// [`is_stored_hash`] for the hash by itself.
+fn hash_alone(v: &[u8]) -> bool {
     let hex = |s: &[u8]| s.iter().all(u8::is_ascii_hexdigit);
     if labelled_digest(v) {
         return true;
@@ -65,6 +80,8 @@ pub fn is_stored_hash(v: &[u8]) -> bool {
                         | b"2x"
                         | b"sha1"
                         | b"md5"
+                        // Apache's MD5 (`htpasswd -m`).
+                        | b"apr1"
                 ) || id.starts_with(b"argon2")
                     || id.starts_with(b"pbkdf2")
                     || id.starts_with(b"scrypt")
@@ -154,6 +171,7 @@ mod tests {
             "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
             "pbkdf2_sha256$600000$sALtsALt$aGFzaGhhc2hoYXNoaGFzaGhhc2g=",
             "{SSHA}c2FsdGVkaGFzaHNhbHRlZGhhc2g=",
+            "admin:$apr1$kezTEmJH$L4wO/MFh.muLV/mqDmufBJ",
         ] {
             assert!(is_stored_hash(h.as_bytes()), "{h}");
         }
@@ -165,6 +183,7 @@ mod tests {
             "{placeholder}",
             "Harbor-Lantern-Quiet58_",
             "4gqN2L-mKyZW727sQcPN",
+            "admin:Harbor-Lantern-Quiet58_",
         ] {
             assert!(!is_stored_hash(p.as_bytes()), "{p}");
         }
