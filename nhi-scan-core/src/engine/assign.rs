@@ -4673,13 +4673,17 @@ fn generated_symbols(v: &[u8]) -> bool {
 /// of them symbols of six kinds or more, and no character class (`a-z`, `\d`) that would make
 /// it a pattern.
 fn printable_key(v: &[u8]) -> bool {
-    let symbols = v.iter().filter(|b| b.is_ascii_punctuation()).count();
+    // Every quoted value passes here: the length test first, then one pass over the symbols.
+    if !(40..=128).contains(&v.len()) {
+        return false;
+    }
     let mut kinds = [false; 128];
-    v.iter()
-        .filter(|b| b.is_ascii_punctuation())
-        .for_each(|b| kinds[usize::from(*b)] = true);
-    (40..=128).contains(&v.len())
-        && symbols * 5 >= v.len()
+    let mut symbols = 0;
+    for &b in v.iter().filter(|b| b.is_ascii_punctuation()) {
+        kinds[usize::from(b)] = true;
+        symbols += 1;
+    }
+    symbols * 5 >= v.len()
         && kinds.iter().filter(|k| **k).count() >= 6
         && v.iter().all(u8::is_ascii_graphic)
         && v.iter().any(u8::is_ascii_digit)

@@ -689,18 +689,11 @@ impl Words {
             && w.len() == 2
             && w.iter().all(u8::is_ascii_lowercase)
             && !WORDS.contains(&w)
-            && matches!(
-                self.get(i - 1),
-                b"password"
-                    | b"passwd"
-                    | b"pass"
-                    | b"pwd"
-                    | b"passphrase"
-                    | b"secret"
-                    | b"token"
-                    | b"credential"
-                    | b"credentials"
-            )
+            && (password_word(self.get(i - 1))
+                || matches!(
+                    self.get(i - 1),
+                    b"secret" | b"token" | b"credential" | b"credentials"
+                ))
     }
 
     /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
