@@ -350,7 +350,7 @@ def class_files():
     ak = rnd(r, 64, "0123456789ABCDEF")
     emit("stop19/exports/vendor_credentials.csv", [
         "vendor,environment,owner,kind,value,rotated",
-        (f'Fiserv,production,treasury-ops,password,"{cv}",2024-01-25', ("pos", "generic.password", cv)),
+        (f'Fiserv,production,treasury-ops,password,"{cv}",2024-01-25', ("pos", "generic.password", cv.replace('""', '"'), cv)),
         (f"Adyen,production,risk-eng,api-key,{ak},2024-03-23", ("pos", "generic.api-key.unquoted", ak)),
         "id,name,password,created_at,updated_at",
     ])
@@ -470,6 +470,64 @@ def class_files():
         (f'  {{"text": "here: {lwa}"}},', ("pos", "amazon.lwa-refresh-token", lwa)),
         (f'  {{"text": "staging mail key `{rsd}`"}}', ("pos", "resend.api-key.bare", rsd)),
         "]",
+    ])
+    HEX = "0123456789abcdef"
+    # Class 47 (stop 21): words quoted inside single-quoted shell words, passwords people chose
+    # under secret and key names, key/value CSV tables, provider keys named nearby, identifiers
+    # and RSA ciphertexts under credential names.
+    nq = "Quill" + "'\\''" + "." + r.choice(WORDS).capitalize() + "." + str(r.randint(1000, 9999))
+    cv = str(r.randint(1000, 99999)) + "~" + rnd(r, 64)
+    emit("stop21/logs/collector.log", [
+        f"# {HEADER}",
+        (f"2025-01-16T05:43:51Z INFO exec: sh -c 'mosquitto_pub -u line3 -P '\\''{nq}'\\'' -t plant/hb -m 1'",
+         ("pos", "generic.password", nq.replace("'\\''", "'"), nq)),
+        (f"2025-01-16T05:44:02Z WARN canvas sync: CANVAS_TOKEN={cv}", ("pos", "canvas.access-token", cv)),
+    ])
+    cds = f"{r.randint(100000, 999999)}:{rnd(r, 8, HEX)}-{rnd(r, 4, HEX)}-4{rnd(r, 3, HEX)}-a{rnd(r, 3, HEX)}-{rnd(r, 12, HEX)}"
+    emit("stop21/home/.cdsapirc", [
+        f"# {HEADER}",
+        "url: https://cds.climate.copernicus.eu/api",
+        (f"key: {cds}", ("pos", "copernicus.cds-api-key", cds)),
+    ])
+    mf, gc = rnd(r, 32, HEX), rnd(r, 39, HEX)
+    emit("stop21/firmware/sdkconfig.defaults", [
+        f"# {HEADER}",
+        (f'CONFIG_MEMFAULT_PROJECT_KEY="{mf}"', ("pos", "memfault.project-key", mf)),
+        (f"# geocodio for the site map: GEOCODIO_KEY={gc}", ("pos", "geocodio.api-key", gc)),
+    ])
+    nv = word_pw() + "!"
+    emit("stop21/firmware/nvs_partition.csv", [
+        "key,type,encoding,value",
+        "wifi,namespace,,",
+        "ssid,data,string,PLANT-OT",
+        (f"pass,data,string,{nv}", ("pos", "generic.password.unquoted", nv)),
+    ])
+    sc = r.choice(WORDS).capitalize() + str(r.randint(1990, 2024))
+    cu = r.choice(WORDS).capitalize() + r.choice(WORDS) + str(r.randint(10, 99)) + "W"
+    emit("stop21/net/clients.conf", [
+        f"# {HEADER}",
+        "client line3-switch {",
+        "    ipaddr = 10.40.0.2",
+        (f"    secret = {sc}", ("pos", "generic.secret.unquoted", sc)),
+        "}",
+        (f"# curl -u admin:{cu} http://10.40.2.11:57412/config/v1/project", ("pos", "config.curl-user-password", cu)),
+    ])
+    pa = "LUFRPT" + rnd(r, 60, B62 + "+/") + "=="
+    sr = "secret-" + rnd(r, 64)
+    emit("stop21/netops/panorama.sh", [
+        f"# {HEADER}",
+        (f'KEY="{pa}"', ("pos", "paloalto.api-key", pa)),
+        (f"soracom configure --auth-key {sr}", ("pos", "soracom.auth-key-secret", sr)),
+    ])
+    rsa = base64.b64encode(bytes((i * 167 + 13) % 256 for i in range(256))).decode()
+    emit("stop21/site/alerting.yaml", [
+        f"# {HEADER}",
+        "redis:",
+        ('  client_secret: "ocid1.tenancy.oc1..aaaaaaaa' + rnd(r, 60, "abcdefghijklmnopqrstuvwxyz0123456789") + '"',
+         ("neg", "oci-ocid")),
+        ('  clientSecret: "ns=2;s=Press07.' + rnd(r, 8, string.ascii_uppercase + string.digits) + '"',
+         ("neg", "opc-ua-node-id")),
+        (f"  deploy_password: '{rsa}'", ("neg", "rsa-ciphertext")),
     ])
     return files, truth, negs
 

@@ -627,6 +627,19 @@ impl Assign {
         if a.decoded.is_none() && !a.quoted {
             hex_literal(hay, &mut a);
         }
+        // `AWS_ACCESS_KEY_ID='base64:QUtJQU1T...'`: a value marked as base64 that decodes to
+        // text is judged (and reported) as that text; Laravel's `base64:` key is random bytes
+        // and stays as written.
+        if a.decoded.is_none()
+            && a.value.len() > 7 + 8
+            && hay[a.value.start..].starts_with(b"base64:")
+        {
+            let mut b = a.clone();
+            b.value.start += 7;
+            if b.decode(hay, super::decode::Encoding::Base64) {
+                a = b;
+            }
+        }
         // Ansible: `"{{ 'VjEwbDN0IzMyOA==' | b64decode }}"`, a literal decoded by a filter.
         if a.decoded.is_none()
             && a.quoted
@@ -644,10 +657,13 @@ impl Assign {
             && !value_plausible(&hay[a.value.clone()], a.quoted)
             && !pascal_passphrase(&hay[a.value.clone()])
             && !phrase_of_words(&hay[a.value.clone()])
+            && !capitalised_words_number(&hay[a.value.clone()])
         {
             return (end, None);
         }
-        if a.decoded.is_none() && encodes_no_secret(&hay[a.value.clone()]) {
+        if a.decoded.is_none()
+            && (encodes_no_secret(&hay[a.value.clone()]) || rsa_ciphertext(&hay[a.value.clone()]))
+        {
             return (end, None);
         }
         // A KMS blob or SealedSecret value under `password:` is the encrypted form a project
@@ -709,17 +725,23 @@ impl Assign {
         // People also choose a token or secret (`"AUTH_TOKEN": "Kettleember7005!"`,
         // `credentialSecret: "kiwi1968?"`): a value with a password's composition and the
         // shape people give one is judged as a password (its entropy bar follows the length).
+        // A secret or encryption key is as often typed by a person (`secretKey: "Cobalt1990!"`,
+        // `PLC_ENCRYPTION_KEY='Gasket1992'`).
+        let chosen_key = end_w > 1
+            && scratch.words.get(end_w - 1) == b"key"
+            && matches!(scratch.words.get(end_w - 2), b"secret" | b"encryption");
         a.human |= end_w > 0
-            && matches!(
-                scratch.words.get(end_w - 1),
-                b"token"
-                    | b"secret"
-                    | b"credential"
-                    | b"credentials"
-                    | b"cred"
-                    | b"creds"
-                    | b"salt"
-            )
+            && (chosen_key
+                || matches!(
+                    scratch.words.get(end_w - 1),
+                    b"token"
+                        | b"secret"
+                        | b"credential"
+                        | b"credentials"
+                        | b"cred"
+                        | b"creds"
+                        | b"salt"
+                ))
             && chosen_password(a.value_bytes(hay), a.quoted);
         (end, Some(a))
     }
@@ -997,6 +1019,7 @@ impl Assign {
         // Not under a bare `pass`, which prose uses for passes (`pass sets (`MainPass`)`).
         if !(value_plausible(value, a.quoted || a.decoded.is_some())
             || pw_name && head != b"pass" && pascal_passphrase(value)
+            || pw_name && capitalised_words_number(value)
             || phrase)
             || names_itself(value)
         {
@@ -1176,7 +1199,7 @@ impl Assign {
             _ => value,
         };
         if head.len() >= 3
-            && memchr::memmem::find(&value.to_ascii_lowercase(), head).is_some()
+            && holds_head(value, head)
             && !(body.len() >= 24
                 && !body.iter().any(|b| matches!(b, b'.' | b'_'))
                 && crate::filters::shannon_entropy(body) >= 4.2)
@@ -1900,6 +1923,16 @@ pub(super) fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
         // PowerShell escapes a quote inside a double-quoted string with a backtick
         // (`"{`"password`":`"v`"}"`), as JSON-in-a-string escapes it with a backslash.
         b'`' if rest.get(1) == Some(&b'"') => Some(2),
+        // A shell's single-quoted word quoting again inside (`sh -c '... -P '\''v'\'' ...'`):
+        // `'\''` opens the inner word.
+        b'\''
+            if rest.starts_with(b"'\\''")
+                && rest
+                    .get(4)
+                    .is_some_and(|b| !b.is_ascii_whitespace() && !b"';".contains(b)) =>
+        {
+            Some(4)
+        }
         b'"' | b'\'' | b'`' => Some(1),
         b'\\' => {
             let n = rest.iter().take_while(|b| **b == b'\\').count();
@@ -2510,6 +2543,17 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     } else {
         cell
     };
+    // A key/value table (`key,type,encoding,value`, an ESP-IDF NVS partition CSV; an audit
+    // export's `credential_type,value`): each row names its own value, read by `comma_cell`;
+    // the `key` or type column holds names.
+    let own = line[cell.clone()].to_ascii_lowercase();
+    if (own == b"key" || own == b"name" || own.ends_with(b"type") || own.ends_with(b"kind"))
+        && cells
+            .split(|b| *b == sep)
+            .any(|c| c.trim_ascii().eq_ignore_ascii_case(b"value"))
+    {
+        return None;
+    }
     let mut rows_start = le + 1;
     // A comment under the header (`# exported 2024-11-02`) is no row.
     for _ in 0..2 {
@@ -2789,11 +2833,21 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     }
     // A phrase saying whose credential it is comes first: `password for the replica is`,
     // `token of prod-eu is`, `key on staging was`, `password for staging: x` (up to four words;
-    // after one, a colon also introduces the value).
+    // after one, a colon also introduces the value); or who gave or uses it (`the temp password
+    // you gave me was x`, `token we use: x`).
     let head = hay.get(p..(p + 6).min(hay.len()))?;
-    if [&b"for "[..], b"of ", b"on ", b"until "]
-        .iter()
-        .any(|w| head.starts_with(w))
+    if [
+        &b"for "[..],
+        b"of ",
+        b"on ",
+        b"until ",
+        b"you ",
+        b"we ",
+        b"they ",
+        b"i ",
+    ]
+    .iter()
+    .any(|w| head.starts_with(w))
     {
         let mut q = p + memchr::memchr(b' ', head)? + 1;
         for _ in 0..4 {
@@ -3041,6 +3095,15 @@ fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<
     if name.end != p || !csv_row_cell(hay, raw_s, p) {
         return None;
     }
+    // An ESP-IDF NVS partition table row, `key,type,encoding,value`
+    // (`wifi_pass,data,string,x`): the value is the fourth cell.
+    let mut p = p;
+    for typed in [&b",data,string,"[..], b",data,hex2bin,", b",data,base64,"] {
+        if hay[p..].starts_with(typed) && raw_s == line_start(hay, raw_s) {
+            p += typed.len() - 1;
+            break;
+        }
+    }
     let (v, quoted) = parse_value(hay, p + 1)?;
     let end = value_end(hay, &v, quoted);
     // A header row names the next column (`password,last_rotated,notes`): letters only.
@@ -3243,12 +3306,15 @@ fn wifi_key_noun(hay: &[u8], s: usize, e: usize) -> bool {
         return false;
     }
     let before = hay[s.saturating_sub(12)..s - 1].to_ascii_lowercase();
+    // Or the network named first on the line: `Wi-Fi for the AV cart: SSID HF-AV, key "x"`.
+    let lead = &hay[line_start(hay, s).max(s.saturating_sub(64))..s - 1];
     [&b"wifi"[..], b"wi-fi", b"wlan", b"wpa", b"wpa2", b"network"]
         .iter()
         .any(|w| {
             before.ends_with(w)
                 && (before.len() == w.len() || before[before.len() - w.len() - 1] == b' ')
         })
+        || memchr::memmem::find(lead, b"SSID ").is_some() && lead.ends_with(b",")
 }
 
 /// Whether a name is a token's, key's or secret's noun in prose (`token`, `API key`).
@@ -3358,9 +3424,14 @@ fn bare_password(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment>
     });
     // Words run together are prose or code (`lookupz6Unrecognized`) unless they end the
     // message, or hold all four kinds of characters, as in `prose_value`.
+    // A long random value is split into many short "words" (`w9QDbpQAixDbmPzlfn060ACNHHc3`):
+    // no prose.
     let classes = char_classes(val);
+    let random = val.len() >= 20 && crate::filters::shannon_entropy(val) >= 4.0;
     if !(strong_password(val) && !code && val.iter().any(u8::is_ascii_alphabetic))
-        || wordy(val) && !(rest_of_line_empty(hay, v.end) && classes >= 3 || classes == 4)
+        || wordy(val)
+            && !random
+            && !(rest_of_line_empty(hay, v.end) && classes >= 3 || classes == 4)
     {
         return None;
     }
@@ -4421,9 +4492,12 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
                 // quotes (`\"Ca\"rrier60*\"` in a JSON string, `""Quill_Ro""tor646""` in a CSV
                 // cell, `&quot;K&quot;estrel88.&quot;`): a quote with a letter or digit right
                 // after it, and the string closing later on the line, is inside the value.
-                if q > 1
-                    && hay.get(i + q).is_some_and(u8::is_ascii_alphanumeric)
-                    && closes_later(hay, i + q, lim, form)
+                // Inside `'\''...'\''` any character but a blank or `;` goes on (`'\''Ro'\''.x'\''`).
+                let inner = |b: &u8| {
+                    b.is_ascii_alphanumeric()
+                        || (form == b"'\\''" && !b.is_ascii_whitespace() && !b"';)".contains(b))
+                };
+                if q > 1 && hay.get(i + q).is_some_and(inner) && closes_later(hay, i + q, lim, form)
                 {
                     i += q;
                     continue;
@@ -4498,6 +4572,16 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
             i += 2;
             continue;
         }
+        // A quote escaped inside the value, a letter or digit after it (`Pump-Win\"ch_385` in a
+        // JSON string's text, `abc\"def` in a shell word).
+        if hay[i] == b'\\'
+            && i > p
+            && hay.get(i + 1) == Some(&b'"')
+            && hay.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            i += 2;
+            continue;
+        }
         // Inside a shell's single-quoted word (`echo 'PASS=it'\''s'`, `'-pit'\''s'`), `'\''`
         // closes the quote, writes a quote and reopens: the value goes on.
         if hay[i..].starts_with(b"'\\''")
@@ -4518,6 +4602,31 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         return None;
     }
     Some((p..i, false))
+}
+
+/// Whether `value` holds the name's head word `head`, other than inside an English word that
+/// happens to contain it (`DB_PASS = 'acorn-compass-fjord-80'`, `api_key = "Monkey-Tide-84"`).
+fn holds_head(value: &[u8], head: &[u8]) -> bool {
+    const HOSTS: &[&[u8]] = &[
+        b"compass",
+        b"passage",
+        b"passenger",
+        b"passion",
+        b"monkey",
+        b"turkey",
+        b"donkey",
+        b"whiskey",
+        b"jockey",
+        b"hockey",
+        b"keystone",
+        b"author",
+    ];
+    let lower = value.to_ascii_lowercase();
+    memchr::memmem::find_iter(&lower, head).any(|at| {
+        !HOSTS.iter().any(|w| {
+            memchr::memmem::find(w, head).is_some_and(|k| at >= k && lower[at - k..].starts_with(w))
+        })
+    })
 }
 
 /// A value as people choose one for a password, under a name that does not say password
@@ -4553,6 +4662,34 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
     word_number_symbol
         || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
         || capitalised_words_number(v)
+        || pascal_words_number(v)
+}
+
+/// Capitalised words run together and a number of two to four digits (`Piston2016`,
+/// `RadonCondor768`): one word needs four letters. Type names do not end in a number so
+/// long, constants are upper case.
+fn pascal_words_number(v: &[u8]) -> bool {
+    let digits = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let letters = &v[..v.len() - digits];
+    if !(2..=4).contains(&digits) || letters.len() < 4 || !letters[0].is_ascii_uppercase() {
+        return false;
+    }
+    let mut words = 0;
+    let mut run = 0;
+    for (i, b) in letters.iter().enumerate() {
+        if b.is_ascii_uppercase() {
+            if i > 0 && run < 3 {
+                return false;
+            }
+            words += 1;
+            run = 1;
+        } else if b.is_ascii_lowercase() {
+            run += 1;
+        } else {
+            return false;
+        }
+    }
+    run >= 3 && (words >= 2 || letters.len() >= 4)
 }
 
 /// Capitalised words joined by `_`, `-` or `.` and a number of two or more digits at the end
@@ -4567,10 +4704,11 @@ fn capitalised_words_number(v: &[u8]) -> bool {
         w.len() >= 3 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
     };
     let digits = last.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    // The number may stand apart (`Canyon.Raven_959`) after two words.
     !words.is_empty()
         && words.iter().all(|w| word(w))
         && digits >= 2
-        && word(&last[..last.len() - digits])
+        && (word(&last[..last.len() - digits]) || digits == last.len() && words.len() >= 2)
 }
 
 /// A password that starts with a word said twice (`Monsoon-Monsoon-743`, `Rhubarbrhubarb77$`),
@@ -5190,6 +5328,26 @@ fn encodes_no_secret(v: &[u8]) -> bool {
     !value_plausible(&d, true)
         || crate::filters::is_placeholder(&d)
         || crate::filters::is_stored_hash(&d)
+}
+
+/// An RSA ciphertext in base64: exactly 256, 384 or 512 bytes of binary (a 2048-, 3072- or
+/// 4096-bit modulus), as Travis CI's `secure:` values and other public-key sealed settings are
+/// committed on purpose. No credential is that long and that exact.
+fn rsa_ciphertext(v: &[u8]) -> bool {
+    if !matches!(v.len(), 344 | 512 | 684) {
+        return false;
+    }
+    use base64::Engine as _;
+    let body = v
+        .strip_suffix(b"==")
+        .or_else(|| v.strip_suffix(b"="))
+        .unwrap_or(v);
+    let mut d = Vec::new();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode_vec(body, &mut d)
+        .is_ok()
+        && matches!(d.len(), 256 | 384 | 512)
+        && d.iter().filter(|b| !(0x20..0x7f).contains(*b)).count() > d.len() / 4
 }
 
 /// Cheap checks every value must pass, whatever rule reports it: not a reference, an
@@ -6075,7 +6233,13 @@ fn checksum_or_id_shape(value: &[u8]) -> bool {
         && value.chunks(3).all(|c| {
             c[..2].iter().all(u8::is_ascii_hexdigit) && c.get(2).is_none_or(|b| *b == b':')
         });
-    go_sum || fingerprint || value.ends_with(b".apps.googleusercontent.com")
+    // An Oracle Cloud resource OCID (`ocid1.tenancy.oc1..aaaa...`) and an OPC UA node id
+    // (`ns=2;s=Press07.Temp`) name things.
+    let ocid = value.starts_with(b"ocid1.") && memchr::memmem::find(value, b".oc").is_some();
+    let node_id = value.starts_with(b"ns=")
+        && value[3..].iter().take_while(|b| b.is_ascii_digit()).count() >= 1
+        && memchr::memmem::find(&value[..value.len().min(10)], b";s=").is_some();
+    go_sum || fingerprint || ocid || node_id || value.ends_with(b".apps.googleusercontent.com")
 }
 
 fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
@@ -8154,6 +8318,99 @@ mod attribution_tests {
                 // `pass` as a verb, and a two-letter unit after a token's name.
                 "# pass ctxValue2 to the handler\n",
                 "TOKEN_MS=Qz8Lk3Vw7Xr2Tb9N\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn nested_shell_words_chosen_keys_key_value_tables_and_ids() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A word quoted inside a single-quoted one, a quote written into it.
+            (
+                "exec: sh -c 'mosquitto_pub -u line3 -P '\\''Quill'\\''.Harbor.Pump.7731'\\'' -t plant/x -m 1'\n",
+                "Quill'\\''.Harbor.Pump.7731",
+            ),
+            (
+                "psql \"$ADMIN_URL\" -c 'ALTER ROLE app PASSWORD '\\''Fall2024!Tundra'\\''x9'\\'';'\n",
+                "Fall2024!Tundra'\\''x9",
+            ),
+            (
+                "mosquitto_pub -u line3 -P 'Quill'\\''.Harbor.Pump.7731' -t plant/x -m 1\n",
+                "Quill'\\''.Harbor.Pump.7731",
+            ),
+            // Passwords people choose under a secret's or an encryption key's name.
+            ("    secret = Lantern2017\n", "Lantern2017"),
+            ("    secret = HarborFalcon615\n", "HarborFalcon615"),
+            ("PLC_ENCRYPTION_KEY='Bracket1994'\n", "Bracket1994"),
+            ("    secretKey: \"Copper1987!\",\n", "Copper1987!"),
+            (
+                "keyence_plc_password = Walnut.Heron_418\n",
+                "Walnut.Heron_418",
+            ),
+            // A name's head inside an English word of the value.
+            ("ProfileInfluxDBPass=R1ver@Compass482\n", "R1ver@Compass482"),
+            // Prose: who gave the password; a random one that no words make up.
+            (
+                "Hi, the temp password you gave me was Kestrel-Ridge471 and it says expired.\n",
+                "Kestrel-Ridge471",
+            ),
+            (
+                "Please unlock svc-batch. Its password Tq8ZmW3xKp7NvR2LcY9bHd4FsJ6GaE is in the old list.\n",
+                "Tq8ZmW3xKp7NvR2LcY9bHd4FsJ6GaE",
+            ),
+            // An ESP-IDF NVS partition table: each row names its value.
+            (
+                "key,type,encoding,value\nwifi,namespace,,\nwifi_pass,data,string,Meadow7Osprey42!\n",
+                "Meadow7Osprey42!",
+            ),
+            (
+                "vendor,environment,owner,credential_type,value,last_rotated\nFiserv,production,ops,password,\"Kestrel51\"\"Lotus!\",2024-01-25\n",
+                "Kestrel51\"\"Lotus!",
+            ),
+            // A quote escaped inside a JSON string's text; a network's key after its SSID.
+            (
+                "\"body\": \"DB user: hist\\nDB password: Pump-Win\\\"ch_385\\nThanks\"\n",
+                "Pump-Win\\\"ch_385",
+            ),
+            (
+                "\"Description\": \"Wi-Fi for the AV cart: SSID HF-AV, key \\\"Velvet@Fj0rd635\\\"ir\\\" (with the quote)\",\n",
+                "Velvet@Fj0rd635\\\"ir",
+            ),
+            // A value marked as base64 is judged as what it decodes to.
+            (
+                "export WIDGET_API_TOKEN='base64:WHE4dlQzbUs3cFo5TGIyUno0V2M='\n",
+                "WHE4dlQzbUs3cFo5TGIyUno0V2M=",
+            ),
+            // Logins on a command line or in a URL, passwords people chose.
+            (
+                "curl -u admin:Ridgeline47W http://10.0.0.5:8080/api\n",
+                "Ridgeline47W",
+            ),
+            (
+                "snapshot.url=http://root:Lantern1996x@10.40.7.31/cgi/jpg\n",
+                "Lantern1996x",
+            ),
+        ];
+        reports_each(&s, &cases);
+        let rsa = {
+            use base64::Engine as _;
+            let bytes: Vec<u8> = (0..256u32).map(|i| (i * 167 + 13) as u8).collect();
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        };
+        let travis = format!("export DEPLOY_PASSWORD='{rsa}'\n");
+        reports_none(
+            &s,
+            &[
+                // Identifiers under a credential's name, and in a `credentials` block.
+                "client_secret: \"ocid1.tenancy.oc1..aaaaaaaaiinj8lryou5ufrkhiuaqln26dxyqvfvh6l90csjxgffrzuob6b63\"\n",
+                "clientSecret = \"ns=2;s=Press07.K0D3D7HI\"\n",
+                "{\n  \"credentials\": {\n    \"clientid\": \"sb-mes-bridge!t31290\",\n    \"xsappname\": \"mes-bridge!t12345\"\n  }\n}\n",
+                // An RSA ciphertext (Travis CI `secure:`) is committed on purpose.
+                travis.as_str(),
+                // Laravel's key is random bytes: no text to judge.
+                "key,type,encoding,value\n",
             ],
         );
     }

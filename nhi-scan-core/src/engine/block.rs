@@ -248,6 +248,22 @@ fn member_name(line: &[u8], at: usize, words: &mut Words) -> Option<Range<usize>
     if (0..words.len()).any(|i| NOT_SECRET.contains(&words.get(i))) {
         return None;
     }
+    // Run together, the identifying word ends the name (SAP's service key: `clientid`,
+    // `tenantid`, `xsappname`, `identityzone`).
+    if [
+        &b"id"[..],
+        b"name",
+        b"url",
+        b"uri",
+        b"zone",
+        b"domain",
+        b"host",
+    ]
+    .iter()
+    .any(|w| lower.len() > w.len() + 2 && lower.ends_with(w))
+    {
+        return None;
+    }
     Some(at + q..at + q + len)
 }
 

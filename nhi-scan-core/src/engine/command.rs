@@ -303,6 +303,8 @@ const COMMANDS: &[Command] = &[
     cmd("add_principal", &[], &[Apart("-pw")]),
     // Steam's build uploader: `steamcmd +login user pw +run_app_build ...`.
     cmd("steamcmd", &[], &[Follows("+login", 1)]),
+    // Db2's CLP: `db2 connect to DB user U using PW` (also `db2 "connect to ..."`).
+    cmd("db2", &["connect"], &[Follows("using", 0)]),
     // Yocto's `extrausers` class takes a clear-text password (`usermod -P 'x' root`), where
     // shadow's own `-P` is a directory that no password check accepts.
     cmd("usermod", &[], &[Apart("-P")]),
@@ -577,11 +579,47 @@ fn shell_words(hay: &[u8], mut p: usize) -> Vec<Range<usize>> {
                 }
             }
             b'\n' | b'\r' | b'|' | b';' | b'&' | b'>' | b']' => break,
-            q @ (b'"' | b'\'') => {
-                let s = p + 1;
-                let Some(e) = memchr::memchr2(q, b'\n', &hay[s..lim]) else {
+            // A word quoted inside a single-quoted one (`sh -c '... -P '\''v'\'' ...'`): up to
+            // the `'\''` that a blank, `;` or the outer quote follows.
+            b'\''
+                if hay[p..lim].starts_with(b"'\\''")
+                    && hay
+                        .get(p + 4)
+                        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'\'') =>
+            {
+                let s = p + 4;
+                let eol = super::assign::line_end(hay, s).min(lim);
+                let mut i = s;
+                let mut end = None;
+                while let Some(k) = memchr::memmem::find(&hay[i..eol], b"'\\''") {
+                    let j = i + k;
+                    if hay
+                        .get(j + 4)
+                        .is_none_or(|b| b.is_ascii_whitespace() || b"';)".contains(b))
+                    {
+                        end = Some(j);
+                        break;
+                    }
+                    i = j + 4;
+                }
+                let Some(e) = end else {
                     break;
                 };
+                out.push(s..e);
+                p = e + 4;
+            }
+            q @ (b'"' | b'\'') => {
+                let s = p + 1;
+                let Some(mut e) = memchr::memchr2(q, b'\n', &hay[s..lim]) else {
+                    break;
+                };
+                // `'it'\''s'`: the quote closes, a quote is written, and the word goes on.
+                while q == b'\''
+                    && hay[s + e + 1..lim].starts_with(b"\\''")
+                    && let Some(k) = memchr::memchr2(q, b'\n', &hay[s + e + 4..lim])
+                {
+                    e += 4 + k;
+                }
                 if hay[s + e] != q {
                     break;
                 }
@@ -708,6 +746,15 @@ mod tests {
         // nhi-scan:allow-next-line (fakes)
         let cases = [
             ("7z a -p'Qz8#mLv2' -mhe=on out.7z in/", "Qz8#mLv2"),
+            // `'\''` goes on inside a single-quoted word, and opens one inside another.
+            (
+                "db2 connect to CORE user db2batch using 'Oyster61'\\''Cricket!'",
+                "Oyster61'\\''Cricket!",
+            ),
+            (
+                "sh -c 'mosquitto_pub -u l3 -P '\\''Quill'\\''.Pump.7731'\\'' -t x -m 1'",
+                "Quill'\\''.Pump.7731",
+            ),
             ("7za x -pKq7Lz2Rd9Wx backup.7z", "Kq7Lz2Rd9Wx"),
             ("zip -r -P wV0uR9NCmDZl hr.zip exports/", "wV0uR9NCmDZl"),
             (

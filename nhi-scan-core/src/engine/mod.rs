@@ -1014,7 +1014,14 @@ impl Scanner {
         // A password in a connection string or URI is chosen by a person, not generated: its
         // bar follows its length and composition, as a password found by name does
         // (`postgresql://app:5JXRz62K6J@db`), while `postgres:postgres` stays out.
-        let human = spec.kind == crate::rules::Kind::DbCredential;
+        // So is the password of a login written on a command line or in a URL
+        // (`curl -u admin:Coilsilo46W`, `http://root:Rotor1996x@10.40.7.31/`): the rule's id
+        // says password, passphrase or credentials.
+        let human = spec.kind == crate::rules::Kind::DbCredential
+            || spec.id.contains("password")
+            || spec.id.contains("passphrase")
+            || spec.id.ends_with("url-credentials")
+            || spec.id.ends_with("uri-credentials");
         if let Some(min) = spec.min_entropy
             && filters::shannon_entropy(secret) < assign::context_entropy_bar(min, secret, human)
         {

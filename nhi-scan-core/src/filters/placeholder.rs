@@ -11,6 +11,11 @@ const MARKERS: &[&str] = &[
     "changeit",
     // SQL Server's documented sample password (`yourStrong(!)Password`, `YourStrong@Passw0rd`).
     "yourstrong",
+    // "password" spelled as policies ask (`p@ssw0rd`, `Passw0rd!`): every tutorial's sample.
+    "p@ssw0rd",
+    "passw0rd",
+    "p@ssword",
+    "p@$$w0rd",
     "change_me",
     "placeholder",
     "dummy",
