@@ -1925,14 +1925,7 @@ pub(super) fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
         b'`' if rest.get(1) == Some(&b'"') => Some(2),
         // A shell's single-quoted word quoting again inside (`sh -c '... -P '\''v'\'' ...'`):
         // `'\''` opens the inner word.
-        b'\''
-            if rest.starts_with(b"'\\''")
-                && rest
-                    .get(4)
-                    .is_some_and(|b| !b.is_ascii_whitespace() && !b"';".contains(b)) =>
-        {
-            Some(4)
-        }
+        b'\'' if rest.starts_with(b"'\\''") && inner_word_goes_on(rest.get(4)) => Some(4),
         b'"' | b'\'' | b'`' => Some(1),
         b'\\' => {
             let n = rest.iter().take_while(|b| **b == b'\\').count();
@@ -1961,7 +1954,14 @@ pub(super) fn quote_at(hay: &[u8], p: usize) -> Option<usize> {
     }
 }
 
-/// The quote that ends right before `p`, if any (same forms as [`quote_at`]).
+/// Whether a word quoted inside a shell's single-quoted one goes on with the byte after a
+/// `'\''` (`'\''Ro'\''.x'\''`): anything but a blank, `;`, `)` or the outer quote, which end it.
+pub(super) fn inner_word_goes_on(next: Option<&u8>) -> bool {
+    next.is_some_and(|b| !b.is_ascii_whitespace() && !b"';)".contains(b))
+}
+
+/// The quote that ends right before `p`, if any (the forms of [`quote_at`] but the shell's
+/// `'\''`).
 fn quote_before(hay: &[u8], p: usize) -> Option<usize> {
     let before = &hay[..p];
     for q in [
@@ -2844,7 +2844,7 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         b"you ",
         b"we ",
         b"they ",
-        b"i ",
+        b"I ",
     ]
     .iter()
     .any(|w| head.starts_with(w))
@@ -4493,12 +4493,10 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
                 // cell, `&quot;K&quot;estrel88.&quot;`): a quote with a letter or digit right
                 // after it, and the string closing later on the line, is inside the value.
                 // Inside `'\''...'\''` any character but a blank or `;` goes on (`'\''Ro'\''.x'\''`).
-                let inner = |b: &u8| {
-                    b.is_ascii_alphanumeric()
-                        || (form == b"'\\''" && !b.is_ascii_whitespace() && !b"';)".contains(b))
-                };
-                if q > 1 && hay.get(i + q).is_some_and(inner) && closes_later(hay, i + q, lim, form)
-                {
+                let next = hay.get(i + q);
+                let inner = next.is_some_and(u8::is_ascii_alphanumeric)
+                    || form == b"'\\''" && inner_word_goes_on(next);
+                if q > 1 && inner && closes_later(hay, i + q, lim, form) {
                     i += q;
                     continue;
                 }
@@ -4622,9 +4620,16 @@ fn holds_head(value: &[u8], head: &[u8]) -> bool {
         b"author",
     ];
     let lower = value.to_ascii_lowercase();
+    // The host word whole: `author` does not excuse `authorization`.
     memchr::memmem::find_iter(&lower, head).any(|at| {
         !HOSTS.iter().any(|w| {
-            memchr::memmem::find(w, head).is_some_and(|k| at >= k && lower[at - k..].starts_with(w))
+            memchr::memmem::find(w, head).is_some_and(|k| {
+                at >= k
+                    && lower[at - k..].starts_with(w)
+                    && lower
+                        .get(at - k + w.len())
+                        .is_none_or(|b| !b.is_ascii_alphabetic())
+            })
         })
     })
 }
@@ -4665,9 +4670,9 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || pascal_words_number(v)
 }
 
-/// Capitalised words run together and a number of two to four digits (`Piston2016`,
-/// `RadonCondor768`): one word needs four letters. Type names do not end in a number so
-/// long, constants are upper case.
+/// Capitalised words run together and a number of two to four digits (`RadonCondor768`), or
+/// one word of four letters or more and four digits (`Piston2016`). Type names do not end in a
+/// number so long, constants are upper case.
 fn pascal_words_number(v: &[u8]) -> bool {
     let digits = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     let letters = &v[..v.len() - digits];
@@ -4689,7 +4694,8 @@ fn pascal_words_number(v: &[u8]) -> bool {
             return false;
         }
     }
-    run >= 3 && (words >= 2 || letters.len() >= 4)
+    // One word takes a four-digit number (`Piston2016`); `Postgres14`, `Redis7` are versions.
+    run >= 3 && (words >= 2 || digits == 4)
 }
 
 /// Capitalised words joined by `_`, `-` or `.` and a number of two or more digits at the end
@@ -8409,7 +8415,7 @@ mod attribution_tests {
                 "{\n  \"credentials\": {\n    \"clientid\": \"sb-mes-bridge!t31290\",\n    \"xsappname\": \"mes-bridge!t12345\"\n  }\n}\n",
                 // An RSA ciphertext (Travis CI `secure:`) is committed on purpose.
                 travis.as_str(),
-                // Laravel's key is random bytes: no text to judge.
+                // A key/value table's header names no value.
                 "key,type,encoding,value\n",
             ],
         );

@@ -248,20 +248,26 @@ fn member_name(line: &[u8], at: usize, words: &mut Words) -> Option<Range<usize>
     if (0..words.len()).any(|i| NOT_SECRET.contains(&words.get(i))) {
         return None;
     }
-    // Run together, the identifying word ends the name (SAP's service key: `clientid`,
-    // `tenantid`, `xsappname`, `identityzone`).
-    if [
-        &b"id"[..],
-        b"name",
-        b"url",
-        b"uri",
-        b"zone",
-        b"domain",
-        b"host",
-    ]
-    .iter()
-    .any(|w| lower.len() > w.len() + 2 && lower.ends_with(w))
-    {
+    // Identifying names written run together (SAP's service key: `clientid`, `tenantid`,
+    // `xsappname`, `identityzone`); a provider's name ending so (`plaid`) stays a member.
+    const RUN_TOGETHER: &[&[u8]] = &[
+        b"clientid",
+        b"tenantid",
+        b"appid",
+        b"userid",
+        b"accountid",
+        b"projectid",
+        b"subscriptionid",
+        b"keyid",
+        b"orgid",
+        b"appname",
+        b"xsappname",
+        b"identityzone",
+        b"uaadomain",
+        b"hostname",
+        b"username",
+    ];
+    if RUN_TOGETHER.contains(&lower.as_slice()) {
         return None;
     }
     Some(at + q..at + q + len)

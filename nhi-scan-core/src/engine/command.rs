@@ -583,9 +583,7 @@ fn shell_words(hay: &[u8], mut p: usize) -> Vec<Range<usize>> {
             // the `'\''` that a blank, `;` or the outer quote follows.
             b'\''
                 if hay[p..lim].starts_with(b"'\\''")
-                    && hay
-                        .get(p + 4)
-                        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'\'') =>
+                    && super::assign::inner_word_goes_on(hay.get(p + 4)) =>
             {
                 let s = p + 4;
                 let eol = super::assign::line_end(hay, s).min(lim);
@@ -593,10 +591,7 @@ fn shell_words(hay: &[u8], mut p: usize) -> Vec<Range<usize>> {
                 let mut end = None;
                 while let Some(k) = memchr::memmem::find(&hay[i..eol], b"'\\''") {
                     let j = i + k;
-                    if hay
-                        .get(j + 4)
-                        .is_none_or(|b| b.is_ascii_whitespace() || b"';)".contains(b))
-                    {
+                    if !super::assign::inner_word_goes_on(hay.get(j + 4)) {
                         end = Some(j);
                         break;
                     }
@@ -615,6 +610,7 @@ fn shell_words(hay: &[u8], mut p: usize) -> Vec<Range<usize>> {
                 };
                 // `'it'\''s'`: the quote closes, a quote is written, and the word goes on.
                 while q == b'\''
+                    && hay[s + e] == q
                     && hay[s + e + 1..lim].starts_with(b"\\''")
                     && let Some(k) = memchr::memchr2(q, b'\n', &hay[s + e + 4..lim])
                 {

@@ -1015,13 +1015,8 @@ impl Scanner {
         // bar follows its length and composition, as a password found by name does
         // (`postgresql://app:5JXRz62K6J@db`), while `postgres:postgres` stays out.
         // So is the password of a login written on a command line or in a URL
-        // (`curl -u admin:Coilsilo46W`, `http://root:Rotor1996x@10.40.7.31/`): the rule's id
-        // says password, passphrase or credentials.
-        let human = spec.kind == crate::rules::Kind::DbCredential
-            || spec.id.contains("password")
-            || spec.id.contains("passphrase")
-            || spec.id.ends_with("url-credentials")
-            || spec.id.ends_with("uri-credentials");
+        // (`curl -u admin:Coilsilo46W`, `http://root:Rotor1996x@10.40.7.31/`).
+        let human = spec.kind == crate::rules::Kind::DbCredential || chosen_by_people(&spec.id);
         if let Some(min) = spec.min_entropy
             && filters::shannon_entropy(secret) < assign::context_entropy_bar(min, secret, human)
         {
@@ -1242,6 +1237,19 @@ fn names_an_identifier(rule: &CompiledRule, before: &[u8]) -> bool {
         || tail.contains("user")
         || tail.contains("account")
         || tail.contains("email"))
+}
+
+/// Whether a rule's secret is a password a person chose, by the rule's name (the part after the
+/// provider): a password or passphrase (`config.curl-user-password`, `snmp.v3-auth-passphrase`)
+/// or a URL's login (`config.url-credentials*`); no password a service generates (app
+/// passwords, Terraform's `random_password`, 1Password's tokens, whose provider says password).
+fn chosen_by_people(id: &str) -> bool {
+    let name = id.rsplit_once('.').map_or(id, |(_, n)| n);
+    (name.contains("password") || name.contains("passphrase"))
+        && !name.contains("app-password")
+        && !name.contains("random")
+        || name.starts_with("url-credentials")
+        || name.starts_with("uri-credentials")
 }
 
 /// Values a rule may match that are no credential: placeholders, references to a value kept

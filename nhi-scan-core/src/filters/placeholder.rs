@@ -16,6 +16,8 @@ const MARKERS: &[&str] = &[
     "passw0rd",
     "p@ssword",
     "p@$$w0rd",
+    // Harbor's documented default admin password.
+    "harbor12345",
     "change_me",
     "placeholder",
     "dummy",
