@@ -529,6 +529,71 @@ def class_files():
          ("neg", "opc-ua-node-id")),
         (f"  deploy_password: '{rsa}'", ("neg", "rsa-ciphertext")),
     ])
+    # 48. Stop 22: leetspeak passwords, Basic headers made by hand, game, DRM and telecom keys,
+    # network devices' clear secrets, RADIUS logs, client ids that are no credentials.
+    lw = r.choice(WORDS)
+    leet = lw.replace("o", "0").replace("e", "3").replace("a", "4") + r.choice(WORDS).replace("o", "0").replace("e", "3") + str(r.randint(10, 99))
+    while sum(c.isdigit() for c in leet[:-2]) < 2:
+        lw = r.choice(WORDS)
+        leet = lw.replace("o", "0").replace("e", "3").replace("a", "4") + r.choice(WORDS).replace("o", "0").replace("e", "3") + str(r.randint(10, 99))
+    bb = rnd(r, 24)
+    emit("stop22/ops/bootstrap.sh", [
+        f"# {HEADER}",
+        (f'LEDGER_SVC_PASSWORD="{leet}"', ("pos", "generic.password", leet)),
+        (f"AUTH=$(echo -n 'deploy:{bb}' | base64)", ("pos", "generic.password.unquoted", bb)),
+    ])
+    gslt, steam, cf = rnd(r, 32, "0123456789ABCDEF"), rnd(r, 32, "0123456789ABCDEF"), "$2a$10$" + rnd(r, 53, B62 + "./")
+    emit("stop22/game/server.cfg", [
+        f"// {HEADER}",
+        (f"sv_setsteamaccount {gslt}", ("pos", "steam.game-server-login-token", gslt)),
+    ])
+    emit("stop22/game/publish.py", [
+        f"# {HEADER}",
+        (f"STEAM_PUBLISHER_KEY = '{steam}'", ("pos", "steam.web-api-key", steam)),
+        (f"CURSEFORGE_API_KEY = '{cf}'", ("pos", "curseforge.api-key", cf)),
+        ("GAME_KEY = '" + rnd(r, 32, HEX) + "'", ("neg", "game-analytics-game-key")),
+    ])
+    iv, seed = rnd(r, 32, HEX), rnd(r, 40, B62 + "+/")
+    emit("stop22/drm/keyserver.yaml", [
+        f"# {HEADER}",
+        "providers:",
+        "  widevine:",
+        "    provider: example_media",
+        (f"    signing_iv: {iv}", ("pos", "widevine.signing-iv", iv)),
+        "  playready:",
+        (f"    key_seed: {seed}", ("pos", "playready.key-seed", seed)),
+    ])
+    k, opc = rnd(r, 32, "0123456789ABCDEF"), rnd(r, 32, "0123456789ABCDEF")
+    emit("stop22/core/subscribers.json", [
+        "{",
+        f'  "_comment": "{HEADER}",',
+        '  "imsi": "001010000012345",',
+        '  "security": {',
+        (f'    "k": "{k}",', ("pos", "telecom.subscriber-key", k)),
+        '    "amf": "8000",',
+        (f'    "opc": "{opc}"', ("pos", "telecom.subscriber-opc", opc)),
+        "  }",
+        "}",
+    ])
+    tk, bgp, ntp = rnd(r, 28), word_pw(), rnd(r, 16)
+    emit("stop22/net/pe1.cfg", [
+        f"! {HEADER}",
+        (f" hwtacacs-server shared-key simple {tk}", ("pos", "network.clear-keyword-secret", tk)),
+        (f" peer 172.16.0.9 password simple {bgp}", ("pos", "network.clear-keyword-secret", bgp)),
+        (f"ntp authentication-key 1 md5 {ntp}", ("pos", "ntp.authentication-key", ntp)),
+        ("ntp authentication-key 2 md5 121A0C0411045D5679 7", ("neg", "cisco-type7-ntp-key")),
+    ])
+    rp = word_pw()
+    emit("stop22/aaa/radius.log", [
+        (f"Tue Mar 11 08:50:13 2025 : Auth: (22619) Login incorrect (pap: Cleartext password does not match \"known good\" password): [kd{r.randint(1000000, 9999999)}@isp.example/{rp}] (from client bng2 port 7213)",
+         ("pos", "freeradius.logged-password", rp)),
+    ])
+    emit("stop22/crm/.env", [
+        f"# {HEADER}",
+        ("SFDC_CONSUMER_KEY=3MVG9" + rnd(r, 80, B62 + "._"), ("neg", "salesforce-consumer-key")),
+        ("RAZORPAY_KEY_ID=rzp_live_" + rnd(r, 14), ("neg", "razorpay-key-id")),
+        ("SESSION_SECRET=replace-with-64-random-chars", ("neg", "instruction-placeholder")),
+    ])
     return files, truth, negs
 
 

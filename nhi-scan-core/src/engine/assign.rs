@@ -601,6 +601,16 @@ impl Assign {
         end: usize,
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
+        // `sk-or-v1-<your-key>`: a prefix before a placeholder, not a value (a closing tag,
+        // `...L3=</KEY>`, ends one).
+        if other_attribute(hay, &a)
+            || hay.get(a.value.end) == Some(&b'<')
+                && hay.get(a.value.end + 1) != Some(&b'/')
+                && a.value.end > a.value.start
+                && matches!(hay[a.value.end - 1], b'-' | b'_' | b':' | b'=' | b'.')
+        {
+            return (end, None);
+        }
         // `Authorization: Bearer $T` in a script: the credential is what `T=` holds.
         if a.decoded.is_none()
             && hay.get(a.value.start) == Some(&b'$')
@@ -994,6 +1004,8 @@ impl Assign {
             let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
             // Snowflake's `private_key_file_pwd`: the password that opens the key file.
             let file_password = word == b"file" && super::words::password_word(head);
+            // An ID's password (`APPLE_ID_PASSWORD`, `appleIdPassword`) is the account's.
+            let id_password = word == b"id" && w + 2 == end && super::words::password_word(head);
             // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
             // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
             let md5_key = word == b"md" && value.iter().any(|b| !b.is_ascii_hexdigit());
@@ -1009,6 +1021,7 @@ impl Assign {
                 && !salt_tool
                 && !data_bag
                 && !file_password
+                && !id_password
         });
         if named_public_key(words, end, value) {
             return;
@@ -4081,6 +4094,8 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     const BASE64_CALLS: &[&[u8]] = &[
         b"base64decode",
         b"b64decode",
+        b"urlsafe_b64decode",
+        b"standard_b64decode",
         b"atob",
         b"frombase64string",
         b"decode64",
@@ -4114,8 +4129,11 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         let callee = &stmt[k..open];
         let before = &stmt[..k];
         let is = |list: &[&[u8]]| list.iter().any(|c| c.eq_ignore_ascii_case(callee));
-        // Perl `pack("H*", "...")`: the template says hex.
-        let encoding = if is(HEX_CALLS) || callee == b"pack" {
+        // Perl `pack("H*", "...")`: the template says hex; so does Go's `hex.DecodeString`.
+        let encoding = if is(HEX_CALLS)
+            || callee == b"pack"
+            || callee == b"DecodeString" && before.ends_with(b"hex.")
+        {
             Encoding::Hex
         } else if is(BASE64_CALLS) {
             // `decode(`/`from(` only on a base64 object: `Base64.getDecoder().decode(`,
@@ -5409,6 +5427,9 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         b"{cipher}",
         b"$ansible_vault",
         b"aqaaancmnd8bfderjhoawe/cl+sbaaaa",
+        // The same DPAPI blob in hex, as a Remote Desktop file's `password 51:b:` holds it.
+        b"01000000d08c9ddf0115d1118c7a00c04fc297eb",
+        b"51:b:01000000d08c9ddf0115d1118c7a00c04fc297eb",
     ] {
         if lv.starts_with(pre) {
             return false;
@@ -5503,16 +5524,21 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
             return false;
         }
     }
-    // E-mail addresses, whose domain ends in a name (`M@rbl3.539` is a password).
+    // E-mail addresses, whose domain ends in a name (`M@rbl3.539` is a password) and starts
+    // with a label (`SN@.jNkLBNc` is a password too), its top level in one case (`.Com` too).
     if let Some(at) = memchr::memchr(b'@', v)
         && at > 0
         && memchr::memchr(b'.', &v[at..]).is_some()
+        && v.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
         && v[at + 1..]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
-        && (v.rsplit(|b| *b == b'.')
-            .next()
-            .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
+        && (v.rsplit(|b| *b == b'.').next().is_some_and(|tld| {
+            tld.len() >= 2
+                && tld.iter().all(u8::is_ascii_alphabetic)
+                && (tld[1..].iter().all(u8::is_ascii_lowercase)
+                    || tld.iter().all(u8::is_ascii_uppercase))
+        })
             // `root@10.0.0.12`: a login at an address.
             || v[at + 1..].iter().filter(|b| **b == b'.').count() == 3
                 && v[at + 1..].iter().all(|b| b.is_ascii_digit() || *b == b'.'))
@@ -6208,7 +6234,8 @@ fn pascal_passphrase(v: &[u8]) -> bool {
 }
 
 /// Keys whose own provider's name says they are public or an identifier: Amplitude's API key
-/// is sent by every browser SDK (the secret key is the credential); DocuSign's integration key
+/// is sent by every browser SDK (the secret key is the credential), as Mailjet's API key names
+/// the account its secret key signs for; DocuSign's integration key
 /// is the app's OAuth client id; a LiveKit API key (`API` and 12 characters) names the key whose
 /// secret signs tokens. Checked before any rule, so a provider named nearby (a Bing key on the
 /// next line) does not claim them.
@@ -6216,13 +6243,11 @@ fn named_public_key(words: &Words, end: usize, value: &[u8]) -> bool {
     let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
     words.get(end - 1) == b"key"
         && (has(b"amplitude") && !has(b"secret")
+            || has(b"mailjet") && !has(b"secret") && !has(b"private")
             || has(b"docusign") && has(b"integration")
             || has(b"livekit") && value.starts_with(b"API") && value.len() <= 16)
 }
 
-/// Keys that providers publish by design and that sit under credential-like names: publishable,
-/// browser and mobile SDK keys, project tokens, a Pusher app key (20 hex; the app secret is the
-/// credential).
 /// Values whose format says they check or name something, whatever the name above them:
 /// a Go module checksum (`h1:` and a base64 SHA-256), a fingerprint written as colon-separated
 /// hex bytes (`e3:41:64:...`, 16 to 32 of them), and a Google OAuth client ID
@@ -6248,6 +6273,56 @@ fn checksum_or_id_shape(value: &[u8]) -> bool {
     go_sum || fingerprint || ocid || node_id || value.ends_with(b".apps.googleusercontent.com")
 }
 
+/// `<input type="password" class="form-control">`: the name is one attribute's value and the
+/// value another attribute's, which holds no credential unless it is the element's value
+/// (`<add key="Password" value="x"/>`).
+fn other_attribute(hay: &[u8], a: &Assignment) -> bool {
+    let s = a.name.start;
+    if s < 2 || !matches!(hay[s - 1], b'"' | b'\'') || hay[s - 2] != b'=' {
+        return false;
+    }
+    let Some(between) = hay.get(a.name.end + 1..a.value.start) else {
+        return false;
+    };
+    // The value is another attribute's (`class="form-control"`), not the element's content
+    // (`<string name="x" translatable="false">value</string>`).
+    if between.len() > 64
+        || between.contains(&b'\n')
+        || between.contains(&b'>')
+        || !between.ends_with(b"=\"") && !between.ends_with(b"='")
+    {
+        return false;
+    }
+    let Some(eq) = memchr::memrchr(b'=', between) else {
+        return false;
+    };
+    let attr = between[..eq].trim_ascii_end();
+    let n = attr
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
+        .count();
+    let attr = attr[attr.len() - n..].to_ascii_lowercase();
+    // Without its namespace (`android:value`).
+    let local = attr.rsplit(|b| *b == b':').next().unwrap_or(&[]);
+    !local.is_empty() && !matches!(local, b"value" | b"content" | b"default" | b"val")
+}
+
+/// A UUID as written: `8-4-4-4-12` hex digits.
+fn uuid_shape(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Keys that providers publish by design and that sit under credential-like names: publishable,
+/// browser and mobile SDK keys, project tokens, a Pusher app key (20 hex; the app secret is the
+/// credential).
 fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     let has = |w: &[u8]| (0..end).any(|i| words.get(i) == w);
     // Keys made to ship in web pages and apps: Stripe publishable keys, Mapbox public tokens,
@@ -6294,6 +6369,28 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
     {
         return true;
     }
+    // A Salesforce connected app's consumer key (`3MVG9...`, 85 characters) is its OAuth
+    // client id; the consumer secret is the credential.
+    if value.starts_with(b"3MVG9") && value.len() >= 60 {
+        return true;
+    }
+    let head = words.get(end - 1);
+    let qualifier = if end >= 2 { words.get(end - 2) } else { b"" };
+    // A DocuSign integration key (a UUID) is the app's client id, and a GameAnalytics game key
+    // (32 hex digits) ships in the game; their secret keys are the credentials.
+    let hex = |n: usize| value.len() == n && value.iter().all(u8::is_ascii_hexdigit);
+    if head == b"key"
+        && (qualifier == b"integration" && uuid_shape(value) || qualifier == b"game" && hex(32))
+    {
+        return true;
+    }
+    // python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` is the OAuth client id (its `_SECRET`
+    // is the credential); an OVH application key names the application its secret signs for.
+    if head == b"key"
+        && (has(b"social") && has(b"auth") || has(b"ovh") && qualifier == b"application")
+    {
+        return true;
+    }
     // A Mixpanel project token identifies the project to its client-side SDK (the API secret
     // is the credential).
     if has(b"mixpanel") && words.get(end - 1) == b"token" {
@@ -6310,10 +6407,12 @@ fn public_identifier(words: &Words, end: usize, value: &[u8]) -> bool {
 /// A value with the composition people are asked for (three classes of characters), and none
 /// of the marks of test data: percent-encoded bytes (URL parser tests) or the stock words of
 /// fixtures (`pass`, `test`, `foo`, `admin`, ...).
+/// Words of test fixtures and defaults (`Test1234!`, `MyPass2024`, `p4ssw0rd`).
+const FIXTURE_WORDS: &[&[u8]] = &[
+    b"pass", b"pwd", b"test", b"foo", b"bar", b"demo", b"user", b"admin", b"secret", b"qwerty",
+];
+
 fn password_composition(v: &[u8]) -> bool {
-    const FIXTURE_WORDS: &[&[u8]] = &[
-        b"pass", b"pwd", b"test", b"foo", b"bar", b"demo", b"user", b"admin", b"secret", b"qwerty",
-    ];
     if char_classes(v) < 3 {
         return false;
     }
@@ -6400,6 +6499,51 @@ fn generated_code(v: &[u8]) -> bool {
         && !counts_up(u8::is_ascii_digit)
 }
 
+/// A password spelled in leetspeak (`0tt3rsumm0ns60`, `3mb3rp3wt3r56`): digits (and `@`, `$`)
+/// stand for letters inside words, at least twice, and the words read back are spelled, not
+/// drawn: a vowel in three letters or more, no three consonants in a row. Hex is no word, and a
+/// digit before a digit is a number (`summ0ns60` ends in `60`).
+fn leet_password(v: &[u8]) -> bool {
+    if !(8..=64).contains(&v.len()) || v.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let mut subs = 0;
+    let mut read = Vec::with_capacity(v.len());
+    for (i, &b) in v.iter().enumerate() {
+        let inside = v.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            && (i == 0 || v[i - 1].is_ascii_alphabetic());
+        let letter = match b {
+            b'0' => b'o',
+            b'1' => b'i',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            _ => 0,
+        };
+        if inside && letter != 0 {
+            subs += 1;
+            read.push(letter);
+        } else {
+            read.push(b.to_ascii_lowercase());
+        }
+    }
+    if subs < 2 {
+        return false;
+    }
+    let vowel = |b: &u8| b"aeiouy".contains(b);
+    let letters = read.iter().filter(|b| b.is_ascii_lowercase()).count();
+    let vowels = read.iter().filter(|b| vowel(b)).count();
+    letters >= 6
+        && vowels * 10 >= letters * 3
+        && !read
+            .windows(3)
+            .any(|w| w.iter().all(|b| b.is_ascii_lowercase() && !vowel(b)))
+        && !FIXTURE_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&read, w).is_some())
+}
+
 /// How many of lower case, upper case, digits and other printable bytes `v` contains.
 fn char_classes(v: &[u8]) -> usize {
     let has = |f: fn(&u8) -> bool| usize::from(v.iter().any(f));
@@ -6439,6 +6583,10 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
         // words themselves were checked for placeholders and prose. Words joined by `_` are
         // as often an identifier (`coherence_non_latin`).
         3.0
+    } else if human && leet_password(value) {
+        // Digits standing for letters repeat as the letters of the words do
+        // (`0tt3r0tt3r86`, 2.42 bits).
+        (value.len() as f64).log2() * 0.6
     } else if human && value.len() >= 12 {
         (value.len() as f64).log2() * 0.8
     } else if human && mixed_case_letters(value) {
@@ -8505,6 +8653,88 @@ mod attribution_tests {
                 "md5_password = \"5f4dcc3b5aa765d61d8327deb882cf99\"\n",
             ],
         );
+    }
+
+    #[test]
+    fn leet_logins_ids_attributes_and_site_codes() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // Leetspeak passwords repeat letters as their words do.
+            ("svc_password = \"0tt3rl4nt3rn71\"\n", "0tt3rl4nt3rn71"),
+            (
+                "url: snowflake://billing_rw:h4wk0h4wk052@acct-1/DB/PUBLIC?warehouse=WH\n",
+                "h4wk0h4wk052",
+            ),
+            // `@` with no domain label after it is no e-mail address.
+            (
+                "DEPLOY_SFTP_PASS = \"q7Rtuv=+HWmZ4PK@.nXbMLQc\"\n",
+                "q7Rtuv=+HWmZ4PK@.nXbMLQc",
+            ),
+            // An Apple ID's password; a key named run together with `encrypt`.
+            (
+                "    appleIdPassword: 'wqzt-hmkr-tbvn-plcx',\n",
+                "wqzt-hmkr-tbvn-plcx",
+            ),
+            (
+                "  mmSqlsettingsAtrestencryptkey: 5d0e3c7a9b21f4e68d0c2a7f3e915b46c8d1f0a2e7b4c9d35f6a0e1b2c3d4e5f\n",
+                "5d0e3c7a9b21f4e68d0c2a7f3e915b46c8d1f0a2e7b4c9d35f6a0e1b2c3d4e5f",
+            ),
+            // A site code of three consonants after the secret's word.
+            ("  RADIUS_SECRET_BNG: Kq7vTz2mWx9Lp4\n", "Kq7vTz2mWx9Lp4"),
+            // A login made into a Basic header by hand, and an ftplib / Mechanize login.
+            (
+                "echo -n 'qa:Vb7Lq2Nz9Wx4Kt8Rm3Py' | base64\n",
+                "Vb7Lq2Nz9Wx4Kt8Rm3Py",
+            ),
+            (
+                "ftp = ftplib.FTP('ftp.partner.example', 'feed', 'Cobalt-Lantern-Heron-58')\n",
+                "Cobalt-Lantern-Heron-58",
+            ),
+            (
+                "m.add_auth('https://portal.example', 'sync@example.org', 'Qr7!vLz2Tm9x')\n",
+                "Qr7!vLz2Tm9x",
+            ),
+            (
+                "sipp -sf uac.xml -au 3000 -ap Hk4#Lm9Vq2Zt -r 20 sbc.example\n",
+                "Hk4#Lm9Vq2Zt",
+            ),
+            (
+                "& signtool.exe sign /f certs\\ev.pfx /p \"Amber_Kestrel^318\" $Artifact\n",
+                "Amber_Kestrel^318",
+            ),
+            (
+                "DEVICE_PASSWORD = base64.urlsafe_b64decode('TW9zc2Zlcm4yOC4=').decode()\n",
+                "TW9zc2Zlcm4yOC4=",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // Another attribute's value, a prefix before a placeholder, an NT hash.
+                "<input asp-for=\"Password\" type=\"password\" class=\"form-control\" />\n",
+                "SMPP_PASSWORD=sk-or-v1-<your-key>\n",
+                "\"lab1@test.example\"\tNT-Password := 0x274E0779374221EDC49937DEFA029BF2\n",
+                "SESSION_SECRET=replace-with-64-random-chars\n",
+                // Client ids: Salesforce consumer keys, DocuSign integration keys, game keys,
+                // python-social-auth keys, OVH application keys, Mailjet API keys.
+                "SFDC_CONSUMER_KEY=3MVG9Kq2pLr7ZtXvNw4Ys8Hb1Jc5Fd0Gm6Qe3Ua9Ro2Ti7Wp4Xs1Yz8Vn5Mk0Lb3Ch6Dj9Ef2Gh5Ik8\n",
+                "integrationKey: 0f4e2a6c-8b1d-4c3e-9a7f-5d2b8e1c6a94\n",
+                "GameKey=7c2e9a4f1b8d3e6a0c5f9b2d4e7a1c38\n",
+                "SOCIAL_AUTH_AZUREAD_TENANT_OAUTH2_KEY = '4b9e2c7a-1d3f-4e8b-a6c5-9f2d7e1b3a80'\n",
+                "ovh_application_key = pQ7rT2vX9zK4mN8w\n",
+                "MailjetApiKey = \"9e1c4a7f2b6d3e8a0c5f1b9d2e7a4c63\";\n",
+                // A Remote Desktop file's DPAPI-encrypted password.
+                "password 51:b:01000000D08C9DDF0115D1118C7A00C04FC297EB0100000012AB34CD56EF7890\n",
+                // A Secret's host name is no credential.
+                "kind: Secret\ndata:\n  DB_HOST: cGctb3NzLTAxLmRiLmludGVybmFs\n",
+            ],
+        );
+        assert!(super::leet_password(b"3mb3rp3wt3r56"));
+        assert!(!super::leet_password(b"p4ssw0rd2024"));
+        assert!(!super::leet_password(b"ba6s52lqg2f3"));
+        assert!(!super::leet_password(b"3f4a0b1c9d8e"));
     }
 
     #[test]

@@ -58,6 +58,9 @@ enum Arg {
     /// The rest of the word after this flag when it starts with the tag:
     /// `openssl pkcs12 -passout pass:x` (not `env:VAR` or `file:path`).
     Tagged(&'static str, &'static str),
+    /// The password of a `user:password` pair echoed into the command: `echo -n 'ci:x' |
+    /// base64` makes a Basic authorization header; any other echoed text is no login.
+    PipedLogin,
 }
 
 struct Command {
@@ -223,6 +226,15 @@ const COMMANDS: &[Command] = &[
     cmd("netsh", &["wlan"], &[Prefix("keymaterial=")]),
     // FreeRADIUS's test client: `radtest user password server nas-port secret`.
     cmd("radtest", &[], &[Position(1), Position(4)]),
+    // OpenLDAP's password change: `ldappasswd ... -a old -s new DN` (the bind password, `-w`,
+    // is the `cli.ldap-bind-password` rule's).
+    cmd("ldappasswd", &[], &[Apart("-s"), Apart("-a")]),
+    // SIPp's digest authentication: `sipp -au user -ap password ...`.
+    cmd("sipp", &[], &[Apart("-ap")]),
+    // Authenticode signing with a PFX file's password: `signtool sign /f cert.pfx /p x file`.
+    cmd("signtool", &[], &[Apart("/p")]),
+    // A Basic authorization header made by hand: `echo -n 'user:x' | base64`.
+    cmd("base64", &[], &[PipedLogin]),
     // Perforce: `p4 -u user -P password sync ...` (`-p` is the port).
     cmd("p4 ", &[], &[Apart("-P")]),
     // Xcode's uploader: `xcrun altool --upload-app -u id -p app-specific-password`.
@@ -391,9 +403,11 @@ fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> 
     if hay.len() >= p + 4 && hay[p..p + 4].eq_ignore_ascii_case(b".exe") {
         p += 4;
     }
+    // A command fed through a pipe may end its line or a substitution (`echo -n 'u:x' |
+    // base64`, `$(echo -n 'u:x' | base64)`).
     if hay
         .get(p)
-        .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'"' | b'\''))
+        .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'\n' | b'\r' | b')' | b'`'))
     {
         return None;
     }
@@ -416,6 +430,11 @@ fn find_into(hay: &[u8], hit: Range<usize>, out: &mut Vec<Found>) -> Option<()> 
                     piped(hay, hit.start)
                 }
                 PipedWith(_) => None,
+                PipedLogin => piped(hay, hit.start).and_then(|v| {
+                    let pair = &hay[v.clone()];
+                    let colon = memchr::memchr(b':', pair)?;
+                    super::assign::login_pair(pair).then(|| v.start + colon + 1..v.end)
+                }),
                 _ => argument(hay, rest, *arg).map(|r| unquote(hay, r)),
             };
             if let Some(value) = value
@@ -528,7 +547,7 @@ fn argument(hay: &[u8], words: &[Range<usize>], arg: Arg) -> Option<Range<usize>
                 .then(|| w.start + tag.len()..w.end)
         }
         // Read before the command, by `piped`.
-        Piped | Stdin | PipedWith(_) => None,
+        Piped | Stdin | PipedWith(_) | PipedLogin => None,
         NetUse => {
             // Skip a drive (`Z:`) and the share (`\\fs01\deploy`); the next plain word is
             // the password. Or the word right after `/user:name`.

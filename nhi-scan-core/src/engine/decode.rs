@@ -113,14 +113,49 @@ pub(crate) fn decoders() -> Vec<Decoder> {
 /// Rewrites a single-line decoded value as an assignment to `name` (`DATADOG_1: 4a0f...`,
 /// `db-password-fby: ...`), so the assignment engine judges it as it would the plain text. The
 /// name is made a credential's where its own words do not end in one (a Secret's data is
-/// secret by kind): `_password` when a password's word is among them, `_secret` otherwise.
+/// secret by kind): `_password` when a password's word is among them, `_secret` otherwise; a
+/// name that says its value is an address or a login name (`DB_HOST`) keeps its own words.
 /// Multi-line values (a PEM block, a whole `.env`) are left as they are.
 pub(crate) fn named_value(name: &[u8], decoded: &mut Vec<u8>) {
     if decoded.trim_ascii_end().contains(&b'\n') {
         return;
     }
+    /// Last words of a name that says what its value is, and that is not a credential: a
+    /// Secret's `DB_HOST` or `SMTP_USER` holds an address or a login name.
+    const NOT_CREDENTIAL: &[&[u8]] = &[
+        b"host",
+        b"hostname",
+        b"port",
+        b"user",
+        b"username",
+        b"login",
+        b"url",
+        b"uri",
+        b"endpoint",
+        b"region",
+        b"domain",
+        b"server",
+        b"address",
+        b"addr",
+        b"email",
+        b"name",
+        b"id",
+        b"database",
+        b"db",
+        b"schema",
+        b"bucket",
+        b"namespace",
+        b"cluster",
+        b"zone",
+        b"path",
+        b"sender",
+        b"from",
+    ];
     let mut words = super::words::Words::default();
-    let suffix: &[u8] = if !words.split(name) {
+    let suffix: &[u8] = if !words.split(name)
+        || words.meaningful_end() > 0
+            && NOT_CREDENTIAL.contains(&words.get(words.meaningful_end() - 1))
+    {
         return;
     } else if words.ends_in_head() {
         b""

@@ -172,6 +172,16 @@ const CALLS: &[Call] = &[
     call("plaincredentials(", 1),
     // ldap3: Connection(server, user, password, ...).
     call("ldap3.connection(", 2),
+    // Python's ftplib: FTP(host, user, passwd) and FTP_TLS(host, user, passwd); a client's
+    // login(user, password) (ftplib, smtplib, imaplib, poplib and their kind).
+    call("ftplib.ftp(", 2),
+    call("ftplib.ftp_tls(", 2),
+    call("ftp_tls(", 2),
+    call(".login(", 1),
+    // Mechanize: agent.add_auth(url, user, password).
+    call(".add_auth(", 2),
+    // pysnmp: CommunityData("community", mpModel=1), the SNMP v1/v2c password.
+    call("communitydata(", 0),
     // Odoo's XML-RPC API: common.authenticate(db, user, password, {}) and
     // models.execute_kw(db, uid, password, model, method, args).
     call("common.authenticate(", 2),

@@ -188,6 +188,7 @@ const KEY_COMPOUND_PREFIXES: &[&str] = &[
     "write",
     "rest",
     "enc",
+    "encrypt",
     "crypt",
     "crypto",
     "cipher",
@@ -209,6 +210,7 @@ const GLUED_KEY_PREFIXES: &[&str] = &[
     "subscription",
     "ingest",
     "encryption",
+    "encrypt",
     "signing",
     "webhook",
     "hmac",
@@ -370,6 +372,9 @@ pub(crate) fn denied_qualifier(head: &[u8], qualifier: &[u8]) -> bool {
             "tracking",
         ],
         b"password" | b"passwd" | b"pass" | b"pwd" => &[
+            // FreeRADIUS's `NT-Password` / `LM-Password` hold the password's hash.
+            "nt",
+            "lm",
             "forgot",
             "confirm",
             "confirmation",
@@ -674,17 +679,35 @@ impl Words {
     }
 
     /// Whether word `i` is two letters after a password, secret or token word
-    /// (`SFTP_PASSWORD_RO`, `API_TOKEN_EU`, `PORTAL_PASSWORD_ZV`): a role, region or site code
-    /// that says which of several it is, unless it is a word or a unit (`token_ms`, `key_id`,
-    /// `password_re`).
+    /// (`SFTP_PASSWORD_RO`, `API_TOKEN_EU`, `PORTAL_PASSWORD_ZV`), or three consonants
+    /// (`RADIUS_SECRET_BNG`, `VPN_PSK_NYC`): a role, region or site code that says which of
+    /// several it is, unless it is a word, a unit or a format (`token_ms`, `key_id`,
+    /// `password_re`, `token_ttl`).
     fn two_letter_qualifier(&self, i: usize) -> bool {
+        const NOT_CODES: &[&[u8]] = &[
+            b"ttl", b"len", b"cnt", b"str", b"sig", b"msg", b"url", b"src", b"dst", b"tmp", b"pwd",
+            b"txt", b"xml", b"csv", b"crt", b"cfg", b"pgp", b"gpg", b"jwt", b"ssh", b"tls", b"ssl",
+            b"rsa", b"dsa", b"hmc", b"chk", b"sha", b"md",
+        ];
+        let w = self.get(i);
+        if i > 0
+            && w.len() == 3
+            && w.iter()
+                .all(|b| b.is_ascii_lowercase() && !b"aeiouy".contains(b))
+            && !NOT_CODES.contains(&w)
+            && matches!(
+                self.get(i - 1),
+                b"password" | b"passwd" | b"secret" | b"token" | b"psk" | b"key"
+            )
+        {
+            return true;
+        }
         const WORDS: &[&[u8]] = &[
             b"id", b"ms", b"ns", b"us", b"re", b"rx", b"fn", b"cb", b"ts", b"ok", b"no", b"is",
             b"by", b"to", b"in", b"of", b"at", b"on", b"or", b"up", b"db", b"io", b"md", b"op",
             b"ui", b"js", b"py", b"rs", b"go", b"sh", b"pb", b"gz", b"dt", b"tm", b"ex", b"ix",
             b"if", b"as", b"do", b"be", b"it", b"an", b"my", b"me", b"we",
         ];
-        let w = self.get(i);
         i > 0
             && w.len() == 2
             && w.iter().all(u8::is_ascii_lowercase)

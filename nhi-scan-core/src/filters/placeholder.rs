@@ -27,6 +27,11 @@ const MARKERS: &[&str] = &[
     "sample",
     "insert",
     "replace_me",
+    // `replace-with-64-random-chars`, `replace_this_value`.
+    "replace-with",
+    "replace_with",
+    "replace-this",
+    "replace_this",
     "\u{2026}",
     // The payload of jwt.io's default example token ({"sub":"1234567890","name":"John Doe",...}),
     // pasted into countless READMEs and tests.
