@@ -601,14 +601,7 @@ impl Assign {
         end: usize,
         scratch: &mut AssignScratch,
     ) -> (usize, Option<Assignment>) {
-        // `sk-or-v1-<your-key>`: a prefix before a placeholder, not a value (a closing tag,
-        // `...L3=</KEY>`, ends one).
-        if other_attribute(hay, &a)
-            || hay.get(a.value.end) == Some(&b'<')
-                && hay.get(a.value.end + 1) != Some(&b'/')
-                && a.value.end > a.value.start
-                && matches!(hay[a.value.end - 1], b'-' | b'_' | b':' | b'=' | b'.')
-        {
+        if not_the_value(hay, &a) {
             return (end, None);
         }
         // `Authorization: Bearer $T` in a script: the credential is what `T=` holds.
@@ -4686,6 +4679,7 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
         || capitalised_words_number(v)
         || pascal_words_number(v)
+        || digit_joined_words(v)
 }
 
 /// Capitalised words run together and a number of two to four digits (`RadonCondor768`), or
@@ -6209,11 +6203,15 @@ pub(super) fn passphrase(v: &[u8]) -> bool {
     })
 }
 
-/// Three or more capitalised words run together with a number (`BadgerWinterFern37`): the
+/// Three or more capitalised words run together with a number (`BadgerWinterFern37`), or joined
+/// by single digits ([`digit_joined_words`], checked first): the
 /// passphrase people make, and also the shape of a type name, so only under a password's name,
 /// and only with the number that no enum value has (`InheritFromParent`,
 /// `UseWindowsAuthentication`). The words are judged as [`passphrase`] judges them.
 fn pascal_passphrase(v: &[u8]) -> bool {
+    if digit_joined_words(v) {
+        return true;
+    }
     let digits = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     if v.len() < 12 || v.len() > 64 || !v[0].is_ascii_uppercase() || !(2..=4).contains(&digits) {
         return false;
@@ -6231,6 +6229,50 @@ fn pascal_passphrase(v: &[u8]) -> bool {
         dashed.push(b);
     }
     parts >= 3 && passphrase(&dashed)
+}
+
+/// Three or more capitalised words joined by one digit each (`Capsule2Weber8Linen`,
+/// `Provost6Moose7Cellar`), a number optionally at the end: a password generator's or a help
+/// desk's passphrase. Type names put a digit between words rarely (`Utf8String`, `Vector3Int`,
+/// `Base64Url`): the shape is admitted under a password's name (through [`pascal_passphrase`])
+/// and where [`chosen_password`] judges a value (token, secret and salt names, decoded logins),
+/// and the words are judged as [`passphrase`] judges them.
+fn digit_joined_words(v: &[u8]) -> bool {
+    if v.len() < 12 || v.len() > 64 || !v[0].is_ascii_uppercase() {
+        return false;
+    }
+    // Word boundaries first; the dashed copy for `passphrase` only for values of the shape.
+    let mut words: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let start = i;
+        i += 1;
+        while i < v.len() && v[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if !v[start].is_ascii_uppercase() || i - start < 3 {
+            return false;
+        }
+        let end = i;
+        let digits = v[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += digits;
+        // Between words one digit; after the last, up to four.
+        if (i < v.len() && digits != 1) || digits > 4 {
+            return false;
+        }
+        words.push(start..end);
+    }
+    if words.len() < 3 {
+        return false;
+    }
+    let mut dashed = Vec::with_capacity(v.len());
+    for (k, w) in words.into_iter().enumerate() {
+        if k > 0 {
+            dashed.push(b'-');
+        }
+        dashed.extend_from_slice(&v[w]);
+    }
+    passphrase(&dashed)
 }
 
 /// Keys whose own provider's name says they are public or an identifier: Amplitude's API key
@@ -6271,6 +6313,18 @@ fn checksum_or_id_shape(value: &[u8]) -> bool {
         && value[3..].iter().take_while(|b| b.is_ascii_digit()).count() >= 1
         && memchr::memmem::find(&value[..value.len().min(10)], b";s=").is_some();
     go_sum || fingerprint || ocid || node_id || value.ends_with(b".apps.googleusercontent.com")
+}
+
+/// Whether the text found after the name is not its value at all, whatever its shape: a
+/// provider prefix cut before a placeholder (`sk-or-v1-<your-key>`; a closing tag,
+/// `...L3=</KEY>`, ends a real value), or another attribute's value. `value_plausible` judges
+/// the value's own bytes; these two need the text around it.
+fn not_the_value(hay: &[u8], a: &Assignment) -> bool {
+    let prefix_before_placeholder = hay.get(a.value.end) == Some(&b'<')
+        && hay.get(a.value.end + 1) != Some(&b'/')
+        && a.value.end > a.value.start
+        && matches!(hay[a.value.end - 1], b'-' | b'_' | b':' | b'=' | b'.');
+    prefix_before_placeholder || other_attribute(hay, a)
 }
 
 /// `<input type="password" class="form-control">`: the name is one attribute's value and the
@@ -7566,6 +7620,26 @@ mod attribution_tests {
     }
 
     #[test]
+    fn digit_joined_words_are_passphrases_not_type_names() {
+        for v in [
+            "Capsule2Weber8Linen",
+            "Hangar9Quarry3Violet12",
+            "Moose8Valley8Quarry",
+        ] {
+            assert!(super::digit_joined_words(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "Base64UrlEncoder",
+            "CapsuleWeberLinen",
+            "Capsule2weber8linen",
+            "Vector3Int",
+            "Capsule123Weber8Linen",
+        ] {
+            assert!(!super::digit_joined_words(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
     fn passphrases_under_password_names_and_published_keys() {
         let (s, _) = Scanner::new(RuleSet::builtin().rules);
         // nhi-scan:allow-next-line (fakes)
@@ -7573,6 +7647,9 @@ mod attribution_tests {
             ("password: \"dragon-staging\"\n", "dragon-staging"),
             ("db_password: desert-nickel-coral\n", "desert-nickel-coral"),
             ("unifi_password: Birch.Salmon92\n", "Birch.Salmon92"),
+            // Words joined by digits, as a generator writes them.
+            ("  password: Provost6Moose7Cellar\n", "Provost6Moose7Cellar"),
+            ("sf.password=Capsule2Weber8Linen\n", "Capsule2Weber8Linen"),
             (
                 "ops.sftp.password=Z\\u00fcrich-S=dKIF#gOzWZ@-_\n",
                 "Z\\u00fcrich-S=dKIF#gOzWZ@-_",

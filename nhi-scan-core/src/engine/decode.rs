@@ -120,26 +120,14 @@ pub(crate) fn named_value(name: &[u8], decoded: &mut Vec<u8>) {
     if decoded.trim_ascii_end().contains(&b'\n') {
         return;
     }
-    /// Last words of a name that says what its value is, and that is not a credential: a
-    /// Secret's `DB_HOST` or `SMTP_USER` holds an address or a login name.
-    const NOT_CREDENTIAL: &[&[u8]] = &[
-        b"host",
-        b"hostname",
-        b"port",
-        b"user",
-        b"username",
+    /// Beyond the shared list: a Secret's keys also name servers, databases, places, logins
+    /// and senders (`DB_NAME`, `S3_BUCKET`, `FTP_LOGIN`, `MAIL_FROM`).
+    const ALSO_NOT_CREDENTIAL: &[&[u8]] = &[
         b"login",
-        b"url",
-        b"uri",
-        b"endpoint",
-        b"region",
-        b"domain",
         b"server",
         b"address",
         b"addr",
-        b"email",
         b"name",
-        b"id",
         b"database",
         b"db",
         b"schema",
@@ -153,9 +141,10 @@ pub(crate) fn named_value(name: &[u8], decoded: &mut Vec<u8>) {
     ];
     let mut words = super::words::Words::default();
     let suffix: &[u8] = if !words.split(name)
-        || words.meaningful_end() > 0
-            && NOT_CREDENTIAL.contains(&words.get(words.meaningful_end() - 1))
-    {
+        || words.meaningful_end() > 0 && {
+            let last = words.get(words.meaningful_end() - 1);
+            super::words::NAMES_NO_SECRET.contains(&last) || ALSO_NOT_CREDENTIAL.contains(&last)
+        } {
         return;
     } else if words.ends_in_head() {
         b""

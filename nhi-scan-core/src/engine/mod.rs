@@ -1185,23 +1185,8 @@ fn drop_redundant_basic_auth(rules: &[CompiledRule], hay: &[u8], kept: &mut Vec<
 /// thing telling them apart. Rules whose own id names such a thing (`...-id`, `.username`) keep
 /// their matches.
 fn names_an_identifier(rule: &CompiledRule, before: &[u8]) -> bool {
-    const NOT_SECRET: &[&[u8]] = &[
-        b"id",
-        b"ids",
-        b"user",
-        b"username",
-        b"email",
-        b"url",
-        b"uri",
-        b"host",
-        b"hostname",
-        b"endpoint",
-        b"region",
-        b"domain",
-        b"port",
-        b"org",
-        b"account",
-    ];
+    /// Beyond the shared list: a provider's name for a tenant or account (`SENTRY_ORG`).
+    const ALSO_NOT_SECRET: &[&[u8]] = &[b"ids", b"org", b"account"];
     if rule.loaded.rule.kind == Kind::Generic {
         return false;
     }
@@ -1228,7 +1213,10 @@ fn names_an_identifier(rule: &CompiledRule, before: &[u8]) -> bool {
         }
     }
     let last = name[start..].to_ascii_lowercase();
-    if last.is_empty() || !NOT_SECRET.contains(&last.as_slice()) {
+    if last.is_empty()
+        || !(words::NAMES_NO_SECRET.contains(&last.as_slice())
+            || ALSO_NOT_SECRET.contains(&last.as_slice()))
+    {
         return false;
     }
     let id = rule.loaded.rule.id.to_ascii_lowercase();

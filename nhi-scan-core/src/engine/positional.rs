@@ -84,6 +84,8 @@ const CALLS: &[Call] = &[
     call("mysql_pconnect(", 2),
     call("new mysqli(", 2),
     call("new pdo(", 2),
+    // A namespaced class name (`new \\PDO(...)`) is the same class.
+    call("new \\pdo(", 2),
     // Perl DBI: (dsn, user, password, \%attr).
     call("dbi->connect(", 2),
     call("dbi->connect_cached(", 2),
@@ -580,6 +582,10 @@ mod tests {
             (
                 "$pdo = new PDO($dsn, 'report', 'Vb9!xKe3Lm7q');",
                 "Vb9!xKe3Lm7q",
+            ),
+            (
+                "return new \\PDO('mysql:host=db;dbname=t', 'ro', 'hY8X4q.LiP@+9rKc');",
+                "hY8X4q.LiP@+9rKc",
             ),
             (
                 "DBI->connect($dsn, 'appuser', 'Pz4!vRt8Qm2K', { RaiseError => 1 });",

@@ -424,6 +424,24 @@ pub(crate) fn denied_qualifier(head: &[u8], qualifier: &[u8]) -> bool {
     list.iter().any(|w| w.as_bytes() == qualifier)
 }
 
+/// Last words of a name that say its value is an address, a login name or an identifier, not
+/// a credential (`DB_HOST`, `SMTP_USER`, `TWITCH_CLIENT_ID`). Shared by the places that judge a
+/// name by its last word; each adds the words only its own inputs need.
+pub(crate) const NAMES_NO_SECRET: &[&[u8]] = &[
+    b"id",
+    b"user",
+    b"username",
+    b"email",
+    b"url",
+    b"uri",
+    b"host",
+    b"hostname",
+    b"endpoint",
+    b"region",
+    b"domain",
+    b"port",
+];
+
 impl Words {
     /// Number of words.
     pub fn len(&self) -> usize {
@@ -678,12 +696,12 @@ impl Words {
         end > 0 && HEADS.iter().any(|h| h.as_bytes() == self.get(end - 1))
     }
 
-    /// Whether word `i` is two letters after a password, secret or token word
-    /// (`SFTP_PASSWORD_RO`, `API_TOKEN_EU`, `PORTAL_PASSWORD_ZV`), or three consonants
-    /// (`RADIUS_SECRET_BNG`, `VPN_PSK_NYC`): a role, region or site code that says which of
-    /// several it is, unless it is a word, a unit or a format (`token_ms`, `key_id`,
-    /// `password_re`, `token_ttl`).
-    fn two_letter_qualifier(&self, i: usize) -> bool {
+    /// Whether word `i` says which of several credentials a name holds: two letters after a
+    /// password, secret, token or credential word (`SFTP_PASSWORD_RO`, `API_TOKEN_EU`,
+    /// `PORTAL_PASSWORD_ZV`), or three consonants after a password, secret, token, psk or key
+    /// word (`RADIUS_SECRET_BNG`, `VPN_PSK_NYC`): a role, region or site code, unless it is a
+    /// word, a unit or a format (`token_ms`, `key_id`, `password_re`, `token_ttl`).
+    fn site_code_qualifier(&self, i: usize) -> bool {
         const NOT_CODES: &[&[u8]] = &[
             b"ttl", b"len", b"cnt", b"str", b"sig", b"msg", b"url", b"src", b"dst", b"tmp", b"pwd",
             b"txt", b"xml", b"csv", b"crt", b"cfg", b"pgp", b"gpg", b"jwt", b"ssh", b"tls", b"ssl",
@@ -726,7 +744,7 @@ impl Words {
             let w = self.get(end - 1);
             if w.iter().all(u8::is_ascii_digit)
                 || NEUTRAL.iter().any(|n| n.as_bytes() == w)
-                || self.two_letter_qualifier(end - 1)
+                || self.site_code_qualifier(end - 1)
             {
                 end -= 1;
                 // `password_v2`: a version's `v` goes with its number.

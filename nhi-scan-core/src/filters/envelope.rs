@@ -68,6 +68,7 @@ fn tool_encrypted(value: &[u8]) -> bool {
         return body >= 16 && inner[body..].iter().all(|c| *c == b'=') && inner.len() - body <= 2;
     }
     if pulumi_secure(value)
+        || pscipher(value)
         || sas_encoded(value)
         || geoserver(value)
         || fernet_token(value)
@@ -80,6 +81,26 @@ fn tool_encrypted(value: &[u8]) -> bool {
         && value[3..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// A value PeopleSoft's `pscipher` encrypted (`{V1.1}` + base64, the key version in braces):
+/// application server, Integration Broker and web profile passwords as PeopleTools stores them.
+fn pscipher(value: &[u8]) -> bool {
+    let Some(rest) = value.strip_prefix(b"{V") else {
+        return false;
+    };
+    let version = rest
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
+    let Some(body) = rest[version..].strip_prefix(b"}") else {
+        return false;
+    };
+    (1..=5).contains(&version)
+        && body.len() >= 16
+        && body
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
 }
 
 /// A Fernet token (`gAAAAA...`, base64url of version 0x80 and a timestamp): data encrypted
@@ -223,6 +244,8 @@ mod tests {
             "crypt1:Qm9b7Xc2Lp4Rt8Vw1Ny6Kj3Hz5Gd0Fs",
             "crypt2:Tq8mZ2vK5nX9pL3wR7yB1cF6hJ4dS0gA2eU+xk=",
             "digest1:Wm5Tn+Kj4Hg6Fd1Sa9Qe0Ry3Ut7Iobc4Df8Gh2Jk6Lm0Np",
+            "{V1.1}Pk0JQ34VuAHKgyblTWGKtRH134kRFbjb",
+            "{V1.2}7m4OtVwXFNyLc1j/pZG69Q==",
         ] {
             assert!(is_ciphertext_envelope(v.as_bytes()), "{v}");
         }
@@ -232,6 +255,8 @@ mod tests {
             "{abc}",
             "zxxTq8mZ2vK5nX9pL3wR7yB1cF6hJ4dS0gA2eU",
             "plain:Harborlamp42!x",
+            "{V1.1}short",
+            "{Vq8mZ2}vK5nX9pL3wR7yB1cF6h",
         ] {
             assert!(!is_ciphertext_envelope(v.as_bytes()), "{v}");
         }

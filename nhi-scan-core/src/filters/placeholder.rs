@@ -151,8 +151,21 @@ pub fn punctuation_only(v: &[u8]) -> bool {
 
 /// A template or interpolation inside the value: `${X}`, `{{ x }}`, `{% x %}`, `$(cmd)`,
 /// `%(x)s`, `#{x}`, `<%= x %>`: an opener followed later by its closer, so a random password
-/// that merely contains `{{` or `${` is not mistaken for one.
+/// that merely contains `{{` or `${` is not mistaken for one; or an interpolation's start that a
+/// quote nested inside it cut short (see below).
 pub fn templated(v: &[u8]) -> bool {
+    // `"Basic #{Base64.encode64("#{ID}")}"` read as `#{Base64.encode64(`, `"#{ENV['X']}"` as
+    // `#{ENV[`: an expression's start, a name and a call, member access or index, nothing after.
+    if (v.starts_with(b"#{") || v.starts_with(b"${"))
+        && v.get(2)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && (v.ends_with(b"(") || v.ends_with(b"["))
+        && v[2..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'(' | b'['))
+    {
+        return true;
+    }
     [
         (&b"${"[..], &b"}"[..]),
         (b"{{", b"}}"),
@@ -276,6 +289,9 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLE",
             "xxxxxxxxxxxxxxxx",
             "${GITHUB_TOKEN}",
+            // Cut at a quote nested in the interpolation.
+            "#{Base64.strict_encode64(",
+            "#{ENV[",
             "<token>",
             "your_api_key_here",
             "changeme",
