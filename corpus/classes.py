@@ -594,6 +594,54 @@ def class_files():
         ("RAZORPAY_KEY_ID=rzp_live_" + rnd(r, 14), ("neg", "razorpay-key-id")),
         ("SESSION_SECRET=replace-with-64-random-chars", ("neg", "instruction-placeholder")),
     ])
+    # 49. Stop 23: literals piped into decoders, name and value elements, typed and wrapped
+    # declarations, drawn codes, OT/EDI/OTA credentials and provider keys named in prose.
+    up = "svc-hil:" + word_pw()
+    hx = rnd(r, 20)
+    emit("stop23/home/.bash_history", [
+        (f"echo {base64.b64encode(up.encode()).decode()} | base64 -d", ("pos", "generic.secret.unquoted", base64.b64encode(up.encode()).decode())),
+        (f"printf '%s' '{hx.encode().hex()}' | xxd -r -p | sudo tee /etc/edge/secret", ("pos", "generic.secret.unquoted", hx.encode().hex())),
+        ("echo aGVsbG8gd29ybGQgZnJvbSB0aGUgZG9jcw== | base64 -d", ("neg", "decodes-to-prose")),
+    ])
+    sp, jp = word_pw(), word_pw()
+    emit("stop23/perf/ClaimCenter-soapui-project.xml", [
+        f"<!-- {HEADER} -->",
+        (f"<con:property><con:name>gwSuPassword</con:name><con:value>{sp}</con:value></con:property>", ("pos", "generic.password.unquoted", sp)),
+        "<stringProp name=\"Argument.name\">broker_password</stringProp>",
+        (f"<stringProp name=\"Argument.value\">{jp}</stringProp>", ("pos", "generic.password.unquoted", jp)),
+        ("<con:property><con:name>gwSuPassword</con:name><con:value>${#Project#pw}</con:value></con:property>", ("neg", "soapui-property-reference")),
+    ])
+    code = "".join(r.choice("BCDFGHJKLMNPQRSTVWXZ") for _ in range(3)) + str(r.randint(100, 999))
+    dotted = code + r.choice(WORDS).capitalize() + "." + r.choice(WORDS).capitalize()[:4]
+    noop = word_pw()
+    emit("stop23/ota/application-prod.properties", [
+        f"# {HEADER}",
+        (f"ssl.keystore.password={dotted}", ("pos", "generic.password.unquoted", dotted)),
+        (f"spring.security.user.password={{noop}}{noop}", ("pos", "generic.password.unquoted", noop)),
+        ("hash.password=SHA256Managed.Create", ("neg", "type-member")),
+    ])
+    isa = "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(10))
+    while sum(c.isdigit() for c in isa) < 2:
+        isa = "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(10))
+    tuf, mg = rnd(r, 64, HEX), rnd(r, 32, HEX) + "-" + rnd(r, 8, HEX) + "-" + rnd(r, 8, HEX)
+    emit("stop23/edi/outbound/856_ASN.edi", [
+        (f"ISA*00*          *01*{isa}*ZZ*SENDERID       *ZZ*RECEIVERID     *240311*0612*U*00401*000000905*0*P*>~", ("pos", "x12.isa-password", isa)),
+        ("ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *240311*0612*U*00401*000000906*0*P*>~", ("neg", "isa-no-password")),
+    ])
+    emit("stop23/uptane/targets.json", [
+        "{",
+        f'  "_comment": "{HEADER}",',
+        '  "keyval": {',
+        '    "public": "' + rnd(r, 64, HEX) + '",',
+        (f'    "private": "{tuf}"', ("pos", "tuf.private-key", tuf)),
+        "  }",
+        "}",
+    ])
+    emit("stop23/chat/edi-support.txt", [
+        f"# {HEADER}",
+        (f"mailgun key for the ASN notifications: {mg}", ("pos", "mailgun.api-key.prose", mg)),
+        ("mailgun message id " + rnd(r, 32, HEX) + "-" + rnd(r, 8, HEX), ("neg", "mailgun-message-id")),
+    ])
     return files, truth, negs
 
 

@@ -3,53 +3,53 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string GH_PAT = "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";
-        private const string image = "ghcr.io/acme/app@sha256:f3a00a91e38391d9b7d84948aaa2fbfa30bf576038e59348936c5f44ecba392e";
-        private const string BROWSERSTACK_ACCESS_KEY = "oRAwbFkvsryUMImmnBQs";
-        private const string COMET_API_KEY = "H4yNfG50MyjJ2hkHyeWEIG76L";
+        private const string RAILS_MASTER_KEY = "6c6cd7dfd083e6d5c9510e346b045704";
+        private const string key_id_field = "Bearer";
+        private const string AZURE_KEY = "8NUHuilDlOzLf2w2XmPn8TsfsXyhDkxIKRPgyxxH36V8Q1ZlHbapJQQJ99JkIHbzSnlrEqPPKBcNAZDOW6wx";
+        private const string BOTPRESS_TOKEN = "bp_pat_F7hPc2ZRbKiESv1lWC5DsiAVvaJMNpWFm2LtK2m4x";
 // batch metric settings
-        private const string wallet_mnemonic = "imcxyci pldplmn veiogpn lgqbnxpl lgja pjp oibny mievxuab voev lxbcj womdtr ymlkh";
-        private const string GITLAB_KEY = "glrt-j3_j08aq8nIgAxMkIrPKbqJ";
-        private static readonly string STRIPE_SECRET_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string BYBIT_API_SECRET = "qUMXe1LaAsTl4tfoWDULNiLRSCZJVA38FqJx";
+        private const string SigningPrivateExponent = "R/taFwJ+Pdoi8H/VlhWQr6KcqlKnhvvBIgrV37/ZGjQ3jyEPOkX48wUmF6DPy5xhn4hQANLbu88KScacqWW9/N==";
+        private const string integrity = "sha512-org9QDPuWpss2raKzFqgWw9/rETKX3P+FGukM3ymRofQBRn51ZLF9vb4g6ydzQzehAdeO5T5fy3tt1kSRzJoeA==";
 // config timeout settings
-        private const string auth_token = "********";
-        private const string DOPPLER_TOKEN = "dp.st.7gGZg5IWPjQhQWOgSjwIq39ouVw9Txyk00gXIRDLZa";
+        private static readonly string STRIPE_SECRET_KEY = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        private const string CLICKUP_API_TOKEN = "pk_34777433_FGHHRMAGMD7IBUCE55HGMETLB2SAZ5B0";
 // render cache settings
-        private const string GITLAB_SECRET = "gldt-a6PR5m1D0M5ioDpp8o0z";
-        private const string CORALOGIX_API_KEY = "cxtp_mLLVwQ9ReU8O05zzP6guNVD9wWHnXV";
-        private const string FLW_SECRET_KEY = "FLWSECK-044274db94368d5a36abccc3cf68cfe7-X";
-        private const string id_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        private const string SigningPrivateExponent = "I/wiUuQ+Ukqq8S/UlwJEf2QhahFzusvTTxfG66/LFvK8znOCJnY09eEzE5LBd3ahq2hMKGWbp23TLusldVZ5/M==";
+        private const string browserstack_access_key = "1MvmhgekUgJY6sEilQhj";
+        private const string CSB_API_KEY = "csb_v1_Eahx2UtEJHooQweaxqJYyi-Bs7ODh2smqqt6laQcDX4";
+        private const string bogus = "eyJlO3S0uqNfXr2Zimrpm3N.eyJ1ci7aKfpEvfgZ69kCKDBFnKPHbRSRk.N1ewXlxsROOTkydJbtLX";
 // layout package settings
-        private const string DISCORD_KEY = "MTAjoTkrqIlZm1efRgH6eAa0h.iV9hk0.y6kV2ChyYb4U4LWegUSAT73pOGP";
-        private const string secret_name = "kms-key-alias";
+        private const string chroma_api_key = "ck-eMV60KxNtXvd8Fl447HcCcaazChmKJSrutHrF47wk35SL";
+        private static readonly string auth_token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
 // gauge session settings
-        private const string rails_master_key = "eb1d54b0fa59308ae541a8ffc276efd0";
+        private const string BRAVE_API_KEY = "BSAlPU8Un1NtSMcjtuqzzlaE-NlyS0w";
 // node replica settings
         private const string OP_SERVICE_ACCOUNT_TOKEN = "ops_eyJx5r1bKqcYfRI-VNxrx-aY2VrziMHsanXZDEvTEMiKrXFP0YySYCDfI4iN34ML9DSTERImvpqpvONkO4h3hSjCvb4VMG_usvVDUbUBfhFLOzQJgfV9saNV0KAKT9q9RE1t011mZ1cGCfnwxd6pYyx4yz5cuWjhnCBamYcjEJFE2OCBQZ7blgvwOC98jOPgYqNQYAJuJaul9-8RQxP4SH6tDCHU3SVJlWxa6r4B9AHXjdUUrRWxZp4jp7JaUGIpAJd1_wpIfu15KEDpGgV17MxJNKTm_xZMsEm4Bu4ezyvMJI8X1KXlg0my0iRzd3HcKxVPQeZdXzRpAF4p_lktVkBu_eU5WrJsaGWRwVjiWuNUYiWtkXY0ea8PeWkNkVo4QZTngUfWSgGtY0irO7D4SniQmm-Hw09bWQOIHhLUN-g5kX_SnxN1R7t22UsXrKPuLtSgS-9SoKv01TjkpnSiE12_ir1hXrLwo74wiMo2oht5XxP_k5HH5W8gdJyF6Gyw0zfgnCiqv4YMpVqYN7msb6bWeCaWMrMA_EQkfcIbLgN8OMxZ-MoWYBw4kWBRCpxm-Ho4nrOYrJJTum-cYVEuxUHLHUJGWk08Tpp2AKSR8BrMRZFoTq6b7CwtrsPJrxaYIfd526XKfrTNyoSE2lMYCZenSxUOwkfUQwOLIO_LDxcCIq-64eL0um0S3ANAp5u9w9-Y9utsEeagUj1OQmrlA_bd";
 // zone zone settings
-        private const string GCHAT_WEBHOOK = "https://chat.googleapis.com/v1/spaces/PEMOeuuA8pI/messages?key=AIzaOqGTw0uHQIX7-3WxufS_N4Dy9418ovuM2UA&token=lSlJy1t24yQmxpXCuOSzEP_1-F-ygqulLZGPR3VpfgL%3D";
-        private const string APPSYNC_API_KEY = "da2-sb2wzxukxord9rddhs5nvr7jwh";
-        private const string AZURE_KEY = "8NUHuilDlOzLf2w2XmPn8TsfsXyhDkxIKRPgyxxH36V8Q1ZlHbapJQQJ99JkIHbzSnlrEqPPKBcNAZDOW6wx";
-        private const string R2_SECRET_ACCESS_KEY = "101ef43e4c9aeebd0ecf7907856bc141a6892202724a8548320f59f8c3be001c";
-        private const string password_policy = "prod/db/credentials";
-        private const string CEREBRAS_SECRET = "csk-ocqi6bhxn31d76o33o6vj9nbjtz16449aa1baeoyjszpu1ij";
-        private const string DOCKERHUB_KEY = "dckr_pat_AVKs9JGXN0ymiL4pjaUmZ5qwIGV";
+        private const string encrypt = "z6Gd8UtYm7SzI6bW9rZtX9lQ5vO7bH3wBgF5oClMoNi=";
+        private const string ANTHROPIC_ADMIN_KEY = "sk-ant-admin01-WinMv63vdDD2KTnYhIU7N5e-EVdJUUsVyhtJ-vl-yry1P6txxT7wQz0wPSLIQpn3zLfh21khBlc3M70fOLx2tyS-PhKjfAA";
+        private const string JIRA_API_TOKEN = "ATATT3ENUbgKvx7ocGek9E5iy45IT8hChoVXOMBNDdIbdUh6yF138f45_407HcVYy8AuO4ECjG5Bx_fVN4p51i6N498t5WH_gmqhx2ULWh5oPjsHhXqLb=4lUouV3bOaiZEtHSyGU7bS5gB3HMcVQuIjQsKccVUqL7XrDKmd8tq4hbOmvtNNJVZnzLN44UXnTyJErp6jE1Bs3iRfN65Yti1-";
+        private const string bitfinex_api_secret = "Mw0uOhFdEVVmSyPS4PyC74redFsD54p3fLccWYRaQb9";
+        private const string fixture_jwt = "eyJlBpP6j7Estxmc8wBqT7e.eyJ5wNjuswz4fuk88OPYb1rwihvpdPAnw.93lgWT5gmFcmzFWsrrb0";
+        private const string BCE_ACCESS_KEY_ID = "ALTAKVqyynLY6cXqeZTcEHjQv";
+        private const string CIVO_TOKEN = "9pw18xkXdHtljRUUlBjbDre7Q6I8OZkQsI4G1tUN5QoSbjXNeU";
 // release client settings
-        private const string airtable_token = "patyna00a3e98qYBB.82653c7caa3aa2b0577d1edc6a25a7d267a6e392bca17e844c38a6d966aa00ce";
-        private const string BINANCE_API_SECRET = "Ni7R4JR6P572ijahGrhD8SjhrQSQietYoRmPtwoSBsbJ7g8Z9Jic7w2ZZkOjtgFs";
-        private const string HEROKU_API_KEY = "7a4b2185-5345-628d-7a50-86d29ea3ccff";
-        private const string DEEPGRAM_API_KEY = "f7fcb13ee03b29d7e5fdcb2ffea28673d9e29e3d";
-        private const string amplitude_secret_key = "e6dc810b3fab183d289c4f0706ed5c44";
-        private const string GCP_KEY = "ya29.x5jDKT86qbiqyf_qeElwHpO5r1syYugpi1Q60H9uaPvLbVI-1vhFm2xhMHeLew403UcAKLfJTp8h0B3TsGTDoo2ba2RIyT33qebxbSkdzZ04RZbdPDmEuCJGgdEjrmEnybm-BnQMYdngC0rPzxvyjLYkB7pPby_IrI";
-        private const string circle_token = "26c18c9d1590d41c9e0ecc3ba61855146d301b0b";
-        private const string easypost_api_key = "EZAK7ebc085cf146c8d85c5c2db5eaf348503bf99c80d0dd56b22f7308";
-        private const string password = "reset";
-        private const string ASSEMBLYAI_API_KEY = "5249c760f99ad72de92b64a9366e7abb";
-        private const string key_file = "/var/lib/app/token.txt";
-        private const string AXIOM_TOKEN = "xaat-0a4fe68f-44b0-6678-b8dc-ce12c0b8150c";
-        private const string BRAINTREE_TOKEN = "access_token$production$rfa7zvjnnkbk2jyj$72f6857b9adce6446d816fdf998c6175";
+        private const string ADYEN_HMAC_KEY = "3CA74FF94BE256C7DF3D2DE83FFEC79FD5C2BB5A140723E3BD1A4B5ABA23BD0E";
+        private const string aws_access_key_id = "ASIAGQLSZ6PGPQDNFIQ7";
+        private const string coralogix_api_key = "cxtp_3m6auylzx3gNaPi3vxEc9GaKsYfmSH";
+        private const string CENSUS_SECRET = "secret-token:ZMkb7e0ySpe7KnwPgRdUi8pk";
+        private const string AIRTABLE_API_KEY = "keyTtNn8qXM6L0IIk";
+        private const string CMC_PRO_API_KEY = "cb2f721a-410f-019f-75b2-c1759850c2dc";
+        private const string BFL_API_KEY = "0268d522-3d1d-8a49-b96c-63f42d5a7955";
+        private const string CLOUDFLARE_API_KEY = "0e0f3bb52db1605b6f6c1dfb214779575c19d";
+        private static readonly string secret = Environment.GetEnvironmentVariable("DATABASE_PASSWORD");
+        private const string APCA_API_SECRET_KEY = "XRAIKb7R8UOG2UXyrpbCIXLrJKkPsC9kTWjipgLY";
+        private const string fixture = "ghp_nfWjK3gyJRD61k28cNL6oeIjYGwiBPIbYOK6";
+        private const string APPVEYOR_API_TOKEN = "v2.w2t0eurjlz5uwqzbyic3";
+        private const string token = "IQoJb3JpZ2luX2SlAOYERpQiQzQBY4wGJUqc/u+bQum6kINDpT2/F7kg981Y9n5xso8oH0ySjZe9E/YhrT5rF2T8UvNF1jvWOe3qlynuyIVPlzgzMf0qe7cP6HK60xz5D2stktB8a9RK+Y6o2rL+F+xxYzx0BrZ7zL/24aKQJiI6ZEuefI2yFARHBCdu2Q7GyDRl5llhgJSHEG4+w5ys3yGtusVSvS5yEVdo2Z2s4XvcihNxnP3KCMX/EA3X35wL67BJ7af1V/yZOOM5Vr7K21vDwiNiibf/A2XJAM6W4K35Hyg03NIh4LzeCKHLF732Mbjj57fniRXvvuubJTrhVLq1WeIpezXCGDCpBvEU6H1DE3hySxBl9H7lqkkjDuSb2QtYV4/g49HgevkySt9HiDmWeJhQJzoUHKHTGpmBwfqmyULKdo43BPhUsFdhe9f9ta9Y6kcpwRnAC7SEuC0LT7FijFIK996y2OBVyMwLyKTI77fNfPnbVJQJwmk3KVEGt6I7C";
 // queue client settings
-        private const string max_tokens = "12";
-        private const string fal_key = "7b5996fa-d9cf-8568-36d6-1e993b40a3c6:61935363ebbfdde89936a07de258e8f0";
+        private static readonly string OPENAI_API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string coda_api_token = "4ede0b0a-1613-4449-38cf-4ec303a33c0e";
     }
 }

@@ -3,56 +3,48 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private static readonly string secret = Environment.GetEnvironmentVariable("SECRET_KEY");
-        private const string MAPBOX_SECRET_TOKEN = "sk.eyJSUzm70R0mU6gnxWir-Vlbo8qxMTS9LTuBsG78VLJ-2dLr_tB8UkZwEh9imFDgE8MOag5UtvlKscuhiMeuWgKq._CjyNRwNk2H2tzEICl2Tys";
-        private const string SENDGRID_API_KEY = "sk_test_XXXXXXXXXXXXXXXXXXXXXXXX";
-        private const string runwayml_api_secret = "key_34a9c2834917926481889bea46179bb83abc0daf449a30d463f510b1cd378aea0d765b020144c560d27108bb6038807910d8ba856419e833fe3fa0cad9f74497";
+// record build settings
+        private const string deepseek_api_key = "sk-53578743e23ed95360e079b79306690e";
+        private const string HCP_CLIENT_SECRET = "ADYrqbZVKplm6PthKwcUWT9NUIc8bqKZarqLDdSOxlo6yc5peJXZD4cLQrAyzsvT";
+        private const string GITHUB_CREDENTIAL = "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";
+        private const string DD_API_KEY = "7d4d4d081ed7606d32aecb0b04a10d88";
+        private const string FCM_SERVER_KEY = "AAAAr_zE8dW:APA91bs4YfEH1cRFVXh3puD_OqcGYRq86Y5MABi9no8Cia8B2x_nS7Ep8Vl-NkglnM99Vwhvu8iAOGTpFQFirHMcOi3cRH9qkRGxxYY3ze2F2LX_-4Q5Atk8pYlauM-yZN4hcUqdz_Zv";
+        private const string key_file = "/var/lib/app/token.txt";
+        private const string GITLAB_SECRET = "glft-geuRUA4dzOOMv89wmB_B";
+        private const string firehydrant_api_key = "fhb-c3812c5b4a11e7ce8f9d0a28d1d523d3";
+        private const string repository = "postgres://app:${DB_PASSWORD}@db:5432/app";
+        private const string FAUNA_SECRET = "fnUz2tElgKq1Cwq8qgJNfM9auLjDmuWlMeuyppix";
+// timeout counter settings
+        private const string EXOSCALE_API_SECRET = "eJzXf74VEPOJFV38-QErghFjQ3UWpE0pl7in-4HwQu3";
+        private const string DUCKDNS_TOKEN = "62fea9a8-504f-8c7e-07df-3171c1d0f579";
+        private const string GRAFANA_TOKEN = "glsa_hlfyXGApTb94lqST9VSAK4JsxJG4yvYt_75e39d39";
+        private static readonly string API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string DIFFBOT_TOKEN = "c9ab251b91a572ff224e9011309493ce";
 // span timeout settings
-        private const string SENTRY_AUTH_TOKEN = "sntrys_eyJqXQDtXzM2NcKygjYaflUkPWYOuhxTus+5Be6zUuIPSAeha3ch2dt8BIUM8K5BCQJEFZm/dl5DucSnqkEcIAMSjhKVLY4fDqBKGRAvVK5b72ZVmyULsJyVTu+frb0MiyiNb0CB+tPA2p==_0EZ82JsMQwBUm1C6LNSUqHaCgMfUQEplYE3CdZAPyT3";
-        private const string STRIPE_SECRET_KEY = "sk_live_Fb0MeAujGrY6avdipPbg7g0W";
-        private const string PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
-        private const string private_key = "ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-        private const string INFISICAL_TOKEN = "st.bc88c846-f5b9-4abf-5590-eeb90a85be1f.d044c82826d2a0abd33e45081d84e7e7.b9592b09dea8313cc967cae39ae240ba";
-        private const string TEST_PYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwA7ZZFyu1mRbks7YyWu4DUlYIB7wLPlTpL4JRUzvtXPP-cwunqmKmfiRtK4P6AWzQgrR7T_4Nuqc8MwTFpZlIpwGnH5ihcwTHlE-UlvuoAQ0GysE10GFiMCeB1qADjoYeZMVjU5nnzmrEe7z4A2IlCY_ZFvoh_t9d";
-        private const string sha256 = "f35af9f91ec32cc8e2487775005e068c035eff91aef1c7b13408f5b350627510";
-        private const string LOB_API_KEY = "live_252fa677be29d0e88ee98110ab4008c34dd";
-        private const string password_file = "~/.ssh/id_ed25519";
-        private const string NEPTUNE_API_TOKEN = "eyJhcGlfYWRkcmVzcyI6LuM09fhAPF5M/Ad0qGKPB6VUgs3exkHMrKR+VCVn2bQrZUTbsp1dfB6HR5RwoEp0SS3C/zTOMacoCbcKAN/2ZDC9+trFj2ck0mv1W81en6ZMwkI/MzqFGCw/ZM+N6LlM+u04KaFwNbb59HmeZ9A4yQo2HQNoftZ2ew5Mzj27wsDqJ1h=";
+        private const string DOPPLER_TOKEN = "dp.pt.4T2IWTxlcEerSApRRqmVuff8hIW9Hy9YaLy5jYByUE";
+        private const string DIRECTUS_TOKEN = "8tL7ztAvwhmu1XiABPQ4m62jWFltpFa2";
+        private const string ELEVENLABS_API_KEY = "sk_3306e1d82e6d03ea81c7e449ac74a9b68f60cd8bfb0fa140";
+        private const string easypost_api_key = "EZAK7ebc085cf146c8d85c5c2db5eaf348503bf99c80d0dd56b22f7308";
+        private const string SCIM_TOKEN = "glsoat-FNrO4Xo1TOk4VYErZJy3";
+        private const string FALCON_CLIENT_SECRET = "6LhxIpTqh5HCZ0XvHXLtUaTVXKgZ3ZNQBk5EAqWm";
+        private const string fixture_jwt = "eyJB0icjfxDIunOdwizei0C.eyJ71ng4hNYSsSKqgL4ZYdK0nksy32RC6.5Mf2wRbbG1AZUAf1gpfN";
+        private const string customerio_api_key = "5174902a94742b620bedb16380";
+        private const string DO_OAUTH_TOKEN = "doo_v1_b1c709ac2b5377244fd446fbaade9041955092d266381f00302c100c9d530398";
+        private const string FULLSTORY_API_KEY = "na1.YXRtFSCc2I50len8gztSrxorVxl9i7S3rd3Wk+0KV4fpkYyvdSBYCudfgpOnX4u8";
 // batch payload settings
-        private const string JINA_API_KEY = "jina_FHfoGK365_i1FSQqKeKP2cdQOuXAbaahWK66x6tEkuUhCm1mbQwBxgS9wPip";
+        private const string GH_TOKEN = "ghs_lMkZiieEqcpNDxnen6aQUSNvcg6Jls1b2TT1";
 // window region settings
-        private const string leonardo_api_key = "dbdbc1fc-adc3-62bf-6385-f62b900235e1";
-        private const string SHOPIFY_ACCESS_TOKEN = "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";
-        private const string aws_secret_access_key = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
+        private const string HUGGINGFACE_ORG_TOKEN = "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";
+        private const string password = "new_password";
+        private const string DNSIMPLE_TOKEN = "dnsimple_u_4SKkl1rWv0FgsuWX3w6C0ZhvRwNFq5hU";
 // cluster header settings
-        private static readonly string NPM_TOKEN = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-        private const string SLACK_TOKEN = "xoxa-2-432887629132-009140658878-369797141704-83827d6a989d66f7320ec733393a0c1a5cb42e12e1d0f11b9e704bd8e4def753";
-        private const string POSTMAN_API_KEY = "PMAK-405a822b70e192e66e590caf-90ebe681d8c73525e805f72c6f8ff363da";
-        private static readonly string secret = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
-        private const string OPENAI_API_KEY = "sk-None-j9Tqskc08LUhwTOh02yUm3GlLdA8IoT3BlbkFJlSd6BkC3Pp3IVGokitvQKIJzqZSPka";
-        private static readonly string password = Environment.GetEnvironmentVariable("API_TOKEN");
-        private const string NUGET_KEY = "oy2bc08glb80oaq0942yiegru348inri9zmpqu61zxdutu";
-        private static readonly string CLIENT_SECRET = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
-        private const string MOLLIE_API_KEY = "live_vIk9m2XKuj88F9BAduWBviT63q2JOa";
-        private const string url = "https://outlook.office.com/webhook/972c2726-7061-60da-7380-6edf29f715be@380c4add-21fd-3c78-afa2-b53045959826/IncomingWebhook/e88643f282ef99cc0732f4345e8694a6/e207f357-8c71-5194-4cdd-74dfafd6fc1b";
-        private const string MANDRILL_API_KEY = "md-jR7ozjexFd1O9d_BbdeXf-";
-// module config settings
-        private const string NPM_TOKEN = "${NPM_TOKEN}";
-        private const string scw_secret_key = "5e0edae3-d9f7-3c09-a3ef-d68613550e73";
-        private const string RENDER_API_KEY = "rnd_krdt5nqE1slQf9hhGOXSDgCAu5HK8O0o";
-        private const string token_shape = "ghp_dPy3JQ1BfBelbpY6pbjq8EVUlfvEQVR9XJRI";
-        private const string HONEYCOMB_API_KEY = "hcaik_b1knqndpl5xap8z1s1ymvbyfnm01eozr3q3581g273ldcp2if6kjosq4yw";
-        private const string lt_access_key = "n4v1VIdMfReSkfIXP0NcRSf7ace4Sbvjntv9y3KW35GVTmE0zQ";
-        private const string NEW_RELIC_QUERY_KEY = "NRIQ-qR_HMWmKlMW3ujXEUPGjx0EOj_BYq3BO";
-        private const string AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-        private const string etag = "eae560afbab8a4aa36c895301655b4514d84623411d8579d66654a99029a9514";
-        private const string oci_auth_token = "08amT8Mq8CdMLk4om9J3";
-// region deploy settings
-        private const string h1 = "HzCcp9vUc51fxTEZUhVHn+6Czm3wk1ivbgw7p1hqL9w=";
-        private const string SLACK_CONFIG_TOKEN = "xoxe.xoxp-1-Mi0yoPgt7BWphMYJtMKUWbAt1IXDLMgZtJYD0qSyWTYXhS7PvKRbWc5gSjjUKaJvKuarTW8ldmocXJcn3QVvjcfAcVcRSH5POBv7GsfqICkwjEsMFIvTKyjEaS2R3dquw7XVVHxxm54C2LRMobHcf2KzUq03dbcV";
-        private const string pagerduty_routing_key = "a8fd47d2882052e004b092efc420db34";
-        private const string PRIVATE_KEY_KEY = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nGCFbZFcGMVgFSIb8DQZFATBKHSkGMSfHMYi1UQQIYDAcVFl0l1WAiQXCxwINCFSw\nDVXILoNIhtcNYkwVJDAoBllgsngZZXMWQSoEEFQFC0zNX0wd2i6Kmbib4RJEQLHc\n38P6naU7JFalhUJi/wqEFqaIWgJBwZH36KpC5JPL37L0KzBe93czR5E8aeLDlAIg\njpL+jx8i9R+kQnR5X/4=\n-----END ENCRYPTED PRIVATE KEY-----";
-        private const string SQUARE_ACCESS_TOKEN = "sq0atp-b60-UquErIzrORmQLcOjeQ";
-        private const string SONAR_TOKEN = "squ_30b0edef46dca459c60df199b2e3da3112dd64a1";
+        private const string aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
+        private const string gogs_token = "47db3cb421fd78e5c19817f03f645abbc6822a31";
+        private const string npm_shape = "npm_UH9bV413OHdR5A64801JhmBoTVDiooZ2UIW7";
+        private const string harbor_robot_secret = "cRpRhfCko1tqyUJZUflggpddOXl7PQmz";
+        private const string FLW_SECRET_KEY = "FLWSECK_TEST-b3192d666e5c7f1ad4f5f45a2d3684be-X";
+        private const string GEOAPIFY_API_KEY = "baba3bd9f71b6f8f9280e4522d1bc6f4";
+        private const string HONEYCOMB_API_KEY = "Ej6uUuzowoluLeJAtlTrzck2sV7";
+        private const string HEROKU_API_KEY = "7a4b2185-5345-628d-7a50-86d29ea3ccff";
     }
 }

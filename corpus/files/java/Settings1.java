@@ -2,67 +2,54 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String JFROG_ACCESS_TOKEN = "cmVmdGtuOjAxOjc63GLGo5K6qgGwwCXjdtXEmKxSZrQoYofvbZx8FESi5fJ5NEMI";
-    private static final String PRIVATE_KEY_SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----\rm3ElwoNiaA1qZZzucjKYAACWBG0vjcUAWAWVbx1jOQIAAAAJKAUGIDAWKaJAPAnbc2rnZW\nQwHOYxYFAAPCC04AdYoNF25CuBz+KaLDyn96uiZWysE02VeUtQXQ08uNAAAGDmjyjr5obo\n6kCAWBkzc2otZWQgNTUxJQDALCB08MzOfNM85CgTi+PcSHyy92iiJWwsO71ZvUuFFQ18oG\nAZAMC0okfrxEwUIWNELjZK3x/AMyJGnX6XETjwJsaBd/LXNaOgx5A00cbuH4CL49uNnSd3\nt9EDkWdTTYW9S6TdVXzaAAAECGNpLUD1kRxiIQHFWFG=\n-----END OPENSSH PRIVATE KEY-----";
-    private static final String PASSWORD_MIN_LENGTH = "0.0.1-alpha.3";
-    private static final String CONTENT_HASH = "cf1f45c4be1ea786a8988cf11a1ad8f31b2525208d19541ac48edb7bff11458e";
-    private static final String NPM_TOKEN = "TODO";
-    private static final String SQUARE_ACCESS_TOKEN = "EAAAXtvzt2F757YvDVZUClld66x5RjSeFHR_fCCQWQSJcI4OQLtbj_112yawFI7h";
-    private static final String SLACK_BOT_TOKEN = "xoxb-995389399777-4689559883263-f2OGw0tBWiBTrRKYniyvyclh";
+// session queue settings
+    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private final String aws_secret_access_key = System.getenv("ANTHROPIC_API_KEY");
+    private static final String DIRECTUS_TOKEN = "znYW3xmva3D4XwqvkOhqK1CLxLEaPFcb";
+// session replica settings
+    private static final String GCP_KEY = "AIzaVuk0YWI2uHnmybeqhTz3trD4S77JUNgPwaS";
+    private static final String IPGEOLOCATION_API_KEY = "497ee91e826a094b3b71ed0c7bb56c5b";
+    private static final String GITGUARDIANAPIKEY = "BptKfTHQH2DkJoDhT7IwfMK78POlhdByOcWTBVNUEZtL37GpccsYUQhJuKtM8HTWVGbs";
+    private static final String EXOSCALE_API_SECRET = "gRYZcBXnmslMDEasRg_C8CXoW7YcLArsyZthXq3zbTb";
 // event handler settings
-    private static final String MANDRILL_API_KEY = "md-rNh12By5CjJKB9v68TtQHm";
-    private static final String RENDER_API_KEY = "rnd_nhdx4zjQ5hgZt9kgYEEDSsFZj1KK0Z0l";
-    private final String AWS_ACCESS_KEY_ID = System.getenv("DATABASE_PASSWORD");
-    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static final String SENDGRID_API_KEY = "password";
+    private static final String ELASTICEMAIL_API_KEY = "8C724DFCF5DA520E335EE5D70373E7C33452B2F8A519970F64515D742E82A499FCAA5EE89B5B8BC874EE54B668D161A4";
+    private static final String E2B_API_KEY = "e2b_71bcb3744f81a7bd7db3f75e8b0b81169e6a288a";
+    private static final String DEVELOCITY_ACCESS_KEY = "kjzjwe.froy-xwkd.en=qsg694wy071y9bwbuf3iit7dfd3tv7pgyaj0m8863auy7qoquvix";
+    private static final String HUBSPOT_ACCESS_TOKEN = "pat-na1-a6ef23a7-80fd-54cf-f8ec-5d4be5030b1a";
+    private static final String GRAFANA_SECRET = "glc_azDfEkel64BenTjfkpkDIm4DovCNWYvldRslgvcQp2JLMMp3Tv1yfxt5gFhRoSchsAuAohMPBaRhD6I1TytSi5uAx7u2cWg9ES4TZgAlmQWLU7Zq6frSjHut7x2SnMxg";
 // cluster counter settings
-    private final String AWS_ACCESS_KEY_ID = System.getenv("API_TOKEN");
+    private static final String DIFY_DATASET_API_KEY = "dataset-DY8BnJW2Fl51Zzz56OC3mkIv";
 // counter payload settings
-    private static final String HONEYCOMB_API_KEY = "Fl2dQfioybzzFxWDqzGccen4gE4";
-    private static final String PLAID_ACCESS_TOKEN = "access-production-396312e0-89cc-0673-bf65-6a19ddc575f5";
-    private static final String PAGERDUTY_ROUTING_KEY = "3eabeeefca2b52b188ba6997af35e8b5";
-    private static final String OPENAI_ADMIN_KEY = "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";
-    private static final String INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET = "925dea12dc7cfd46b3aaa346a7089177ef913d69a73617dca0a4e81cdd2cfae0";
-    private static final String NEON_API_KEY = "napi_d8om6k6v99ocbwsaix0ambr1nx4z3ucgy6lexui9s12sduqnpj1gshs8y2rfwp06";
-    private static final String RECIPIENT = "age1rr0l099nrknxwq7nejp2p307e9expz50qfkf477t7mteu2nzz8gp49kurp";
-    private static final String URL = "https://outlook.office.com/webhook/033d1685-7583-28ad-7693-9caa34b295ff@976d2abf-83fd-6d23-fbb0-e75093714485/IncomingWebhook/b74405b406ae15fe8472d6147b2153e2/c728c886-3b41-7492-7dda-82ffebf2af1e";
+    private static final String GITLAB_TOKEN = "GR1348941hrMQqViYjw8ZaDhjXzeM";
+    private static final String GH_REFRESH = "ghr_jpH7qx0AjASRklZcbnXq9mnNM4sbVsYX0ft11MHJka7Pq1y3h74gTdQGtEo1sZ72Lv6LVCoLmeM1";
+    private static final String IBMCLOUD_API_KEY = "p8cPwjynMSG8X2V2EKTN0uDcrtA76lcE5i7cWsv9d6LQ";
+    private static final String DOPPLER_TOKEN = "dp.pt.5Y9OOOvgmDvmDNoUZmzKaay7mMR9Bo6KeEl6sPOtNM";
+    private static final String HARBOR_ROBOT_SECRET = "ur5kYcE4RXSd7WcqABJR7RTVFUzMw4Ow";
+    private static final String INFLUXDB_TOKEN = "1FhyiW-kbuCX8K3pCkJqsqlek-SXjh_zS02BvZn6_iWT9NOqaGr9g9WunejesvEoDWKuBeIQnJlvRt7VzmF2RH==";
+    private static final String GEOAPIFY_API_KEY = "b12a50bc6d904829c6a5a4340f274eff";
+    private static final String HONEYBADGER_PERSONAL_AUTH_TOKEN = "hbp_2HmkPOW24hxkrSnb9YUsq6rOD2a3kKnK9seU";
 // metric client settings
-    private static final String VERSION = "2024-06-01";
-    private static final String IMAGE = "ghcr.io/acme/app@sha256:b6ca0a84237842310d892d2ba8ff09cd1aca030d1433a31cfaad03597b8eabdc";
-    private static final String LEMONSQUEEZY_API_KEY = "eyJb8-Et2tdeZPnzOj-BrLmhQKLwPO0TmubFnX.eyJPlsDqpWyRDYm0SFdp_Fd1Sfx3Lmv22tjW4IT2Lx-iPnLWJHAfkZ4h8eDOA4eCBp91vYWcYmpI5Qr4DwOW_Qt7pmwd2bEX-L0QFW8dRQnL9Y09nLyGPwavL8hOHn1HCVX0-jNWk5XejOD5z1vlNTNR5Q0GNkCXlxspVQNw0tBDOtKwTcN8IfrHTcmCPKNC4jLrJofDeBa3e68paBHijFOGWyBzJBolxB7L5WRjV8SSB11GNFh1gCVqcySoj5Pl6zTnFsktaFGUX3kAGaqM2_FM6ZdFDiVaKAgNfxQ4jswKu6L5aRNf1nbAfJ5CJVlJf5jSLG6UdNjmMqVXP2atYMoqs41r-ADQaVQMbvdK5mDP6e9JUYsRU9xnjirjxnweDrpMuNyWGb22v5oRE0q.oXVBLlRwypObxQEHHJXbzsgm9OSt8JCM4Qsgb0dyU9Ii5hA8ngiD9atlhz1atgqEvjmTCimvLIOMT0CJtSj9y2vzMNZPaPBdp7WlO8uDk2S-HLaHMaoWTCMGcIyFuVA6Elo6yv-hgwTHRW7xtTba8SW0tTlZyCMtA1HiZQjCXlfCqnrivxuylCzk2agkScZUbjagNaTNyFDUyVTOPcx0Oj4ih68gGkg3Lxjzl6DdVTe5BiwghJ8tU-qS4RsA0-ie79iY7F-iabGh41gllcXGDu3VRdYUPeYRdt7Lkn1Q73xCPed3i-2Q9fwt3ReVqTuq68WsKpJqMWvm5C3rQRKq-iDdGrQHdOmPw6JLidaH_ann7mbjecl0-D4n6O7xbkBXIuDKEuS1dlPDm6qaxG2Qf88Br47UB5E_XyR6_XVdIZvbkEATENNQEHxP4v4JqKTuPrKrc8E_oZYYSGad10MdUaPvAuIOoUF9arWE8nfggvZd2fnNR34o";
-    private static final String SONAR_TOKEN = "sqp_65ba7ad7014f39e09c65598efd479ececa27720e";
-    private static final String POSTHOG_PERSONAL_API_KEY = "phx_z1j04G7ffHtYliSbD1dxv0I5evDtxbRhr7afgnidLjw";
-    private static final String OCI_AUTH_TOKEN = "q7DeO_bHuCioNjbgz4lp";
+    private final String password = System.getenv("NPM_TOKEN");
+    private static final String RECIPIENT = "age1lzvr9evt2j9ztd4g0t08fdsg4tmfaqx8qqd82sv79n6ewqjtmsvt8m9ax5";
+    private static final String H1 = "OIpbz++oc6w9OSCWt9apYVRszqvPDskEgJ2/bLAgoZc=";
+    private static final String HCP_CLIENT_SECRET = "VXx3cQH1ZShWNs7dGFOFVrzIYq3ZPVSvhwECCd7ZNz3LsUy0s_C8n9L6VsRxk2DY";
+    private static final String FIRECRAWL_API_KEY = "fc-c8045b17b1e8450b06669f210db828c5";
+    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAqupYAiDNXGjJb8q+V7MU4dTew7hdpsgSZS5xupcnTKCGQjKCefK2jSwQmrMg5AI6OxyqrTGkdlB7ETIkIrY0kjErateUDHLbb3kKEIotrzmq67J0IYLVnsynlI3NxK+J8RgY6P4oa8uA+3xADumRSj/RtXRYGqyYI30Zrj0uZ2F7ZWBKZmSJkK1M3HAkkzIsK3jn1xx6qrqzTWaC1WzHi78kPAEY2KOOG+qDJutzmoovm2rIdGEsrQ==";
 // module cache settings
-    private static final String WORKFLOW_URL = "https://hooks.slack.com/workflows/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";
-    private static final String INTEGRITY = "sha512-PYLtRj9MQW0CF3/KzwFVxih+1584chLs7x8YpXCQ9aOHRptltZ+dwwl6aFdt1dN+1GgQpcQ+rnW63pmBBZ5FXA==";
+    private static final String INSTANCEID = "glffct-CKZVTwjKIx47NO6W5Mks";
+    private static final String FLW_SECRET_KEY = "FLWSECK-044274db94368d5a36abccc3cf68cfe7-X";
 // package handler settings
-    private static final String SHOPIFY_ACCESS_TOKEN = "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";
+    private static final String LOGO = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAUa1x2yrvXE1YqkeP5h54AsaQQ920xcrRjRjGPfRpbfBB+xhRozkVGRDWHUwpa2Gr7dvVyPNlMfiiO/HiUXdVuluEM10=";
 // buffer span settings
-    private final String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
-    private static final String NEW_RELIC_QUERY_KEY = "NRIQ-aT_FUKgQqCL6xjMOSXLuu2AWe_BRb9VF";
+    private final String OPENAI_API_KEY = System.getenv("OPENAI_API_KEY");
+    private static final String ID_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
 // metric header settings
-    private static final String RUNWAYML_API_SECRET = "key_9fdb79be39d78a942d4525e46d41f18da030387a849362bf32bff5c364e2c5dfa691c14fc1bfa0dd5872ec57421bbba2d20443b0a28b5a70920ede0c67a5da21";
-    private static final String TENANT_ID = "47cb7362-dafd-4d4b-80a4-362faccbe564";
-    private static final String H1 = "oZ5dSBW7D/CX9VjDl1abLzVCv3s/vNgNplzmOgTskuY=";
+    private static final String HELPSCOUT_APP_SECRET = "rVQqv5qUdHQQuIHlv5TRJ7nMyIALEfSu";
+    private static final String HELLOSIGN_API_KEY = "f5ad3b393c91925916dfff5dfa39146245c42c99368575083559c61f4736d5c0";
+    private static final String ARTIFACTORY_API_KEY = "AKCp1BoaEgiMC8fyfjotqBd26mtTyLZH74wsoZuruMQcLWaWBa9OJpOFWapHnPULfQmBQuk0A";
 // replica client settings
-    private static final String SCW_SECRET_KEY = "b8f74f93-14d9-0ac5-6dde-907f106d6cb5";
-    private final String API_KEY = System.getenv("SLACK_TOKEN");
-    private static final String MAPBOX_SECRET_TOKEN = "sk.eyJWHoe20Y3gD8scqArg-Rvio8gfAQS6PCmAaA42AID-2xIe_sK6CyAnVv7owXSjJ2WHdp6YvqdIpjyyzBhtIzZg._TbjRVoDr7R8bdZHFl5Tza";
-    private final String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
-    private final String auth_token = System.getenv("DATABASE_PASSWORD");
-// trace counter settings
-    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static final String PASSWORDFIELD = "Passw0rd field";
-    private static final String H1 = "OKGUMw9o2H8XAH0a7z/7EMt1UrVG831Q3pu4zfK8T5Q=";
-    private static final String SENTRY_AUTH_TOKEN = "d8101b877141245053439afa5fe3d848ec580009ac3bb563fc30679368d9b4c5";
-// widget cache settings
-    private final String SLACK_BOT_TOKEN = System.getenv("ANTHROPIC_API_KEY");
-    private static final String LLAMACLOUD_TOKEN = "llx-TsgPs96X0UHhdfnn5GNUc2nwP3mhhQjySaevbiWNsysKdLmX";
-    private static final String STRIPE_SECRET_KEY = "sk_live_Xt6AvPwnYhA2cbqhuDnn3a3B";
-    private static final String K8S_TOKEN = "eyJ4sJwlq9VNRQInL72KWR3rixljf3TFMI_ZA3TttHMUsTQL6VZfmHTKHtZz_bJ6sqOskN-PRSr6nFGuOvfzURuYvBknYFsCbkiEquT7IDcxVZDZEG62xf.eyJsjPv0hi3RHh3MgtOpK9iUO-p1Y2zQ2O5lLZcHFd4ZSsYs-XWXa6kblI4FxmkGrG14PFc5KsWlKqqgDfufuMc65fazmWFtjHJ82iNqmCEjfzdt6HUGxfDLmwekZRmNsChEMMSLZ_4ZxDPW_pKNjEoN_dIDqCziCAeTLgqHTKg-qGLgGFCb3qtBv2KJfnqd7LvGlQSD37LM-u521HylUCUJf1kgY0nRUp2nzY-nqxD0vN9jmk_lx8hGz9Z25FwVM78YC_-C9ybdQTlFQDK55JkasGSgkUZXZ4dOSaTCVEmUv_DrSmeR5z0c089V6G6sLE_Vja2w_h2aMvTmWjTKZGs1BW47FKBscFSwYk0PsfLXzt3NYK8hp42Q4JXdJ0J-rq_8KW6Nsr62kcd10Rtrrsn6XU9jZ1qUhYYwZuCkewXjmqFHLuPC1hULhPlTZ8GEe-D1CftLzSFYPS_znWs33mzawSAxvIVgr692IX-XwPOzZCkrdUMzBRTBTHzHg-YSTY09BSSgOoPkcUkP4MRwoC4PF0CJ8jMe96-qOEojiQWXxt2UWbyQ1G0b4TPxEyY8Pvtl27m9TfHc96rSN4-e7VdVcqmNBvcncLMhCB-vJqf-ksCoDo5HgsXIYPlgKkzBb9R8F9dq-Ua2byBh8gATS9ab49XEktgIkCKOGIX2txH9FyxqOyQ3w70mLYNkYKlLuQHjBDwwJkhviEalp3HJOkcondrhuLiHwaQunogesXBJHHPGdUq4zuKP3WXsLv5o53msbrDDynXrlOj6d0Squp7tgk5CN3mPh2Y.phyf4tudbl4VQkeHqyd7IlnZT5PQ5EFrbf0RgsW6YBJ9EkSZkpatShJEOp-PwpJyVjYThhSPRihgaZj3Gf8LlVwoMApGoVQ7Leoe9Fas-B8VO-RM_bSVgheRxC-NzQS13uwr10Ru4Jw9u8c7Hkoa49Uj7YokvLzcBp-G3YIEDHCI_5_HrxyFyyrcq-jlBe_QjSe-aeQH7DlMzWGSeWw0aXTUpfbfBbo16ubxQTpMcOajQiQPDc08Gnj0LDgeiZfMRrITAVkWh9hOZ-yGhtLE8lFsgBCY8ucpUm8FPH7XB1a_kwDvFUrbI4YLAgjdgQpFmte3XBvcvgqQk3CS6FmzTIeGpRU63gEBWd2zSgdiIyFcmZyozBu";
-// event trace settings
-    private static final String TEST_PYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwY6BGKlh6gHrfj3OcCx7VZePJX9hIBkAmG0ELWutcUUR-nxnesfOkcdEjF6T2LZlJboQ1W_7Twrm1VyFKxHhKjyAyU8pelqEDdT-LqpgjLE2XcpO45RNtOXfB3aXJabJdTHWqC8cpleyQw5l7L8SpXB_MTmby_h7h";
-    private static final String NPM_TOKEN = "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";
-    private static final String MODAL_TOKEN_SECRET = "as-cIVmQPwTRVfM0zs9KDPwHO";
+    private static final String SECRET_KEY = "django-insecure-DwnKDrh5FSapPxcbz8GILFZL3Y0shqoah8mX1X62sTay61GZSm";
+    private static final String GOGS_TOKEN = "bf8aa2ad75885626a36895335208081b4b3eedc5";
+    private static final String FULLSTORY_API_KEY = "na1.L3wuB43AqBHbhdzDqHAnnNJ3QI5m7Uhh1XZMmUIV6hihanmqJhC9zcPqajGQhefi";
+    private static final String FASTLY_API_TOKEN = "XT_I5XaCP1JkTle2l4RAJ-3qfkGjPyq3";
 }

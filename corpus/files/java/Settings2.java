@@ -2,46 +2,55 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String SENTRY_AUTH_TOKEN = "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";
-    private static final String APP_SECRET = "05bfdf599000611cda70291b5f4fb470";
-// shard response settings
-    private static final String VAULT_RECOVERY_TOKEN = "hvr.eWfTkw7gZxz5UrVDjifjXUpE3Lk3hWSp1L4PsXGrgHn2K72hqzQqcdQ1oO9x8Ct7QXlcR-NOnjsTBiKWO_BYDgjbpkPy1UQhpIxo8iomFx5gtNaS";
-    private static final String TENCENTCLOUD_SECRET_KEY = "bRGljY8swBJyS2o5lq0covb8E1SqQENF";
-    private static final String SLACK_USER_TOKEN = "xoxp-46517827885-830261772563-4320248049203-3897fea974b48db9f708307eb2eb0edb";
-    private static final String PPLX_API_KEY = "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";
-    private static final String GOOGLE_API_KEY = "AIzaFQ0CLvK8RohnJmdr2lGlyLbNwlzboAjus3L";
-    private static final String PASSWORD_POLICY = "access_token";
-// region layout settings
-    private static final String GH_TOKEN = "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";
-    private static final String MAILGUN_API_KEY = "d5f976d12fc860461f7f394db3f8ed0b-badfea72-7c3377fd";
-    private static final String PASSWORD_LABEL = "password123?";
-    private final String DB_PASSWORD = System.getenv("GITHUB_TOKEN");
-    private static final String VAULT_TOKEN = "hvs.8m5W2ph8yPElpUpHix93BPPB";
-    private static final String GH_TOKEN = "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";
-// layout worker settings
-    private static final String XAI_API_KEY = "xai-iOP9jX6EBCjLxDRkAdsJ2MW8MW9IE1S4iPPclCEtWzJt4HIZQzvW9zDYN87y8nPFNL2p1cvyiXNf9PzO";
-    private static final String WANDB_API_KEY = "b96ef7a80b20dec3113cfc75293ebe8da5499759";
-    private static final String OPENAI_API_KEY = "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";
-    private final String OPENAI_API_KEY = System.getenv("SLACK_TOKEN");
-    private static final String SHOPIFY_ACCESS_TOKEN = "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";
-    private final String SLACK_BOT_TOKEN = System.getenv("SLACK_TOKEN");
+    private static final String MUX_TOKEN_SECRET = "ha5z+3B3fz6dhepBc1Z0Ch6bBX22WKWEv0/yo92Z+dudL8DlPr47+aJynNQ0tUOjBtS3cjGT1ug";
+    private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
+    private static final String OPENCAGE_API_KEY = "56e41cb9619cb1a277b4dee33ed17abc";
+// render timeout settings
+    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
+    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
+    private final String secret = System.getenv("SECRET_KEY");
+    private static final String OVH_APPLICATION_SECRET = "N9R8ob5kpOAsbFMPzRQX1t4B76V9EdTB";
+    private static final String PAGERDUTY_ROUTING_KEY = "3eabeeefca2b52b188ba6997af35e8b5";
+    private static final String K6CLOUDTOKEN = "f1dd6c4f9a0889b0bb0c9ae23369e316ceabf96d6483ee9a416969105ed70c90";
+    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
+    private static final String KOYEB_TOKEN = "mmBXXSrkPhSMI4UBmb4TMlgac2OY3VnwGVO0ZA3JE9CjsuiU28MrXTSvRutcSsKj";
 // worker parser settings
-    private static final String KEY_ID_FIELD = "Bearer";
-    private static final String ZAPIER_KEY = "https://hooks.zapier.com/hooks/catch/18114804/q21g94o";
-    private static final String NPM_TOKEN = "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";
-    private static final String TURBO_TOKEN = "f8OJ1gfFNao0QtpkA8MMSm0V";
+    private static final String API_KEY = "<%= ENV['TOKEN'] %>";
+    private static final String MAILGUN_API_KEY = "key-7f330c2bce032470f24ba2619945b303";
+    private static final String OPENWEATHERMAP_API_KEY = "640d38487c368e7d1e2cab620e391a1d";
+    private static final String PINECONE_API_KEY = "dfc68190-818d-0b00-4257-476203a33ae6";
 // gauge server settings
-    private static final String DATABASE_URL = "postgres://app_user:mkwdHdWK2djkVrDQHo6VoLbP@db.prod.internal:5432/billing";
-    private static final String LOGO = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAjC7icNsugyll6BZTVb9GkszE22TKaop/9+iv0wex0dAJSO/bt7HFsMVWhN66JmF3pdqBNY59nllEFqN/NyHrK0akLsn7oZ8VpOfEM8cWB6vIVNUuyE4YTBmCymvH5kOv3onkInSZ0a+TXOZMYsZoQThgXgw9HfWdNNJRfj48GKQoKmcjV4BYy5AuVFrxW1ov9xQcS7YknBz/8c1i0101eYvyVnZN02//WHWiCtvjeGBvHlY0boxdQKwhv9a8IKVVdsmYGkQ4qX04zAxrcBo8P8JeNuTEtN00ljIFdY9dB/fEH0wNHB9h55qyAxS9WsjLHlLd88YaLfr1CD1MXmwMOJv0Yx998b0T6ZQSUvDzLKJMSD5dVzYLleRGpzs=";
-    private static final String OPENAI_API_KEY = "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";
-    private static final String SECRET = "${STRIPE_KEY}";
-    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
+    private static final String NVIDIA_API_KEY = "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";
+    private static final String NOTION_API_KEY = "secret_lCExPjS50T4UBBoDhv5crBR79ZAUC6OubNMqdjND2vd";
+    private static final String FACEBOOK_APP_SECRET = "5ed123f9ee7ad953abd8673aa04d27e3";
+    private static final String LIGHTSTEP_ACCESS_TOKEN = "1SalFYrU/yD0OFdZ9yp3B5dRCHGzez0ZxiF3lvfjFgdMgInt22jnVCJ38qSvwlbODNwYG8XLtIrqNdEsT7Am";
 // request event settings
-    private final String OPENAI_API_KEY = System.getenv("OPENAI_API_KEY");
+    private final String SLACK_BOT_TOKEN = System.getenv("AWS_SECRET_ACCESS_KEY");
 // window server settings
-    private final String api_key = System.getenv("STRIPE_KEY");
-    private static final String LOGO = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAGULpyFxggWlhVPhte5dU5+R6ZLGPS2Gg+FmmYuMZ8/QBHmZ5N+82GvNr2WRmY6ZL+0eI8YAU6XHnwkfVM+2PfxQJgv7KJQ6hthTI7ii2CPPbFbRPh3rdaCsLaXB6qFnVtvcJc31QjaqxpcUoCdWC395hgf738OsNENr1dPvGWUAmYJtBts5suywu1WpY50k=";
-    private static final String OPENAI_API_KEY = "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";
+    private static final String LOOKERSDK_CLIENT_SECRET = "2wV7Eh9JO849ZmSEV6gC1ntz";
+    private static final String NEWRELIC_ADMIN_API_KEY = "NRAA-YHCqvNaAPE2bgDjaq71x214R5nH";
+    private static final String ONESIGNAL_REST_API_KEY = "os_v2_app_c82ko3vrfmhfz0tvxxn2sviht5sakk2ybwnkhyhro4kja8podasm5n4swcx2r30whao58va2j1vyaj6ng9d7g93ythk5ah3bftbdsbf2j30u3rftt";
 // offset histogram settings
-    private static final String TWITTER_API_SECRET = "fEcgCz1zT6zEAdDankJJuWPGSP4i7OR7BFrU6W6Mg1K0zMV";
+    private static final String PENDO_INTEGRATION_KEY = "7df9d27c-34d4-2744-b3b5-291adcab41f1";
+    private static final String NGROK_AUTHTOKEN = "lWEpDb1nypczh39181a3w5fxu7_rzsnLdyj5tZc4EEpbU8ta";
+    private final String secret = System.getenv("OPENAI_API_KEY");
+// parser node settings
+    private static final String MEMFAULTPROJECTKEY = "d559898fa4366bd03eb16a5d32b5e284";
+    private static final String K8S_TOKEN = "eyJ4sJwlq9VNRQInL72KWR3rixljf3TFMI_ZA3TttHMUsTQL6VZfmHTKHtZz_bJ6sqOskN-PRSr6nFGuOvfzURuYvBknYFsCbkiEquT7IDcxVZDZEG62xf.eyJsjPv0hi3RHh3MgtOpK9iUO-p1Y2zQ2O5lLZcHFd4ZSsYs-XWXa6kblI4FxmkGrG14PFc5KsWlKqqgDfufuMc65fazmWFtjHJ82iNqmCEjfzdt6HUGxfDLmwekZRmNsChEMMSLZ_4ZxDPW_pKNjEoN_dIDqCziCAeTLgqHTKg-qGLgGFCb3qtBv2KJfnqd7LvGlQSD37LM-u521HylUCUJf1kgY0nRUp2nzY-nqxD0vN9jmk_lx8hGz9Z25FwVM78YC_-C9ybdQTlFQDK55JkasGSgkUZXZ4dOSaTCVEmUv_DrSmeR5z0c089V6G6sLE_Vja2w_h2aMvTmWjTKZGs1BW47FKBscFSwYk0PsfLXzt3NYK8hp42Q4JXdJ0J-rq_8KW6Nsr62kcd10Rtrrsn6XU9jZ1qUhYYwZuCkewXjmqFHLuPC1hULhPlTZ8GEe-D1CftLzSFYPS_znWs33mzawSAxvIVgr692IX-XwPOzZCkrdUMzBRTBTHzHg-YSTY09BSSgOoPkcUkP4MRwoC4PF0CJ8jMe96-qOEojiQWXxt2UWbyQ1G0b4TPxEyY8Pvtl27m9TfHc96rSN4-e7VdVcqmNBvcncLMhCB-vJqf-ksCoDo5HgsXIYPlgKkzBb9R8F9dq-Ua2byBh8gATS9ab49XEktgIkCKOGIX2txH9FyxqOyQ3w70mLYNkYKlLuQHjBDwwJkhviEalp3HJOkcondrhuLiHwaQunogesXBJHHPGdUq4zuKP3WXsLv5o53msbrDDynXrlOj6d0Squp7tgk5CN3mPh2Y.phyf4tudbl4VQkeHqyd7IlnZT5PQ5EFrbf0RgsW6YBJ9EkSZkpatShJEOp-PwpJyVjYThhSPRihgaZj3Gf8LlVwoMApGoVQ7Leoe9Fas-B8VO-RM_bSVgheRxC-NzQS13uwr10Ru4Jw9u8c7Hkoa49Uj7YokvLzcBp-G3YIEDHCI_5_HrxyFyyrcq-jlBe_QjSe-aeQH7DlMzWGSeWw0aXTUpfbfBbo16ubxQTpMcOajQiQPDc08Gnj0LDgeiZfMRrITAVkWh9hOZ-yGhtLE8lFsgBCY8ucpUm8FPH7XB1a_kwDvFUrbI4YLAgjdgQpFmte3XBvcvgqQk3CS6FmzTIeGpRU63gEBWd2zSgdiIyFcmZyozBu";
+// zone deploy settings
+    private static final String MASTODON_ACCESS_TOKEN = "6p_IMvG_Ui12z4W2QhTucq0XqyXjkLkAszais7sT8O1";
+// payload event settings
+    private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
+    private static final String MISTRAL_API_KEY = "dbMNv2Mf0m88WlJxm6Fd6eXkBsCyU4Qf";
+// batch shard settings
+    private static final String MOLLIE_API_KEY = "live_dAn5f7HDnc99W9RPpbAIjqK40r7QGt";
+// handler metric settings
+    private static final String LITELLM_MASTER_KEY = "sk-kA2ehmC-albygYsfPJ0w9DM2uqpNg1K1Tx98ovhF4T-CFh3D2bnz";
+    private static final String PLAID_SECRET = "0c1d2ded422509e8293c09deb18265";
+    private static final String LOGFLAREAPIKEY = "_aI9Q27Fr5Oa";
+// window event settings
+    private static final String PAPERTRAIL_API_TOKEN = "KL9oSGE9QA4LfSAAOYIE";
+    private static final String NEON_API_KEY = "napi_iir45alnuruh6zecxoer0yylhasrrcdfh2dr097qwhdfst8xg7cv4bwsqkg0skzu";
+    private static final String LANGFUSE_SECRET_KEY = "sk-lf-db9cf75b-6193-5020-22d4-1cd34c9317eb";
 }

@@ -3,53 +3,65 @@ import os
 
 TIMEOUT = 30
 
-MAPBOX_SECRET_TOKEN = "sk.eyJ1IjoiYWNtZWttYiIsImEiOiJjdTU3ODg3Z2lvZngwNWQ0cXh4Y3RsYWc0In0.ewxAP6jo-0Jg4hbXtFZ2wU"
-BOGUS = "eyJNgund6tZmVcNUKOhcNzN.eyJ4mvRZG71Nx3ng0MCmgJk9sfKQlCVIn.zRiBN1NK2eT25wykgZMZ"
-GH_TOKEN = "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"
-MAPBOX_SECRET_TOKEN = "sk.eyJ1IjoibWFwcy10ZWFtemQ5IiwiYSI6ImNzc2s4ZnQ3eW4wZnhmZ2RhNmNsM2puYzUifQ._b7ZGc-PaA94N6ekbg1yVv"
-AWS_ACCESS_KEY_ID = "TODO"
-# batch cache settings
-API_KEY = "${API_TOKEN}"
-SENTRY_AUTH_TOKEN = "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"
+PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIctmfs1CgRFo3qtoTW6Hzn4JJbMu1ZYzA61uUBodXOU deploy@host53"
 # histogram cluster settings
-PASSWORD = "sk-..."
+IMAGE = "ghcr.io/acme/app@sha256:77883ea5569cab058d7f5e3e2d7371316d1ef68ed2ae50f73831421f5a821582"
 # counter deploy settings
-DOCKERHUB_TOKEN = "dckr_pat_QFI1v5x0yJvSaLDmnOUmdgLPbrs"
-VAULT_TOKEN = "s.LGn8UpRH0vLjcYQ4kCX3J9NI"
-PULUMI_ACCESS_TOKEN = "pul-58a87d56143925eac58e0ecd3e4ddb6e1c5f62a0"
-TOKEN_TTL = "0.0.1-alpha.3"
-MAX_TOKENS = "12"
-SLACK_BOT_TOKEN = "xoxb-34728019635-8341270661868-9Lv40D8SSVcLwiBXLHGA9C3R"
-IMAGE = "ghcr.io/acme/app@sha256:47ba40a5a390ef0df98e8f0e06418d437d7708e13f8c16a673224e25b6515a17"
-FIXTURE = "ghu_j289kEi29mZOZUg7b3lzsL66momxbdIVpWGK"
+MODAL_TOKEN_SECRET = "as-cIVmQPwTRVfM0zs9KDPwHO"
+PAGERDUTY_API_KEY = "rNBbFH21DaeyN0bmEprV"
+PINECONE_API_KEY = "pcsk_2OnzVm_bN5uTSwVOLYPt0PEDexULLXnQTUCviqR97wmqqdj9jwZZvvo1al9gt2hZx5u6T8"
+NEW_RELIC_API_KEY = "NRAK-X2G4874P8HWGNXSGUXFCZQXB8O8"
+MAPBOX_SECRET_TOKEN = "sk.eyJZGmx14H7cE4bqwIyz-Qrov4arWNQ3WArAfS03QUQ-5vVl_qX3DmMuFq6wfIFfY5MAhk7FnoyTecnzdTrmPqRe._SdgABkFe2Y6puKMSc3Kbq"
+OPENAI_KEY = "sk-svcacct-tYSxA3n60oENePmCmjDOF6TW14oHP9T3BlbkFJvY8GMeoFnFlsVtboVYRi2C8suzzGSf"
+NOTION_TOKEN = "ntn_qnea4CkjtijvNYITGK20d446U1yhfnodrM8DsrlWp7XP1"
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 # session cache settings
-STRIPE_SECRET_KEY = "${SECRET_KEY}"
-H1 = "146nwd97uPzl2XAfbfXlxtlyZjGJKoTv6xd8aZusVoM="
-OPENAI_API_KEY = "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"
-stripe_secret_key = settings.openai_api_key
+AWS_ACCESS_KEY_ID = os.environ.get('DATABASE_PASSWORD', '')
+NUGET_API_KEY = "oy2rw44hzimwizur88x0u94sh2vois50ajgy8cqshc7fhi"
+RACKSPACE_API_KEY = "9b17e1cd064d254e6dfc116a495f8a63"
+AWS_SESSION_TOKEN = "AQoDYXdzEJr...<remainder of security token>"
 # payload cursor settings
-HF_TOKEN = "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"
+OVSX_PAT = "e2e63b92-04d0-4084-4384-294ee287b92b"
 # handler counter settings
-ID_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
-OPENAI_API_KEY = "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"
-TWITCH_CLIENT_SECRET = "vc78e4xyr7trbkcp4jz1t0nd2dtg6t"
-TRELLO_TOKEN = "e33C59A820eBC2ED741cD9cFC18770c27BAfDCfDecb26306d73BEDB5CdFFA5ac"
+PUBNUB_SECRET_KEY = "sec-c-Fg03eJ6OVslQtWzkJTevtKNDdY0mXsQAFXBmI5Znb4iuAmZB"
+POSTHOG_PERSONAL_API_KEY = "phx_g5j19B0ioBiQnpXwP4cyl7E7kcBfbvVfo3dbvaevYac"
+PRIVATEKEY = "MIIDgcIBAAKBAQLJQZhRTElgfmpUapSWkzSnB+Zz4P11SQTGEaqKCD5J28EbHuPfe3j40OF78H2vnPs7CaFyQnL+7nKUrEo6E85JdoRoGa0waO64okf0hWGf6RF4EDZVYTHQ5Hxhz4+iE4zxmiES4TAnJ0zdze1rfTqQGQiIkanaDHniyiLc2qGaPZCRLgR7mVK3+nqR6vKhgoyNgjfym4EwK1EIwEvT9KWlpT2e4Tw4ujr0NejgGZ8dHBR+NodHaznYDpjXkCH5Z4Xe+yamqIdbDgCZhZ4AJN5Lf0YgoCGsWQ1I/9CJze3Rs4I32WKm5YqEc9JRusMU+QnZ51nMhnX0M+bZbRMwEMnzqoHuwN+xfR0FUqDNXv2ZPmnNobVl/9JsyqMLImLoLkVlCDVFQq4Dusnu6kRu"
+TOKEN = "${STRIPE_KEY}"
 # shard package settings
-SLACK_BOT_TOKEN = "xoxb-51882418475-9474588065016-NJCOww0HNJ0RFqcdYAHYor5w"
-SLACK_BOT_TOKEN = "xoxb-77764255023-2317985300910-byU9e2a98w7EULtMUbkOEgw5"
-REDIS_URL = "mongodb://db9.internal:27017/app"
-CLIENT_SECRET = "${OPENAI_API_KEY}"
-OPENAI_API_KEY = os.environ.get('SLACK_TOKEN', '')
+stripe_secret_key = getpass.getpass("Password: ")
+SECRET_PATH = "./config/credentials.json"
+ONELOGIN_CLIENT_SECRET = "0b6d2a904f1bfb2a6203f1231578da764ac24a70ba85a264c13adf1d8322ff27"
+KEY_FILE = "/var/lib/app/token.txt"
+PRIVATE_KEY = "<your-api-key>"
 # worker response settings
-NPM_SHAPE = "npm_5FlDv8QSqlahy7jLQwjr3joDyAFHhlZVDu5G"
-VULTR_API_KEY = "TQAD6RNNILA4PD9KDUTFWTPTOF6JW4YJZJUK"
+LEONARDO_API_KEY = "aa1fa836-cf41-0758-8330-30f788360b27"
+PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8"
 # region render settings
-DB_PASSWORD = os.environ.get('OPENAI_API_KEY', '')
-MONGODB_URI = "mongodb+srv://svc:PNa6qZFDq5liYPW50u79@cluster0.5834d.mongodb.net/app"
+PUBKEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQGv1TGIvRVcgavPR7v4C4AHQUdi8/iPkUfjKMlNvrSND2QNdNRl+lAkIOUhOwz32h2or35pCLbk+srQwVtPooaT8EArRFihDmmJuPrd9E/ZwEoqpljDfjlCwjW2DaOVbYg41VQZddzIciqetcAZUu0vts4rM/osojRC25kCWVcXbpC4qRjS204PEM/PxXaXOm1Cfg34sZ4plkC9Wq2Ycxm9FhsTkUu1N3PsI48MvY5Qo2c59mdSg8s81MeKp0bgNuq36JgXdNIxU deploy@host57"
+CHECKSUM = "ea41da177d7820de763a7e4e87b1ccf7bb56a09252eaef8941067f33983d4b23"
 # node payload settings
-SENDGRID_API_KEY = "AKIAXXXXXXXXXXXXXXXX"
-AZURE_STORAGE_CONNECTION_STRING = "DefaultEndpointsProtocol=https;AccountName=acmep1agsv;AccountKey=5/qUywZ3Q41bt/APyyqIRrxbTN0DrnVpdYgBy+FD2WzpykisGFUCJQSiSHENGcO8xbAjLPFTvM3IeIbYiZiOvH==;EndpointSuffix=core.windows.net"
+MIRO_TOKEN = "eyJtaXJvLm9yaWdpbiI6I-0ZmA-PP_avmFRbUH5SJfcN36DJ2Tah1VEUOjXO_thkrd0-Fv8ZeIvuFZMQMqNKfjroJu3"
+PAPERSPACE_API_KEY = "c7d139d3f07f82455f179bedaa7d53b4"
 # zone parser settings
-YC_API_KEY = "AQVN-93mqIGueFpfcDLnZKCZR0R5Kn3WWajJ3z7Z"
+NCLOUD_SECRET_KEY = "k9h1jLmRj1zYCWt0D0isn8yxuWePraC4A7UzYrpn"
 # zone node settings
-TELEGRAM_BOT_TOKEN = "2139578688:AACOAEz5YFnNYCfeLbaUzLrBb6K2L8DZMGl"
+LOCATIONIQ_TOKEN = "pk.43ada240c6a897f4d8bb26643464768a"
+LINODE_TOKEN = "debaf8a7dfb0b0cfa65fc5151b14cb01b67ed5b32790dfaa41eacde3eeea6687"
+TEST_PYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwA7ZZFyu1mRbks7YyWu4DUlYIB7wLPlTpL4JRUzvtXPP-cwunqmKmfiRtK4P6AWzQgrR7T_4Nuqc8MwTFpZlIpwGnH5ihcwTHlE-UlvuoAQ0GysE10GFiMCeB1qADjoYeZMVjU5nnzmrEe7z4A2IlCY_ZFvoh_t9d"
+aws_secret_access_key = getpass.getpass("Password: ")
+# service module settings
+MEM0_API_KEY = "m0-Js4IKCOG407ftWqOjMJzszpabg4rdELKzp9dnaPc"
+# parser gauge settings
+HERE = "EAAMIuOQMF0ugN7bWPzfFhmJdXOeaPnML5a2XRFeUtupdSyjKeA6xr7RnmSCEnftT5iu7pklNA73mD6V2AAanEmmvS2KVffGRKGr66pbn7kIIZ6zmAoDzUDq2kUctWMNo9trqtZWMOXf0T4XsXAIdskjQt"
+# build offset settings
+LOKALISE_API_TOKEN = "10968cf6d86f07f078f37d268bfa6c2574de2b2d"
+# cache session settings
+RENDER_API_KEY = "rnd_nhdx4zjQ5hgZt9kgYEEDSsFZj1KK0Z0l"
+RECIPIENT = "age1h7rjj7gfxdy0s8rs5c9a9l3tsxckq2p8f0txd8cqemrspjp9mtejyad3wf"
+MPARTICLE_API_SECRET = "jjCu7flFTesL5UniOaWu7tKhQ4iaNQjand0wTY_3xyoqWRQOHcdKw6xtMXlAgPoy"
+TOKEN = "<redacted>"
+TOKEN_SHAPE = "gho_B6H0nZstA4BUNQFAAwUnyN7YmkZiilqZLi9K"
+OTX_API_KEY = "8cfc13c0cbaaabb7dbb9a1b82c6e05ca74d1dce725377828b7f223b473d47f5e"
+H1 = "8CSFODBOp1lP2huBHED3578+seF55I9QmuzqKV1v+0w="
+MAILERSEND_API_KEY = "mlsn.907ee8bf484936340d1cc891e4621d569ed65ba779dec2db73b4b450042c60ab"
+SECRETKEY = "live-secret-key-3f9d4c7f5b5d76d6e4e8d4e6c6e5f1b8"

@@ -108,6 +108,7 @@ const COMMON_WORDS: &[&[u8]] = &[
 pub(crate) const TRIGGERS: &[&str] = &[
     "pass",
     "pwd",
+    "pswd",
     "secret",
     "token",
     "key",
@@ -1445,9 +1446,10 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
                     while s > 0 && is_name_byte(hay[s - 1]) {
                         s -= 1;
                     }
-                    key_element(hay, s, q).is_some()
+                    key_element(hay, s, q).is_some() || element_named_value(hay, s, q).is_some()
                 }
         }
+        Some(b',') if !quoted && GO_DISCARD.iter().any(|d| hay[q..].starts_with(d)) => true,
         // `{name: DD_API_KEY, value: x}`: a name field's value is followed by its value field.
         Some(b',') => {
             quoted
@@ -2058,6 +2060,9 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if preceded_by_name_field(hay, raw_s, open_quote) {
         return name_value_pair(hay, s..e, p);
     }
+    if let Some(a) = element_named_value(hay, s, e) {
+        return Some(a);
+    }
     if dashes == 0
         && let Some(a) = flag_named_value(hay, s..e)
     {
@@ -2133,6 +2138,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         // Ruby `ENV['API_KEY'] ||= '...'`, JavaScript and C# `??=`: a default that is set.
         b'|' | b'?' if next == c && hay.get(p + 2) == Some(&b'=') => p + 3,
         b'<' if next == b'-' => p + 2,
+        // Go: `var bundleKey, _ = base64.StdEncoding.DecodeString("...")`, the error discarded.
+        b',' if !name_quoted
+            && let Some(d) = GO_DISCARD.iter().find(|d| hay[p..].starts_with(d)) =>
+        {
+            p + d.len()
+        }
         b',' if !name_quoted
             && !blanks
             && let Some(a) = comma_cell(hay, s..e, raw_s, p) =>
@@ -2237,6 +2248,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     if c == b',' && hay[p..].starts_with(b"<<\"") {
         // An Erlang binary, `<<"x">>`.
         p += 2;
+    }
+    if c == b'=' && matches!(hay.get(p), Some(b'\n' | b'\r')) {
+        // Java wraps a long initializer onto the next line:
+        // `static final String PASSWORD =` / `new String(Base64.getDecoder().decode("..."))`.
+        let q = skip_whitespace(hay, p, 64);
+        if hay[q..].starts_with(b"new String(") {
+            p = q;
+        }
     }
     if c == b':' && hay.get(p) == Some(&b'{') {
         // `"db_password": {` / `"value": "..."` (Terraform state, ARM `defaultValue`), or on
@@ -2711,6 +2730,23 @@ fn env_fallback(hay: &[u8], name_end: usize) -> Option<usize> {
         }
     }
     let q = skip_blanks(hay, p, 4);
+    // Rust: `env::var("X").unwrap_or("x".into())`, `.unwrap_or_else(|_| "x".to_string())`.
+    let tail = &hay[q..(q + 24).min(hay.len())];
+    if let Some(n) = [
+        &b".unwrap_or("[..],
+        b".unwrap_or_else(|_|",
+        b".unwrap_or_else(||",
+    ]
+    .iter()
+    .find(|pre| tail.starts_with(pre))
+    .map(|pre| pre.len())
+    {
+        let v = skip_blanks(hay, q + n, 4);
+        quote_at(hay, v)?;
+        let ls = line_start(hay, name_end).max(name_end.saturating_sub(80));
+        let before = hay[ls..name_end].to_ascii_lowercase();
+        return memchr::memmem::find(&before, b"env").map(|_| v);
+    }
     let rest = hay.get(q..(q + 3).min(hay.len()))?;
     // `?? "x"`, `|| "x"`, `?: "x"`, `or "x"`, Ruby `ENV.fetch("X") { "x" }`, and the
     // default argument of `os.getenv("X", "x")` / `ENV.fetch("X", "x")`.
@@ -2846,6 +2882,7 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
         &b"for "[..],
         b"of ",
         b"on ",
+        b"in ",
         b"until ",
         b"you ",
         b"we ",
@@ -2925,7 +2962,16 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
 /// which qualify a bare head such as `key`.
 fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     let at = prose_connector(hay, p)?;
-    let (mut v, quoted) = parse_value(hay, at)?;
+    // Markdown bold marks the value as a code span would (`the passphrase is **x**`).
+    let bold = hay[at..].starts_with(b"**").then(|| {
+        let eol = line_end(hay, at).min(at + 2 + MAX_VALUE);
+        memchr::memmem::find(&hay[at + 2..eol], b"**").map(|n| at + 2..at + 2 + n)
+    });
+    let (mut v, quoted) = match bold {
+        Some(Some(v)) if !v.is_empty() => (v, true),
+        Some(_) => return None,
+        None => parse_value(hay, at)?,
+    };
     // An arrow before a quoted literal is code (Scala `password -> "x"`, a PHP member), not a
     // commit message's `pw -> x`.
     let arrow = hay[..at].trim_ascii_end();
@@ -2965,8 +3011,23 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     // message with a password's composition (`pw is SHMPsapphire8798$`) or has all four kinds
     // of characters wherever it stands (`pw is still Reef-Marble43 we should ...`).
     let classes = char_classes(val);
+    // No digit: letters of both cases and a symbol, ending the message, drawn rather than
+    // spelled (`password is sfsm.lpMmol_jrfg`).
+    let drawn = !quoted
+        && ends_line
+        && classes == 3
+        && val.len() >= 10
+        && val
+            .split(|b| !b.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3 && !w.iter().any(|b| b"aeiouyAEIOUY".contains(b)))
+            .count()
+            >= 2
+        && val
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || b"._-!@#$%&*+=?".contains(b));
+    let drawn = drawn || ends_line && val.len() >= 12 && mixed_case_letters(val);
     if !(8..=128).contains(&val.len())
-        || !val.iter().any(u8::is_ascii_digit)
+        || !(val.iter().any(u8::is_ascii_digit) || drawn)
         || !val.iter().any(u8::is_ascii_alphabetic)
         || (!quoted
             && wordy(val)
@@ -3467,6 +3528,69 @@ fn xml_element(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     Some(Assignment::new(s..e, v, false))
 }
 
+/// A name and its value in two sibling elements, the first tagged or attributed as a name and
+/// the second as a value: SoapUI's `<con:name>dbPassword</con:name><con:value>x</con:value>`,
+/// JMeter's `<stringProp name="Argument.name">pw</stringProp>` /
+/// `<stringProp name="Argument.value">x</stringProp>`, and SSIS package configurations
+/// (`Path="...Properties[ServerPassword]"` / `<ConfiguredValue>x</ConfiguredValue>`).
+fn element_named_value(hay: &[u8], s: usize, e: usize) -> Option<Assignment> {
+    /// The text of the next element's opening tag after `from` (blanks and one line break
+    /// skipped), lower case, and where its content starts.
+    fn next_open_tag(hay: &[u8], from: usize) -> Option<(Vec<u8>, usize)> {
+        let lt = skip_whitespace(hay, from, 64);
+        if hay.get(lt) != Some(&b'<') || hay.get(lt + 1) == Some(&b'/') {
+            return None;
+        }
+        let lim = (lt + 160).min(hay.len());
+        let gt = lt + memchr::memchr(b'>', &hay[lt..lim])?;
+        Some((hay[lt..gt].to_ascii_lowercase(), gt + 1))
+    }
+    // A tag whose local name is `word` (`<con:value`, `<value`), or whose attribute value ends
+    // in `.word` (JMeter's `name="Argument.value"`); `<hashValue>` and `<exampleValue>` are
+    // other things.
+    let says = |t: &[u8], word: &[u8]| {
+        let name_end = t
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(t.len());
+        let local = t[..name_end]
+            .rsplit(|b| *b == b':' || *b == b'<')
+            .next()
+            .unwrap_or(b"");
+        local == word || {
+            let mut dotted = Vec::with_capacity(word.len() + 2);
+            dotted.push(b'.');
+            dotted.extend_from_slice(word);
+            dotted.push(b'"');
+            t.ends_with(&dotted)
+        }
+    };
+    let after_close = if s > 0 && hay[s - 1] == b'>' && hay[e..].starts_with(b"</") {
+        // The name is an element's whole text: its opening tag must say `name`.
+        let lt = memchr::memrchr(b'<', &hay[s.saturating_sub(160)..s - 1])? + s.saturating_sub(160);
+        let open = hay[lt..s - 1].to_ascii_lowercase();
+        if !says(&open, b"name") {
+            return None;
+        }
+        let lim = (e + 80).min(hay.len());
+        e + memchr::memchr(b'>', &hay[e..lim])? + 1
+    } else if hay[e..].starts_with(b"]\"") && hay[s.saturating_sub(12)..s].ends_with(b"Properties[")
+    {
+        let eol = line_end(hay, e);
+        e + memchr::memchr(b'>', &hay[e..eol])? + 1
+    } else {
+        return None;
+    };
+    let (tag, content) = next_open_tag(hay, after_close)?;
+    if !(says(&tag, b"value") || tag == b"<configuredvalue") {
+        return None;
+    }
+    xml_element(hay, s, e, content).filter(|a| !a.value.is_empty())
+}
+
+/// Go's second result discarded between a name and its value (`key, _ = f(...)`).
+const GO_DISCARD: &[&[u8]] = &[b", _ = ", b", _ := "];
+
 /// An LDIF attribute's base64 value (`userPassword:: Q2Fub3B5...`), decoded.
 fn ldif_base64(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
     let (v, false) = parse_value(hay, skip_blanks(hay, p, 4))? else {
@@ -3624,6 +3748,11 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
     ]
     .iter()
     .any(|f| field.len() >= f.len() && field[field.len() - f.len()..].eq_ignore_ascii_case(f))
+        // A header's name in a table of headers (`{ field = 'X-Api-Key', value = 'x' }`), the
+        // field's whole name only (`sortField`, `tableHeader` name other things).
+        || [&b"field"[..], b"header"]
+            .iter()
+            .any(|f| field.eq_ignore_ascii_case(f))
 }
 
 /// A command that stores a secret under a name given as an argument, with the value in
@@ -4100,12 +4229,20 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
         b"decode",
         b"from",
     ];
-    const HEX_CALLS: &[&[u8]] = &[b"fromhex", b"unhexlify", b"hex2bin"];
+    // Java 17's `HexFormat.of().parseHex("...")` too.
+    const HEX_CALLS: &[&[u8]] = &[
+        b"fromhex",
+        b"unhexlify",
+        b"hex2bin",
+        b"parsehex",
+        b"parsehexbinary",
+    ];
     let end = (p + 300).min(line_end(hay, p));
     let stmt = &hay[p..end];
     // Every decoding call above names base64 (`64`), hex or `atob`; most code values do not.
     if memchr::memmem::find(stmt, b"64").is_none()
         && memchr::memmem::find(stmt, b"hex").is_none()
+        && memchr::memmem::find(stmt, b"Hex").is_none()
         && memchr::memmem::find(stmt, b"atob").is_none()
         && memchr::memmem::find(stmt, b"\"H*\"").is_none()
         && memchr::memmem::find(stmt, b"'H*'").is_none()
@@ -4427,7 +4564,23 @@ fn closes_later(hay: &[u8], from: usize, lim: usize, form: &[u8]) -> bool {
 /// Parses a value at `p`: a quoted string (any quote form of [`quote_at`], with Python/C#
 /// prefixes; doubled quotes and shell `'\''` inside are escapes) or a bare word. Returns the
 /// value (without quotes) and whether it was quoted.
-pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
+///
+/// Spring Security's `{noop}` says the password after it is stored as plain text
+/// (`spring.security.user.password={noop}x`): the value is what follows, where `{bcrypt}` and
+/// the other encoder ids keep a hash that the stored-hash filter judges.
+pub(super) fn parse_value(hay: &[u8], p: usize) -> Option<(Range<usize>, bool)> {
+    const NOOP: &[u8] = b"{noop}";
+    if hay[p.min(hay.len())..].starts_with(NOOP) {
+        return parse_value_at(hay, p + NOOP.len());
+    }
+    let (mut v, quoted) = parse_value_at(hay, p)?;
+    if hay[v.clone()].starts_with(NOOP) && v.len() > NOOP.len() {
+        v.start += NOOP.len();
+    }
+    Some((v, quoted))
+}
+
+fn parse_value_at(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
     let c = *hay.get(p)?;
     // String prefixes: b"", r"", u"", f"", rb"", @"", $"", L"", and T-SQL's N'' (Unicode).
     if matches!(
@@ -4560,8 +4713,11 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         if hay[i] == b'&'
             && let Some(n) = entity_len(&hay[i..lim])
         {
-            // A quote's entity ends a bare value as the quote would (`&quot;X-Api-Key: v&quot;`).
-            if quote_at(hay, i).is_some() {
+            // A quote's entity ends a bare value as the quote would (`&quot;X-Api-Key: v&quot;`),
+            // unless the value goes on right after it (`Gyj&#x27;l&quot;UISq`, a quote inside).
+            if quote_at(hay, i).is_some()
+                && !(i > p && hay.get(i + n).is_some_and(u8::is_ascii_alphanumeric))
+            {
                 break;
             }
             i += n;
@@ -4586,6 +4742,14 @@ pub(super) fn parse_value(hay: &[u8], mut p: usize) -> Option<(Range<usize>, boo
         if hay[i] == b'\\'
             && i > p
             && hay.get(i + 1) == Some(&b'"')
+            && hay.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            i += 2;
+            continue;
+        }
+        // ... and so is a backslash (`y1\\rNZa` in a JSON string is `y1\rNZa`).
+        if hay[i..].starts_with(b"\\\\")
+            && i > p
             && hay.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
         {
             i += 2;
@@ -4651,6 +4815,10 @@ fn holds_head(value: &[u8], head: &[u8]) -> bool {
 /// and either both cases in twelve or more characters or, shorter, a word and a number
 /// followed by a symbol (`tundra1985-`), or a symbol no version or identifier holds.
 fn chosen_password(v: &[u8], quoted: bool) -> bool {
+    // All lower case and letters and digits, so no composition rule admits it.
+    if word_number_word(v) {
+        return true;
+    }
     // Brackets and backslashes are a pattern's or a type's (`[^\W\d]\w*`, `Map<K, V>`).
     if v.len() < 8
         || !password_composition(v)
@@ -4680,6 +4848,65 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || capitalised_words_number(v)
         || pascal_words_number(v)
         || digit_joined_words(v)
+}
+
+/// Two spelled lower-case words around a number of two to four digits (`kerning369pepper`,
+/// `lobster737lagoon`): a chosen password. Identifiers of this shape carry a bit width or an
+/// encoding's base (`base64encode`, `uint64value`, `float32array`), which are left out.
+fn word_number_word(v: &[u8]) -> bool {
+    let first = v.iter().take_while(|b| b.is_ascii_lowercase()).count();
+    let digits = v[first..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let second = &v[first + digits..];
+    let spelled = |w: &[u8]| {
+        (4..=12).contains(&w.len())
+            && w.iter().all(u8::is_ascii_lowercase)
+            && w.iter().any(|b| b"aeiou".contains(b))
+    };
+    let number = &v[first..first + digits];
+    // Encodings, runtimes and image tags (`ascii85encode`, `python311slim`, `node18alpine`).
+    const NAMES: &[&[u8]] = &[
+        b"base",
+        b"ascii",
+        b"latin",
+        b"python",
+        b"node",
+        b"ruby",
+        b"golang",
+        b"java",
+        b"openjdk",
+        b"php",
+        b"perl",
+        b"debian",
+        b"ubuntu",
+        b"alpine",
+        b"centos",
+        b"fedora",
+        b"rhel",
+        b"windows",
+        b"slim",
+        b"buster",
+        b"bullseye",
+        b"bookworm",
+        b"jammy",
+        b"focal",
+        b"encode",
+        b"decode",
+        b"check",
+        b"array",
+        b"value",
+        b"float",
+        b"uint",
+        b"int",
+    ];
+    const WIDTHS: &[&[u8]] = &[
+        b"16", b"32", b"64", b"128", b"256", b"512", b"1024", b"2048", b"4096",
+    ];
+    (2..=4).contains(&digits)
+        && spelled(&v[..first])
+        && spelled(second)
+        && !WIDTHS.contains(&number)
+        && !NAMES.contains(&&v[..first])
+        && !NAMES.iter().any(|n| second.starts_with(n))
 }
 
 /// Capitalised words run together and a number of two to four digits (`RadonCondor768`), or
@@ -5649,6 +5876,17 @@ fn reads_as_identifier(v: &[u8]) -> bool {
 
 /// True when at least 75% of the letters of `v` are in alphabetic pieces of 3+ letters (after
 /// splitting at case changes, digits and punctuation).
+/// Whether text decoded from a literal with no name (`echo ... | base64 -d`) reads as a
+/// credential: a `login:password` pair, or one random-looking word. Decoded names, versions and
+/// hosts (`Ubuntu-22.04-amd64`, `node-01.prod.internal`) are made of words.
+pub(super) fn decoded_credential(v: &[u8]) -> bool {
+    login_pair(v)
+        || v.len() >= 12
+            && !v.iter().any(u8::is_ascii_whitespace)
+            && crate::filters::shannon_entropy(v) >= 3.8
+            && !wordy(v)
+}
+
 fn wordy(v: &[u8]) -> bool {
     let mut words = Words::default();
     if !words.split(v) {
@@ -5885,6 +6123,45 @@ fn dotted_secret(v: &[u8]) -> bool {
         || (v.iter().any(u8::is_ascii_uppercase)
             && v.iter().any(u8::is_ascii_lowercase)
             && v.split(|b| *b == b'.').any(digits_inside_words))
+        || v.split(|b| *b == b'.').next().is_some_and(code_number_word)
+            // A type's member after it (`HS256Algorithm.Instance`, `ES384Signer.Create`).
+            && !v.split(|b| *b == b'.').skip(1).any(|m| {
+                [
+                    &b"Instance"[..], b"Create", b"Default", b"Value", b"Empty", b"Parse", b"New",
+                    b"Builder", b"Shared", b"Current", b"None", b"Block", b"Type", b"Util",
+                    b"Class", b"Name", b"Init", b"Load",
+                ]
+                .contains(&m)
+            })
+}
+
+/// A first segment made of a short capital code, three or more digits and a capitalised word
+/// (`BIR558Onyx.Gran`, `CAM296Mango.Cond`): an asset tag or a site code turned into a
+/// password. Type names of this shape mostly start with an algorithm's or a standard's name
+/// (`SHA256Managed`, `ISO8601Date`, `HS256Algorithm`), which [`dotted_secret`] leaves to be
+/// member paths, as it does a known member after the code (`.Instance`, `.Create`).
+fn code_number_word(seg: &[u8]) -> bool {
+    const STANDARDS: &[&[u8]] = &[
+        b"SHA", b"AES", b"RSA", b"ISO", b"RFC", b"UTF", b"DES", b"HMAC", b"CRC", b"MD", b"ECDSA",
+        b"ECC", b"UCS", b"WIN", b"INT", b"UINT", b"FP", b"IEEE", b"ANSI", b"EAN", b"HTTP", b"HS",
+        b"RS", b"ES", b"PS", b"GCM", b"CBC", b"CTR", b"EC", b"ED",
+    ];
+    let caps = seg.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    let digits = seg[caps..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let rest = &seg[caps + digits..];
+    let lower = rest
+        .iter()
+        .skip(1)
+        .take_while(|b| b.is_ascii_lowercase())
+        .count();
+    (2..=5).contains(&caps)
+        && digits >= 3
+        && rest.first().is_some_and(u8::is_ascii_uppercase)
+        && lower >= 2
+        && !STANDARDS.contains(&&seg[..caps])
 }
 
 /// A segment with four or more digits between letters (`Orbit7366nimbus`): a password made of
@@ -6002,7 +6279,16 @@ fn mixed_case_letters(v: &[u8]) -> bool {
         .iter()
         .enumerate()
         .all(|(i, b)| !b.is_ascii_uppercase() || word_at(i) || word_at(i + 1));
-    changes * 4 >= v.len() && !(name_of_words && spelled)
+    // Drawn letters may keep one case for a long run (`yhJcLXLPJIEGAEZFAn`): four capitals
+    // without a vowel in a row, which an acronym before a word (`PKPaymentRequest`) lacks.
+    // Its lower-case runs are a letter or two (`HTTPBasicAuth` has words).
+    let drawn_caps = v.windows(4).any(|w| {
+        w.iter()
+            .all(|b| b.is_ascii_uppercase() && !b"AEIOUY".contains(b))
+    }) && v.split(u8::is_ascii_uppercase).all(|run| run.len() <= 2);
+    (changes * 4 >= v.len()
+        || (!spelled || drawn_caps) && v.len() >= 12 && changes >= 3 && v.len() - upper >= 3)
+        && !(name_of_words && spelled)
 }
 
 /// Words that make a value of words a placeholder or a description, not a passphrase.
@@ -6547,6 +6833,28 @@ fn generated_code(v: &[u8]) -> bool {
             .any(u8::is_ascii_uppercase)
         && v.iter().filter(|b| b.is_ascii_uppercase()).count() >= 4
         && v.iter().all(|b| v.iter().filter(|c| *c == b).count() <= 2);
+    // The same drawn by partner and mainframe tools up to twelve characters, digits anywhere
+    // (`129EMKLE`, an OFTP2 password; `1OMJLZHWWS`): letters no word has, three consonants in
+    // a row, where `ADMIN123` and `SYSTEM01` are spelled.
+    let drawn_caps = (8..=12).contains(&v.len())
+        && v.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && v.iter().filter(|b| b.is_ascii_uppercase()).count() >= 5
+        && v.windows(3).any(|w| {
+            w.iter()
+                .all(|b| b.is_ascii_uppercase() && !b"AEIOUY".contains(b))
+        })
+        && v.iter().all(|b| v.iter().filter(|c| *c == b).count() <= 2);
+    // A name and its number (`HTTPS443X`, `MSSQL2019`) are letters, then digits.
+    let name_number = {
+        let letters = v.iter().take_while(|b| b.is_ascii_uppercase()).count();
+        let digits = v[letters..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        letters > 0 && letters + digits + 1 >= v.len()
+    };
+    let racf = racf || drawn_caps && !name_number;
     (switches >= 3 && unique || racf)
         && v.iter().filter(|b| b.is_ascii_digit()).count() >= (if racf { 1 } else { 2 })
         && !counts_up(u8::is_ascii_alphabetic)
@@ -6626,6 +6934,7 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     // `Velvet_Comet_Velvet35_`).
     let length_cap = if human && value.len() >= 8 && password_composition(value)
         || human && generated_code(value)
+        || human && word_number_word(value)
     {
         (value.len() as f64).log2() * 0.7
     } else if human
@@ -8839,5 +9148,120 @@ mod attribution_tests {
         assert!(login_pair(b"svc_alpha:Rosemarypelican72*"));
         assert!(!login_pair(b"note:see below"));
         assert!(!login_pair(b"8http://crl.example.net/crl/root_ca.crl"));
+    }
+    #[test]
+    fn element_pairs_typed_declarations_and_drawn_shapes() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A name element and its value element (SoapUI, JMeter, SSIS configurations).
+            (
+                "<con:property><con:name>gwSuPassword</con:name><con:value>Willow.Kestrel.Harness.9842</con:value></con:property>\n",
+                "Willow.Kestrel.Harness.9842",
+            ),
+            (
+                "<stringProp name=\"Argument.name\">broker_password</stringProp>\n<stringProp name=\"Argument.value\">beacon-quartz-nimbus-zephyr7</stringProp>\n",
+                "beacon-quartz-nimbus-zephyr7",
+            ),
+            (
+                "<Configuration ConfiguredType=\"Property\" Path=\"\\Package.Connections[FTP].Properties[ServerPassword]\" ValueType=\"String\">\n    <ConfiguredValue>beacon-saffron-rivet-thistle2</ConfiguredValue>\n",
+                "beacon-saffron-rivet-thistle2",
+            ),
+            // A header's name in a field, its value beside it.
+            (
+                "  return { { field = 'X-Agency-Key', value = 'kUlpLXAwst94kq4u9n6X3IPAaeJfhpV2' } }\n",
+                "kUlpLXAwst94kq4u9n6X3IPAaeJfhpV2",
+            ),
+            // Spring's `{noop}` prefix; a capital code, a number and a word, dotted.
+            (
+                "spring.security.user.password={noop}Meteor_muffin32@4\n",
+                "Meteor_muffin32@4",
+            ),
+            ("ssl.keystore.password=BIR558Onyx.Gran\n", "BIR558Onyx.Gran"),
+            (
+                "<Pswd>Jasper.Lagoon.Copper.6991</Pswd>\n",
+                "Jasper.Lagoon.Copper.6991",
+            ),
+            // An instance's name after the credential's (Azure IoT Edge).
+            (
+                "CONTAINER_REGISTRY_PASSWORD_plantacr=WEL179Spindle#Harv\n",
+                "WEL179Spindle#Harv",
+            ),
+            // Drawn upper-case codes, words around a number, letters in long runs of a case.
+            ("    <Ssid password=\"129EMKLE\"/>\n", "129EMKLE"),
+            (
+                "keystore_password: \"kerning369pepper\"\n",
+                "kerning369pepper",
+            ),
+            (
+                "CMD [\"redis-server\", \"--requirepass\", \"yhJcLXLPJIEGAEZFAn\"]\n",
+                "yhJcLXLPJIEGAEZFAn",
+            ),
+            // Rust's fallback after an environment read; Go's discarded error; Java's wrapped line.
+            (
+                "let db_pass = env::var(\"DB_PASSWORD\").unwrap_or_else(|_| \"Kx9mQ2vLp7Zt\".to_string());\n",
+                "Kx9mQ2vLp7Zt",
+            ),
+            (
+                "static final String PARTNER_PASSWORD =\n        new String(HexFormat.of().parseHex(\"416d746f32557a624f70774f764b5047\"));\n",
+                "416d746f32557a624f70774f764b5047",
+            ),
+            // Positional secrets of more clients.
+            (
+                "client.username_pw_set(MQTT_USER, \"WAL621Welder+Waff\")\n",
+                "WAL621Welder+Waff",
+            ),
+            (
+                "  new UserIdentity(\"mes-writer\", \"s57V=#J8I0ajGLH\");\n",
+                "s57V=#J8I0ajGLH",
+            ),
+            (
+                "$imap = imap_open('{imap.example.net:993/imap/ssl}INBOX', 'ads@example.net', 'Ember.Sidebar.Dateline.2565');\n",
+                "Ember.Sidebar.Dateline.2565",
+            ),
+            // Commands: conan's and influx's flags, openssl's raw key.
+            (
+                "conan remote login plant ci -p Walrus.Mesa.Aurora.9835\n",
+                "Walrus.Mesa.Aurora.9835",
+            ),
+            // Prose: an `in` phrase, a bold value, drawn letters ending the message.
+            (
+                "Gateway token in staging is `5mvn3rlagpkedghdemfel7rz4z03iyxv`.\n",
+                "5mvn3rlagpkedghdemfel7rz4z03iyxv",
+            ),
+            (
+                "its passphrase for the staging HSM slot is **c2qncpMb5PbB7tKwLLt9I2TR2** (rotated monthly).\n",
+                "c2qncpMb5PbB7tKwLLt9I2TR2",
+            ),
+            // A literal piped into a decoder.
+            (
+                "echo YWN0dWFyeTAxOkJhZGdlcmhlcm9uNzdf | base64 -d\n",
+                "YWN0dWFyeTAxOkJhZGdlcmhlcm9uNzdf",
+            ),
+            (
+                "export TOKEN=$(xxd -r -p <<< '7849306e5a3f3f582d6f403856693d3f71535464')\n",
+                "7849306e5a3f3f582d6f403856693d3f71535464",
+            ),
+            // An escaped backslash inside a JSON string's `NAME=value`.
+            (
+                "        \"DB_PASSWORD=y1\\\\rNZaR6Zp\\\"8Zaa\",\n",
+                "y1\\\\rNZaR6Zp\\\"8Zaa",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // Type names of the dotted shape, bit widths between words, prose of words.
+                "hash.password=SHA256Managed.Create\n",
+                "password_codec = base64encode\n",
+                "dbPassword: 'uint64value'\n",
+                "COCOA = {'PKPaymentPass', 'PKPaymentRequest', 'PKPaymentSummaryItem'}\n",
+                // A name element followed by anything but a value element.
+                "<con:name>gwSuPassword</con:name><con:description>the gateway password</con:description>\n",
+                "    <Ssid password=\"ADMIN123\"/>\n",
+                "echo \"aGVsbG8gd29ybGQgZnJvbSB0aGUgZG9jcw==\" | base64 -d\n",
+            ],
+        );
     }
 }

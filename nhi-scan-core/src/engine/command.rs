@@ -23,6 +23,10 @@ const API_KEY: &[&[u8]] = &[b"api", b"key"];
 const CODECOV_TOKEN: &[&[u8]] = &[b"codecov", b"token"];
 /// W&B's API key (`wandb login <key>`).
 const WANDB_KEY: &[&[u8]] = &[b"wandb", b"api", b"key"];
+/// A raw symmetric key (`openssl enc -aes-256-cbc -K <hex>`).
+const ENCRYPTION_KEY: &[&[u8]] = &[b"encryption", b"key"];
+/// An InfluxDB API token (`influx restore DIR -t <token>`).
+const INFLUX_TOKEN: &[&[u8]] = &[b"influx", b"token"];
 /// A Confluent Cloud API secret (`confluent api-key store <key> <secret>`).
 const CONFLUENT_SECRET: &[&[u8]] = &[b"confluent", b"api", b"secret"];
 
@@ -102,6 +106,13 @@ const COMMANDS: &[Command] = &[
     cmd("zip", &[], &[Flag("-P")]),
     cmd("unzip", &[], &[Flag("-P")]),
     cmd("openssl", &["enc"], &[Apart("-k")]),
+    // `openssl enc -K <hex>`: the raw key itself.
+    Command {
+        keyword: "openssl",
+        sub: &["enc"],
+        args: &[Apart("-K")],
+        words: ENCRYPTION_KEY,
+    },
     cmd(
         "openssl",
         &[],
@@ -320,6 +331,16 @@ const COMMANDS: &[Command] = &[
     // Yocto's `extrausers` class takes a clear-text password (`usermod -P 'x' root`), where
     // shadow's own `-P` is a directory that no password check accepts.
     cmd("usermod", &[], &[Apart("-P")]),
+    // Conan 2 and 1 remote logins: `conan remote login REMOTE USER -p x`, `conan user -p x`.
+    cmd("conan", &["remote", "login"], &[Apart("-p")]),
+    cmd("conan", &["user"], &[Apart("-p")]),
+    // The InfluxDB 2 CLI takes its token with `-t` (`--token` names itself).
+    Command {
+        keyword: "influx ",
+        sub: &[],
+        args: &[Apart("-t")],
+        words: INFLUX_TOKEN,
+    },
     cmd("useradd", &[], &[Apart("-P")]),
     Command {
         keyword: "mix",

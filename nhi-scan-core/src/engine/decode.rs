@@ -33,6 +33,11 @@ pub(crate) struct Decoder {
     /// secret, so the decoded text is scanned as that name's value (see [`named_value`]).
     pub regex: meta::Regex,
     pub encoding: Encoding,
+    /// The name a single-line decoded value is read under when the context names none: a
+    /// literal piped into `base64 -d` or `xxd -r -p` is decoded because someone needed the
+    /// plain text. Only a decoded `login:password` pair or a strong password is so named (see
+    /// `Scanner::decode_and_scan`); a decoded host name or version is not a secret.
+    pub implied_name: Option<&'static str>,
     /// Bytes searched before and after a keyword hit.
     pub before: usize,
     pub after: usize,
@@ -57,6 +62,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
                 r#"(?m)^[ \t]+["']?(?P<name>[A-Za-z0-9_.-]+)["']?:[ \t]*["']?(?P<enc>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*\r?$"#,
             ),
             encoding: Encoding::Base64,
+            implied_name: None,
             before: 8192,
             after: 8192,
         },
@@ -67,6 +73,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
                 r#""(?P<name>[A-Za-z0-9_.-]+)"\s*:\s*"(?P<enc>[A-Za-z0-9+/]{12,}={0,2})""#,
             ),
             encoding: Encoding::Base64,
+            implied_name: None,
             before: 8192,
             after: 8192,
         },
@@ -77,6 +84,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
                 r#"(?i:basic[ \t]+|"auth"\s*:\s*"|_auth\s*=\s*"?)(?P<enc>[A-Za-z0-9+/]{12,}={0,2})"#,
             ),
             encoding: Encoding::Base64,
+            implied_name: None,
             before: 16,
             after: 1024,
         },
@@ -94,8 +102,54 @@ pub(crate) fn decoders() -> Vec<Decoder> {
                 r#"data:(?:text/[a-z0-9.+-]{1,32}|application/(?:[a-z0-9.+-]{1,32}\+)?(?:json|yaml|x-yaml))(?:;[a-z0-9_.-]{1,16}=[a-z0-9_.-]{1,16})?;base64,(?P<enc>[A-Za-z0-9+/]{12,}={0,2})"#,
             ),
             encoding: Encoding::Base64,
+            // A one-line text URI may hold a login (`relay:x`).
+            implied_name: Some("data_secret"),
             before: 64,
             after: 8192,
+        },
+        // A literal piped into a decoder in a script or a shell history:
+        // `echo 'dXNlcjp4' | base64 -d`, `printf '%s' "..." | base64 --decode > key`.
+        Decoder {
+            keywords: &["base64 -d", "base64 --decode"],
+            regex: build(
+                r#"(?:echo|printf)(?:[ \t]+-[neE]{1,2})?(?:[ \t]+["']%s["'])?[ \t]+["']?(?P<enc>[A-Za-z0-9+/_-]{12,}={0,2})["']?[ \t]*\|[ \t]*base64[ \t]+(?:-d|--decode|-D)\b"#,
+            ),
+            encoding: Encoding::Base64,
+            implied_name: Some("decoded_secret"),
+            before: 1024,
+            after: 16,
+        },
+        // A here-string into a decoder: `base64 -d <<< 'dXNlcjp4'`, `xxd -r -p <<< '7849...'`.
+        Decoder {
+            keywords: &["<<<"],
+            regex: build(
+                r#"base64[ \t]+(?:-d|--decode|-D)[ \t]*<<<[ \t]*["']?(?P<enc>[A-Za-z0-9+/_-]{12,}={0,2})["']?"#,
+            ),
+            encoding: Encoding::Base64,
+            implied_name: Some("decoded_secret"),
+            before: 32,
+            after: 1024,
+        },
+        Decoder {
+            keywords: &["<<<"],
+            regex: build(
+                r#"xxd[ \t]+(?:-r[ \t]+-ps?|-p[ \t]+-r)[ \t]*<<<[ \t]*["']?(?P<enc>(?:[0-9a-fA-F]{2}){8,})["']?"#,
+            ),
+            encoding: Encoding::Hex,
+            implied_name: Some("decoded_secret"),
+            before: 32,
+            after: 1024,
+        },
+        // The same with hex: `printf '%s' '7849...' | xxd -r -p`.
+        Decoder {
+            keywords: &["xxd -r -p", "xxd -p -r"],
+            regex: build(
+                r#"(?:echo|printf)(?:[ \t]+-[neE]{1,2})?(?:[ \t]+["']%s["'])?[ \t]+["']?(?P<enc>(?:[0-9a-fA-F]{2}){8,})["']?[ \t]*\|[ \t]*xxd[ \t]+(?:-r[ \t]+-ps?|-p[ \t]+-r)\b"#,
+            ),
+            encoding: Encoding::Hex,
+            implied_name: Some("decoded_secret"),
+            before: 1024,
+            after: 16,
         },
         // Percent-encoded runs with at least two escapes (form bodies, URLs, encoded JSON).
         Decoder {
@@ -104,6 +158,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
                 r"(?P<enc>[A-Za-z0-9._~+/=&:@-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~+/=&:@-]*){2,})",
             ),
             encoding: Encoding::Percent,
+            implied_name: None,
             before: 512,
             after: 512,
         },
@@ -180,7 +235,8 @@ pub(crate) fn decode(encoding: Encoding, enc: &[u8], out: &mut Vec<u8>) -> bool 
                         .is_ok()
                 }
         }
-        Encoding::Hex | Encoding::Escaped => return false,
+        Encoding::Hex => enc.len() % 2 == 0 && super::encoded::decode_run(Encoding::Hex, enc, out),
+        Encoding::Escaped => return false,
         Encoding::Percent => {
             let mut i = 0;
             while i < enc.len() {

@@ -707,6 +707,10 @@ impl Scanner {
                 }
                 if let Some(name) = caps.get_group_by_name("name") {
                     decode::named_value(&hay[name.range()], &mut decoded);
+                } else if let Some(name) = decoder.implied_name
+                    && assign::decoded_credential(&decoded)
+                {
+                    decode::named_value(name.as_bytes(), &mut decoded);
                 }
                 self.scan_nested(
                     &decoded,

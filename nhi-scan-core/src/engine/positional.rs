@@ -134,6 +134,10 @@ const CALLS: &[Call] = &[
     call("httpbasicauth(", 1),
     call("httpdigestauth(", 1),
     call("basic_auth(", 1),
+    // Eclipse Paho MQTT (Python): client.username_pw_set(user, password).
+    call("username_pw_set(", 1),
+    // OPC UA .NET: new UserIdentity(user, password).
+    call("new useridentity(", 1),
     // A plaintext password handed to a hashing helper, as seeders and fixtures do: Laravel
     // `Hash::make` / `bcrypt`, PHP `password_hash`, Django `make_password`, Werkzeug
     // `generate_password_hash`.
@@ -160,6 +164,11 @@ const CALLS: &[Call] = &[
     signing("cookieparser(", 0),
     signing("createhmac(", 1),
     signing("hmac.new(", 0),
+    // PHP `hash_hmac(algo, data, key)`; Varnish's digest vmod `digest.hmac_sha256(key, data)`.
+    signing("hash_hmac(", 2),
+    signing("digest.hmac_sha256(", 0),
+    signing("digest.hmac_sha1(", 0),
+    signing("digest.hmac_md5(", 0),
     signing("signedstring([]byte(", 0),
     // Mirth Connect channel scripts: DatabaseConnectionFactory.createDatabaseConnection(driver,
     // url, user, password).
@@ -180,6 +189,14 @@ const CALLS: &[Call] = &[
     call("ftplib.ftp_tls(", 2),
     call("ftp_tls(", 2),
     call(".login(", 1),
+    // Apache HttpClient: new UsernamePasswordCredentials(user, "pw".toCharArray()).
+    call("usernamepasswordcredentials(", 1),
+    // R httr: authenticate(user, password).
+    call("httr::authenticate(", 1),
+    // A PDO constructor in a PHP stack trace: `PDO->__construct('mysql:...', 'u', 'pw', Array)`.
+    call("pdo->__construct(", 2),
+    // PHP IMAP: imap_open(mailbox, user, password).
+    call("imap_open(", 2),
     // Mechanize: agent.add_auth(url, user, password).
     call(".add_auth(", 2),
     // pysnmp: CommunityData("community", mpModel=1), the SNMP v1/v2c password.

@@ -7,6 +7,8 @@
 pub(crate) struct Words {
     buf: Vec<u8>,
     ends: Vec<usize>,
+    /// The name is upper case but for a lower-case last segment (`REGISTRY_PASSWORD_plantacr`).
+    lower_tail: bool,
 }
 
 /// More words than this and the name is prose or a path, not a setting.
@@ -49,6 +51,8 @@ const PASSWORD_WORDS: &[&str] = &[
     "haslo",
     "heslo",
     "losenord",
+    // An abbreviation, as ACORD's `<CustPswd><Pswd>` and mainframe fields write it.
+    "pswd",
 ];
 
 /// Whether `w` (a lower-case word) is a password's: `password` (the other languages' words are
@@ -458,6 +462,7 @@ impl Words {
     pub fn set(&mut self, words: &[&[u8]]) {
         self.buf.clear();
         self.ends.clear();
+        self.lower_tail = false;
         for w in words {
             self.push(w);
         }
@@ -466,6 +471,7 @@ impl Words {
     /// Keeps the first `n` words.
     pub fn truncate(&mut self, n: usize) {
         if n < self.ends.len() {
+            self.lower_tail = false;
             self.ends.truncate(n);
             self.buf.truncate(self.ends.last().copied().unwrap_or(0));
         }
@@ -483,6 +489,15 @@ impl Words {
     pub fn split(&mut self, ident: &[u8]) -> bool {
         self.buf.clear();
         self.ends.clear();
+        self.lower_tail = ident.iter().rposition(|b| *b == b'_').is_some_and(|k| {
+            let (head, tail) = (&ident[..k], &ident[k + 1..]);
+            tail.iter().any(u8::is_ascii_lowercase)
+                && tail
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && head.iter().any(u8::is_ascii_uppercase)
+                && !head.iter().any(u8::is_ascii_lowercase)
+        });
         let n = ident.len();
         let mut start = None::<usize>;
         let mut forced = None::<usize>;
@@ -740,6 +755,28 @@ impl Words {
     /// Index one past the last word that is not a neutral qualifier (`PASSWORD_PROD_2` -> 1).
     pub fn meaningful_end(&self) -> usize {
         let mut end = self.len();
+        // An instance's name after an upper-case credential name, as Azure IoT Edge writes
+        // its registries (`CONTAINER_REGISTRY_PASSWORD_plantacr`): the head is before it.
+        // A tail that says what the value is (`SECRET_KEY_name`, `API_TOKEN_type`) is no
+        // instance's name.
+        if self.lower_tail
+            && end > 2
+            && HEADS.iter().any(|h| h.as_bytes() == self.get(end - 2))
+            && !NAMES_NO_SECRET.contains(&self.get(end - 1))
+            && ![
+                &b"id"[..],
+                b"name",
+                b"type",
+                b"hint",
+                b"file",
+                b"ref",
+                b"len",
+                b"length",
+            ]
+            .contains(&self.get(end - 1))
+        {
+            end -= 1;
+        }
         while end > 1 {
             let w = self.get(end - 1);
             if w.iter().all(u8::is_ascii_digit)
