@@ -3,51 +3,51 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string K6_CLOUD_TOKEN = "b1a27f17632deeeb8fcda49cfa9160cfd2dd2c4f63d6c280bc70067eae4bbc05";
-        private const string LANGCHAIN_API_KEY = "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";
-        private const string NEW_RELIC_INSERT_KEY = "NRII-Q6XzXEOKJdvNCC_kYHIwpB9o11wwDJbr";
-        private const string novita_api_key = "sk_VAa7INna-4fmLcMYd-iBh8L2OLkyY8nozZvXi8oJkRMNeggffl";
-        private const string OVH_APPLICATION_SECRET = "B0I3uy3siOOgcXSUvNML1a0R83B0RxOX";
-        private const string METABASE_API_KEY = "mb_8OrWN5a1I0H+Lejk5FXQ1h4TyAA8/sefW+iqW7XmeIip";
-        private const string MAILGUN_API_KEY = "601bd41fc9c69f283ae23531c576450f-e9d2eac0-e73b009c";
+        private const string K3S_TOKEN = "K10f48d9d59ce6ca6b0b9658d7dbc036846e68de96039011e9b963cc58ea52ecd3b::servbr:868ec5ff557e23af2a080av3572f71r7";
+        private const string LEMONSQUEEZY_API_KEY = "eyJXJUq6pljG_epA-4YgLinOBb6oy7jNb5TkRy.eyJwyQFdNLUh8UclI3rB_kdl2MNWNpLeYdUPCYPT1CqVxRh1XOIKrXNLofIw8WSmU4gWq_jAeaXxn0CUEZr170wUj_7uXkzABjjKKUalA6uqDyGRQU8rCmWg3f3wY-eqmiA0bvlt1pXt5MpINnO5SNgXsV2KpZMImYrEnCmx12wONm91zgO2KFTk3WMysGMSgl3EyeZrPmJ6gzy8AJwm8Z-j-ThYPTL0OfgXbm2CtNWnuAbdbBwF-9egosVRUmy8hxBds_BPvA_7hbasPUvxTVvs8Dv_TjrdbyN4TdVsFo8iEg_K2qz_InkwRjFhoGmszqj80jCSm7nfaIbN3EC_NY2-4HH4MdWmc05Eyc7T9DDZTjWMK0T1THZ0TPKSaM2BnFyH75SUVq9edZTmi0N.rWhiVTCFhJROWwAI2C8uoB0zSUSL1c1vy7sb8DQU88fHDc-latBXX66aBR0HZjGN6sl73L5IGKfiH-AAX0yJY1dro9VevgqoBTNHCjFcorPYrCcwGFTRQrp_XcwBWrMvOeNXXaMJLns4g4HOySyclFlsffQu5PPMP5ig-OHZ_EtmfRnBveMoz9rn3AKSEy-rgwb__q_i70-L5SXhFXHkPsvExRqKQ8uKv4w8x3qCGK_IHATxq8PeRbUaJoWN9mEgUIP9E95I1q7v2kJtVe6umOV28Y74JcqMJEzfIvlaRVU7VPKxckaseXJ1TquUhitK5xbR-BXCmaiWwBm1kDKsln_7llHVrKDM3tQ7Xz2A3yhHyGW6NCzuJLRUIfDTanzEUaE8JpBzzAHUiGDT2dPbD6itRR64K_MOldsvLTTvQRps-e2J8iBSQ25hmsyKYHme_7duapm_-PAnAanXiMJ9d6H3SSpTWbs6nuYVlZ4g4OeevAZ9TWGR";
+        private const string NEW_RELIC_REST_API_KEY = "NRRA-344a7666721d893fa42b7aaad01a682782740c9edb";
+        private const string NS1_APIKEY = "G2haVV3XnglS7CQQoIdu";
+        private const string PADDLE_API_KEY = "pdl_sdbx_apikey_zi68b8qgw14j0ks9j1slt32qtw_3737oaMTtlemuDlndaXO40_Ke6";
+        private const string MICROSOFT_SECRET = "https://blym-62.scriadudju.logic.azure.com:443/emgqhfdcb/98g60wcq3231c959tqll90cs34p6v718/fbedtqio/gnzbsk/lhome/volmdv?cso-iiktnci=2765-52-75&as=%3Qqsvwedhu%2Lwvyxjz%6Xrbo&qs=9.2&sig=oHyYIpccffPj0Zgn4eHNfyCzIwC8dqVreeUkqr50WgZ";
+        private const string MAPBOX_SECRET_TOKEN = "sk.eyJWHoe20Y3gD8scqArg-Rvio8gfAQS6PCmAaA42AID-2xIe_sK6CyAnVv7owXSjJ2WHdp6YvqdIpjyyzBhtIzZg._TbjRVoDr7R8bdZHFl5Tza";
 // region worker settings
-        private const string nx_cloud_access_token = "rxgmlDntRtREjb95t0kwkEMjZM2T1g9F3M7q6YRsuWO4KOOte0eUCR3oEX/8siUHiT5x0gqJIKr+Vhkk";
+        private const string OKX_SECRET_KEY = "F4F9B15D5ACF3CE3F60DFD1F0C8F96ED";
 // request cursor settings
-        private const string SENDGRID_API_KEY = "your_api_key_here";
-// window gauge settings
-        private const string KOYEB_TOKEN = "wsBZEVayKeLPU0PEzc9WXiwjv5CS1AtxJRL5WT4SK1QjmdeY10JuLPBsTydxRsQm";
-        private const string pagerduty_routing_key = "a8fd47d2882052e004b092efc420db34";
-        private const string ONESIGNAL_REST_API_KEY = "os_v2_app_v65ho8kxicbqp9iollo7sbirg1wnpk8wqcwvyhtsl1fdu2fttpdb1s5xtat9l47cuti62to9u9sicu5fn6x3s06onax9fd8wqmzvpgu9o62d4cjdw";
-        private const string REDIS_URL = "mongodb://db1.internal:27017/app";
-        private const string lookersdk_client_secret = "xDTw53JYGLd4Wu8rlkc7bz2Y";
-// shard worker settings
-        private const string NLPCLOUD_TOKEN = "a663b7532a129b1dd7b6b4bb814ffa236c624ea0";
         private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
-        private const string mistral_key = "XAr95c6pSNwzfIflBIrBQHAqjLWSYIrO";
-        private const string LINE_CHANNEL_ACCESS_TOKEN = "MbCQ04UAEw0nGq9R+r7avTTB8SSlnRxqJXB8hyGE4frtNixiRb96lYOUwDPakQ4heZsmjQMoLlFiXkcpYgI5JroDctznRhJ0g+G8HsHMBmHPaRqzXAR72cVMw+o44V7+9Kkdu8nIp23pgyxAX8FURdjjoFMckRf059IY2tfBvZ=";
+// window gauge settings
+        private const string klaviyoPrivateKey = "pk_f817bd08b4c4c0e0ba0a5b191adf57ae34";
+        private const string PAPERSPACE_API_KEY = "b4a943a9b17e66234e227dfbfe3b94a5";
+        private const string OPENAI_API_KEY = "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";
+        private const string REDIS_URL = "mongodb://db1.internal:27017/app";
+        private const string MAILERSEND_API_KEY = "mlsn.894ed0bb984336299b1ee614f2793f016ac57dd470bdb7fc47f5b270945c75ba";
+// shard worker settings
+        private const string NOSTR_NSEC = "nsec1nnx39su5dcdq9lhuen4wc85nlncwl79k3n2n7kuk9390cuvahzccqrnquz";
+        private const string image = "ghcr.io/acme/app@sha256:ec5083cbb3d80886502007dffd68a38ef57ab69de51639e6901cdae98cfeb3a1";
+        private const string MODAL_TOKEN_ID = "ak-rR7safotx98dZHGy0UALMF";
+        private const string linkedin_client_secret = "8NJ2oB0EC83XOt8z";
 // window node settings
         private static readonly string secret = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-        private const string LOGFLARE_API_KEY = "39AuTbmc7zbj";
+        private const string LOGZIO_SHIPPING_TOKEN = "fHcIkwUQshHwQgRgVnMiYsFmOxPlMuKa";
 // counter retry settings
-        private const string mercadopagoAccessToken = "APP_USR-2417426603373379-765030-5d07da3fadb15eac30b8daab6f87df9f-183599545";
-        private const string IEX_CLOUD_SECRET_TOKEN = "sk_a0c1109a0a885b20e393a566dd3b53d1";
-        private const string JFROG_KEY = "cmVmdGtuOjAxOjOtS0pA76uRV3ZjFqoLo3r7Pp2otfV5S62Fk3nGcd7oTCw58TEy";
+        private const string whatsapp_token = "EAAENXU95FFhazpk3h03Xb1xhQ2y0OI6d8vMyCgNo3Vg9qt0sxsXyzq6Z10W2ZrtD7J3nyxU144h11TX8LalAvxwYyxhYFu65lAyM7u8ntyptUpDFEoC8q4OrH0YvhgOnTydZya7Br6IXJa5lTGoHY2Sc5DiQl0a8982ojYfsyRW01fwgfFMgb55mhHsmqlvZZZEmvJVs1";
+        private const string IBMCLOUD_API_KEY = "m1yRrxfpIQY8W3T1OXDE6gGjnqH96lxE1c3cDhy1i8NG";
+        private const string ARTIFACTORY_API_KEY = "AKCp1WndGmsEA5fcgqnauAx22cjOyVUN44yeoJpjdSLtXBcBFc8ZViBCUewUkROBtQmOQsg5W";
 // parser cache settings
-        private const string INFLUXDB_TOKEN = "hbOogZLW7a3bxaGEhCsS5U7wl29ImWkwJeIRNFOyD7L1O3Z__CBEesS5ZsWIi74O-IaLQtqPnK9quarLlL45Dp==";
+        private const string INFISICAL_TOKEN = "st.ba02e771-e7e5-7bed-9251-ccc66f02dd6a.d470b44680d0c3afc54d13013a09d9d9.e8184e69ccf6499cf803faa07cf751ed";
         private static readonly string password = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
 // trace config settings
-        private const string PAYPAL_SECRET = "A21AAMBri8AhMVoHWV7EEsngMHWS74IfaUV56CKTNGpru_6p9vF4XfOblSxjj4rm1ovi6VFoOkTENxhy5ZthD3";
-        private const string LIVEBLOCKS_SECRET_KEY = "sk_prod_0CSf4s-ubx8o6rG1VBbKmmzgqTf9zNbjhTZRl-AvseWVks2PhuBs-H0h";
-        private const string OPENROUTER_API_KEY = "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";
-        private const string ipgeolocation_api_key = "7626594187538691117b89d2b4616ee8";
+        private const string PENDO_INTEGRATION_KEY = "7df9d27c-34d4-2744-b3b5-291adcab41f1";
+        private const string lob_api_key = "live_48e4fb1b526968f06bacc85baec99ba722a";
+        private const string OVSX_PAT = "e4d92e22-29e1-2633-3013-000bd981e97e";
+        private const string INTERCOM_ACCESS_TOKEN = "dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=";
         private const string integrity = "sha512-LqzQBF5bv9VBbNtpStLhzMX10Wr+ppIrMikc1XMMpkoAsde8gadlYkuKcdWvBI2f2/+XY575B+M3h5T9537R+A==";
-        private const string opsgenie_api_key = "3835428c-9cb4-301e-a5d9-d435b6144aab";
-        private const string kucoin_api_secret = "27a40178-32f5-13e9-fd39-22707434d713";
-        private const string mattermost_token = "qliq0xred2npe861qwp45x9kp6";
-        private const string MONDAY_API_TOKEN = "eyJ7PxhD-xpfZ_UpSsptDKZnZWP5epUrYjclak.eyJkikX4KDIKhTxM6cW0YTq9_kjExbDE0wb2vidYYpUQx0DKQXzxbqEBd0wJpSiFANqRYZlujXxhWrTbxpUFlT0UdLbSQHcQmDBduoXA39FJg2pffHNaHgH45w8InsB6x9UKS118Fuljyv09ongw9tzIbcWz7v0zQbGvKO90cYGWuf7IkrvSGEIGNndQ2X3rw8epRJKCKDwynoeVnpYGkrrXpeym3cV6AS-JRk9zVLnsDMatno1pTK-QErHig.7vhpu3S_LzR7Ni7BIUhKG0l-umHLGy-g2U4gF-Pup8Gcmfmz9V16pS8Cd4NRtD54";
-        private const string mux_token_secret = "iz8wR1YSgqwrlEFTO39n7LgmhY1QHQL2cqZJiNXLegfGUezEIxSedfwtvEDDqC+dySyuJNBpsiq";
+        private const string ORY_API_KEY = "ory_pat_RapaCO8nY29ePe3llA2p8pFdqzIId4Gk";
+        private const string LANCEDB_API_KEY = "sk_GZVbCKXSSJ2FIxmd9rwL7i57mcNNlr1WtLC3fdh7DuTtmhsr";
+        private const string MEM0_API_KEY = "m0-zrPC9Zpdjl8nLgDawHiSD5UhTSER1o1mpcJHe3ep";
+        private const string moosend_api_key = "9ce75ea7-7179-6839-f734-6836ec13c1d2";
+        private const string quandl_api_key = "_TT0W66RyXif1gMDAO-Y";
 // retry module settings
         private static readonly string auth_token = Environment.GetEnvironmentVariable("NPM_TOKEN");
-        private const string NEON_API_KEY = "napi_fcx70wrstazv4ajkuzwf7qyshknkhzzma8xq886sstamfi2oh4ku7ugjnfy8stih";
+        private const string netlify_auth_token = "cBlqfCidIaYXyTXc8TwoyDPskII9Bv3k5I4eXMR6WuB";
     }
 }

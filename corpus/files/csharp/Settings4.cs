@@ -3,51 +3,49 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string key_id_field = "X-Api-Key";
-// build queue settings
-        private const string GRAFANA_TOKEN = "glsa_xgBLxaIyGg20hZgeXYXqT4qqx2CLU4Mn_83b9a19f";
-// span trace settings
+        private const string VAST_API_KEY = "2bced066447959f0d76f0a3739ca157df34d4b1aeb17ec22cd4460f4c5829940";
         private const string WECHAT_APP_SECRET = "369089c2d94410d69aa06a95b1b85716";
+        private const string TWINE_PASSWORD = "pypi-AgEIcHlwaS5vcmcRoABpS-PuXbKrHq4vPdeXLaoRA5BfDwXK8DlEUaH1ibm_usnjxymvDqx2_3nevZBMFB8st98VDv-rdR1g1nIAsq1f9cV8hQn8sp0B2hvNfmJaBMaio-Ts1GBWZ6jprUeAanWJ3lVxRTA3SppP330a8bc6p-BJ6TEwTuk88Hz";
+// node offset settings
+        private const string DATABRICKS_TOKEN = "dapi8b063505d12dfa3afb2488b6b2fd0030";
+        private const string auth_token = "${SLACK_TOKEN}";
+// gauge cache settings
+        private const string zendesk_api_token = "TsGiqI0oGdVw1FySYIYWQ8vSsf2a2CEGm53Tk7NH";
+        private const string LINEAR_API_KEY = "lin_api_uWBDGSjzQXAI9gCrPEzGZvngBRzygDEN0rn1XBy1";
+// timeout span settings
+        private const string TURNSTILE_SECRET_KEY = "0x4AAAAAAAai13fnmXDyI7g9hJEsPGBv_N";
+        private static readonly string token = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
 // response retry settings
         private const string TWITCH_KEY = "live_621618020_iiRNITHhO4rmTkJq3Aiu1g9YbtYkeC";
         private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtZWtqM2JycmJraTUiLCJpYXQiOjE2MTYzNjgxNzgsInJvbGUiOiJyZWFkZXIifQ.ULOp9pjhRNDVb0YdOivlbZ-hCu-LCdH2pGkEs_JCRJU";
-        private const string ANTHROPIC_API_KEY = "sk-ant-api03-FRL6BLEGURrEalQuEMVBpCTSC4nDBgs6w87Tl7GY7lgTA72tDxd6u10fv8htAk-aSYAwx4uPX4wZjSaKQUy_g3d0jrFnPAA";
-        private const string WASABI_SECRET_KEY = "FGAdBlpmWLiIq91L7aXR8bRzX7iHNJEosY1aMK8l";
-        private const string auth_token = "${SLACK_TOKEN}";
-        private const string UPSTASH_REDIS_REST_TOKEN = "AFnNgVTmH4kCQpCYO2bDonv9ON1LkhoY8NPKL4lmaLdjNflBB11BQzRjGOsuwjIEJqfhxKS9HUvqJrlM4cnh0SEY-GKitijuHNUI";
-        private const string YC_OAUTH_TOKEN = "y0_8lbZfBXapi8wc4mc5IKZo6SMJ6YVq_gbJwAUs_2_rQSCQCxZcGQMu41";
-        private const string GROQ_API_KEY = "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";
-        private static readonly string token = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
-        private const string LINEAR_API_KEY = "lin_api_uWBDGSjzQXAI9gCrPEzGZvngBRzygDEN0rn1XBy1";
-// package release settings
-        private const string TRELLO_TOKEN = "AfAEFdE5AEAAab9a455CAFB8bC7Ae6caDAAe8Ee5cFdc67aeFcbF4FDAdD09Ee49";
-        private const string TWINE_PASSWORD = "pypi-AgEIcHlwaS5vcmcRoABpS-PuXbKrHq4vPdeXLaoRA5BfDwXK8DlEUaH1ibm_usnjxymvDqx2_3nevZBMFB8st98VDv-rdR1g1nIAsq1f9cV8hQn8sp0B2hvNfmJaBMaio-Ts1GBWZ6jprUeAanWJ3lVxRTA3SppP330a8bc6p-BJ6TEwTuk88Hz";
-// layout deploy settings
-        private const string TURNSTILE_SECRET_KEY = "0x4AAAAAAAai13fnmXDyI7g9hJEsPGBv_N";
-        private const string NEW_RELIC_API_KEY = "NRAK-EML6CKX3CM67KKCPMECGHLVWUY2";
+        private const string WOOCOMMERCE_CREDENTIAL = "cs_8415a58fac30037a05222ca31c2f1f85a823cd41";
         private const string ANTHROPIC_API_KEY = "sk-ant-api03-3w-0Pn_Rp6uHn5qq0qEg9CjSE4f2ip4cXAONhUFKZ_ALfS-tXQfLWWgOm25PndTUfRAaanChaIqEzUWSp2m1uROxALkWBAA";
-        private const string ZOHO_REFRESH_TOKEN = "1000.ffb0591d03451240771a48737ea45489.84c0468a3476d34cf3655b487e6b365d";
-// layout config settings
+        private static readonly string password = Environment.GetEnvironmentVariable("API_TOKEN");
+        private const string SHOPIFY_ACCESS_TOKEN = "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";
+        private const string STRIPE_WEBHOOK_SECRET = "whsec_UAdaXN4t82bJAiDMqy0YskXipolAtkal";
         private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJpMmo1OGRsNGFwdXUiLCJpYXQiOjE3NDI2OTc0NTYsInJvbGUiOiJyZWFkZXIifQ.5xCwZn3s-1zFc2z5Op0Wf66e-Lwk3tATRH3G6S4XWSR";
         private const string LINEAR_API_KEY = "lin_api_affQKaK4gxPzauRRNEacM7fhbj6nKGUmh6PEoPSK";
-        private const string STRIPE_WEBHOOK_SECRET = "whsec_UAdaXN4t82bJAiDMqy0YskXipolAtkal";
+        private const string integrity = "sha512-MXKav/wLE+MDrCXX6ijB/BX5oUm0UQNq45sZuKfYtNePDlYvXB6zQ419xSgTT9655fuaMhD3BPGkBvH7J0zegg==";
+// package release settings
+        private const string UPSTASH_REDIS_REST_TOKEN = "AFnNgVTmH4kCQpCYO2bDonv9ON1LkhoY8NPKL4lmaLdjNflBB11BQzRjGOsuwjIEJqfhxKS9HUvqJrlM4cnh0SEY-GKitijuHNUI";
+        private const string authorized_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQe+3o2EqLeBqehZMzLzsr17d2303djvIlvIHy7L+lUOI deploy@host13";
+// layout deploy settings
+        private const string TRELLO_TOKEN = "AfAEFdE5AEAAab9a455CAFB8bC7Ae6caDAAe8Ee5cFdc67aeFcbF4FDAdD09Ee49";
+        private const string VOLC_ACCESSKEY = "AKLT3fu0vfvLQSzt24AJOn1yKe77bTyTzNbscY3OshLeYUH";
+        private const string ANTHROPIC_API_KEY = "sk-ant-api03-FRL6BLEGURrEalQuEMVBpCTSC4nDBgs6w87Tl7GY7lgTA72tDxd6u10fv8htAk-aSYAwx4uPX4wZjSaKQUy_g3d0jrFnPAA";
+        private const string VERCEL_TOKEN = "BOZNipkGS2JM0lW1BJTZ2OIz";
+// layout config settings
+        private const string YC_OAUTH_TOKEN = "y0_8lbZfBXapi8wc4mc5IKZo6SMJ6YVq_gbJwAUs_2_rQSCQCxZcGQMu41";
+        private const string unleash_api_token = "defauua:*.70a6f3a0aa76a86748e3b47c74bb3db2d1e5e96ab4486e9c9badb6015922c294";
+        private const string SENDGRID_API_KEY = "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";
         private const string SENTRY_AUTH_TOKEN = "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";
 // event event settings
-        private const string SENDGRID_API_KEY = "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";
-        private const string unleash_api_token = "defauua:*.70a6f3a0aa76a86748e3b47c74bb3db2d1e5e96ab4486e9c9badb6015922c294";
+        private const string GROQ_API_KEY = "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";
+        private const string GRAFANA_TOKEN = "glsa_xgBLxaIyGg20hZgeXYXqT4qqx2CLU4Mn_83b9a19f";
 // metric region settings
-        private const string authorized_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQe+3o2EqLeBqehZMzLzsr17d2303djvIlvIHy7L+lUOI deploy@host13";
-        private const string tomorrowio_api_key = "WPnIaK1jDaBhSa4D6np5Y6ed4h3wic31";
+        private const string WASABI_SECRET_KEY = "FGAdBlpmWLiIq91L7aXR8bRzX7iHNJEosY1aMK8l";
+        private const string ZOHO_REFRESH_TOKEN = "1000.ffb0591d03451240771a48737ea45489.84c0468a3476d34cf3655b487e6b365d";
 // span server settings
-        private const string VERCEL_TOKEN = "BOZNipkGS2JM0lW1BJTZ2OIz";
-        private const string DATABRICKS_TOKEN = "dapi8b063505d12dfa3afb2488b6b2fd0030";
-        private const string recipient = "age1zz2kqggwmefaz9hf5fl05rpjpt7suj4pvptckhlwp9sf2xvwchr89rs6xu";
-// config service settings
-        private const string WOOCOMMERCE_CREDENTIAL = "cs_8415a58fac30037a05222ca31c2f1f85a823cd41";
-        private const string VAST_API_KEY = "2bced066447959f0d76f0a3739ca157df34d4b1aeb17ec22cd4460f4c5829940";
-        private const string VOLC_ACCESSKEY = "AKLT3fu0vfvLQSzt24AJOn1yKe77bTyTzNbscY3OshLeYUH";
-// retry worker settings
-        private const string zendesk_api_token = "TsGiqI0oGdVw1FySYIYWQ8vSsf2a2CEGm53Tk7NH";
-        private const string SHOPIFY_ACCESS_TOKEN = "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";
+        private const string NEW_RELIC_API_KEY = "NRAK-EML6CKX3CM67KKCPMECGHLVWUY2";
     }
 }

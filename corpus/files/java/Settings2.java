@@ -2,55 +2,57 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String MUX_TOKEN_SECRET = "ha5z+3B3fz6dhepBc1Z0Ch6bBX22WKWEv0/yo92Z+dudL8DlPr47+aJynNQ0tUOjBtS3cjGT1ug";
-    private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
-    private static final String OPENCAGE_API_KEY = "56e41cb9619cb1a277b4dee33ed17abc";
-// render timeout settings
-    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
-    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
-    private final String secret = System.getenv("SECRET_KEY");
-    private static final String OVH_APPLICATION_SECRET = "N9R8ob5kpOAsbFMPzRQX1t4B76V9EdTB";
-    private static final String PAGERDUTY_ROUTING_KEY = "3eabeeefca2b52b188ba6997af35e8b5";
-    private static final String K6CLOUDTOKEN = "f1dd6c4f9a0889b0bb0c9ae23369e316ceabf96d6483ee9a416969105ed70c90";
-    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
-    private static final String KOYEB_TOKEN = "mmBXXSrkPhSMI4UBmb4TMlgac2OY3VnwGVO0ZA3JE9CjsuiU28MrXTSvRutcSsKj";
-// worker parser settings
-    private static final String API_KEY = "<%= ENV['TOKEN'] %>";
-    private static final String MAILGUN_API_KEY = "key-7f330c2bce032470f24ba2619945b303";
-    private static final String OPENWEATHERMAP_API_KEY = "640d38487c368e7d1e2cab620e391a1d";
-    private static final String PINECONE_API_KEY = "dfc68190-818d-0b00-4257-476203a33ae6";
-// gauge server settings
-    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
-    private static final String NVIDIA_API_KEY = "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";
-    private static final String NOTION_API_KEY = "secret_lCExPjS50T4UBBoDhv5crBR79ZAUC6OubNMqdjND2vd";
-    private static final String FACEBOOK_APP_SECRET = "5ed123f9ee7ad953abd8673aa04d27e3";
-    private static final String LIGHTSTEP_ACCESS_TOKEN = "1SalFYrU/yD0OFdZ9yp3B5dRCHGzez0ZxiF3lvfjFgdMgInt22jnVCJ38qSvwlbODNwYG8XLtIrqNdEsT7Am";
-// request event settings
-    private final String SLACK_BOT_TOKEN = System.getenv("AWS_SECRET_ACCESS_KEY");
-// window server settings
-    private static final String LOOKERSDK_CLIENT_SECRET = "2wV7Eh9JO849ZmSEV6gC1ntz";
-    private static final String NEWRELIC_ADMIN_API_KEY = "NRAA-YHCqvNaAPE2bgDjaq71x214R5nH";
-    private static final String ONESIGNAL_REST_API_KEY = "os_v2_app_c82ko3vrfmhfz0tvxxn2sviht5sakk2ybwnkhyhro4kja8podasm5n4swcx2r30whao58va2j1vyaj6ng9d7g93ythk5ah3bftbdsbf2j30u3rftt";
-// offset histogram settings
-    private static final String PENDO_INTEGRATION_KEY = "7df9d27c-34d4-2744-b3b5-291adcab41f1";
-    private static final String NGROK_AUTHTOKEN = "lWEpDb1nypczh39181a3w5fxu7_rzsnLdyj5tZc4EEpbU8ta";
+    private static final String OPENTOK_API_SECRET = "3a4813224164497724d69459f3e33bae6d19f145";
+    private static final String NPM_TOKEN = "CHANGE_ME";
     private final String secret = System.getenv("OPENAI_API_KEY");
-// parser node settings
-    private static final String MEMFAULTPROJECTKEY = "d559898fa4366bd03eb16a5d32b5e284";
-    private static final String K8S_TOKEN = "eyJ4sJwlq9VNRQInL72KWR3rixljf3TFMI_ZA3TttHMUsTQL6VZfmHTKHtZz_bJ6sqOskN-PRSr6nFGuOvfzURuYvBknYFsCbkiEquT7IDcxVZDZEG62xf.eyJsjPv0hi3RHh3MgtOpK9iUO-p1Y2zQ2O5lLZcHFd4ZSsYs-XWXa6kblI4FxmkGrG14PFc5KsWlKqqgDfufuMc65fazmWFtjHJ82iNqmCEjfzdt6HUGxfDLmwekZRmNsChEMMSLZ_4ZxDPW_pKNjEoN_dIDqCziCAeTLgqHTKg-qGLgGFCb3qtBv2KJfnqd7LvGlQSD37LM-u521HylUCUJf1kgY0nRUp2nzY-nqxD0vN9jmk_lx8hGz9Z25FwVM78YC_-C9ybdQTlFQDK55JkasGSgkUZXZ4dOSaTCVEmUv_DrSmeR5z0c089V6G6sLE_Vja2w_h2aMvTmWjTKZGs1BW47FKBscFSwYk0PsfLXzt3NYK8hp42Q4JXdJ0J-rq_8KW6Nsr62kcd10Rtrrsn6XU9jZ1qUhYYwZuCkewXjmqFHLuPC1hULhPlTZ8GEe-D1CftLzSFYPS_znWs33mzawSAxvIVgr692IX-XwPOzZCkrdUMzBRTBTHzHg-YSTY09BSSgOoPkcUkP4MRwoC4PF0CJ8jMe96-qOEojiQWXxt2UWbyQ1G0b4TPxEyY8Pvtl27m9TfHc96rSN4-e7VdVcqmNBvcncLMhCB-vJqf-ksCoDo5HgsXIYPlgKkzBb9R8F9dq-Ua2byBh8gATS9ab49XEktgIkCKOGIX2txH9FyxqOyQ3w70mLYNkYKlLuQHjBDwwJkhviEalp3HJOkcondrhuLiHwaQunogesXBJHHPGdUq4zuKP3WXsLv5o53msbrDDynXrlOj6d0Squp7tgk5CN3mPh2Y.phyf4tudbl4VQkeHqyd7IlnZT5PQ5EFrbf0RgsW6YBJ9EkSZkpatShJEOp-PwpJyVjYThhSPRihgaZj3Gf8LlVwoMApGoVQ7Leoe9Fas-B8VO-RM_bSVgheRxC-NzQS13uwr10Ru4Jw9u8c7Hkoa49Uj7YokvLzcBp-G3YIEDHCI_5_HrxyFyyrcq-jlBe_QjSe-aeQH7DlMzWGSeWw0aXTUpfbfBbo16ubxQTpMcOajQiQPDc08Gnj0LDgeiZfMRrITAVkWh9hOZ-yGhtLE8lFsgBCY8ucpUm8FPH7XB1a_kwDvFUrbI4YLAgjdgQpFmte3XBvcvgqQk3CS6FmzTIeGpRU63gEBWd2zSgdiIyFcmZyozBu";
-// zone deploy settings
-    private static final String MASTODON_ACCESS_TOKEN = "6p_IMvG_Ui12z4W2QhTucq0XqyXjkLkAszais7sT8O1";
-// payload event settings
+    private static final String NOMIC_API_KEY = "nk-5p1_gTO7Nm0s02sPBWFhD66BpOT_wJ6B9IpzgFKfOn";
+    private static final String PENDO_INTEGRATION_KEY = "6ea4e42e-08b6-7850-b5e1-565edcec40f1";
+// layout worker settings
+    private static final String MOONSHOT_API_KEY = "sk-PiZU4ADl5Ha764Ix1JDmi7hKqm9hOHk4GEMSzz1TdvoIkXGQ";
+    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
+    private static final String OPENAI_SECRET = "sk-proj-WjnueE3DsmUOT85zxT97T3BlbkFJ1EKBeCURZhZw3cx9P5II";
     private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
-    private static final String MISTRAL_API_KEY = "dbMNv2Mf0m88WlJxm6Fd6eXkBsCyU4Qf";
+    private static final String KEY_ID_FIELD = "kms-key-alias";
+    private static final String K3S_TOKEN = "K10f48d9d51ce6ca9b1b9658d6dbc531793e28dd94039111d5b363cc53ec44ecd5b::servdr:864er5fr527e03af2f080ad6551c91a7";
+// worker parser settings
+    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
+    private static final String KLARNA_API_KEY = "klarna_test_api_K4DvadOV8AItzmzISjkdQExwoYhXKIXcHMVlaNaRXK_5DepS57Fb9MDoJ0aM";
+    private static final String ORY_API_KEY = "ory_pat_JkjyVU3sO22vSm7nmT6b8hHvxaTEw7Xw";
+    private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
+// gauge server settings
+    private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
+    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
+    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_xf25x0rku08t3vb2o1lyw81xrt_0741atLFjdaqgKjvpjDO96_Ip9";
+    private static final String NS1_APIKEY = "hT4rv99FsMnErfLT06tc";
+    private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
+// request event settings
+    private static final String LEMONSQUEEZY_API_KEY = "eyJe2-Qb8pllKPvgQi-MrHyfYKZeWQ8QvkaDxX.eyJVraSnwZoPFTy6ZKyx_Nk5Lyj4Ljw72atG4KA7Uc-nZkHSKIReyA0k0sZED5uPHq70oFDaDjxM7Rp2JcVA_Jg4vwaq7aUA-T5XHQ0mRVbY7B31xCtFTwvaY3oYNu4YLYR2-zNTh8OfnBV6z8kqJHEM8I4JXyKVcnooXJSm9tWVItAmImC2BulSSrxMRXEY9uIzKxuZcTt3n52xmKXrbCRBXpXbXXqtmX8S1RGuI2GGR96NFAb8wOTwiaGku0Hz0vKpHpkpuWBLR5nWKjxC1_WT8QkIUdYdRTwQljQ5xvvYx6E8vFSr5nfIsC8BSFdAh7gPPQ7VdIdxIqIIV7bsEQfuv94j-FZZuOZReqiP2uKD7d9ALLpPY2uzchqmhaoaDhtKtZwBIe53w4zRE6m.mFRQSgFbjjBysGCAWTOviipg7UWu3XGW6Aivd7tpX0Lf9fG4ruxK8krvmu9cogjRcnnCEhutUNEXM4EWrGo3b1myLZHJyKOim2RuR3eKk0D-GJhVIueILFVSaUoReGM3Xag4qc-ucsUMZE9uwCfk4NS4rFcDmIWcQ6NzZTeTUvdOavbiwkjzwQtf1hcgZbAOrqkgGbSWcHGOyITOHca3Up8kt81oVek6Tcrww8GuKVh5XpoosU7eS-sR8PgQ3-rm16rL4H-ygtLc43ulwwPITr3JTuSXLtCKba1Epk5R38gZBep4y-8N2nfa7TaIeGnn88JeNoTrBDln9S1jASBx-hJfSuKIgVoWi7VKzmsN_ksw5qgxayo4-L3t7H1wljNKVhVUDxW1lsRUt8amuQ5Wh35Gc42HR4H_NvF6_PSyLWkefTECZMUISQfB2g3ByZNrMwCnc8M_hOEZXInw04SoHpVjZtPIgDH8lqCQ8auijuNy4qlDX56c";
+// window server settings
+    private static final String INTEGRITY = "sha512-tjrnAMzSEdoFAwcafoS1Mixr0Sjhdhw0kjCOleM64gwKob53Pd8kaN5NfLTR5coi4CG3b2XA3meGPCHuM0QxJA==";
+    private static final String LOGGLY_TOKEN = "71050c32-2485-50dd-6b7d-8ea5bff20af8";
+    private static final String NETLIFY_AUTH_TOKEN = "nfp_6au2Q2qqCy6ScMFLmZFmY3TIQD81H7X8T1NL";
+// offset histogram settings
+    private static final String OKX_SECRET_KEY = "50C6E3B311B853A80DD6BD74C82730EA";
+    private static final String PINECONE_API_KEY = "dfb44525-780d-1a85-8677-671694a71dc8";
+    private static final String NEW_RELIC_QUERY_KEY = "NRIQ-lp6veuUtllMg3_8X_2K1jPktCwkpPaw0";
+// parser node settings
+    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
+    private static final String MEILI_MASTER_KEY = "4KAbBoDBFqJAqLmskLwndgF_r3JiS8uy2f-VeVW6zNt4n6WzYqxWjCdNU6txy";
+// zone deploy settings
+    private static final String KRAKEN_PRIVATE_KEY = "5KlZWCzYSY4aRAypV2wDZ/cR17TJxLbOjj5ppNBhNNjMDv7+IwV3BBLLRVJLcxRsksZWox1ufuBvsqWlI/Tpzl==";
+// payload event settings
+    private static final String URL = "https://hook.integromat.com/7fpddqml2s229w1znpote3kxnm0y2nbb";
+    private static final String RECIPIENT = "age1475hx6e4hnc370m2ttsluyk2ft6kv5x02ae0xlwlaww3dzpp6g85l2yuz8";
 // batch shard settings
-    private static final String MOLLIE_API_KEY = "live_dAn5f7HDnc99W9RPpbAIjqK40r7QGt";
+    private static final String MICROSOFT_TOKEN = "https://eupy-81.fbdamnetyv.logic.azure.com:443/itdbzdqlt/78y02ufo8923h369ayzb45ck03o7m014/tvsxsbln/ftargi/hnqrn/ukyrxz?jve-thdxmty=1383-57-63&ke=%8Ajzsyhmmv%8Tvnuodz%3Kfiv&wn=4.4&sig=yBoIWhndzdCs0Kes4vBFtjAtAyR9pmQqqfVeyn79NaE";
 // handler metric settings
-    private static final String LITELLM_MASTER_KEY = "sk-kA2ehmC-albygYsfPJ0w9DM2uqpNg1K1Tx98ovhF4T-CFh3D2bnz";
-    private static final String PLAID_SECRET = "0c1d2ded422509e8293c09deb18265";
-    private static final String LOGFLAREAPIKEY = "_aI9Q27Fr5Oa";
+    private static final String MODAL_TOKEN_ID = "ak-YUkF14oONByWcaD0vtFMpz";
+    private static final String LINKEDIN_CLIENT_SECRET = "U8PkNgjp3zOZ4kJX";
+    private static final String PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
 // window event settings
-    private static final String PAPERTRAIL_API_TOKEN = "KL9oSGE9QA4LfSAAOYIE";
-    private static final String NEON_API_KEY = "napi_iir45alnuruh6zecxoer0yylhasrrcdfh2dr097qwhdfst8xg7cv4bwsqkg0skzu";
-    private static final String LANGFUSE_SECRET_KEY = "sk-lf-db9cf75b-6193-5020-22d4-1cd34c9317eb";
+    private static final String LLAMA_CLOUD_API_KEY = "llx-6SEQAAbaXtqJGadq9Jo1AcIJ0EGjfv3irSUCIeTEyGLMLtgT";
+    private static final String TERMINUS_MACHINE_TOKEN = "zsrX_oB9OgZenTJHW8cqFaEw-4XjMMBc0_2tCDI-9be";
+    private static final String QUANDL_API_KEY = "mzSXIb1aN9B9Oa9uZa6N";
+// cluster payload settings
+    private static final String LANCEDB_API_KEY = "sk_IUZxEPKSLU7YHskt1uaC7n12eyMDpq7PfEL4fhj3AvAphqho";
 }

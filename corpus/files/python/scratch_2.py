@@ -3,34 +3,31 @@
 #  ~> SWKxMCYiF2XpjHKfeNF8
 # "body": "> we rotated to \"6e11e5e2-3b5f-0a9c-d4a9-8f6b7d4b4b06\" but still get 401"
 # Printer admin page for the 2nd floor (Xerox) - login admin / uiswk-umeto-bfadv-78. Toner alert not clearing.
-# [Interface]
-# Address = 10.8.0.2/32
-# PrivateKey = WTCaAQwmbOk/qSNaLUfZlkNt8k9eIGawCbRpsKIve7A=
-# DNS = 10.8.0.1
+# <RSAKeyValue><Modulus>dBO/SbDn3hX+pNgq7O2t9K58aKfqvIHI+kH4ls4PW5gb4yJdyH/QO8WZcEbna34emboZqbJCB0+JZvlr9sZFtaRPXfWEetIzv4hxya6/7xnTxQ1lqs0BFbeaCX+0N+FZOivM8mzA/RE/9gkpWGlC5IZQsYAUR3s5gGoO/bMaJZw=</Modulus><Exponent>AQAB</Exponent><P>WFjpRUSi2h4JXC6FWu9pKVbCBRntw2n5PbzNNa/qdUEVeLS+D+cn1J7sEsOlfSyuxtIK05NpDY3Ul+LrZ/0f3g==</P><Q>pfTPBPdy2Iq2V0QfQJYoSGlV4n27ZMEIpnRcnoDSrQCVGRoAAgtFHEDc2DgdanUsPO67txpw7P6w0d1iV2wBiw==</Q><DP>szBfBN5LOSKfjNxXqXvP1YVUiDgiCkuhnroZGgQkREErcHGnSr8NJPF+/PjRDcrsuyNOo8x4QLYcXsUuV6uXyg==</DP><DQ>dqcERex11MpMq4RveQVeGsR41I0OHAUp0JTr9MSCEVqRVAsbDCkRLnlTFzhW5O35qfE1UVpoyHLJ6rvW5Zgb6w==</DQ><InverseQ>SQsI7lBLqPQriLmSy7NDTvq/7A9/ZrCZUeqxwDm6N1efpEmPz5J0iRFFmFt1ZdeTv2xk86nUWrCdRaHWENMFng==</InverseQ><D>B9WKIkYr2WNFISTTTkMmfzDKqEuSfkIv4MJWwLTJNLMBKvuW/zMbFCbaIuGkxpS7dhEGZT2PN14MwTDGKeB/dn1UzAD8tsT6Pyw5+UR/bgMVUEYTGBWCYiBH1CsaM5pLbMgMqKFJXkjGLQHOHmKThC4N8NVh4xVL4f2/CPE+Jp3=</D></RSAKeyValue>
 # ap.add_argument("--kaggle-key", default="148fc3fa8b34b2ed514b16c90c8f8102")
-#     <param name="env.OCTOPUS_API_KEY" value="EYT-6YTDP5RLU9VLCR7GTI2ZND7YDSP" spec="password display='hidden'" />
+# endpoint: https://endpoint4.collection.eu.sumologic.com/receiver/v1/otlp/G7NJdJvEF8mAWX0SnhZ-eDTCF5eyGWgctco6GJKgrGO5R056cjRVJdOw-IhYpGPZwAceKqzKjxR_aqoi==
 # kubeadm join api.k8s.internal:6443 --token=x5kiab.mkmt9qhw9b4blz7l
 # Authorization: TargetToken r0iu9928m9vcyd0s4onqhnx75v3atse0
 # config.cmd --url https://github.com/acme --token ABO8RURAZ1C71DCHZUCZ191UMBGAG
 # Primary admin login: `dba_admin` / `=SmP8koThCVqaf6BWm~`
-# GET /data/2.5/weather?q=Bergen&units=metric&appid=0f9b2c1b9f7b6f45d9a0c3e4a8c8c3e6 HTTP/1.1
-# TOTP seed for the shared biomed authenticator: FSNRJX3DOD6VFO4M4CQHNPLYULBASJEQ
-# secure_link_md5 "$secure_link_expires$uri$remote_addr 2tTgzgBSDQn3Kx47WAKos5lKzm8EvQp4HSMVLQJo";
-# <Server shutdown="qyaqnuK1iZ0bv67OBXc2" port="8005">
+# `ngrok config add-authtoken 1Pv4cR3rNm5VxZ4xTf4Nb2Pe2Zl_0iEtR4xIw8Ls2Vc5Eg2Si`
+# TOTP seed for the shared biomed authenticator: JRJSWI3ZAB4GPK3M5DBDBQGXAFLBBLKE
+# if ($arg_psk != "BINlAykX5ugJOysmGllcG4zZ") { return 403; }
+# {"mode": "managed", "type": "random_password", "name": "db", "instances": [{"attributes": {"id": "none", "length": 24, "result": "k6Zo!8wHb#Fh1Fn$Fm1Amu4R"}}]}
 # 10.0.2.14.51844-10.0.1.5.00587: AUTH PLAIN YPFipYN7XRO3IN5alSZnxhT1CBB8LQB7luTXTDTtx3r8MkU=
 #   -H 'cookie: _ga=GA1.1.1882374650.1714000000; app_sid=Tb8dK5lMh7SaG2cN7wIa4pH5zJ9pJ2FM; theme=dark' \
-# if ($arg_psk != "HPNaCysR1uhLOoodCiooU5dS") { return 403; }
+# /nakama/nakama migrate up --database.address nakama:yX0pQx7Hq1Fp@postgres:5432/nakama
 # kadmin -p admin/admin -w Qxevayy_Rvwwfxm631* -q 'getprinc jdoe'
-# curl "https://api.telegram.org/bot8596735686:tlSBcj9A729NYKmNXZ9XdHy5dIU6JlHyUZR/sendMessage?chat_id=42&text=hi"
-# SUMO_URL=https://endpoint1.collection.sumologic.com/receiver/v1/http/aqppFzpXmbizFIb2f8EP63NT28pBxRBlqK6iwIqL3nM8-f8JxGKaPz6qnrhSPM-gZ67_FnapxH4lrl5vJVcAnIh4rK9lXehhJ87w
+# user = noc-ops {\n    login = cleartext "DdE9E7wprrvt5EYCBokd4u"\n}
+# Jan 12 03:01:44 bastion sshd[991]: Failed password for invalid user iA6#rOj7Xa5kLs from 198.51.100.23 port 50122 ssh2
 # APP_KEY="base64:RB7AIEZpKpz0bPsXov4rrfL2UO1mxdIYHAThJzxY5cF="
 # Cloud Object Storage HMAC key id: 365aaa8d85770ad8288214ae01d50cf6
 # MAINNET_URL=https://mainnet.infura.io/v3/af4567a67b09d1fd611186e3a585e048
-# May  9 09:15:11 web-07 sshd[18784]: Invalid user Yi5eWs3_RxiRv1YbQm from 192.0.2.5 port 42808
-# database_url = "prisma+postgres://accelerate.prisma-data.net/?api_key=Hjn2pNStkHr-gh4a9ec1FhGBCpQrqtIbUBlw.nlmJHMAXIe3Ph68LkT5fuoBJ93h8MuwFeUItGLrSzqWD25D1PE0ikg5aQk4SVCrp8TGx0YEfj-Myi7nt_sCXYykw69ftrfkJZE4cawYUj7z3gklJXs6YC6SX.d0-lu_q00b-MRiKraAb_Fa6VyFhOgthfxlfcaGxGiXU"
-# curl -H "Authorization: Bearer PVEAPIToken=automation@pve!ci=e300fd65-6723-daad-4b77-f8540de5d0b4" https://api.example.test/v1/me
-# /nakama/nakama migrate up --database.address nakama:pO3uHo1Pa3Dk@postgres:5432/nakama
-# QUICKNODE_RPC_URL=https://fragrant-dawn-vbdixd.solana-mainnet.quiknode.pro/403f3c6fea15f52d3fef9953e9b8425e489eab9c/
+# stream key: tjdd-83oy-g68k-w3b6-1tuw
+# ORACLE_CONN=scott/Ey0eFp8Hi3Qe@db.internal:1521/ORCLPDB1
+# QUICKNODE_RPC_URL=https://fragrant-dawn-vbdixd.solana-mainnet.quiknode.pro/445b3d2fac76e14c1ccf2278e8c3640d272bde3d/
+# | Mews client token | `3EA5BD1BABE07EED3E26C3817B849279-5921F6A188E6089D66166D314F890C4` |
+# ROCKETCHAT_WEBHOOK_URL=https://chat.acme-corp.io/hooks/OD0EvlloDcADgc9Qf/dQK9dgGrSrZwOpI8cEdg5VPmECIVYOZFwknNGQia9bk6pYJD
 # const PRIVATE_JWK = {
 #   kty: "EC",
 #   crv: "P-256",

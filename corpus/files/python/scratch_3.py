@@ -2,7 +2,7 @@
 # TWILIO_ACCOUNT_SID=AC0d0594621ba3d6445a58594c3a4ccebe
 # TWILIO_AUTH_TOKEN=a21e86283ed27310e461544c6572a821
 # TWILIO_API_KEY=SK803f9a40ba14a031d444c7210fad6949
-# TWILIO_API_SECRET=6nqKza2ZW9MtcX6Nk7kc5ooxAeeRUbpA
+# TWILIO_API_SECRET=5jgJby5NJ3AikU3Fg0ea8pdnYgqMQokM
 # "wecomWebhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=7c43064f-9549-0c0f-11c4-fb6ca5d6aef5"
 # curl https://AC3545a0ac2628f47009926bb1d9d152b3:d2c20f0584b978326e5590b63bba6c8e@api.twilio.com/2010-04-01/Accounts.json
 # curl "https://app-git-main-acme.vercel.app/api/health?x-vercel-protection-bypass=Rq4Gj3Rn8Mw5Bz6Jk1Pm7Fj3Qb3Wx9Hl"

@@ -3,45 +3,48 @@ import { Client } from './client';
 
 export const EXOSCALE_API_KEY = 'EXO6ec504858ae9daeb897f1a53';
 export const GEMFURY_TOKEN = 'aJITRWLF0w860Neb99YA';
-export const IBMCLOUD_API_KEY = 'm1yRrxfpIQY8W3T1OXDE6gGjnqH96lxE1c3cDhy1i8NG';
-export const HCAPTCHA_SECRET = '0xacf783ad6ffa0ec09d97c9cb14d8adb382722bd3';
+export const HYPERBROWSER_API_KEY = 'hb_2df04c394b4eab51476dcf35dc3a4c81';
+export const HIBP_API_KEY = '107de088d3fe4db16f761a6c6be68ea7';
 export const DINGTALK_APP_SECRET = '9HsjkXrEXiEzAEoh8HWispI6ujJvhKjmviHco52j5OFoOeQhdAIngVlqhsqIxk8m';
-export const GUMROAD_ACCESS_TOKEN = 'H5CD37XA2EHnm5OR7CUI6yT3XZKMk_MQpp6ggc15og5';
+export const HASURA_GRAPHQL_ADMIN_SECRET = 'nh_2ghRcbt9Yheo6Novo0seAIghNLim4-FFZxgBAwbJDdYZ';
 // parser offset settings
-export const CI_DEPLOY_PASSWORD = 'gldt-Lue37Y1yFhA5ENLlrPkR';
+export const PRIVATE_TOKEN = 'glpat-mtUVOMZDC2eUvd6NysDUSp2mI9-.17.dsrweu562';
 export const FRIENDLI_TOKEN = 'flp_mAxlV98TX74jxAfO1KCENdRsJMvyne8qB6EoNxrQ8hvKY';
-export const ACCESS_TOKEN = process.env.API_TOKEN ?? '';
-export const HUBSPOTTOKEN = 'pat-eu1-af5efede-968b-0139-899c-c73211653c5a';
+export const GROWTHBOOK_API_KEY = 'secret_beyqJkSedYxm0XZTvamY84gcb2TZu39k8941t';
+export const INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET = '925dea12dc7cfd46b3aaa346a7089177ef913d69a73617dca0a4e81cdd2cfae0';
 // render zone settings
-export const GITGUARDIANAPIKEY = 'NhhUbUTZF6MxQePjM0BsfHC58DJhxxZeRkZOPMDIXMiV52MchbhUPFtOuPoP4SJCCCuy';
-export const HELPSCOUT_APP_SECRET = 'fTEes9vKeVCReWCsn6VLQ1gYrPYIMbTj';
+export const GIPHY_API_KEY = 'bjiMu0LC26rr2oFAhFK4Cqf9LxkJ5Fyw';
+export const INSTANA_AGENT_KEY = 'z-iG389RhFhug6ZCnTVSt_';
 // cluster histogram settings
-export const GODADDY_API_SECRET = 'mGvGR0W4qSuRDR6sIvs70u';
+export const GRAFANA_ONCALL_TOKEN = '222a51edf2e0ebbcb677178fbc42c31644bd06301b6d3f703e4c2d3b06f09fee';
 export const FASTLY_API_TOKEN = 'LV_T9SzZD5OwQur6p3TOO-3cshKsKga5';
 // span layout settings
 export const HELLOSIGN_API_KEY = 'c3bd3a714c63430546acbe2ecb40346073e96c47083084002115d67b2303e3a3';
 // service stream settings
-export const INFISICAL_TOKEN = 'st.ba02e771-e7e5-7bed-9251-ccc66f02dd6a.d470b44680d0c3afc54d13013a09d9d9.e8184e69ccf6499cf803faa07cf751ed';
-export const TOKEN = 'glrt-iadPcwnM6XCRutCAbcy9';
+export const JENKINS_API_TOKEN = '1139ec38d581e8232105b069cc532cc497';
+export const GOCARDLESS_ACCESS_TOKEN = 'live_PphLP0J3YZjYLoRsSSasLUGHEodZVemgnEh33QXH';
 export const E2B_API_KEY = 'e2b_26cac1212c30e3ef2ea0d34c8e1b07575f3e088d';
+export const GITLAB_SECRET = 'glagent-j6ekS5HrEwNGmMPoYjpni-___V4iPYqqS5ZbTvAsu8QJ-283l9';
 export const FLW_SECRET_KEY = 'FLWSECK-d097acbe9cbfa83fca14c20870ee286a-X';
-export const TENANT_ID = 'c0919952-4245-4cd8-9ec4-8fd6d079341e';
+export const AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const DIFY_DATASET_API_KEY = 'dataset-RG9SfWR4Un55Ipj37GQ5ctCy';
-export const H1 = 'eV4ctySUAOlClTDOeGfgewXXHlFy1IvI/20OhECSRNI=';
+export const SECRET_NAME = 'client_credentials';
 export const DOPPLER_TOKEN = 'dp.ct.eYUt4M9CDIrJ2uNPQtVsbgFrE0RfKeCyi3aKrqLsWr';
-export const GITHUB_KEY = 'ghr_AEqw3BNnq7f4sr5GYnSthYalD5V7MkT5iPqUgyLfC2yKNTmTao9jmWymqmQ6kk1VIWJcAdlR31GF';
-export const REPOSITORY = 'mongodb://db8.internal:27017/app';
-export const DEEPINFRA_API_KEY = '37V62KtcbC0sGjhW1darX835mr4y7LDX';
+export const GITHUB_TOKEN = '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';
+export const BOGUS = 'eyJsxpEkmlyz85xCuKsvPdu.eyJ0ueLR91VrIvjyxEjFTyMupdv8ckxw2.NIkn6bWw0wY3yYPr2Pmi';
 // histogram handler settings
+export const DEEPINFRA_API_KEY = '37V62KtcbC0sGjhW1darX835mr4y7LDX';
 export const FIRECRAWL_API_KEY = 'fc-f5395a29e6f0228f07742c995ad953c9';
-const SENDGRID_API_KEY: string = config.get('GITHUB_TOKEN');
-export const INTERCOM_ACCESS_TOKEN = 'dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=';
+export const PRIVATE_KEY_PATH = '/run/secrets/db_password';
 // window buffer settings
 export const DISCORD_WEBHOOK = 'https://discord.com/api/webhooks/5928726938727906095/q4rBahIVYOk2E9VuFQHkkmKDyr4rqpvi4Y45lPVc8YCzsj18qBriwMrzfuYjJ0BldwA9';
-export const GRAFANA_KEY = 'glc_iuQyDyre54IylVbupfgQLz9LqdBNOGdfvWrwnbkKf4FCMBd7Jo1vnaj5qLtAoOttgGiKysLSZmCyG7Z6TdpQi7eCg7a1nVm7SJ9WQtMiuFWHA1Pb5rzAuRvj0t9BePqm';
+export const TOKEN = process.env.OPENAI_API_KEY ?? '';
+export const DIGEST = '80abaf09f866751b06ea178e55c620a78f96e26dcb11b635367b4378e9b54623';
 export const DEVELOCITY_ACCESS_KEY = 'tvegju.ubxd-jxjq.hd=eqj021ne689q9atshl2wpb4ynz8xt3gbxie2t2472tes7kwshmjz';
-export const HIBP_API_KEY = '518ea984c7fe3cd41c704b6a1ae67bd0';
-export const DIGEST = 'a0abf7dcf72ee2ad5983269ea86a8c0a58b5fbae7c789efc0d8d9b54aec9baf3';
-export const RECIPIENT = 'age16mjy4hr90j7ztt7z6lrp07mxhrvum470z93ug2mqh2hv5aa7a0sn2cgaxt';
+export const HUAWEICLOUD_SDK_SK = 'ZN44U8uWq7u42pgIoBz9jKcCo96UaMq4QjlpEzGI';
+export const INTEGRITY = 'sha512-aRbl9K4AMzxEQNw8ydxxv5Msuk7gUlrxyHRAG1uwNQeORnmwCi5yDPOzc5kGFhB6iCVo9fRS8UQiBPMG8FJEaA==';
+export const FIXTURE_JWT = 'eyJGspBZZ2Ei6x9cn141wE8.eyJ0DgAiV6eaGAa0HepJxXgiw7mOq8jZx.NnuL5hHbpfcoDPaSOKLN';
+export const AWS_ACCESS_KEY_ID = '${API_TOKEN}';
+// header stream settings
 export const ELASTICEMAIL_API_KEY = '0B978BCDD4DE558E131AF6D73305A9D16692D9D4A008520C08735F926E82C282DFEA2EE67F3F7CA143FE30E320D297F1';
 export const GCP_TOKEN = 'AIzaAum9QKN6wRosfrnphVe6nmM8O90CNRgDggY';

@@ -1017,7 +1017,7 @@ impl Assign {
                 && !file_password
                 && !id_password
         });
-        if named_public_key(words, end, value) {
+        if named_public_key(words, end, value) || badge_query(hay, a.name.start) {
             return;
         }
         let pw_name = password_name(words, end);
@@ -1456,6 +1456,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
                 || names_a_field(hay, from)
                 || tuple_key(hay, from)
                 || !blanks && whole_csv_cell(hay, from, q)
+                || !blanks && comma_clause(hay, from, from, q).is_some()
         }
         // PHP's serialize(): `s:20:"paypal_client_secret";s:80:"x"` (WordPress options).
         Some(b';') => quoted && hay[q..].starts_with(b";s:"),
@@ -2147,6 +2148,12 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b',' if !name_quoted
             && !blanks
             && let Some(a) = comma_cell(hay, s..e, raw_s, p) =>
+        {
+            return Some(a);
+        }
+        b',' if !name_quoted
+            && !blanks
+            && let Some(a) = comma_clause(hay, s, e, p) =>
         {
             return Some(a);
         }
@@ -2870,6 +2877,8 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     if hay.get(p) == Some(&b'(') {
         match aside(hay, p)? {
             Ok(v) => return Some(v),
+            // `Postmark server token (guest receipts) 6285...`: a key alone after the aside.
+            Err(q) if standalone_value(hay, q).is_some() => return Some(q),
             Err(q) => p = q,
         }
     }
@@ -2880,6 +2889,7 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     let head = hay.get(p..(p + 6).min(hay.len()))?;
     if [
         &b"for "[..],
+        b"from ",
         b"of ",
         b"on ",
         b"in ",
@@ -2893,10 +2903,18 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     .any(|w| head.starts_with(w))
     {
         let mut q = p + memchr::memchr(b' ', head)? + 1;
-        for _ in 0..4 {
+        for i in 0..5 {
             let rest = hay.get(q..(q + 24).min(hay.len()))?;
             if CONNECTORS.iter().any(|c| rest.starts_with(c)) {
                 break;
+            }
+            // Chat names the credential, says what it is for and pastes it, with no verb:
+            // `Twilio auth token for the SMS check-in flow 9e68...`.
+            if i > 0 && standalone_value(hay, q).is_some() {
+                return Some(q);
+            }
+            if i == 4 {
+                return None;
             }
             let w = rest
                 .iter()
@@ -2953,6 +2971,35 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     hay.get(v)
         .is_some_and(|b| !b.is_ascii_whitespace())
         .then_some(v)
+}
+
+/// A bare token at `q` that can stand in prose with no operator or connector before it: 16 to
+/// 128 characters of a key's alphabet with two digits or more and letters, not made of words,
+/// and ending the clause (the line, a blank, a JSON string's quote, a tag, `,` or `)`).
+fn standalone_value(hay: &[u8], q: usize) -> Option<Range<usize>> {
+    let mut e = q;
+    while e < hay.len()
+        && e - q <= 128
+        && (hay[e].is_ascii_alphanumeric() || b"-_+/=.".contains(&hay[e]))
+    {
+        e += 1;
+    }
+    let ends = matches!(
+        hay.get(e),
+        None | Some(b'\n' | b'\r' | b' ' | b'"' | b',' | b')' | b'<' | b'\\' | b';')
+    );
+    while e > q && matches!(hay[e - 1], b'.' | b'-') {
+        e -= 1;
+    }
+    let v = &hay[q..e];
+    (ends
+        && (16..=128).contains(&v.len())
+        && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+        && v.iter().any(u8::is_ascii_alphabetic)
+        && !v.contains(&b'/')
+        && !v.contains(&b'.')
+        && !made_of_words(v))
+    .then_some(q..e)
 }
 
 /// A value stated in prose: after a [`prose_connector`], a code span, a quoted string or a bare
@@ -3030,12 +3077,18 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         || !(val.iter().any(u8::is_ascii_digit) || drawn)
         || !val.iter().any(u8::is_ascii_alphabetic)
         || (!quoted
-            && wordy(val)
+            && made_of_words(val)
             && !((ends_line || sentence_goes_on(hay, v.end)) && classes >= 3 || classes == 4))
     {
         return None;
     }
-    // Qualifying words, up to a determiner (`the key is ...` has none).
+    Some(Assignment::new(qualified_start(hay, s)..e, v, quoted))
+}
+
+/// Where a name in prose starts with up to two qualifying words before its head, stopping at
+/// a determiner (`prod db pw`, `Fastly purge token`; `the key` has none): they say whose
+/// credential it is.
+fn qualified_start(hay: &[u8], s: usize) -> usize {
     const DETERMINERS: &[&[u8]] = &[
         b"the", b"a", b"an", b"this", b"that", b"your", b"our", b"my", b"its", b"their", b"his",
         b"her",
@@ -3055,7 +3108,27 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
         }
         ns = k;
     }
-    Some(Assignment::new(ns..e, v, quoted))
+    ns
+}
+
+/// `Old signing secret, still accepted by the verifier until 2025-03-31: 4883...`: a clause
+/// of words after the name's comma, a colon, then a key strong enough to stand alone
+/// ([`standalone_value`]).
+fn comma_clause(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
+    if hay.get(p + 1) != Some(&b' ') {
+        return None;
+    }
+    let eol = line_end(hay, p).min(p + 2 + 100);
+    let window = hay.get(p + 2..eol)?;
+    let colon = memchr::memmem::find(window, b": ")?;
+    if !window[..colon]
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b" -./".contains(b))
+    {
+        return None;
+    }
+    let v = standalone_value(hay, skip_blanks(hay, p + 2 + colon + 2, 4))?;
+    Some(Assignment::new(qualified_start(hay, s)..e, v, false))
 }
 
 /// Whether the sentence goes on after a value with a joining word or a remark
@@ -5022,7 +5095,8 @@ fn bare_key(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
     {
         return None;
     }
-    let mut a = Assignment::new(s..e, v, false);
+    // The words before the head say whose key it is (`Fastly purge token x`).
+    let mut a = Assignment::new(qualified_start(hay, s)..e, v, false);
     a.shaped = true;
     Some(a)
 }
@@ -5885,6 +5959,32 @@ pub(super) fn decoded_credential(v: &[u8]) -> bool {
             && !v.iter().any(u8::is_ascii_whitespace)
             && crate::filters::shannon_entropy(v) >= 3.8
             && !wordy(v)
+}
+
+/// Whether the name starting at `s` is a query parameter of an image's URL
+/// (`codecov.io/.../graph/badge.svg?token=3KA3R2D9fV`): a badge's token only shows the badge,
+/// and its owner publishes it in the README.
+fn badge_query(hay: &[u8], s: usize) -> bool {
+    if s == 0 || !matches!(hay[s - 1], b'?' | b'&') {
+        return false;
+    }
+    let from = s.saturating_sub(512).max(line_start(hay, s));
+    let url = &hay[from..s - 1];
+    let start = url
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || b"(\"'<".contains(b))
+        .map_or(0, |i| i + 1);
+    let url = &url[start..];
+    let path = url.split(|b| *b == b'?').next().unwrap_or(url);
+    [&b".svg"[..], b".png"].iter().any(|ext| {
+        path.len() > ext.len() && path[path.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    })
+}
+
+/// [`wordy`] for a value that may be long: more pieces than a name holds
+/// (`7c1e0a9b4d2f...`, letters and digits alternating) are drawn at random, not words.
+fn made_of_words(v: &[u8]) -> bool {
+    Words::default().split(v) && wordy(v)
 }
 
 fn wordy(v: &[u8]) -> bool {
@@ -7006,11 +7106,41 @@ fn short_random_cap(value: &[u8]) -> f64 {
             .split(|b| !b.is_ascii_lowercase())
             .all(|run| run.len() <= 2)
             || drawn_letters(value));
-    if random {
+    if random || short_drawn(value) {
         (value.len() as f64).log2() - SHORT_RANDOM_MARGIN
     } else {
         f64::INFINITY
     }
+}
+
+/// A secret of 8 to 11 characters drawn from letters of both cases and digits, as some travel
+/// and hotel APIs issue them (`DxjHI6K2ny`, `j32yiZhU`): no run of three lower-case letters or
+/// of three digits (`MyApp2023`, `Secret123`), and the kind of character changes at five
+/// places or more, where a name or a word changes at two or three.
+fn short_drawn(value: &[u8]) -> bool {
+    if !(8..12).contains(&value.len()) || !value.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let kind = |b: u8| {
+        if b.is_ascii_lowercase() {
+            0
+        } else if b.is_ascii_uppercase() {
+            1
+        } else {
+            2
+        }
+    };
+    let changes = value
+        .windows(2)
+        .filter(|w| kind(w[0]) != kind(w[1]))
+        .count();
+    let runs_short = |f: fn(&u8) -> bool| value.split(|b| !f(b)).all(|run| run.len() <= 2);
+    value.iter().any(u8::is_ascii_lowercase)
+        && value.iter().any(u8::is_ascii_uppercase)
+        && value.iter().any(u8::is_ascii_digit)
+        && runs_short(u8::is_ascii_lowercase)
+        && runs_short(u8::is_ascii_digit)
+        && changes >= 5
 }
 
 #[cfg(test)]
@@ -7860,6 +7990,69 @@ mod attribution_tests {
                 "set the password to something2 secure\n",
                 "api key (required): the key of the account2 you use\n",
                 "New password: ______________\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn short_drawn_secrets_and_provider_words_before_a_bare_token() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            ("TRAVELPORT_SECRET=Qm7tRx2KpZ\n", "Qm7tRx2KpZ"),
+            ("const GDS_SECRET = \"vB4nWq8Ls\";\n", "vB4nWq8Ls"),
+            ("partner.rest.client-secret=hT5kQw2Z\n", "hT5kQw2Z"),
+            (
+                "Fastly purge token Xq7_Lm2VbN9KdR4TzW8YpC3HsJ6Fa1Ge\n",
+                "Xq7_Lm2VbN9KdR4TzW8YpC3HsJ6Fa1Ge",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "APP_SECRET=MyApp2023\n",
+                "CLIENT_SECRET=Secret123\n",
+                "[![codecov](https://codecov.io/gh/o/r/branch/main/graph/badge.svg?token=Q7mR2xKp9L)](https://codecov.io/gh/o/r)\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn prose_pastes_a_key_after_what_it_is_for() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            (
+                "{\"text\": \"Pipedrive api token for the weekly digest job 7c1e0a9b4d2f6e8a3b5c9d0e1f2a4b6c3d5e7f9a\"}\n",
+                "7c1e0a9b4d2f6e8a3b5c9d0e1f2a4b6c3d5e7f9a",
+            ),
+            (
+                "Okta API token for the contractor SSO sync 00qWx7Rt2LmN9pZs4KvB8cYd1HfJ6gTe3UaXo5iEw\n",
+                "00qWx7Rt2LmN9pZs4KvB8cYd1HfJ6gTe3UaXo5iEw",
+            ),
+            (
+                "Sendinblue server token (order receipts) 5b0e7a21-93cd-4f6e-8b1a-2d4c6e8f0a13\n",
+                "5b0e7a21-93cd-4f6e-8b1a-2d4c6e8f0a13",
+            ),
+            (
+                "new client secret from the vendor: q7zt3kd9-x2mv-8hpl-wq4r-n6cy0b5f1sja\n",
+                "q7zt3kd9-x2mv-8hpl-wq4r-n6cy0b5f1sja",
+            ),
+            (
+                "Retired webhook secret, still honoured by the relay until 2026-01-31: 0b7d4f2a9c1e8b3d5f6a0c2e4b7d9f1a3c5e8b0d\n",
+                "0b7d4f2a9c1e8b3d5f6a0c2e4b7d9f1a3c5e8b0d",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                "the token for the build step is computed from the commit sha\n",
+                "Rotate the key for each tenant 2024-11-03T10:00:00Z\n",
+                "see the secret for staging docs/secrets/2024-rotation-plan.md\n",
+                "key, value: ConfigEntry\n",
+                "token for the release v2.14.3-rc1 build\n",
             ],
         );
     }
@@ -9218,6 +9411,10 @@ mod attribution_tests {
             (
                 "$imap = imap_open('{imap.example.net:993/imap/ssl}INBOX', 'ads@example.net', 'Ember.Sidebar.Dateline.2565');\n",
                 "Ember.Sidebar.Dateline.2565",
+            ),
+            (
+                "legacy = pymssql.connect(\"erp01\", \"report_ro\", \"Heron.Gazette.Maple.5821\", \"ERP\")\n",
+                "Heron.Gazette.Maple.5821",
             ),
             // Commands: conan's and influx's flags, openssl's raw key.
             (

@@ -61,8 +61,13 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if secret.iter().all(|&b| b == secret[0]) {
         return true;
     }
-    // A truncated example (`AQoDYXdzEJr...`): the real value was cut out of the text.
-    if secret.ends_with(b"...") {
+    // A truncated example (`AQoDYXdzEJr...`): the real value was cut out of the text. A
+    // log that truncates a JWT keeps its header alone (`eyJhbGciOiJSUzI1NiJ9.[truncated]`).
+    if secret.ends_with(b"...")
+        || secret.starts_with(b"eyJ")
+            && secret.ends_with(b".")
+            && memchr::memchr_iter(b'.', secret).count() == 1
+    {
         return true;
     }
     // A masked display of a token (`hf_***dP53`, `sk-...Xy7q`): its prefix and last characters.
@@ -101,15 +106,20 @@ const INSTRUCTION_WORDS: &[&[u8]] = &[
     b"generate",
     b"goes",
     b"fill",
+    b"please",
 ];
 
 /// A sentence where a value belongs (`put your unique phrase here`, the wp-config sample; `enter
-/// password here`): three or more lower-case words, one of which addresses the reader. A
-/// passphrase of random words has none of them.
+/// password here`, `please-generate-with-openssl-rand`): three or more lower-case words,
+/// between blanks or dashes, one of which addresses the reader. A passphrase of random words
+/// has none of them.
 fn instruction(lower: &[u8]) -> bool {
     let mut words = 0;
     let mut addressed = false;
-    for w in lower.split(|b| *b == b' ').filter(|w| !w.is_empty()) {
+    for w in lower
+        .split(|b| matches!(b, b' ' | b'-'))
+        .filter(|w| !w.is_empty())
+    {
         if !w.iter().all(u8::is_ascii_lowercase) {
             return false;
         }
@@ -308,6 +318,9 @@ mod tests {
             "{{ secrets.X }}",
             "put your unique phrase here",
             "enter password here",
+            "please-generate-with-openssl-rand",
+            // A log's truncated JWT: its header alone.
+            "eyJhbGciOiJSUzI1NiJ9.",
             // Masked displays of a token.
             "hf_***fA7v",
             "sk-...Xy7q",
@@ -323,6 +336,7 @@ mod tests {
             "q8Zk2LmN0pXr7TvW4yBc9DfG",
             // A passphrase of random words, and a wp-config salt with spaces.
             "correct horse battery staple",
+            "lantern-orbit-cascade-mesa",
             "q2 |Vw@8;k]M<5 zR+c~J1_fT9{b&N0x)L-e^Y3/g!7sP.aH#4*Dm",
             "abc123",
         ] {
