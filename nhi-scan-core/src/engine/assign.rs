@@ -2877,8 +2877,14 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
     if hay.get(p) == Some(&b'(') {
         match aside(hay, p)? {
             Ok(v) => return Some(v),
-            // `Postmark server token (guest receipts) 6285...`: a key alone after the aside.
-            Err(q) if standalone_value(hay, q).is_some() => return Some(q),
+            // `Postmark server token (guest receipts) 6285...`: a key alone after the aside;
+            // `Segment write key (server) ...... x`: a dot leader after it.
+            Err(q) if standalone_value(hay, q).is_some_and(|v| ends_message(hay, v.end)) => {
+                return Some(q);
+            }
+            Err(q) if hay.get(q) == Some(&b'.') && dot_leader(hay, q).is_some() => {
+                return dot_leader(hay, q);
+            }
             Err(q) => p = q,
         }
     }
@@ -2909,12 +2915,19 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
                 break;
             }
             // Chat names the credential, says what it is for and pastes it, with no verb:
-            // `Twilio auth token for the SMS check-in flow 9e68...`.
-            if i > 0 && standalone_value(hay, q).is_some() {
+            // `Twilio auth token for the SMS check-in flow 9e68...`. Not an identifier that a
+            // log names the token by (`token for user 5b0e7a21-...`, `key for kid 3f9a...`),
+            // nor one followed by the verb that states the real value (`for tenant X is Y`).
+            if i > 0
+                && let Some(v) = standalone_value(hay, q)
+                && !uuid_like(&hay[v.clone()])
+                && !id_noun_before(hay, q)
+                && ends_message(hay, v.end)
+            {
                 return Some(q);
             }
             if i == 4 {
-                return None;
+                break;
             }
             let w = rest
                 .iter()
@@ -3002,6 +3015,69 @@ fn standalone_value(hay: &[u8], q: usize) -> Option<Range<usize>> {
     .then_some(q..e)
 }
 
+/// Whether a value ending at `e` ends its message: the line, a JSON string's quote, an HTML
+/// tag or an aside in parentheses follows.
+fn ends_message(hay: &[u8], e: usize) -> bool {
+    let q = skip_blanks(hay, e, 4);
+    rest_of_line_empty(hay, e) || matches!(hay.get(q), Some(b'"' | b'<' | b'(' | b'\\'))
+}
+
+/// Eight-four-four-four-twelve characters of letters and digits: a UUID's shape, as request,
+/// trace and object identifiers have.
+fn uuid_like(v: &[u8]) -> bool {
+    let mut parts = v.split(|b| *b == b'-').map(<[u8]>::len);
+    [8, 4, 4, 4, 12].iter().all(|n| parts.next() == Some(*n)) && parts.next().is_none()
+}
+
+/// Whether the word before `q` is a noun that identifiers follow in logs (`for user X`, `for
+/// kid X`, `for request X`).
+fn id_noun_before(hay: &[u8], q: usize) -> bool {
+    const ID_NOUNS: &[&[u8]] = &[
+        b"user",
+        b"users",
+        b"client",
+        b"account",
+        b"tenant",
+        b"kid",
+        b"id",
+        b"request",
+        b"session",
+        b"org",
+        b"project",
+        b"customer",
+        b"device",
+        b"trace",
+        b"order",
+        b"job",
+        b"build",
+        b"run",
+        b"commit",
+        b"instance",
+        b"host",
+        b"node",
+        b"pod",
+        b"workspace",
+        b"repo",
+        b"subscription",
+        b"resource",
+        b"object",
+        b"record",
+        b"uid",
+        b"uuid",
+        b"guid",
+        b"sha",
+        b"hash",
+        b"digest",
+        b"fingerprint",
+    ];
+    let before = hay[..q].trim_ascii_end();
+    let k = before
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    ID_NOUNS.iter().any(|n| before[k..].eq_ignore_ascii_case(n))
+}
+
 /// A value stated in prose: after a [`prose_connector`], a code span, a quoted string or a bare
 /// word that ends the clause. Prose says many things about passwords (`the password is
 /// required`, `the token is None`), so only a value with a letter and a digit, of 8 or more
@@ -3042,7 +3118,9 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
             in_string = hay.get(e) == Some(&b'"');
         }
     }
+    // A chat export's HTML cell ends the message as the line would (`...: x</td>`).
     let ends_line = rest_of_line_empty(hay, v.end)
+        || !quoted && hay[v.end..].starts_with(b"</")
         || in_string && {
             let q = skip_blanks(hay, v.end + 1, 4);
             matches!(hay.get(q), Some(b',' | b'}')) && rest_of_line_empty(hay, q + 1)
@@ -3118,17 +3196,39 @@ fn comma_clause(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> 
     if hay.get(p + 1) != Some(&b' ') {
         return None;
     }
-    let eol = line_end(hay, p).min(p + 2 + 100);
-    let window = hay.get(p + 2..eol)?;
+    let window = hay.get(p + 2..(p + 2 + 100).min(hay.len()))?;
+    let window = &window[..memchr::memchr(b'\n', window).unwrap_or(window.len())];
     let colon = memchr::memmem::find(window, b": ")?;
-    if !window[..colon]
+    let clause = &window[..colon];
+    // Not a log's `Invalid API key, request ID: x` or documentation's `for example: x`.
+    const NOT_A_VALUE: &[&[u8]] = &[
+        b"id",
+        b"request",
+        b"trace",
+        b"correlation",
+        b"example",
+        b"format",
+        b"following",
+        b"instance",
+        b"error",
+        b"code",
+        b"hash",
+        b"digest",
+        b"fingerprint",
+        b"sha",
+    ];
+    if !clause
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || b" -./".contains(b))
+        || clause
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(|w| NOT_A_VALUE.iter().any(|n| w.eq_ignore_ascii_case(n)))
     {
         return None;
     }
     let v = standalone_value(hay, skip_blanks(hay, p + 2 + colon + 2, 4))?;
-    Some(Assignment::new(qualified_start(hay, s)..e, v, false))
+    (!uuid_like(&hay[v.clone()]) && ends_message(hay, v.end))
+        .then(|| Assignment::new(qualified_start(hay, s)..e, v, false))
 }
 
 /// Whether the sentence goes on after a value with a joining word or a remark
@@ -5961,24 +6061,26 @@ pub(super) fn decoded_credential(v: &[u8]) -> bool {
             && !wordy(v)
 }
 
-/// Whether the name starting at `s` is a query parameter of an image's URL
+/// Whether the name starting at `s` is the `token` parameter of an SVG image's URL
 /// (`codecov.io/.../graph/badge.svg?token=3KA3R2D9fV`): a badge's token only shows the badge,
 /// and its owner publishes it in the README.
 fn badge_query(hay: &[u8], s: usize) -> bool {
-    if s == 0 || !matches!(hay[s - 1], b'?' | b'&') {
+    if s == 0
+        || !matches!(hay[s - 1], b'?' | b'&')
+        || !hay[s..]
+            .get(..6)
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"token="))
+    {
         return false;
     }
-    let from = s.saturating_sub(512).max(line_start(hay, s));
-    let url = &hay[from..s - 1];
+    let url = &hay[s.saturating_sub(512)..s - 1];
     let start = url
         .iter()
         .rposition(|b| b.is_ascii_whitespace() || b"(\"'<".contains(b))
         .map_or(0, |i| i + 1);
     let url = &url[start..];
     let path = url.split(|b| *b == b'?').next().unwrap_or(url);
-    [&b".svg"[..], b".png"].iter().any(|ext| {
-        path.len() > ext.len() && path[path.len() - ext.len()..].eq_ignore_ascii_case(ext)
-    })
+    path.len() > 4 && path[path.len() - 4..].eq_ignore_ascii_case(b".svg")
 }
 
 /// [`wordy`] for a value that may be long: more pieces than a name holds
@@ -7135,12 +7237,44 @@ fn short_drawn(value: &[u8]) -> bool {
         .filter(|w| kind(w[0]) != kind(w[1]))
         .count();
     let runs_short = |f: fn(&u8) -> bool| value.split(|b| !f(b)).all(|run| run.len() <= 2);
+    // `A1b2C3d4`: letters or digits counting up, with the other kind between them.
+    let counts_up = |f: fn(&u8) -> bool| {
+        let picked: Vec<u8> = value
+            .iter()
+            .filter(|b| f(b))
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        picked
+            .windows(3)
+            .any(|w| w[1] == w[0].wrapping_add(1) && w[2] == w[1].wrapping_add(1))
+    };
+    // `S3cr3tK3y`: a word spelled with digits for letters.
+    let spelled: Vec<u8> = value
+        .iter()
+        .map(|b| match b.to_ascii_lowercase() {
+            b'0' => b'o',
+            b'1' => b'i',
+            b'3' => b'e',
+            b'4' => b'a',
+            b'5' => b's',
+            b'7' => b't',
+            c => c,
+        })
+        .collect();
+    const WORDS: &[&[u8]] = &[
+        b"secret", b"passw", b"key", b"token", b"admin", b"test", b"demo", b"sample", b"change",
+    ];
     value.iter().any(u8::is_ascii_lowercase)
         && value.iter().any(u8::is_ascii_uppercase)
         && value.iter().any(u8::is_ascii_digit)
         && runs_short(u8::is_ascii_lowercase)
         && runs_short(u8::is_ascii_digit)
         && changes >= 5
+        && !counts_up(u8::is_ascii_alphabetic)
+        && !counts_up(u8::is_ascii_digit)
+        && !WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&spelled, w).is_some())
 }
 
 #[cfg(test)]
@@ -8013,6 +8147,8 @@ mod attribution_tests {
             &[
                 "APP_SECRET=MyApp2023\n",
                 "CLIENT_SECRET=Secret123\n",
+                "API_KEY=A1b2C3d4\n",
+                "SECRET_KEY=S3cr3tK3y\n",
                 "[![codecov](https://codecov.io/gh/o/r/branch/main/graph/badge.svg?token=Q7mR2xKp9L)](https://codecov.io/gh/o/r)\n",
             ],
         );
@@ -8024,7 +8160,7 @@ mod attribution_tests {
         // nhi-scan:allow-next-line (fakes)
         let cases = [
             (
-                "{\"text\": \"Pipedrive api token for the weekly digest job 7c1e0a9b4d2f6e8a3b5c9d0e1f2a4b6c3d5e7f9a\"}\n",
+                "{\"text\": \"Pipedrive api token for the weekly digest mailer 7c1e0a9b4d2f6e8a3b5c9d0e1f2a4b6c3d5e7f9a\"}\n",
                 "7c1e0a9b4d2f6e8a3b5c9d0e1f2a4b6c3d5e7f9a",
             ),
             (
@@ -8043,6 +8179,14 @@ mod attribution_tests {
                 "Retired webhook secret, still honoured by the relay until 2026-01-31: 0b7d4f2a9c1e8b3d5f6a0c2e4b7d9f1a3c5e8b0d\n",
                 "0b7d4f2a9c1e8b3d5f6a0c2e4b7d9f1a3c5e8b0d",
             ),
+            (
+                "Braze REST key (eu) ............ Kq8vT2mLx9RzW4pYn7cB3dHf\n",
+                "Kq8vT2mLx9RzW4pYn7cB3dHf",
+            ),
+            (
+                "<tr><td>Priya</td><td>Channex password for the XYZ mapping: harbor-7731-lantern</td></tr>\n",
+                "harbor-7731-lantern",
+            ),
         ];
         reports_each(&s, &cases);
         reports_none(
@@ -8053,6 +8197,10 @@ mod attribution_tests {
                 "see the secret for staging docs/secrets/2024-rotation-plan.md\n",
                 "key, value: ConfigEntry\n",
                 "token for the release v2.14.3-rc1 build\n",
+                "INFO Issued session token for user 5b0e7a21-93cd-4f6e-8b1a-2d4c6e8f0a13\n",
+                "DEBUG Fetched signing key for kid 3f9a2c1d8e7b6a5f4c3d2e1f0a9b8c7d\n",
+                "ERROR Invalid API key, request ID: 5b0e7a21-93cd-4f6e-8b1a-2d4c6e8f0a13\n",
+                "Set your API key, for example: 3f9a2c1d8e7b6a5f4c3d2e1f0a9b8c7d\n",
             ],
         );
     }

@@ -197,10 +197,9 @@ const CALLS: &[Call] = &[
     call("pdo->__construct(", 2),
     // PHP IMAP: imap_open(mailbox, user, password).
     call("imap_open(", 2),
-    // pymssql and pymysql (positional form): connect(server, user, password, database).
+    // pymssql (positional form): connect(server, user, password, database).
     call("pymssql.connect(", 2),
     call("pymssql._mssql.connect(", 2),
-    call("pymysql.connect(", 2),
     // Mechanize: agent.add_auth(url, user, password).
     call(".add_auth(", 2),
     // pysnmp: CommunityData("community", mpModel=1), the SNMP v1/v2c password.
