@@ -2882,8 +2882,8 @@ fn prose_connector(hay: &[u8], p: usize) -> Option<usize> {
             Err(q) if standalone_value(hay, q).is_some_and(|v| ends_message(hay, v.end)) => {
                 return Some(q);
             }
-            Err(q) if hay.get(q) == Some(&b'.') && dot_leader(hay, q).is_some() => {
-                return dot_leader(hay, q);
+            Err(q) if let Some(v) = dot_leader(hay, q).filter(|_| hay.get(q) == Some(&b'.')) => {
+                return Some(v);
             }
             Err(q) => p = q,
         }
@@ -3025,8 +3025,7 @@ fn ends_message(hay: &[u8], e: usize) -> bool {
 /// Eight-four-four-four-twelve characters of letters and digits: a UUID's shape, as request,
 /// trace and object identifiers have.
 fn uuid_like(v: &[u8]) -> bool {
-    let mut parts = v.split(|b| *b == b'-').map(<[u8]>::len);
-    [8, 4, 4, 4, 12].iter().all(|n| parts.next() == Some(*n)) && parts.next().is_none()
+    uuid_layout(v, u8::is_ascii_alphanumeric)
 }
 
 /// Whether the word before `q` is a noun that identifiers follow in logs (`for user X`, `for
@@ -6852,12 +6851,17 @@ fn other_attribute(hay: &[u8], a: &Assignment) -> bool {
 
 /// A UUID as written: `8-4-4-4-12` hex digits.
 fn uuid_shape(v: &[u8]) -> bool {
+    uuid_layout(v, u8::is_ascii_hexdigit)
+}
+
+/// 8-4-4-4-12 characters that each pass `digit`, joined by dashes.
+fn uuid_layout(v: &[u8], digit: fn(&u8) -> bool) -> bool {
     v.len() == 36
         && v.iter().enumerate().all(|(i, b)| {
             if matches!(i, 8 | 13 | 18 | 23) {
                 *b == b'-'
             } else {
-                b.is_ascii_hexdigit()
+                digit(b)
             }
         })
 }
@@ -7063,6 +7067,19 @@ fn generated_code(v: &[u8]) -> bool {
         && !counts_up(u8::is_ascii_digit)
 }
 
+/// The letter a digit or symbol stands for in leetspeak (`3` for `e`, `@` for `a`).
+fn leet_letter(b: u8) -> Option<u8> {
+    Some(match b {
+        b'0' => b'o',
+        b'1' => b'i',
+        b'3' => b'e',
+        b'4' | b'@' => b'a',
+        b'5' | b'$' => b's',
+        b'7' => b't',
+        _ => return None,
+    })
+}
+
 /// A password spelled in leetspeak (`0tt3rsumm0ns60`, `3mb3rp3wt3r56`): digits (and `@`, `$`)
 /// stand for letters inside words, at least twice, and the words read back are spelled, not
 /// drawn: a vowel in three letters or more, no three consonants in a row. Hex is no word, and a
@@ -7076,16 +7093,7 @@ fn leet_password(v: &[u8]) -> bool {
     for (i, &b) in v.iter().enumerate() {
         let inside = v.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
             && (i == 0 || v[i - 1].is_ascii_alphabetic());
-        let letter = match b {
-            b'0' => b'o',
-            b'1' => b'i',
-            b'3' => b'e',
-            b'4' | b'@' => b'a',
-            b'5' | b'$' => b's',
-            b'7' => b't',
-            _ => 0,
-        };
-        if inside && letter != 0 {
+        if inside && let Some(letter) = leet_letter(b) {
             subs += 1;
             read.push(letter);
         } else {
@@ -7251,22 +7259,12 @@ fn short_drawn(value: &[u8]) -> bool {
     // `S3cr3tK3y`: a word spelled with digits for letters.
     let spelled: Vec<u8> = value
         .iter()
-        .map(|b| match b.to_ascii_lowercase() {
-            b'0' => b'o',
-            b'1' => b'i',
-            b'3' => b'e',
-            b'4' => b'a',
-            b'5' => b's',
-            b'7' => b't',
-            c => c,
-        })
+        .map(|&b| leet_letter(b).unwrap_or(b.to_ascii_lowercase()))
         .collect();
     const WORDS: &[&[u8]] = &[
         b"secret", b"passw", b"key", b"token", b"admin", b"test", b"demo", b"sample", b"change",
     ];
-    value.iter().any(u8::is_ascii_lowercase)
-        && value.iter().any(u8::is_ascii_uppercase)
-        && value.iter().any(u8::is_ascii_digit)
+    char_classes(value) == 3
         && runs_short(u8::is_ascii_lowercase)
         && runs_short(u8::is_ascii_digit)
         && changes >= 5
