@@ -7,7 +7,7 @@ SMTPS_URL="smtps://alerts@studio.example:vjDXsP5CCiOIdIf@smtp.gmail.com:465"
 orders-db.internal:5432:orders:orders_app:Vpnlobz-Wayam-257
 qrencode -o guest.png "WIFI:S:Lab-5G;T:WPA;P:Gs6\;kJ1yWr50;;"
 sshpass -pdoSqOJ7J-JU*9l scp build.tar root@backup:/srv
-           MOVE 'XA7P4SJQ' TO FTP-PSWD
+add password nyc-* {pblph-ovmzt-rlpjg-mvhaicg} {Iyavwg4261@GB}
 set :sudo_password, "Zeflfis!Tbev-5249"
 Private-key-format: v1.3
 Algorithm: 157 (HMAC_MD5)
@@ -36,7 +36,12 @@ Net::SMTP.start("smtp.example.internal", 587, "example.internal", "docket-bot", 
 "app" "Ty7Zz8Xu9Jr0Dr6A"
 /msg NickServ IDENTIFY opsbot Be6-zrewkb-Mtju29
 relay:{CLEAR}Qa2#cKr0Se2p:::
-curl -u admin:n3!VYF0lTmtaZC1b https://jenkins.acme.io/api/json
+"http-basic": {
+  "satis.acme.dev": {
+    "username": "token",
+    "password": "qyIFgbaJRmdfeeuy5pNk3nUeaVsb1EQtgKQwTU78"
+  }
+}
         Registry SmtpRelay {
             Key       = 'HKLM:\SOFTWARE\Contoso\Portal'
             ValueName = 'SmtpPassword'
@@ -51,5 +56,5 @@ curl -u admin:n3!VYF0lTmtaZC1b https://jenkins.acme.io/api/json
 legacy_dsn = "sentinel://:EperjjtD1wJMCu$gm1@app09.acme-corp.example:26379/mymaster"
   network_key: [236, 64, 785, 3, 371, 461, 821, 95, 027, 60, 13, 235, 622, 595, 321, 84]
 "bearer": {
-    "repo.acme.dev": "Zi3Ti7Sr2Tb8Re8SXh7Nt7Wn"
+    "repo.acme.dev": "Fy5Gu5Rr2Yk0Ao2RCq9Ll6Xk"
 }

@@ -558,12 +558,25 @@ impl Assign {
             return self.finish(hay, a, end, scratch);
         }
         if !operator_follows(hay, hit.end) {
+            // `public enum VendorKey {`: each constant's literal is a key.
+            if enum_opens(hay, hit.end)
+                && let Some(id) = ident_bounds(hay, hit.clone())
+            {
+                self.secret_table(hay, id, scratch);
+            }
             return (hit.end, None);
         }
         let Some(id) = ident_bounds(hay, hit.clone()) else {
             return (hit.end, None);
         };
         let end = id.end;
+        if self.secret_table(hay, id.clone(), scratch) {
+            return (end, None);
+        }
+        if hay[id.clone()].eq_ignore_ascii_case(b"chpasswd") {
+            self.chpasswd_list(hay, end, scratch);
+            return (end, None);
+        }
         let Some(mut a) = parse(hay, &id) else {
             return (end, None);
         };
@@ -733,7 +746,10 @@ impl Assign {
         // `PLC_ENCRYPTION_KEY='Gasket1992'`).
         let chosen_key = end_w > 1
             && scratch.words.get(end_w - 1) == b"key"
-            && matches!(scratch.words.get(end_w - 2), b"secret" | b"encryption");
+            && matches!(
+                scratch.words.get(end_w - 2),
+                b"secret" | b"encryption" | b"fernet" | b"unseal" | b"master"
+            );
         a.human |= end_w > 0
             && (chosen_key
                 || matches!(
@@ -797,6 +813,163 @@ impl Assign {
             }
             if line.contains(&b';') {
                 break;
+            }
+        }
+        scratch.order.clear();
+    }
+
+    /// A table of credentials keyed by what they are for: a map whose name is a plural
+    /// credential noun (`PARTNER_SECRETS = {`, `API_KEYS: Record<string, string> = {`) or an
+    /// enum named for one (`enum VendorKey { REVINATE("..."), ... }`). Its keys name partners
+    /// or environments, not credentials, so each literal value is judged under the table's noun
+    /// (into `scratch.more`). Returns whether `id` opened such a table.
+    fn secret_table(&self, hay: &[u8], id: Range<usize>, scratch: &mut AssignScratch) -> bool {
+        // Cheap first: a plural name, or an enum's.
+        let enumerated = enum_opens(hay, id.end);
+        if !(enumerated || hay[id.end - 1].eq_ignore_ascii_case(&b's'))
+            || !scratch.words.split(&hay[id.clone()])
+        {
+            return false;
+        }
+        let n = scratch.words.len();
+        if n == 0 {
+            return false;
+        }
+        let implied: &'static [&'static [u8]] = match scratch.words.get(n - 1) {
+            b"secrets" => &[b"secret"],
+            b"secret" if enumerated => &[b"secret"],
+            b"keys" | b"apikeys" => &[b"api", b"key"],
+            b"key" if enumerated => &[b"api", b"key"],
+            b"tokens" => &[b"token"],
+            b"token" if enumerated => &[b"token"],
+            b"passwords" => &[b"password"],
+            b"password" if enumerated => &[b"password"],
+            _ => return false,
+        };
+        // `PUBLIC_KEYS`, `CACHE_KEYS`, `SECRET_NAMES`...: not credentials.
+        if (0..n).any(|w| {
+            let word = scratch.words.get(w);
+            NOT_SECRET_WORDS.contains(&word)
+                || matches!(
+                    word,
+                    b"cache" | b"sort" | b"primary" | b"foreign" | b"map" | b"lookup" | b"i18n"
+                )
+        }) {
+            return false;
+        }
+        let mut entries = Vec::new();
+        match table_opens(hay, id.end).or(enumerated.then(|| {
+            id.end + memchr::memchr(b'{', &hay[id.end..line_end(hay, id.end)]).unwrap_or(0)
+        })) {
+            Some(open) if hay.get(open) == Some(&b'{') => {
+                table_entries(hay, open + 1, enumerated, &mut entries);
+            }
+            Some(_) => return false,
+            None => block_entries(hay, id.end, &mut entries),
+        }
+        if entries.is_empty() {
+            return false;
+        }
+        for (key, value) in entries {
+            // A key that names its own credential (`db_password:`, `"apiKey":`) is judged
+            // under its own name by the ordinary path.
+            let k = hay[key.clone()].to_ascii_lowercase();
+            if [
+                &b"pass"[..],
+                b"pwd",
+                b"secret",
+                b"token",
+                b"key",
+                b"auth",
+                b"cred",
+            ]
+            .iter()
+            .any(|w| memchr::memmem::find(&k, w).is_some())
+            {
+                continue;
+            }
+            let quoted = value.start > 0 && matches!(hay[value.start - 1], b'"' | b'\'');
+            let mut u = Assignment::new(key, value, quoted);
+            u.implied = Some(implied);
+            u.human = implied == [b"password"];
+            let end = u.value.end;
+            if let (_, Some(u)) = self.finish(hay, u, end, scratch) {
+                scratch.more.push((u, scratch.order.clone()));
+            }
+        }
+        scratch.order.clear();
+        true
+    }
+
+    /// cloud-init's `chpasswd:` module sets passwords from a `list:` of `user:password` lines
+    /// (a literal block, or a YAML list of such strings); no line names a credential, so the
+    /// block is read here, each password judged as a password, into `scratch.more`.
+    fn chpasswd_list(&self, hay: &[u8], name_end: usize, scratch: &mut AssignScratch) {
+        let le = line_end(hay, name_end);
+        if hay.get(name_end) != Some(&b':') || !hay[name_end + 1..le].trim_ascii().is_empty() {
+            return;
+        }
+        let base = indentation(&hay[line_start(hay, name_end)..le]);
+        let mut p = le;
+        let mut list_indent = None;
+        for _ in 0..64 {
+            if p >= hay.len() {
+                break;
+            }
+            let ls = p + 1;
+            let le = line_end(hay, ls);
+            p = le;
+            let line = &hay[ls..le];
+            let body = line.trim_ascii();
+            if body.is_empty() {
+                continue;
+            }
+            let ind = indentation(line);
+            if ind <= base {
+                break;
+            }
+            let Some(li) = list_indent else {
+                // `list: |`, `list: |-`, or `list:` with YAML items below.
+                if let Some(rest) = body.strip_prefix(b"list:")
+                    && matches!(rest.trim_ascii(), b"" | b"|" | b"|-" | b"|+")
+                {
+                    list_indent = Some(ind);
+                }
+                continue;
+            };
+            if ind <= li {
+                // The module's next key (`expire: false`) ends the list.
+                list_indent = None;
+                continue;
+            }
+            let lead = line.len() - line.trim_ascii_start().len();
+            let mut s = ls + lead;
+            if hay[s..le].starts_with(b"- ") {
+                s = skip_blanks(hay, s + 2, 8);
+            }
+            let mut e = s + hay[s..le].trim_ascii_end().len();
+            if matches!(hay.get(s), Some(b'"' | b'\'')) && e > s + 1 && hay[e - 1] == hay[s] {
+                s += 1;
+                e -= 1;
+            }
+            let Some(colon) = memchr::memchr(b':', &hay[s..e]) else {
+                continue;
+            };
+            let user = &hay[s..s + colon];
+            if user.is_empty()
+                || !user
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                || e <= s + colon + 1
+            {
+                continue;
+            }
+            let mut u = Assignment::new(s..s + colon, s + colon + 1..e, false);
+            u.implied = Some(&[b"password"]);
+            u.human = true;
+            let end = u.value.end;
+            if let (_, Some(u)) = self.finish(hay, u, end, scratch) {
+                scratch.more.push((u, scratch.order.clone()));
             }
         }
         scratch.order.clear();
@@ -918,6 +1091,10 @@ impl Assign {
             joined.extend_from_slice(name);
             return s.words.split(&joined);
         }
+        if end == 1 && s.words.get(0) == b"key" && vendor_key_in_prose(hay, a) {
+            s.words.set(&[b"api", b"key"]);
+            return true;
+        }
         if end == 1
             && !a.call
             && WEAK_HEADS.contains(&s.words.get(0))
@@ -998,8 +1175,11 @@ impl Assign {
             let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
             // Snowflake's `private_key_file_pwd`: the password that opens the key file.
             let file_password = word == b"file" && super::words::password_word(head);
-            // An ID's password (`APPLE_ID_PASSWORD`, `appleIdPassword`) is the account's.
-            let id_password = word == b"id" && w + 2 == end && super::words::password_word(head);
+            // An ID's password (`APPLE_ID_PASSWORD`, `appleIdPassword`) is the account's;
+            // Galaxy's `id_secret` is the key that encodes its ids.
+            let id_password = word == b"id"
+                && w + 2 == end
+                && (super::words::password_word(head) || head == b"secret");
             // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
             // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
             let md5_key = word == b"md" && value.iter().any(|b| !b.is_ascii_hexdigit());
@@ -2324,6 +2504,14 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         Some(x) => x,
         None => return typed_declaration(hay, s, e, p),
     };
+    // `S3_KEY, S3_SECRET = "AKID...", "<secret>"` (Python, Go, Lua): the name's place among
+    // the targets picks its value among the literals.
+    if c == b'=' && quoted && dashes == 0 {
+        let k = targets_before(hay, raw_s);
+        if k > 0 {
+            v = nth_literal(hay, v, k)?;
+        }
+    }
     if !quoted && let Some(a) = scheme_variable(hay, s..e, &v) {
         return Some(a);
     }
@@ -2397,6 +2585,221 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         }
     }
     Some(Assignment::new(s..e, v, quoted))
+}
+
+/// Whether `enum NAME {` (Java, TypeScript, C#) is being declared with the name ending at `e`.
+fn enum_opens(hay: &[u8], e: usize) -> bool {
+    let mut s = e;
+    while s > 0 && is_name_byte(hay[s - 1]) {
+        s -= 1;
+    }
+    let before = hay[line_start(hay, s)..s].trim_ascii_end();
+    (before.ends_with(b" enum") || before == b"enum")
+        && hay[e..line_end(hay, e)].trim_ascii().starts_with(b"{")
+}
+
+/// Where the `{` of a map literal assigned to the name ending at `e` is: `= {`, `: {`,
+/// `: Record<string, string> = {`, `: Map<String, String> = {` (the type without `=` or `{`).
+fn table_opens(hay: &[u8], e: usize) -> Option<usize> {
+    let le = line_end(hay, e);
+    let mut p = e;
+    // A closing quote of a quoted key (`"PARTNER_SECRETS": {`).
+    if matches!(hay.get(p), Some(b'"' | b'\'')) {
+        p += 1;
+    }
+    p = skip_blanks(hay, p, 8);
+    if hay.get(p) == Some(&b':') && hay.get(p + 1) != Some(&b'=') {
+        let q = skip_blanks(hay, p + 1, 8);
+        if hay.get(q) == Some(&b'{') {
+            return Some(q);
+        }
+        // A type annotation, then `=`.
+        p = q + hay[q..le]
+            .iter()
+            .position(|b| matches!(b, b'=' | b'{' | b';'))?;
+        if hay[p] != b'=' {
+            return None;
+        }
+    } else if hay[p..le].starts_with(b":=") {
+        p += 1;
+    }
+    if hay.get(p) != Some(&b'=') || hay.get(p + 1) == Some(&b'=') {
+        return None;
+    }
+    let q = skip_blanks(hay, p + 1, 8);
+    (hay.get(q) == Some(&b'{')).then_some(q)
+}
+
+/// The `key: "literal"` entries of a map literal from `from` (after its `{`) to its closing
+/// brace, at most 64 lines: keys quoted or bare, separated by `:`, `=>` or `=`; or an enum's
+/// `NAME("literal")` constants. Values other than one string literal are skipped.
+fn table_entries(
+    hay: &[u8],
+    from: usize,
+    enumerated: bool,
+    out: &mut Vec<(Range<usize>, Range<usize>)>,
+) {
+    let mut p = from;
+    for _ in 0..64 {
+        if out.len() >= 32 {
+            return;
+        }
+        p = skip_whitespace(hay, p, 256);
+        if matches!(hay.get(p), None | Some(b'}')) {
+            return;
+        }
+        let le = line_end(hay, p);
+        if hay[p..le].starts_with(b"//") || hay[p..le].starts_with(b"#") {
+            p = le;
+            continue;
+        }
+        // The key: a quoted string or a bare name.
+        let (key, mut q) = if let Some(qc @ (b'"' | b'\'')) = hay.get(p).copied() {
+            let Some(k) = memchr::memchr(qc, &hay[p + 1..le]) else {
+                return;
+            };
+            (p + 1..p + 1 + k, p + 2 + k)
+        } else {
+            let n = hay[p..le]
+                .iter()
+                .take_while(|b| is_name_byte(**b) || **b == b'-')
+                .count();
+            if n == 0 {
+                return;
+            }
+            (p..p + n, p + n)
+        };
+        q = skip_blanks(hay, q, 8);
+        let sep = if enumerated && hay.get(q) == Some(&b'(') {
+            1
+        } else if hay[q..le].starts_with(b"=>") {
+            2
+        } else if matches!(hay.get(q), Some(b':' | b'=')) {
+            1
+        } else {
+            0
+        };
+        if sep > 0 {
+            let v0 = skip_blanks(hay, q + sep, 8);
+            if let Some((v, true)) = parse_value(hay, v0) {
+                let after = skip_blanks(hay, value_end(hay, &v, true), 8);
+                // One literal, not an expression (`"a" + b`, `x ?? "y"`).
+                if matches!(
+                    hay.get(after),
+                    Some(b',' | b'}' | b')' | b'\n' | b'\r' | b';') | None
+                ) {
+                    out.push((key, v));
+                }
+            }
+        }
+        // The next entry: after the line's end (or the last brace of one-line tables).
+        let rest = &hay[q..le];
+        if let Some(c) = memchr::memchr(b'}', rest)
+            && !rest[..c].contains(&b'{')
+            && memchr::memchr(b'"', &rest[c..]).is_none()
+        {
+            return;
+        }
+        p = le;
+    }
+}
+
+/// The entries of a YAML block map under the name ending at `e` (`partner_secrets:` and
+/// more-indented `nimbus: 27b6...` lines below), at most 32.
+fn block_entries(hay: &[u8], e: usize, out: &mut Vec<(Range<usize>, Range<usize>)>) {
+    let le = line_end(hay, e);
+    if hay.get(e) != Some(&b':') || !hay[e + 1..le].trim_ascii().is_empty() {
+        return;
+    }
+    let base = indentation(&hay[line_start(hay, e)..le]);
+    let mut p = le;
+    let mut indent = None;
+    while p < hay.len() && out.len() < 32 {
+        let ls = p + 1;
+        let le = line_end(hay, ls);
+        p = le;
+        let line = &hay[ls..le];
+        let body = line.trim_ascii();
+        if body.is_empty() || body[0] == b'#' {
+            continue;
+        }
+        let ind = indentation(line);
+        // Entries of one level only: deeper lines belong to an entry's own map.
+        if ind <= base || indent.is_some_and(|i| ind < i) {
+            return;
+        }
+        if indent.is_some_and(|i| ind > i) {
+            continue;
+        }
+        indent = Some(ind);
+        let k = ls + ind;
+        let n = hay[k..le]
+            .iter()
+            .take_while(|b| is_name_byte(**b) || **b == b'-')
+            .count();
+        if n == 0 || hay.get(k + n) != Some(&b':') {
+            continue;
+        }
+        let v0 = skip_blanks(hay, k + n + 1, 8);
+        if let Some((v, quoted)) = parse_value(hay, v0)
+            && skip_blanks(hay, value_end(hay, &v, quoted), 64) >= le
+        {
+            out.push((k..k + n, v));
+        }
+    }
+}
+
+/// How many targets of a destructuring assignment stand before the name starting at `s`
+/// (`a, b, NAME = ...` -> 2): identifiers joined by commas back to the line's indentation.
+fn targets_before(hay: &[u8], s: usize) -> usize {
+    let ls = line_start(hay, s);
+    let mut p = s;
+    let mut k = 0;
+    loop {
+        let q = p;
+        p = hay[ls..p]
+            .iter()
+            .rposition(|b| *b != b' ')
+            .map_or(ls, |i| ls + i + 1);
+        if p == ls || hay[p - 1] != b',' {
+            // Only indentation may stand before the first target.
+            let lead = &hay[ls..q];
+            return if k > 0 && lead.iter().all(|b| matches!(b, b' ' | b'\t')) {
+                k
+            } else {
+                0
+            };
+        }
+        p -= 1;
+        while p > ls && hay[p - 1] == b' ' {
+            p -= 1;
+        }
+        let id_end = p;
+        while p > ls && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_') {
+            p -= 1;
+        }
+        if p == id_end || k == 8 {
+            return 0;
+        }
+        k += 1;
+    }
+}
+
+/// The `k`th quoted literal after `first` in a comma-separated list (`"a", "b", "c"`).
+fn nth_literal(hay: &[u8], first: Range<usize>, k: usize) -> Option<Range<usize>> {
+    let mut v = first;
+    for _ in 0..k {
+        let after = skip_blanks(hay, value_end(hay, &v, true), 8);
+        if hay.get(after) != Some(&b',') {
+            return None;
+        }
+        let next = skip_blanks(hay, after + 1, 8);
+        let (n, true) = parse_value(hay, next)? else {
+            return None;
+        };
+        v = n;
+    }
+    Some(v)
 }
 
 /// `[32]byte{0x0f, 0x70, ...}` (Go), `{0x0f, 0x70, ...}` (C), `[0x0f, 0x70, ...]` (Rust),
@@ -3416,8 +3819,7 @@ fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
     let Some(sp) = memchr::memchr(b' ', v) else {
         return;
     };
-    let scheme = &v[..sp];
-    if AUTH_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+    if auth_scheme(&v[..sp]) {
         let rest = &v[sp + 1..];
         let skip = rest.iter().take_while(|b| **b == b' ').count();
         if !rest[skip..].is_empty() && !rest[skip..].contains(&b' ') {
@@ -3425,6 +3827,16 @@ fn strip_auth_scheme(hay: &[u8], a: &mut Assignment) {
             a.scheme = true;
         }
     }
+}
+
+/// Whether `scheme` is an authorization scheme: one of [`AUTH_SCHEMES`], or a vendor's own
+/// named for its key or token (OpenAthens' `OAApiKey`).
+fn auth_scheme(scheme: &[u8]) -> bool {
+    AUTH_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+        || (6..=24).contains(&scheme.len()) && scheme.iter().all(u8::is_ascii_alphabetic) && {
+            let lower = scheme.to_ascii_lowercase();
+            lower.ends_with(b"apikey") || lower.ends_with(b"token")
+        }
 }
 
 /// HTTP authorization schemes (and the vendor ones) that precede a credential in a header.
@@ -3999,6 +4411,99 @@ fn spaced_qualifier(hay: &[u8], name_start: usize) -> Option<Range<usize>> {
     super::words::key_compound_prefix(&q).then_some(b..e)
 }
 
+/// `They also issued a fresh servicetitan key: oDI0VQaqRAJM33i2...`: in a message, one word
+/// (a vendor's name, often one no rule knows) qualifies `key:`, and the value after it is drawn
+/// at random from both cases and digits and ends the line or sentence. Words naming keys that
+/// are no credentials (`primary key:`, `sort key:`, `public key:`) and hex digests (a `cache
+/// key:`) stay out.
+fn vendor_key_in_prose(hay: &[u8], a: &Assignment) -> bool {
+    let s = a.name.start;
+    if a.quoted || s < 4 || hay[s - 1] != b' ' || hay.get(a.name.end) != Some(&b':') {
+        return false;
+    }
+    let e = s - 1;
+    let b = hay[..e]
+        .iter()
+        .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
+        .map_or(0, |i| i + 1);
+    let word = hay[b..e].to_ascii_lowercase();
+    // The word stands after a blank or at the line's start, not inside a path or a name.
+    if !(3..=24).contains(&word.len())
+        || !word[0].is_ascii_alphabetic()
+        || b > 0 && !matches!(hay[b - 1], b' ' | b'\t' | b'\n' | b'(' | b'*')
+    {
+        return false;
+    }
+    const NOT_CREDENTIAL_KEYS: &[&[u8]] = &[
+        b"public",
+        b"primary",
+        b"foreign",
+        b"sort",
+        b"partition",
+        b"cache",
+        b"routing",
+        b"idempotency",
+        b"object",
+        b"host",
+        b"ssh",
+        b"gpg",
+        b"pgp",
+        b"lookup",
+        b"hash",
+        b"composite",
+        b"unique",
+        b"index",
+        b"map",
+        b"dedup",
+        b"dedupe",
+        b"row",
+        b"shard",
+        b"bucket",
+        b"registry",
+        b"translation",
+        b"i18n",
+        b"locale",
+        b"the",
+        b"this",
+        b"that",
+        b"which",
+        b"each",
+        b"every",
+        b"hot",
+        b"short",
+        b"keyboard",
+        b"music",
+        b"musical",
+        b"enter",
+        b"escape",
+        b"tab",
+        b"shift",
+        b"control",
+        b"alt",
+        b"answer",
+        b"test",
+        b"sample",
+        b"example",
+        b"dummy",
+        b"fake",
+        b"demo",
+        b"placeholder",
+    ];
+    if NOT_CREDENTIAL_KEYS.contains(&word.as_slice()) {
+        return false;
+    }
+    let v = &hay[a.value.clone()];
+    (20..=128).contains(&v.len())
+        && v.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
+        && crate::filters::shannon_entropy(v) >= 4.0
+        && !wordy(v)
+        && ends_message(hay, a.value.end)
+}
+
 /// `"key": "config/billing/db_password"` (a Consul KV export, an SSM parameter listing): the
 /// last segment of a quoted key path names the record's value. Returns where the name's
 /// closing quote ends.
@@ -4192,10 +4697,12 @@ fn tuple_value(hay: &[u8], name: Range<usize>, open: usize) -> Option<Assignment
     let mut a = Assignment::new(name, v, true);
     let n = hay[a.name.clone()].to_ascii_lowercase();
     let pw = &hay[a.value.clone()];
+    // Words are a chosen password here too (`"Chapel7Cobalt3Tundra"`,
+    // `"Willow.Lighthouse.Ember.1766"`), where a field's name (`"password_hash"`) is not.
     if pair
         && (n.ends_with(b"auth") || n.ends_with(b"credentials") || n.ends_with(b"creds"))
         && credential_like(pw)
-        && !wordy(pw)
+        && (!wordy(pw) || chosen_password(pw, true))
     {
         // `auth = ('svc_reporting', 't9y-q3...')` (requests): a user and a password.
         a.implied = Some(&[b"password"]);
@@ -4812,7 +5319,10 @@ fn parse_value_at(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
         while i < lim {
             let b = hay[i];
             if b == b'\n' {
-                return None;
+                return (q == 1 && matches!(qc, b'"' | b'\''))
+                    .then(|| unclosed_quote(hay, start, i, qc))
+                    .flatten()
+                    .map(|v| (v, true));
             }
             if q == 1 && b == b'\\' {
                 i += 2;
@@ -4947,6 +5457,44 @@ fn parse_value_at(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
         return None;
     }
     Some((p..i, false))
+}
+
+/// `password: "gBQUa6XkYNjg.G5R13` with the closing quote lost (a hand edit, a truncated
+/// paste): a value that is one word to the line's end (`eol`), when the next line does not
+/// close the string (a YAML or shell string may span lines): it holds no such quote, or it
+/// starts an entry of its own (`  githubUserToken: "...`).
+fn unclosed_quote(hay: &[u8], start: usize, eol: usize, qc: u8) -> Option<Range<usize>> {
+    let mut e = eol;
+    while e > start && matches!(hay[e - 1], b'\r' | b' ' | b'\t') {
+        e -= 1;
+    }
+    let v = &hay[start..e];
+    let next = &hay[eol + 1..line_end(hay, eol + 1)];
+    (v.len() >= 8
+        && !v
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
+        && (!next.contains(&qc) || starts_entry(next)))
+    .then_some(start..e)
+}
+
+/// Whether a line starts a key's entry: indentation, an optional list dash, a name (quoted or
+/// not) and `:` or `=`.
+fn starts_entry(line: &[u8]) -> bool {
+    let mut t = line.trim_ascii_start();
+    if let Some(r) = t.strip_prefix(b"- ") {
+        t = r.trim_ascii_start();
+    }
+    let q = usize::from(matches!(t.first(), Some(b'"' | b'\'')));
+    let n = t[q..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        .count();
+    let mut r = &t[q + n..];
+    if q == 1 {
+        r = r.strip_prefix(&t[..1]).unwrap_or(b"");
+    }
+    n > 0 && matches!(r.trim_ascii_start().first(), Some(b':' | b'='))
 }
 
 /// Whether `value` holds the name's head word `head`, other than inside an English word that
@@ -5608,11 +6156,7 @@ pub(super) fn is_reference(v: &[u8]) -> bool {
 /// the scheme: the value is the token after it (a variable is resolved to its literal in
 /// `finish`).
 fn scheme_variable(hay: &[u8], name: Range<usize>, v: &Range<usize>) -> Option<Assignment> {
-    if !AUTH_SCHEMES
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(&hay[v.clone()]))
-        || hay.get(v.end) != Some(&b' ')
-    {
+    if !auth_scheme(&hay[v.clone()]) || hay.get(v.end) != Some(&b' ') {
         return None;
     }
     let start = v.end + 1;
@@ -5920,8 +6464,13 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     }
     // E-mail addresses, whose domain ends in a name (`M@rbl3.539` is a password) and starts
     // with a label (`SN@.jNkLBNc` is a password too), its top level in one case (`.Com` too).
+    // Its local part is what mail systems hand out: letters, digits and `._%+-`
+    // (`ELf1*Do5N+j@El57n.Zpf` is a password).
     if let Some(at) = memchr::memchr(b'@', v)
         && at > 0
+        && v[..at]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b))
         && memchr::memchr(b'.', &v[at..]).is_some()
         && v.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
         && v[at + 1..]
@@ -6472,7 +7021,15 @@ fn mixed_case_letters(v: &[u8]) -> bool {
     if v.len() < 12 && (changes < 3 || upper < 3 || v.len() - upper < 3) {
         return false;
     }
-    let spelled = !drawn_letters(v);
+    // Words run two lower-case letters or more after a capital; three capitals followed by
+    // a single lower-case letter each (`AcUeQsCcrHZr`) were drawn (`McDonald` has one).
+    let single_runs = v
+        .windows(3)
+        .filter(|w| {
+            w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase()
+        })
+        .count();
+    let spelled = !drawn_letters(v) && single_runs < 3;
     // Every capital starts a word of lower-case letters, or is a one-letter word or an
     // acronym's letter before one (`IAmSensitive`).
     let word_at = |i: usize| v.get(i + 1).is_some_and(u8::is_ascii_lowercase);
@@ -7142,32 +7699,38 @@ pub(crate) fn context_entropy_bar(min: f64, value: &[u8], human: bool) -> f64 {
     // words, identifiers and numbers (`hunter22`, `localhost`, `20240101`) lack.
     // Under a password's name, that composition allows repeated groups (`Fall2022.`,
     // `Velvet_Comet_Velvet35_`).
-    let length_cap = if human && value.len() >= 8 && password_composition(value)
-        || human && generated_code(value)
-        || human && word_number_word(value)
-    {
-        (value.len() as f64).log2() * 0.7
-    } else if human
-        && (passphrase(value) && !value.contains(&b'_')
+    // Each shape a value has lowers the bar to what that shape reaches; the lowest applies
+    // (`turret-rafter-kestrel-ember9` has a password's composition and is words as well).
+    let len_log = (value.len() as f64).log2();
+    let mut length_cap = f64::INFINITY;
+    if human {
+        if value.len() >= 8 && password_composition(value)
+            || generated_code(value)
+            || word_number_word(value)
+        {
+            length_cap = length_cap.min(len_log * 0.7);
+        }
+        if passphrase(value) && !value.contains(&b'_')
             || spaced_passphrase(value)
-            || pascal_passphrase(value))
-    {
-        // Dictionary words repeat their letters (`lantern-maple-lemon-polar`, 3.24 bits); the
-        // words themselves were checked for placeholders and prose. Words joined by `_` are
-        // as often an identifier (`coherence_non_latin`).
-        3.0
-    } else if human && leet_password(value) {
-        // Digits standing for letters repeat as the letters of the words do
-        // (`0tt3r0tt3r86`, 2.42 bits).
-        (value.len() as f64).log2() * 0.6
-    } else if human && value.len() >= 12 {
-        (value.len() as f64).log2() * 0.8
-    } else if human && mixed_case_letters(value) {
-        // Eight random letters of both cases reach 3 bits at most.
-        (value.len() as f64).log2() * 0.7
-    } else {
-        f64::INFINITY
-    };
+            || pascal_passphrase(value)
+        {
+            // Dictionary words repeat their letters (`lantern-maple-lemon-polar`, 3.24 bits);
+            // the words themselves were checked for placeholders and prose. Words joined by
+            // `_` are as often an identifier (`coherence_non_latin`).
+            length_cap = length_cap.min(3.0);
+        }
+        if leet_password(value) {
+            // Digits standing for letters repeat as the letters of the words do
+            // (`0tt3r0tt3r86`, 2.42 bits).
+            length_cap = length_cap.min(len_log * 0.6);
+        }
+        if value.len() >= 12 {
+            length_cap = length_cap.min(len_log * 0.8);
+        } else if mixed_case_letters(value) {
+            // Eight random letters of both cases reach 3 bits at most.
+            length_cap = length_cap.min(len_log * 0.7);
+        }
+    }
     let bar = min.min(alphabet_cap).min(length_cap);
     // The short-random bar only ever lowers a bar above it; skip its spelling test otherwise.
     if bar <= (value.len() as f64).log2() - SHORT_RANDOM_MARGIN {
@@ -8148,6 +8711,95 @@ mod attribution_tests {
                 "API_KEY=A1b2C3d4\n",
                 "SECRET_KEY=S3cr3tK3y\n",
                 "[![codecov](https://codecov.io/gh/o/r/branch/main/graph/badge.svg?token=Q7mR2xKp9L)](https://codecov.io/gh/o/r)\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn lowest_bar_of_each_shape_destructuring_and_lost_quotes() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // Words and a digit: a password's composition and a passphrase; the lower bar holds.
+            (
+                "password: lantern-osprey-quarry-thistle7\n",
+                "lantern-osprey-quarry-thistle7",
+            ),
+            // Letters drawn at random, each capital followed by one lower-case letter.
+            ("ua_password: KeTnWoBuQzPx\n", "KeTnWoBuQzPx"),
+            // A `*` no mail system puts in a local part: a password, not an address.
+            (
+                "{\"DbPassword\": \"Qm4*Tz7+w@Rk2vP.Lxe\"}\n",
+                "Qm4*Tz7+w@Rk2vP.Lxe",
+            ),
+            (
+                "galaxy:\n  id_secret: 7be3c0a98f2d41e6b5c7a9d0e3f21b8c4d6e9a0f1b2c3d4e\n",
+                "7be3c0a98f2d41e6b5c7a9d0e3f21b8c4d6e9a0f1b2c3d4e",
+            ),
+            // Each target of a destructuring assignment takes its own literal.
+            (
+                "STORE_KEY, STORE_SECRET = \"K8QW2ZP4N6TR1YV3XL5M\", \"vT9qLm2Xw7Rk4Zp8Nc3Bd6Hs1Jf5Gy0Ue\"\n",
+                "vT9qLm2Xw7Rk4Zp8Nc3Bd6Hs1Jf5Gy0Ue",
+            ),
+            // A closing quote lost at the line's end, the next line an entry of its own.
+            (
+                "feeds:\n  portalPassword: \"Rv7kQ2.Lm9TxWz\n  region: \"us-east-2\"\n",
+                "Rv7kQ2.Lm9TxWz",
+            ),
+            (
+                "resp = requests.get(URL, auth=(\"svc_export\", \"Chapel7Cobalt3Tundra\"), timeout=120)\n",
+                "Chapel7Cobalt3Tundra",
+            ),
+            (
+                "curl -s -H \"Authorization: OAApiKey k4575j5o.WzbUPV5WNfBtUrdbdtodmpCn7wQhlFn4nkqv\" https://x\n",
+                "k4575j5o.WzbUPV5WNfBtUrdbdtodmpCn7wQhlFn4nkqv",
+            ),
+            // A vendor no rule knows, named in a message before `key:`.
+            (
+                "They also issued a fresh tenantcloud key: Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5\n",
+                "Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // cloud-init's `chpasswd` list: every `user:password` line of the block.
+        let cloud = "#cloud-config\nchpasswd:\n  list: |\n    root:Tq8vLm2Rz7Xk\n    ubuntu:Harbor-Lintel-4471\n  expire: false\nruncmd:\n  - echo done\n";
+        let got: Vec<String> = found(&s, cloud).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(got, ["Tq8vLm2Rz7Xk", "Harbor-Lintel-4471"]);
+        // Tables of credentials keyed by partner: a plural credential noun or an enum.
+        let tables = [
+            "const PARTNER_SECRETS: Record<string, string> = {\n  \"partner-north\": \"8f2c61d0b94e7a35c1d8e60f2b7a94c3d5e1f08a6b2c49d7e3f10a8b5c6d7e2f\",\n  \"partner-test\": process.env.TEST_SECRET ?? \"\",\n};\n",
+            "public enum VendorKey {\n    REVIEWCO(\"5c0d8e2b7a94f13e6d2c8b0a4f7e91d3\"),\n    NONE(\"\");\n    private final String key;\n}\n",
+            "API_KEYS = {\n    # production\n    'prod': 'Wq7Lm2Rx9Tz4Kv8Np3Bd6Hs1Jf5Gy0Ue',\n}\n",
+            "webhooks:\n  partner_secrets:\n    nimbus: Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5\n  timeout: 30\n",
+        ];
+        for (text, want) in tables.iter().zip([
+            "8f2c61d0b94e7a35c1d8e60f2b7a94c3d5e1f08a6b2c49d7e3f10a8b5c6d7e2f",
+            "5c0d8e2b7a94f13e6d2c8b0a4f7e91d3",
+            "Wq7Lm2Rx9Tz4Kv8Np3Bd6Hs1Jf5Gy0Ue",
+            "Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5",
+        ]) {
+            let got: Vec<String> = found(&s, text).into_iter().map(|(_, v)| v).collect();
+            assert_eq!(got, [want], "{text}");
+        }
+        reports_none(
+            &s,
+            &[
+                "const KEYS = {\n  up: \"ArrowUp\",\n  down: \"ArrowDown\",\n};\n",
+                "PUBLIC_KEYS = {\n  'k1': 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=',\n}\n",
+                "enum TokenKind {\n    PLUS(\"+\"),\n    MINUS(\"-\");\n}\n",
+            ],
+        );
+        reports_none(
+            &s,
+            &[
+                // The string goes on and closes on the next line.
+                "notes: \"Rv7kQ2.Lm9TxWz\n  and more\"\n",
+                "Primary key: Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5\n",
+                "Cache key: 0b3f9833629a6e537815707b629157f1\n",
+                "chpasswd:\n  list: |\n    root:RANDOM\n    ops:$6$rounds=4096$saltsalt$Zk3x9Q\n  expire: false\n",
+                "def connect(host, password=\"\"):\n",
+                "r = requests.get(URL, auth=(\"user\", \"password_field\"))\n",
+                "contact: ops.team+alerts@example.com\n",
             ],
         );
     }

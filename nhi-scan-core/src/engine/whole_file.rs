@@ -19,7 +19,7 @@ const MAX_FILE: usize = 2048;
 /// (`master.key` is a master key); other extensions (`.txt`, `.secret`'s container formats)
 /// are dropped.
 const NAMING_EXTENSIONS: &[&str] = &[
-    "key", "token", "secret", "password", "passwd", "pass", "pwd", "pat", "jwt", "cookie",
+    "key", "token", "secret", "password", "passwd", "pass", "pwd", "pat", "jwt", "cookie", "psk",
 ];
 
 /// The value of a file made of one token: its bytes without surrounding white space, when they
@@ -29,7 +29,15 @@ pub(crate) fn single_value(hay: &[u8]) -> Option<Range<usize>> {
     if hay.len() > MAX_FILE {
         return None;
     }
-    let start = hay.iter().position(|b| !b.is_ascii_whitespace())?;
+    // `# ...` lines before the value (a provisioning note, Zabbix's `.psk` with a header) are
+    // no part of it.
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|b| !b.is_ascii_whitespace())
+        && hay[from + i] == b'#'
+    {
+        from = from + i + memchr::memchr(b'\n', &hay[from + i..])? + 1;
+    }
+    let start = from + hay[from..].iter().position(|b| !b.is_ascii_whitespace())?;
     let end = hay.iter().rposition(|b| !b.is_ascii_whitespace())? + 1;
     let v = &hay[start..end];
     if v.len() < 8 || !v.iter().all(u8::is_ascii_graphic) || b"{[<#-/;".contains(&v[0]) {
@@ -293,6 +301,11 @@ mod tests {
         assert_eq!(single_value(b"a = b\n"), None);
         assert_eq!(single_value(b"{\"a\":1}"), None);
         assert_eq!(single_value(b"short\n"), None);
+        assert_eq!(
+            single_value(b"# zabbix agent psk\n6793561bf37f09db\n"),
+            Some(19..35)
+        );
+        assert_eq!(single_value(b"# only a comment\n"), None);
         assert_eq!(single_value(&[b'x'; 4096]), None);
     }
 }

@@ -176,6 +176,19 @@ pub fn templated(v: &[u8]) -> bool {
     {
         return true;
     }
+    // `{{ sql_password }` : a Jinja or Handlebars expression cut at its first `}` by a format
+    // that closes a value there (an ODBC braced value, `Password={{ sql_password }};`).
+    if v.len() > 4
+        && v.starts_with(b"{{")
+        && v.ends_with(b"}")
+        && !v.ends_with(b"}}")
+        && v[2..v.len() - 1]
+            .trim_ascii()
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b' ' | b'|'))
+    {
+        return true;
+    }
     [
         (&b"${"[..], &b"}"[..]),
         (b"{{", b"}}"),
