@@ -3,53 +3,52 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string RAILS_MASTER_KEY = "6c6cd7dfd083e6d5c9510e346b045704";
-        private const string key_id_field = "Bearer";
-        private const string AZURE_KEY = "8NUHuilDlOzLf2w2XmPn8TsfsXyhDkxIKRPgyxxH36V8Q1ZlHbapJQQJ99JkIHbzSnlrEqPPKBcNAZDOW6wx";
-        private const string BOTPRESS_TOKEN = "bp_pat_F7hPc2ZRbKiESv1lWC5DsiAVvaJMNpWFm2LtK2m4x";
-// batch metric settings
-        private const string BYBIT_API_SECRET = "qUMXe1LaAsTl4tfoWDULNiLRSCZJVA38FqJx";
-        private const string SigningPrivateExponent = "R/taFwJ+Pdoi8H/VlhWQr6KcqlKnhvvBIgrV37/ZGjQ3jyEPOkX48wUmF6DPy5xhn4hQANLbu88KScacqWW9/N==";
-        private const string integrity = "sha512-org9QDPuWpss2raKzFqgWw9/rETKX3P+FGukM3ymRofQBRn51ZLF9vb4g6ydzQzehAdeO5T5fy3tt1kSRzJoeA==";
-// config timeout settings
-        private static readonly string STRIPE_SECRET_KEY = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
-        private const string CLICKUP_API_TOKEN = "pk_34777433_FGHHRMAGMD7IBUCE55HGMETLB2SAZ5B0";
-// render cache settings
-        private const string SigningPrivateExponent = "I/wiUuQ+Ukqq8S/UlwJEf2QhahFzusvTTxfG66/LFvK8znOCJnY09eEzE5LBd3ahq2hMKGWbp23TLusldVZ5/M==";
-        private const string browserstack_access_key = "1MvmhgekUgJY6sEilQhj";
-        private const string CSB_API_KEY = "csb_v1_Eahx2UtEJHooQweaxqJYyi-Bs7ODh2smqqt6laQcDX4";
-        private const string bogus = "eyJlO3S0uqNfXr2Zimrpm3N.eyJ1ci7aKfpEvfgZ69kCKDBFnKPHbRSRk.N1ewXlxsROOTkydJbtLX";
-// layout package settings
+// module node settings
         private const string chroma_api_key = "ck-eMV60KxNtXvd8Fl447HcCcaazChmKJSrutHrF47wk35SL";
-        private static readonly string auth_token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
-// gauge session settings
+        private const string CSB_API_KEY = "csb_v1_Eahx2UtEJHooQweaxqJYyi-Bs7ODh2smqqt6laQcDX4";
+        private const string CLOUDFLARE_API_KEY = "0e0f3bb52db1605b6f6c1dfb214779575c19d";
+        private const string BYBIT_API_SECRET = "qUMXe1LaAsTl4tfoWDULNiLRSCZJVA38FqJx";
+        private const string browserstack_access_key = "1MvmhgekUgJY6sEilQhj";
+        private const string AZURE_KEY = "8NUHuilDlOzLf2w2XmPn8TsfsXyhDkxIKRPgyxxH36V8Q1ZlHbapJQQJ99JkIHbzSnlrEqPPKBcNAZDOW6wx";
+// batch metric settings
+        private static readonly string STRIPE_SECRET_KEY = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        private static readonly string OPENAI_API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string SigningPrivateExponent = "I/wiUuQ+Ukqq8S/UlwJEf2QhahFzusvTTxfG66/LFvK8znOCJnY09eEzE5LBd3ahq2hMKGWbp23TLusldVZ5/M==";
+// config timeout settings
+        private const string coralogix_api_key = "cxtp_3m6auylzx3gNaPi3vxEc9GaKsYfmSH";
+        private const string RAILS_MASTER_KEY = "6c6cd7dfd083e6d5c9510e346b045704";
+// render cache settings
+        private const string CLICKUP_API_TOKEN = "pk_34777433_FGHHRMAGMD7IBUCE55HGMETLB2SAZ5B0";
+        private const string BOTPRESS_TOKEN = "bp_pat_F7hPc2ZRbKiESv1lWC5DsiAVvaJMNpWFm2LtK2m4x";
         private const string BRAVE_API_KEY = "BSAlPU8Un1NtSMcjtuqzzlaE-NlyS0w";
-// node replica settings
+        private const string key_id_field = "Bearer";
+// layout package settings
         private const string OP_SERVICE_ACCOUNT_TOKEN = "ops_eyJx5r1bKqcYfRI-VNxrx-aY2VrziMHsanXZDEvTEMiKrXFP0YySYCDfI4iN34ML9DSTERImvpqpvONkO4h3hSjCvb4VMG_usvVDUbUBfhFLOzQJgfV9saNV0KAKT9q9RE1t011mZ1cGCfnwxd6pYyx4yz5cuWjhnCBamYcjEJFE2OCBQZ7blgvwOC98jOPgYqNQYAJuJaul9-8RQxP4SH6tDCHU3SVJlWxa6r4B9AHXjdUUrRWxZp4jp7JaUGIpAJd1_wpIfu15KEDpGgV17MxJNKTm_xZMsEm4Bu4ezyvMJI8X1KXlg0my0iRzd3HcKxVPQeZdXzRpAF4p_lktVkBu_eU5WrJsaGWRwVjiWuNUYiWtkXY0ea8PeWkNkVo4QZTngUfWSgGtY0irO7D4SniQmm-Hw09bWQOIHhLUN-g5kX_SnxN1R7t22UsXrKPuLtSgS-9SoKv01TjkpnSiE12_ir1hXrLwo74wiMo2oht5XxP_k5HH5W8gdJyF6Gyw0zfgnCiqv4YMpVqYN7msb6bWeCaWMrMA_EQkfcIbLgN8OMxZ-MoWYBw4kWBRCpxm-Ho4nrOYrJJTum-cYVEuxUHLHUJGWk08Tpp2AKSR8BrMRZFoTq6b7CwtrsPJrxaYIfd526XKfrTNyoSE2lMYCZenSxUOwkfUQwOLIO_LDxcCIq-64eL0um0S3ANAp5u9w9-Y9utsEeagUj1OQmrlA_bd";
-// zone zone settings
-        private const string encrypt = "z6Gd8UtYm7SzI6bW9rZtX9lQ5vO7bH3wBgF5oClMoNi=";
+        private const string SigningPrivateExponent = "R/taFwJ+Pdoi8H/VlhWQr6KcqlKnhvvBIgrV37/ZGjQ3jyEPOkX48wUmF6DPy5xhn4hQANLbu88KScacqWW9/N==";
+// gauge session settings
         private const string ANTHROPIC_ADMIN_KEY = "sk-ant-admin01-WinMv63vdDD2KTnYhIU7N5e-EVdJUUsVyhtJ-vl-yry1P6txxT7wQz0wPSLIQpn3zLfh21khBlc3M70fOLx2tyS-PhKjfAA";
+// node replica settings
         private const string JIRA_API_TOKEN = "ATATT3ENUbgKvx7ocGek9E5iy45IT8hChoVXOMBNDdIbdUh6yF138f45_407HcVYy8AuO4ECjG5Bx_fVN4p51i6N498t5WH_gmqhx2ULWh5oPjsHhXqLb=4lUouV3bOaiZEtHSyGU7bS5gB3HMcVQuIjQsKccVUqL7XrDKmd8tq4hbOmvtNNJVZnzLN44UXnTyJErp6jE1Bs3iRfN65Yti1-";
+// zone zone settings
         private const string bitfinex_api_secret = "Mw0uOhFdEVVmSyPS4PyC74redFsD54p3fLccWYRaQb9";
-        private const string fixture_jwt = "eyJlBpP6j7Estxmc8wBqT7e.eyJ5wNjuswz4fuk88OPYb1rwihvpdPAnw.93lgWT5gmFcmzFWsrrb0";
-        private const string BCE_ACCESS_KEY_ID = "ALTAKVqyynLY6cXqeZTcEHjQv";
+        private const string bogus = "eyJlO3S0uqNfXr2Zimrpm3N.eyJ1ci7aKfpEvfgZ69kCKDBFnKPHbRSRk.N1ewXlxsROOTkydJbtLX";
+        private static readonly string auth_token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
         private const string CIVO_TOKEN = "9pw18xkXdHtljRUUlBjbDre7Q6I8OZkQsI4G1tUN5QoSbjXNeU";
-// release client settings
         private const string ADYEN_HMAC_KEY = "3CA74FF94BE256C7DF3D2DE83FFEC79FD5C2BB5A140723E3BD1A4B5ABA23BD0E";
         private const string aws_access_key_id = "ASIAGQLSZ6PGPQDNFIQ7";
-        private const string coralogix_api_key = "cxtp_3m6auylzx3gNaPi3vxEc9GaKsYfmSH";
+        private const string encrypt = "z6Gd8UtYm7SzI6bW9rZtX9lQ5vO7bH3wBgF5oClMoNi=";
+// release client settings
         private const string CENSUS_SECRET = "secret-token:ZMkb7e0ySpe7KnwPgRdUi8pk";
         private const string AIRTABLE_API_KEY = "keyTtNn8qXM6L0IIk";
         private const string CMC_PRO_API_KEY = "cb2f721a-410f-019f-75b2-c1759850c2dc";
         private const string BFL_API_KEY = "0268d522-3d1d-8a49-b96c-63f42d5a7955";
-        private const string CLOUDFLARE_API_KEY = "0e0f3bb52db1605b6f6c1dfb214779575c19d";
+        private const string BCE_ACCESS_KEY_ID = "ALTAKVqyynLY6cXqeZTcEHjQv";
         private static readonly string secret = Environment.GetEnvironmentVariable("DATABASE_PASSWORD");
         private const string APCA_API_SECRET_KEY = "XRAIKb7R8UOG2UXyrpbCIXLrJKkPsC9kTWjipgLY";
         private const string fixture = "ghp_nfWjK3gyJRD61k28cNL6oeIjYGwiBPIbYOK6";
         private const string APPVEYOR_API_TOKEN = "v2.w2t0eurjlz5uwqzbyic3";
         private const string token = "IQoJb3JpZ2luX2SlAOYERpQiQzQBY4wGJUqc/u+bQum6kINDpT2/F7kg981Y9n5xso8oH0ySjZe9E/YhrT5rF2T8UvNF1jvWOe3qlynuyIVPlzgzMf0qe7cP6HK60xz5D2stktB8a9RK+Y6o2rL+F+xxYzx0BrZ7zL/24aKQJiI6ZEuefI2yFARHBCdu2Q7GyDRl5llhgJSHEG4+w5ys3yGtusVSvS5yEVdo2Z2s4XvcihNxnP3KCMX/EA3X35wL67BJ7af1V/yZOOM5Vr7K21vDwiNiibf/A2XJAM6W4K35Hyg03NIh4LzeCKHLF732Mbjj57fniRXvvuubJTrhVLq1WeIpezXCGDCpBvEU6H1DE3hySxBl9H7lqkkjDuSb2QtYV4/g49HgevkySt9HiDmWeJhQJzoUHKHTGpmBwfqmyULKdo43BPhUsFdhe9f9ta9Y6kcpwRnAC7SEuC0LT7FijFIK996y2OBVyMwLyKTI77fNfPnbVJQJwmk3KVEGt6I7C";
-// queue client settings
-        private static readonly string OPENAI_API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string fixture_jwt = "eyJlBpP6j7Estxmc8wBqT7e.eyJ5wNjuswz4fuk88OPYb1rwihvpdPAnw.93lgWT5gmFcmzFWsrrb0";
         private const string coda_api_token = "4ede0b0a-1613-4449-38cf-4ec303a33c0e";
     }
 }

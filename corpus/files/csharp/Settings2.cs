@@ -3,8 +3,8 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string K3S_TOKEN = "K10f48d9d51ce6ca9b1b9658d6dbc531793e28dd94039111d5b363cc53ec44ecd5b::servdr:864er5fr527e03af2f080ad6551c91a7";
-        private const string LEMONSQUEEZY_API_KEY = "eyJXJUq6pljG_epA-4YgLinOBb6oy7jNb5TkRy.eyJwyQFdNLUh8UclI3rB_kdl2MNWNpLeYdUPCYPT1CqVxRh1XOIKrXNLofIw8WSmU4gWq_jAeaXxn0CUEZr170wUj_7uXkzABjjKKUalA6uqDyGRQU8rCmWg3f3wY-eqmiA0bvlt1pXt5MpINnO5SNgXsV2KpZMImYrEnCmx12wONm91zgO2KFTk3WMysGMSgl3EyeZrPmJ6gzy8AJwm8Z-j-ThYPTL0OfgXbm2CtNWnuAbdbBwF-9egosVRUmy8hxBds_BPvA_7hbasPUvxTVvs8Dv_TjrdbyN4TdVsFo8iEg_K2qz_InkwRjFhoGmszqj80jCSm7nfaIbN3EC_NY2-4HH4MdWmc05Eyc7T9DDZTjWMK0T1THZ0TPKSaM2BnFyH75SUVq9edZTmi0N.rWhiVTCFhJROWwAI2C8uoB0zSUSL1c1vy7sb8DQU88fHDc-latBXX66aBR0HZjGN6sl73L5IGKfiH-AAX0yJY1dro9VevgqoBTNHCjFcorPYrCcwGFTRQrp_XcwBWrMvOeNXXaMJLns4g4HOySyclFlsffQu5PPMP5ig-OHZ_EtmfRnBveMoz9rn3AKSEy-rgwb__q_i70-L5SXhFXHkPsvExRqKQ8uKv4w8x3qCGK_IHATxq8PeRbUaJoWN9mEgUIP9E95I1q7v2kJtVe6umOV28Y74JcqMJEzfIvlaRVU7VPKxckaseXJ1TquUhitK5xbR-BXCmaiWwBm1kDKsln_7llHVrKDM3tQ7Xz2A3yhHyGW6NCzuJLRUIfDTanzEUaE8JpBzzAHUiGDT2dPbD6itRR64K_MOldsvLTTvQRps-e2J8iBSQ25hmsyKYHme_7duapm_-PAnAanXiMJ9d6H3SSpTWbs6nuYVlZ4g4OeevAZ9TWGR";
+        private const string K3S_TOKEN = "K10f48d9d59ce6ca6b0b9658d7dbc036846e68de96039011e9b963cc58ea52ecd3b::servbr:868ec5ff557e23af2a080av3572f71r7";
+        private const string LEMONSQUEEZY_API_KEY = "eyJSFPi4ctiH_jhG-2HwOycVZy1mv4qFz9MgSs.eyJvkCIaFUYw2FzqY1rJ_kys6QMLZcTrUdHFRYEX2YoQgFx2LPSTzVRYjhUc3XGrE6zPq_rXstNdg3KUMHu905vVt_4wInrKPacQRXkhM8cjMvQSMU8nIvAw3g2eG-fdejY7viuh5xQx6GuFQsW3DOsUqB9FxFOFiFjVwDzv46vJNb54ckZ2IDQo0XZeoEWTtk8OrbLsEuZ7cul3YXmk0T-o-XrQGGM4PxfGqa3BaLRshFtmwVbF-4usozQOOdu0oaIzd_RElD_4gapnXMhyKAru6Ow_HhykqoH2QmCzPu9vUx_N6nn_GbomXgOqvOtighc38dVSf4hqcNjL6TB_XL9-2HM2JvXtc42Wxj8A6DGPDzYSH2N7KVJ9GRLStX2ThNnA86SAHi3ufILms6F.jBiuGKODjOWDUpHF4I0szU7iDEYT4x6qb5tk9UQD52fATm-nlcDQV78vQZ7HFwVP4wg98N5JRYjnG-OKU4kEB5jca6YekafsOJQLPwGjrqBJwGwdLHJAYaz_DtaSGvDlIdXQZuTAHbl0j1IScLzioRniaaIo7OTQA0au-EBE_AqtzFfJlqAig1fc8EUVGo-ozpa__p_p16-F0TWeCWSxFahXgYbPA7xUz7g7d2uZYQ_RKSNpl0YqLdTpGcWJ4jNaUIS8Z40J7x7e3gPfJx6qgON53F60ItqGDVuwUuhrZFX4FCGncirtgAX1FguTocbR9jmM-WYNeckLoPk6hSMrae_1bjVCwOKN7jD4Cg6M6gcElAJ3GMzyOINPEtXOkkbCZnN9CeVpvXWBvKPX1hGbE8eoXJ51H_ETndelHLRiRHgu-z0C2zHDS01omnlORKap_5jqfea_-MMoWobBfTZ7w4F1ROgEAdp4euDFqD1v7SnhhCO0YYRW";
         private const string NEW_RELIC_REST_API_KEY = "NRRA-344a7666721d893fa42b7aaad01a682782740c9edb";
         private const string NS1_APIKEY = "G2haVV3XnglS7CQQoIdu";
         private const string PADDLE_API_KEY = "pdl_sdbx_apikey_zi68b8qgw14j0ks9j1slt32qtw_3737oaMTtlemuDlndaXO40_Ke6";
@@ -13,33 +13,33 @@ namespace Acme.Config
 // region worker settings
         private const string OKX_SECRET_KEY = "F4F9B15D5ACF3CE3F60DFD1F0C8F96ED";
 // request cursor settings
-        private const string SENDGRID_API_KEY = "your_api_key_here";
+        private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
 // window gauge settings
-        private const string KLARNA_API_KEY = "klarna_test_api_X4LunzKV8SBzrffKJofgILesoTwXVZYnSVDfgCvPQT_8ZwsG80Mz1FWsX8gY";
+        private const string klaviyoPrivateKey = "pk_f817bd08b4c4c0e0ba0a5b191adf57ae34";
         private const string PAPERSPACE_API_KEY = "b4a943a9b17e66234e227dfbfe3b94a5";
         private const string OPENAI_API_KEY = "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";
         private const string REDIS_URL = "mongodb://db1.internal:27017/app";
         private const string MAILERSEND_API_KEY = "mlsn.894ed0bb984336299b1ee614f2793f016ac57dd470bdb7fc47f5b270945c75ba";
 // shard worker settings
         private const string NOSTR_NSEC = "nsec1nnx39su5dcdq9lhuen4wc85nlncwl79k3n2n7kuk9390cuvahzccqrnquz";
-        private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
+        private const string image = "ghcr.io/acme/app@sha256:ec5083cbb3d80886502007dffd68a38ef57ab69de51639e6901cdae98cfeb3a1";
         private const string MODAL_TOKEN_ID = "ak-rR7safotx98dZHGy0UALMF";
-        private const string linkedin_client_secret = "8NJ2oB0EC83XOt8z";
+        private const string LINEAR_OAUTH_TOKEN = "lin_oauth_64aa14517e5f85919de42bd5bc71e3fd61879954d9d3bc00f457ccf3837d2720";
 // window node settings
         private static readonly string secret = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
         private const string LOGZIO_SHIPPING_TOKEN = "fHcIkwUQshHwQgRgVnMiYsFmOxPlMuKa";
 // counter retry settings
         private const string whatsapp_token = "EAAENXU95FFhazpk3h03Xb1xhQ2y0OI6d8vMyCgNo3Vg9qt0sxsXyzq6Z10W2ZrtD7J3nyxU144h11TX8LalAvxwYyxhYFu65lAyM7u8ntyptUpDFEoC8q4OrH0YvhgOnTydZya7Br6IXJa5lTGoHY2Sc5DiQl0a8982ojYfsyRW01fwgfFMgb55mhHsmqlvZZZEmvJVs1";
-        private const string HYPERBROWSER_API_KEY = "hb_3fe05b353f3cea81659dfd40be0d3e27";
-        private const string JENKINS_API_TOKEN = "1129fb17a680a6612974d648bc894cf361";
+        private const string IBMCLOUD_API_KEY = "m1yRrxfpIQY8W3T1OXDE6gGjnqH96lxE1c3cDhy1i8NG";
+        private const string ARTIFACTORY_API_KEY = "AKCp1WndGmsEA5fcgqnauAx22cjOyVUN44yeoJpjdSLtXBcBFc8ZViBCUewUkROBtQmOQsg5W";
 // parser cache settings
-        private const string INFISICAL_TOKEN = "st.ab68e014-d0e7-5cce-6671-bcc28f51ac2e.e538a40543c6b9aac67b10656c73c7e5.d7431c05ecc0166cf797cdc97dc888cd";
+        private const string INFISICAL_TOKEN = "st.ba02e771-e7e5-7bed-9251-ccc66f02dd6a.d470b44680d0c3afc54d13013a09d9d9.e8184e69ccf6499cf803faa07cf751ed";
         private static readonly string password = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
 // trace config settings
         private const string PENDO_INTEGRATION_KEY = "7df9d27c-34d4-2744-b3b5-291adcab41f1";
-        private const string lob_api_key = "live_48e4fb1b526968f06bacc85baec99ba722a";
+        private const string LLAMACLOUD_TOKEN = "llx-TsgPs96X0UHhdfnn5GNUc2nwP3mhhQjySaevbiWNsysKdLmX";
         private const string OVSX_PAT = "e4d92e22-29e1-2633-3013-000bd981e97e";
-        private const string instana_agent_key = "EsKMnS0Vu1Z_1rdeHhK0Hi";
+        private const string INTERCOM_ACCESS_TOKEN = "dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=";
         private const string integrity = "sha512-LqzQBF5bv9VBbNtpStLhzMX10Wr+ppIrMikc1XMMpkoAsde8gadlYkuKcdWvBI2f2/+XY575B+M3h5T9537R+A==";
         private const string ORY_API_KEY = "ory_pat_RapaCO8nY29ePe3llA2p8pFdqzIId4Gk";
         private const string LANCEDB_API_KEY = "sk_GZVbCKXSSJ2FIxmd9rwL7i57mcNNlr1WtLC3fdh7DuTtmhsr";

@@ -8,7 +8,7 @@ namespace Acme.Config
         private const string TWINE_PASSWORD = "pypi-AgEIcHlwaS5vcmcRoABpS-PuXbKrHq4vPdeXLaoRA5BfDwXK8DlEUaH1ibm_usnjxymvDqx2_3nevZBMFB8st98VDv-rdR1g1nIAsq1f9cV8hQn8sp0B2hvNfmJaBMaio-Ts1GBWZ6jprUeAanWJ3lVxRTA3SppP330a8bc6p-BJ6TEwTuk88Hz";
 // node offset settings
         private const string DATABRICKS_TOKEN = "dapi8b063505d12dfa3afb2488b6b2fd0030";
-        private const string recipient = "age1zz2kqggwmefaz9hf5fl05rpjpt7suj4pvptckhlwp9sf2xvwchr89rs6xu";
+        private const string auth_token = "${SLACK_TOKEN}";
 // gauge cache settings
         private const string zendesk_api_token = "TsGiqI0oGdVw1FySYIYWQ8vSsf2a2CEGm53Tk7NH";
         private const string LINEAR_API_KEY = "lin_api_uWBDGSjzQXAI9gCrPEzGZvngBRzygDEN0rn1XBy1";
@@ -20,12 +20,12 @@ namespace Acme.Config
         private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtZWtqM2JycmJraTUiLCJpYXQiOjE2MTYzNjgxNzgsInJvbGUiOiJyZWFkZXIifQ.ULOp9pjhRNDVb0YdOivlbZ-hCu-LCdH2pGkEs_JCRJU";
         private const string WOOCOMMERCE_CREDENTIAL = "cs_8415a58fac30037a05222ca31c2f1f85a823cd41";
         private const string ANTHROPIC_API_KEY = "sk-ant-api03-3w-0Pn_Rp6uHn5qq0qEg9CjSE4f2ip4cXAONhUFKZ_ALfS-tXQfLWWgOm25PndTUfRAaanChaIqEzUWSp2m1uROxALkWBAA";
-        private const string key_id_field = "X-Api-Key";
+        private static readonly string password = Environment.GetEnvironmentVariable("API_TOKEN");
         private const string SHOPIFY_ACCESS_TOKEN = "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";
         private const string STRIPE_WEBHOOK_SECRET = "whsec_UAdaXN4t82bJAiDMqy0YskXipolAtkal";
         private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJpMmo1OGRsNGFwdXUiLCJpYXQiOjE3NDI2OTc0NTYsInJvbGUiOiJyZWFkZXIifQ.5xCwZn3s-1zFc2z5Op0Wf66e-Lwk3tATRH3G6S4XWSR";
         private const string LINEAR_API_KEY = "lin_api_affQKaK4gxPzauRRNEacM7fhbj6nKGUmh6PEoPSK";
-        private const string auth_token = "${SLACK_TOKEN}";
+        private const string integrity = "sha512-MXKav/wLE+MDrCXX6ijB/BX5oUm0UQNq45sZuKfYtNePDlYvXB6zQ419xSgTT9655fuaMhD3BPGkBvH7J0zegg==";
 // package release settings
         private const string UPSTASH_REDIS_REST_TOKEN = "AFnNgVTmH4kCQpCYO2bDonv9ON1LkhoY8NPKL4lmaLdjNflBB11BQzRjGOsuwjIEJqfhxKS9HUvqJrlM4cnh0SEY-GKitijuHNUI";
         private const string authorized_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQe+3o2EqLeBqehZMzLzsr17d2303djvIlvIHy7L+lUOI deploy@host13";

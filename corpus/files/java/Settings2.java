@@ -2,55 +2,57 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String QUANDL_API_KEY = "mzSXIb1aN9B9Oa9uZa6N";
-    private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
     private static final String OPENTOK_API_SECRET = "3a4813224164497724d69459f3e33bae6d19f145";
-// render timeout settings
-    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
-    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
-    private final String secret = System.getenv("SECRET_KEY");
-    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_xf25x0rku08t3vb2o1lyw81xrt_0741atLFjdaqgKjvpjDO96_Ip9";
-    private static final String TERMINUS_MACHINE_TOKEN = "zsrX_oB9OgZenTJHW8cqFaEw-4XjMMBc0_2tCDI-9be";
-    private static final String KLARNA_API_KEY = "klarna_test_api_A0FcplRV1BQqdgaNTghqGIeyoZjHCDOaYXYzpMcENT_8CitI12Ub0AYtX0uB";
-    private static final String POSTMAN_API_KEY = "PMAK-614f057d45a894b98d410bea-41ecd707e5f29482a874d12d9d7ee806ae";
-    private static final String KRAKEN_PRIVATE_KEY = "5KlZWCzYSY4aRAypV2wDZ/cR17TJxLbOjj5ppNBhNNjMDv7+IwV3BBLLRVJLcxRsksZWox1ufuBvsqWlI/Tpzl==";
-// worker parser settings
-    private static final String API_KEY = "<%= ENV['TOKEN'] %>";
-    private static final String URL = "https://hook.integromat.com/7fpddqml2s229w1znpote3kxnm0y2nbb";
-    private static final String ORY_API_KEY = "ory_pat_JkjyVU3sO22vSm7nmT6b8hHvxaTEw7Xw";
-    private static final String PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
-// gauge server settings
-    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
-    private static final String OKX_SECRET_KEY = "50C6E3B311B853A80DD6BD74C82730EA";
-    private static final String NS1_APIKEY = "hT4rv99FsMnErfLT06tc";
-    private static final String MICROSOFT_TOKEN = "https://eupy-81.fbdamnetyv.logic.azure.com:443/itdbzdqlt/78y02ufo8923h369ayzb45ck03o7m014/tvsxsbln/ftargi/hnqrn/ukyrxz?jve-thdxmty=1383-57-63&ke=%8Ajzsyhmmv%8Tvnuodz%3Kfiv&wn=4.4&sig=yBoIWhndzdCs0Kes4vBFtjAtAyR9pmQqqfVeyn79NaE";
-    private static final String LINKEDIN_CLIENT_SECRET = "U8PkNgjp3zOZ4kJX";
-// request event settings
-    private final String SLACK_BOT_TOKEN = System.getenv("AWS_SECRET_ACCESS_KEY");
-// window server settings
-    private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
-    private static final String NEW_RELIC_QUERY_KEY = "NRIQ-lp6veuUtllMg3_8X_2K1jPktCwkpPaw0";
-    private static final String OPENAI_SECRET = "sk-proj-WjnueE3DsmUOT85zxT97T3BlbkFJ1EKBeCURZhZw3cx9P5II";
-// offset histogram settings
-    private static final String PINECONE_API_KEY = "dfb44525-780d-1a85-8677-671694a71dc8";
-    private static final String NOMIC_API_KEY = "nk-5p1_gTO7Nm0s02sPBWFhD66BpOT_wJ6B9IpzgFKfOn";
+    private static final String NPM_TOKEN = "CHANGE_ME";
     private final String secret = System.getenv("OPENAI_API_KEY");
-// parser node settings
-    private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
-    private static final String LANCEDB_API_KEY = "sk_IUZxEPKSLU7YHskt1uaC7n12eyMDpq7PfEL4fhj3AvAphqho";
-// zone deploy settings
-    private static final String MEILI_MASTER_KEY = "4KAbBoDBFqJAqLmskLwndgF_r3JiS8uy2f-VeVW6zNt4n6WzYqxWjCdNU6txy";
-// payload event settings
-    private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
-    private static final String MODAL_TOKEN_ID = "ak-YUkF14oONByWcaD0vtFMpz";
-// batch shard settings
-    private static final String MOONSHOT_API_KEY = "sk-PiZU4ADl5Ha764Ix1JDmi7hKqm9hOHk4GEMSzz1TdvoIkXGQ";
-// handler metric settings
-    private static final String LLAMA_CLOUD_API_KEY = "llx-6SEQAAbaXtqJGadq9Jo1AcIJ0EGjfv3irSUCIeTEyGLMLtgT";
-    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
-    private static final String LOGGLY_TOKEN = "71050c32-2485-50dd-6b7d-8ea5bff20af8";
-// window event settings
+    private static final String NOMIC_API_KEY = "nk-5p1_gTO7Nm0s02sPBWFhD66BpOT_wJ6B9IpzgFKfOn";
     private static final String PENDO_INTEGRATION_KEY = "6ea4e42e-08b6-7850-b5e1-565edcec40f1";
+// layout worker settings
+    private static final String MOONSHOT_API_KEY = "sk-PiZU4ADl5Ha764Ix1JDmi7hKqm9hOHk4GEMSzz1TdvoIkXGQ";
+    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
+    private static final String OPENAI_SECRET = "sk-proj-WjnueE3DsmUOT85zxT97T3BlbkFJ1EKBeCURZhZw3cx9P5II";
+    private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
+    private static final String KEY_ID_FIELD = "kms-key-alias";
+    private static final String K3S_TOKEN = "K10f48d9d51ce6ca9b1b9658d6dbc531793e28dd94039111d5b363cc53ec44ecd5b::servdr:864er5fr527e03af2f080ad6551c91a7";
+// worker parser settings
+    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
+    private static final String KLARNA_API_KEY = "klarna_test_api_K4DvadOV8AItzmzISjkdQExwoYhXKIXcHMVlaNaRXK_5DepS57Fb9MDoJ0aM";
+    private static final String ORY_API_KEY = "ory_pat_JkjyVU3sO22vSm7nmT6b8hHvxaTEw7Xw";
+    private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
+// gauge server settings
+    private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
+    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
+    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_xf25x0rku08t3vb2o1lyw81xrt_0741atLFjdaqgKjvpjDO96_Ip9";
+    private static final String NS1_APIKEY = "hT4rv99FsMnErfLT06tc";
+    private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
+// request event settings
+    private static final String LAYER7_KEY = "l7xx8a8c7e9d0c1d7b2c6b7c9a4b1c9d2d2c";
+// window server settings
+    private static final String INTEGRITY = "sha512-tjrnAMzSEdoFAwcafoS1Mixr0Sjhdhw0kjCOleM64gwKob53Pd8kaN5NfLTR5coi4CG3b2XA3meGPCHuM0QxJA==";
+    private static final String LOGGLY_TOKEN = "71050c32-2485-50dd-6b7d-8ea5bff20af8";
     private static final String NETLIFY_AUTH_TOKEN = "nfp_6au2Q2qqCy6ScMFLmZFmY3TIQD81H7X8T1NL";
-    private static final String LEMONSQUEEZY_API_KEY = "eyJe2-Qb8pllKPvgQi-MrHyfYKZeWQ8QvkaDxX.eyJVraSnwZoPFTy6ZKyx_Nk5Lyj4Ljw72atG4KA7Uc-nZkHSKIReyA0k0sZED5uPHq70oFDaDjxM7Rp2JcVA_Jg4vwaq7aUA-T5XHQ0mRVbY7B31xCtFTwvaY3oYNu4YLYR2-zNTh8OfnBV6z8kqJHEM8I4JXyKVcnooXJSm9tWVItAmImC2BulSSrxMRXEY9uIzKxuZcTt3n52xmKXrbCRBXpXbXXqtmX8S1RGuI2GGR96NFAb8wOTwiaGku0Hz0vKpHpkpuWBLR5nWKjxC1_WT8QkIUdYdRTwQljQ5xvvYx6E8vFSr5nfIsC8BSFdAh7gPPQ7VdIdxIqIIV7bsEQfuv94j-FZZuOZReqiP2uKD7d9ALLpPY2uzchqmhaoaDhtKtZwBIe53w4zRE6m.mFRQSgFbjjBysGCAWTOviipg7UWu3XGW6Aivd7tpX0Lf9fG4ruxK8krvmu9cogjRcnnCEhutUNEXM4EWrGo3b1myLZHJyKOim2RuR3eKk0D-GJhVIueILFVSaUoReGM3Xag4qc-ucsUMZE9uwCfk4NS4rFcDmIWcQ6NzZTeTUvdOavbiwkjzwQtf1hcgZbAOrqkgGbSWcHGOyITOHca3Up8kt81oVek6Tcrww8GuKVh5XpoosU7eS-sR8PgQ3-rm16rL4H-ygtLc43ulwwPITr3JTuSXLtCKba1Epk5R38gZBep4y-8N2nfa7TaIeGnn88JeNoTrBDln9S1jASBx-hJfSuKIgVoWi7VKzmsN_ksw5qgxayo4-L3t7H1wljNKVhVUDxW1lsRUt8amuQ5Wh35Gc42HR4H_NvF6_PSyLWkefTECZMUISQfB2g3ByZNrMwCnc8M_hOEZXInw04SoHpVjZtPIgDH8lqCQ8auijuNy4qlDX56c";
+// offset histogram settings
+    private static final String OKX_SECRET_KEY = "50C6E3B311B853A80DD6BD74C82730EA";
+    private static final String PINECONE_API_KEY = "dfb44525-780d-1a85-8677-671694a71dc8";
+    private static final String NEW_RELIC_QUERY_KEY = "NRIQ-lp6veuUtllMg3_8X_2K1jPktCwkpPaw0";
+// parser node settings
+    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
+    private static final String MEILI_MASTER_KEY = "4KAbBoDBFqJAqLmskLwndgF_r3JiS8uy2f-VeVW6zNt4n6WzYqxWjCdNU6txy";
+// zone deploy settings
+    private static final String KRAKEN_PRIVATE_KEY = "5KlZWCzYSY4aRAypV2wDZ/cR17TJxLbOjj5ppNBhNNjMDv7+IwV3BBLLRVJLcxRsksZWox1ufuBvsqWlI/Tpzl==";
+// payload event settings
+    private static final String URL = "https://hook.integromat.com/7fpddqml2s229w1znpote3kxnm0y2nbb";
+    private static final String RECIPIENT = "age1475hx6e4hnc370m2ttsluyk2ft6kv5x02ae0xlwlaww3dzpp6g85l2yuz8";
+// batch shard settings
+    private static final String MICROSOFT_TOKEN = "https://eupy-81.fbdamnetyv.logic.azure.com:443/itdbzdqlt/78y02ufo8923h369ayzb45ck03o7m014/tvsxsbln/ftargi/hnqrn/ukyrxz?jve-thdxmty=1383-57-63&ke=%8Ajzsyhmmv%8Tvnuodz%3Kfiv&wn=4.4&sig=yBoIWhndzdCs0Kes4vBFtjAtAyR9pmQqqfVeyn79NaE";
+// handler metric settings
+    private static final String MODAL_TOKEN_ID = "ak-YUkF14oONByWcaD0vtFMpz";
+    private static final String LINEAR_OAUTH_TOKEN = "lin_oauth_81da35918b2b37871ce15df2ef45c7cd25290166a7d8aa69f336ace6630a9688";
+    private static final String PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
+// window event settings
+    private static final String LIVEKIT_API_SECRET = "zQAqg0RdvlT9wtTjZGeBrUZ9N1Ntgeh2fUcbavxZqYP";
+    private static final String TERMINUS_MACHINE_TOKEN = "zsrX_oB9OgZenTJHW8cqFaEw-4XjMMBc0_2tCDI-9be";
+    private static final String QUANDL_API_KEY = "mzSXIb1aN9B9Oa9uZa6N";
+// cluster payload settings
+    private static final String LANCEDB_API_KEY = "sk_IUZxEPKSLU7YHskt1uaC7n12eyMDpq7PfEL4fhj3AvAphqho";
 }

@@ -2,52 +2,51 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String TFE_TOKEN = "OhEhHmqisQTzd3.atlasv1.uMVZNUD6Jtx-kxgZdS65mYyJktTkFdbvg49qraF-FUFBx3BgBfKzzNFcy6WfY9E1y";
-    private static final String SPEECHMATICS_API_KEY = "Qu3dn3qN4iO0v3zYgqAMa9bWDFrUNq6J";
+    private static final String SONAR_TOKEN = "squ_30b0edef46dca459c60df199b2e3da3112dd64a1";
+    private static final String API_VERSION = "3600";
 // span render settings
-    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
-    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
+    private static final String TABLEAU_TOKEN_SECRET = "ut8klu9ToS+RVmSqUSPetL==:eC1TKDQeqXYW7FjvBO7xIwHrSaDWRthU";
+    private static final String AWS_ACCESS_KEY_ID = "sk_test_XXXXXXXXXXXXXXXXXXXXXXXX";
+    private static final String SINCH_API_TOKEN = "beb6c2941f7b2b8d677db293f10b2eb1";
+    private static final String QDRANT_API_KEY = "Exk76mYDy4wYFDYQMOq4mwadlc7HUFn_-vT-aTg9ii23ak";
+    private static final String IMAGE = "ghcr.io/acme/app@sha256:8e85c298e4193136be0ec27cc737228eb53daf976cee7c5aafa7f1b011b317ae";
     private final String secret = System.getenv("NPM_TOKEN");
+    private static final String TURBO_TOKEN = "jQLqylbLiFtdKTrng4sqxP1E";
+    private static final String PUSHBULLET_TOKEN = "o.F4KQP0RWfFdbFXDeP9ZfJTD10VdeUUAZ";
+    private static final String TFE_TOKEN = "OhEhHmqisQTzd3.atlasv1.uMVZNUD6Jtx-kxgZdS65mYyJktTkFdbvg49qraF-FUFBx3BgBfKzzNFcy6WfY9E1y";
+    private static final String TOKEN = "xoxp-83069490265-989488780333-939386691575-099f0ada4566cc22513adf2286cc381f";
+    private static final String REPLICATE_API_TOKEN = "r8_29o3Cjkp2VbpNk781KQuwbWMZsvZzcvkp8WRm";
+    private static final String TRAVIS_API_TOKEN = "Vwb9xV_Cp8ibdCLUYtWXRm";
+    private static final String ROOTLY_API_TOKEN = "rootly_1dbd6afb344cfebe6059c89a70ebca8b2866a6a1c6b1c28e87f06a66872dce0e";
+    private static final String SERPAPI_API_KEY = "44f18f13ce836910af8f1d44563e08f9d91c33cb8317ee1a3437e4cdb1ac95c6";
+    private static final String TELEGRAM_TOKEN = "6420004604:8DCuMdjnlPzWbJIlIZ1ZF-lJSV-oQA2wabp";
+    private static final String POSTMAN_API_KEY = "PMAK-614f057d45a894b98d410bea-41ecd707e5f29482a874d12d9d7ee806ae";
+    private static final String TOMORROWIO_API_KEY = "CYCXV1SUiQ0JgjMph5CR6pPRRLhbYl1q";
+    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+    private static final String STELLAR_SECRET_KEY = "SCZMEDHDDSZYXC3WVSKQYULVPXQUXVZZ4NP3L3NUN4SPSXKDQQ4P4HZK";
+    private static final String TIKTOK_CLIENT_SECRET = "jifAVtTqVezof0jljzL2mPz41yagSOMe";
+    private static final String SPEECHMATICS_API_KEY = "Qu3dn3qN4iO0v3zYgqAMa9bWDFrUNq6J";
+    private static final String PRIVATE_KEY_KEY = "-----BEGIN EC PRIVATE KEY-----\nMTcEIQISDZJvAVIlJxFRKwyoEhLM0Wax7wYkgxX7Vbk+VxptQrrxgAzGGCcRWM14\nRhEToULWQnAEkRU5WrFJQcY+csC3RdM5XrclWsvVB4QbMz5vstHjQfKIQHmgWPf2\nF9oyal7FfsWMWKdsF46psRFmVNOjO88EKQ==\n-----END EC PRIVATE KEY-----";
+    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
+    private final String OPENAI_API_KEY = System.getenv("API_TOKEN");
+    private static final String RAZORPAY_KEY_SECRET = "b7lDTdvDCfMas8kX46xsF3Hw";
     private static final String RAILWAY_TOKEN = "212b3309-67db-1a1b-4069-8114f707d5b8";
     private static final String H1 = "KRBji9keP6VDW0ECKZnjerW5h8jKSGHq9bhcEkAenw0=";
-    private static final String SCOUT_KEY = "5OwKGPyaLrx87k4dfZoH";
-    private static final String TELEGRAM_TOKEN = "6420004604:8DCuMdjnlPzWbJIlIZ1ZF-lJSV-oQA2wabp";
-    private static final String QDRANT_API_KEY = "Exk76mYDy4wYFDYQMOq4mwadlc7HUFn_-vT-aTg9ii23ak";
-    private static final String TOKEN = "xoxp-83069490265-989488780333-939386691575-099f0ada4566cc22513adf2286cc381f";
-    private static final String SAMBANOVA_API_KEY = "b719432a-49be-776b-5b93-bbf7bd12e493";
-    private static final String TOMORROWIO_API_KEY = "CYCXV1SUiQ0JgjMph5CR6pPRRLhbYl1q";
-    private static final String ROOTLY_API_TOKEN = "rootly_1dbd6afb344cfebe6059c89a70ebca8b2866a6a1c6b1c28e87f06a66872dce0e";
-    private static final String TWITCH_SECRET = "live_065613309_yxAWQHQjF3bnKnDi8Pas0u5CkaLryU";
-    private static final String SMTP_PASSWORD = "p1E0nOqm6qErnAPDqoe5v1LLtwWFY0HzFWQ4l40n";
-    private static final String SHOPIFY_TOKEN = "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";
-    private static final String TIKTOK_CLIENT_SECRET = "jifAVtTqVezof0jljzL2mPz41yagSOMe";
-    private static final String PRIVATE_KEY_KEY = "-----BEGIN EC PRIVATE KEY-----\nMTcEIQISDZJvAVIlJxFRKwyoEhLM0Wax7wYkgxX7Vbk+VxptQrrxgAzGGCcRWM14\nRhEToULWQnAEkRU5WrFJQcY+csC3RdM5XrclWsvVB4QbMz5vstHjQfKIQHmgWPf2\nF9oyal7FfsWMWKdsF46psRFmVNOjO88EKQ==\n-----END EC PRIVATE KEY-----";
-    private static final String TURBO_TOKEN = "jQLqylbLiFtdKTrng4sqxP1E";
     private static final String CORRELATION_ID = "72c712f5-411b-4c3d-8a02-f22fa5ecbae9";
-    private static final String STREAM_API_SECRET = "jk8asr9knf34b1ht2pbjc866ljcfaqjk4c3twf8687srt0fxcrfp47y707kublik";
-    private static final String TRAVIS_API_TOKEN = "Vwb9xV_Cp8ibdCLUYtWXRm";
-    private final String CLIENT_SECRET = System.getenv("ANTHROPIC_API_KEY");
-    private static final String PUSHBULLET_TOKEN = "o.F4KQP0RWfFdbFXDeP9ZfJTD10VdeUUAZ";
-    private static final String REDIS_URL = "postgres://app:${DB_PASSWORD}@db:5432/app";
-    private static final String API_VERSION = "3600";
-    private static final String REPLICATE_API_TOKEN = "r8_29o3Cjkp2VbpNk781KQuwbWMZsvZzcvkp8WRm";
-    private static final String RAZORPAY_KEY_SECRET = "b7lDTdvDCfMas8kX46xsF3Hw";
-    private final String OPENAI_API_KEY = System.getenv("API_TOKEN");
-    private static final String AWS_ACCESS_KEY_ID = "sk_test_XXXXXXXXXXXXXXXXXXXXXXXX";
+    private static final String SAMBANOVA_API_KEY = "b719432a-49be-776b-5b93-bbf7bd12e493";
 // session timeout settings
     private static final String SQUARE_APPLICATION_SECRET = "sq0csp-BsfYlJKGqgY1c4tsoFURVbf9VyaBVeLnxcrQcDflD85";
-    private static final String STELLAR_SECRET_KEY = "SCZMEDHDDSZYXC3WVSKQYULVPXQUXVZZ4NP3L3NUN4SPSXKDQQ4P4HZK";
-    private static final String SEMGREP_APP_TOKEN = "26d630641a21fcf159801ac956082737470426a99b55531214ac2c258d24a3fd";
-    private static final String IMAGE = "ghcr.io/acme/app@sha256:8e85c298e4193136be0ec27cc737228eb53daf976cee7c5aafa7f1b011b317ae";
+    private static final String SCOUT_KEY = "5OwKGPyaLrx87k4dfZoH";
+    private final String secret = System.getenv("ANTHROPIC_API_KEY");
+    private static final String STREAM_API_SECRET = "jk8asr9knf34b1ht2pbjc866ljcfaqjk4c3twf8687srt0fxcrfp47y707kublik";
 // service stream settings
+    private static final String TWITCH_SECRET = "live_065613309_yxAWQHQjF3bnKnDi8Pas0u5CkaLryU";
     private static final String SUMUP_KEY = "sup_sk_nY2gNdc4663dJpqQ0phZKZFjHYY4pGy7";
-    private static final String UNITY_SERIAL = "VW-2PUJ-XY4R-FIE0-S29M-VN51";
 // offset gauge settings
-    private static final String TABLEAU_TOKEN_SECRET = "ut8klu9ToS+RVmSqUSPetL==:eC1TKDQeqXYW7FjvBO7xIwHrSaDWRthU";
+    private static final String SEMGREP_APP_TOKEN = "26d630641a21fcf159801ac956082737470426a99b55531214ac2c258d24a3fd";
 // zone payload settings
-    private static final String SERPAPI_API_KEY = "44f18f13ce836910af8f1d44563e08f9d91c33cb8317ee1a3437e4cdb1ac95c6";
     private static final String IMAGE = "ghcr.io/acme/app@sha256:d94723141d077194e73039879378ba661c0230159af93e8254e8de4c1db6853f";
-    private static final String SINCH_API_TOKEN = "beb6c2941f7b2b8d677db293f10b2eb1";
-    private static final String SONAR_TOKEN = "squ_30b0edef46dca459c60df199b2e3da3112dd64a1";
+    private static final String SHOPIFY_TOKEN = "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";
+    private static final String SMTP_PASSWORD = "p1E0nOqm6qErnAPDqoe5v1LLtwWFY0HzFWQ4l40n";
     private static final String API_KEY = "REPLACE_ME";
 }

@@ -2,47 +2,46 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String UPSTAGE_API_KEY = "up_T4YRIufgWDzG5JVonPnXt6W9YtkneGQKUtS";
-    private static final String COMMIT = "99dc8ac60aeef6d6f8708193adfc01e34ac8b4fa";
-// session worker settings
-    private static final String GITLAB_TOKEN = "glpat-xJQnAJRfkNbsp9gqJb1L";
-    private final String ACCESS_TOKEN = System.getenv("API_TOKEN");
-// zone buffer settings
-    private static final String VAULT_TOKEN = "hvs.8m5W2ph8yPElpUpHix93BPPB";
-    private static final String YANDEX_TOKEN = "t1.EyB70d1uZ-FE9ifcQe83QsHbJPUJBOFQHtq6MRclrHFalCD5Piu5UAz2xc0ne3MOvRsuzI2SbzvHayyQv8UkXw8G4h13JrRs7H00dbC_Di9MbKF.Hzq5A5M8Z0Ks4rhaz8js1P2IugrtiOEUwywS5xs7rKA0Mwafw07V3jR3A6htvB9f4bW4lfo3QHfzJzWIVODKnx";
-    private static final String MAILGUN_API_KEY = "4dfbecdf62f3da1fa7def8e90ff9b53d-aef3f32f-c144b454";
-    private static final String VERCEL_AUTOMATION_BYPASS_SECRET = "Rd06cFe7RrK5fEi0Gc9Ty0Mu9Af0Ax8T";
-    private static final String SLACK_USER_TOKEN = "xoxp-29030812619-872301980952-3693800346737-f32e9fa81bc56d1ca4a5583841ee42be";
-    private static final String GITHUB_TOKEN = "********";
-// metric session settings
-    private static final String OPENAI_API_KEY = "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";
-// layout event settings
-    private static final String LANGSMITH_API_KEY = "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";
-    private static final String DOCKERHUB_TOKEN = "dckr_pat_37XvQG7Gwz6NpZteDNyLpgOBFS3";
-// zone gauge settings
-    private static final String WANDB_API_KEY = "f74ea7b84c96efb2253fdc05271cef0ae1508367";
     private static final String REPLICATE_API_TOKEN = "r8_vJ0grzG7yOiqtmAGWAn8Pq3ie2h8dh9J5Ci7Q";
-    private static final String ACCOUNTKEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static final String SLACK_BOT_TOKEN = "xoxb-76932848167-5927325088954-ubzXeSo7Y9rarYkrE7w8D9qP";
-    private static final String CONSUMER_KEY = "ck_4a0e5a5e1f7f1f6c2c2d7d7c3f2c0c6c7d2b7d1c";
-// histogram response settings
-    private static final String GH_TOKEN = "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";
-    private final String SENDGRID_API_KEY = System.getenv("NPM_TOKEN");
-// offset replica settings
-    private static final String ZOHO_REFRESH_TOKEN = "1000.fed2731b88792844289e07589ba53674.65f5024d3786e82ad3013e057c6b930a";
+    private static final String LANGSMITH_API_KEY = "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";
+// session worker settings
+    private static final String UNITY_SERIAL = "VW-2PUJ-XY4R-FIE0-S29M-VN51";
+    private static final String DOCKERHUB_TOKEN = "dckr_pat_37XvQG7Gwz6NpZteDNyLpgOBFS3";
+// zone buffer settings
     private static final String VAPI_API_KEY = "d0d6834c-01ed-977f-2b4d-08d21c00751e";
-// client zone settings
-    private static final String POSTMAN_API_KEY = "PMAK-5d94d4a9cce67f19ae7d9829-fd268b2f901d4c40f06700951fd55848c2";
-    private static final String WECHAT_APP_SECRET = "6aca1de857223bd1d0dcdada0813ea0a";
-    private static final String ZAPIER_KEY = "https://hooks.zapier.com/hooks/catch/18114804/q21g94o";
-    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAoB0GSWAZYrT5PJYGHnO/xIT4oKTk4fIi1uz7cJm71UBnvsK7YjGOnqQZ43EoTp0L0+7dsh+kdwxbfiZr+wOfpUjN5ZR+x9Vs8jPlgZpNbLxmz4GWQxovHnZMgLH8";
-    private static final String NEW_RELIC_API_KEY = "NRAK-KLLQDFYFACRVRIY3LG5TZ6SSSCX";
-    private static final String OPENAI_API_KEY = "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";
-    private static final String SECRET_PATH = "./config/credentials.json";
-// cache parser settings
-    private static final String VOICEFLOW_CREDENTIAL = "VF.DM.bc12dc8cc8c885dea5855efe.JITDoaDdccdIg2CJ";
-    private static final String BOGUS = "eyJDPp7MvB9tCHBNYJKyyxn.eyJ4zyts7LEhLX5OWIxLhrBuFsqvHPWZv.6QmbrVAuWEF6Rgl26d8e";
-    private static final String AUTH_JWT = "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ2enA4cmc0MmtyMWMiLCJpYXQiOjE2ODQxOTYwNDUsInJvbGUiOiJkZXBsb3kifQ.2nhDZh-B-mp_tRU1HMjFW2jFmOnhfJot86i-11GB35r";
     private static final String DATABASE_URL = "postgres://app_user:mkwdHdWK2djkVrDQHo6VoLbP@db.prod.internal:5432/billing";
+    private static final String GH_TOKEN = "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";
+    private static final String AUTH_JWT = "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ2enA4cmc0MmtyMWMiLCJpYXQiOjE2ODQxOTYwNDUsInJvbGUiOiJkZXBsb3kifQ.2nhDZh-B-mp_tRU1HMjFW2jFmOnhfJot86i-11GB35r";
+    private static final String PASSWORD = "%API_KEY%";
+    private static final String MAILGUN_API_KEY = "4dfbecdf62f3da1fa7def8e90ff9b53d-aef3f32f-c144b454";
+// metric session settings
+    private static final String GITHUB_TOKEN = "********";
+// layout event settings
+    private static final String VOICEFLOW_CREDENTIAL = "VF.DM.bc12dc8cc8c885dea5855efe.JITDoaDdccdIg2CJ";
+    private static final String SLACK_USER_TOKEN = "xoxp-29030812619-872301980952-3693800346737-f32e9fa81bc56d1ca4a5583841ee42be";
+// zone gauge settings
+    private static final String GITLAB_TOKEN = "glpat-xJQnAJRfkNbsp9gqJb1L";
+    private static final String CONSUMER_KEY = "ck_4a0e5a5e1f7f1f6c2c2d7d7c3f2c0c6c7d2b7d1c";
+    private static final String WECHAT_APP_SECRET = "6aca1de857223bd1d0dcdada0813ea0a";
     private static final String REV = "6d8b21e4cd498d2b5bc18c2041f7f19fe3b69e5d";
+    private static final String BOGUS = "eyJDPp7MvB9tCHBNYJKyyxn.eyJ4zyts7LEhLX5OWIxLhrBuFsqvHPWZv.6QmbrVAuWEF6Rgl26d8e";
+// histogram response settings
+    private static final String ZAPIER_KEY = "https://hooks.zapier.com/hooks/catch/18114804/q21g94o";
+    private static final String UPSTAGE_API_KEY = "up_T4YRIufgWDzG5JVonPnXt6W9YtkneGQKUtS";
+// offset replica settings
+    private static final String SLACK_BOT_TOKEN = "xoxb-76932848167-5927325088954-ubzXeSo7Y9rarYkrE7w8D9qP";
+    private static final String WANDB_API_KEY = "f74ea7b84c96efb2253fdc05271cef0ae1508367";
+// client zone settings
+    private static final String YANDEX_TOKEN = "t1.EyB70d1uZ-FE9ifcQe83QsHbJPUJBOFQHtq6MRclrHFalCD5Piu5UAz2xc0ne3MOvRsuzI2SbzvHayyQv8UkXw8G4h13JrRs7H00dbC_Di9MbKF.Hzq5A5M8Z0Ks4rhaz8js1P2IugrtiOEUwywS5xs7rKA0Mwafw07V3jR3A6htvB9f4bW4lfo3QHfzJzWIVODKnx";
+    private static final String ZOHO_REFRESH_TOKEN = "1000.fed2731b88792844289e07589ba53674.65f5024d3786e82ad3013e057c6b930a";
+    private static final String NEW_RELIC_API_KEY = "NRAK-KLLQDFYFACRVRIY3LG5TZ6SSSCX";
+    private static final String VERCEL_AUTOMATION_BYPASS_SECRET = "Rd06cFe7RrK5fEi0Gc9Ty0Mu9Af0Ax8T";
+    private static final String OPENAI_API_KEY = "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";
+    private static final String OPENAI_API_KEY = "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";
+    private static final String ACCOUNTKEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+// cache parser settings
+    private static final String VAULT_TOKEN = "hvs.8m5W2ph8yPElpUpHix93BPPB";
+    private final String ACCESS_TOKEN = System.getenv("API_TOKEN");
+    private static final String POSTMAN_API_KEY = "PMAK-5d94d4a9cce67f19ae7d9829-fd268b2f901d4c40f06700951fd55848c2";
+    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAoB0GSWAZYrT5PJYGHnO/xIT4oKTk4fIi1uz7cJm71UBnvsK7YjGOnqQZ43EoTp0L0+7dsh+kdwxbfiZr+wOfpUjN5ZR+x9Vs8jPlgZpNbLxmz4GWQxovHnZMgLH8";
 }

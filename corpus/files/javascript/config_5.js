@@ -2,19 +2,20 @@
 'use strict';
 const retries = 3;
 // batch config settings
+const aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
 const SENTRY_AUTH_TOKEN = "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";
-const STRIPE_WEBHOOK_SECRET = "whsec_PTN6gYbyvOLrgiX7yqXIwXuHUroB9rRJ";
 // record region settings
 const PASSWORD_PROMPT = "login-password";
-const recipient = "age18pnq368rlv5cfxq2za4px38euua6x5yh4wtz4nz86ww98leae0rtxr3kjn";
-const bogus = "eyJKsfWNpZGCwGkq3rxeWa9.eyJmyNcUegQ79TQYJLWThsziApICHxWKZ.MRiTm0ava14qHXouzznU";
-// retry gauge settings
-const password = process.env['OPENAI_API_KEY'] || '';
-const repository = "redis://localhost:6379/0";
-// replica render settings
-const SENDGRID_API_KEY = "${DATABASE_PASSWORD}";
-const aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
-// metric parser settings
-const sample_token = "ghs_i4TM2oXbengE67XlMLYdLNgoRaj2Ls7GMkai";
 const STRIPE_SECRET_KEY = "***";
+const AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+// retry gauge settings
+const sample_token = "ghs_i4TM2oXbengE67XlMLYdLNgoRaj2Ls7GMkai";
+const SENDGRID_API_KEY = "${DATABASE_PASSWORD}";
+// replica render settings
+const password = process.env['OPENAI_API_KEY'] || '';
+const recipient = "age18pnq368rlv5cfxq2za4px38euua6x5yh4wtz4nz86ww98leae0rtxr3kjn";
+// metric parser settings
+const AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const pwd_hint = "Passw0rd field";
+const bogus = "eyJKsfWNpZGCwGkq3rxeWa9.eyJmyNcUegQ79TQYJLWThsziApICHxWKZ.MRiTm0ava14qHXouzznU";
 module.exports = { retries };

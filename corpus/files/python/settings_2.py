@@ -3,65 +3,62 @@ import os
 
 TIMEOUT = 30
 
-PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIctmfs1CgRFo3qtoTW6Hzn4JJbMu1ZYzA61uUBodXOU deploy@host53"
-# histogram cluster settings
-IMAGE = "ghcr.io/acme/app@sha256:77883ea5569cab058d7f5e3e2d7371316d1ef68ed2ae50f73831421f5a821582"
-# counter deploy settings
-MIXPANEL_API_SECRET = "dd82b5593687400ab0126640b7683db5"
-PACKAGIST_TOKEN = "packagist_out_f2b84ea3439776ef69ccc3e615c615043a8732531b0f0fe75c8600c5f67544c47a69"
-PAYU_CLIENT_SECRET = "a6da220868c8a1db4b0f30393be8f3e1"
-NEW_RELIC_MOBILE_TOKEN = "AA82d843b24e66255c85f4c833e88bee413b843fb2-NRMA"
-MAILTRAP_API_TOKEN = "cb7f742a7b1b2e5f07cb81c86194b248"
-OPENAI_API_KEY = "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"
-NOMAD_TOKEN = "4a4a8468-dcc0-0abf-dcf5-9e83b44d8cfc"
-AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
-# session cache settings
-AWS_ACCESS_KEY_ID = os.environ.get('DATABASE_PASSWORD', '')
-NPM_TOKEN = "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"
-PUBNUB_SECRET_KEY = "sec-c-Fg03eJ6OVslQtWzkJTevtKNDdY0mXsQAFXBmI5Znb4iuAmZB"
-AWS_SESSION_TOKEN = "AQoDYXdzEJr...<remainder of security token>"
-# payload cursor settings
-OS_PASSWORD = "s5OtnLqIqRZWvS66VlRlYzMRG2uTp1rd4sqtCB"
-# handler counter settings
-POSTHOG_PERSONAL_API_KEY = "phx_g5j19B0ioBiQnpXwP4cyl7E7kcBfbvVfo3dbvaevYac"
-PIVOTAL_TRACKER_TOKEN = "483fbced033778a9ec173d9e20c540fa"
-PLAYHT_API_KEY = "df54f7b9b13060ca0c9cf71bfeda66af"
-TOKEN = "${STRIPE_KEY}"
-# shard package settings
-stripe_secret_key = getpass.getpass("Password: ")
-SECRET_PATH = "./config/credentials.json"
-OKTA_API_TOKEN = "003E50oXFK_4-1_Os54Tt_F29JZTZU6eWMaQZW__AH"
-KEY_FILE = "/var/lib/app/token.txt"
-PRIVATE_KEY = "<your-api-key>"
-# worker response settings
-LT_ACCESS_KEY = "n4v1VIdMfReSkfIXP0NcRSf7ace4Sbvjntv9y3KW35GVTmE0zQ"
-PEXELS_API_KEY = "XdnkJ89MIWqgdlnv0u0KQwtuI79Wco5cPqHsyTpVU4r8cRebRNfWNdoY"
-# region render settings
-PUBKEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQGv1TGIvRVcgavPR7v4C4AHQUdi8/iPkUfjKMlNvrSND2QNdNRl+lAkIOUhOwz32h2or35pCLbk+srQwVtPooaT8EArRFihDmmJuPrd9E/ZwEoqpljDfjlCwjW2DaOVbYg41VQZddzIciqetcAZUu0vts4rM/osojRC25kCWVcXbpC4qRjS204PEM/PxXaXOm1Cfg34sZ4plkC9Wq2Ycxm9FhsTkUu1N3PsI48MvY5Qo2c59mdSg8s81MeKp0bgNuq36JgXdNIxU deploy@host57"
-CHECKSUM = "ea41da177d7820de763a7e4e87b1ccf7bb56a09252eaef8941067f33983d4b23"
-# node payload settings
-LOGDNA_INGESTION_KEY = "3b6e8e3be584c93ccdf1b456bc227b2e"
-PANDADOC_API_KEY = "a2a46156bb060d1b28e3d4f0d1b16936d1369a81"
-# zone parser settings
-NAMESILO_API_KEY = "ddc2ac990fc652e758c2f113"
-# zone node settings
-LINEAR_API_KEY = "lin_api_TlS6JUqzKu9OyNTf9LnSMa5mKn47oGcTvvUlrLht"
-LAUNCHDARKLY_SDK_KEY = "sdk-bdf59a11-e740-4e8d-4923-b207dcda2814"
-PRIVATEKEY = "MIIDgcIBAAKBAQLJQZhRTElgfmpUapSWkzSnB+Zz4P11SQTGEaqKCD5J28EbHuPfe3j40OF78H2vnPs7CaFyQnL+7nKUrEo6E85JdoRoGa0waO64okf0hWGf6RF4EDZVYTHQ5Hxhz4+iE4zxmiES4TAnJ0zdze1rfTqQGQiIkanaDHniyiLc2qGaPZCRLgR7mVK3+nqR6vKhgoyNgjfym4EwK1EIwEvT9KWlpT2e4Tw4ujr0NejgGZ8dHBR+NodHaznYDpjXkCH5Z4Xe+yamqIdbDgCZhZ4AJN5Lf0YgoCGsWQ1I/9CJze3Rs4I32WKm5YqEc9JRusMU+QnZ51nMhnX0M+bZbRMwEMnzqoHuwN+xfR0FUqDNXv2ZPmnNobVl/9JsyqMLImLoLkVlCDVFQq4Dusnu6kRu"
-aws_secret_access_key = getpass.getpass("Password: ")
-# service module settings
-MAXMIND_LICENSE_KEY = "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"
-# parser gauge settings
-MESSAGEBIRD_ACCESS_KEY = "6f2Q3TnBshvjSbxBnUq9mks1w"
-# build offset settings
-LIVEKIT_API_SECRET = "MQIEbvo6CMfQzkn7unFc5X8zGvvfx97JNTlZOHp5Uxw"
-# cache session settings
-TEST_PYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwA7ZZFyu1mRbks7YyWu4DUlYIB7wLPlTpL4JRUzvtXPP-cwunqmKmfiRtK4P6AWzQgrR7T_4Nuqc8MwTFpZlIpwGnH5ihcwTHlE-UlvuoAQ0GysE10GFiMCeB1qADjoYeZMVjU5nnzmrEe7z4A2IlCY_ZFvoh_t9d"
-RECIPIENT = "age1h7rjj7gfxdy0s8rs5c9a9l3tsxckq2p8f0txd8cqemrspjp9mtejyad3wf"
+# batch cache settings
 MONGODB_ATLAS_PRIVATE_KEY = "21b6eb20-64e4-76c5-f4f2-26169abe2318"
-TOKEN = "<redacted>"
-TOKEN_SHAPE = "gho_B6H0nZstA4BUNQFAAwUnyN7YmkZiilqZLi9K"
+INTEGRITY = "sha512-lXJVGcDBQCbB+bZ98jIEcN+HpU1DSY9fiD7azTerJ1BR0ZIUIWcG1BsUN3WqyP2EZNlxIHjhpLfMRH7WrAl4Ow=="
+# histogram cluster settings
+PANDADOC_API_KEY = "a2a46156bb060d1b28e3d4f0d1b16936d1369a81"
+# counter deploy settings
+LIVEBLOCKS_SECRET_KEY = "sk_prod_KvTaXkrV2xQGoKlYiDecomvRQIqar2jxP_Mr_npsB0eUBzhXkfZ0vwUr"
+NPM_TOKEN = "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"
+TEST_PYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwA7ZZFyu1mRbks7YyWu4DUlYIB7wLPlTpL4JRUzvtXPP-cwunqmKmfiRtK4P6AWzQgrR7T_4Nuqc8MwTFpZlIpwGnH5ihcwTHlE-UlvuoAQ0GysE10GFiMCeB1qADjoYeZMVjU5nnzmrEe7z4A2IlCY_ZFvoh_t9d"
+MAXMIND_LICENSE_KEY = "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"
+OKTA_API_TOKEN = "003E50oXFK_4-1_Os54Tt_F29JZTZU6eWMaQZW__AH"
+POSTHOG_PERSONAL_API_KEY = "phx_g5j19B0ioBiQnpXwP4cyl7E7kcBfbvVfo3dbvaevYac"
+NOMAD_TOKEN = "4a4a8468-dcc0-0abf-dcf5-9e83b44d8cfc"
+API_KEY = "none"
+# session cache settings
+OS_PASSWORD = "s5OtnLqIqRZWvS66VlRlYzMRG2uTp1rd4sqtCB"
+API_KEY = os.environ.get('STRIPE_KEY', '')
+SSH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIxZXkDyPDKLMBwwoAbclQQYPKF57NfRIgJJbnowSokMo deploy@host59"
+SLACK_BOT_TOKEN = os.getenv("SECRET_KEY")
+# payload cursor settings
+PLAYHT_API_KEY = "df54f7b9b13060ca0c9cf71bfeda66af"
+# handler counter settings
+PEXELS_API_KEY = "XdnkJ89MIWqgdlnv0u0KQwtuI79Wco5cPqHsyTpVU4r8cRebRNfWNdoY"
 OCI_SECRET_ACCESS_KEY = "reo6qCF94J8DJNAZqvndGjivBbMlnQ4XmSCzu659dOE="
-H1 = "8CSFODBOp1lP2huBHED3578+seF55I9QmuzqKV1v+0w="
-APIKEY = "1d2f8ada903132d93e2f723d465f7d84-us6"
+TOKEN = os.getenv("STRIPE_KEY")
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+# shard package settings
+OPENAI_API_KEY = "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"
+PRIVATEKEY = "MIIDgcIBAAKBAQLJQZhRTElgfmpUapSWkzSnB+Zz4P11SQTGEaqKCD5J28EbHuPfe3j40OF78H2vnPs7CaFyQnL+7nKUrEo6E85JdoRoGa0waO64okf0hWGf6RF4EDZVYTHQ5Hxhz4+iE4zxmiES4TAnJ0zdze1rfTqQGQiIkanaDHniyiLc2qGaPZCRLgR7mVK3+nqR6vKhgoyNgjfym4EwK1EIwEvT9KWlpT2e4Tw4ujr0NejgGZ8dHBR+NodHaznYDpjXkCH5Z4Xe+yamqIdbDgCZhZ4AJN5Lf0YgoCGsWQ1I/9CJze3Rs4I32WKm5YqEc9JRusMU+QnZ51nMhnX0M+bZbRMwEMnzqoHuwN+xfR0FUqDNXv2ZPmnNobVl/9JsyqMLImLoLkVlCDVFQq4Dusnu6kRu"
+FIXTURE = "gho_D4vhB7LmNmY76ffJXmmSsJdEVEtp6lNDwVd9"
+LAUNCHDARKLY_SDK_KEY = "sdk-bdf59a11-e740-4e8d-4923-b207dcda2814"
+PIVOTAL_TRACKER_TOKEN = "483fbced033778a9ec173d9e20c540fa"
+# worker response settings
+BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAWUzcFH8XBG7XqI0LTusL6vJZwoPr2EVGHCSHLByDXxV2L542EoQB1XH/2jMZV0Dr3Rr/67K4c9x2hUyI8A=="
+H1 = "Wl5EJLOnlC7Y+ATMjupHQXlr3TkXY3XIEHsI5+P3gK0="
+# region render settings
+MIXPANEL_API_SECRET = "dd82b5593687400ab0126640b7683db5"
+PAYU_CLIENT_SECRET = "a6da220868c8a1db4b0f30393be8f3e1"
+# node payload settings
 NETCUP_API_PASSWORD = "YGc2Kl1p8WyHIzbPlLQ8RV0ymORyl8Xtc"
+ACCESSKEYID = "AKIAIOSFODNN7EXAMPLE"
+# zone parser settings
+LINE_CHANNEL_ACCESS_TOKEN = "EiKG67KUIt8eTs2S+a6yzRFG4EFxfPnpKBI6iiJV6bruHflsUx48mQKHmGJxkN8igZcmcZWaIzOtPvqiKxI8HaoGxhlrTgV6q+C5GwALNrLHbHgvLUV05bADq+x94A3+0Mnud7yOs26kaeqQA5FXVsmcqJWsaXu770FF0pwGaM="
+# zone node settings
+PUBNUB_SECRET_KEY = "sec-c-Fg03eJ6OVslQtWzkJTevtKNDdY0mXsQAFXBmI5Znb4iuAmZB"
+MESSAGEBIRD_ACCESS_KEY = "6f2Q3TnBshvjSbxBnUq9mks1w"
+LOGDNA_INGESTION_KEY = "3b6e8e3be584c93ccdf1b456bc227b2e"
+APIKEY = "1d2f8ada903132d93e2f723d465f7d84-us6"
+# service module settings
+RACKSPACE_API_KEY = "9b17e1cd064d254e6dfc116a495f8a63"
+# parser gauge settings
+NAMESILO_API_KEY = "ddc2ac990fc652e758c2f113"
+# build offset settings
+GITHUB_TOKEN = "sk-..."
+# cache session settings
+AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE"
+PACKAGIST_TOKEN = "packagist_out_f2b84ea3439776ef69ccc3e615c615043a8732531b0f0fe75c8600c5f67544c47a69"
+MAILTRAP_API_TOKEN = "cb7f742a7b1b2e5f07cb81c86194b248"
+NEW_RELIC_MOBILE_TOKEN = "AA82d843b24e66255c85f4c833e88bee413b843fb2-NRMA"

@@ -65,6 +65,7 @@ declare("InternetGatewayDevice.ManagementServer.ConnectionRequestPassword", {val
  ~> SWKxMCYiF2XpjHKfeNF8
 secure_link_md5 "$secure_link_expires$uri$remote_addr 1lVgiqATRZl3Xy06RMPbn2oCig4DaCs5TPWMSTKi";
 ntp authentication-key 1 md5 50UpvdAqpJcDli
+//XFER     EXEC PGM=FTP,PARM='rates.carrier.example (EXIT'
 //INPUT    DD *
 RATESUSR
 Do9#Lz52

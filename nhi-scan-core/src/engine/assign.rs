@@ -743,7 +743,8 @@ impl Assign {
         // `credentialSecret: "kiwi1968?"`): a value with a password's composition and the
         // shape people give one is judged as a password (its entropy bar follows the length).
         // A secret or encryption key is as often typed by a person (`secretKey: "Cobalt1990!"`,
-        // `PLC_ENCRYPTION_KEY='Gasket1992'`).
+        // `PLC_ENCRYPTION_KEY='Gasket1992'`), and so, against their tools' advice, are Fernet,
+        // master and Vault unseal keys in hand-written configuration.
         let chosen_key = end_w > 1
             && scratch.words.get(end_w - 1) == b"key"
             && matches!(
@@ -849,11 +850,7 @@ impl Assign {
         // `PUBLIC_KEYS`, `CACHE_KEYS`, `SECRET_NAMES`...: not credentials.
         if (0..n).any(|w| {
             let word = scratch.words.get(w);
-            NOT_SECRET_WORDS.contains(&word)
-                || matches!(
-                    word,
-                    b"cache" | b"sort" | b"primary" | b"foreign" | b"map" | b"lookup" | b"i18n"
-                )
+            NOT_SECRET_WORDS.contains(&word) || NOT_CREDENTIAL_KEYS.contains(&word)
         }) {
             return false;
         }
@@ -873,19 +870,19 @@ impl Assign {
         for (key, value) in entries {
             // A key that names its own credential (`db_password:`, `"apiKey":`) is judged
             // under its own name by the ordinary path.
-            let k = hay[key.clone()].to_ascii_lowercase();
-            if [
-                &b"pass"[..],
-                b"pwd",
-                b"secret",
-                b"token",
-                b"key",
-                b"auth",
-                b"cred",
-            ]
-            .iter()
-            .any(|w| memchr::memmem::find(&k, w).is_some())
-            {
+            let mut kw = Words::default();
+            if kw.split(&hay[key.clone()]) && {
+                let e = kw.meaningful_end();
+                e > 0 && {
+                    let head = kw.get(e - 1);
+                    HEADS.iter().any(|h| h.as_bytes() == head) || super::words::password_word(head)
+                }
+            } {
+                continue;
+            }
+            // Token contract addresses (`USDC: "0xA0b8...eB48"`) are public.
+            let v = &hay[value.clone()];
+            if v.len() == 42 && v.starts_with(b"0x") && v[2..].iter().all(u8::is_ascii_hexdigit) {
                 continue;
             }
             let quoted = value.start > 0 && matches!(hay[value.start - 1], b'"' | b'\'');
@@ -2507,9 +2504,13 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     // `S3_KEY, S3_SECRET = "AKID...", "<secret>"` (Python, Go, Lua): the name's place among
     // the targets picks its value among the literals.
     if c == b'=' && quoted && dashes == 0 {
+        // A call's arguments across lines (`Client(\n    host, user, password="x",`) look
+        // like targets too; there the `k`th literal is missing and the value stays.
         let k = targets_before(hay, raw_s);
-        if k > 0 {
-            v = nth_literal(hay, v, k)?;
+        if k > 0
+            && let Some(n) = nth_literal(hay, v.clone(), k)
+        {
+            v = n;
         }
     }
     if !quoted && let Some(a) = scheme_variable(hay, s..e, &v) {
@@ -2589,13 +2590,19 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
 
 /// Whether `enum NAME {` (Java, TypeScript, C#) is being declared with the name ending at `e`.
 fn enum_opens(hay: &[u8], e: usize) -> bool {
+    // The brace first: it rules out almost every hit with two byte reads.
+    if hay.get(skip_blanks(hay, e, 4)) != Some(&b'{') {
+        return false;
+    }
     let mut s = e;
-    while s > 0 && is_name_byte(hay[s - 1]) {
+    while s > 0 && e - s < MAX_IDENT && is_name_byte(hay[s - 1]) {
         s -= 1;
     }
-    let before = hay[line_start(hay, s)..s].trim_ascii_end();
-    (before.ends_with(b" enum") || before == b"enum")
-        && hay[e..line_end(hay, e)].trim_ascii().starts_with(b"{")
+    let mut k = s;
+    while k > 0 && s - k < 8 && matches!(hay[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    k < s && k >= 4 && &hay[k - 4..k] == b"enum" && (k == 4 || !is_name_byte(hay[k - 5]))
 }
 
 /// Where the `{` of a map literal assigned to the name ending at `e` is: `= {`, `: {`,
@@ -2714,7 +2721,10 @@ fn block_entries(hay: &[u8], e: usize, out: &mut Vec<(Range<usize>, Range<usize>
     let base = indentation(&hay[line_start(hay, e)..le]);
     let mut p = le;
     let mut indent = None;
-    while p < hay.len() && out.len() < 32 {
+    for _ in 0..64 {
+        if p >= hay.len() || out.len() >= 32 {
+            return;
+        }
         let ls = p + 1;
         let le = line_end(hay, ls);
         p = le;
@@ -2752,30 +2762,36 @@ fn block_entries(hay: &[u8], e: usize, out: &mut Vec<(Range<usize>, Range<usize>
 /// How many targets of a destructuring assignment stand before the name starting at `s`
 /// (`a, b, NAME = ...` -> 2): identifiers joined by commas back to the line's indentation.
 fn targets_before(hay: &[u8], s: usize) -> usize {
-    let ls = line_start(hay, s);
+    // Walks back over `, NAME` pairs only (each bounded), never to a long line's start.
+    let blank = |b: u8| matches!(b, b' ' | b'\t');
     let mut p = s;
     let mut k = 0;
     loop {
         let q = p;
-        p = hay[ls..p]
-            .iter()
-            .rposition(|b| *b != b' ')
-            .map_or(ls, |i| ls + i + 1);
-        if p == ls || hay[p - 1] != b',' {
+        while p > 0 && q - p < 8 && blank(hay[p - 1]) {
+            p -= 1;
+        }
+        if p == 0 || hay[p - 1] != b',' {
             // Only indentation may stand before the first target.
-            let lead = &hay[ls..q];
-            return if k > 0 && lead.iter().all(|b| matches!(b, b' ' | b'\t')) {
+            let mut i = q;
+            while i > 0 && q - i < 64 && blank(hay[i - 1]) {
+                i -= 1;
+            }
+            return if k > 0 && (i == 0 || hay[i - 1] == b'\n') {
                 k
             } else {
                 0
             };
         }
         p -= 1;
-        while p > ls && hay[p - 1] == b' ' {
+        while p > 0 && blank(hay[p - 1]) && s - p < 512 {
             p -= 1;
         }
         let id_end = p;
-        while p > ls && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_') {
+        while p > 0
+            && id_end - p < MAX_IDENT
+            && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_')
+        {
             p -= 1;
         }
         if p == id_end || k == 8 {
@@ -4411,6 +4427,67 @@ fn spaced_qualifier(hay: &[u8], name_start: usize) -> Option<Range<usize>> {
     super::words::key_compound_prefix(&q).then_some(b..e)
 }
 
+/// Words that name keys which are no credentials (`primary key:`, `sort key:`, a reCAPTCHA `site
+/// key:`), or the reader's sample: a key after one of them in a message, or a table of keys
+/// named with one, is not reported.
+const NOT_CREDENTIAL_KEYS: &[&[u8]] = &[
+    b"site",
+    b"browser",
+    b"public",
+    b"primary",
+    b"foreign",
+    b"sort",
+    b"partition",
+    b"cache",
+    b"routing",
+    b"idempotency",
+    b"object",
+    b"host",
+    b"ssh",
+    b"gpg",
+    b"pgp",
+    b"lookup",
+    b"hash",
+    b"composite",
+    b"unique",
+    b"index",
+    b"map",
+    b"dedup",
+    b"dedupe",
+    b"row",
+    b"shard",
+    b"bucket",
+    b"registry",
+    b"translation",
+    b"i18n",
+    b"locale",
+    b"the",
+    b"this",
+    b"that",
+    b"which",
+    b"each",
+    b"every",
+    b"hot",
+    b"short",
+    b"keyboard",
+    b"music",
+    b"musical",
+    b"enter",
+    b"escape",
+    b"tab",
+    b"shift",
+    b"control",
+    b"alt",
+    b"answer",
+    b"test",
+    b"sample",
+    b"example",
+    b"dummy",
+    b"fake",
+    b"demo",
+    b"placeholder",
+];
+
 /// `They also issued a fresh servicetitan key: oDI0VQaqRAJM33i2...`: in a message, one word
 /// (a vendor's name, often one no rule knows) qualifies `key:`, and the value after it is drawn
 /// at random from both cases and digits and ends the line or sentence. Words naming keys that
@@ -4422,10 +4499,11 @@ fn vendor_key_in_prose(hay: &[u8], a: &Assignment) -> bool {
         return false;
     }
     let e = s - 1;
-    let b = hay[..e]
+    let floor = e.saturating_sub(25);
+    let b = hay[floor..e]
         .iter()
         .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
-        .map_or(0, |i| i + 1);
+        .map_or(floor, |i| floor + i + 1);
     let word = hay[b..e].to_ascii_lowercase();
     // The word stands after a blank or at the line's start, not inside a path or a name.
     if !(3..=24).contains(&word.len())
@@ -4434,62 +4512,8 @@ fn vendor_key_in_prose(hay: &[u8], a: &Assignment) -> bool {
     {
         return false;
     }
-    const NOT_CREDENTIAL_KEYS: &[&[u8]] = &[
-        b"public",
-        b"primary",
-        b"foreign",
-        b"sort",
-        b"partition",
-        b"cache",
-        b"routing",
-        b"idempotency",
-        b"object",
-        b"host",
-        b"ssh",
-        b"gpg",
-        b"pgp",
-        b"lookup",
-        b"hash",
-        b"composite",
-        b"unique",
-        b"index",
-        b"map",
-        b"dedup",
-        b"dedupe",
-        b"row",
-        b"shard",
-        b"bucket",
-        b"registry",
-        b"translation",
-        b"i18n",
-        b"locale",
-        b"the",
-        b"this",
-        b"that",
-        b"which",
-        b"each",
-        b"every",
-        b"hot",
-        b"short",
-        b"keyboard",
-        b"music",
-        b"musical",
-        b"enter",
-        b"escape",
-        b"tab",
-        b"shift",
-        b"control",
-        b"alt",
-        b"answer",
-        b"test",
-        b"sample",
-        b"example",
-        b"dummy",
-        b"fake",
-        b"demo",
-        b"placeholder",
-    ];
-    if NOT_CREDENTIAL_KEYS.contains(&word.as_slice()) {
+    if NOT_CREDENTIAL_KEYS.contains(&word.as_slice()) || NOT_SECRET_WORDS.contains(&word.as_slice())
+    {
         return false;
     }
     let v = &hay[a.value.clone()];
@@ -6464,13 +6488,15 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     }
     // E-mail addresses, whose domain ends in a name (`M@rbl3.539` is a password) and starts
     // with a label (`SN@.jNkLBNc` is a password too), its top level in one case (`.Com` too).
-    // Its local part is what mail systems hand out: letters, digits and `._%+-`
-    // (`ELf1*Do5N+j@El57n.Zpf` is a password).
-    if let Some(at) = memchr::memchr(b'@', v)
-        && at > 0
-        && v[..at]
+    // Its local part is what mail systems hand out: letters, digits and `._%+-'`
+    // (`ELf1*Do5N+j@El57n.Zpf` is a password), after a `mailto:`.
+    let mail = v.strip_prefix(b"mailto:").unwrap_or(v);
+    let off = v.len() - mail.len();
+    if let Some(at) = memchr::memchr(b'@', mail).map(|a| a + off)
+        && at > off
+        && v[off..at]
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b))
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(b))
         && memchr::memchr(b'.', &v[at..]).is_some()
         && v.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
         && v[at + 1..]
@@ -7023,10 +7049,19 @@ fn mixed_case_letters(v: &[u8]) -> bool {
     }
     // Words run two lower-case letters or more after a capital; three capitals followed by
     // a single lower-case letter each (`AcUeQsCcrHZr`) were drawn (`McDonald` has one).
+    // Short words are such runs too (`IsUpToDate`, `GoToMyPc`), so only pairs that spell none.
+    const SHORT_WORDS: &[&[u8]] = &[
+        b"is", b"up", b"to", b"of", b"in", b"on", b"at", b"by", b"my", b"no", b"or", b"as", b"be",
+        b"do", b"go", b"he", b"if", b"it", b"me", b"so", b"we", b"an", b"am", b"us", b"id", b"ok",
+        b"vs", b"pc", b"mr", b"ms", b"dr", b"tv", b"db", b"ui", b"io", b"ip", b"os", b"js",
+    ];
     let single_runs = v
         .windows(3)
         .filter(|w| {
-            w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase()
+            w[0].is_ascii_uppercase()
+                && w[1].is_ascii_lowercase()
+                && w[2].is_ascii_uppercase()
+                && !SHORT_WORDS.contains(&[w[0].to_ascii_lowercase(), w[1]].as_slice())
         })
         .count();
     let spelled = !drawn_letters(v) && single_runs < 3;
@@ -8741,6 +8776,11 @@ mod attribution_tests {
                 "STORE_KEY, STORE_SECRET = \"K8QW2ZP4N6TR1YV3XL5M\", \"vT9qLm2Xw7Rk4Zp8Nc3Bd6Hs1Jf5Gy0Ue\"\n",
                 "vT9qLm2Xw7Rk4Zp8Nc3Bd6Hs1Jf5Gy0Ue",
             ),
+            // A call's arguments across lines are no destructuring targets.
+            (
+                "c = Client(\n    host, user, password=\"Wq7Lm2Rx9Tz4Kv8N\",\n)\n",
+                "Wq7Lm2Rx9Tz4Kv8N",
+            ),
             // A closing quote lost at the line's end, the next line an entry of its own.
             (
                 "feeds:\n  portalPassword: \"Rv7kQ2.Lm9TxWz\n  region: \"us-east-2\"\n",
@@ -8796,6 +8836,8 @@ mod attribution_tests {
                 "notes: \"Rv7kQ2.Lm9TxWz\n  and more\"\n",
                 "Primary key: Zq8Lm3Rt7XwK2pVn9cBd4HsJ6fGy1Ue5\n",
                 "Cache key: 0b3f9833629a6e537815707b629157f1\n",
+                "Site key: 6LdQx8TmAAAAAGk3Zq9Rw2Lp7Vn4Xc1Bd6Hs\n",
+                "const TOKENS = {\n  USDC: \"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\",\n};\n",
                 "chpasswd:\n  list: |\n    root:RANDOM\n    ops:$6$rounds=4096$saltsalt$Zk3x9Q\n  expire: false\n",
                 "def connect(host, password=\"\"):\n",
                 "r = requests.get(URL, auth=(\"user\", \"password_field\"))\n",

@@ -22,9 +22,10 @@ const NAMING_EXTENSIONS: &[&str] = &[
     "key", "token", "secret", "password", "passwd", "pass", "pwd", "pat", "jwt", "cookie", "psk",
 ];
 
-/// The value of a file made of one token: its bytes without surrounding white space, when they
-/// are 8 to 2048 printable characters with no white space inside and do not open a structured
-/// format (JSON, XML, a PEM block, a comment), which the ordinary scan reads.
+/// The value of a file made of one token, after any `#` comment lines: its bytes without
+/// surrounding white space, when they are 8 to 2048 printable characters with no white space
+/// inside and do not open a structured format (JSON, XML, a PEM block, another comment), which
+/// the ordinary scan reads.
 pub(crate) fn single_value(hay: &[u8]) -> Option<Range<usize>> {
     if hay.len() > MAX_FILE {
         return None;
