@@ -902,29 +902,9 @@ impl Assign {
     /// (a literal block, or a YAML list of such strings); no line names a credential, so the
     /// block is read here, each password judged as a password, into `scratch.more`.
     fn chpasswd_list(&self, hay: &[u8], name_end: usize, scratch: &mut AssignScratch) {
-        let le = line_end(hay, name_end);
-        if hay.get(name_end) != Some(&b':') || !hay[name_end + 1..le].trim_ascii().is_empty() {
-            return;
-        }
-        let base = indentation(&hay[line_start(hay, name_end)..le]);
-        let mut p = le;
         let mut list_indent = None;
-        for _ in 0..64 {
-            if p >= hay.len() {
-                break;
-            }
-            let ls = p + 1;
-            let le = line_end(hay, ls);
-            p = le;
-            let line = &hay[ls..le];
-            let body = line.trim_ascii();
-            if body.is_empty() {
-                continue;
-            }
-            let ind = indentation(line);
-            if ind <= base {
-                break;
-            }
+        for (ls, le, ind) in block_lines(hay, name_end) {
+            let body = hay[ls..le].trim_ascii();
             let Some(li) = list_indent else {
                 // `list: |`, `list: |-`, or `list:` with YAML items below.
                 if let Some(rest) = body.strip_prefix(b"list:")
@@ -939,8 +919,7 @@ impl Assign {
                 list_indent = None;
                 continue;
             }
-            let lead = line.len() - line.trim_ascii_start().len();
-            let mut s = ls + lead;
+            let mut s = ls + ind;
             if hay[s..le].starts_with(b"- ") {
                 s = skip_blanks(hay, s + 2, 8);
             }
@@ -2711,31 +2690,43 @@ fn table_entries(
     }
 }
 
+/// The lines of the YAML block under a name ending at `e` (`name:` and nothing else on its
+/// line), as (start, end, indentation): every line below that is more indented than the name's,
+/// blank and `#` comment lines left out, at most 64 lines read.
+fn block_lines(hay: &[u8], e: usize) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let le = line_end(hay, e);
+    let opens = hay.get(e) == Some(&b':') && hay[e + 1..le].trim_ascii().is_empty();
+    let base = indentation(&hay[line_start(hay, e)..le]);
+    let mut p = le;
+    let mut n = if opens { 64 } else { 0 };
+    std::iter::from_fn(move || {
+        while n > 0 && p < hay.len() {
+            n -= 1;
+            let ls = p + 1;
+            let le = line_end(hay, ls);
+            p = le;
+            let body = hay[ls..le].trim_ascii();
+            if body.is_empty() || body[0] == b'#' {
+                continue;
+            }
+            let ind = indentation(&hay[ls..le]);
+            if ind <= base {
+                n = 0;
+                return None;
+            }
+            return Some((ls, le, ind));
+        }
+        None
+    })
+}
+
 /// The entries of a YAML block map under the name ending at `e` (`partner_secrets:` and
 /// more-indented `nimbus: 27b6...` lines below), at most 32.
 fn block_entries(hay: &[u8], e: usize, out: &mut Vec<(Range<usize>, Range<usize>)>) {
-    let le = line_end(hay, e);
-    if hay.get(e) != Some(&b':') || !hay[e + 1..le].trim_ascii().is_empty() {
-        return;
-    }
-    let base = indentation(&hay[line_start(hay, e)..le]);
-    let mut p = le;
     let mut indent = None;
-    for _ in 0..64 {
-        if p >= hay.len() || out.len() >= 32 {
-            return;
-        }
-        let ls = p + 1;
-        let le = line_end(hay, ls);
-        p = le;
-        let line = &hay[ls..le];
-        let body = line.trim_ascii();
-        if body.is_empty() || body[0] == b'#' {
-            continue;
-        }
-        let ind = indentation(line);
+    for (ls, le, ind) in block_lines(hay, e) {
         // Entries of one level only: deeper lines belong to an entry's own map.
-        if ind <= base || indent.is_some_and(|i| ind < i) {
+        if out.len() >= 32 || indent.is_some_and(|i| ind < i) {
             return;
         }
         if indent.is_some_and(|i| ind > i) {
