@@ -7,7 +7,7 @@ namespace Acme.Config
         private const string LEMONSQUEEZY_API_KEY = "eyJSFPi4ctiH_jhG-2HwOycVZy1mv4qFz9MgSs.eyJvkCIaFUYw2FzqY1rJ_kys6QMLZcTrUdHFRYEX2YoQgFx2LPSTzVRYjhUc3XGrE6zPq_rXstNdg3KUMHu905vVt_4wInrKPacQRXkhM8cjMvQSMU8nIvAw3g2eG-fdejY7viuh5xQx6GuFQsW3DOsUqB9FxFOFiFjVwDzv46vJNb54ckZ2IDQo0XZeoEWTtk8OrbLsEuZ7cul3YXmk0T-o-XrQGGM4PxfGqa3BaLRshFtmwVbF-4usozQOOdu0oaIzd_RElD_4gapnXMhyKAru6Ow_HhykqoH2QmCzPu9vUx_N6nn_GbomXgOqvOtighc38dVSf4hqcNjL6TB_XL9-2HM2JvXtc42Wxj8A6DGPDzYSH2N7KVJ9GRLStX2ThNnA86SAHi3ufILms6F.jBiuGKODjOWDUpHF4I0szU7iDEYT4x6qb5tk9UQD52fATm-nlcDQV78vQZ7HFwVP4wg98N5JRYjnG-OKU4kEB5jca6YekafsOJQLPwGjrqBJwGwdLHJAYaz_DtaSGvDlIdXQZuTAHbl0j1IScLzioRniaaIo7OTQA0au-EBE_AqtzFfJlqAig1fc8EUVGo-ozpa__p_p16-F0TWeCWSxFahXgYbPA7xUz7g7d2uZYQ_RKSNpl0YqLdTpGcWJ4jNaUIS8Z40J7x7e3gPfJx6qgON53F60ItqGDVuwUuhrZFX4FCGncirtgAX1FguTocbR9jmM-WYNeckLoPk6hSMrae_1bjVCwOKN7jD4Cg6M6gcElAJ3GMzyOINPEtXOkkbCZnN9CeVpvXWBvKPX1hGbE8eoXJ51H_ETndelHLRiRHgu-z0C2zHDS01omnlORKap_5jqfea_-MMoWobBfTZ7w4F1ROgEAdp4euDFqD1v7SnhhCO0YYRW";
         private const string NEW_RELIC_REST_API_KEY = "NRRA-344a7666721d893fa42b7aaad01a682782740c9edb";
         private const string NS1_APIKEY = "G2haVV3XnglS7CQQoIdu";
-        private const string PADDLE_API_KEY = "pdl_sdbx_apikey_zi68b8qgw14j0ks9j1slt32qtw_3737oaMTtlemuDlndaXO40_Ke6";
+        private const string PAGERDUTY_API_KEY = "rNBbFH21DaeyN0bmEprV";
         private const string MICROSOFT_SECRET = "https://blym-62.scriadudju.logic.azure.com:443/emgqhfdcb/98g60wcq3231c959tqll90cs34p6v718/fbedtqio/gnzbsk/lhome/volmdv?cso-iiktnci=2765-52-75&as=%3Qqsvwedhu%2Lwvyxjz%6Xrbo&qs=9.2&sig=oHyYIpccffPj0Zgn4eHNfyCzIwC8dqVreeUkqr50WgZ";
         private const string MAPBOX_SECRET_TOKEN = "sk.eyJWHoe20Y3gD8scqArg-Rvio8gfAQS6PCmAaA42AID-2xIe_sK6CyAnVv7owXSjJ2WHdp6YvqdIpjyyzBhtIzZg._TbjRVoDr7R8bdZHFl5Tza";
 // region worker settings
@@ -16,7 +16,7 @@ namespace Acme.Config
         private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
 // window gauge settings
         private const string klaviyoPrivateKey = "pk_f817bd08b4c4c0e0ba0a5b191adf57ae34";
-        private const string PAPERSPACE_API_KEY = "b4a943a9b17e66234e227dfbfe3b94a5";
+        private const string paperspace_api_key = "d26077feeecc921d4d43eead8ea54908";
         private const string OPENAI_API_KEY = "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";
         private const string REDIS_URL = "mongodb://db1.internal:27017/app";
         private const string MAILERSEND_API_KEY = "mlsn.894ed0bb984336299b1ee614f2793f016ac57dd470bdb7fc47f5b270945c75ba";
@@ -41,7 +41,7 @@ namespace Acme.Config
         private const string OVSX_PAT = "e4d92e22-29e1-2633-3013-000bd981e97e";
         private const string INTERCOM_ACCESS_TOKEN = "dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=";
         private const string integrity = "sha512-LqzQBF5bv9VBbNtpStLhzMX10Wr+ppIrMikc1XMMpkoAsde8gadlYkuKcdWvBI2f2/+XY575B+M3h5T9537R+A==";
-        private const string ORY_API_KEY = "ory_pat_RapaCO8nY29ePe3llA2p8pFdqzIId4Gk";
+        private const string OTX_API_KEY = "8cfc13c0cbaaabb7dbb9a1b82c6e05ca74d1dce725377828b7f223b473d47f5e";
         private const string LANCEDB_API_KEY = "sk_GZVbCKXSSJ2FIxmd9rwL7i57mcNNlr1WtLC3fdh7DuTtmhsr";
         private const string MEM0_API_KEY = "m0-zrPC9Zpdjl8nLgDawHiSD5UhTSER1o1mpcJHe3ep";
         private const string moosend_api_key = "9ce75ea7-7179-6839-f734-6836ec13c1d2";

@@ -17,12 +17,12 @@ public final class Settings {
 // worker parser settings
     private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
     private static final String KLARNA_API_KEY = "klarna_test_api_K4DvadOV8AItzmzISjkdQExwoYhXKIXcHMVlaNaRXK_5DepS57Fb9MDoJ0aM";
-    private static final String ORY_API_KEY = "ory_pat_JkjyVU3sO22vSm7nmT6b8hHvxaTEw7Xw";
+    private static final String ORY_API_KEY = "ory_pat_cTAnUNLkH3Tk4wYXowIMqZtfKqG2w8ny";
     private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
 // gauge server settings
     private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
     private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
-    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_xf25x0rku08t3vb2o1lyw81xrt_0741atLFjdaqgKjvpjDO96_Ip9";
+    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_ajxlgguykhxvkj5hm1n8pc26lg_0Ss3j0y33nAjVWrQx5kY14_Mc9";
     private static final String NS1_APIKEY = "hT4rv99FsMnErfLT06tc";
     private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
 // request event settings
@@ -51,7 +51,7 @@ public final class Settings {
     private static final String PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
 // window event settings
     private static final String LIVEKIT_API_SECRET = "zQAqg0RdvlT9wtTjZGeBrUZ9N1Ntgeh2fUcbavxZqYP";
-    private static final String TERMINUS_MACHINE_TOKEN = "zsrX_oB9OgZenTJHW8cqFaEw-4XjMMBc0_2tCDI-9be";
+    private static final String PAPERSPACE_API_KEY = "d9c213c8a71b47762b283dbeac9e93b3";
     private static final String QUANDL_API_KEY = "mzSXIb1aN9B9Oa9uZa6N";
 // cluster payload settings
     private static final String LANCEDB_API_KEY = "sk_IUZxEPKSLU7YHskt1uaC7n12eyMDpq7PfEL4fhj3AvAphqho";

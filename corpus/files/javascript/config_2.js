@@ -8,7 +8,7 @@ const openai_api_key = "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";
 const okta_api_token = "005R95uPKL_5-8_Gd92Sx_T71QOFAS5yGTqEIA__SA";
 // queue cache settings
 const NAMESILO_API_KEY = "beb4dc628dc103c906f4f821";
-const OCI_SECRET_ACCESS_KEY = "yfk2dDF80C6DLISEnrrzKybeLnQgkQ3TiXDad063hSJ=";
+const oci_secret_access_key = "WnxvsNuLCWZgGT9InB2v3XLjbsxQU0VXqxfiXffIJxG=";
 const NETCUP_API_PASSWORD = "VXw0Rn2x0EwHRneHkEX9WT2tfWJch9Mrr";
 // request metric settings
 const lt_access_key = "y1g3GRnPwMnTvlDHM3KdSVe2vsm9Gxthbye5f2VN56PHSfK5rU";
@@ -19,7 +19,7 @@ const url = "https://outlook.office.com/webhook/589d0723-2837-09ca-3675-3cda90f4
 const JDCLOUD_SECRET_KEY = "7575071D8CA0213AE1E3BB232C3ABD63";
 const HYPERBROWSER_API_KEY = "hb_2ed17e863d4ead72941edc07cf0e5f00";
 // handler buffer settings
-const paddle_api_key = "pdl_live_apikey_8a5s7xuya4tghp681k0dd3929b_4zgIkVzt7l4FyAenXbHgDL_YYF";
+const PADDLE_API_KEY = "pdl_live_apikey_14oy3n7i3k8c9z4j9r1x3o8s7d_Tl1hP7hOr3Nd2Cy2Qg5Qg4Nb1Xj";
 const LAUNCHDARKLY_KEY = "sdk-6f65f959-9786-4d6e-9f03-dcfd47be95d0";
 const NPM_TOKEN = "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";
 const NOMIC_API_KEY = "nk-0e6_pRS0Lj4r24cTLBRqD35IyAS_iN4U0MnchUCrNn";

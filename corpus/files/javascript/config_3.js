@@ -4,7 +4,7 @@ const retries = 3;
 const aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const password = await vault.read('stripe_key');
 // timeout parser settings
-const PAYU_CLIENT_SECRET = "c0af140184e2e9fa3f7b75857cc8a5d7";
+const PENDO_INTEGRATION_KEY = "0fa8d88f-67d5-4907-f6e6-136aefbc29e6";
 const SQUARE_APPLICATION_SECRET = "sq0csp-SgvQpOYLrjD6m4jhgNTBImy1EygMKoZnikeNvIlxF93";
 // shard record settings
 const telegram_bot_token = "802387363:huKMVAaYPZq17YgALL5U87vhT7iA4cSgkF5";
@@ -13,7 +13,7 @@ const RENDER_API_KEY = "rnd_vray2ueJ1crAc7trUYRRYeOUo3RZ2I4f";
 const qdrant_api_key = "SXnRwMQMoa_6oNpLefwt1cG_YGUIjQEvsjTAtBs7kSZc0r";
 const POSTMAN_API_KEY = "PMAK-405a822b70e192e66e590caf-90ebe681d8c73525e805f72c6f8ff363da";
 const PLAID_ACCESS_TOKEN = "access-production-396312e0-89cc-0673-bf65-6a19ddc575f5";
-const terminus_machine_token = "qkBYvQ8wjquF3HhDuWH1KK-OhcuwWfHyypksZpRrewa";
+const TERMINUS_MACHINE_TOKEN = "ufpV_gS1JvWqzAXPP4qjCwTd-5YjGWUb3_3vCNB-8ci";
 const RAYGUN_API_KEY = "2gvFATyVXNGxs8oyl5ptO1";
 const PLAYHT_API_KEY = "fa43b4b6b31878fb3b0ec73ceaaf12cf";
 const auth_token = process.env['NPM_TOKEN'] || '';

@@ -8,28 +8,31 @@
 # <li>Shared staging login for the admin panel: <code>qa-admin</code> / <code>wqbtx-dsgrync-dsyuf</code></li>
 # `ngrok config add-authtoken 1Pv4cR3rNm5VxZ4xTf4Nb2Pe2Zl_0iEtR4xIw8Ls2Vc5Eg2Si`
 # const auth = Buffer.from("atlas_maya:Dqypq+To0Xv").toString("base64");
-# stream key: tjdd-83oy-g68k-w3b6-1tuw
+# QUICKNODE_RPC_URL=https://fragrant-dawn-vbdixd.solana-mainnet.quiknode.pro/403f3c6fea15f52d3fef9953e9b8425e489eab9c/
 # {"d": "Mg3Jm7Tk1Wd8Tg6VxK8aIo9Fz5Tj9Fh0Yp7Nc8Fv4Ip2Rx5", "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
 # ./config.sh --url https://github.com/acme/app --token AC88ADV2ZW46JIFO7HE0KJQ1ZQ25Z --unattended
 # Customer reply: we rotated to "Ii4Oz8Gj6Fn1Sj0Ga8Qf9Jt5Rs8Le9Dz" but still get 401
 # @click.option('--api-token', envvar='API_TOKEN', default='Ct7hF5oFf0Aq4MfZ4xLr', help='API token')
 # NAKAMA_DATABASE.ADDRESS="nakama:Fxuydlx1Dwdgd23@db.internal:26257"
-# user = noc-ops {\n    login = cleartext "DdE9E7wprrvt5EYCBokd4u"\n}
+#     <param name="env.OCTOPUS_API_KEY" value="EYT-6YTDP5RLU9VLCR7GTI2ZND7YDSP" spec="password display='hidden'" />
 # https://api.mews.com/api/connector/v1/reservations/getAll?ClientToken=6CC0FE6ADBA49CFA5D58D5130C795516-1419A7B526E5462B72500F069C702A4&AccessToken=x
-# endpoint: https://endpoint4.collection.eu.sumologic.com/receiver/v1/otlp/G7NJdJvEF8mAWX0SnhZ-eDTCF5eyGWgctco6GJKgrGO5R056cjRVJdOw-IhYpGPZwAceKqzKjxR_aqoi==
+# SUMO_URL=https://endpoint1.collection.sumologic.com/receiver/v1/http/aqppFzpXmbizFIb2f8EP63NT28pBxRBlqK6iwIqL3nM8-f8JxGKaPz6qnrhSPM-gZ67_FnapxH4lrl5vJVcAnIh4rK9lXehhJ87w
 # curl -H "content-type:text/plain" -d "hello" https://logs-01.loggly.com/inputs/7a7b1f4a-12b0-0e4f-6d09-b8e7f3f6a669/tag/http/
 # curl -H "Authorization: GatewayToken Y4UR9t4Y1uuBBAdTc4JaWFZHae042Ul4" https://hawkbit.example.internal/DEFAULT/controller/v1/dev1
 # mailgun key for the ASN notifications: ae7893e0288ceb3a904e8efbf2fa9d1b-b8d4148a-137d75bf
 #             authentication-key 1 type md5 value "$2$YtIHVuz25hcSVuO6fMd"; ## SECRET-DATA
-# Jan 12 03:01:44 bastion sshd[991]: Failed password for invalid user iA6#rOj7Xa5kLs from 198.51.100.23 port 50122 ssh2
-# ROCKETCHAT_WEBHOOK_URL=https://chat.acme-corp.io/hooks/OD0EvlloDcADgc9Qf/dQK9dgGrSrZwOpI8cEdg5VPmECIVYOZFwknNGQia9bk6pYJD
+# May  9 09:15:11 web-07 sshd[18784]: Invalid user Yi5eWs3_RxiRv1YbQm from 192.0.2.5 port 42808
+# curl -H "Authorization: Bearer PVEAPIToken=automation@pve!ci=e300fd65-6723-daad-4b77-f8540de5d0b4" https://api.example.test/v1/me
 # kadmin -p admin/admin -w Yoyxpzk_Idwerjb841* -q 'getprinc jdoe'
 #  ont add 1 0 password-auth 5AAGQTY4ma always-on omci ont-lineprofile-id 10 ont-srvprofile-id 10
 # https://maker.ifttt.com/trigger/door_open/with/key/c4yZbgp2u4BPdAbOae931x
-# QUICKNODE_RPC_URL=https://fragrant-dawn-vbdixd.solana-mainnet.quiknode.pro/445b3d2fac76e14c1ccf2278e8c3640d272bde3d/
+# [Interface]
+# Address = 10.8.0.2/32
+# PrivateKey = WTCaAQwmbOk/qSNaLUfZlkNt8k9eIGawCbRpsKIve7A=
+# DNS = 10.8.0.1
 # if ($arg_psk != "BINlAykX5ugJOysmGllcG4zZ") { return 403; }
-# ORACLE_CONN=scott/Ey0eFp8Hi3Qe@db.internal:1521/ORCLPDB1
+# GET /data/2.5/weather?q=Bergen&units=metric&appid=4a7f9a8f8f6e8d61e2c0b6b0e3f2a1f6 HTTP/1.1
 # 10.0.2.14.51844-10.0.1.5.00587: AUTH PLAIN DXLhwPH8QSQ5UN7gyNGltdU3PQJ2WVB9rlVXWDGuz7x8GgP=
-# <RSAKeyValue><Modulus>dBO/SbDn3hX+pNgq7O2t9K58aKfqvIHI+kH4ls4PW5gb4yJdyH/QO8WZcEbna34emboZqbJCB0+JZvlr9sZFtaRPXfWEetIzv4hxya6/7xnTxQ1lqs0BFbeaCX+0N+FZOivM8mzA/RE/9gkpWGlC5IZQsYAUR3s5gGoO/bMaJZw=</Modulus><Exponent>AQAB</Exponent><P>WFjpRUSi2h4JXC6FWu9pKVbCBRntw2n5PbzNNa/qdUEVeLS+D+cn1J7sEsOlfSyuxtIK05NpDY3Ul+LrZ/0f3g==</P><Q>pfTPBPdy2Iq2V0QfQJYoSGlV4n27ZMEIpnRcnoDSrQCVGRoAAgtFHEDc2DgdanUsPO67txpw7P6w0d1iV2wBiw==</Q><DP>szBfBN5LOSKfjNxXqXvP1YVUiDgiCkuhnroZGgQkREErcHGnSr8NJPF+/PjRDcrsuyNOo8x4QLYcXsUuV6uXyg==</DP><DQ>dqcERex11MpMq4RveQVeGsR41I0OHAUp0JTr9MSCEVqRVAsbDCkRLnlTFzhW5O35qfE1UVpoyHLJ6rvW5Zgb6w==</DQ><InverseQ>SQsI7lBLqPQriLmSy7NDTvq/7A9/ZrCZUeqxwDm6N1efpEmPz5J0iRFFmFt1ZdeTv2xk86nUWrCdRaHWENMFng==</InverseQ><D>B9WKIkYr2WNFISTTTkMmfzDKqEuSfkIv4MJWwLTJNLMBKvuW/zMbFCbaIuGkxpS7dhEGZT2PN14MwTDGKeB/dn1UzAD8tsT6Pyw5+UR/bgMVUEYTGBWCYiBH1CsaM5pLbMgMqKFJXkjGLQHOHmKThC4N8NVh4xVL4f2/CPE+Jp3=</D></RSAKeyValue>
+# database_url = "prisma+postgres://accelerate.prisma-data.net/?api_key=Hjn2pNStkHr-gh4a9ec1FhGBCpQrqtIbUBlw.nlmJHMAXIe3Ph68LkT5fuoBJ93h8MuwFeUItGLrSzqWD25D1PE0ikg5aQk4SVCrp8TGx0YEfj-Myi7nt_sCXYykw69ftrfkJZE4cawYUj7z3gklJXs6YC6SX.d0-lu_q00b-MRiKraAb_Fa6VyFhOgthfxlfcaGxGiXU"
 # MAINNET_URL=https://mainnet.infura.io/v3/af4567a67b09d1fd611186e3a585e048
 # Cloud Object Storage HMAC key id: 365aaa8d85770ad8288214ae01d50cf6

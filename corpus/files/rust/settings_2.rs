@@ -29,8 +29,8 @@ fn settings() -> Vec<(&'static str, &'static str)> {
     let linear_oauth_token = "lin_oauth_72868e613212bc5bc3a769e63c092c95efccfc1d0487c39872e2fdbb6b1bcf4b";
     let integrity = "sha512-o51t6F0B2w5MwgtpJwpUA1M2Eck8Z9p5HaF0jJqjek9beEgsssss5Rm1YpGZJG6aA/BX73WKSvkQg5uY+fVHlQ==";
     let webhook = "https://894ts0r3.95.xbrkhffvcgf.hde.powerplatform.com:443/lrvknnxvuzacs/xzyctvqowps/kaaobf/xdnyiabcj/15662j24l60ho913s73q312wz497q15q/aphrziol/pzprdx/svmvy/hqswjy?zxh-avpeehc=7&jv=%5Kwghhcijd%6Zledkxu%8Qatk&kb=7.0&sig=XI3lblgcPttJmUot2SfOLhLjEnw1czKfYwXZipd4x5a";
-    let paddle_api_key = "pdl_sdbx_apikey_ajxlgguykhxvkj5hm1n8pc26lg_0Ss3j0y33nAjVWrQx5kY14_Mc9";
-    let paperspace_api_key = "d9c213c8a71b47762b283dbeac9e93b3";
+    let paddle_api_key = "pdl_sdbx_apikey_af55j7zor81q9ax9h1oow89mnc_4998hoGWzllerVgnheUB66_Pm9";
+    let paperspace_api_key = "d50991dfafdb861d0a73abcb1fc51853";
     let make_webhook = "https://hook.qm5.make.com/b3au742rgjnsnr5wwodqxw2dah1zk4sa";
     let meili_master_key = "MDABYmW9NRxo6GOTgxbiZKrUXRxecYZju9TMLUtamAHdi";
     let lancedb_api_key = "sk_PPAaEOARTM3EPbru7ddK2p01xjQOhe4CyGK5kpc6XtCuvhne";
@@ -38,7 +38,7 @@ fn settings() -> Vec<(&'static str, &'static str)> {
     let aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     let plaid_secret = "6e6f5ecf668806b0220d48cfa45974";
     let ns1_apikey = "B0ocAR4VtvmV2LVShBvf";
-    let ory_api_key = "ory_pat_cTAnUNLkH3Tk4wYXowIMqZtfKqG2w8ny";
+    let ory_api_key = "ory_pat_PeiiVJ1oO58iFs2svZ2h7yHuigAVz1Gg";
     let password = "password123?";
     v
 }

@@ -128,6 +128,18 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw ",
     "pw\"",
     "pw'",
+    // `sec` ending a name, as a secret's abbreviation (`sftpSec: x`, `dnp3_sa_sec = x`,
+    // `setChargerSec("x")`); see `Words::split`.
+    "sec=",
+    "sec:",
+    "sec =",
+    "sec\"",
+    "sec'",
+    "sec(\"",
+    // A subscriber export's IMSI column, beside its SIMs' keys (`imsi,iccid,ki,opc`).
+    "imsi,",
+    "imsi;",
+    "imsi\t",
     // A CSV or TSV header cell (`loginid,teacherloginpw,schoolid`).
     "pw,",
     "pw\t",
@@ -164,6 +176,26 @@ pub(crate) fn triggers() -> impl Iterator<Item = &'static str> {
         .chain(super::positional::keywords())
         .chain(super::command::keywords())
 }
+
+/// The words before `key` in names whose values people choose like passwords (see
+/// `Assign::finish`); session, client, app and service keys as often name a lookup key.
+const CHOSEN_KEY_QUALIFIERS: &[&[u8]] = &[
+    b"secret",
+    b"encryption",
+    b"fernet",
+    b"unseal",
+    b"master",
+    b"api",
+    b"access",
+    b"auth",
+    b"signing",
+    b"sign",
+    b"private",
+    b"hmac",
+    b"shared",
+    b"admin",
+    b"webhook",
+];
 
 /// Heads that are too common alone to report as generic (`key = ...`, `auth: ...`): they need
 /// a qualifier word, from the name itself or from its parent.
@@ -479,9 +511,39 @@ impl Assign {
             return Some(read);
         }
         let col = csv_header(hay, hit)?;
+        let mut read = Vec::new();
+        // A SIM vendor's or an HSS's subscriber export (`imsi,iccid,ki,opc`): the hit is the
+        // IMSI column, and the key columns beside it hold the secrets. A smart meter's key
+        // export (`serial,guek,gak,hls_secret`) names its keys by their DLMS abbreviations
+        // beside a credential column.
+        let imsi = hay[col.name.clone()].eq_ignore_ascii_case(b"imsi");
+        if !imsi {
+            self.csv_rows(hay, &col, None, scratch, out, &mut read);
+        }
+        for (index, name, implied) in key_columns(hay, &col, imsi) {
+            let col = CsvColumn {
+                index,
+                name,
+                ..col.clone()
+            };
+            self.csv_rows(hay, &col, Some(implied), scratch, out, &mut read);
+        }
+        Some(read)
+    }
+
+    /// Judges the cells of `col` in the rows below its header (as named by the header cell, or
+    /// by `implied` words), appending what is found to `out` and the cells read to `read`.
+    fn csv_rows(
+        &self,
+        hay: &[u8],
+        col: &CsvColumn,
+        implied: Option<ImpliedWords>,
+        scratch: &mut AssignScratch,
+        out: &mut Vec<(Assignment, Vec<u32>)>,
+        read: &mut Vec<Range<usize>>,
+    ) {
         let mut p = col.rows_start;
         let mut rows = 0;
-        let mut read = Vec::new();
         while p < hay.len() && rows < CSV_MAX_ROWS {
             let le = line_end(hay, p);
             let line = &hay[p..le];
@@ -491,7 +553,8 @@ impl Assign {
             }
             if let Some((cell, quoted)) = csv_cell(line, col.sep, col.index) {
                 read.push(p + cell.start..p + cell.end);
-                let a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, quoted);
+                let mut a = Assignment::new(col.name.clone(), p + cell.start..p + cell.end, quoted);
+                a.implied = implied;
                 let (_, found) = self.finish(hay, a, le, scratch);
                 if let Some(a) = found {
                     out.push((a, scratch.order.clone()));
@@ -500,7 +563,6 @@ impl Assign {
             rows += 1;
             p = le + 1;
         }
-        Some(read)
     }
 
     /// Parses the assignment around a trigger hit (keyword at `hit`) and fills
@@ -719,6 +781,9 @@ impl Assign {
                 a.decode(hay, enc);
             }
         }
+        // Each value gets its own ranking: a table's or a CSV header's entries are judged one
+        // after another, each under its own name.
+        scratch.order.clear();
         self.attribute(hay, &a, scratch);
         if scratch.order.is_empty() {
             return (end, None);
@@ -745,12 +810,12 @@ impl Assign {
         // A secret or encryption key is as often typed by a person (`secretKey: "Cobalt1990!"`,
         // `PLC_ENCRYPTION_KEY='Gasket1992'`), and so, against their tools' advice, are Fernet,
         // master and Vault unseal keys in hand-written configuration.
+        // So is an API, access, signing or private key in a hand-written configuration
+        // (`DATALOGGER_API_KEY="Will0w2020*"`, `fronius-auth-key=Spinning2022!`); keys whose
+        // qualifier says routing, partition or cache are not credentials, and left out.
         let chosen_key = end_w > 1
             && scratch.words.get(end_w - 1) == b"key"
-            && matches!(
-                scratch.words.get(end_w - 2),
-                b"secret" | b"encryption" | b"fernet" | b"unseal" | b"master"
-            );
+            && CHOSEN_KEY_QUALIFIERS.contains(&scratch.words.get(end_w - 2));
         a.human |= end_w > 0
             && (chosen_key
                 || matches!(
@@ -2041,7 +2106,12 @@ fn ident_bounds(hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
         s -= 1;
     }
     if s == floor && s > 0 && is_name_byte(hay[s - 1]) {
-        return None;
+        // A long dotted path (TR-069's `InternetGatewayDevice.WANDevice.1.` ... `.Password`):
+        // its last segments name the value. A JWT or a host name has fewer dots.
+        if memchr::memchr_iter(b'.', &hay[s..hit.start]).count() < 3 {
+            return None;
+        }
+        s += memchr::memchr(b'.', &hay[s..hit.start])? + 1;
     }
     // A backslash escape glued to the name: `\n`, `\t`, `\r`, `\u0022`, `\x22`.
     if s > 0 && hay[s - 1] == b'\\' {
@@ -2263,6 +2333,32 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     {
         return Some(Assignment::new(s..e, v, true));
     }
+    // PowerShell's environment drive: `Set-Item -Path Env:API_KEY -Value 'x'`.
+    if blanks
+        && c == b'-'
+        && hay
+            .get(p + 1..p + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"value"))
+        && matches!(hay.get(p + 6), Some(b' ' | b'\t'))
+        && (hay
+            .get(s..s + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"env:"))
+            || hay[s.saturating_sub(4)..s].eq_ignore_ascii_case(b"env:"))
+    {
+        let (v, quoted) = parse_value(hay, skip_blanks(hay, p + 6, 8))?;
+        return Some(Assignment::new(s..e, v, quoted));
+    }
+    // `X-Api-Key (base64): RVJx...`: a note of how the value is written, then the value,
+    // judged (and reported) decoded.
+    if c == b'('
+        && let Some((enc, after)) = encoding_note(hay, p)
+        && let q = skip_blanks(hay, after, 4)
+        && matches!(hay.get(q), Some(b':' | b'='))
+    {
+        let (v, quoted) = parse_value(hay, skip_blanks(hay, q + 1, 8))?;
+        let mut a = Assignment::new(s..e, v, quoted);
+        return a.decode(hay, enc).then_some(a);
+    }
     let next = hay.get(p + 1).copied().unwrap_or(b'\n');
     let leader = if c == b'.' && blanks {
         dot_leader(hay, p)
@@ -2334,10 +2430,11 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             return sibling_value(hay, s, e, p + close);
         }
         b'>' if hay[raw_s.saturating_sub(1)] == b'<' && !blanks => {
-            // Windows unattend: `<Password>` / `<Value>x</Value>`, the value in a child.
+            // Windows unattend: `<Password>` / `<Value>x</Value>`, the value in a child (also
+            // `<clearValue>`).
             let q = skip_whitespace(hay, p + 1, 64);
-            if hay.len() >= q + 7 && hay[q..q + 7].eq_ignore_ascii_case(b"<value>") {
-                return xml_element(hay, s, e, q + 7);
+            if let Some(content) = value_child(hay, q) {
+                return xml_element(hay, s, e, content);
             }
             return xml_element(hay, s, e, p + 1);
         }
@@ -2898,6 +2995,7 @@ fn dot_leader(hay: &[u8], p: usize) -> Option<usize> {
 const CSV_MAX_ROWS: usize = 10_000;
 
 /// A CSV header cell naming a credential column.
+#[derive(Clone)]
 struct CsvColumn {
     /// The header cell's name.
     name: Range<usize>,
@@ -3027,6 +3125,54 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         index,
         rows_start,
     })
+}
+
+/// Words a value is judged under when its place, not a name beside it, says what it is.
+type ImpliedWords = &'static [&'static [u8]];
+
+/// The columns of a header that hold keys under abbreviations no name rule reads, with the
+/// words their values are judged under: in a subscriber export (`imsi,iccid,msisdn,ki,opc`,
+/// `sim` true) a SIM's `ki` / `k` (the permanent key) and `opc` / `op` (the operator key);
+/// elsewhere DLMS/COSEM's `guek` / `gbek` (the unicast and broadcast encryption keys) and `gak`
+/// (the authentication key).
+fn key_columns(hay: &[u8], col: &CsvColumn, sim: bool) -> Vec<(usize, Range<usize>, ImpliedWords)> {
+    const SUBSCRIBER_KEY: &[&[u8]] = &[b"sim", b"ki"];
+    const OPERATOR_KEY: &[&[u8]] = &[b"sim", b"opc"];
+    const ENCRYPTION_KEY: &[&[u8]] = &[b"encryption", b"key"];
+    const AUTH_KEY: &[&[u8]] = &[b"auth", b"key"];
+    let ls = line_start(hay, col.name.start);
+    let header = &hay[ls..line_end(hay, col.name.start)];
+    // Beside credential columns, the key columns are read once: from the first of them.
+    if !sim
+        && header.split(|b| *b == col.sep).position(|c| {
+            let c = c.to_ascii_lowercase();
+            TRIGGERS
+                .iter()
+                .any(|t| memchr::memmem::find(&c, t.as_bytes()).is_some())
+        }) != Some(col.index)
+    {
+        return Vec::new();
+    }
+    let mut start = 0;
+    let mut out = Vec::new();
+    for (i, cell) in header.split(|b| *b == col.sep).enumerate() {
+        let range = trim_range(header, start..start + cell.len());
+        start += cell.len() + 1;
+        let lower = header[range.clone()].to_ascii_lowercase();
+        let text = lower
+            .strip_prefix(b"\"")
+            .and_then(|t| t.strip_suffix(b"\""))
+            .unwrap_or(&lower);
+        let implied = match text {
+            b"ki" | b"k" if sim => SUBSCRIBER_KEY,
+            b"opc" | b"op" if sim => OPERATOR_KEY,
+            b"guek" | b"gbek" if !sim => ENCRYPTION_KEY,
+            b"gak" if !sim => AUTH_KEY,
+            _ => continue,
+        };
+        out.push((i, ls + range.start..ls + range.end, implied));
+    }
+    out
 }
 
 /// Whether a table header cell's text can be a label: up to 40 letters, digits, blanks and
@@ -3540,6 +3686,12 @@ fn prose_value(hay: &[u8], s: usize, e: usize, p: usize) -> Option<Assignment> {
             v.end -= 1;
         }
     }
+    // A full stop ends the sentence as the line's end would (`the password is Aquifer405Granite.
+    // Rotate it ...`).
+    let ends_line = ends_line
+        || !quoted
+            && hay.get(v.end) == Some(&b'.')
+            && hay.get(v.end + 1).is_none_or(u8::is_ascii_whitespace);
     let val = &hay[v.clone()];
     // A bare value made of words is prose (`rotated2024 every quarter`), unless it ends the
     // message with a password's composition (`pw is SHMPsapphire8798$`) or has all four kinds
@@ -4179,6 +4331,52 @@ fn element_named_value(hay: &[u8], s: usize, e: usize) -> Option<Assignment> {
     xml_element(hay, s, e, content).filter(|a| !a.value.is_empty())
 }
 
+/// Bare child tags that hold their parent's value in clear (not `<hashValue>`; unattend's
+/// `<PlainText>` is the flag beside `<Value>`).
+const VALUE_CHILDREN: &[&[u8]] = &[b"value", b"clearvalue", b"plainvalue"];
+
+/// The content start of a child element that holds its parent's value, at `q`: `<Value>`,
+/// `<clearValue>`.
+fn value_child(hay: &[u8], q: usize) -> Option<usize> {
+    if hay.get(q) != Some(&b'<') {
+        return None;
+    }
+    let lim = (q + 14).min(hay.len());
+    let gt = q + memchr::memchr(b'>', &hay[q..lim])?;
+    let tag = &hay[q + 1..gt];
+    VALUE_CHILDREN
+        .iter()
+        .any(|c| tag.eq_ignore_ascii_case(c))
+        .then_some(gt + 1)
+}
+
+/// A parenthesised note of an encoding at `p` (`(base64)`, `(hex)`, `(base64url, unpadded)`):
+/// the encoding and where the note ends.
+fn encoding_note(hay: &[u8], p: usize) -> Option<(super::decode::Encoding, usize)> {
+    let lim = (p + 32).min(line_end(hay, p));
+    let close = p + memchr::memchr(b')', &hay[p..lim])?;
+    let note = hay[p + 1..close].trim_ascii();
+    // Words only: a call's argument (`set_password(b64decode("..."))`) is no note.
+    if !note
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b" ,-".contains(b))
+    {
+        return None;
+    }
+    let starts = |w: &[u8]| {
+        note.get(..w.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(w))
+    };
+    let enc = if starts(b"base64") || starts(b"b64") {
+        super::decode::Encoding::Base64
+    } else if starts(b"hex") {
+        super::decode::Encoding::Hex
+    } else {
+        return None;
+    };
+    Some((enc, close + 1))
+}
+
 /// Go's second result discarded between a name and its value (`key, _ = f(...)`).
 const GO_DISCARD: &[&[u8]] = &[b", _ = ", b", _ := "];
 
@@ -4229,8 +4427,17 @@ fn key_element(hay: &[u8], raw_s: usize, p: usize) -> Option<usize> {
     {
         cell_label -= 1;
     }
+    // A long dotted name keeps only its last segments (TR-069's
+    // `<Name>InternetGatewayDevice. ... .Password</Name>`): the element opens before the path.
+    let mut path = raw_s;
+    while path > 0
+        && raw_s - path < 256
+        && (hay[path - 1].is_ascii_alphanumeric() || b"._-".contains(&hay[path - 1]))
+    {
+        path -= 1;
+    }
     KEY_ELEMENTS.iter().find_map(|tag| {
-        let label = if tag.len() == 2 { cell_label } else { raw_s };
+        let label = if tag.len() == 2 { cell_label } else { path };
         let open = label.checked_sub(tag.len() + 2)?;
         let before = &hay[open..label];
         let after = hay.get(p..p + tag.len() + 3)?;
@@ -5550,8 +5757,8 @@ fn holds_head(value: &[u8], head: &[u8]) -> bool {
 /// and either both cases in twelve or more characters or, shorter, a word and a number
 /// followed by a symbol (`tundra1985-`), or a symbol no version or identifier holds.
 fn chosen_password(v: &[u8], quoted: bool) -> bool {
-    // All lower case and letters and digits, so no composition rule admits it.
-    if word_number_word(v) {
+    // All lower case, letters and digits (and one separator), so no composition rule admits it.
+    if word_number_word(v) || words_number(v) {
         return true;
     }
     // Brackets and backslashes are a pattern's or a type's (`[^\W\d]\w*`, `Map<K, V>`).
@@ -5566,7 +5773,10 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
     }
     // Bare, an identifier is letters and digits (`OAuth2Client`) or snake case.
     let symbol = v.iter().any(|b| !b.is_ascii_alphanumeric() && *b != b'_');
-    if v.len() >= 12 && v.iter().any(u8::is_ascii_uppercase) && (quoted || symbol) {
+    if v.len() >= 12
+        && v.iter().any(u8::is_ascii_uppercase)
+        && (quoted || symbol || inner_number(v))
+    {
         return true;
     }
     let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -5584,6 +5794,71 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || pascal_words_number(v)
         || digit_joined_words(v)
 }
+
+/// Two to four spelled lower-case words, then a number of two to four digits, all joined by one
+/// separator (`pump_anemometer_887`, `river-granite-635`): the passphrase people make for a
+/// token or a secret. No word marks a placeholder ([`PASSPHRASE_MARKS`]: `test`, `key`,
+/// `secret`), prose or an identifier (`foo_bar_123`).
+fn words_number(v: &[u8]) -> bool {
+    if v.len() < 10 || v.len() > 64 {
+        return false;
+    }
+    let Some(&sep) = v.iter().find(|b| matches!(b, b'-' | b'_' | b'.')) else {
+        return false;
+    };
+    let parts: Vec<&[u8]> = v.split(|b| *b == sep).collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    (2..=4).contains(&words.len())
+        && (2..=4).contains(&number.len())
+        && number.iter().all(u8::is_ascii_digit)
+        && words.iter().all(|w| {
+            (3..=12).contains(&w.len())
+                && w.iter().all(u8::is_ascii_lowercase)
+                && w.iter().any(|b| b"aeiouy".contains(b))
+                && !PASSPHRASE_MARKS.contains(w)
+                && !PROSE_WORDS.contains(w)
+                && !IDENTIFIER_WORDS.contains(w)
+        })
+}
+
+/// Words of identifiers and fixtures (`foo_bar_123`, `user_cart_2024`, `mobile_app_01`), which
+/// a passphrase of dictionary words joined to a number does not hold.
+const IDENTIFIER_WORDS: &[&[u8]] = &[
+    b"foo", b"bar", b"baz", b"qux", b"hello", b"world", b"user", b"users", b"data", b"app", b"web",
+    b"client", b"service", b"prod", b"dev", b"stage", b"staging", b"local", b"demo", b"last",
+    b"sync", b"cart", b"mobile", b"item", b"order", b"cache", b"temp", b"tmp",
+];
+
+/// Letters, a number of three to six digits, and a lower-case word to the end
+/// (`ZEPH71114cactus`, `PEPP52776river`), as people put a number in a password; type names
+/// go on with a capital (`NFCISO15693CustomCommand`) and carry bit widths
+/// (`Sha256digest`), which are left out.
+fn inner_number(v: &[u8]) -> bool {
+    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = v[letters..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let number = &v[letters..letters + digits];
+    let word = &v[letters + digits..];
+    // Standards and code pages (`RFC3339timestamp`, `ISO8601format`, `UTF16string`).
+    const STANDARDS: &[&[u8]] = &[b"rfc", b"iso", b"ieee", b"ecma", b"ansi", b"utf", b"cp"];
+    let lower = v[..letters].to_ascii_lowercase();
+    letters >= 3
+        && (3..=6).contains(&digits)
+        && word.len() >= 3
+        && word.iter().all(u8::is_ascii_lowercase)
+        && !BIT_WIDTHS.contains(&number)
+        && !STANDARDS.iter().any(|p| lower.ends_with(p))
+}
+
+/// Bit widths and key sizes, which identifiers carry between words (`uint64value`,
+/// `Sha256digest`) where a password has a number of its own.
+const BIT_WIDTHS: &[&[u8]] = &[
+    b"16", b"32", b"64", b"128", b"256", b"384", b"512", b"1024", b"2048", b"4096",
+];
 
 /// Two spelled lower-case words around a number of two to four digits (`kerning369pepper`,
 /// `lobster737lagoon`): a chosen password. Identifiers of this shape carry a bit width or an
@@ -5633,13 +5908,10 @@ fn word_number_word(v: &[u8]) -> bool {
         b"uint",
         b"int",
     ];
-    const WIDTHS: &[&[u8]] = &[
-        b"16", b"32", b"64", b"128", b"256", b"512", b"1024", b"2048", b"4096",
-    ];
     (2..=4).contains(&digits)
         && spelled(&v[..first])
         && spelled(second)
-        && !WIDTHS.contains(&number)
+        && !BIT_WIDTHS.contains(&number)
         && !NAMES.contains(&&v[..first])
         && !NAMES.iter().any(|n| second.starts_with(n))
 }
@@ -9444,6 +9716,11 @@ mod attribution_tests {
                 "11/07/2024, 11:13 - Ana: the shared ops account pw is SHMPsapphire8798$\n",
                 "SHMPsapphire8798$",
             ),
+            // A password element's value in a clear-text child.
+            (
+                "<password>\n  <clearValue>Marten7Quarry!</clearValue>\n</password>\n",
+                "Marten7Quarry!",
+            ),
             // Elements with attributes; a KeePass value starting with `!`.
             (
                 "<Pass encoding=\"base64\">Q1BSU21lYWRvdzQ0NDMk</Pass>\n",
@@ -9778,6 +10055,95 @@ mod attribution_tests {
                 "the cache key 8bd65a26b134402d25a602398750a4a3 expired\n",
                 // A Jinja filter whose literal does not close inside the expression.
                 "win_password: \"{{ 'VjEwbDN0IzMy}}\"' | b64decode\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn chosen_keys_abbreviated_secrets_notes_and_subscriber_exports() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // People choose API, signing, private and access keys too.
+            ("DATALOGGER_API_KEY=\"Wil1ow2021*\",\n", "Wil1ow2021*"),
+            ("fronius-auth-key=Spinn1ng2023!\n", "Spinn1ng2023!"),
+            (
+                "  <ignitionGatewayAccessKey>N@cel1e2019!</ignitionGatewayAccessKey>\n",
+                "N@cel1e2019!",
+            ),
+            // Words and a number joined by one separator; a number inside a bare value.
+            (
+                "const weatherFeedClientSecret = \"pump_gearbox_887\"\n",
+                "pump_gearbox_887",
+            ),
+            (
+                "SMPP_BIND_SESSION_SECRET = \"river-quarry-635\";\n",
+                "river-quarry-635",
+            ),
+            ("secret=ZEPH71443cactus\n", "ZEPH71443cactus"),
+            // `sec` ending a name.
+            (
+                "  landis_gyr_sec: nJ6mbG_gQxb8IXfklKq\n",
+                "nJ6mbG_gQxb8IXfklKq",
+            ),
+            (
+                "        cfg.setChargerSec(\"6222bedae6014846520e3777992c431c\");\n",
+                "6222bedae6014846520e3777992c431c",
+            ),
+            // A note of the encoding between the name and its value.
+            (
+                "# recorded fixture header X-Api-Key (base64): V3RDMm9EYnVzNExHMVhORkVXZWlfbUNjVlE4Ym5uZFc=\n",
+                "V3RDMm9EYnVzNExHMVhORkVXZWlfbUNjVlE4Ym5uZFc=",
+            ),
+            // A sentence that ends with the value.
+            (
+                "The ops account password is Aquifer406Granite. Rotate it.\n",
+                "Aquifer406Granite",
+            ),
+            // A long dotted TR-069 parameter name, its value in the next element.
+            (
+                "<Name>InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.Password</Name>\n<Value xsi:type=\"xsd:string\">Lampuplink45!</Value>\n",
+                "Lampuplink45!",
+            ),
+            // PowerShell's environment drive.
+            (
+                "Set-Item -Path Env:MMS_PRIVATE_KEY -Value 'Tr@cker2024!'\n",
+                "Tr@cker2024!",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // A SIM vendor's output file and a smart meter's key export: every key column.
+        let sim = found(
+            &s,
+            "imsi,iccid,ki,opc\n001010000000018,8901000000000000018,5E1C0A9F3B7D24E6A8C1F0B3D5E7A9C3,1F3E5D7C9B0A28466A4C2E0F1D3B5A7A\n",
+        );
+        assert_eq!(
+            sim,
+            [
+                (
+                    "telecom.subscriber-key".to_string(),
+                    "5E1C0A9F3B7D24E6A8C1F0B3D5E7A9C3".to_string()
+                ),
+                (
+                    "telecom.subscriber-opc".to_string(),
+                    "1F3E5D7C9B0A28466A4C2E0F1D3B5A7A".to_string()
+                ),
+            ]
+        );
+        let dlms = found(
+            &s,
+            "meter_serial,client_sap,guek,gak,hls_secret\nLGZ1444969024781,48,522833E17C9C94F0DEC4B0947FD62F41,A64939F81FF8B0767F00390D98B5F655,3LaD9Sl5uKUZSZlY\n",
+        );
+        assert_eq!(dlms.len(), 3, "{dlms:?}");
+        reports_none(
+            &s,
+            &[
+                // Keys that are no credentials; identifiers with a number; seconds.
+                "routing_key = \"events.v2.#\"\n",
+                "    NFCISO15693CustomCommandConfiguration,\n",
+                "  timeout_sec: 30\n",
+                "api_key = \"test_key_123\"\n",
+                "imsi,iccid,ki,opc\n001010000000018,8901000000000000018,00000000000000000000000000000000,${OPC}\n",
             ],
         );
     }

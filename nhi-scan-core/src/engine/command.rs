@@ -255,6 +255,11 @@ const COMMANDS: &[Command] = &[
     // Kerberos and deployment tools that read a password or a secret's value from standard
     // input.
     cmd("kinit", &[], &[Stdin]),
+    // FreeIPA: `echo 'x' | ipa passwd alice` sets the password read from standard input;
+    // `ipa user-add ... --password` reads it there too.
+    cmd("ipa ", &["passwd"], &[Stdin]),
+    cmd("ipa ", &["user-add"], &[PipedWith("--password")]),
+    cmd("ipa ", &["user-mod"], &[PipedWith("--password")]),
     cmd("passwd", &[], &[PipedWith("--stdin")]),
     stored("wrangler", &["secret", "put"]),
     stored("vercel", &["env", "add"]),
@@ -866,6 +871,11 @@ mod tests {
             (
                 "echo 'Pl4net#Orbit' | sudo -S apt-get update",
                 "Pl4net#Orbit",
+            ),
+            ("echo 'Tundra#Lynx58' | ipa passwd alice", "Tundra#Lynx58"),
+            (
+                "echo Quill7Harbor | ipa user-add svc-ldap --first=Svc --last=Ldap --password",
+                "Quill7Harbor",
             ),
             (
                 "test: [\"CMD\", \"mongosh\", \"-u\", \"root\", \"-p\", \"Tz4Vq8Lm2Rx\"]",

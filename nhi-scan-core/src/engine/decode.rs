@@ -107,6 +107,31 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             before: 64,
             after: 8192,
         },
+        // A value under a name that ends in how it is written (`ONT_BLOB="..."`, `payload_b64`,
+        // `NetconfAccessEncoded`, `portal.base64 = ...`, `setdefault("SESSION_B64", "...")`): a
+        // login pair or a token inside is reported. The name's last word, not a data URI's
+        // `;base64,`.
+        Decoder {
+            keywords: &["b64", "base64", "encoded", "blob"],
+            regex: build(
+                r#"[A-Za-z0-9_.-](?i:b64|base64|encoded|blob)["']?[ \t]{0,4}(?::[ \t]{0,4}&?(?:'static[ \t]+)?[A-Za-z_]{1,16}[ \t]{0,4}=|[:=,(]|=>|(?i:value)[ \t]{0,2}=)[ \t]{0,4}@?["']?(?P<enc>[A-Za-z0-9+/_-]{12,}={0,2})(?:[^A-Za-z0-9+/=_-]|$)"#,
+            ),
+            encoding: Encoding::Base64,
+            implied_name: Some("decoded_secret"),
+            before: 16,
+            after: 1024,
+        },
+        // The same in hex (`mediation-hex: 6361...`, `SMS_PASSWORD_HEX=...`).
+        Decoder {
+            keywords: &["_hex", "-hex", "hexencoded", "hex_encoded", "hex-encoded"],
+            regex: build(
+                r#"[A-Za-z0-9_.-](?i:hex|hex[_-]?encoded)["']?[ \t]{0,4}(?:[:=,(]|=>|(?i:value)[ \t]{0,2}=)[ \t]{0,4}["']?(?P<enc>(?:[0-9a-fA-F]{2}){8,})(?:[^0-9A-Za-z]|$)"#,
+            ),
+            encoding: Encoding::Hex,
+            implied_name: Some("decoded_secret"),
+            before: 16,
+            after: 1024,
+        },
         // A literal piped into a decoder in a script or a shell history:
         // `echo 'dXNlcjp4' | base64 -d`, `printf '%s' "..." | base64 --decode > key`.
         Decoder {

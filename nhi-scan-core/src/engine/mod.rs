@@ -707,10 +707,13 @@ impl Scanner {
                 }
                 if let Some(name) = caps.get_group_by_name("name") {
                     decode::named_value(&hay[name.range()], &mut decoded);
-                } else if let Some(name) = decoder.implied_name
-                    && assign::decoded_credential(&decoded)
-                {
-                    decode::named_value(name.as_bytes(), &mut decoded);
+                } else if let Some(name) = decoder.implied_name {
+                    // A login pair's second half is a password, and judged as people choose one.
+                    if assign::login_pair(&decoded) {
+                        decode::named_value(b"decoded_password", &mut decoded);
+                    } else if assign::decoded_credential(&decoded) {
+                        decode::named_value(name.as_bytes(), &mut decoded);
+                    }
                 }
                 self.scan_nested(
                     &decoded,

@@ -536,6 +536,54 @@ impl Words {
                 start = Some(i);
             }
         }
+        // `sec` ending a name after another word is a secret (`sftpSec`, `landis_gyr_sec`,
+        // `setChargerSec`); alone, or inside a name (`sec_group`), it is as often seconds or
+        // security, and so it is after a word of time or of security (`tv_sec`,
+        // `TimeoutStopSec`, `bytes_per_sec`, IPsec, `AppSec`).
+        const NOT_SECRET: &[&[u8]] = &[
+            b"ip",
+            b"tv",
+            b"ts",
+            b"timeout",
+            b"interval",
+            b"delay",
+            b"ttl",
+            b"per",
+            b"max",
+            b"min",
+            b"elapsed",
+            b"restart",
+            b"watchdog",
+            b"age",
+            b"lease",
+            b"wait",
+            b"retry",
+            b"expire",
+            b"expires",
+            b"time",
+            b"epoch",
+            b"dns",
+            b"app",
+            b"info",
+            b"net",
+            b"dev",
+            b"ops",
+            b"mod",
+            b"stop",
+            b"start",
+            b"sleep",
+            b"idle",
+            b"grace",
+            b"duration",
+        ];
+        if self.len() >= 2
+            && self.last() == Some(b"sec")
+            && !NOT_SECRET.contains(&self.get(self.len() - 2))
+        {
+            self.ends.pop();
+            self.buf.truncate(self.ends.last().copied().unwrap_or(0));
+            self.push(b"secret");
+        }
         true
     }
 
@@ -894,6 +942,16 @@ mod tests {
             ["ldap", "default", "auth", "password"]
         );
         assert_eq!(words("pw_len"), ["pw", "len"]);
+        assert_eq!(words("sftpSec"), ["sftp", "secret"]);
+        assert_eq!(words("landis_gyr_sec"), ["landis", "gyr", "secret"]);
+        assert_eq!(words("sec_group"), ["sec", "group"]);
+        assert_eq!(words("sec"), ["sec"]);
+        assert_eq!(
+            words("NEVPNProtocolIPSec"),
+            ["nevpn", "protocol", "ip", "sec"]
+        );
+        assert_eq!(words("tv_sec"), ["tv", "sec"]);
+        assert_eq!(words("TimeoutStopSec"), ["timeout", "stop", "sec"]);
         // An acronym glued to a lower-case head (MediaWiki's `$wgDBpassword`).
         assert_eq!(words("wgDBpassword"), ["wg", "db", "password"]);
         assert_eq!(words("DBpassHash"), ["db", "pass", "hash"]);
