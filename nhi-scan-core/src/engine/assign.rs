@@ -769,14 +769,8 @@ impl Assign {
         // is written, and a value that decodes to text is judged (and reported) as that text.
         if a.decoded.is_none() && a.implied.is_none() {
             let words = &scratch.words;
-            let enc = (words.meaningful_end()..words.len()).find_map(|w| match words.get(w) {
-                b"hex" => Some(super::decode::Encoding::Hex),
-                // `localAdminPasswordEncoded`: nothing but base64 is that common.
-                b"b64" | b"base64" | b"b64url" | b"base64url" | b"encoded" => {
-                    Some(super::decode::Encoding::Base64)
-                }
-                _ => None,
-            });
+            let enc =
+                (words.meaningful_end()..words.len()).find_map(|w| encoding_word(words.get(w)));
             if let Some(enc) = enc {
                 a.decode(hay, enc);
             }
@@ -2333,21 +2327,6 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
     {
         return Some(Assignment::new(s..e, v, true));
     }
-    // PowerShell's environment drive: `Set-Item -Path Env:API_KEY -Value 'x'`.
-    if blanks
-        && c == b'-'
-        && hay
-            .get(p + 1..p + 6)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"value"))
-        && matches!(hay.get(p + 6), Some(b' ' | b'\t'))
-        && (hay
-            .get(s..s + 4)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"env:"))
-            || hay[s.saturating_sub(4)..s].eq_ignore_ascii_case(b"env:"))
-    {
-        let (v, quoted) = parse_value(hay, skip_blanks(hay, p + 6, 8))?;
-        return Some(Assignment::new(s..e, v, quoted));
-    }
     // `X-Api-Key (base64): RVJx...`: a note of how the value is written, then the value,
     // judged (and reported) decoded.
     if c == b'('
@@ -3142,23 +3121,20 @@ fn key_columns(hay: &[u8], col: &CsvColumn, sim: bool) -> Vec<(usize, Range<usiz
     const AUTH_KEY: &[&[u8]] = &[b"auth", b"key"];
     let ls = line_start(hay, col.name.start);
     let header = &hay[ls..line_end(hay, col.name.start)];
-    // Beside credential columns, the key columns are read once: from the first of them.
-    if !sim
-        && header.split(|b| *b == col.sep).position(|c| {
-            let c = c.to_ascii_lowercase();
-            TRIGGERS
-                .iter()
-                .any(|t| memchr::memmem::find(&c, t.as_bytes()).is_some())
-        }) != Some(col.index)
-    {
-        return Vec::new();
-    }
     let mut start = 0;
     let mut out = Vec::new();
+    let mut first_credential = None;
     for (i, cell) in header.split(|b| *b == col.sep).enumerate() {
         let range = trim_range(header, start..start + cell.len());
         start += cell.len() + 1;
         let lower = header[range.clone()].to_ascii_lowercase();
+        if first_credential.is_none()
+            && TRIGGERS
+                .iter()
+                .any(|t| memchr::memmem::find(&lower, t.as_bytes()).is_some())
+        {
+            first_credential = Some(i);
+        }
         let text = lower
             .strip_prefix(b"\"")
             .and_then(|t| t.strip_suffix(b"\""))
@@ -3171,6 +3147,10 @@ fn key_columns(hay: &[u8], col: &CsvColumn, sim: bool) -> Vec<(usize, Range<usiz
             _ => continue,
         };
         out.push((i, ls + range.start..ls + range.end, implied));
+    }
+    // Beside credential columns, the key columns are read once: from the first of them.
+    if !sim && first_credential != Some(col.index) {
+        out.clear();
     }
     out
 }
@@ -4363,18 +4343,21 @@ fn encoding_note(hay: &[u8], p: usize) -> Option<(super::decode::Encoding, usize
     {
         return None;
     }
-    let starts = |w: &[u8]| {
-        note.get(..w.len())
-            .is_some_and(|n| n.eq_ignore_ascii_case(w))
-    };
-    let enc = if starts(b"base64") || starts(b"b64") {
-        super::decode::Encoding::Base64
-    } else if starts(b"hex") {
-        super::decode::Encoding::Hex
-    } else {
-        return None;
-    };
-    Some((enc, close + 1))
+    let first = note.split(|b| matches!(b, b' ' | b',' | b'-')).next()?;
+    Some((encoding_word(&first.to_ascii_lowercase())?, close + 1))
+}
+
+/// The encoding a lower-case word of a name or a note says a value is written in
+/// (`admin_password_hex`, `SMTP_PASSWORD_B64`, `(base64)`).
+fn encoding_word(w: &[u8]) -> Option<super::decode::Encoding> {
+    match w {
+        b"hex" => Some(super::decode::Encoding::Hex),
+        // `localAdminPasswordEncoded`: nothing but base64 is that common.
+        b"b64" | b"base64" | b"b64url" | b"base64url" | b"encoded" => {
+            Some(super::decode::Encoding::Base64)
+        }
+        _ => None,
+    }
 }
 
 /// Go's second result discarded between a name and its value (`key, _ = f(...)`).
@@ -4557,7 +4540,8 @@ fn preceded_by_name_field(hay: &[u8], raw_s: usize, open_quote: Option<usize>) -
 /// another flag of the same line: `gh secret set OKTA_API_TOKEN --body 'x'`,
 /// `aws ssm put-parameter --name /prod/db_password --value 'x'`,
 /// `az keyvault secret set --name ApiSecret --value x`, PowerShell's
-/// `Set-ItemProperty -Name ApiSecret -Value 'x'`.
+/// `Set-ItemProperty -Name ApiSecret -Value 'x'` and its environment drive
+/// (`Set-Item -Path Env:API_KEY -Value 'x'`).
 fn flag_named_value(hay: &[u8], name: Range<usize>) -> Option<Assignment> {
     let ls = line_start(hay, name.start);
     // The argument holding the name: a path's last part (`/prod/db_password`), maybe quoted.
@@ -4575,8 +4559,13 @@ fn flag_named_value(hay: &[u8], name: Range<usize>) -> Option<Assignment> {
             && (before.len() == w.len() || before[before.len() - w.len() - 1] == b' ')
     };
     let gh = ends_with(b"secret set");
+    let env_drive = hay
+        .get(b..b + 4)
+        .is_some_and(|d| d.eq_ignore_ascii_case(b"env:"));
     let flags: &[&[u8]] = if gh {
         &[b"--body", b"-b"]
+    } else if env_drive && ends_with(b"-path") {
+        &[b"-value"]
     } else if ends_with(b"--name")
         || ends_with(b"-name")
         || ends_with(b"--secret-name")
