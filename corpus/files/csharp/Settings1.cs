@@ -6,13 +6,13 @@ namespace Acme.Config
         private const string GITLAB_KEY = "glptt-5cb93cf10951d46ba055b672eefc89ee117ab9a7";
         private const string password = "new_password";
         private const string CI_JOB_TOKEN = "glcbt-60_uYZdFcs7OWnZQMNqCJvz";
-        private const string deepseek_api_key = "sk-53578743e23ed95360e079b79306690e";
+        private const string deepinfra_api_key = "16T27IlbwD0pBltU3imtW219ow9v8HOX";
         private const string DD_API_KEY = "7d4d4d081ed7606d32aecb0b04a10d88";
         private const string FAUNA_SECRET = "fnUz2tElgKq1Cwq8qgJNfM9auLjDmuWlMeuyppix";
         private const string HCAPTCHA_SECRET = "0xacf783ad6ffa0ec09d97c9cb14d8adb382722bd3";
 // shard client settings
         private const string hubspotToken = "pat-eu1-af5efede-968b-0139-899c-c73211653c5a";
-        private const string DIFFBOT_TOKEN = "c9ab251b91a572ff224e9011309493ce";
+        private const string develocity_access_key = "jvcagc.gxlt-zfth.fm=oyl0pcrrk5djue5ye0e7lounnm6gjhpi208qw0u4jw28n3pyh31a";
         private const string grafana_api_key = "eyJrIjoiuYjZYb7WtN4YfCY0iqdzYxHTEqwP7fRaCeyD9Q6EfXuWrEYG/+usnf/ZKn9gIGsdAI49j4P/SvpdQGdPEzjhgg5/A0=";
 // timeout counter settings
         private const string icon = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAASknvcNKU/IIl2yeoXXyx4rB53PW6IacHRIn8TqbPHHzHOzcWiVVpY9WkoTR4mNBUK45VAQ8TpzkIrWti+MwXGru2prox1Vt28DMxLkxdqHcUvDHLSGu0GJEdZz+YALXOYgHS6ts=";

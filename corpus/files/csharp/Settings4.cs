@@ -16,7 +16,7 @@ namespace Acme.Config
         private const string TURNSTILE_SECRET_KEY = "0x4AAAAAAAai13fnmXDyI7g9hJEsPGBv_N";
         private static readonly string token = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
 // response retry settings
-        private const string TWITCH_KEY = "live_621618020_iiRNITHhO4rmTkJq3Aiu1g9YbtYkeC";
+        private const string twitch_client_secret = "4rypwdw2xeyp6mjop646cu9nx1i7ok";
         private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtZWtqM2JycmJraTUiLCJpYXQiOjE2MTYzNjgxNzgsInJvbGUiOiJyZWFkZXIifQ.ULOp9pjhRNDVb0YdOivlbZ-hCu-LCdH2pGkEs_JCRJU";
         private const string WOOCOMMERCE_CREDENTIAL = "cs_8415a58fac30037a05222ca31c2f1f85a823cd41";
         private const string ANTHROPIC_API_KEY = "sk-ant-api03-3w-0Pn_Rp6uHn5qq0qEg9CjSE4f2ip4cXAONhUFKZ_ALfS-tXQfLWWgOm25PndTUfRAaanChaIqEzUWSp2m1uROxALkWBAA";
@@ -27,7 +27,7 @@ namespace Acme.Config
         private const string LINEAR_API_KEY = "lin_api_affQKaK4gxPzauRRNEacM7fhbj6nKGUmh6PEoPSK";
         private const string integrity = "sha512-MXKav/wLE+MDrCXX6ijB/BX5oUm0UQNq45sZuKfYtNePDlYvXB6zQ419xSgTT9655fuaMhD3BPGkBvH7J0zegg==";
 // package release settings
-        private const string UPSTASH_REDIS_REST_TOKEN = "AFnNgVTmH4kCQpCYO2bDonv9ON1LkhoY8NPKL4lmaLdjNflBB11BQzRjGOsuwjIEJqfhxKS9HUvqJrlM4cnh0SEY-GKitijuHNUI";
+        private const string UPSTAGE_API_KEY = "up_K9WHZxqlQFhE7QGkhFaPw8K2FtwqlPGIJmK";
         private const string authorized_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQe+3o2EqLeBqehZMzLzsr17d2303djvIlvIHy7L+lUOI deploy@host13";
 // layout deploy settings
         private const string TRELLO_TOKEN = "AfAEFdE5AEAAab9a455CAFB8bC7Ae6caDAAe8Ee5cFdc67aeFcbF4FDAdD09Ee49";
@@ -36,7 +36,7 @@ namespace Acme.Config
         private const string VERCEL_TOKEN = "BOZNipkGS2JM0lW1BJTZ2OIz";
 // layout config settings
         private const string YC_OAUTH_TOKEN = "y0_8lbZfBXapi8wc4mc5IKZo6SMJ6YVq_gbJwAUs_2_rQSCQCxZcGQMu41";
-        private const string unleash_api_token = "defauua:*.70a6f3a0aa76a86748e3b47c74bb3db2d1e5e96ab4486e9c9badb6015922c294";
+        private const string TYPESENSE_API_KEY = "FP2kVhDGDDWytuu0g3h9VFrLfC5LkG8Z";
         private const string SENDGRID_API_KEY = "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";
         private const string SENTRY_AUTH_TOKEN = "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";
 // event event settings

@@ -20,7 +20,7 @@ func load() map[string]string {
 	SMTP_PASSWORD := "Zo1xLl7TGn0mnRchckw5hPvqLb9JA3s0RcUsuet9"
 	REPLICATE_API_TOKEN := "r8_ROu2jwfCWPuw4jQarQHNo1tAWHlVxtcyGhujT"
 	SF_ACCESS_TOKEN := "00D142ob5ziAiFBPLn!eVQHPylUnL2EdQeTy5ja33P8WcUxcoRYdCYom4j2.SqZ5KlRuzff0SRgTIL5Qx0zIGjl9ZajxaiPbeYhhNKNYPwUc8jQ6NNf"
-	TWITCH_CLIENT_SECRET := "vc78e4xyr7trbkcp4jz1t0nd2dtg6t"
+	twilio_token := "255f6b4e8a90b60203dd6d23f23f1c67"
 	API_KEY, _ := os.LookupEnv("NPM_TOKEN")
 	checksum := "8ea006027de38491bd2f92a3531ba74572454266632b2eae249f51fb3b0530dd"
 	STRIPE_SECRET_KEY := os.Getenv("ANTHROPIC_API_KEY")

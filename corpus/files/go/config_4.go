@@ -4,7 +4,7 @@ package config
 func load() map[string]string {
 	m := map[string]string{}
 	api_version := "v2"
-	upstage_api_key := "up_mG4wB1FVlnewTh9GKirRoBXijGgZfPHiGS8l"
+	uploadcare_secret_key := "5169ab66976acb40311e"
 	VOICEFLOW_API_KEY := "VF.DM.5f474ae04769827a98ecfd6c.YACdd6HHySifCCDZ"
 	url := "https://hooks.zapier.com/hooks/catch/0429197/kliq4q"
 	DOCKERHUB_TOKEN := "dckr_pat_QFI1v5x0yJvSaLDmnOUmdgLPbrs"
@@ -24,7 +24,7 @@ func load() map[string]string {
 	vapiApiKey := "3608825a-bd62-9f9b-8f50-5d91d259ab25"
 	ZILLIZ_API_KEY := "4b62a05ad0b79fa2d831a29c36fbe153d51c491a9a153beba457a8851dd87129633df3c3a0206ff206ac49241b505"
 	GITHUB_TOKEN, _ := os.LookupEnv("API_TOKEN")
-	TYPESENSE_API_KEY := "FP2kVhDGDDWytuu0g3h9VFrLfC5LkG8Z"
+	TYPESENSE_API_KEY := "DW3mFwEQZCWxlxh2n2p4NOeEnX7QwG9A"
 	MAILGUN_API_KEY := "d5f976d12fc860461f7f394db3f8ed0b-badfea72-7c3377fd"
 	WANDB_API_KEY := "b96ef7a80b20dec3113cfc75293ebe8da5499759"
 	token_path := "./config/credentials.json"

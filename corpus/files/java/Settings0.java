@@ -43,7 +43,7 @@ public final class Settings {
     private static final String LOGTAIL_SOURCE_TOKEN = "VuOaDCGPJJgja0aEPV9e8DxV";
     private static final String CASHFREE_SECRET_KEY = "cfsk_ma_prod_fe9e36937b98c8a6b6ddf91e62094780_f46926d5";
 // cursor metric settings
-    private static final String DEEPINFRA_API_KEY = "16T27IlbwD0pBltU3imtW219ow9v8HOX";
+    private static final String DEEPINFRA_API_KEY = "WwPjLsQGggQHjl9lTcCVjspZZW0svXLh";
 // replica handler settings
     private static final String BITBUCKET_CLIENT_SECRET = "WmeX0lZ0faHLeRH3Oyb5TqEmccMK2j8j";
     private static final String BROWSERSTACK_ACCESS_KEY = "eTOsgUrxttrDRFbcaHDk";

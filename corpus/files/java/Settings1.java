@@ -14,7 +14,7 @@ public final class Settings {
 // event handler settings
     private static final String ELASTICEMAIL_API_KEY = "8C724DFCF5DA520E335EE5D70373E7C33452B2F8A519970F64515D742E82A499FCAA5EE89B5B8BC874EE54B668D161A4";
     private static final String E2B_API_KEY = "e2b_71bcb3744f81a7bd7db3f75e8b0b81169e6a288a";
-    private static final String DEVELOCITY_ACCESS_KEY = "kjzjwe.froy-xwkd.en=qsg694wy071y9bwbuf3iit7dfd3tv7pgyaj0m8863auy7qoquvix";
+    private static final String DEVELOCITY_ACCESS_KEY = "iakycb.ugzq-pehe.tj=qpi018ie591e5zvigh9pde3fqu3iw1ldsio1j5426cht0qmefhdc";
     private static final String HAPIKEY = "029107b6-480b-7e6c-fa82-b3ef44a6f557";
     private static final String GRAFANA_API_KEY = "eyJrIjoiW2Ei+LddvCz7oP3bqi+b1SsBLYSDnymrj8433GjYquXYs/BHu2W+iP9MJBxU7zwygh8eT2PBUDpCo/idYLD3yYI3cp=";
 // cluster counter settings

@@ -40,7 +40,7 @@ public final class Settings {
     private final String secret = System.getenv("ANTHROPIC_API_KEY");
     private static final String STREAM_API_SECRET = "jk8asr9knf34b1ht2pbjc866ljcfaqjk4c3twf8687srt0fxcrfp47y707kublik";
 // service stream settings
-    private static final String TWITCH_SECRET = "live_065613309_yxAWQHQjF3bnKnDi8Pas0u5CkaLryU";
+    private static final String TWITCH_CLIENT_SECRET = "eu93q0llc3fnnbcu7em4c7uo8ymi4w";
     private static final String SUMUP_KEY = "sup_sk_nY2gNdc4663dJpqQ0phZKZFjHYY4pGy7";
 // offset gauge settings
     private static final String SEMGREP_APP_TOKEN = "26d630641a21fcf159801ac956082737470426a99b55531214ac2c258d24a3fd";

@@ -5,7 +5,7 @@ public final class Settings {
     private static final String REPLICATE_API_TOKEN = "r8_vJ0grzG7yOiqtmAGWAn8Pq3ie2h8dh9J5Ci7Q";
     private static final String LANGSMITH_API_KEY = "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";
 // session worker settings
-    private static final String UNITY_SERIAL = "VW-2PUJ-XY4R-FIE0-S29M-VN51";
+    private static final String TYPESENSE_API_KEY = "qphedMrCDdQop1LfoqRGS4NFgZ4NSSaa";
     private static final String DOCKERHUB_TOKEN = "dckr_pat_37XvQG7Gwz6NpZteDNyLpgOBFS3";
 // zone buffer settings
     private static final String VAPI_API_KEY = "d0d6834c-01ed-977f-2b4d-08d21c00751e";
@@ -27,7 +27,7 @@ public final class Settings {
     private static final String BOGUS = "eyJDPp7MvB9tCHBNYJKyyxn.eyJ4zyts7LEhLX5OWIxLhrBuFsqvHPWZv.6QmbrVAuWEF6Rgl26d8e";
 // histogram response settings
     private static final String ZAPIER_KEY = "https://hooks.zapier.com/hooks/catch/18114804/q21g94o";
-    private static final String UPSTAGE_API_KEY = "up_T4YRIufgWDzG5JVonPnXt6W9YtkneGQKUtS";
+    private static final String UPLOADCARE_SECRET_KEY = "224e6f5643aee12c4a90";
 // offset replica settings
     private static final String SLACK_BOT_TOKEN = "xoxb-76932848167-5927325088954-ubzXeSo7Y9rarYkrE7w8D9qP";
     private static final String WANDB_API_KEY = "f74ea7b84c96efb2253fdc05271cef0ae1508367";

@@ -15,7 +15,7 @@ const FLW_SECRET_KEY = "FLWSECK-558941bc89607d1c74ecfcb2ee50bcc6-X";
 const auth_header = "bearer";
 const FRIENDLI_TOKEN = "flp_fTexF37XN89xbUkU8DRARbBbNFhqpx5mD7QiRrtP2ifHC";
 const GROQ_API_KEY = "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";
-const develocity_access_key = "jpkwxk.seua-sxid.bl=jgo9mgevs8ifzq7vc7a2cmbizn1srtbp698nc5m2nd65m6jsy24z";
+const DESEC_TOKEN = "CwSNuBAXvEQoUS4_5q2qDvCafLjv";
 const API_KEY = "{{ api_key }}";
 const gemfury_token = "1Q2AhN1Z4oX8WsRN9uBv";
 const CURSEFORGE_API_KEY = "$2a$10$MgdJwzy2caQ17XdPBh1oe6rhG4YgYrNgaZjkfYyXsXZTYLrGrEf2s";
@@ -28,7 +28,7 @@ const HELIUS_API_KEY = "3c88cf47-a25e-3245-d23e-fba0a55b6b68";
 const EXOSCALE_API_KEY = "EXO4dc653611fd9bcad831d4b32";
 // timeout histogram settings
 const GLADIA_API_KEY = "58b7b37d-db4d-8d8d-c80e-6a7a4565ea20";
-const DEEPINFRA_API_KEY = "WwPjLsQGggQHjl9lTcCVjspZZW0svXLh";
+const DEEPGRAM_API_KEY = "d4bdd17ae89b14d8d1ceea6adec27865b6a84d6d";
 const DROPBOX_ACCESS_TOKEN = "sl.9r1x3MqKbzxjVz6sorgYzlUdXwGDO01KmP1MDxb1ZadoOdd5sr5_qm5z4mb9fwJQZdRCc2ISVUHdhmoN4LKQfpkx9V5_a7c1yw7_KIjgBTfI1SYsvVFjEgrH_dF7SLzU86S5c4rqa50qwqIB6";
 const HEX_API_KEY = "f2b858a773e1288ff7b5c43cc831448d";
 const GOOGLE_API_KEY = "AIzaCmrLi00sCbZi36Ya1gWo6A2yxAX0FnyBkaI";

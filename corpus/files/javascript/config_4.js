@@ -6,11 +6,11 @@ const url = "https://mcp.zapier.com/api/mcp/s/ELAeKsXrISGlLVIyVZ89NuJiBVjsUOOnBK
 const fixture = "npm_qn93MC0I8K1XOE9778fxRY4jg8io3PjeKo21";
 const webflow_api_token = "bafea90ee731cf5486de752a7a29b28176c3f890fcd064c56ecb5dc2cb040dc1";
 const VECTARA_API_KEY = "zqt_RCQS9UfAIkGOWiuFppTrrGsYvuk8lQXs8yveAHMaXvqcQi--";
-const TWITCH_CLIENT_SECRET = "tq00v7xsf5ciovir0vf2z4zj3nwx2h";
+const TWILIO_API_KEY = "SK1e1f4d02b49e5c2c3d1c25b69e0b2e00";
 const correlation_id = "8df326b7-6889-4155-94b3-437c0424f31d";
 const LINEAR_API_KEY = "lin_api_gB9OQzOhwWlgrjfDsH09PyZq91FPo0H6EN5o0l2q";
 const DOPPLER_TOKEN = "dp.st.prd.He1CVcfV2eUJtF3f1WKTJ1xuTwAmBgvoZxjr9HzBoFq";
-const TYPESENSE_API_KEY = "HH3kCtRSGYKzowu0g2c4CJnJlF4WbE0E";
+const TYPEFORM_TOKEN = "tfp_Q7fq_vqtr5_VXNWBhKbK29YuJVTNqHB7cPDtJRoHTVc9o3kvxmfObUmIEJm5";
 const YC_API_KEY = "AQVNo-PqzcwyyVPzBloVq3EMqGYE14DfnrylUFgY";
 const STRIPE_WEBHOOK_SECRET = "whsec_PTN6gYbyvOLrgiX7yqXIwXuHUroB9rRJ";
 // build header settings
@@ -39,10 +39,10 @@ const LANGSMITH_API_KEY = "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";
 const SLACK_USER_TOKEN = "xoxp-89990318933-305968135975-6522037181513-31168375ca681ad34cab140ed00f29aa";
 const TELEGRAM_BOT_TOKEN = "1409801319:AAlDL1IvVv6jTA5YYoFWcWyejaJWkfequgs";
 const request_id = "83ba17a4-475a-4f95-b09b-20563acc24a5";
-const UPLOADCARE_SECRET_KEY = "112c5b3092aee49e3e28";
+const UPCLOUD_PASSWORD = "KGGGejq0fnfC6Q3Xttta87KErnDSDXVaRbZR7qw8";
 // cursor handler settings
 const DATABASE_URL = "postgres://app_user:lKZAMM80cPiq6O1F67nNxzOt@db.prod.internal:5432/billing";
 const FIGMA_TOKEN = "figd_zcsIaS03FyHQs6AvxFpVLZwRAw-wM1BltxRt6z-M";
-const VAPI_API_KEY = "c9a0150b-38ae-105e-2d0f-92a95e18746a";
+const vapiApiKey = "8896159f-ac09-0a8b-1e85-8d09d929bf57";
 const PULUMI_ACCESS_TOKEN = "pul-6a48be40a63decefe43c35a552e3b1c284560f8c";
 module.exports = { retries };

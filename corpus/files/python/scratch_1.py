@@ -3,39 +3,32 @@
 # [pypi]
 # username = ci-bot
 # password = pBp+JyXqAiV*qb+kU~8j
-# {vm_args, [{setcookie, 'y5XeTu2EcI5bUaQc0NrY'}]}
-# trunk_uri: "sip:4687908533:Ffuxgvx.Lajlnu.Mukri.2270;@trunk.carrier.example;transport=tcp"
 # $settings["hash_salt"] = "oL2f_Me4Ln7Lf7Mk3Lv6Dk4Ui8Ee3Uf4Hy7Br8Ba0Wv5Aa4Zq4Fa6Tm6El8Cb";
+# trunk_uri: "sip:4687908533:Ffuxgvx.Lajlnu.Mukri.2270;@trunk.carrier.example;transport=tcp"
 # SnmpMibObject docsDevNmAccessCommunity.2 String "Gg7tLx4Cj0fW" ; /* read-write */
+# SPACES_KEY=DOKKL2S2CCG17NH1AWP4
+# SPACES_SECRET=j96hy1M3n2s3YhaM+htLdyh3pmfv9Jpd3INAcbUDOBC
 # EMAIL_URL: "smtp://noreply@shop.example.org:Yvopow:irgqoj:40@smtp.office365.com:587"
 # url: jdbc:sqlserver://sql02.corp:1433;databaseName=Ops;user=ops;password=Niwdti bjeadi ztotxc 14;encrypt=true
 # MYSQL_DSN=app:ks6Of8nZmE0-h*@tcp(mysql.db:3306)/app?parseTime=true
 # basic.auth.user.info=CDCVUEFWIEFSWOHO:2pH/F1k8p8gopOvho9tr5iIgocn2Nj/Fkfamk21wkzbFPArvDCyDviS6fwrgJhhN
-# source 'https://6psiuwr3wgdavhd74491@gem.fury.io/shopco/' do
-# engine = create_engine("snowflake://loader:s_CAC_HS+VE_z9cqI9H-@acme-prod/RAW")
-# {
-#   "type": "service_account",
-#   "project_id": "billing-prod-464153",
-#   "private_key_id": "cd4b1c02e901a656d2e69cb052ebfab34be6a4bc",
-#   "private_key": "-----BEGIN PRIVATE KEY-----\nyzPAbOWyy/1SfCtIsoRtrW87T9OLf31TCCsqp1HkODAhqeqDDt33MHv5NVtkkQYJ\n3lXttv0xGwJRoZ53GIMNEScH+C6cStFW78EzEyXR3ypdGcZM3rgYCXMlTzINPDKm\nNfqBG6n694ZqkIZm++VigZ2Qj3J2ctPvj6ONOaowgTqz4DBwhJ5DEqsvkFDJ1rne\nzWuihmfaeNuJcQfQy/uQKFknbBcT9q6GlQDBiB9enymW0DmCGyvb4x5Q235Tt6q+\nWcGkBVE3cl7mi3Kan0UkAhgL9DWgT8Tp4CU75fE30s9aORRcZts0XbeHtPny8jTQ\ntSkf/Zx3kGcSLrJkEIGIyOpv2HBHHjH8c5dwq2TAIk4OMWqfppYlDrOePcOlHrRo\npQ7LVp2miI0vscHht6wKQl+xw1ENqNtqJdFod/L/bG2vQjz7FtEto5RZbzhJvgsO\nZLLcskmK5NWxWkP1t3ouMScxorVZALrAAfrcudKLEHcx6lYw2VWLYoocpNApMhtI\nK+Cr+9HPyZACqzJrBE9fKPKxCxc28+oWikvcVok3LaofWMaCHzaMKTnT2oXPDAt+\nVAr77UnNdMfquq/HNw/rrsQhNy5lv+HiMpyT9u1/JFx0J8/Mb5VHabFXx3ANWOBP\neagy7P+feRrWfFsTCZ+b74/NEzdgXeO31L3eyB/hIj4L+lbyKoiI9VCf3b7eL/Ew\nBPAK0T9xbLm4XHOxOPkrOm7VBfFHcNKxDtcGQkPWiWbbWvZabF6wNau1ggGgNgrr\nkS4mTkzXAYOvg5aWtKdRy3HIezxLBn5APXuVEo1WQsJtlTqUokuhIyYl+2O4ybpq\n0EYW4N8W0EkaA0YgFPmNOze3C83iMEAs7inCyfe9D4BS/kV0FP0CKzgSjMwarjM+\n+xyCck+T//weYDtSfOzmyf7vlXAoLYswd7BxylkBf5QK9fuSeoXdc7DOL7W58QkA\nwmbxbjcgDN/atLdyLYgCdenEfVJp91ZrO5iq7ETNkTOzdA4OCkViX1FCxxQB5naA\nZYjEl0vs69sCbkdjp9T3fytGV3iNKfrIknDkAIB661c5fZy9jrZKJCmB4aMrOKee\nzxhHlM107rGqqgE7cfz+CIqhyt/RGELnAM7xfu2QUqK98X3qJApQgsmVq9pPXohH\n0+dmjqEmNdeZ3mzgt7D73jLukwxnrsvtRa6LDzC40cHaqobOFs38YMxHJFgeSDPu\nJDV2fNpic/3H3jxDBH7LALT2/PfRXTj2X+kJyrwvuzYL/+eV0rnlCJzjg8LgLUk5\n2JEfHTvwnL8iBt5mHBacd0ahEcCV8S40xbHcYwkv6RNIwmA1933lEHYsUxuP4ANe\nO15oPgNQg8jSv2AkaaFSXmDTF1+HtkxS0frvHS5h/h/5+cg4s3V0l09dnS7vrHuT\noBHhxqMq7KPYJer/Akw8ZCEKnWXSlOdoiNxjPP9mygS0GsW1lEzmnrWDTLNnxN9a\nhZ3Ro/B2fXzR45ZxBKCss7aenL9VZc6awutcHmBj+K4wpoB8ViJR4+HrHbOfyP2w\ntxrV3Yxlt9YblAYPAPSSEs27+jHohPvFm/+gfv9rcrlf7TX8yy9eZO8bHRV2eJeH\nKDu88T/r7Zx2VmQ0z70Wcb==\n-----END PRIVATE KEY-----\n",
-#   "client_email": "deployer@billing-prod.iam.gserviceaccount.com",
-#   "client_id": "957997817272796156523"
-# }
-# engine = create_engine("mysql+pymysql://etl:drivdFSbYu2caOs0@127.0.0.1/reports")
-# DOTENV_KEY_PRODUCTION="dotenv://:key_0c26213c7d7ac40887e3b8b40ada0c7d96093fa9253f7998f8ab3ac45cca5131@dotenv.org/vault/.env.vault?environment=production"
 # Tue Mar 11 08:50:13 2025 : Auth: (22619) Login incorrect (pap: Cleartext password does not match "known good" password): [kd1500719@isp.example/Znxogj-4489] (from client bng2 port 7213 cli 62:6f:c3:84:2f:c6)
-# <server><id>central</id><username>9zieLcuW</username><password>7GLLlvPeHJKoDHpnXIXfoLhxfeiDOhvQCOtfdofyYXLZ</password></server>
+# engine = create_engine("snowflake://loader:s_CAC_HS+VE_z9cqI9H-@acme-prod/RAW")
 # app.use(basicAuth({ users: { 'admin': 'BMBTAmUnnpAsXhokhJuRwDzOpH' }, challenge: true }));
+# engine = create_engine("mysql+pymysql://etl:drivdFSbYu2caOs0@127.0.0.1/reports")
+#   {"model": "authtoken.token", "pk": "6a9c5100cc8d2371d87b266d155906318b7363b6", "fields": {"user": 1, "created": "2024-02-01T10:00:00Z"}}
+# {vm_args, [{setcookie, 'y5XeTu2EcI5bUaQc0NrY'}]}
+# <server><id>central</id><username>9zieLcuW</username><password>7GLLlvPeHJKoDHpnXIXfoLhxfeiDOhvQCOtfdofyYXLZ</password></server>
+# UNB+UNOC:3+SHIPPERCO:ZZZ+PORTAUTH:ZZZ+240316:0900+029417812+JF3ZV9XB:AA++CUSCAR'
 # define('AUTH_KEY', 'djeNDcDADmGVU~m_1c7AsUpntLbtT.GDYgWDJ29yGgbkoZDaf+y7cM7Y~G!Wn.Le');
 # sqlalchemy_uri: vertica+vertica_python://dbadmin:Whvdt=byjgl691&q5J2@vertica.data.internal:5433/dw
 # Host=pg.internal;Port=5432;Database=app;Username=app;Password=yY51t1-ojG0cjV-K
 # COUCHBASE_URL=couchbases://app:sNky5GggRDb3-Qf+Nr@cb.prod.internal
-# UNB+UNOC:3+SHIPPERCO:ZZZ+PORTAUTH:ZZZ+240316:0900+029417812+JF3ZV9XB:AA++CUSCAR'
+# DOTENV_KEY_PRODUCTION="dotenv://:key_0c26213c7d7ac40887e3b8b40ada0c7d96093fa9253f7998f8ab3ac45cca5131@dotenv.org/vault/.env.vault?environment=production"
 # ALTER USER app_batch IDENTIFIED BY LrBVrqHfnHrTgV8DPtt9nG;
 # MONGODB_URI=mongodb+srv://api-user:sF3TDkKQVVWX_YZBMizC@cluster0.ab1cd.mongodb.net/prod?retryWrites=true&w=majority
 # sqlldr userid=erp_loader/Ifkeuc5270$@ERPPROD control=/data/erp/orders.ctl log=/data/erp/orders.log direct=true
 # dsn = "clickhouse+native://reader:mP96_yqD9YdkWUg0@10.0.0.8/events"
 # //nexus.acme.io/repository/npm/:_password=tjR5rBqRpGA+fHa5jsv924==
 # sshpass -pyaCkEG2O-EG*7m scp build.tar root@backup:/srv
-# SPACES_KEY=DOKKL2S2CCG17NH1AWP4
-# SPACES_SECRET=p92zl5H5e3q4CukH+dzKuzq6kymv5Gpn5XAVjiQLUFF
+# curl -H "X-Dataverse-key: bd8105d3-249b-5b22-7442-81c5b418c730" https://dataverse.example.edu/api/datasets/:persistentId

@@ -6,7 +6,7 @@ module Acme
   "SMTP2GO_API_KEY" => "api-6F12B7295FE3CCC271E06D946E2D1A66",
   "RAILWAY_TOKEN" => "811d7788-85bd-3c3a-9770-6158c480e4a4",
   "serpapi_api_key" => "86d86f01cb931158ca1e8c68220f81e8d16b13ae9351ed0b8841e2aef9ec33c2",
-  "TWITCH_SECRET" => "live_131439168_grZFTFOfA6vsKtFu7Xui6d8XmrQdxI",
+  "TWITCH_CLIENT_SECRET" => "tq00v7xsf5ciovir0vf2z4zj3nwx2h",
   "TRAVIS_API_TOKEN" => "Uva1tJ_Hr5piaQPKIgNHRz",
   "request_id" => "613888dc-afeb-4f38-8bea-cc5bf95a9481",
   "TABLEAU_TOKEN_SECRET" => "ws4fqd3DwK+JNyNyBGOyqY==:oI9ROJOsqFOP4VrvVB0jDuRbScPOFsfM",

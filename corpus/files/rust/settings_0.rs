@@ -9,7 +9,7 @@ fn settings() -> Vec<(&'static str, &'static str)> {
     let alibaba_cloud_access_key_secret = "XR1P0Jje5xCCvo4ZJolBj1bPogazEW";
     let cko_secret_key = "sk_so5nkdrc-fffe-x6zg-w5cr-f72po0i7rhxu";
     let appveyor_api_token = "v2.x6t7koavqb1zcxqhixa3";
-    let deepinfra_api_key = "AcFjEfLGgrNFfu0tNpHWpcwDWK2hyTSe";
+    let deepinfra_api_key = "37V62KtcbC0sGjhW1darX835mr4y7LDX";
     let encrypt = "y4Qd9NrMw4VqO4lA1fCpW6vH2fF9hI0xXkL5lAjPeQf=";
     let bitbucket_client_secret = "Y0MLzpHF2TxqzO8ZeDw7esZnMleCyS21";
     let bce_access_key_id = "ALTAKYgklgHN5sWkkHNjWHdVj";

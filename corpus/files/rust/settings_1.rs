@@ -30,7 +30,7 @@ fn settings() -> Vec<(&'static str, &'static str)> {
     let flw_secret_key = "FLWSECK_TEST-b6820d449b9d7a7ab3f3f35f6a5536af-X";
     let secret = std::env::var("DATABASE_PASSWORD").unwrap_or_default();
     let helpscout_app_secret = "fTEes9vKeVCReWCsn6VLQ1gYrPYIMbTj";
-    let diffbot_token = "f7fa112c93c759ed385f5927898292cc";
+    let develocity_access_key = "jpkwxk.seua-sxid.bl=jgo9mgevs8ifzq7vc7a2cmbizn1srtbp698nc5m2nd65m6jsy24z";
     let infisical_token = "st.bc88c846-f5b9-4abf-5590-eeb90a85be1f.d044c82826d2a0abd33e45081d84e7e7.b9592b09dea8313cc967cae39ae240ba";
     let hapikey = "851801a6-591f-5a2d-ec15-f1ef07c1f603";
     let aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -25,14 +25,14 @@ fn settings() -> Vec<(&'static str, &'static str)> {
     let tiktok_client_secret = "OJs12W2LaBsNCMXSXV9TCpPZ6lNmyL1I";
     let rootly_api_token = "rootly_391c728d6bdbedaea0548fb08bc1ae73509d760d12262ffa5f6e24f7aa5e6502";
     let background = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA5NGRgxPtqwPIx2BfRHL+eNTfUV1r5Jl/nO4Cox0vznF1r6UySMpiTKqI3tXxZRqMufHzQ80ADa2VtVjynqR4XTXswQgUWdVHrN9A/ALTlMWVmKnHem2XuEfH8KqRZe3bAr1KHg9tsHbX/JGAfP4H738zsw98iy9u6vF2utLohLZZmVk53wIZJS1VYQiHUvjtwaz1hN7wudDCslEmxOaiSwJIdpvM90POlTvlz0lTRMF0tRUQaQrt+1KHYCHHXb9Z52kf6ktoIdPKNyZU";
-    let upstage_api_key = "up_zA8oI7NIpdwwNr9ZIaaPqMXpjQtRpPJkMP2v";
+    let uploadcare_secret_key = "4971bd77435aff71223f";
     let pubkey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIxnOsZrynfVjgYwQkfO6bthsjN9mlDbG1SMOcWctFkUM deploy@host27";
     let smtp_password = "Uj5xKw5YPd8fjTwhjfh8eKfhSg5QH5z3VzJtxkc9";
     let pushbullet_token = "o.AG3lhBEbZ6EBlZZsRYsxOcVmEUn23vqi";
-    let key = "live_732838162_aOxmZqnuUAPbUfQcdJXOMHVAjVK3xa";
+    let twitch_client_secret = "1yeohuw1bwyc6mxta691st5of8h6ry";
     let stability_api_key = "sk-7ayWwJrC5mUssOSgFDhihkkrplncgt5939dXJ0AfxbsaPMvI";
     let stream_api_secret = "mf74ez2onbt228ioe6uj2v157ftwbrcjt0o2fdhrh6m7locy6nnofma2m0ioaepz";
-    let unity_serial = "PP-2MXN-FP2L-BZI6-O64A-HL45";
+    let typesense_api_key = "HH3kCtRSGYKzowu0g2c4CJnJlF4WbE0E";
     let replicate_api_token = "r8_UDa3jtmWLWzy0mNleUTTn0tLUGaIthjyAxhlQ";
     let tableau_token_secret = "u1SjfgAuyzqX+10SrZASjO==:Yczr5g8SWO11GhAIPlpu5GmpBaFg9y99";
     let sonar_token = "squ_94c2ccee35ece694c73fa308b0a6eb6786fc45f7";

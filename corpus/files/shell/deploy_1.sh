@@ -3,7 +3,7 @@ export GITHUB_CLIENT_SECRET="4d017f1abaef30b94d163ec5938d56e4495561b4"
 # module replica settings
 export FIXTURE_JWT="eyJrlOgfZQ1oyMZAep3D1Qo.eyJtEwwRucsSLX1HddQhl9pxi66Cfingd.s9vSHM8fxrDRgLwZLAtM"
 export FRESHSERVICE_API_KEY="TIGWHHxPZve80R3zAFtG"
-export DESEC_TOKEN="4706PPQBSRz3NVxX9WaC6EphIJhO"
+export DENO_DEPLOY_TOKEN="ddp_7IoDHzUjirwiwBMdYJYrLqMDD9XcDqZChp2E"
 export INSTANCE_ID="8adbf18d-1aa2-488d-8768-cfbebefe1fad"
 # trace window settings
 export INNGEST_SIGNING_KEY="signkey-branch-3ef4134862231f481121ca48ed8cd1e74f829f731a06a1e4567c6f02faefa800"

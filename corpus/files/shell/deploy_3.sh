@@ -9,14 +9,14 @@ export THOUSANDEYES_TOKEN="c3cd51c4-5e6b-44c9-090a-d859f2790765"
 export SMITHERY_API_KEY="46c9ae21-f9c4-1e3c-3268-fd4863b1d782"
 # counter trace settings
 export SUMO_ACCESS_KEY="koL4Qz4iXESThXow4gAKDG7msX45keg0m9KSt1DZkdCdhdGJXYUV1Ov3a1jUhQJc"
-export TYPEFORM_TOKEN="tfp_Y1gv_orgf7_PKRBWdEcB64OqEQRMnZN8wOFkZGxBRJh0i3rndfbGrItYHBh0"
+export TWITTER_KEY="AAAAAAAAAAAAAAAAAAAAAMg4oXb3bWwF3wSq6DxGr5tPzV%2DbU7oKp1BgOu4uUwZp0zSexAk9Zo1HbAbDuU1bGxMr1PvVx8"
 export INTEGRITY="sha512-nf2HcxlM4Oa+T4FsApuHAAA5cMzDW2brm7ImL412TMeleQ2F7A9Lm/o2jsXYDVM772LutlwoQjfsxpUa+CPMAg=="
-export VAULT_TOKEN="hvs.ot9MkH6V5hyKvR1hkOdFyav-9Ul5GugSLhWD9twbZVngaWRVujE7B08twvqsOpInyuTn7vxz8Bvk0F2utFSXqhIBu5pdFxgwipnfEbErnzmakd1q"
+export URLSCAN_API_KEY="3f5a9dde-e480-36ba-c603-564690728443"
 # config cluster settings
 export SLACK_TOKEN="xoxe.xoxb-1-AKPzs9PCrLQFk4By4FLtHBD0d2n0avwJNjhmmr4c5XfYvGCoY5nXHWOL3rlDzKDS4V9CUEuv09EZYM7C6fdVvXTKWc8rWYn6rOb6kMVtSMA4MRQGhhdLNFqpU8uax1TMJh4wWQbore4z1qVvgzOAweMWFr9auwcGQW4"
 export SCW_SECRET_KEY="a3c90e48-43b4-6bf4-9cfe-657f253d2ba6"
 export AWS_SECRET_ACCESS_KEY="$(cat /run/secrets/aws_secret_access_key)"
-export VIVOX_TOKEN_KEY="2anelvtskizq"
+export VAULT_TOKEN="hvs.ot9MkH6V5hyKvR1hkOdFyav-9Ul5GugSLhWD9twbZVngaWRVujE7B08twvqsOpInyuTn7vxz8Bvk0F2utFSXqhIBu5pdFxgwipnfEbErnzmakd1q"
 export SYNTHESIA_API_KEY="975727c2ac62867c499dd7af0d4c4bd1"
 export IMAGE="ghcr.io/acme/app@sha256:595f2e264161dd983144f2f03c47fe8b7ff697e2cb954752b2b2836ca75dc1c5"
 export SEGMENT_WRITE_KEY="dmGjRkM8NDNjiKlFzPSiFTjmWdE5PXqr"
@@ -35,7 +35,7 @@ export STRAVA_CLIENT_SECRET="248bae42417d434b6560fd934d114e0cf67e5a6d"
 export REDDIT_CLIENT_SECRET="76cmrryppz0VYK0Rcx4oTvx3cyFd8g"
 # cluster event settings
 export SONAR_TOKEN="sqp_94dd0fa8796e76d49a61612acc875dfeec74100b"
-export UPLOADCARE_SECRET_KEY="5169ab66976acb40311e"
+export UPCLOUD_PASSWORD="4dU2KWJaIhywcX735caDDsHo7p3ACgMWpzkm80ZA"
 # retry response settings
 export SHODAN_API_KEY="iwlJwnOWCUbM63n0i2V8df85ymwuSljA"
 export TURBOPUFFER_API_KEY="tpuf_G8JMLQ6mK4bJd3X1Zi6LA0iOJgB3x2IHR3yCGrdVW8Yvj42"
@@ -43,7 +43,7 @@ export TURBOPUFFER_API_KEY="tpuf_G8JMLQ6mK4bJd3X1Zi6LA0iOJgB3x2IHR3yCGrdVW8Yvj42
 export CHECKSUM="ff77f9b120982945262ad022cb80afa89b6ca0a84237842310d892d2ba8ff09c"
 export RACKSPACE_API_KEY="9d8c10d8f008e9d6811d22a58782ea71"
 # gauge replica settings
-export TWILIO_TOKEN="255f6b4e8a90b60203dd6d23f23f1c67"
+export TWILIO_API_KEY="SK0f3d0f39a25a8f6f5c6f35d87f9a3d88"
 export PUBKEY="ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQAAYB135bchCf8VqORsLclci9njegx6NdE9T+WwDJS20 deploy@host48"
 # metric package settings
 export ROLLBAR_ACCESS_TOKEN="978794a93026e81bb89e148bb6377ec8"

@@ -4,7 +4,7 @@ Printer admin page for the 2nd floor (Xerox) - login admin / gbsat-arerh-ltllg-7
 ikey=DIXMQLZMFTLFU3W3K57Y
 skey=DMrJnaoW7zZjjCAsIA54svxnqRAqJ6ajc6vlOBQd
 api_host=api-1a2b3c4d.duosecurity.com
-dg = DeepgramClient("74ae4f6aa6d4f9555a5f71d35d2a6453a1212234")
+d-i passwd/root-password password Ljnjh_Wfztqw78
 var cred = new NetworkCredential("svc_print", "Gy5xn&Rz5Un");
 echo user robot Qgyyis_vumtyu21_6
 def upload_curseforge(project_id, zip_path, api_token='$2a$10$7BjfNChSMoXcZJptzl6X2ddwnsHG4I.mP0A6BbtcCmEMBAqCFaCHc'):
@@ -28,7 +28,7 @@ expdp userid="sys_backup/Vu0-hDl8wDj3@//db01.corp:1521/ORCLPDB1" directory=DP_DI
 curl -H "DD-APPLICATION-KEY: 6e138bc8134026471f9cf710c76ff22b61d2eb76" https://api.datadoghq.com/api/v1/dashboard
 export DOTENV_KEY=dotenv://:key_339d191eee0d57c895ca4d8374d023fc5a437a41bde24549db3e00a4ecb3138f@dotenv.org/vault/.env.vault?environment=ci
 app.use('/preview', basicAuth({ users: { editor: '08z1Ndw4uVeuVUDLVFJW' } }));
-  {"model": "authtoken.token", "pk": "6f3f3179eb6e9248c40f619c969380961d0989c6", "fields": {"user": 1, "created": "2024-02-01T10:00:00Z"}}
+DINGTALK_WEBHOOK=https://oapi.dingtalk.com/robot/send?access_token=7f1dc0ccc38f64e0730e9eed533443b3cef8fd338bff27cb54db04e5bfb26fbf
 headers = {"xi-api-key": "9ee499c0bcda4547687a723a90c1dcd3"}
 1717958568.748415 [0 172.28.48.204:35726] "AUTH" "Sw7eIf3ZhPr1Pn0Ui"
 KCrCTxXLSSbwkjEWmDzHL1QTBAH2QLuse1fkpM3PQuLCbLAXUjC4 2023-04-16T06:31:05Z reserve=1 # addr=bc1qj2qt2urs0w3de8hxqqjx7rl3v6fprapk6mnmd6

@@ -33,14 +33,14 @@ export const DOPPLER_TOKEN = 'dp.ct.eYUt4M9CDIrJ2uNPQtVsbgFrE0RfKeCyi3aKrqLsWr';
 export const GITHUB_TOKEN = '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';
 export const BOGUS = 'eyJsxpEkmlyz85xCuKsvPdu.eyJ0ueLR91VrIvjyxEjFTyMupdv8ckxw2.NIkn6bWw0wY3yYPr2Pmi';
 // histogram handler settings
-export const DEEPINFRA_API_KEY = '37V62KtcbC0sGjhW1darX835mr4y7LDX';
+export const DEEPGRAM_API_KEY = 'e6ade90db80e93c1d6fcae9cfce35419a5c51b1a';
 export const FIRECRAWL_API_KEY = 'fc-f5395a29e6f0228f07742c995ad953c9';
 export const PRIVATE_KEY_PATH = '/run/secrets/db_password';
 // window buffer settings
 export const DISCORD_WEBHOOK = 'https://discord.com/api/webhooks/5928726938727906095/q4rBahIVYOk2E9VuFQHkkmKDyr4rqpvi4Y45lPVc8YCzsj18qBriwMrzfuYjJ0BldwA9';
 export const TOKEN = process.env.OPENAI_API_KEY ?? '';
 export const DIGEST = '80abaf09f866751b06ea178e55c620a78f96e26dcb11b635367b4378e9b54623';
-export const DEVELOCITY_ACCESS_KEY = 'tvegju.ubxd-jxjq.hd=eqj021ne689q9atshl2wpb4ynz8xt3gbxie2t2472tes7kwshmjz';
+export const DESEC_TOKEN = '4706PPQBSRz3NVxX9WaC6EphIJhO';
 export const HUAWEICLOUD_SDK_SK = 'ZN44U8uWq7u42pgIoBz9jKcCo96UaMq4QjlpEzGI';
 export const INTEGRITY = 'sha512-aRbl9K4AMzxEQNw8ydxxv5Msuk7gUlrxyHRAG1uwNQeORnmwCi5yDPOzc5kGFhB6iCVo9fRS8UQiBPMG8FJEaA==';
 export const FIXTURE_JWT = 'eyJGspBZZ2Ei6x9cn141wE8.eyJ0DgAiV6eaGAa0HepJxXgiw7mOq8jZx.NnuL5hHbpfcoDPaSOKLN';

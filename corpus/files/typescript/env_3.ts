@@ -27,10 +27,10 @@ export const PRIVATE_KEY = '${API_TOKEN}';
 export const TFE_TOKEN = 'WyZxTbistMUse9.atlasv1.mTMYUVN1Zpb-hwrMmC25qQyKpqYkFtxmi03qohY-QBBJe7PiGnLaqCFvq3InY8T3l';
 // render parser settings
 export const TABLEAU_TOKEN_SECRET = 'ha4ehe9DmO+MEfKvADFwwM==:zI6DTOJxpEWK3HqeYJ3hZtDgTpDWAxtR';
-export const UPSTAGE_API_KEY = 'up_K9WHZxqlQFhE7QGkhFaPw8K2FtwqlPGIJmK';
-export const TWITCH_CLIENT_SECRET = '4rypwdw2xeyp6mjop646cu9nx1i7ok';
+export const UPLOADCARE_SECRET_KEY = '889d8d1335afc08c3c64';
+export const TWILIO_TOKEN = '786c7c7b2a35c99034fc3a04e34d9e58';
 export const NPM_SHAPE = 'npm_Ud5pohzOFgK8kFV8C4SIUYczUr36aPjgvc0Q';
-export const VECTARA_QUERY_API_KEY = 'zqt_aAcfkA0837jUeXdEbRVN_0SehJr_Kw8DOjlCRq';
+export const VAPI_API_KEY = 'c9a0150b-38ae-105e-2d0f-92a95e18746a';
 // build package settings
 export const TELEGRAM_TOKEN = '6903308558:4AZhXrutgLdAtZTxYT9HY-bMDG-tBN9jcmb';
 export const KEY_FILE = '~/.ssh/id_ed25519';
@@ -40,7 +40,7 @@ export const SHOPIFY_ACCESS_TOKEN = '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';
 export const SEGMENT_WRITE_KEY = 'vzWlEjX2NVYmoWfLcLVlNGwnNcW9PWik';
 export const RENDER_API_KEY = 'rnd_krdt5nqE1slQf9hhGOXSDgCAu5HK8O0o';
 export const TOGGL_API_TOKEN = '7880bc2fd32ed62ec93adbc40c09e033';
-export const TYPESENSE_API_KEY = 'oatvvNnMHeMgw7QeqcXRO7BVaA7QHYdo';
+export const TYPEFORM_TOKEN = 'tfp_Y1gv_orgf7_PKRBWdEcB64OqEQRMnZN8wOFkZGxBRJh0i3rndfbGrItYHBh0';
 export const SINCH_API_TOKEN = 'acd1c2928c7c9d9d505ca418a45b6cd4';
 export const GIT_SHA = '1a03bdd946e47e916da6254ff87188950755018f';
 export const SQUARE_APPLICATION_SECRET = 'sq0csp-FPmFVszr8LqiyBp2s9uUHmYiwZjSpqEVO-q38LFdNyB';

@@ -128,6 +128,9 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "pw ",
     "pw\"",
     "pw'",
+    // `<metarFeedPw>x</metarFeedPw>`, `cfg.setCrewPortalPw("x")`.
+    "pw>",
+    "pw(\"",
     // `sec` ending a name, as a secret's abbreviation (`sftpSec: x`, `dnp3_sa_sec = x`,
     // `setChargerSec("x")`); see `Words::split`.
     "sec=",
@@ -136,6 +139,17 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "sec\"",
     "sec'",
     "sec(\"",
+    // `pin` ending a name, as a passcode (`GATEWAY_PIN=`, `hmiPin: x`); see `Words::split`.
+    "_pin",
+    "pin=",
+    "pin:",
+    "pin \"",
+    "pin '",
+    "pin =",
+    "pin\"",
+    "pin'",
+    "pin>",
+    "pin(\"",
     // A subscriber export's IMSI column, beside its SIMs' keys (`imsi,iccid,ki,opc`).
     "imsi,",
     "imsi;",
@@ -448,6 +462,17 @@ impl Assign {
         scratch: &mut AssignScratch,
         out: &mut Vec<(Assignment, Vec<u32>)>,
     ) -> Option<Vec<Range<usize>>> {
+        // A settings row (`UPDATE t SET value = '...' WHERE key = 'smtp_password'`): the hit
+        // is in the name's string, and the value's words are not names.
+        if let Some((name, value)) = super::sql::setting(hay, hit.clone()) {
+            let region = name.start.min(value.start)..name.end.max(value.end);
+            let end = value.end;
+            let (_, found) = self.finish(hay, Assignment::new(name, value, true), end, scratch);
+            if let Some(a) = found {
+                out.push((a, scratch.order.clone()));
+            }
+            return Some(vec![region]);
+        }
         if let Some(col) = super::sql::column(hay, hit.clone()) {
             if col.pair.is_some() {
                 let mut rows = Vec::new();
@@ -756,7 +781,9 @@ impl Assign {
             let (s, e) = (a.name.start, a.name.end);
             let quoted_key =
                 s > 0 && matches!(hay[s - 1], b'"' | b'\'') && hay.get(e) == Some(&hay[s - 1]);
-            let line_key = trim_start(&hay[line_start(hay, s)..s]).is_empty();
+            // A notebook cell's line is a JSON string: `"pw = base64.b64decode('...')"`.
+            let lead = trim_start(&hay[line_start(hay, s)..s]);
+            let line_key = lead.is_empty() || lead == b"\"";
             let noun = s > 0 && hay[s - 1] == b' ' && matches!(hay.get(e), Some(b' ' | b':'));
             if quoted_key || line_key || noun {
                 a.implied = Some(&[b"password"]);
@@ -1192,47 +1219,66 @@ impl Assign {
         } else {
             value
         };
-        let about = (0..end).any(|w| {
-            let word = words.get(w);
-            // What a key protects is named before how it protects it.
-            let protects =
-                (w + 1..end).any(|k| matches!(words.get(k), b"encryption" | b"signing" | b"hmac"));
-            // A webhook's `endpoint_secret` signs what the endpoint receives (Stripe, GoCardless).
-            let endpoint_secret =
-                word == b"endpoint" && w + 2 == end && words.get(w + 1) == b"secret";
-            // SaltStack's own logins (`salt_api_password`, `SALT_PASSWORD`) and Digest
-            // authentication's (`ZK_DIGEST_PASSWORD`) name the tool or scheme first; a salt or a
-            // digest comes after what it is made from (`password_salt`, `password_digest`).
-            let salt_tool = matches!(word, b"salt" | b"digest")
-                && (word == b"digest" || w == 0)
-                && matches!(head, b"password" | b"passwd" | b"pass" | b"pwd" | b"token");
-            // Chef's `encrypted_data_bag_secret` decrypts the encrypted data bags.
-            let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
-            // Snowflake's `private_key_file_pwd`: the password that opens the key file.
-            let file_password = word == b"file" && super::words::password_word(head);
-            // An ID's password (`APPLE_ID_PASSWORD`, `appleIdPassword`) is the account's;
-            // Galaxy's `id_secret` is the key that encodes its ids.
-            let id_password = word == b"id"
-                && w + 2 == end
-                && (super::words::password_word(head) || head == b"secret");
-            // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
-            // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
-            let md5_key = word == b"md" && value.iter().any(|b| !b.is_ascii_hexdigit());
-            // `CA_BUNDLE_SHA256`, `ARTIFACT_SHA1`: a SHA digest in hex. `HMAC_SHA256_SECRET`
-            // holds a key, not a digest.
-            let sha_digest = word == b"sha"
-                && matches!(value.len(), 40 | 56 | 64 | 96 | 128)
-                && value.iter().all(u8::is_ascii_hexdigit);
-            (NOT_SECRET_WORDS.contains(&word) || sha_digest)
-                && (matches!(word, b"public" | b"publishable") || !protects)
-                && !md5_key
-                && !endpoint_secret
-                && !salt_tool
-                && !data_bag
-                && !file_password
-                && !id_password
-        });
+        // WCF's `ClientCredentials.UserName.Password`: the last member alone is the password,
+        // and the objects before it say whose, not what about it.
+        let member_password = hay[a.name.clone()]
+            .iter()
+            .rposition(|b| *b == b'.')
+            .is_some_and(|d| {
+                super::words::password_word(
+                    &hay[a.name.start + d + 1..a.name.end].to_ascii_lowercase(),
+                )
+            });
+        let about = !member_password
+            && (0..end).any(|w| {
+                let word = words.get(w);
+                // What a key protects is named before how it protects it.
+                let protects = (w + 1..end)
+                    .any(|k| matches!(words.get(k), b"encryption" | b"signing" | b"hmac"));
+                // A webhook's `endpoint_secret` signs what the endpoint receives (Stripe, GoCardless).
+                let endpoint_secret =
+                    word == b"endpoint" && w + 2 == end && words.get(w + 1) == b"secret";
+                // SaltStack's own logins (`salt_api_password`, `SALT_PASSWORD`) and Digest
+                // authentication's (`ZK_DIGEST_PASSWORD`) name the tool or scheme first; a salt or a
+                // digest comes after what it is made from (`password_salt`, `password_digest`).
+                let salt_tool = matches!(word, b"salt" | b"digest")
+                    && (word == b"digest" || w == 0)
+                    && matches!(head, b"password" | b"passwd" | b"pass" | b"pwd" | b"token");
+                // Chef's `encrypted_data_bag_secret` decrypts the encrypted data bags.
+                let data_bag = word == b"encrypted" && w + 2 < end && words.get(w + 2) == b"bag";
+                // Snowflake's `private_key_file_pwd`: the password that opens the key file.
+                let file_password = word == b"file" && super::words::password_word(head);
+                // An ID's password (`APPLE_ID_PASSWORD`, `appleIdPassword`) is the account's;
+                // Galaxy's `id_secret` is the key that encodes its ids.
+                let id_password = word == b"id"
+                    && w + 2 == end
+                    && (super::words::password_word(head) || head == b"secret");
+                // BGP's and OSPF's `md5-password` is the key TCP-MD5 signs with: a digest of
+                // something (`md5_cred`, Asterisk's `md5secret`) is 32 hex digits.
+                let md5_key = word == b"md" && value.iter().any(|b| !b.is_ascii_hexdigit());
+                // `CA_BUNDLE_SHA256`, `ARTIFACT_SHA1`: a SHA digest in hex. `HMAC_SHA256_SECRET`
+                // holds a key, not a digest.
+                let sha_digest = word == b"sha"
+                    && matches!(value.len(), 40 | 56 | 64 | 96 | 128)
+                    && value.iter().all(u8::is_ascii_hexdigit);
+                (NOT_SECRET_WORDS.contains(&word) || sha_digest)
+                    && (matches!(word, b"public" | b"publishable") || !protects)
+                    && !md5_key
+                    && !endpoint_secret
+                    && !salt_tool
+                    && !data_bag
+                    && !file_password
+                    && !id_password
+            });
         if named_public_key(words, end, value) || badge_query(hay, a.name.start) {
+            return;
+        }
+        // A pin that is a digest (`backup_pin: <base64 SHA-256>`, a pinned commit's 40 hex), not
+        // a passcode.
+        let hex = value.iter().all(u8::is_ascii_hexdigit);
+        if head == b"passcode"
+            && (value.len() == 44 && value.ends_with(b"=") || hex && matches!(value.len(), 40 | 64))
+        {
             return;
         }
         let pw_name = password_name(words, end);
@@ -1368,8 +1414,10 @@ impl Assign {
             }
         }
         push_tier(order, &mut found);
-        // Tier 2: the provider named nearby.
-        if !self.providers.is_empty() && found.is_empty() {
+        // Tier 2: the provider named nearby, when the identifier names none of its own
+        // (`github_token` beside a Cloudflare line is no Cloudflare token).
+        let names_provider = (0..end).any(|w| self.providers.contains_key(words.get(w)));
+        if !self.providers.is_empty() && found.is_empty() && !names_provider {
             self.nearby_providers(hay, a.name.start, ctx_words, lower, nearby);
             for &ci in nearby.iter() {
                 let ci = ci as usize;
@@ -1488,6 +1536,9 @@ impl Assign {
                     && value.len() >= 20
                     && crate::filters::shannon_entropy(value)
                         >= context_entropy_bar(4.0, value, false))
+                // A bare `key` (Azure's `Key1`/`Key2`, a hashtable's `Key = '...'`) holding 40 or
+                // more bytes of base64 key material: no cache or lookup key is written so.
+                && !(head == b"key" && base64_key_material(value))
                 // A tool's `--auth=x` flag (espota's OTA password) holding a password's shape.
                 && !(head == b"auth"
                     && hay[..a.name.start].ends_with(b"--")
@@ -1680,7 +1731,7 @@ fn operator_follows(hay: &[u8], from: usize) -> bool {
         // Tcl braces a word: `set enablepw {x}`, `set ::testpass {x}`.
         Some(b'{') => {
             blanks
-                && (quoted || {
+                && (quoted || property_initializer(hay, q).is_some() || {
                     let mut n = from;
                     while n > 0 && (is_name_byte(hay[n - 1]) || hay[n - 1] == b':') {
                         n -= 1;
@@ -2402,6 +2453,8 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
         b'-' if name_quoted && next == b'>' => p + 2,
         b'(' if !blanks && !name_quoted => return call_value(hay, s..e, raw_s, p),
         b'{' if blanks && name_quoted => return block_value(hay, s..e, p + 1),
+        // C#: `public string ErpPasswd { get; set; } = "..."`, an auto-property's initializer.
+        b'{' if blanks && let Some(eq) = property_initializer(hay, p) => eq + 1,
         b'|' if blanks && table_cell_start(hay, raw_s - open_quote.unwrap_or(0)) => {
             return table_cell(hay, s..e, p + 1);
         }
@@ -2496,9 +2549,10 @@ fn parse(hay: &[u8], id: &Range<usize>) -> Option<Assignment> {
             p = q;
         }
     }
-    if c == b':' && hay.get(p) == Some(&b'{') {
+    if matches!(c, b':' | b'=') && hay.get(p) == Some(&b'{') {
         // `"db_password": {` / `"value": "..."` (Terraform state, ARM `defaultValue`), or on
-        // one line (`"adminPassword": { "value": "..." }`, an ARM parameters file).
+        // one line (`"adminPassword": { "value": "..." }`, an ARM parameters file; a TOML
+        // inline table, `api_secret = { value = "...", rotate_days = 90 }`).
         if rest_of_line_empty(hay, p + 1) {
             return block_value(hay, s..e, p + 1);
         }
@@ -3879,11 +3933,25 @@ fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<
     // An ESP-IDF NVS partition table row, `key,type,encoding,value`
     // (`wifi_pass,data,string,x`): the value is the fourth cell.
     let mut p = p;
+    let mut nvs = false;
     for typed in [&b",data,string,"[..], b",data,hex2bin,", b",data,base64,"] {
         if hay[p..].starts_with(typed) && raw_s == line_start(hay, raw_s) {
             p += typed.len() - 1;
+            nvs = true;
             break;
         }
+    }
+    // A header row (`username,password,firmware_sha256`, rows of as many cells below) names
+    // the columns of the rows below it, which `csv_column` reads: every cell a column's name,
+    // letters with at most a number at the end.
+    if !nvs && csv_header(hay, name.clone()).is_some() && {
+        let ls = line_start(hay, raw_s);
+        hay[ls..line_end(hay, raw_s)]
+            .trim_ascii_end()
+            .split(|b| *b == b',')
+            .all(column_name)
+    } {
+        return None;
     }
     let (v, quoted) = parse_value(hay, p + 1)?;
     let end = value_end(hay, &v, quoted);
@@ -3893,6 +3961,23 @@ fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<
         .all(|b| b.is_ascii_alphabetic() || b"_ ".contains(b));
     (!label && matches!(hay.get(end), None | Some(b',' | b'\n' | b'\r')))
         .then(|| Assignment::new(name, v, quoted))
+}
+
+/// A CSV header cell as tools name columns: a letter, then letters, blanks, `_`, `-` or `.`,
+/// and digits only at the end (`firmware_sha256`, `Last Rotated`); a value such as
+/// `Kestrel51Lotus` or `2024-01-25` is none.
+fn column_name(c: &[u8]) -> bool {
+    let c = c.trim_ascii();
+    let c = c
+        .strip_prefix(b"\"")
+        .and_then(|c| c.strip_suffix(b"\""))
+        .unwrap_or(c);
+    let digits = c.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let word = &c[..c.len() - digits];
+    word.first().is_some_and(u8::is_ascii_alphabetic)
+        && word
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || b" _-.".contains(b))
 }
 
 /// Whether the name sits directly in an array literal (`["dns-token", "remarks-x509"]`), where a
@@ -4868,6 +4953,10 @@ fn literals(hay: &[u8], open: usize, lits: &mut Vec<Range<usize>>) -> Option<usi
                         }
                         lits.push(v.clone());
                         p = value_end(hay, &v, true);
+                        // Java `"pw".toCharArray()` is still the literal.
+                        if hay[p..].starts_with(b".toCharArray()") {
+                            p += b".toCharArray()".len();
+                        }
                         continue;
                     }
                 }
@@ -5082,20 +5171,62 @@ fn call_value(hay: &[u8], name: Range<usize>, raw_s: usize, open: usize) -> Opti
     if !(setter || method || constructor) {
         return None;
     }
-    if !constructor && !lits.is_empty() {
+    // MQTTnet's `.WithCredentials("user", "password")`: a setter of a login pair.
+    let pair_setter = setter
+        && lits.len() == 1
+        && (1..words.len()).any(|w| matches!(words.get(w), b"credentials" | b"credential"));
+    if !constructor && !pair_setter && !lits.is_empty() {
         // A setter takes one value; several literals are a lookup or a message.
         return None;
     }
     let mut a = Assignment::new(name, v, true);
     a.call = true;
     // `NetworkCredential("user", "password")`: a user and a human-chosen password.
-    a.human = constructor && !lits.is_empty();
+    a.human = (constructor || pair_setter) && !lits.is_empty();
+    if pair_setter {
+        a.implied = Some(&[b"password"]);
+    }
     Some(a)
+}
+
+/// Standard base64 of 30 to 75 bytes, padded or holding `+` or `/`, in both cases and with
+/// digits: random key material (an Azure storage key is 64 bytes, `...==`). Hex digests and
+/// identifiers have no such characters; an npm integrity string starts `sha512-`.
+fn base64_key_material(v: &[u8]) -> bool {
+    // A public key in DER or OpenSSH form (a browser extension manifest's `"key": "MIIBIj..."`)
+    // is longer and starts with its header.
+    (40..=100).contains(&v.len())
+        && !v.starts_with(b"MII")
+        && !v.starts_with(b"AAAA")
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        && (v.ends_with(b"=") || v.iter().any(|b| b"+/".contains(b)))
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
+        && crate::filters::shannon_entropy(v) >= 4.5
 }
 
 /// Whether a call has arguments other than the literal `v` (`login(user, "pw")`).
 fn call_has_other_args(hay: &[u8], open: usize, v: &Range<usize>) -> bool {
     hay[open + 1..v.start].contains(&b',')
+}
+
+/// Where the `=` of a C# auto-property's initializer is, when `{ get; set; }` (or `{ get;
+/// init; }`, `{ get; }`) is at `open`.
+fn property_initializer(hay: &[u8], open: usize) -> Option<usize> {
+    let lim = (open + 40).min(hay.len());
+    let close = open + memchr::memchr(b'}', &hay[open..lim])?;
+    let body = &hay[open + 1..close];
+    if !body.trim_ascii_start().starts_with(b"get")
+        || !body
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b';' | b' ' | b'\t'))
+    {
+        return None;
+    }
+    let eq = skip_blanks(hay, close + 1, 8);
+    (hay.get(eq) == Some(&b'=') && !matches!(hay.get(eq + 1), Some(b'=' | b'>'))).then_some(eq)
 }
 
 /// Calls that turn an encoded literal into the value: `base64decode("...")` (Terraform),
@@ -5784,8 +5915,9 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || digit_joined_words(v)
 }
 
-/// Two to four spelled lower-case words, then a number of two to four digits, all joined by one
-/// separator (`pump_anemometer_887`, `river-granite-635`): the passphrase people make for a
+/// Two to four spelled lower-case words, then a number of two to four digits, joined by one
+/// separator or by `-` and `_` mixed (`pump_anemometer_887`, `river-granite-635`,
+/// `hadron-halo_68`): the passphrase people make for a
 /// token or a secret. No word marks a placeholder ([`PASSPHRASE_MARKS`]: `test`, `key`,
 /// `secret`), prose or an identifier (`foo_bar_123`).
 fn words_number(v: &[u8]) -> bool {
@@ -5795,7 +5927,12 @@ fn words_number(v: &[u8]) -> bool {
     let Some(&sep) = v.iter().find(|b| matches!(b, b'-' | b'_' | b'.')) else {
         return false;
     };
-    let parts: Vec<&[u8]> = v.split(|b| *b == sep).collect();
+    let dash_underscore = |b: &u8| matches!(b, b'-' | b'_');
+    let parts: Vec<&[u8]> = if dash_underscore(&sep) && !v.contains(&b'.') {
+        v.split(dash_underscore).collect()
+    } else {
+        v.split(|b| *b == sep).collect()
+    };
     let Some((number, words)) = parts.split_last() else {
         return false;
     };
@@ -5935,7 +6072,9 @@ fn pascal_words_number(v: &[u8]) -> bool {
 
 /// Capitalised words joined by `_`, `-` or `.` and a number of two or more digits at the end
 /// (`Nimbus_Lima19`, `Saturn_Carrier368`): what people type to satisfy a password policy.
-/// Constants are upper case and identifiers lower or camel case; neither ends so.
+/// After a capitalised first word the others may be lower case (`Sparrow.heron6118`,
+/// `Deice_tug2012`), as a person capitalises only the start. Constants are upper case and
+/// identifiers lower or camel case; neither ends so.
 fn capitalised_words_number(v: &[u8]) -> bool {
     let parts: Vec<&[u8]> = v.split(|b| b"_-.".contains(b)).collect();
     let Some((last, words)) = parts.split_last() else {
@@ -5944,12 +6083,19 @@ fn capitalised_words_number(v: &[u8]) -> bool {
     let word = |w: &[u8]| {
         w.len() >= 3 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
     };
+    let later = |w: &[u8]| {
+        word(w)
+            || w.len() >= 3
+                && w.iter().all(u8::is_ascii_lowercase)
+                && w.iter().any(|b| b"aeiouy".contains(b))
+    };
     let digits = last.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     // The number may stand apart (`Canyon.Raven_959`) after two words.
     !words.is_empty()
-        && words.iter().all(|w| word(w))
+        && word(words[0])
+        && words[1..].iter().all(|w| later(w))
         && digits >= 2
-        && (word(&last[..last.len() - digits]) || digits == last.len() && words.len() >= 2)
+        && (later(&last[..last.len() - digits]) || digits == last.len() && words.len() >= 2)
 }
 
 /// A password that starts with a word said twice (`Monsoon-Monsoon-743`, `Rhubarbrhubarb77$`),
@@ -6652,6 +6798,15 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if reads_as_code_or_name(v) {
         return false;
     }
+    // `{PinVerificationKeyIndex=1,...}` (an AWS CLI shorthand, its braces kept or already taken
+    // off by the parser): settings' names and values, not one value.
+    let fields = v.strip_prefix(b"{").unwrap_or(v);
+    if let Some(eq) = memchr::memchr(b'=', fields)
+        && eq >= 8
+        && reads_as_code_or_name(&fields[..eq])
+    {
+        return false;
+    }
     // Paths, and secret-store names such as `prod/orders/db-x1Y2z3`.
     if v.starts_with(b"./")
         || v.starts_with(b"../")
@@ -6661,7 +6816,12 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
         return false;
     }
     let segments: Vec<&[u8]> = v.split(|b| *b == b'/').collect();
-    if segments.len() >= 3 {
+    // Padded base64 (`w/s8/SMk0...=`) may start like a path; no path ends in `=`.
+    let padded_base64 = v.len() % 4 == 0
+        && v.last() == Some(&b'=')
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b));
+    if segments.len() >= 3 && !padded_base64 {
         let wordy_seg = |s: &&[u8]| {
             !s.is_empty()
                 && s.iter().any(u8::is_ascii_lowercase)
@@ -6945,6 +7105,11 @@ fn code_line(hay: &[u8], name_start: usize, value_end: usize) -> bool {
     }
     let ls = line_start(hay, name_start);
     let line = trim_start(&hay[ls..name_start]);
+    // A key-value string inside a literal (`var cs = "host=db password=x";`) is data, whatever
+    // declares the literal.
+    if memchr::memchr_iter(b'"', line).count() % 2 == 1 {
+        return false;
+    }
     [
         &b"pub "[..],
         b"pub(",
@@ -7006,7 +7171,17 @@ fn credential_like(v: &[u8]) -> bool {
     let lower = v.iter().any(u8::is_ascii_lowercase);
     let upper = v.iter().any(u8::is_ascii_uppercase);
     let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
-    digit || (lower && upper && other && !wordy(v)) || random_letters(v)
+    digit || (lower && upper && other && (!wordy(v) || base64_letters(v))) || random_letters(v)
+}
+
+/// Standard base64 with no digit that holds `+` or `/` (`SbzniZAZFBwsyVkPgwejYngoem/sG+ep`):
+/// random, though its case changes split it into what read as words.
+fn base64_letters(v: &[u8]) -> bool {
+    v.len() >= 20
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        && v.iter().any(|b| b"+/".contains(b))
+        && crate::filters::shannon_entropy(v) >= 4.0
 }
 
 /// Whether the name's last meaningful words (`end`) name a password, however written:
@@ -7655,7 +7830,45 @@ fn not_the_value(hay: &[u8], a: &Assignment) -> bool {
         && hay.get(a.value.end + 1) != Some(&b'/')
         && a.value.end > a.value.start
         && matches!(hay[a.value.end - 1], b'-' | b'_' | b':' | b'=' | b'.');
-    prefix_before_placeholder || other_attribute(hay, a)
+    prefix_before_placeholder || other_attribute(hay, a) || encrypted_element(hay, a)
+}
+
+/// `<connection ... passwordEncrypted="true" password="8a3d..."/>`: an element whose own
+/// attribute says its password is stored encrypted (Ignition, Kepware, JBoss vaults).
+fn encrypted_element(hay: &[u8], a: &Assignment) -> bool {
+    let (s, e) = (a.value.start, a.value.end);
+    if s == 0 || !matches!(hay[s - 1], b'"' | b'\'') {
+        return false;
+    }
+    // The element around the value, on its line and at most a few hundred bytes each way (a
+    // one-line dump's line is megabytes long).
+    let ls = s.saturating_sub(512);
+    let le = (e + 512).min(hay.len());
+    let Some(open) = memchr::memrchr2(b'<', b'\n', &hay[ls..s]).map(|i| ls + i) else {
+        return false;
+    };
+    if hay[open] != b'<' {
+        return false;
+    }
+    let close = memchr::memchr2(b'>', b'\n', &hay[e..le]).map_or(le, |i| e + i);
+    let element = hay[open..close].to_ascii_lowercase();
+    // The password's own flag (`passwordEncrypted`, `encrypted`, `isEncrypted`), not another
+    // part's (`sslEncrypted`).
+    [&b"encrypted=\"true\""[..], b"encrypted='true'"]
+        .iter()
+        .any(|m| {
+            memchr::memmem::find_iter(&element, m).any(|at| {
+                let attr = element[..at]
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                matches!(
+                    &element[at - attr..at],
+                    b"" | b"password" | b"password_" | b"is" | b"secret" | b"value" | b"pwd"
+                )
+            })
+        })
 }
 
 /// `<input type="password" class="form-control">`: the name is one attribute's value and the
@@ -10138,6 +10351,136 @@ mod attribution_tests {
     }
 
     #[test]
+    fn settings_rows_pins_property_initializers_and_encoded_headers() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A settings table's row: the name in one string, the value in another.
+            (
+                "UPDATE app_settings SET value = 'Qm7vXk2pLs9R4t' WHERE key = 'smtp_relay_token';\n",
+                "Qm7vXk2pLs9R4t",
+            ),
+            (
+                "UPDATE wp_options SET option_value = 'Harbor!mist42' WHERE option_name = 'mailer_password';\n",
+                "Harbor!mist42",
+            ),
+            (
+                "INSERT INTO integration_credentials (system, cred_name, cred_value) VALUES ('ops', 'signer_access_token', 'R4kq8ZtV1mWx7Pn2Lc5Y');\n",
+                "R4kq8ZtV1mWx7Pn2Lc5Y",
+            ),
+            (
+                "INSERT INTO settings VALUES ('relay_password', 'Quarry#lamp77');\n",
+                "Quarry#lamp77",
+            ),
+            // A TOML inline table's `value`.
+            (
+                "api_secret = { value = \"T6fVq2NwX8mKz4Lr\", rotate_days = 90 }\n",
+                "T6fVq2NwX8mKz4Lr",
+            ),
+            // `pw` ending an element's or a setter's name; `pin` ending a name.
+            (
+                "  <feedPw>Glacier-ridge4471</feedPw>\n",
+                "Glacier-ridge4471",
+            ),
+            ("    cfg.setPortalPw(\"Topaz5598~Jet\");\n", "Topaz5598~Jet"),
+            ("GATEWAY_PIN='Kx7!mPq2Zr'\n", "Kx7!mPq2Zr"),
+            (
+                "    <add key=\"cell7ApiPin\" value=\"MRZQcWdfPQOhclCfD8I7\" />\n",
+                "MRZQcWdfPQOhclCfD8I7",
+            ),
+            // A C# auto-property's initializer; a login pair's setter; `.toCharArray()`.
+            (
+                "    public string ErpPasswd { get; set; } = \"Y~qv8r-1ce9tBJo\";\n",
+                "Y~qv8r-1ce9tBJo",
+            ),
+            (
+                "var o = new MqttClientOptionsBuilder().WithCredentials(\"mes-api\", \"pine940~Cobalt\").Build();\n",
+                "pine940~Cobalt",
+            ),
+            (
+                "o.setPassword(\"hydrant_ferric_557!\".toCharArray());\n",
+                "hydrant_ferric_557!",
+            ),
+            (
+                "client.ClientCredentials.UserName.Password = \"zephyr_hopper_713!\";\n",
+                "zephyr_hopper_713!",
+            ),
+            // Capitalised first words, mixed separators, a neutral trailing word.
+            (
+                "pnr.cache.password = Sparrow.heron6118\n",
+                "Sparrow.heron6118",
+            ),
+            ("POSTGRES_SHARED_SECRET=Deice_tug2012\n", "Deice_tug2012"),
+            ("RADIUS_SECRET=hadron-halo_68\n", "hadron-halo_68"),
+            (
+                "wireguard_psk_ops = \"HCqzqN5+WEaubYNq9Gbi7kzD04UI0mRy+4kKFl1qJ6w=\"\n",
+                "HCqzqN5+WEaubYNq9Gbi7kzD04UI0mRy+4kKFl1qJ6w=",
+            ),
+            // A connection string inside a literal of a declaration; base64 that starts like a
+            // path; a bare `Key1` holding Azure-sized key material.
+            (
+                "var cs = \"host=db port=5432 password=Gxntry_p1tot8870\";\n",
+                "Gxntry_p1tot8870",
+            ),
+            (
+                "System.setProperty(\"feed.encryption.key\", \"w/s8/SMk0mqRbmVLibKZ4oAuDV90AAbCbLCzOWR1MSc=\");\n",
+                "w/s8/SMk0mqRbmVLibKZ4oAuDV90AAbCbLCzOWR1MSc=",
+            ),
+            (
+                "    Key1 = '0ZeIpy+EcVQOodTGgbEP2idHeHdWbSLjWBz9NPLeJiOeljxwwTsE+bZ3wmZ/TKOQrVkDjZRi2VM6kYPUrYZcAQ=='\n",
+                "0ZeIpy+EcVQOodTGgbEP2idHeHdWbSLjWBz9NPLeJiOeljxwwTsE+bZ3wmZ/TKOQrVkDjZRi2VM6kYPUrYZcAQ==",
+            ),
+        ];
+        reports_each(&s, &cases);
+        // An authorization header kept encoded (base64 of a password, hex of one).
+        for text in [
+            "authHeader: \"R3Jhbml0ZS5Pc3ByZXkuTHVtZW4uNTEyNw==\"\n",
+            "auth-header: '4b713532646d7a2b6f746e302a54555a'\n",
+        ] {
+            assert_eq!(found(&s, text).len(), 1, "{text}");
+        }
+        // A provider named on the line before does not claim a name that names another.
+        assert_eq!(
+            ids(
+                &s,
+                "cloudflare_api_token = 'q6X_THbS3QKhODYjHsQX8jWTSnzOPm1jszVUmxXf'\ngithub_token = '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'\n"
+            )[1],
+            "github.pat.classic: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"
+        );
+        reports_none(
+            &s,
+            &[
+                // A CLI shorthand of settings; a hardware pin; a value stored encrypted.
+                "  --generation-attributes VisaPin=\"{PinVerificationKeyIndex=1,VerificationValue=5507}\"\n",
+                "const LED_PIN = \"GPIO_NUM_4\";\n",
+                "<connection username=\"gw\" passwordEncrypted=\"true\" password=\"8a3df6d45f8b12317cf5d3cad0e734e3de48c00106bf332bcf09f856803b1a7c\"/>\n",
+                // A CSV header names the columns below it, not a value.
+                "asset_id,username,password,firmware_sha256\nCNC-8837,maint,,366c17c0ed5a26674da22286c106a8f5\n",
+                // A KMS ciphertext blob cut short; a Twilio key named as a SID.
+                "CargosmartPass: \"AQICAHhe4C1oDQWBHYpQlf/u2tw/VpHvZtokH4FzeUFBGZsB0MI/KB69gm53UacNYH1k9UxT5q9hsRmF0VHKz7B\",\n",
+                "TWILIO_API_KEY_SID=SK5b0e9a77c41d2f8e3a6b19d07c4e5f21\n",
+                // Settings rows whose value is a reference or not a credential's.
+                "UPDATE app_settings SET value = '${{ secrets.HMAC }}' WHERE key = 'plc_hmac_key';\n",
+                "UPDATE app_settings SET value = 'B787-9' WHERE key = 'fleet_token_type';\n",
+                "cache_key = \"3f2a9c0d4e5b6a7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7\"\n",
+                // A browser extension's public key; pins that are digests.
+                "  \"key\": \"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAx7Jq2mVw9Lk3Pz8Rt5Yc1Nb4Hd6Gf0Js2Aq\",\n",
+                "cert_sha256_pin: \"q3Vm9Lk2Pz8Rt5Yc1Nb4Hd6Gf0Js2AqXw7Ke3Tr1Ub=\"\n",
+                "nixpkgs_pin = \"5e2a9f0c1d3b4a6e8f7091a2b3c4d5e6f7081920\"\n",
+            ],
+        );
+        // Data rows whose cells look like labels stay rows; a password beside another part's
+        // encryption flag is still clear text.
+        for text in [
+            "wifi_pass,data,string,Meadow7Osprey42\nwifi_ssid,data,string,plant-3\n",
+            "Fiserv,production,password,Kestrel51Lotus,2024-01-25\nAcme,staging,token,none,2024-02-01\n",
+            "<db sslEncrypted=\"true\" password=\"Qv7!kLm2Rz9wX\"/>\n",
+        ] {
+            assert_eq!(found(&s, text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
     fn shell_and_doubled_quotes_flag_named_values_and_prose_remarks() {
         let (s, _) = Scanner::new(RuleSet::builtin().rules);
         // nhi-scan:allow-next-line (fakes)
@@ -10405,8 +10748,8 @@ mod attribution_tests {
         reports_none(
             &s,
             &[
-                // Identifiers: a key's SID, a Confluent key id, a SHA digest's base64.
-                "TWILIO_API_KEY=SK273b78accccda4454390d15eaec1e618\n",
+                // Identifiers: a Confluent key id, a SHA digest's base64. (Twilio's API key
+                // SID is reported under an API key's name: `twilio.api-key-sid`.)
                 "confluent.api.key: I8UDR4S3SNWYD325\n",
                 "kind: Secret\ndata:\n  CA_BUNDLE_SHA256: MGNlZjE3YWJiZmE1MzU2YTU1ZmM4MWQ0Y2ZjMTRiM2U4ZDk3OTRiZjFjMTYxZjVkMTM5ZjllZjMzYzQzMTU2Yg==\n",
                 // Keyboard runs; names of spelled words; a CSV header.

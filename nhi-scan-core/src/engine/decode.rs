@@ -38,6 +38,10 @@ pub(crate) struct Decoder {
     /// plain text. Only a decoded `login:password` pair or a strong password is so named (see
     /// `Scanner::decode_and_scan`); a decoded host name or version is not a secret.
     pub implied_name: Option<&'static str>,
+    /// The context itself says the value is a credential (an authorization header's): the
+    /// decoded text is read under `implied_name` whatever its shape, so that a chosen password
+    /// kept encoded is judged as one.
+    pub named: bool,
     /// Bytes searched before and after a keyword hit.
     pub before: usize,
     pub after: usize,
@@ -63,6 +67,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: None,
+            named: false,
             before: 8192,
             after: 8192,
         },
@@ -74,6 +79,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: None,
+            named: false,
             before: 8192,
             after: 8192,
         },
@@ -85,6 +91,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: None,
+            named: false,
             before: 16,
             after: 1024,
         },
@@ -104,6 +111,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             encoding: Encoding::Base64,
             // A one-line text URI may hold a login (`relay:x`).
             implied_name: Some("data_secret"),
+            named: false,
             before: 64,
             after: 8192,
         },
@@ -118,6 +126,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: Some("decoded_secret"),
+            named: false,
             before: 16,
             after: 1024,
         },
@@ -129,6 +138,32 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Hex,
             implied_name: Some("decoded_secret"),
+            named: false,
+            before: 16,
+            after: 1024,
+        },
+        // An authorization header's value kept encoded under its own name (`AUTH_HEADER=`,
+        // `authHeader: "..."`, `auth-header: '6b48...'`): the base64 or hex of a login pair,
+        // a password or a token, judged as what it decodes to.
+        Decoder {
+            keywords: &["auth_header", "authheader", "auth-header"],
+            regex: build(
+                r#"(?i:auth[_-]?header)["']?[ \t]{0,4}(?:[:=]|=>)[ \t]{0,4}["']?(?P<enc>[A-Za-z0-9+/_-]{12,}={0,2})(?:[^A-Za-z0-9+/=_-]|$)"#,
+            ),
+            encoding: Encoding::Base64,
+            implied_name: Some("decoded_secret"),
+            named: true,
+            before: 16,
+            after: 1024,
+        },
+        Decoder {
+            keywords: &["auth_header", "authheader", "auth-header"],
+            regex: build(
+                r#"(?i:auth[_-]?header)["']?[ \t]{0,4}(?:[:=]|=>)[ \t]{0,4}["']?(?P<enc>(?:[0-9a-fA-F]{2}){8,})(?:[^0-9A-Za-z]|$)"#,
+            ),
+            encoding: Encoding::Hex,
+            implied_name: Some("decoded_secret"),
+            named: true,
             before: 16,
             after: 1024,
         },
@@ -141,6 +176,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: Some("decoded_secret"),
+            named: false,
             before: 1024,
             after: 16,
         },
@@ -152,6 +188,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Base64,
             implied_name: Some("decoded_secret"),
+            named: false,
             before: 32,
             after: 1024,
         },
@@ -162,6 +199,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Hex,
             implied_name: Some("decoded_secret"),
+            named: false,
             before: 32,
             after: 1024,
         },
@@ -173,6 +211,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Hex,
             implied_name: Some("decoded_secret"),
+            named: false,
             before: 1024,
             after: 16,
         },
@@ -184,6 +223,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             ),
             encoding: Encoding::Percent,
             implied_name: None,
+            named: false,
             before: 512,
             after: 512,
         },

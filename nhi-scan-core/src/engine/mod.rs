@@ -711,7 +711,7 @@ impl Scanner {
                     // A login pair's second half is a password, and judged as people choose one.
                     if assign::login_pair(&decoded) {
                         decode::named_value(b"decoded_password", &mut decoded);
-                    } else if assign::decoded_credential(&decoded) {
+                    } else if decoder.named || assign::decoded_credential(&decoded) {
                         decode::named_value(name.as_bytes(), &mut decoded);
                     }
                 }

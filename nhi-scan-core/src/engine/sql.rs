@@ -124,21 +124,145 @@ fn list_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
 }
 
 /// The value column of a key-value table, when `name` is its key column (`key`, `config_key`)
-/// and the list has a column `value`, `val` or `..._value`.
+/// and the list has a column `value`, `val` or `..._value`, or when `name` is another settings
+/// key column (`cred_name`: see [`key_column`]) and such a column follows it.
 fn value_column(name: &[u8], list: &[u8]) -> Option<usize> {
-    let name = name.to_ascii_lowercase();
-    if !(name == b"key" || name.ends_with(b"_key") && name.len() <= 16) {
+    let key = clean(name);
+    if key == b"key" || key.ends_with(b"_key") && key.len() <= 16 {
+        return list.split(|b| *b == b',').position(value_col);
+    }
+    // Other key columns (`cred_name`, `option_name`) only with their value right after them:
+    // `(id, name, password_value)` is no settings table.
+    if !key_column(name) {
         return None;
     }
-    list.split(|b| *b == b',').position(|c| {
-        let c: Vec<u8> = c
-            .trim_ascii()
-            .iter()
-            .filter(|b| !matches!(b, b'`' | b'"' | b'[' | b']'))
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        c == b"value" || c == b"val" || c.ends_with(b"_value")
-    })
+    let cols: Vec<Vec<u8>> = list.split(|b| *b == b',').map(clean).collect();
+    let i = cols.iter().position(|c| *c == key)?;
+    cols.get(i + 1)
+        .is_some_and(|c| value_col(c))
+        .then_some(i + 1)
+}
+
+/// A settings table's row written as a statement of its own, its name in one string and its
+/// value in another: `UPDATE app_settings SET value = '...' WHERE key = 'smtp_password'`
+/// (WordPress: `SET option_value = ... WHERE option_name = ...`) and `INSERT INTO creds
+/// (system, cred_name, cred_value) VALUES ('ops', 'smtp_password', '...')`. The hit lies in
+/// the name's string; returns the name (the string's text) and the value's range. Seed
+/// scripts and migrations write settings so, one statement per line.
+pub(crate) fn setting(hay: &[u8], hit: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b);
+    let mut open = hit.start;
+    while open > 0 && hit.start - open < 128 && name_byte(hay[open - 1]) {
+        open -= 1;
+    }
+    let mut close = hit.end;
+    while close < hay.len() && close - hit.end < 128 && name_byte(hay[close]) {
+        close += 1;
+    }
+    if open == 0 || hay[open - 1] != b'\'' || hay.get(close) != Some(&b'\'') {
+        return None;
+    }
+    let name = open..close;
+    let before = skip_ws_back(hay, open - 1);
+    match hay[..before].last()? {
+        b'=' => update_setting(hay, name, before - 1),
+        b',' | b'(' => insert_setting(hay, name),
+        _ => None,
+    }
+}
+
+/// `UPDATE t SET <value column> = '<value>' WHERE <key column> = '<name>'`, `eq` at the `=`
+/// before the name.
+fn update_setting(
+    hay: &[u8],
+    name: Range<usize>,
+    eq: usize,
+) -> Option<(Range<usize>, Range<usize>)> {
+    let (key_col, k) = word_before(hay, eq)?;
+    let (kw, where_at) = word_before(hay, k)?;
+    let kw = &hay[kw];
+    if !(kw.eq_ignore_ascii_case(b"where") || kw.eq_ignore_ascii_case(b"and"))
+        || !key_column(&hay[key_col])
+    {
+        return None;
+    }
+    // The last `SET` before the `WHERE`, after an `UPDATE`; its value must end where the
+    // `WHERE` starts, so that no other statement's `SET` is paired with this name.
+    let floor = where_at.saturating_sub(MAX_HEADER);
+    let text = &hay[floor..where_at];
+    let set = text.windows(5).rposition(|w| {
+        w[0].is_ascii_whitespace()
+            && w[1..4].eq_ignore_ascii_case(b"set")
+            && w[4].is_ascii_whitespace()
+    })?;
+    let update = text[..set]
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"update "))?;
+    if update > 0 && (text[update - 1].is_ascii_alphanumeric() || text[update - 1] == b'_') {
+        return None;
+    }
+    let mut p = skip_ws(hay, floor + set + 4);
+    let col = p;
+    while p < where_at && (hay[p].is_ascii_alphanumeric() || b"_`\"[]".contains(&hay[p])) {
+        p += 1;
+    }
+    if !value_col(&hay[col..p]) {
+        return None;
+    }
+    p = skip_ws(hay, p);
+    if hay.get(p) != Some(&b'=') {
+        return None;
+    }
+    let (value, true, next) = sql_cell(hay, skip_ws(hay, p + 1))? else {
+        return None;
+    };
+    (skip_ws(hay, next) == where_at && !value.is_empty()).then_some((name, value))
+}
+
+/// `INSERT INTO t (.., <key column>, <value column>) VALUES (.., '<name>', '<value>')` on one
+/// line (or `INSERT INTO t VALUES ('<name>', '<value>')`, a row of two strings).
+fn insert_setting(hay: &[u8], name: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
+    // `VALUES` at most a header's length before the name (a row near it: no walk of a
+    // long dump's line for every name in it).
+    let floor = name.start.saturating_sub(MAX_HEADER);
+    let ls = hay[floor..name.start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(floor, |i| floor + i + 1);
+    let line = &hay[ls..name.start];
+    let at = line
+        .windows(6)
+        .rposition(|w| w.eq_ignore_ascii_case(b"values"))?;
+    if at > 0 && (line[at - 1].is_ascii_alphanumeric() || line[at - 1] == b'_') {
+        return None;
+    }
+    let rows = ls + at + 6;
+    // The column list, when there is one: `( ... )` right before `VALUES`.
+    let head = hay[ls..ls + at].trim_ascii_end();
+    let list = head
+        .strip_suffix(b")")
+        .and_then(|h| h.iter().rposition(|b| *b == b'(').map(|o| &h[o + 1..]));
+    let mut found = None;
+    insert_rows(hay, rows, |row| {
+        let Some(i) = row.iter().position(|(c, _)| *c == name) else {
+            // Rows end before the name's or hold it; past it, stop.
+            return row.last().is_none_or(|(c, _)| c.end < name.start);
+        };
+        let pair = match list {
+            Some(list) => list
+                .split(|b| *b == b',')
+                .nth(i)
+                .and_then(|c| value_column(c, list)),
+            None => (row.len() == 2 && i == 0).then_some(1),
+        };
+        if let Some((v, true)) = pair.and_then(|v| row.get(v))
+            && !v.is_empty()
+        {
+            found = Some(v.clone());
+        }
+        false
+    });
+    found.map(|v| (name, v))
 }
 
 /// Calls `f` with each row's key cell and value cell of a key-value table (see
@@ -160,6 +284,7 @@ pub(crate) fn pairs(
         {
             f(k.clone(), v.clone());
         }
+        true
     })
 }
 
@@ -202,12 +327,18 @@ fn insert_cells(hay: &[u8], col: &Column, f: &mut impl FnMut(Range<usize>, bool)
         {
             f(cell.clone(), true);
         }
+        true
     })
 }
 
 /// Walks the `VALUES` tuples from `p`, calling `f` with each row's cells (range, quoted), a row
-/// cut short by malformed text included; returns where the rows end.
-fn insert_rows(hay: &[u8], mut p: usize, mut f: impl FnMut(&[(Range<usize>, bool)])) -> usize {
+/// cut short by malformed text included, until `f` returns false; returns where the rows end
+/// (or where the walk stopped).
+fn insert_rows(
+    hay: &[u8],
+    mut p: usize,
+    mut f: impl FnMut(&[(Range<usize>, bool)]) -> bool,
+) -> usize {
     let mut row = Vec::new();
     for _ in 0..MAX_ROWS {
         p = skip_ws(hay, p);
@@ -239,7 +370,9 @@ fn insert_rows(hay: &[u8], mut p: usize, mut f: impl FnMut(&[(Range<usize>, bool
                 }
             }
         }
-        f(&row);
+        if !f(&row) {
+            break;
+        }
     }
     p.min(hay.len())
 }
@@ -463,6 +596,73 @@ fn skip_ws(hay: &[u8], mut p: usize) -> usize {
     p
 }
 
+/// Where whitespace before `p` starts, line breaks included (a statement may wrap; compare
+/// `skip_back_ws`, which stays on the line).
+fn skip_ws_back(hay: &[u8], mut p: usize) -> usize {
+    while p > 0 && hay[p - 1].is_ascii_whitespace() {
+        p -= 1;
+    }
+    p
+}
+
+/// The word (an identifier, perhaps quoted) that ends before `p` (blanks between), and where
+/// it starts.
+fn word_before(hay: &[u8], p: usize) -> Option<(Range<usize>, usize)> {
+    let end = skip_ws_back(hay, p);
+    let mut s = end;
+    while s > 0
+        && end - s < 64
+        && (hay[s - 1].is_ascii_alphanumeric() || b"_`\"[]".contains(&hay[s - 1]))
+    {
+        s -= 1;
+    }
+    (s < end).then(|| (unquote(hay, s..end), s))
+}
+
+/// A column name without its quotes (`` `key` ``, `"key"`, `[key]`).
+fn unquote(hay: &[u8], r: Range<usize>) -> Range<usize> {
+    if r.len() >= 2 && matches!(hay[r.start], b'`' | b'"' | b'[') {
+        r.start + 1..r.end - 1
+    } else {
+        r
+    }
+}
+
+/// The key column of a settings table: `key`, `name`, `option_name`, `setting_key`,
+/// `cred_name`, `param`.
+fn key_column(c: &[u8]) -> bool {
+    let c = clean(c);
+    c.len() <= 24
+        && (c.ends_with(b"_key")
+            || c.ends_with(b"_name")
+            || matches!(
+                &c[..],
+                b"key"
+                    | b"name"
+                    | b"keyname"
+                    | b"setting"
+                    | b"param"
+                    | b"parameter"
+                    | b"property"
+                    | b"option"
+            ))
+}
+
+/// The value column of a settings table: `value`, `val`, `option_value`, `cred_value`.
+fn value_col(c: &[u8]) -> bool {
+    let c = clean(c);
+    c == b"value" || c == b"val" || c.ends_with(b"_value") || c.ends_with(b"_val")
+}
+
+/// A column name in lower case, without blanks and quotes.
+fn clean(c: &[u8]) -> Vec<u8> {
+    c.trim_ascii()
+        .iter()
+        .filter(|b| !matches!(b, b'`' | b'"' | b'[' | b']'))
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
 fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
     hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
 }
@@ -470,6 +670,68 @@ fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_rows_name_their_value_in_the_same_statement() {
+        let setting_of = |sql: &str, word: &str| {
+            let at = sql.find(word).unwrap();
+            setting(sql.as_bytes(), at..at + word.len())
+                .map(|(n, v)| (sql[n].to_string(), sql[v].to_string()))
+        };
+        let pair = |n: &str, v: &str| Some((n.to_string(), v.to_string()));
+        assert_eq!(
+            setting_of(
+                "UPDATE app_settings SET value = 'x''y' WHERE key = 'smtp_password';\n",
+                "password"
+            ),
+            pair("smtp_password", "x''y")
+        );
+        assert_eq!(
+            setting_of(
+                "UPDATE `wp_options`\n  SET `option_value` = 'v1'\n  WHERE `option_name` = 'mail_token';",
+                "token"
+            ),
+            pair("mail_token", "v1")
+        );
+        assert_eq!(
+            setting_of(
+                "INSERT INTO creds (system, cred_name, cred_value) VALUES ('ops', 'api_token', 'v2');",
+                "token"
+            ),
+            pair("api_token", "v2")
+        );
+        assert_eq!(
+            setting_of(
+                "INSERT INTO settings VALUES ('relay_secret', 'v3');",
+                "secret"
+            ),
+            pair("relay_secret", "v3")
+        );
+        // Not a settings row: the value column is not a value's, the WHERE column names no
+        // setting, a three-cell row with no column list, a string compared in a SELECT.
+        for (sql, word) in [
+            (
+                "UPDATE users SET email = 'a@b.c' WHERE key = 'api_token';",
+                "token",
+            ),
+            (
+                "UPDATE t SET value = 'v' WHERE owner = 'api_token';",
+                "token",
+            ),
+            ("INSERT INTO t VALUES (1, 'api_token', 'v');", "token"),
+            (
+                "SELECT value FROM settings WHERE key = 'api_token';",
+                "token",
+            ),
+            // T-SQL batches without semicolons: the SET belongs to the other statement.
+            (
+                "UPDATE t SET value = 'v' WHERE key = 'site'\nGO\nDELETE FROM t WHERE key = 'api_token'\n",
+                "token",
+            ),
+        ] {
+            assert_eq!(setting_of(sql, word), None, "{sql}");
+        }
+    }
 
     #[test]
     fn key_value_tables_pair_each_rows_key_with_its_value() {

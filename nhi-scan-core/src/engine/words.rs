@@ -113,6 +113,11 @@ const NEUTRAL: &[&str] = &[
     "prev",
     "primary",
     "secondary",
+    // `WIREGUARD_PSK_OPS`, `TOKEN_ALT`: which team's or which copy it is.
+    "ops",
+    "alt",
+    "internal",
+    "external",
 ];
 
 /// Compounds ending in a head word that are ordinary words or other things: `bypass`,
@@ -576,15 +581,110 @@ impl Words {
             b"grace",
             b"duration",
         ];
-        if self.len() >= 2
-            && self.last() == Some(b"sec")
-            && !NOT_SECRET.contains(&self.get(self.len() - 2))
+        self.expand_last(b"sec", NOT_SECRET, false, b"secret");
+        // `pin` ending a name after another word (`GATEWAY_PIN`, `hmiPin`, `edge_pin`) is a
+        // passcode; a hardware pin (`LED_PIN`, `gpio_pin`) or a certificate pin (`cert_pin`,
+        // `spki_pin`) is not, and neither holds a passcode's value.
+        const NOT_PASSCODE: &[&[u8]] = &[
+            b"gpio",
+            b"led",
+            b"reset",
+            b"rst",
+            b"irq",
+            b"cs",
+            b"dc",
+            b"en",
+            b"ce",
+            b"rx",
+            b"tx",
+            b"sda",
+            b"scl",
+            b"sck",
+            b"sclk",
+            b"mosi",
+            b"miso",
+            b"pwm",
+            b"adc",
+            b"analog",
+            b"digital",
+            b"input",
+            b"output",
+            b"button",
+            b"relay",
+            b"sensor",
+            b"servo",
+            b"motor",
+            b"trigger",
+            b"echo",
+            b"interrupt",
+            b"select",
+            b"power",
+            b"enable",
+            b"data",
+            b"clock",
+            b"io",
+            b"cert",
+            b"certificate",
+            b"ssl",
+            b"tls",
+            b"public",
+            b"key",
+            b"spki",
+            b"sha",
+            b"hash",
+            b"version",
+            b"thread",
+            b"cpu",
+            b"memory",
+            b"dependency",
+            b"step",
+            b"dir",
+            b"busy",
+            b"ready",
+            b"chip",
+            b"pin",
+            b"map",
+            b"hot",
+            b"bobby",
+            b"safety",
+            b"hair",
+            b"hpkp",
+            b"root",
+            b"ca",
+            b"leaf",
+            b"commit",
+            b"rev",
+            b"revision",
+            b"nix",
+            b"nixpkgs",
+            b"git",
+            b"trig",
+            b"buzzer",
+            b"tag",
+            b"mux",
+            b"spi",
+            b"uart",
+        ];
+        // Past a number: `cert_sha256_pin` splits its number off (`sha`, `256`).
+        self.expand_last(b"pin", NOT_PASSCODE, true, b"passcode");
+        true
+    }
+
+    /// Replaces a last word `short` (after another word, which is not in `not_after`; with
+    /// `past_numbers`, the last word before it that is not a number) by the word it abbreviates.
+    fn expand_last(&mut self, short: &[u8], not_after: &[&[u8]], past_numbers: bool, full: &[u8]) {
+        let n = self.len();
+        let before = (0..n.saturating_sub(1))
+            .rev()
+            .find(|&w| !past_numbers || !self.get(w).iter().all(u8::is_ascii_digit));
+        if n >= 2
+            && self.last() == Some(short)
+            && before.is_none_or(|w| !not_after.contains(&self.get(w)))
         {
             self.ends.pop();
             self.buf.truncate(self.ends.last().copied().unwrap_or(0));
-            self.push(b"secret");
+            self.push(full);
         }
-        true
     }
 
     fn push_word(&mut self, w: &[u8]) -> bool {

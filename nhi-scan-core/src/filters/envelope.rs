@@ -9,6 +9,9 @@
 const HEAD: usize = 6;
 /// Shortest KMS ciphertext blob: header, key ARN, IV and tag (real blobs are 150+ bytes).
 const KMS_MIN: usize = 100;
+/// Shortest KMS blob kept as ciphertext when its key ARN header shows (see
+/// [`is_ciphertext_envelope`]).
+const KMS_TRIMMED_MIN: usize = 32;
 /// Shortest SealedSecret value: the 2-byte length, a 4096-bit RSA session key (512 bytes) and
 /// an AES-GCM body (a 2048-bit controller key makes it 256 bytes shorter).
 const SEALED_MIN: usize = 2 + 512 + 16;
@@ -43,7 +46,10 @@ pub(crate) fn is_ciphertext_envelope(value: &[u8]) -> bool {
         (1, 0) => decoded_len >= SEALED_MIN - 256,
         _ => false,
     };
-    (kms && decoded_len >= KMS_MIN) || sealed
+    // A KMS blob's fifth byte starts the key ARN's DER header (`78`, written `AQICAHh`/`AQICAHg`):
+    // with it, a blob cut short in a sample or a log is still ciphertext.
+    let kms_arn = kms && head[4] == 0x78 && decoded_len >= KMS_TRIMMED_MIN;
+    (kms && decoded_len >= KMS_MIN) || kms_arn || sealed
 }
 
 /// Values a tool stored encrypted or scrambled in its own format, each with a fixed marker:
