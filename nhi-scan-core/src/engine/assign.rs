@@ -3944,13 +3944,14 @@ fn comma_cell(hay: &[u8], name: Range<usize>, raw_s: usize, p: usize) -> Option<
     // A header row (`username,password,firmware_sha256`, rows of as many cells below) names
     // the columns of the rows below it, which `csv_column` reads: every cell a column's name,
     // letters with at most a number at the end.
-    if !nvs && csv_header(hay, name.clone()).is_some() && {
-        let ls = line_start(hay, raw_s);
-        hay[ls..line_end(hay, raw_s)]
+    // The cells first: they are one line, where `csv_header` also reads the rows below.
+    if !nvs
+        && hay[line_start(hay, raw_s)..line_end(hay, raw_s)]
             .trim_ascii_end()
             .split(|b| *b == b',')
             .all(column_name)
-    } {
+        && csv_header(hay, name.clone()).is_some()
+    {
         return None;
     }
     let (v, quoted) = parse_value(hay, p + 1)?;

@@ -101,10 +101,7 @@ fn list_column(hay: &[u8], hit: Range<usize>) -> Option<Column> {
         .iter()
         .position(|b| *b == b',')
         .map_or(close, |i| hit.end + i);
-    let mut name = trim(hay, cs..ce);
-    if name.len() >= 2 && matches!(hay[name.start], b'`' | b'"' | b'[') {
-        name = name.start + 1..name.end - 1;
-    }
+    let name = unquote(hay, trim(hay, cs..ce));
     if name.is_empty()
         || !hay[name.clone()]
             .iter()
