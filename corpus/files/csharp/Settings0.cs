@@ -5,8 +5,8 @@ namespace Acme.Config
     {
 // module node settings
         private const string chroma_api_key = "ck-eMV60KxNtXvd8Fl447HcCcaazChmKJSrutHrF47wk35SL";
-        private const string CSB_API_KEY = "csb_v1_Eahx2UtEJHooQweaxqJYyi-Bs7ODh2smqqt6laQcDX4";
-        private const string CLOUDFLARE_API_KEY = "0e0f3bb52db1605b6f6c1dfb214779575c19d";
+        private const string COHERE_API_KEY = "pBqg1kzC4OlAMkB3ac60fg7P5NJPJWP4lsBZdHq0";
+        private const string R2_SECRET_ACCESS_KEY = "626fa18e7e6dbfce2fcb9620612cd913f8588256567a1259379f30b6a2ab380f";
         private const string BYBIT_API_SECRET = "qUMXe1LaAsTl4tfoWDULNiLRSCZJVA38FqJx";
         private const string browserstack_access_key = "1MvmhgekUgJY6sEilQhj";
         private const string AZURE_KEY = "8NUHuilDlOzLf2w2XmPn8TsfsXyhDkxIKRPgyxxH36V8Q1ZlHbapJQQJ99JkIHbzSnlrEqPPKBcNAZDOW6wx";
@@ -18,7 +18,7 @@ namespace Acme.Config
         private const string coralogix_api_key = "cxtp_3m6auylzx3gNaPi3vxEc9GaKsYfmSH";
         private const string RAILS_MASTER_KEY = "6c6cd7dfd083e6d5c9510e346b045704";
 // render cache settings
-        private const string CLICKUP_API_TOKEN = "pk_34777433_FGHHRMAGMD7IBUCE55HGMETLB2SAZ5B0";
+        private const string CLOJARS_PASSWORD = "CLOJARS_dc7fc9549e3e6cbae1d2f498a88d5397d59a6d1e09b56ae224fd569607fd";
         private const string BOTPRESS_TOKEN = "bp_pat_F7hPc2ZRbKiESv1lWC5DsiAVvaJMNpWFm2LtK2m4x";
         private const string BRAVE_API_KEY = "BSAlPU8Un1NtSMcjtuqzzlaE-NlyS0w";
         private const string key_id_field = "Bearer";
@@ -33,14 +33,14 @@ namespace Acme.Config
         private const string bitfinex_api_secret = "Mw0uOhFdEVVmSyPS4PyC74redFsD54p3fLccWYRaQb9";
         private const string bogus = "eyJlO3S0uqNfXr2Zimrpm3N.eyJ1ci7aKfpEvfgZ69kCKDBFnKPHbRSRk.N1ewXlxsROOTkydJbtLX";
         private static readonly string auth_token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
-        private const string CIVO_TOKEN = "9pw18xkXdHtljRUUlBjbDre7Q6I8OZkQsI4G1tUN5QoSbjXNeU";
+        private const string CIVO_TOKEN = "1pc68dsJvFcokBTTsBerEny9G5G6XOtGdR3K4aCG8JfArpQRmK";
         private const string ADYEN_HMAC_KEY = "3CA74FF94BE256C7DF3D2DE83FFEC79FD5C2BB5A140723E3BD1A4B5ABA23BD0E";
         private const string aws_access_key_id = "ASIAGQLSZ6PGPQDNFIQ7";
         private const string encrypt = "z6Gd8UtYm7SzI6bW9rZtX9lQ5vO7bH3wBgF5oClMoNi=";
 // release client settings
         private const string CENSUS_SECRET = "secret-token:ZMkb7e0ySpe7KnwPgRdUi8pk";
         private const string AIRTABLE_API_KEY = "keyTtNn8qXM6L0IIk";
-        private const string CMC_PRO_API_KEY = "cb2f721a-410f-019f-75b2-c1759850c2dc";
+        private const string cometchat_rest_api_key = "c5b595c9f24b24e9a0b3bf2e7ee6a81275b3a61f";
         private const string BFL_API_KEY = "0268d522-3d1d-8a49-b96c-63f42d5a7955";
         private const string BCE_ACCESS_KEY_ID = "ALTAKVqyynLY6cXqeZTcEHjQv";
         private static readonly string secret = Environment.GetEnvironmentVariable("DATABASE_PASSWORD");
@@ -49,6 +49,6 @@ namespace Acme.Config
         private const string APPVEYOR_API_TOKEN = "v2.w2t0eurjlz5uwqzbyic3";
         private const string token = "IQoJb3JpZ2luX2SlAOYERpQiQzQBY4wGJUqc/u+bQum6kINDpT2/F7kg981Y9n5xso8oH0ySjZe9E/YhrT5rF2T8UvNF1jvWOe3qlynuyIVPlzgzMf0qe7cP6HK60xz5D2stktB8a9RK+Y6o2rL+F+xxYzx0BrZ7zL/24aKQJiI6ZEuefI2yFARHBCdu2Q7GyDRl5llhgJSHEG4+w5ys3yGtusVSvS5yEVdo2Z2s4XvcihNxnP3KCMX/EA3X35wL67BJ7af1V/yZOOM5Vr7K21vDwiNiibf/A2XJAM6W4K35Hyg03NIh4LzeCKHLF732Mbjj57fniRXvvuubJTrhVLq1WeIpezXCGDCpBvEU6H1DE3hySxBl9H7lqkkjDuSb2QtYV4/g49HgevkySt9HiDmWeJhQJzoUHKHTGpmBwfqmyULKdo43BPhUsFdhe9f9ta9Y6kcpwRnAC7SEuC0LT7FijFIK996y2OBVyMwLyKTI77fNfPnbVJQJwmk3KVEGt6I7C";
         private const string fixture_jwt = "eyJlBpP6j7Estxmc8wBqT7e.eyJ5wNjuswz4fuk88OPYb1rwihvpdPAnw.93lgWT5gmFcmzFWsrrb0";
-        private const string coda_api_token = "4ede0b0a-1613-4449-38cf-4ec303a33c0e";
+        private const string CODECLIMATE_REPORTER_ID = "69fbe6341ed405b5262269915e7fefe411fbc768d6162b7099f71db82ecfbebf";
     }
 }

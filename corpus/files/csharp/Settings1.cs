@@ -3,45 +3,47 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string GITLAB_KEY = "glptt-5cb93cf10951d46ba055b672eefc89ee117ab9a7";
-        private const string password = "new_password";
-        private const string CI_JOB_TOKEN = "glcbt-60_uYZdFcs7OWnZQMNqCJvz";
+        private const string GODADDY_API_SECRET = "hmoFddL1IIw9t1ZWy5a2JL";
         private const string deepinfra_api_key = "16T27IlbwD0pBltU3imtW219ow9v8HOX";
-        private const string DD_API_KEY = "7d4d4d081ed7606d32aecb0b04a10d88";
-        private const string FAUNA_SECRET = "fnUz2tElgKq1Cwq8qgJNfM9auLjDmuWlMeuyppix";
-        private const string HCAPTCHA_SECRET = "0xacf783ad6ffa0ec09d97c9cb14d8adb382722bd3";
-// shard client settings
-        private const string hubspotToken = "pat-eu1-af5efede-968b-0139-899c-c73211653c5a";
-        private const string develocity_access_key = "jvcagc.gxlt-zfth.fm=oyl0pcrrk5djue5ye0e7lounnm6gjhpi208qw0u4jw28n3pyh31a";
-        private const string grafana_api_key = "eyJrIjoiuYjZYb7WtN4YfCY0iqdzYxHTEqwP7fRaCeyD9Q6EfXuWrEYG/+usnf/ZKn9gIGsdAI49j4P/SvpdQGdPEzjhgg5/A0=";
 // timeout counter settings
-        private const string icon = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAASknvcNKU/IIl2yeoXXyx4rB53PW6IacHRIn8TqbPHHzHOzcWiVVpY9WkoTR4mNBUK45VAQ8TpzkIrWti+MwXGru2prox1Vt28DMxLkxdqHcUvDHLSGu0GJEdZz+YALXOYgHS6ts=";
-        private const string GITEA_TOKEN = "0590bd3a81b24280c30a379e38aafe863a8d393e";
-        private static readonly string API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string FULLSTORY_API_KEY = "na1.YXRtFSCc2I50len8gztSrxorVxl9i7S3rd3Wk+0KV4fpkYyvdSBYCudfgpOnX4u8";
         private const string FCM_SERVER_KEY = "AAAAr_zE8dW:APA91bs4YfEH1cRFVXh3puD_OqcGYRq86Y5MABi9no8Cia8B2x_nS7Ep8Vl-NkglnM99Vwhvu8iAOGTpFQFirHMcOi3cRH9qkRGxxYY3ze2F2LX_-4Q5Atk8pYlauM-yZN4hcUqdz_Zv";
+        private const string DNSIMPLE_TOKEN = "dnsimple_u_4SKkl1rWv0FgsuWX3w6C0ZhvRwNFq5hU";
         private const string repository = "postgres://app:${DB_PASSWORD}@db:5432/app";
+        private const string DO_OAUTH_TOKEN = "doo_v1_b1c709ac2b5377244fd446fbaade9041955092d266381f00302c100c9d530398";
 // span timeout settings
+        private const string CI_JOB_TOKEN = "glcbt-60_uYZdFcs7OWnZQMNqCJvz";
+        private const string DD_API_KEY = "7d4d4d081ed7606d32aecb0b04a10d88";
+        private const string grafana_api_key = "eyJrIjoiuYjZYb7WtN4YfCY0iqdzYxHTEqwP7fRaCeyD9Q6EfXuWrEYG/+usnf/ZKn9gIGsdAI49j4P/SvpdQGdPEzjhgg5/A0=";
+        private const string develocity_access_key = "jvcagc.gxlt-zfth.fm=oyl0pcrrk5djue5ye0e7lounnm6gjhpi208qw0u4jw28n3pyh31a";
+        private static readonly string API_KEY = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
+        private const string fixture_jwt = "eyJB0icjfxDIunOdwizei0C.eyJ71ng4hNYSsSKqgL4ZYdK0nksy32RC6.5Mf2wRbbG1AZUAf1gpfN";
+        private const string max_tokens = "12";
+        private const string hubspotToken = "pat-eu1-af5efede-968b-0139-899c-c73211653c5a";
+        private const string refresh_token = "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";
+        private const string GITEA_TOKEN = "0590bd3a81b24280c30a379e38aafe863a8d393e";
+// batch payload settings
+        private const string FAUNA_SECRET = "fnUz2tElgKq1Cwq8qgJNfM9auLjDmuWlMeuyppix";
+// window region settings
         private const string EXOSCALE_API_SECRET = "eJzXf74VEPOJFV38-QErghFjQ3UWpE0pl7in-4HwQu3";
-        private const string aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
+        private const string key_file = "/var/lib/app/token.txt";
         private const string DUCKDNS_TOKEN = "62fea9a8-504f-8c7e-07df-3171c1d0f579";
+// cluster header settings
         private const string DOPPLER_TOKEN = "dp.pt.4T2IWTxlcEerSApRRqmVuff8hIW9Hy9YaLy5jYByUE";
         private const string DIRECTUS_TOKEN = "8tL7ztAvwhmu1XiABPQ4m62jWFltpFa2";
-        private const string ELEVENLABS_API_KEY = "sk_3306e1d82e6d03ea81c7e449ac74a9b68f60cd8bfb0fa140";
+        private const string aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
+        private const string HCAPTCHA_SECRET = "0xacf783ad6ffa0ec09d97c9cb14d8adb382722bd3";
         private const string easypost_api_key = "EZAK7ebc085cf146c8d85c5c2db5eaf348503bf99c80d0dd56b22f7308";
-        private const string key_file = "/var/lib/app/token.txt";
+        private const string GITLAB_KEY = "glptt-5cb93cf10951d46ba055b672eefc89ee117ab9a7";
+        private const string icon = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAASknvcNKU/IIl2yeoXXyx4rB53PW6IacHRIn8TqbPHHzHOzcWiVVpY9WkoTR4mNBUK45VAQ8TpzkIrWti+MwXGru2prox1Vt28DMxLkxdqHcUvDHLSGu0GJEdZz+YALXOYgHS6ts=";
         private const string FALCON_CLIENT_SECRET = "6LhxIpTqh5HCZ0XvHXLtUaTVXKgZ3ZNQBk5EAqWm";
-        private const string fixture_jwt = "eyJB0icjfxDIunOdwizei0C.eyJ71ng4hNYSsSKqgL4ZYdK0nksy32RC6.5Mf2wRbbG1AZUAf1gpfN";
-// batch payload settings
-        private const string customerio_api_key = "5174902a94742b620bedb16380";
-// window region settings
-        private const string DO_OAUTH_TOKEN = "doo_v1_b1c709ac2b5377244fd446fbaade9041955092d266381f00302c100c9d530398";
-        private const string FULLSTORY_API_KEY = "na1.YXRtFSCc2I50len8gztSrxorVxl9i7S3rd3Wk+0KV4fpkYyvdSBYCudfgpOnX4u8";
-        private const string refresh_token = "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";
-// cluster header settings
-        private const string GODADDY_API_SECRET = "hmoFddL1IIw9t1ZWy5a2JL";
-        private const string DNSIMPLE_TOKEN = "dnsimple_u_4SKkl1rWv0FgsuWX3w6C0ZhvRwNFq5hU";
-        private const string firehydrant_api_key = "fhb-c3812c5b4a11e7ce8f9d0a28d1d523d3";
         private const string npm_shape = "npm_UH9bV413OHdR5A64801JhmBoTVDiooZ2UIW7";
+        private const string customerio_api_key = "5174902a94742b620bedb16380";
+        private const string ELEVENLABS_API_KEY = "sk_3306e1d82e6d03ea81c7e449ac74a9b68f60cd8bfb0fa140";
+// module config settings
+        private const string password = "new_password";
+        private const string firehydrant_api_key = "fhb-c3812c5b4a11e7ce8f9d0a28d1d523d3";
+        private const string id_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
         private const string GUMROAD_ACCESS_TOKEN = "hvEKdPY-ZQK6Qc5WgKYTqwRv_3xDi53Ju1LSuJ3Cr4b";
         private const string FLW_SECRET_KEY = "FLWSECK_TEST-b3192d666e5c7f1ad4f5f45a2d3684be-X";
         private const string PARTNER_CALLBACK_HMAC = "6b537566f4c58a21e36f05f1254548d97204b377";

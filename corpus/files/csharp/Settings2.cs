@@ -3,26 +3,26 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string K3S_TOKEN = "K10f48d9d59ce6ca6b0b9658d7dbc036846e68de96039011e9b963cc58ea52ecd3b::servbr:868ec5ff557e23af2a080av3572f71r7";
+        private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
         private const string LEMONSQUEEZY_API_KEY = "eyJSFPi4ctiH_jhG-2HwOycVZy1mv4qFz9MgSs.eyJvkCIaFUYw2FzqY1rJ_kys6QMLZcTrUdHFRYEX2YoQgFx2LPSTzVRYjhUc3XGrE6zPq_rXstNdg3KUMHu905vVt_4wInrKPacQRXkhM8cjMvQSMU8nIvAw3g2eG-fdejY7viuh5xQx6GuFQsW3DOsUqB9FxFOFiFjVwDzv46vJNb54ckZ2IDQo0XZeoEWTtk8OrbLsEuZ7cul3YXmk0T-o-XrQGGM4PxfGqa3BaLRshFtmwVbF-4usozQOOdu0oaIzd_RElD_4gapnXMhyKAru6Ow_HhykqoH2QmCzPu9vUx_N6nn_GbomXgOqvOtighc38dVSf4hqcNjL6TB_XL9-2HM2JvXtc42Wxj8A6DGPDzYSH2N7KVJ9GRLStX2ThNnA86SAHi3ufILms6F.jBiuGKODjOWDUpHF4I0szU7iDEYT4x6qb5tk9UQD52fATm-nlcDQV78vQZ7HFwVP4wg98N5JRYjnG-OKU4kEB5jca6YekafsOJQLPwGjrqBJwGwdLHJAYaz_DtaSGvDlIdXQZuTAHbl0j1IScLzioRniaaIo7OTQA0au-EBE_AqtzFfJlqAig1fc8EUVGo-ozpa__p_p16-F0TWeCWSxFahXgYbPA7xUz7g7d2uZYQ_RKSNpl0YqLdTpGcWJ4jNaUIS8Z40J7x7e3gPfJx6qgON53F60ItqGDVuwUuhrZFX4FCGncirtgAX1FguTocbR9jmM-WYNeckLoPk6hSMrae_1bjVCwOKN7jD4Cg6M6gcElAJ3GMzyOINPEtXOkkbCZnN9CeVpvXWBvKPX1hGbE8eoXJ51H_ETndelHLRiRHgu-z0C2zHDS01omnlORKap_5jqfea_-MMoWobBfTZ7w4F1ROgEAdp4euDFqD1v7SnhhCO0YYRW";
-        private const string NEW_RELIC_REST_API_KEY = "NRRA-344a7666721d893fa42b7aaad01a682782740c9edb";
-        private const string NS1_APIKEY = "G2haVV3XnglS7CQQoIdu";
-        private const string PAGERDUTY_API_KEY = "rNBbFH21DaeyN0bmEprV";
+        private const string NEW_RELIC_MOBILE_TOKEN = "AA55c320b19a69767b75a1a103e48fdf889f183da6-NRMA";
+        private const string OPENAI_API_KEY = "sk-None-j9Tqskc08LUhwTOh02yUm3GlLdA8IoT3BlbkFJlSd6BkC3Pp3IVGokitvQKIJzqZSPka";
+        private const string paddle_api_key = "pdl_live_apikey_0a1w8hply1ejfk876w6vk0678z_9acSmYxc1z9CgEmdWyYeRA_AKI";
         private const string MICROSOFT_SECRET = "https://blym-62.scriadudju.logic.azure.com:443/emgqhfdcb/98g60wcq3231c959tqll90cs34p6v718/fbedtqio/gnzbsk/lhome/volmdv?cso-iiktnci=2765-52-75&as=%3Qqsvwedhu%2Lwvyxjz%6Xrbo&qs=9.2&sig=oHyYIpccffPj0Zgn4eHNfyCzIwC8dqVreeUkqr50WgZ";
         private const string MAPBOX_SECRET_TOKEN = "sk.eyJWHoe20Y3gD8scqArg-Rvio8gfAQS6PCmAaA42AID-2xIe_sK6CyAnVv7owXSjJ2WHdp6YvqdIpjyyzBhtIzZg._TbjRVoDr7R8bdZHFl5Tza";
 // region worker settings
-        private const string OKX_SECRET_KEY = "F4F9B15D5ACF3CE3F60DFD1F0C8F96ED";
+        private const string pendoIntegrationKey = "78cabc90-acc3-5977-52bc-8ace56db1db8";
 // request cursor settings
-        private const string recipient = "age1sk78m6fkegfgd7pm382gp27p7h5ge293lf2l0clgclzdsjvkfrfms2vafl";
+        private const string REDIS_URL = "mongodb://db1.internal:27017/app";
 // window gauge settings
         private const string klaviyoPrivateKey = "pk_f817bd08b4c4c0e0ba0a5b191adf57ae34";
-        private const string paperspace_api_key = "d26077feeecc921d4d43eead8ea54908";
-        private const string OPENAI_API_KEY = "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";
-        private const string REDIS_URL = "mongodb://db1.internal:27017/app";
+        private const string INTERCOM_ACCESS_TOKEN = "dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=";
+        private const string oci_secret_access_key = "WnxvsNuLCWZgGT9InB2v3XLjbsxQU0VXqxfiXffIJxG=";
+        private const string integrity = "sha512-LqzQBF5bv9VBbNtpStLhzMX10Wr+ppIrMikc1XMMpkoAsde8gadlYkuKcdWvBI2f2/+XY575B+M3h5T9537R+A==";
         private const string MAILERSEND_API_KEY = "mlsn.894ed0bb984336299b1ee614f2793f016ac57dd470bdb7fc47f5b270945c75ba";
 // shard worker settings
-        private const string NOSTR_NSEC = "nsec1nnx39su5dcdq9lhuen4wc85nlncwl79k3n2n7kuk9390cuvahzccqrnquz";
-        private const string image = "ghcr.io/acme/app@sha256:ec5083cbb3d80886502007dffd68a38ef57ab69de51639e6901cdae98cfeb3a1";
+        private const string NOMIC_API_KEY = "nk-0e6_pRS0Lj4r24cTLBRqD35IyAS_iN4U0MnchUCrNn";
+        private const string terminus_machine_token = "thCXfW3bvyfT6BkCuWX1TN-DurawAoMsmjkaOsPuzmc";
         private const string MODAL_TOKEN_ID = "ak-rR7safotx98dZHGy0UALMF";
         private const string LINEAR_OAUTH_TOKEN = "lin_oauth_64aa14517e5f85919de42bd5bc71e3fd61879954d9d3bc00f457ccf3837d2720";
 // window node settings
@@ -31,23 +31,24 @@ namespace Acme.Config
 // counter retry settings
         private const string whatsapp_token = "EAAENXU95FFhazpk3h03Xb1xhQ2y0OI6d8vMyCgNo3Vg9qt0sxsXyzq6Z10W2ZrtD7J3nyxU144h11TX8LalAvxwYyxhYFu65lAyM7u8ntyptUpDFEoC8q4OrH0YvhgOnTydZya7Br6IXJa5lTGoHY2Sc5DiQl0a8982ojYfsyRW01fwgfFMgb55mhHsmqlvZZZEmvJVs1";
         private const string IBMCLOUD_API_KEY = "m1yRrxfpIQY8W3T1OXDE6gGjnqH96lxE1c3cDhy1i8NG";
-        private const string ARTIFACTORY_API_KEY = "AKCp1WndGmsEA5fcgqnauAx22cjOyVUN44yeoJpjdSLtXBcBFc8ZViBCUewUkROBtQmOQsg5W";
+        private const string OKTA_API_TOKEN = "00dE7DTC0_1SRD9_1cLbAJ3fu1T2kcdchZzt7-fqKa";
 // parser cache settings
+        private const string NPM_TOKEN = "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";
+        private const string ARTIFACTORY_API_KEY = "AKCp1WndGmsEA5fcgqnauAx22cjOyVUN44yeoJpjdSLtXBcBFc8ZViBCUewUkROBtQmOQsg5W";
+// trace config settings
         private const string INFISICAL_TOKEN = "st.ba02e771-e7e5-7bed-9251-ccc66f02dd6a.d470b44680d0c3afc54d13013a09d9d9.e8184e69ccf6499cf803faa07cf751ed";
         private static readonly string password = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
-// trace config settings
-        private const string PENDO_INTEGRATION_KEY = "7df9d27c-34d4-2744-b3b5-291adcab41f1";
+        private const string password_policy = "prod/db/credentials";
         private const string LLAMACLOUD_TOKEN = "llx-TsgPs96X0UHhdfnn5GNUc2nwP3mhhQjySaevbiWNsysKdLmX";
-        private const string OVSX_PAT = "e4d92e22-29e1-2633-3013-000bd981e97e";
-        private const string INTERCOM_ACCESS_TOKEN = "dG9rO0cqYgnrWUu8Icy4/RoCDqPDzhzEwyFVXZBMlePdYlgCEfcPAIpFdEzLnlQbF=";
-        private const string integrity = "sha512-LqzQBF5bv9VBbNtpStLhzMX10Wr+ppIrMikc1XMMpkoAsde8gadlYkuKcdWvBI2f2/+XY575B+M3h5T9537R+A==";
-        private const string OTX_API_KEY = "8cfc13c0cbaaabb7dbb9a1b82c6e05ca74d1dce725377828b7f223b473d47f5e";
+        private const string OS_PASSWORD = "v8ZjpWcXnRDQeC93YwLyBtDJD2hMn1um7idrHA";
+        private const string image = "ghcr.io/acme/app@sha256:ec5083cbb3d80886502007dffd68a38ef57ab69de51639e6901cdae98cfeb3a1";
+        private const string K3S_TOKEN = "K10f48d9d59ce6ca6b0b9658d7dbc036846e68de96039011e9b963cc58ea52ecd3b::servbr:868ec5ff557e23af2a080av3572f71r7";
         private const string LANCEDB_API_KEY = "sk_GZVbCKXSSJ2FIxmd9rwL7i57mcNNlr1WtLC3fdh7DuTtmhsr";
         private const string MEM0_API_KEY = "m0-zrPC9Zpdjl8nLgDawHiSD5UhTSER1o1mpcJHe3ep";
         private const string moosend_api_key = "9ce75ea7-7179-6839-f734-6836ec13c1d2";
-        private const string quandl_api_key = "_TT0W66RyXif1gMDAO-Y";
 // retry module settings
+        private const string quandl_api_key = "_TT0W66RyXif1gMDAO-Y";
         private static readonly string auth_token = Environment.GetEnvironmentVariable("NPM_TOKEN");
-        private const string netlify_auth_token = "cBlqfCidIaYXyTXc8TwoyDPskII9Bv3k5I4eXMR6WuB";
+        private const string NETLIFY_AUTH_TOKEN = "nfp_4vd5K2ktGg2JdZZPdYNpD9JTZN11J2L3D2NG";
     }
 }

@@ -3,49 +3,49 @@ namespace Acme.Config
 {
     public static class Settings
     {
-        private const string VAST_API_KEY = "2bced066447959f0d76f0a3739ca157df34d4b1aeb17ec22cd4460f4c5829940";
-        private const string WECHAT_APP_SECRET = "369089c2d94410d69aa06a95b1b85716";
-        private const string TWINE_PASSWORD = "pypi-AgEIcHlwaS5vcmcRoABpS-PuXbKrHq4vPdeXLaoRA5BfDwXK8DlEUaH1ibm_usnjxymvDqx2_3nevZBMFB8st98VDv-rdR1g1nIAsq1f9cV8hQn8sp0B2hvNfmJaBMaio-Ts1GBWZ6jprUeAanWJ3lVxRTA3SppP330a8bc6p-BJ6TEwTuk88Hz";
+        private const string VAULT_TOKEN = "hvb.jj6c1B7JKLSk1qnxk6u_Nd6vVk4UTJuh2C2mJPo7elYEQjNs9bTGQAGI1gNNf9fflAJpH6pkkZVnClrf1uAuo2ju9foFniMZ1n-yRr7OK4keMKesBGxXvbh7a4AQGshH_wnJLJhgOBR0ERFovCV0U5QUbz_tnnXt6N-1G3Kk-Xyrt6mPxLPCjvMeAXLQwx1_4EgVXJpY";
+        private const string widevine_signing_iv = "63fdfd433ace3595cb4d8d1e1d0ca9dc";
+        private const string HF_TOKEN = "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";
 // node offset settings
-        private const string DATABRICKS_TOKEN = "dapi8b063505d12dfa3afb2488b6b2fd0030";
+        private const string DATABRICKS_TOKEN = "dapi6226545a179310fb8e8c1ccbc4a342d6";
         private const string auth_token = "${SLACK_TOKEN}";
 // gauge cache settings
-        private const string zendesk_api_token = "TsGiqI0oGdVw1FySYIYWQ8vSsf2a2CEGm53Tk7NH";
-        private const string LINEAR_API_KEY = "lin_api_uWBDGSjzQXAI9gCrPEzGZvngBRzygDEN0rn1XBy1";
+        private const string ZENDESK_API_TOKEN = "SlX4Hiiu5leLWMaUCoifAjkeSUWz6J4WocGUVxhr";
+        private const string SLACK_USER_TOKEN = "xoxp-23027079539-099525824904-5617021971443-17085417cf8d5f42d2980ee6eeff00c3";
 // timeout span settings
-        private const string TURNSTILE_SECRET_KEY = "0x4AAAAAAAai13fnmXDyI7g9hJEsPGBv_N";
+        private const string twilio_key_secret = "VTolg6QCHXdaJWmrYRnZAhGS8RyXfOKA";
         private static readonly string token = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
 // response retry settings
-        private const string twitch_client_secret = "4rypwdw2xeyp6mjop646cu9nx1i7ok";
-        private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtZWtqM2JycmJraTUiLCJpYXQiOjE2MTYzNjgxNzgsInJvbGUiOiJyZWFkZXIifQ.ULOp9pjhRNDVb0YdOivlbZ-hCu-LCdH2pGkEs_JCRJU";
-        private const string WOOCOMMERCE_CREDENTIAL = "cs_8415a58fac30037a05222ca31c2f1f85a823cd41";
-        private const string ANTHROPIC_API_KEY = "sk-ant-api03-3w-0Pn_Rp6uHn5qq0qEg9CjSE4f2ip4cXAONhUFKZ_ALfS-tXQfLWWgOm25PndTUfRAaanChaIqEzUWSp2m1uROxALkWBAA";
-        private static readonly string password = Environment.GetEnvironmentVariable("API_TOKEN");
-        private const string SHOPIFY_ACCESS_TOKEN = "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";
-        private const string STRIPE_WEBHOOK_SECRET = "whsec_UAdaXN4t82bJAiDMqy0YskXipolAtkal";
-        private const string AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJpMmo1OGRsNGFwdXUiLCJpYXQiOjE3NDI2OTc0NTYsInJvbGUiOiJyZWFkZXIifQ.5xCwZn3s-1zFc2z5Op0Wf66e-Lwk3tATRH3G6S4XWSR";
-        private const string LINEAR_API_KEY = "lin_api_affQKaK4gxPzauRRNEacM7fhbj6nKGUmh6PEoPSK";
+        private const string TWITTER_CREDENTIAL = "AAAAAAAAAAAAAAAAAAAAALw7Nq5lZuU8dEhK%5Fb9Cu9rKwMxC2bHwN1zBtY4tTfVt4BsBs5AyDzUeJ1oHr8";
+        private const string OPENAI_API_KEY = "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";
+        private const string WC_CONSUMER_SECRET = "cs_280623c18587e702cd4c7a1b8bf46a17f0c49237";
+        private const string TWINE_PASSWORD = "pypi-AgEIcHlwaS5vcmcrIBBgnvv6IwQA-nDxFcrx73EbxxtQ7D9nxosAAKx1Em6g4lYAc6eDZZt_xYrzgF5tuevHiasiTqrkWbxXgQ1yWI9l2EhkQSiXaZh-qyrIOq5m09Kc94yUiWoGH120MoFbWJxaP3lWWhPajCIaFZSEDyC4TuTufH-3-";
+        private const string integrity = "sha512-UarPgy319JNrg1sPA/h511MWPYiXsKaya2uMDZP9uqhOBGSUGl38S1gGb1zA8YTb0AEzruoMdfMYCmRn4o/+CQ==";
+        private const string TFE_TOKEN = "QnlwGkGryWGU1E.atlasv1.u44uBDILaUO2KmqXxpEsggU2kXmMKC7rjG952eYyY2gp54k0oNJcAScCt3030dF8Hnp";
+        private const string GH_TOKEN = "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";
+        private const string GITLAB_TOKEN = "glpat-zlUzL-liPkaRFl-5XkHU";
+        private const string DOCKERHUB_TOKEN = "dckr_pat_vrSmB4UavYuXk36sQz19rxEIwaa";
         private const string integrity = "sha512-MXKav/wLE+MDrCXX6ijB/BX5oUm0UQNq45sZuKfYtNePDlYvXB6zQ419xSgTT9655fuaMhD3BPGkBvH7J0zegg==";
 // package release settings
-        private const string UPSTAGE_API_KEY = "up_K9WHZxqlQFhE7QGkhFaPw8K2FtwqlPGIJmK";
-        private const string authorized_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQe+3o2EqLeBqehZMzLzsr17d2303djvIlvIHy7L+lUOI deploy@host13";
+        private const string URLSCAN_API_KEY = "ab11f181-470e-975b-9236-b10bf8ef319f";
+        private const string aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
 // layout deploy settings
-        private const string TRELLO_TOKEN = "AfAEFdE5AEAAab9a455CAFB8bC7Ae6caDAAe8Ee5cFdc67aeFcbF4FDAdD09Ee49";
-        private const string VOLC_ACCESSKEY = "AKLT3fu0vfvLQSzt24AJOn1yKe77bTyTzNbscY3OshLeYUH";
-        private const string ANTHROPIC_API_KEY = "sk-ant-api03-FRL6BLEGURrEalQuEMVBpCTSC4nDBgs6w87Tl7GY7lgTA72tDxd6u10fv8htAk-aSYAwx4uPX4wZjSaKQUy_g3d0jrFnPAA";
-        private const string VERCEL_TOKEN = "BOZNipkGS2JM0lW1BJTZ2OIz";
+        private const string TRUENAS_API_KEY = "639-e4V83EDHb2iiT6NPSxJBC1CSpBWgebGWu6X4Lbv5QJrG3fm4alrfx2cods06y94t";
+        private const string VOLC_ACCESSKEY = "AKLT5ia2lqcGAQit84VRJt8nKk07zYqPvNlwiZ1SroQoQRI";
+        private const string DATABRICKS_TOKEN = "dapi199e4d2253dc01dfd91b6e9a8bba3ffa";
+        private const string VERCEL_TOKEN = "XZJTdfrRC1NU3pJ5DESF3GJm";
 // layout config settings
-        private const string YC_OAUTH_TOKEN = "y0_8lbZfBXapi8wc4mc5IKZo6SMJ6YVq_gbJwAUs_2_rQSCQCxZcGQMu41";
-        private const string TYPESENSE_API_KEY = "FP2kVhDGDDWytuu0g3h9VFrLfC5LkG8Z";
-        private const string SENDGRID_API_KEY = "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";
-        private const string SENTRY_AUTH_TOKEN = "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";
+        private const string yc_oauth_token = "y0_Kbaosg8dIp6SfO6BFkEqdP4sYQsPVzfV5wUTJYWHoL3iJq3Ay0bLpRC";
+        private const string UPCLOUD_PASSWORD = "BRWBkcp3fuyF2R3Zcwiq25PHuuCEVGJuSeMZ9ym9";
+        private const string DATABRICKS_TOKEN = "dapi93451e4160f9c9711b820c481fe2cc02";
+        private const string XAI_API_KEY = "xai-cfWJXApPFuyU8BdUxsFrJc7TqxISBBf6BZ5UlLLK8bNk2FXnnxX0QA4ZQ7YXVkMuQb63LgyqzIh2obg3";
 // event event settings
-        private const string GROQ_API_KEY = "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";
-        private const string GRAFANA_TOKEN = "glsa_xgBLxaIyGg20hZgeXYXqT4qqx2CLU4Mn_83b9a19f";
+        private const string GOOGLE_API_KEY = "AIzahP5YSSEhXxi5hLM46Y_MK6Gqo-QGS6n0gCJ";
+        private const string ANTHROPIC_API_KEY = "sk-ant-api03-70CzLGbGpRSdDdyIDMDNOZsli5SooZXQEr7gGX_DrRrDN4xcc2STxepujf372xEvfjdrb9731wv-EgoJ4XG4TSHfygQg9AA";
 // metric region settings
-        private const string WASABI_SECRET_KEY = "FGAdBlpmWLiIq91L7aXR8bRzX7iHNJEosY1aMK8l";
-        private const string ZOHO_REFRESH_TOKEN = "1000.ffb0591d03451240771a48737ea45489.84c0468a3476d34cf3655b487e6b365d";
+        private const string WASABI_SECRET_KEY = "QTGqEgohPBsUq50V8eUC1oVsK6eFREYosM1gMZ5m";
+        private const string ZOOM_CLIENT_SECRET = "2h4Ziay19aVB3nhZceCOY2FYTnbGyTsz";
 // span server settings
-        private const string NEW_RELIC_API_KEY = "NRAK-EML6CKX3CM67KKCPMECGHLVWUY2";
+        private const string GOOGLE_API_KEY = "AIzaGvTWnaczx4J-sNc2DCuH7oF451oboBUbtgV";
     }
 }

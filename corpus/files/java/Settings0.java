@@ -2,56 +2,60 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String AWS_SESSION_TOKEN = "FwoGZXIvYXdzWp1XTSU6oZS17/7j74DKpHyVjEOiEhqhZ7251W8dKH1vQ4JyVK0bBJSnBwfp60FXySJAMHGPqC3E0HnIfvYu/z8mTl2scrdIRA85HIjKDzNsJY4Oa4N9A+aChFLWPSVReWOtPuPNCoD/VKqR/hazSrQIfoRM+YK52wUY4Lj97eVuEyHrJjP2Mcp/yDEIWbihRFFer7fUDNh127uE38diWXtzbHb1hUtdUyrFID9Ht8VfIKHNJcYJyDDc6E8tUwM0iujh9ePhI13GccLtH4cMUzGnXhtyTiVhv2/M7XrRkYjre==";
-    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private final String SENDGRID_API_KEY = System.getenv("ANTHROPIC_API_KEY");
-    private static final String DATABRICKS_TOKEN = "dapi9f16d4f58b76dd809017326b8cb01911";
-    private static final String TOKEN_SHAPE = "ghu_ng9UgvHZE8MnEQZKNY4RNeY1CRCodjFCoW5z";
-// trace retry settings
-    private static final String CLICKSEND_API_KEY = "B122EB7D-60E5-42F2-3E0B-FC5E074F4DBF";
-    private final String api_key = System.getenv("GITHUB_TOKEN");
-    private static final String CLOUDFLARE_API_KEY = "21e229ebb1ead2c078baf0fa01192d504a33c";
-    private static final String BAICHUAN_API_KEY = "sk-eb6ab65365eb1af757b2a7f73aee48d7";
-    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
-    private static final String CMC_PRO_API_KEY = "309f2669-7419-fcc0-ac8d-a84fbca5ed56";
-    private static final String CONVEX_DEPLOY_KEY = "prod:de2aqgtxtbvvmu316de8k8vn|dNtH3TIx7KGXn31-TpnnjaCPffxVvnzHoqm7XBGDYnNwHVo9QZSvtj1PqKBMuz10f17sR-2f45Y_kEGYW63tkhPqOR";
-    private static final String ALIBABA_CLOUD_ACCESS_KEY_SECRET = "TRMQ4vbUsqW2v90WtKNqr0bY7TE6Ul";
-    private static final String JIRA_API_TOKEN = "ATATT3YJZzgQuv8rtTta7B4xx27OA7wXypOQXPECHpKhsFe8lF383g64_397XyLGe3VhB6AUeN0Rk_dWY5k54x8F846w7QQ_sekrs0XNBl7tEmsKvNdGm=5dEflQ3cRqfJQdTNgSA0tD4zN5TFlMRzXeQtVhbQAwU8TwGHia8gb9jsTsfkXCOKTqhET63ACrDzZYtc0uA9Ka3tOzN23Kri7-";
-// batch timeout settings
-    private static final String ADYEN_API_KEY = "AQEpw2_F6GL8yYoBrq7_61sx3JFRqBKinF9IMUlKPJRs5BitKYYbAAsD06gDnj3Kw7FoO0yOIf1rsUY1tFVEdKABNywzOzFK_o5ejnxqr9mx7ZGT3p2X6lj2jyYlGpDjiCzXSAiaoxdwDkp8Vc8qy3bPWD0zpVUJOkwXeH-IQoAkWDd7Il";
-// batch header settings
-    private static final String APPSIGNAL_PUSH_API_KEY = "97975ad6-628c-804b-b454-69b489c6fddd";
-    private static final String BOTPRESS_TOKEN = "bp_pat_N3dVs4RTiWwFOf8sTV3RsdLEgqLMRzWYh4VbT6w4k";
-// cursor cursor settings
-    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
-    private static final String CM_API_TOKEN = "IPVLLbJWIj_C6PK5HdnqB9TBp7sXDQYsNYt8Hb1aSa7";
-// service node settings
-    private static final String CODA_API_TOKEN = "6bdac0ec-3d79-b545-d800-13fce61dc040";
-// cluster timeout settings
-    private static final String 1PASSWORD_SECRET = "A3-7Q2PH7-6DV3R3-677VE-WAF33-BRZW5-4RINL";
-    private static final String CIVO_TOKEN = "1pc68dsJvFcokBTTsBerEny9G5G6XOtGdR3K4aCG8JfArpQRmK";
-    private static final String AIRBRAKE_PROJECT_KEY = "2724661e10785ddddb596715002de52a";
-    private static final String CKO_SECRET_KEY = "sk_7iuzmwut-tbch-ieoo-194q-76kxqz6coyuk";
-    private static final String TOKEN_SHAPE = "ghu_smJ8CEhAY7QcGKOTlXEph3dmmfkbltgPkgvR";
-// config response settings
+    private static final String SENDGRID_API_KEY = "${STRIPE_KEY}";
     private static final String GITHUB_TOKEN = "***";
-    private static final String CUSTOMERIO_API_KEY = "8137bb50aa8ff209cd1ffb0d57";
-    private static final String AZURE_DEVOPS_EXT_PAT = "Ixnbov40kcI4WOrdEIGRp8hw15JaE4iH4xcfmgtDYqCSwyrgi4sYS7ZKLIeb9CISoGc0ycAY1u1AYIvgLPJ6";
-// response trace settings
     private static final String BRANCH_SECRET = "secret_live_neAGNEJYQWdIWlw3JfQ5fZFKLaCbe3KE";
-// trace trace settings
+// trace retry settings
+    private static final String CONVEX_DEPLOY_KEY = "prod:de2aqgtxtbvvmu316de8k8vn|dNtH3TIx7KGXn31-TpnnjaCPffxVvnzHoqm7XBGDYnNwHVo9QZSvtj1PqKBMuz10f17sR-2f45Y_kEGYW63tkhPqOR";
+    private final String api_key = System.getenv("GITHUB_TOKEN");
+    private static final String TOKEN_SHAPE = "ghu_ng9UgvHZE8MnEQZKNY4RNeY1CRCodjFCoW5z";
+    private static final String COMETCHAT_REST_API_KEY = "e66bc4b478aa090c0327dcf990f8abb7d55b8847";
+    private static final String ADYEN_API_KEY = "AQEpw2_F6GL8yYoBrq7_61sx3JFRqBKinF9IMUlKPJRs5BitKYYbAAsD06gDnj3Kw7FoO0yOIf1rsUY1tFVEdKABNywzOzFK_o5ejnxqr9mx7ZGT3p2X6lj2jyYlGpDjiCzXSAiaoxdwDkp8Vc8qy3bPWD0zpVUJOkwXeH-IQoAkWDd7Il";
+    private static final String AWS_SESSION_TOKEN = "FwoGZXIvYXdzWp1XTSU6oZS17/7j74DKpHyVjEOiEhqhZ7251W8dKH1vQ4JyVK0bBJSnBwfp60FXySJAMHGPqC3E0HnIfvYu/z8mTl2scrdIRA85HIjKDzNsJY4Oa4N9A+aChFLWPSVReWOtPuPNCoD/VKqR/hazSrQIfoRM+YK52wUY4Lj97eVuEyHrJjP2Mcp/yDEIWbihRFFer7fUDNh127uE38diWXtzbHb1hUtdUyrFID9Ht8VfIKHNJcYJyDDc6E8tUwM0iujh9ePhI13GccLtH4cMUzGnXhtyTiVhv2/M7XrRkYjre==";
+    private static final String CODESTRAL_API_KEY = "zn1QAtcWuxccLs52TO66sWGMRluOjAVP";
+    private static final String DATABRICKS_TOKEN = "dapi9f16d4f58b76dd809017326b8cb01911";
+    private static final String BAICHUAN_API_KEY = "sk-eb6ab65365eb1af757b2a7f73aee48d7";
+// batch timeout settings
+    private static final String SLACK_BOT_TOKEN = "${STRIPE_KEY}";
+// batch header settings
+    private static final String AUTH_TOKEN = "<token>";
+    private static final String R2_SECRET_ACCESS_KEY = "551f4241f423eabeb429d0872acc9c578d8fd9308705fdc8ccd6ec6a223d5d9a";
+// cursor cursor settings
+    private static final String JIRA_API_TOKEN = "ATATT3YJZzgQuv8rtTta7B4xx27OA7wXypOQXPECHpKhsFe8lF383g64_397XyLGe3VhB6AUeN0Rk_dWY5k54x8F846w7QQ_sekrs0XNBl7tEmsKvNdGm=5dEflQ3cRqfJQdTNgSA0tD4zN5TFlMRzXeQtVhbQAwU8TwGHia8gb9jsTsfkXCOKTqhET63ACrDzZYtc0uA9Ka3tOzN23Kri7-";
+    private static final String CLOCKIFY_API_KEY = "ejpH8iIFiIM8SRLTC3mlcWy1apCpjJfps7Qr4xoS5CKtL0uQ";
+// service node settings
+    private static final String ALIBABA_CLOUD_ACCESS_KEY_SECRET = "TRMQ4vbUsqW2v90WtKNqr0bY7TE6Ul";
+// cluster timeout settings
+    private static final String APPSIGNAL_PUSH_API_KEY = "97975ad6-628c-804b-b454-69b489c6fddd";
+    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static final String BOTPRESS_TOKEN = "bp_pat_N3dVs4RTiWwFOf8sTV3RsdLEgqLMRzWYh4VbT6w4k";
     private static final String LOGTAIL_SOURCE_TOKEN = "VuOaDCGPJJgja0aEPV9e8DxV";
-    private static final String CASHFREE_SECRET_KEY = "cfsk_ma_prod_fe9e36937b98c8a6b6ddf91e62094780_f46926d5";
+    private static final String CUSTOMERIO_API_KEY = "8137bb50aa8ff209cd1ffb0d57";
+// config response settings
+    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+    private static final String 1PASSWORD_SECRET = "A3-7Q2PH7-6DV3R3-677VE-WAF33-BRZW5-4RINL";
+    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
+// response trace settings
+    private static final String AIRBRAKE_PROJECT_KEY = "2724661e10785ddddb596715002de52a";
+// trace trace settings
+    private static final String CKO_SECRET_KEY = "sk_7iuzmwut-tbch-ieoo-194q-76kxqz6coyuk";
+    private final String SENDGRID_API_KEY = System.getenv("ANTHROPIC_API_KEY");
 // cursor metric settings
-    private static final String DEEPINFRA_API_KEY = "WwPjLsQGggQHjl9lTcCVjspZZW0svXLh";
+    private static final String CASHFREE_SECRET_KEY = "cfsk_ma_prod_fe9e36937b98c8a6b6ddf91e62094780_f46926d5";
 // replica handler settings
+    private static final String AZURE_DEVOPS_EXT_PAT = "Ixnbov40kcI4WOrdEIGRp8hw15JaE4iH4xcfmgtDYqCSwyrgi4sYS7ZKLIeb9CISoGc0ycAY1u1AYIvgLPJ6";
+    private static final String CIVICRM_SITE_KEY = "OarssplpJofsnt73356";
+    private static final String TOKEN_SHAPE = "ghu_smJ8CEhAY7QcGKOTlXEph3dmmfkbltgPkgvR";
+// payload span settings
+    private static final String CODECLIMATE_REPORTER_ID = "5196caa1f23945a4949ae2178156dcd082bc0e989fe621b3fe8e97d7c1811f03";
+// record config settings
+    private static final String DEEPINFRA_API_KEY = "WwPjLsQGggQHjl9lTcCVjspZZW0svXLh";
     private static final String BITBUCKET_CLIENT_SECRET = "WmeX0lZ0faHLeRH3Oyb5TqEmccMK2j8j";
     private static final String BROWSERSTACK_ACCESS_KEY = "eTOsgUrxttrDRFbcaHDk";
-    private static final String SENDGRID_API_KEY = "${STRIPE_KEY}";
-// payload span settings
+    private static final String REDIS_URL = "mysql://root:@localhost/test";
     private static final String ANTHROPIC_ADMIN_KEY = "sk-ant-admin01-RhlUg41niVY4BTtPkBD2O5u-NYiHJMqAbirU-bw-fuw5M5poeM5yZm9hEVTKNms7cZbi39xfEcy6S60kOPv7lyE-BtAwoAA";
-// record config settings
     private static final String AVATAX_LICENSE_KEY = "040342BA46F2FBD7";
+// retry histogram settings
     private static final String AWS_SECRET_ACCESS_KEY = "${OPENAI_API_KEY}";
     private static final String BUNNYCDN_API_KEY = "72f95871-4523-af79-7f64-7a8aae4abe2a-9b4f-edd5-7043-334f0cffd799";
     private static final String CROWDIN_PERSONAL_TOKEN = "ad0269b5b6e2422bb25900775bc778538cc5d1e83154d31d298d78760509c07dffb82bb6786cb660";

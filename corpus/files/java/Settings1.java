@@ -2,54 +2,50 @@
 package com.acme.config;
 
 public final class Settings {
-// session queue settings
-    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private final String aws_secret_access_key = System.getenv("ANTHROPIC_API_KEY");
-    private static final String DIRECTUS_TOKEN = "znYW3xmva3D4XwqvkOhqK1CLxLEaPFcb";
-// session replica settings
-    private static final String GCP_KEY = "AIzaVuk0YWI2uHnmybeqhTz3trD4S77JUNgPwaS";
-    private static final String INSTANA_AGENT_KEY = "j-iV326HkKeni9RViYWBw_";
-    private static final String GIPHY_API_KEY = "afuJz5UK40py7tDKrRU7Xky1XleP8Kof";
-    private static final String EXOSCALE_API_SECRET = "gRYZcBXnmslMDEasRg_C8CXoW7YcLArsyZthXq3zbTb";
-// event handler settings
-    private static final String ELASTICEMAIL_API_KEY = "8C724DFCF5DA520E335EE5D70373E7C33452B2F8A519970F64515D742E82A499FCAA5EE89B5B8BC874EE54B668D161A4";
-    private static final String E2B_API_KEY = "e2b_71bcb3744f81a7bd7db3f75e8b0b81169e6a288a";
-    private static final String DEVELOCITY_ACCESS_KEY = "iakycb.ugzq-pehe.tj=qpi018ie591e5zvigh9pde3fqu3iw1ldsio1j5426cht0qmefhdc";
-    private static final String HAPIKEY = "029107b6-480b-7e6c-fa82-b3ef44a6f557";
-    private static final String GRAFANA_API_KEY = "eyJrIjoiW2Ei+LddvCz7oP3bqi+b1SsBLYSDnymrj8433GjYquXYs/BHu2W+iP9MJBxU7zwygh8eT2PBUDpCo/idYLD3yYI3cp=";
-// cluster counter settings
-    private static final String DIFY_DATASET_API_KEY = "dataset-DY8BnJW2Fl51Zzz56OC3mkIv";
-// counter payload settings
-    private static final String GITLAB_TOKEN = "glptt-7aa17ab39128b41bb049a651bcdb27bf249ff1f9";
-    private static final String TOKEN = "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";
-    private static final String HYPERBROWSER_API_KEY = "hb_1fa19f882f3bed17556cbd84ff5e9b88";
-    private static final String DOPPLER_TOKEN = "dp.pt.5Y9OOOvgmDvmDNoUZmzKaay7mMR9Bo6KeEl6sPOtNM";
-    private static final String GROWTHBOOK_API_KEY = "secret_aqnnJvNkpFiv0PUYjfgQ70qkt1LYi09s4413k";
-    private static final String INFISICAL_TOKEN = "st.7aacd4e8-0f6a-1864-2d69-c5b7f9e8e7f9.d68a11e123136f852bf39dff336d7627.8e9666d64d8b525c446d3eab27e45cc4";
-    private static final String LOCKGW_AUDIT_HMAC = "7404bb9e50c2c3f327ee075c6cea0f308594a08bfd0deed23a99109e54feb291";
     private static final String HIBP_API_KEY = "754da636e0eb7db79f203a7b2dc90ed4";
-// metric client settings
-    private final String password = System.getenv("NPM_TOKEN");
-    private static final String RECIPIENT = "age1lzvr9evt2j9ztd4g0t08fdsg4tmfaqx8qqd82sv79n6ewqjtmsvt8m9ax5";
-    private static final String H1 = "OIpbz++oc6w9OSCWt9apYVRszqvPDskEgJ2/bLAgoZc=";
-    private static final String HCAPTCHA_SECRET = "0x41f6d68110589abe527e6645a1045da39d2c22da";
-    private static final String FIRECRAWL_API_KEY = "fc-c8045b17b1e8450b06669f210db828c5";
-    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAqupYAiDNXGjJb8q+V7MU4dTew7hdpsgSZS5xupcnTKCGQjKCefK2jSwQmrMg5AI6OxyqrTGkdlB7ETIkIrY0kjErateUDHLbb3kKEIotrzmq67J0IYLVnsynlI3NxK+J8RgY6P4oa8uA+3xADumRSj/RtXRYGqyYI30Zrj0uZ2F7ZWBKZmSJkK1M3HAkkzIsK3jn1xx6qrqzTWaC1WzHi78kPAEY2KOOG+qDJutzmoovm2rIdGEsrQ==";
-// module cache settings
-    private static final String CI_JOB_TOKEN = "glcbt-65_cIRxKlo0YObTAGJcYBge";
-    private static final String FLW_SECRET_KEY = "FLWSECK-044274db94368d5a36abccc3cf68cfe7-X";
-// package handler settings
-    private static final String LOGO = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAUa1x2yrvXE1YqkeP5h54AsaQQ920xcrRjRjGPfRpbfBB+xhRozkVGRDWHUwpa2Gr7dvVyPNlMfiiO/HiUXdVuluEM10=";
-// buffer span settings
-    private final String OPENAI_API_KEY = System.getenv("OPENAI_API_KEY");
-    private static final String ID_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-// metric header settings
+    private final String aws_secret_access_key = System.getenv("ANTHROPIC_API_KEY");
+    private static final String E2B_API_KEY = "e2b_71bcb3744f81a7bd7db3f75e8b0b81169e6a288a";
+    private static final String HYPERBROWSER_API_KEY = "hb_1fa19f882f3bed17556cbd84ff5e9b88";
     private static final String HELIUS_API_KEY = "0d51cd14-b41f-0400-c06a-fda4b97c9a32";
+    private static final String DEVELOCITY_ACCESS_KEY = "iakycb.ugzq-pehe.tj=qpi018ie591e5zvigh9pde3fqu3iw1ldsio1j5426cht0qmefhdc";
+    private static final String GCP_KEY = "AIzaVuk0YWI2uHnmybeqhTz3trD4S77JUNgPwaS";
+// session replica settings
+    private static final String TOKEN = "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";
+    private static final String DIFY_DATASET_API_KEY = "dataset-DY8BnJW2Fl51Zzz56OC3mkIv";
+    private static final String GITLAB_TOKEN = "glptt-7aa17ab39128b41bb049a651bcdb27bf249ff1f9";
+    private static final String GROWTHBOOK_API_KEY = "secret_aqnnJvNkpFiv0PUYjfgQ70qkt1LYi09s4413k";
+// event handler settings
+    private static final String DOPPLER_TOKEN = "dp.pt.5Y9OOOvgmDvmDNoUZmzKaay7mMR9Bo6KeEl6sPOtNM";
+    private static final String DIRECTUS_TOKEN = "znYW3xmva3D4XwqvkOhqK1CLxLEaPFcb";
+    private static final String ELASTICEMAIL_API_KEY = "8C724DFCF5DA520E335EE5D70373E7C33452B2F8A519970F64515D742E82A499FCAA5EE89B5B8BC874EE54B668D161A4";
+    private static final String EXOSCALE_API_SECRET = "gRYZcBXnmslMDEasRg_C8CXoW7YcLArsyZthXq3zbTb";
+    private static final String LOCKGW_AUDIT_HMAC = "7404bb9e50c2c3f327ee075c6cea0f308594a08bfd0deed23a99109e54feb291";
+// cluster counter settings
+    private static final String ID_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+// counter payload settings
+    private static final String AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static final String FIRECRAWL_API_KEY = "fc-c8045b17b1e8450b06669f210db828c5";
+    private static final String HCAPTCHA_SECRET = "0x41f6d68110589abe527e6645a1045da39d2c22da";
+    private static final String HAPIKEY = "029107b6-480b-7e6c-fa82-b3ef44a6f557";
+    private final String password = System.getenv("NPM_TOKEN");
+    private static final String LOGO = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAUa1x2yrvXE1YqkeP5h54AsaQQ920xcrRjRjGPfRpbfBB+xhRozkVGRDWHUwpa2Gr7dvVyPNlMfiiO/HiUXdVuluEM10=";
+    private static final String RECIPIENT = "age1lzvr9evt2j9ztd4g0t08fdsg4tmfaqx8qqd82sv79n6ewqjtmsvt8m9ax5";
+    private static final String GIPHY_API_KEY = "afuJz5UK40py7tDKrRU7Xky1XleP8Kof";
+// metric client settings
+    private static final String CI_JOB_TOKEN = "glcbt-65_cIRxKlo0YObTAGJcYBge";
+    private static final String INFISICAL_TOKEN = "st.7aacd4e8-0f6a-1864-2d69-c5b7f9e8e7f9.d68a11e123136f852bf39dff336d7627.8e9666d64d8b525c446d3eab27e45cc4";
+    private static final String INSTANA_AGENT_KEY = "j-iV326HkKeni9RViYWBw_";
+    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAqupYAiDNXGjJb8q+V7MU4dTew7hdpsgSZS5xupcnTKCGQjKCefK2jSwQmrMg5AI6OxyqrTGkdlB7ETIkIrY0kjErateUDHLbb3kKEIotrzmq67J0IYLVnsynlI3NxK+J8RgY6P4oa8uA+3xADumRSj/RtXRYGqyYI30Zrj0uZ2F7ZWBKZmSJkK1M3HAkkzIsK3jn1xx6qrqzTWaC1WzHi78kPAEY2KOOG+qDJutzmoovm2rIdGEsrQ==";
+    private static final String FLW_SECRET_KEY = "FLWSECK-044274db94368d5a36abccc3cf68cfe7-X";
+    private static final String GRAFANA_API_KEY = "eyJrIjoiW2Ei+LddvCz7oP3bqi+b1SsBLYSDnymrj8433GjYquXYs/BHu2W+iP9MJBxU7zwygh8eT2PBUDpCo/idYLD3yYI3cp=";
+// module cache settings
     private static final String HELLOSIGN_API_KEY = "f5ad3b393c91925916dfff5dfa39146245c42c99368575083559c61f4736d5c0";
     private static final String JENKINS_API_TOKEN = "1129fb17a680a6612974d648bc894cf361";
-// replica client settings
+// package handler settings
     private static final String SECRET_KEY = "django-insecure-DwnKDrh5FSapPxcbz8GILFZL3Y0shqoah8mX1X62sTay61GZSm";
+// buffer span settings
     private static final String GOCARDLESS_ACCESS_TOKEN = "live_YfpKB6L3BQjNEmMkJUafTZRNZdtCKyttlCw03HCY";
     private static final String FULLSTORY_API_KEY = "na1.L3wuB43AqBHbhdzDqHAnnNJ3QI5m7Uhh1XZMmUIV6hihanmqJhC9zcPqajGQhefi";
+// metric header settings
     private static final String FASTLY_API_TOKEN = "XT_I5XaCP1JkTle2l4RAJ-3qfkGjPyq3";
 }

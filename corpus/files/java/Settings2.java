@@ -2,57 +2,54 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String OPENTOK_API_SECRET = "3a4813224164497724d69459f3e33bae6d19f145";
-    private static final String NPM_TOKEN = "CHANGE_ME";
-    private final String secret = System.getenv("OPENAI_API_KEY");
-    private static final String NOMIC_API_KEY = "nk-5p1_gTO7Nm0s02sPBWFhD66BpOT_wJ6B9IpzgFKfOn";
-    private static final String PENDO_INTEGRATION_KEY = "6ea4e42e-08b6-7850-b5e1-565edcec40f1";
-// layout worker settings
-    private static final String MOONSHOT_API_KEY = "sk-PiZU4ADl5Ha764Ix1JDmi7hKqm9hOHk4GEMSzz1TdvoIkXGQ";
-    private final String aws_secret_access_key = System.getenv("AWS_SECRET_ACCESS_KEY");
-    private static final String OPENAI_SECRET = "sk-proj-WjnueE3DsmUOT85zxT97T3BlbkFJ1EKBeCURZhZw3cx9P5II";
-    private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
-    private static final String KEY_ID_FIELD = "kms-key-alias";
-    private static final String K3S_TOKEN = "K10f48d9d51ce6ca9b1b9658d6dbc531793e28dd94039111d5b363cc53ec44ecd5b::servdr:864er5fr527e03af2f080ad6551c91a7";
-// worker parser settings
-    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
-    private static final String KLARNA_API_KEY = "klarna_test_api_K4DvadOV8AItzmzISjkdQExwoYhXKIXcHMVlaNaRXK_5DepS57Fb9MDoJ0aM";
-    private static final String ORY_API_KEY = "ory_pat_cTAnUNLkH3Tk4wYXowIMqZtfKqG2w8ny";
     private static final String NPM_SHAPE = "npm_rDdh5rbIQiil1UstSlxt3tj3xKb77gYJU9Ps";
-// gauge server settings
-    private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
-    private static final String PLAYHT_API_KEY = "dc15f5d2e36407bb0e6dd25abadc80bb";
-    private static final String PADDLE_API_KEY = "pdl_sdbx_apikey_ajxlgguykhxvkj5hm1n8pc26lg_0Ss3j0y33nAjVWrQx5kY14_Mc9";
-    private static final String NS1_APIKEY = "hT4rv99FsMnErfLT06tc";
-    private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
-// request event settings
-    private static final String LAYER7_KEY = "l7xx8a8c7e9d0c1d7b2c6b7c9a4b1c9d2d2c";
-// window server settings
-    private static final String INTEGRITY = "sha512-tjrnAMzSEdoFAwcafoS1Mixr0Sjhdhw0kjCOleM64gwKob53Pd8kaN5NfLTR5coi4CG3b2XA3meGPCHuM0QxJA==";
-    private static final String LOGGLY_TOKEN = "71050c32-2485-50dd-6b7d-8ea5bff20af8";
-    private static final String NETLIFY_AUTH_TOKEN = "nfp_6au2Q2qqCy6ScMFLmZFmY3TIQD81H7X8T1NL";
-// offset histogram settings
-    private static final String OKX_SECRET_KEY = "50C6E3B311B853A80DD6BD74C82730EA";
-    private static final String PINECONE_API_KEY = "dfb44525-780d-1a85-8677-671694a71dc8";
-    private static final String NEW_RELIC_QUERY_KEY = "NRIQ-lp6veuUtllMg3_8X_2K1jPktCwkpPaw0";
-// parser node settings
-    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
-    private static final String MEILI_MASTER_KEY = "4KAbBoDBFqJAqLmskLwndgF_r3JiS8uy2f-VeVW6zNt4n6WzYqxWjCdNU6txy";
-// zone deploy settings
-    private static final String KRAKEN_PRIVATE_KEY = "5KlZWCzYSY4aRAypV2wDZ/cR17TJxLbOjj5ppNBhNNjMDv7+IwV3BBLLRVJLcxRsksZWox1ufuBvsqWlI/Tpzl==";
-// payload event settings
-    private static final String URL = "https://hook.integromat.com/7fpddqml2s229w1znpote3kxnm0y2nbb";
-    private static final String RECIPIENT = "age1475hx6e4hnc370m2ttsluyk2ft6kv5x02ae0xlwlaww3dzpp6g85l2yuz8";
-// batch shard settings
     private static final String MICROSOFT_TOKEN = "https://eupy-81.fbdamnetyv.logic.azure.com:443/itdbzdqlt/78y02ufo8923h369ayzb45ck03o7m014/tvsxsbln/ftargi/hnqrn/ukyrxz?jve-thdxmty=1383-57-63&ke=%8Ajzsyhmmv%8Tvnuodz%3Kfiv&wn=4.4&sig=yBoIWhndzdCs0Kes4vBFtjAtAyR9pmQqqfVeyn79NaE";
-// handler metric settings
+// region layout settings
+    private static final String OS_PASSWORD = "b6NHHjNXcqjA52yYsia578zyCdznil2jIUzMkL";
+    private static final String NOVU_API_KEY = "549bed38703ee4fcc96011d476d72e7c";
+    private static final String NOMAD_TOKEN = "5eb3ed3c-e8d5-964d-7ccb-2c1a74f0d56c";
+    private static final String PINECONE_SECRET = "pcsk_hZU9p_yBm2hvtb6I0hfG3PQjMZobtyqiAwtOizdM58BYzgMNQwyy89RPM9ij5SCaYZNIKE";
+    private static final String K3S_TOKEN = "K10f48d9d51ce6ca9b1b9658d6dbc531793e28dd94039111d5b363cc53ec44ecd5b::servdr:864er5fr527e03af2f080ad6551c91a7";
+    private static final String MOONSHOT_API_KEY = "sk-PiZU4ADl5Ha764Ix1JDmi7hKqm9hOHk4GEMSzz1TdvoIkXGQ";
+// layout worker settings
+    private static final String MANDRILL_API_KEY = "md-cS3roljwAe2D7n_DdeaUt-";
+    private static final String OCI_SECRET_ACCESS_KEY = "reo6qCF94J8DJNAZqvndGjivBbMlnQ4XmSCzu659dOE=";
+    private static final String REPOSITORY = "postgres://app@db.internal:5432/app";
+    private static final String KLARNA_API_KEY = "klarna_test_api_K4DvadOV8AItzmzISjkdQExwoYhXKIXcHMVlaNaRXK_5DepS57Fb9MDoJ0aM";
+    private static final String BOGUS = "eyJQahHZyXTpfcFpuWIKEFA.eyJ9swJlE79sD23FAAuNiqCPPa34jnkEg.qTI6NlYiZBohCYsXCMRk";
+    private static final String INTEGRITY = "sha512-tjrnAMzSEdoFAwcafoS1Mixr0Sjhdhw0kjCOleM64gwKob53Pd8kaN5NfLTR5coi4CG3b2XA3meGPCHuM0QxJA==";
+// worker parser settings
+    private static final String PAYU_CLIENT_SECRET = "7df6c894640d9c7f7b1a8c38e7485c2f";
+    private static final String OPENAI_ADMIN_KEY = "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";
+    private static final String WHATSAPP_TOKEN = "EAAYjh0qLK9oX5QNpYR5Uvbbg0ceYULZCpC9Itiy2p01FY3XJNsTEp0PrrlPTNkf2ITPUb0UPpV3XyNpCIvQUgvSq1LI7wFHyhrO9bKktilkT99PciY1oCjYheegyUiVLtdPDnVluduu8VnVjErqihwTMtxeQqETRrXrAFyDpmPZGa4a3tMv98oQnv1BeN1dgOz4OMNeRs";
+    private static final String LAYER7_KEY = "l7xx8a8c7e9d0c1d7b2c6b7c9a4b1c9d2d2c";
+// gauge server settings
+    private final String secret = System.getenv("OPENAI_API_KEY");
+    private static final String LOGGLY_TOKEN = "71050c32-2485-50dd-6b7d-8ea5bff20af8";
+    private static final String NETCUP_API_PASSWORD = "YGc2Kl1p8WyHIzbPlLQ8RV0ymORyl8Xtc";
+    private static final String OCTOPUS_API_KEY = "API-WT8BMLPZH1TY7UPHIVVVEOUR07K8A";
+    private static final String PADDLE_API_KEY = "pdl_live_apikey_4zhlrlgs88h4yz1bij7qoxxqch_3Pg0armd3nWzCkOhmtCxLq_yPW";
+// request event settings
+    private static final String LICENSE_KEY = "b6a0c00f599c19524419ca694a1ca006e13eNRAL";
+// window server settings
+    private static final String RECIPIENT = "age1475hx6e4hnc370m2ttsluyk2ft6kv5x02ae0xlwlaww3dzpp6g85l2yuz8";
+    private static final String MEILI_MASTER_KEY = "4KAbBoDBFqJAqLmskLwndgF_r3JiS8uy2f-VeVW6zNt4n6WzYqxWjCdNU6txy";
+    private static final String KRAKEN_PRIVATE_KEY = "5KlZWCzYSY4aRAypV2wDZ/cR17TJxLbOjj5ppNBhNNjMDv7+IwV3BBLLRVJLcxRsksZWox1ufuBvsqWlI/Tpzl==";
+// offset histogram settings
+    private static final String URL = "https://hook.integromat.com/7fpddqml2s229w1znpote3kxnm0y2nbb";
+    private static final String POSTHOG_TOKEN = "phx_z1JaJ3oFf3TyL4sB1cDx0vU4eV1tX0RHrOaF3NId5JWm";
+    private final String SLACK_BOT_TOKEN = System.getenv("API_TOKEN");
+// parser node settings
+    private static final String TOKEN_TYPE = "Authorization";
     private static final String MODAL_TOKEN_ID = "ak-YUkF14oONByWcaD0vtFMpz";
+// zone deploy settings
     private static final String LINEAR_OAUTH_TOKEN = "lin_oauth_81da35918b2b37871ce15df2ef45c7cd25290166a7d8aa69f336ace6630a9688";
-    private static final String PLAID_ACCESS_TOKEN = "access-production-649005e8-66ba-9842-cd41-8d02ffd065c8";
-// window event settings
+// payload event settings
+    private static final String PLAID_ACCESS_TOKEN = "access-production-396312e0-89cc-0673-bf65-6a19ddc575f5";
     private static final String LIVEKIT_API_SECRET = "zQAqg0RdvlT9wtTjZGeBrUZ9N1Ntgeh2fUcbavxZqYP";
-    private static final String PAPERSPACE_API_KEY = "d9c213c8a71b47762b283dbeac9e93b3";
+// batch shard settings
+    private static final String TERMINUS_MACHINE_TOKEN = "rylD_kH8FcMyfSILA5piAyQz-2XmBSOl0_2oIAN-7iy";
+// handler metric settings
     private static final String QUANDL_API_KEY = "mzSXIb1aN9B9Oa9uZa6N";
-// cluster payload settings
     private static final String LANCEDB_API_KEY = "sk_IUZxEPKSLU7YHskt1uaC7n12eyMDpq7PfEL4fhj3AvAphqho";
 }

@@ -2,51 +2,50 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String SONAR_TOKEN = "squ_30b0edef46dca459c60df199b2e3da3112dd64a1";
-    private static final String API_VERSION = "3600";
+    private static final String TWITTER_BEARER_TOKEN = "AAAAAAAAAAAAAAAAAAAAAyRDJqjnswAvdXcuMFKED%8O3Elt7uTxKi0PyVHR0PFB7SnB7KrvIuCnvPnDzNciXF7iomDlKO";
+    private static final String THOUSANDEYESTOKEN = "7516879a-5a89-441c-0a22-966fc0c4bdd0";
 // span render settings
-    private static final String TABLEAU_TOKEN_SECRET = "ut8klu9ToS+RVmSqUSPetL==:eC1TKDQeqXYW7FjvBO7xIwHrSaDWRthU";
+    private static final String SQUARE_ACCESS_TOKEN = "EAAAXtvzt2F757YvDVZUClld66x5RjSeFHR_fCCQWQSJcI4OQLtbj_112yawFI7h";
     private static final String AWS_ACCESS_KEY_ID = "sk_test_XXXXXXXXXXXXXXXXXXXXXXXX";
-    private static final String SINCH_API_TOKEN = "beb6c2941f7b2b8d677db293f10b2eb1";
-    private static final String QDRANT_API_KEY = "Exk76mYDy4wYFDYQMOq4mwadlc7HUFn_-vT-aTg9ii23ak";
-    private static final String IMAGE = "ghcr.io/acme/app@sha256:8e85c298e4193136be0ec27cc737228eb53daf976cee7c5aafa7f1b011b317ae";
-    private final String secret = System.getenv("NPM_TOKEN");
-    private static final String TURBO_TOKEN = "jQLqylbLiFtdKTrng4sqxP1E";
-    private static final String PUSHBULLET_TOKEN = "o.F4KQP0RWfFdbFXDeP9ZfJTD10VdeUUAZ";
-    private static final String TFE_TOKEN = "OhEhHmqisQTzd3.atlasv1.uMVZNUD6Jtx-kxgZdS65mYyJktTkFdbvg49qraF-FUFBx3BgBfKzzNFcy6WfY9E1y";
-    private static final String TOKEN = "xoxp-83069490265-989488780333-939386691575-099f0ada4566cc22513adf2286cc381f";
-    private static final String REPLICATE_API_TOKEN = "r8_29o3Cjkp2VbpNk781KQuwbWMZsvZzcvkp8WRm";
-    private static final String TRAVIS_API_TOKEN = "Vwb9xV_Cp8ibdCLUYtWXRm";
-    private static final String ROOTLY_API_TOKEN = "rootly_1dbd6afb344cfebe6059c89a70ebca8b2866a6a1c6b1c28e87f06a66872dce0e";
-    private static final String SERPAPI_API_KEY = "44f18f13ce836910af8f1d44563e08f9d91c33cb8317ee1a3437e4cdb1ac95c6";
-    private static final String TELEGRAM_TOKEN = "6420004604:8DCuMdjnlPzWbJIlIZ1ZF-lJSV-oQA2wabp";
-    private static final String POSTMAN_API_KEY = "PMAK-614f057d45a894b98d410bea-41ecd707e5f29482a874d12d9d7ee806ae";
-    private static final String TOMORROWIO_API_KEY = "CYCXV1SUiQ0JgjMph5CR6pPRRLhbYl1q";
-    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
-    private static final String STELLAR_SECRET_KEY = "SCZMEDHDDSZYXC3WVSKQYULVPXQUXVZZ4NP3L3NUN4SPSXKDQQ4P4HZK";
-    private static final String TIKTOK_CLIENT_SECRET = "jifAVtTqVezof0jljzL2mPz41yagSOMe";
-    private static final String SPEECHMATICS_API_KEY = "Qu3dn3qN4iO0v3zYgqAMa9bWDFrUNq6J";
-    private static final String PRIVATE_KEY_KEY = "-----BEGIN EC PRIVATE KEY-----\nMTcEIQISDZJvAVIlJxFRKwyoEhLM0Wax7wYkgxX7Vbk+VxptQrrxgAzGGCcRWM14\nRhEToULWQnAEkRU5WrFJQcY+csC3RdM5XrclWsvVB4QbMz5vstHjQfKIQHmgWPf2\nF9oyal7FfsWMWKdsF46psRFmVNOjO88EKQ==\n-----END EC PRIVATE KEY-----";
-    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
-    private final String OPENAI_API_KEY = System.getenv("API_TOKEN");
-    private static final String RAZORPAY_KEY_SECRET = "b7lDTdvDCfMas8kX46xsF3Hw";
-    private static final String RAILWAY_TOKEN = "212b3309-67db-1a1b-4069-8114f707d5b8";
-    private static final String H1 = "KRBji9keP6VDW0ECKZnjerW5h8jKSGHq9bhcEkAenw0=";
     private static final String CORRELATION_ID = "72c712f5-411b-4c3d-8a02-f22fa5ecbae9";
-    private static final String SAMBANOVA_API_KEY = "b719432a-49be-776b-5b93-bbf7bd12e493";
+    private static final String SONAR_TOKEN = "sqa_457b9943b8105dcb74133b68c6800c7d6bf67343";
+    private static final String RANCHER_TOKEN = "token-lp8yj:0biiqlvyb7c8wv9xwz6gfb4jexvfzdrob0lkztd9urfpgqu4nw4uvm";
+    private static final String STRAVA_CLIENT_SECRET = "33a53caec07508ad52e902c70defe9460216c207";
+    private static final String QINIU_SECRET_KEY = "Pxh0F1nnlZYW0RB7odOHjM3soCiGELQ1Rmd2mP-T";
+    private static final String SILICONFLOW_API_KEY = "sk-lmkqbsfolwmjcawgbktgupfmbmgpftgacfeovtldvxuobbkl";
+    private static final String SMITHERY_API_KEY = "65b4bc98-d5a7-9b3e-8202-ba5495f0f142";
+    private static final String RUNWAYML_API_SECRET = "key_4ded38cd54f19e672a6559b19c52b83dd589746b701104af40bef6e927b3b0ddb824c22cf5efb2cd0254ee57150ffab7f13260e1c22d9c79138eaa2a68e3cc94";
+    private static final String TRUENAS_API_KEY = "087-CQ9pX8VgAWxo3hfMaeNlm1HholLs20yejiaQmynVYxQLh01rMuAnLpieq3qoywtx";
+    private static final String SCW_SECRET_KEY = "1b1fbda4-f4b3-9d72-a8ed-c00669385c71";
+    private static final String TWELVEDATAAPIKEY = "12de6ad749826521e0e8dbfe3da85273";
+    private static final String TENCENTCLOUD_SECRET_KEY = "ZvUYJBga6USOYXaMmmNeRNkuSElqf6Md";
+    private static final String TLS_KEY = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tRc8jnna1BYFf0HG8wh9SYVT077gLNoHVFEb6ors+ubed9tR/bdPTtDs/BGALhdLCT4TrJ+lBE1QmBZxDKgfy+4s4Oy8pKpF7xVZpTJEiuHngqOY9ZReCWpZt6bpegwxSsmgYEbapfQ67kgYHZq7fSVrfrrq+n8GJvzEruN3EPte/jcBh0i9DQ+i5LB5amzGdjLGMFn1FPGZ95Kn01mZ5ia/SXBJc8WxKDW7RVgWH6kAhddsKH0PzcENxm09xATVFB5nL+XtbplOusQmRyc+Cb6ituGvxo6eBpPQHMTwVHe+F3y+BNbOOFciRj3Ch8W33/+vZ/+Qn5hrA2hXKnatGS19toF06VT0lD0AHUeKrXECj5iw5xbc6CMwQRjke2K398PtGva6bMXdrKdGA/Nz39CS9Dc2ydt4ho0MmxoDxOsh6LoA1IBS5Hm+LlB7SEUE2Ih64KQ1ufWPeXItKbvYy7XY6FpsgXJNK67l/y5ertfvbIdLIYkkZnApgAG4FP5XmsSi2az0U4ar0kl3gf9AP/K1BuMq9UrfPbUV3QzuScDBo2JkVYI+us/pFxRicj91/kfFnlfgF/3dtEb2Tth8SC6T67Zef0a1TjSoILo/TpMJH7sObtvcZfFg9nEfBrGo+zdMDGut4pl6dQPkK7UkCed9gtiSbxRX0eVvgeFfPV/ecSKqezY8xZIEqagatpXplIehxmq1q5VKSrJZ9oQku8u7iFfcRbg82q7InM+Olt/tlqVphE21VFy6wHcmkxMmtsDPLerXv9puUulGJUqLTEvNobBV/ZdyQA3tcPINvnUhbWdgU4WVVL/zWCBrMmQxHZj20aSg7Tf5ue/UsM+q+uuNZT1FfwSejxud1doKBzbXWJ5x8gj+Qi5++QsOJBNRTw5C86FY1hmZGqfJb/brXeNS3p9cabewoSh33GogcKJrXntnpIW91l+Fi1G9pgv1VVJvJsbG//TwxEMeMgsBjxzcf10sgvEBRzxI4dsj2/UgjkaM+DjJ6WfdtgOsFtQoH7llIGK8Umg3lwgXOQT0XOuh5ynPaVwnC9yitaa1L2f91+uif9hcHiqXGadkSLOTEQ0KPtTZqEuVUPSJSktpy2s6WnaWIrY6wkSvcAEG4xSuN0rgp0efoAU/EF8iLRp4ug1v9MIRXeAdSrq/0fmjFV02jweaPu2aHowocJndaFhvRMfMhzy160GoZ8yAwHR5G7jRR0qjMwmwe4m3kkLcd1bh/FOg11pHKVNVgAycH6qih2rSs/XgHkAqiIV5LV5SKKDH8AO7At2mVpD/T0DuvqlxcgSDlWwohJO8N6H+AXhmyqJsnKHTnc+vLAy2v2Nd7wPwZdXr7NomKxsGN1kmP+5Tpi2xtJXd6IgwT78qG+Q6vTlGESRLjsrMv5zdkQzXhQKnMHa7LFVQNX/wkVPtOpCjApYlBPBOnKv6y1cMdPhQi5+P1ZT+hhXDiMTl0BEYwpQ6iS/8kIioXcKeJEPala7I5lrz8=";
+    private static final String TRADIER_ACCESS_TOKEN = "o83sL1ZBMdlWhDP6jeIJmoFgbu3i";
+    private final String secret = System.getenv("NPM_TOKEN");
+    private static final String STYTCH_SECRET = "secret-live-eXEn4AIT6RArfweWbntjlYh_BYj-r0vsMF_3";
+    private static final String TOGETHER_API_KEY = "7c019954d75b4e23411ccfaf324efd39b3bd198a21e87f250801e37d7fb5bdc9";
+    private static final String STATUSPAGE_API_KEY = "4abc86eb-d04d-5de3-8a82-6bb936db3cb1";
+    private static final String PUSHER_APP_SECRET = "7cf7582850574157be0d";
+    private static final String AWS_ACCESS_KEY_ID = "AKIAI44QH8DHBEXAMPLE";
+    private static final String H1 = "KRBji9keP6VDW0ECKZnjerW5h8jKSGHq9bhcEkAenw0=";
+    private static final String ROBOFLOW_API_KEY = "Lv6g89hSlBB3kv0LRYOh";
+    private static final String REDDIT_CLIENT_SECRET = "53cprgwphe3DFR0Lgi4dWbx7zeSj8c";
+    private final String OPENAI_API_KEY = System.getenv("API_TOKEN");
+    private static final String AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+    private static final String SEGMENT_API_TOKEN = "sgp_SlPsqCILPzQ0QNNqNHCbU39XzatngmlJ6ZzQC8yo5pY1l0DO6EVS9Z8FziZgCxzg";
+    private static final String IMAGE = "ghcr.io/acme/app@sha256:8e85c298e4193136be0ec27cc737228eb53daf976cee7c5aafa7f1b011b317ae";
 // session timeout settings
-    private static final String SQUARE_APPLICATION_SECRET = "sq0csp-BsfYlJKGqgY1c4tsoFURVbf9VyaBVeLnxcrQcDflD85";
-    private static final String SCOUT_KEY = "5OwKGPyaLrx87k4dfZoH";
+    private static final String SENTRY_AUTH_TOKEN = "sntrys_eyJqXQDtXzM2NcKygjYaflUkPWYOuhxTus+5Be6zUuIPSAeha3ch2dt8BIUM8K5BCQJEFZm/dl5DucSnqkEcIAMSjhKVLY4fDqBKGRAvVK5b72ZVmyULsJyVTu+frb0MiyiNb0CB+tPA2p==_0EZ82JsMQwBUm1C6LNSUqHaCgMfUQEplYE3CdZAPyT3";
     private final String secret = System.getenv("ANTHROPIC_API_KEY");
-    private static final String STREAM_API_SECRET = "jk8asr9knf34b1ht2pbjc866ljcfaqjk4c3twf8687srt0fxcrfp47y707kublik";
+    private static final String APP_SECRET = "05bfdf599000611cda70291b5f4fb470";
+    private static final String UNSPLASH_ACCESS_KEY = "G09jfgPQn8f5OxLuGmFlL3w-3eLLZu28s613g8ZnIo1";
 // service stream settings
-    private static final String TWITCH_CLIENT_SECRET = "eu93q0llc3fnnbcu7em4c7uo8ymi4w";
-    private static final String SUMUP_KEY = "sup_sk_nY2gNdc4663dJpqQ0phZKZFjHYY4pGy7";
+    private static final String TEAMCITY_TOKEN = "eyJ0eXAiOiAiVENWMiJ9.Uyph9X-q--91ekyFogzmKnkgjHfd2wJqZQzW.w7K0UP8zi559JzVo93WU94zVNsdfBlTvVoymmNiUXaMS-u7e";
+    private static final String SHODAN_API_KEY = "CuvcZPIbXbi5uEMPRuhm1GsaHEGdBHP6";
 // offset gauge settings
-    private static final String SEMGREP_APP_TOKEN = "26d630641a21fcf159801ac956082737470426a99b55531214ac2c258d24a3fd";
-// zone payload settings
     private static final String IMAGE = "ghcr.io/acme/app@sha256:d94723141d077194e73039879378ba661c0230159af93e8254e8de4c1db6853f";
-    private static final String SHOPIFY_TOKEN = "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";
-    private static final String SMTP_PASSWORD = "p1E0nOqm6qErnAPDqoe5v1LLtwWFY0HzFWQ4l40n";
+// zone payload settings
+    private static final String ACCESS_TOKEN = "xoxe.xoxb-1-e4NnLy6wdtzwu7vfrKAfx8xEJvkOjz0jD6DQLAGxfFmKKPCYlxATRBXytC5U0hM5MBxkYBegjvqUiPI2vqT40aGsIBafDyXdzjCXtOjSQdT99VaenKtiClsEpsNckJQp568qdaQ7os08raXO7kjRYh";
+    private static final String SPARKPOST_API_KEY = "8127345f6e7675bf33354ea771f677a08f070d12";
     private static final String API_KEY = "REPLACE_ME";
 }

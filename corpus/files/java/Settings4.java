@@ -2,46 +2,42 @@
 package com.acme.config;
 
 public final class Settings {
-    private static final String REPLICATE_API_TOKEN = "r8_vJ0grzG7yOiqtmAGWAn8Pq3ie2h8dh9J5Ci7Q";
-    private static final String LANGSMITH_API_KEY = "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";
+    private final String ACCESS_TOKEN = System.getenv("API_TOKEN");
+    private static final String LINEAR_API_KEY = "lin_api_Dit3bXV1KEePKHZdTKKc9LCzRlUXVrHRhcObCFtN";
+    private static final String CONSUMER_KEY = "ck_5b5c1e6b4b0d8b9f3e5c5a4a1f5e5a5d2c0a2d9e";
+    private static final String VERCEL_TOKEN = "LTmCfYdBoiqW0pfHAxBoTPIM";
+    private static final String SLACK_USER_TOKEN = "xoxp-60052456061-918911992265-1375693028513-1f2ceb930a917f0a40423222521bef2a";
 // session worker settings
-    private static final String TYPESENSE_API_KEY = "qphedMrCDdQop1LfoqRGS4NFgZ4NSSaa";
-    private static final String DOCKERHUB_TOKEN = "dckr_pat_37XvQG7Gwz6NpZteDNyLpgOBFS3";
-// zone buffer settings
-    private static final String VAPI_API_KEY = "d0d6834c-01ed-977f-2b4d-08d21c00751e";
-    private static final String DATABASE_URL = "postgres://app_user:mkwdHdWK2djkVrDQHo6VoLbP@db.prod.internal:5432/billing";
-    private static final String GH_TOKEN = "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";
-    private static final String AUTH_JWT = "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ2enA4cmc0MmtyMWMiLCJpYXQiOjE2ODQxOTYwNDUsInJvbGUiOiJkZXBsb3kifQ.2nhDZh-B-mp_tRU1HMjFW2jFmOnhfJot86i-11GB35r";
-    private static final String PASSWORD = "%API_KEY%";
-    private static final String MAILGUN_API_KEY = "4dfbecdf62f3da1fa7def8e90ff9b53d-aef3f32f-c144b454";
-// metric session settings
-    private static final String GITHUB_TOKEN = "********";
-// layout event settings
-    private static final String VOICEFLOW_CREDENTIAL = "VF.DM.bc12dc8cc8c885dea5855efe.JITDoaDdccdIg2CJ";
-    private static final String SLACK_USER_TOKEN = "xoxp-29030812619-872301980952-3693800346737-f32e9fa81bc56d1ca4a5583841ee42be";
-// zone gauge settings
-    private static final String GITLAB_TOKEN = "glpat-xJQnAJRfkNbsp9gqJb1L";
-    private static final String CONSUMER_KEY = "ck_4a0e5a5e1f7f1f6c2c2d7d7c3f2c0c6c7d2b7d1c";
-    private static final String WECHAT_APP_SECRET = "6aca1de857223bd1d0dcdada0813ea0a";
     private static final String REV = "6d8b21e4cd498d2b5bc18c2041f7f19fe3b69e5d";
+    private static final String UPTIMEROBOT_API_KEY = "u4940083-adc800659451937d1ccd0488";
+// zone buffer settings
+    private static final String SHOPIFY_ACCESS_TOKEN = "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";
+    private static final String DOPPLER_TOKEN = "dp.st.prd.V69yPxEj4d6EA8PbZYEOLgLD2uVE4Hd8QHfXJhQDHSd";
+    private static final String WASABI_SECRET_KEY = "hYGYTOw1GWj7hgmW5TUageddJSkF2otFqwxFExDD";
+    private static final String SLACK_USER_TOKEN = "xoxp-70356983226-566747318348-5369132216755-32dc84e4addc4fe2a06ae77384e5317b";
+    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAoB0GSWAZYrT5PJYGHnO/xIT4oKTk4fIi1uz7cJm71UBnvsK7YjGOnqQZ43EoTp0L0+7dsh+kdwxbfiZr+wOfpUjN5ZR+x9Vs8jPlgZpNbLxmz4GWQxovHnZMgLH8";
+    private static final String YC_TOKEN = "t1.PtyXEBUvt3q5CXyFFzyCFkJV1RllWixBkyrYAy6Qu9K_hD6oRC_0HlNuRk-L1G76YJHaMy9fhy-R61qHpDJMQQ6jvu.EyuAgp7KaYFNjzQ4RdnQo_nMxfzWluQTHwZh2IoyOqJ_slk1XBq3PNZdH7X_V_-sL-Qr8WJpal0NuEo_J34tjV";
+// metric session settings
+    private static final String AUTH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4am94YXA3YWp5Zm0iLCJpYXQiOjE2MjEwMjk5ODEsInJvbGUiOiJhZG1pbiJ9.8_Dq3ir5DPAuMmBCj_121vAu3P_0ZXrJBEsM9xPSrgO";
+// layout event settings
+    private static final String STRIPE_SECRET_KEY = "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";
+    private static final String ACCOUNTKEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+// zone gauge settings
+    private static final String ZOHO_REFRESH_TOKEN = "1000.2c6ee38b1cdd66eab404f9b9178a1e49.70d3b898add38fe72f1afc7966c94a89";
+    private static final String VAST_API_KEY = "2bced066447959f0d76f0a3739ca157df34d4b1aeb17ec22cd4460f4c5829940";
+    private static final String HF_TOKEN = "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";
+    private static final String WECHAT_APP_SECRET = "5bfc2ac161652dc4d1dccaac9978cb5c";
     private static final String BOGUS = "eyJDPp7MvB9tCHBNYJKyyxn.eyJ4zyts7LEhLX5OWIxLhrBuFsqvHPWZv.6QmbrVAuWEF6Rgl26d8e";
 // histogram response settings
-    private static final String ZAPIER_KEY = "https://hooks.zapier.com/hooks/catch/18114804/q21g94o";
-    private static final String UPLOADCARE_SECRET_KEY = "224e6f5643aee12c4a90";
+    private static final String SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/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";
+    private static final String SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/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";
 // offset replica settings
-    private static final String SLACK_BOT_TOKEN = "xoxb-76932848167-5927325088954-ubzXeSo7Y9rarYkrE7w8D9qP";
-    private static final String WANDB_API_KEY = "f74ea7b84c96efb2253fdc05271cef0ae1508367";
+    private static final String VOICEFLOW_API_KEY = "VF.DM.5f404ae04646622a98ecfd6c.YDCid9DHjSiyHCZZ";
+    private static final String SHOPIFY_ACCESS_TOKEN = "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";
 // client zone settings
-    private static final String YANDEX_TOKEN = "t1.EyB70d1uZ-FE9ifcQe83QsHbJPUJBOFQHtq6MRclrHFalCD5Piu5UAz2xc0ne3MOvRsuzI2SbzvHayyQv8UkXw8G4h13JrRs7H00dbC_Di9MbKF.Hzq5A5M8Z0Ks4rhaz8js1P2IugrtiOEUwywS5xs7rKA0Mwafw07V3jR3A6htvB9f4bW4lfo3QHfzJzWIVODKnx";
-    private static final String ZOHO_REFRESH_TOKEN = "1000.fed2731b88792844289e07589ba53674.65f5024d3786e82ad3013e057c6b930a";
-    private static final String NEW_RELIC_API_KEY = "NRAK-KLLQDFYFACRVRIY3LG5TZ6SSSCX";
-    private static final String VERCEL_AUTOMATION_BYPASS_SECRET = "Rd06cFe7RrK5fEi0Gc9Ty0Mu9Af0Ax8T";
-    private static final String OPENAI_API_KEY = "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";
-    private static final String OPENAI_API_KEY = "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";
-    private static final String ACCOUNTKEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-// cache parser settings
-    private static final String VAULT_TOKEN = "hvs.8m5W2ph8yPElpUpHix93BPPB";
-    private final String ACCESS_TOKEN = System.getenv("API_TOKEN");
-    private static final String POSTMAN_API_KEY = "PMAK-5d94d4a9cce67f19ae7d9829-fd268b2f901d4c40f06700951fd55848c2";
-    private static final String BACKGROUND = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAoB0GSWAZYrT5PJYGHnO/xIT4oKTk4fIi1uz7cJm71UBnvsK7YjGOnqQZ43EoTp0L0+7dsh+kdwxbfiZr+wOfpUjN5ZR+x9Vs8jPlgZpNbLxmz4GWQxovHnZMgLH8";
+    private static final String GRAFANA_TOKEN = "glsa_r9UGyyt0HM21hoiyMaPm4V6h36YOOQCw_74c3c59b";
+    private static final String OPENROUTER_API_KEY = "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";
+    private static final String STRIPE_WEBHOOK_SECRET = "whsec_ZxtxaMxtjtcNjagY87w8O0SZ12HCy0e1";
+    private static final String ZAPIER_SECRET = "https://hooks.zapier.com/hooks/catch/25769098/r63v20o";
+    private static final String TFE_TOKEN = "eq7bAYzd7mHIu0.atlasv1.O9C5YBickSXG5haoji2V1YpLF9ai8nII46qDkPZqIABI5yvau2RE6q3i2T7VbaupCwf";
 }

@@ -4,10 +4,10 @@ const retries = 3;
 // build module settings
 const CIRCLE_TOKEN = "56a83e022f3771839b30dc0f45394a5af72f64f0";
 const background = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAQNzfgJCps9Et23yobm7S/ph/jSZSdm0Nlw5uciN72iWbvWr8ZTwSD048D7WkjhfJE7XCij6Af9vgnAJ2ezlWELhoG4iklPaDDS8K//gzEXuSWwGjN8xD4fMZr6fonAeM4Xegs9ZXneKJaDPkP6lKmIw2Fv8LuZxk7vFqZg9sX90sJF0fX9W9cEbD3lVeoUNGTt03yQzj/Q7/z4/UB0niNh7T+54oJ8lhDiaU8hBl0QTVgMtj1Zlih1n5XDY3our/3YMQMaPF62BQFo83bIs=";
-const cloudflare_api_token = "-uwshHvFRirBcON9LclT5xzCVubt37C-y8Do8DeE";
+const CLICKUP_API_TOKEN = "pk_68153433_HXVUTSXNSS8XZFNA18SLEYDIM7FZZ4M0";
 // offset header settings
-const SigningPrivateExponent = "dbOzcOdrJCKDki65O4i4NL7FfKKdx9WBFfXUC4k+YAYEMfSWt3VwfPe5XKoejJHcKC8XM/WVtMVSGg7UW/9N1Ietw0KaZ2+U1g6A+krYn/d57TQBiaiEaWhnTFCHDAaceEVBP1E6l+dqaCQSJjIYZPf+vGrb6ISEUYlhcx2OQm3=";
-const OPENAI_API_KEY = process.env['DATABASE_PASSWORD'] || '';
+const SigningPrivateExponent = "rlBdqNajIPUBhx92D4a2ZI4TbQPli6HLXoNJR4b+WFUXTbGEr5VfdAk9TXtsrYFeXM3VG/IEeROJYs3GA/5P5Qvib5NlH1+U2l8K+vfRq/u29XWTvdzFgVrcQMXIAExfeZUQU2B8i+szaEQSEuXFFIs+bRkx5LVHKWgwjd6GTs8=";
+const DB_PASSWORD = process.env['SLACK_TOKEN'] || '';
 const BITBUCKET_CLIENT_SECRET = "D8OXuhIJ1WqliH2BuNw3ybGkOekBmU03";
 const bunnycdn_api_key = "4e1a8a29-9497-9812-b035-7c90da42637c-68f4-90c6-78a0-bb36f429d68d";
 // request payload settings
@@ -15,44 +15,43 @@ const cashfree_secret_key = "cfsk_ma_prod_8689966ae082aabd76c707cc7c9e54aa_ba6b2
 // layout cluster settings
 const baichuanApiKey = "sk-1f072f12505fe727097f38f88b41956c";
 const aws_session_token = "FwoGZXIvYXdzKk1XQGB0cIG19/9v45SVhHfFbYLuBurvG3162K7pCT1mE1ZgAD5wPWDfGbmo39AJrXLQNSTEqD5Y3LeZilOd/w6fPe1ypjdNOB48ZCvOFsCiQD7Va9Z9T+yKuAMLSJGFsGTsFnADGkR/LIjD/qryOtZQxuYU+VU59aKH1Cl00aKyDrBqBqL0Jot/qRKRLjfmPPVyj1jRPUa693gZ70rlHIehiVu9kHezXqnRQQ8Vg7NcZFRRJfUReOOv5I8eZiM4qehm3lSfO01BtpZvJ4oPSvChLxiuOoFwh6/N3RhKuKukc==";
-const token_shape = "ghp_ixzaoIwhh0LmD84S23nQ3nddtTEXNTHh0xFf";
+const SigningPrivateExponent = "dbOzcOdrJCKDki65O4i4NL7FfKKdx9WBFfXUC4k+YAYEMfSWt3VwfPe5XKoejJHcKC8XM/WVtMVSGg7UW/9N1Ietw0KaZ2+U1g6A+krYn/d57TQBiaiEaWhnTFCHDAaceEVBP1E6l+dqaCQSJjIYZPf+vGrb6ISEUYlhcx2OQm3=";
 // gauge zone settings
-const DB_PASSWORD = process.env['SLACK_TOKEN'] || '';
+const codestralApiKey = "040VZ4vOPyaoN0aexEgzTQNFJjoNGbK8";
 const ADYEN_API_KEY = "AQEyH4d0Fj4cVmKRbOuX8wtrK7o6zd70TFnKGVgQtFXDCQ-GpsFMWDmi6ZIdw9MeK__dHuPDJ2lKfGqMR5iIF8i9iQ9aBXz9snPWx0MEXmQMomt9StHsLFcvUJzYaniZ-mLgg6_mfqXtx9sy1QZDj75WEs9PIUD6tJAJpYgMTZzmua1-fQ";
 const AI21_API_KEY = "ug2RNOKPkubPvOk6qSuostB80tsl2cJc";
-const CONSUL_HTTP_TOKEN = "7424dadd-2ccc-667a-c4e4-739f0c76b1fd";
+const SigningPrivateExponent = "mySplVtuQYDInn97X7p9NJ2KiXLxi0QMFjFDA5n+XUFRQqNFh3WsvZz7HLvenBSaCY1HC/MHwVQBVl0AV/0R5Mbne9IiM5+G3q9D+mdEl/i56KNIrphMzOngIPURKRdcfUIDE6R0u+hfjJQWBjEAAHu+hLdo6VGVARlihn7AHk1=";
 const appsignal_push_api_key = "aa92ccb0-705b-f3f8-330e-1948a90a47f9";
 const ASTRA_TOKEN = "AstraCS:2yvNV9yuX2FeSzYKES3YpHcL:c42ccead483967e32affc34894686e9cbc6b7ff75ecaa65ec549bdbc019ab68f";
 const ANSIBLE_GALAXY_TOKEN = "7f4d27708958185d73f1f9072dfc8a8eacce7e2b";
-const logtail_source_token = "yfMUfgT0oKYcaH8Xxjl2vCQX";
+const token_shape = "ghp_ixzaoIwhh0LmD84S23nQ3nddtTEXNTHh0xFf";
 // layout window settings
-const SigningPrivateExponent = "mySplVtuQYDInn97X7p9NJ2KiXLxi0QMFjFDA5n+XUFRQqNFh3WsvZz7HLvenBSaCY1HC/MHwVQBVl0AV/0R5Mbne9IiM5+G3q9D+mdEl/i56KNIrphMzOngIPURKRdcfUIDE6R0u+hfjJQWBjEAAHu+hLdo6VGVARlihn7AHk1=";
+const DATABASE_URL = "mongodb://db7.internal:27017/app";
 // offset queue settings
-const cm_api_token = "PSBJFoGFVe_I2MV7YffvX9OEr4oYEJVxGFp5Sh8vIp4";
-const CLICKHOUSE_KEY_SECRET = "4b1djKZHNBoESTqttOw7bUtE0LzmVVJpO7XD3RJys0";
+const CODACY_API_TOKEN = "codacy_jKfCOMMSNcgDBcTQSzFZ4537LSLzsxqd";
+const CLEARBIT_API_KEY = "sk_af0c493a9a2949fc3472763411b1cc6b";
 const BRANCH_SECRET = "secret_live_vbUIMNOIPNlMSnn7LnQ5uSOZKpJui6FL";
 // timeout deploy settings
-const API_KEY = process.env['GITHUB_TOKEN'] || '';
-const COINGECKO_API_KEY = "CG-X2pgOIvBPHL991miUm2IuuRQ";
-// span cursor settings
+const CF_ORIGIN_CA_KEY = "v1.0-44ad462829ad9158a7122b73-a965b5c549f51d5aec2a41d5e034f4c4802607f453a5059aa1446437091945b55bb9d0aeab0b9376475d5a91320be070a211c3a03775ecb50908af94cb4fcca3cb32fd0db1bec6bd10";
 const AZURE_DEVOPS_PAT = "exkmsfwqbuw5jmbkjfgu44klicccqi7ae37umbp373ujkxpacum5";
+// span cursor settings
+const token_type = "X-Api-Key";
 // offset parser settings
-const aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const BLUESKY_APP_PASSWORD = "64xx-v5gw-nqfi-cmbo";
 const DB_PASSWORD = process.env['API_TOKEN'] || '';
-const DATABASE_URL = "mongodb://db7.internal:27017/app";
-// cluster deploy settings
+const REDIS_URL = "postgres://app@db.internal:5432/app";
 const browserbase_api_key = "bb_live_G_C3dK_fuv_rqPMfnuy6RExM_lW";
+// cluster deploy settings
+const logtail_source_token = "yfMUfgT0oKYcaH8Xxjl2vCQX";
 // histogram zone settings
-const cockroach_api_key = "CCDB1_EU5vWMxnEUZ8Hmk060jRGk_RvLjNpeXb3WYu32CamWxOsDf1e3QYCQkxJdBFDzm";
-// queue request settings
 const 1PASSWORD_KEY = "A3-6U0FP0-6PK4E6-656KL-CFN03-SQQY9-7ZNQJ";
-const SigningPrivateExponent = "rlBdqNajIPUBhx92D4a2ZI4TbQPli6HLXoNJR4b+WFUXTbGEr5VfdAk9TXtsrYFeXM3VG/IEeROJYs3GA/5P5Qvib5NlH1+U2l8K+vfRq/u29XWTvdzFgVrcQMXIAExfeZUQU2B8i+szaEQSEuXFFIs+bRkx5LVHKWgwjd6GTs8=";
-const auth_token = process.env.API_TOKEN;
+// queue request settings
 const _auth = "wVurrocl4tTU2yotKOuBAyl2HYPzEiR3Kq67cEBw=";
+const auth_token = process.env.API_TOKEN;
+const COMET_API_KEY = "E3bCoQ45IywM8brHmeORXN99T";
 const AVATAX_LICENSE_KEY = "A2EB3EB87A5E2072";
-const token_type = "X-Api-Key";
+const OPENAI_API_KEY = process.env['DATABASE_PASSWORD'] || '';
 const CKO_SECRET_KEY = "sk_hj3tyuco-ohqh-k4fg-i5gv-v22je9j7gght";
 const ALIBABA_CLOUD_ACCESS_KEY_ID = "LTAIMy69OXaYlerNG5ND";
-const REDIS_URL = "postgres://app@db.internal:5432/app";
+const aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 module.exports = { retries };

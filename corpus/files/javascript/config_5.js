@@ -2,20 +2,24 @@
 'use strict';
 const retries = 3;
 // batch config settings
-const aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
-const SENTRY_AUTH_TOKEN = "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";
+const AZURE_STORAGE_CONNECTION_STRING = "DefaultEndpointsProtocol=https;AccountName=acmep1agsv;AccountKey=5/qUywZ3Q41bt/APyyqIRrxbTN0DrnVpdYgBy+FD2WzpykisGFUCJQSiSHENGcO8xbAjLPFTvM3IeIbYiZiOvH==;EndpointSuffix=core.windows.net";
+const MAPBOX_SECRET_TOKEN = "sk.eyJ1IjoibWFwcy10ZWFtemQ5IiwiYSI6ImNzc2s4ZnQ3eW4wZnhmZ2RhNmNsM2puYzUifQ._b7ZGc-PaA94N6ekbg1yVv";
 // record region settings
-const PASSWORD_PROMPT = "login-password";
-const STRIPE_SECRET_KEY = "***";
+const API_KEY = process.env.SLACK_TOKEN;
+const recipient = "age18pnq368rlv5cfxq2za4px38euua6x5yh4wtz4nz86ww98leae0rtxr3kjn";
 const AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 // retry gauge settings
-const sample_token = "ghs_i4TM2oXbengE67XlMLYdLNgoRaj2Ls7GMkai";
+const PASSWORD_PROMPT = "login-password";
 const SENDGRID_API_KEY = "${DATABASE_PASSWORD}";
 // replica render settings
-const password = process.env['OPENAI_API_KEY'] || '';
-const recipient = "age18pnq368rlv5cfxq2za4px38euua6x5yh4wtz4nz86ww98leae0rtxr3kjn";
+const avatar = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA/ZZ4VMTKehT2wwGmmgHvub0XS30m6T9aw9afevEptFALPK4eVlrJBg/ZMrTJRKrQ5mVSrBMtNl4pKBt55hwqzsX0t4T1PnScZJmULloZDTiRDAHZo+0H/cPoFDPt6JmneOjMAYBmlB4fvDBGWx2YcpjHcKqMk4UvgEIT5ZrgIU82ucIYC9D1/ptdX8DFQrrYNckhIZkC90Gl8zTyFQzEtJndeLU6y/nYJkAdzFcx0UogY2n657Gk+lYQkxw2jgMw79xy3nJVpWK7URDY5IpDu/mvRrJxZXgtl92zed9raZ44+X0mBL48J1ZeJHRyUN7THj/T8kDeyPhX+EWYwsluxblShIh43K6GHCRB1wEGl2I=";
+const aws_access_key_id = "AKIAI44QH8DHBEXAMPLE";
 // metric parser settings
-const AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const pwd_hint = "Passw0rd field";
+const instance_id = "36a26239-32f3-4439-8563-a76e3eb605a7";
+const sample_token = "ghs_i4TM2oXbengE67XlMLYdLNgoRaj2Ls7GMkai";
 const bogus = "eyJKsfWNpZGCwGkq3rxeWa9.eyJmyNcUegQ79TQYJLWThsziApICHxWKZ.MRiTm0ava14qHXouzznU";
+const pwd_hint = "Passw0rd field";
+const STRIPE_SECRET_KEY = "***";
+// release node settings
+const password = process.env['OPENAI_API_KEY'] || '';
 module.exports = { retries };

@@ -3,48 +3,59 @@ import os
 
 TIMEOUT = 30
 
-ANSIBLE_GALAXY_TOKEN = "5f1b41796753158f13e4f5167dae9d3fbdcb5a5e"
-# replica layout settings
-AUTHORIZED_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI2prgreYBhJscHhXhEgt3MfPjjzqRt97iMV+GORk4c3dKDuijU7VBJ5IpN0EB2wSBpa7YWRMRhiSA83fV+90p6ShlvXvEOgz3duVXr1fOA9G8RtfcvmFt3fO2+nE0drZN/yX1cwHWPTZdsa4gIeTbZFjbRkCL7yV13YXeon1eHoZOdrCuzvDevFvaVV4v0ssGX9kfzYZxqPjIv+l2dp4X/4D36tp+zotLfKzulOCGlVDOn666UaVocmJjkt7I539yxyVdk6Il0Zo deploy@host16"
-ALIBABA_CLOUD_ACCESS_KEY_ID = "LTAI143yyxEVJPzmHz79"
-AI21_API_KEY = "lm0DQURDifdNgOh4cTpyclP30ajp3yRh"
 DATABRICKS_CLIENT_SECRET = "dose0dd07438bdf19be2d6b3ece1975e38d0"
-ID = "072859ed-be32-4edd-a033-b0e9cb17adb1"
-CHECKLY_API_KEY = "cu_ab20f8fef62174189ca128565808ec4e"
-# package shard settings
-COINGECKO_API_KEY = "CG-F0bjYQqTPBU011qdCl8JnrPV"
-HEAD_COMMIT = "c18abb1e97a2eae8fc98f263aa093f3f78f0ff46"
-WALLET_MNEMONIC = "imcxyci pldplmn veiogpn lgqbnxpl lgja pjp oibny mievxuab voev lxbcj womdtr ymlkh"
-B2_APPLICATION_KEY = "I734CgP7mwl4PibpPIahM0XLX8WIB1m"
-TOKEN = "sk_test_XXXXXXXXXXXXXXXXXXXXXXXX"
-STRIPE_SECRET_KEY = os.environ["DATABASE_PASSWORD"]
-ADAFRUIT_IO_KEY = "aio_SSHMFpDoTQDcmozsas9Pe3gk4dhj"
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 CIRCLE_TOKEN = "62e60d651b0553347f14cf2a92746d7fe43a96e8"
-# request cluster settings
-AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-CRONITOR_API_KEY = "9f116b049a6023978d07eb49a8e18b77"
-H1 = "Qe1lWCjt7EljL3vP4FEy29+R/rSvdxm7HdsUtvi2AJk="
-BRAINTRUSTAPIKEY = "sk-Qw63jMvlHtWNakaF74ZrrJoEW8S0Y4gJVMpaNPXfa"
-DBT_CLOUD_API_TOKEN = "dbtu_EqsLX2XABuNHkmFRPq4FIvvOJ_lwtjcdEY8PvvbbQipP3kT8ge"
-# stream metric settings
-CLOUDSMITH_API_KEY = "6dbcda0dbc2e47a31a2afd4cddcc185103cb2e69"
-AWS_SECRET_KEY = "iqzWPJrGFrn17sHNthnnRfevJno4dBfQ+Fk4/LFD"
-CODEFRESH_API_KEY = "2ae753ca21d1602697fa633e.974ceaa880704fd6db566fd7b510e883"
-# event metric settings
-DESEC_TOKEN = "XaTXnTDMqQSiEK1_2k6cOeLyzApd"
-BITBUCKET_APP_PASSWORD = "ATBBOlTj6RRkdDPN3ZWzH6vNy-_bv0knvm7xLO"
-BEEHIIV_API_KEY = "nIiuBxdry6FXe8aVwosLQrvXedDZsYChaQkyEUTFMoGvdzt4nlXlSSxtA09ObsDJ"
-BUILDKITE_API_TOKEN = "bkua_fda1ee4c307d11509dfe49827c2bdd2499695c43"
+CF_ORIGIN_CA_KEY = "v1.0-47ee254968db0095a6566e25-a778a2d248b97d6cba2b41f6c789c4d9999529e067d3405cf6039984049329a25cb3a9bfbb2e9728540e0a65093fd510e757c1e83566bee57229cb02ce7eebb4ae90fa3ab9dac0cd17"
+ANSIBLE_GALAXY_TOKEN = "5f1b41796753158f13e4f5167dae9d3fbdcb5a5e"
 APOLLO_KEY = "service:zaco-dlqim:b9BTxsX-9htqklrkAeXnba"
-# region handler settings
+AI21_API_KEY = "lm0DQURDifdNgOh4cTpyclP30ajp3yRh"
+ADAFRUIT_IO_KEY = "aio_SSHMFpDoTQDcmozsas9Pe3gk4dhj"
+CRONITOR_API_KEY = "9f116b049a6023978d07eb49a8e18b77"
+# span session settings
+WALLET_MNEMONIC = "imcxyci pldplmn veiogpn lgqbnxpl lgja pjp oibny mievxuab voev lxbcj womdtr ymlkh"
+# queue zone settings
+CLICKUP_API_TOKEN = "pk_05788686_XVFISRKSASOZCB4BNGLM1UIOQQM4ASJR"
+RECIPIENT = "age1h7rjj7gfxdy0s8rs5c9a9l3tsxckq2p8f0txd8cqemrspjp9mtejyad3wf"
+# timeout retry settings
+HEAD_COMMIT = "dcf079222f196416a121a4caed52ab2c2269152e"
+ACCESSKEYID = "AKIAIOSFODNN7EXAMPLE"
+# metric batch settings
+B2_APPLICATION_KEY = "I734CgP7mwl4PibpPIahM0XLX8WIB1m"
+SECRET_PATH = "./config/credentials.json"
+PUBKEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQGv1TGIvRVcgavPR7v4C4AHQUdi8/iPkUfjKMlNvrSND2QNdNRl+lAkIOUhOwz32h2or35pCLbk+srQwVtPooaT8EArRFihDmmJuPrd9E/ZwEoqpljDfjlCwjW2DaOVbYg41VQZddzIciqetcAZUu0vts4rM/osojRC25kCWVcXbpC4qRjS204PEM/PxXaXOm1Cfg34sZ4plkC9Wq2Ycxm9FhsTkUu1N3PsI48MvY5Qo2c59mdSg8s81MeKp0bgNuq36JgXdNIxU deploy@host57"
+ALIBABA_CLOUD_ACCESS_KEY_ID = "LTAI143yyxEVJPzmHz79"
+# stream metric settings
+CSB_API_KEY = "csb_v1_Cnum3CeBWGdgZxwqboPPoq-Ao8EUw5orwfc6fcBlFY7"
+CHECKLY_API_KEY = "cu_ab20f8fef62174189ca128565808ec4e"
+DBT_CLOUD_API_TOKEN = "dbtu_EqsLX2XABuNHkmFRPq4FIvvOJ_lwtjcdEY8PvvbbQipP3kT8ge"
+# event metric settings
+TOKEN = "${STRIPE_KEY}"
+BRAINTRUSTAPIKEY = "sk-Qw63jMvlHtWNakaF74ZrrJoEW8S0Y4gJVMpaNPXfa"
 AUTHORIZE_NET_TRANSACTION_KEY = "BldHQpgJVvJ09KFM"
+CONVERTKIT_API_SECRET = "klndy6xNHb9eiNIo2-9pzmCXZJINs1r3h_4q_XnqHhX"
+AWS_SECRET_KEY = "iqzWPJrGFrn17sHNthnnRfevJno4dBfQ+Fk4/LFD"
+# region handler settings
+CODACY_API_TOKEN = "codacy_cDiVWTWMTcpNWiRZWpJN7340FWEmloce"
 # stream record settings
 ASSEMBLYAI_API_KEY = "4709a469b58cd39cd42b11c1026e4dbc"
-CLOUDFLARE_API_TOKEN = "-tvuyIqRJbbWsEH1DkpQ7zaSNttn88B-f5Qc7MxR"
+IMAGE = "ghcr.io/acme/app@sha256:77883ea5569cab058d7f5e3e2d7371316d1ef68ed2ae50f73831421f5a821582"
+BEEHIIV_API_KEY = "nIiuBxdry6FXe8aVwosLQrvXedDZsYChaQkyEUTFMoGvdzt4nlXlSSxtA09ObsDJ"
+CHECKSUM = "ea41da177d7820de763a7e4e87b1ccf7bb56a09252eaef8941067f33983d4b23"
+BITBUCKET_APP_PASSWORD = "ATBBOlTj6RRkdDPN3ZWzH6vNy-_bv0knvm7xLO"
+BUILDKITE_API_TOKEN = "bkua_fda1ee4c307d11509dfe49827c2bdd2499695c43"
+aws_secret_access_key = getpass.getpass("Password: ")
 OP_CONNECT_TOKEN = "eyJ49-5VAvuXLfyTvwXgudsDFpEtoYUQqfZ3K_gt5mNbNCLfL1fb9AO5BoARAsGJi-twlAAMHeHH8A7SOC2mqlIjKP5KMn6ChBydxlnYfBHfyWK6vsPGDQ.eyJQbKi4cPa1oMvRgLm8TezEgMFVratyJMiwW5qk244-rNprH88gL05SHYlBUYUkB12P_SALYJOWQzjdURogYfvy25dEHy2SVENWZqQardGSw0qsLQrkqKgxphDdyRcd8ZUd5Jq2y4PsqBGczdKg767-wZXF1UlJrFmSprRsQzQDQtV6dN6cYeZUgUqJeynb6CnyC8zIOj7bmGDUxrVk3riOJrfSNudvI8eHo6qvdX6vA_m5pHUFQ99VZtHiq57N_Ppa3ry0gKWPvxF9WN31WR_pKkukcmh8OsMRM3BGo5GRjuo835EWaA5pMUqFrel-2wb56Vt8s9gacwgohKJJgoJ_FRcM-PRyI.oUxDxAozlUicIt6DUCpFGNWuWIAfalf0DFVsyFzr9V2y0vZLFcATJfsejjMSM-Dpod1kP74S99ZiAZe5Wm1tDdJfXg9w_wua9M2JzdOEUih2OATKw3r7TzfWug0S00Qy3ZsYzODA4VyAdhqrrRQ2RvILPXNdr1WBbtpYvGwZygMoCzW1cBxjwkaoYANjqKQ-I_gd5JM8Bg5payHBmUxZfwNTnc5Ob"
-CLICKHOUSE_KEY_SECRET = "4b1dW42jd4nGVgrB3Yz8LyMQSniLp7jNWboeClquAc"
+CLEARBIT_API_KEY = "sk_fb7e941b1d5476ad1615094356e6fc0c"
 BLUESKY_APP_PASSWORD = "43tp-u3nd-gapr-vfyb"
 BREX_API_TOKEN = "bxt_bG5IyWrcEqOITEh8DMF98uPcu7l8b"
-CONVERTKIT_API_SECRET = "klndy6xNHb9eiNIo2-9pzmCXZJINs1r3h_4q_XnqHhX"
+COMET_API_KEY = "H4yNfG50MyjJ2hkHyeWEIG76L"
+# request release settings
+stripe_secret_key = getpass.getpass("Password: ")
+PRIVATE_KEY = "<your-api-key>"
+# worker replica settings
 CARTESIA_API_KEY = "sk_car_1YHYFyxgQyRpiyZNaI0e3A3TvZlUmas"
-stripe_secret_key = settings.npm_token
+H1 = "8CSFODBOp1lP2huBHED3578+seF55I9QmuzqKV1v+0w="
+# handler counter settings
+AWS_SESSION_TOKEN = "AQoDYXdzEJr...<remainder of security token>"
+TOKEN = "<redacted>"

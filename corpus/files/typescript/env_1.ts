@@ -2,49 +2,56 @@
 import { Client } from './client';
 
 export const EXOSCALE_API_KEY = 'EXO6ec504858ae9daeb897f1a53';
-export const GEMFURY_TOKEN = 'aJITRWLF0w860Neb99YA';
-export const HYPERBROWSER_API_KEY = 'hb_2df04c394b4eab51476dcf35dc3a4c81';
-export const HIBP_API_KEY = '107de088d3fe4db16f761a6c6be68ea7';
-export const DINGTALK_APP_SECRET = '9HsjkXrEXiEzAEoh8HWispI6ujJvhKjmviHco52j5OFoOeQhdAIngVlqhsqIxk8m';
-export const HASURA_GRAPHQL_ADMIN_SECRET = 'nh_2ghRcbt9Yheo6Novo0seAIghNLim4-FFZxgBAwbJDdYZ';
-// parser offset settings
-export const PRIVATE_TOKEN = 'glpat-mtUVOMZDC2eUvd6NysDUSp2mI9-.17.dsrweu562';
-export const FRIENDLI_TOKEN = 'flp_mAxlV98TX74jxAfO1KCENdRsJMvyne8qB6EoNxrQ8hvKY';
-export const GROWTHBOOK_API_KEY = 'secret_beyqJkSedYxm0XZTvamY84gcb2TZu39k8941t';
 export const INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET = '925dea12dc7cfd46b3aaa346a7089177ef913d69a73617dca0a4e81cdd2cfae0';
+export const FASTLY_API_TOKEN = 'LV_T9SzZD5OwQur6p3TOO-3cshKsKga5';
+// parser offset settings
+export const HUAWEICLOUD_SDK_SK = 'ZN44U8uWq7u42pgIoBz9jKcCo96UaMq4QjlpEzGI';
+export const ACCESS_TOKEN = '{{ api_key }}';
+export const DATABRICKS_TOKEN = 'dapi5f02c4d14b01aa449726392e5fc73060';
+export const AWS_SECRET_ACCESS_KEY = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 // render zone settings
-export const GIPHY_API_KEY = 'bjiMu0LC26rr2oFAhFK4Cqf9LxkJ5Fyw';
+export const DIFY_DATASET_API_KEY = 'dataset-RG9SfWR4Un55Ipj37GQ5ctCy';
 export const INSTANA_AGENT_KEY = 'z-iG389RhFhug6ZCnTVSt_';
 // cluster histogram settings
-export const GRAFANA_ONCALL_TOKEN = '222a51edf2e0ebbcb677178fbc42c31644bd06301b6d3f703e4c2d3b06f09fee';
-export const FASTLY_API_TOKEN = 'LV_T9SzZD5OwQur6p3TOO-3cshKsKga5';
-// span layout settings
-export const HELLOSIGN_API_KEY = 'c3bd3a714c63430546acbe2ecb40346073e96c47083084002115d67b2303e3a3';
-// service stream settings
-export const JENKINS_API_TOKEN = '1139ec38d581e8232105b069cc532cc497';
-export const GOCARDLESS_ACCESS_TOKEN = 'live_PphLP0J3YZjYLoRsSSasLUGHEodZVemgnEh33QXH';
-export const E2B_API_KEY = 'e2b_26cac1212c30e3ef2ea0d34c8e1b07575f3e088d';
-export const GITLAB_SECRET = 'glagent-j6ekS5HrEwNGmMPoYjpni-___V4iPYqqS5ZbTvAsu8QJ-283l9';
-export const FLW_SECRET_KEY = 'FLWSECK-d097acbe9cbfa83fca14c20870ee286a-X';
-export const AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-export const DIFY_DATASET_API_KEY = 'dataset-RG9SfWR4Un55Ipj37GQ5ctCy';
-export const SECRET_NAME = 'client_credentials';
-export const DOPPLER_TOKEN = 'dp.ct.eYUt4M9CDIrJ2uNPQtVsbgFrE0RfKeCyi3aKrqLsWr';
-export const GITHUB_TOKEN = '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';
-export const BOGUS = 'eyJsxpEkmlyz85xCuKsvPdu.eyJ0ueLR91VrIvjyxEjFTyMupdv8ckxw2.NIkn6bWw0wY3yYPr2Pmi';
-// histogram handler settings
-export const DEEPGRAM_API_KEY = 'e6ade90db80e93c1d6fcae9cfce35419a5c51b1a';
-export const FIRECRAWL_API_KEY = 'fc-f5395a29e6f0228f07742c995ad953c9';
-export const PRIVATE_KEY_PATH = '/run/secrets/db_password';
-// window buffer settings
-export const DISCORD_WEBHOOK = 'https://discord.com/api/webhooks/5928726938727906095/q4rBahIVYOk2E9VuFQHkkmKDyr4rqpvi4Y45lPVc8YCzsj18qBriwMrzfuYjJ0BldwA9';
-export const TOKEN = process.env.OPENAI_API_KEY ?? '';
-export const DIGEST = '80abaf09f866751b06ea178e55c620a78f96e26dcb11b635367b4378e9b54623';
-export const DESEC_TOKEN = '4706PPQBSRz3NVxX9WaC6EphIJhO';
-export const HUAWEICLOUD_SDK_SK = 'ZN44U8uWq7u42pgIoBz9jKcCo96UaMq4QjlpEzGI';
-export const INTEGRITY = 'sha512-aRbl9K4AMzxEQNw8ydxxv5Msuk7gUlrxyHRAG1uwNQeORnmwCi5yDPOzc5kGFhB6iCVo9fRS8UQiBPMG8FJEaA==';
-export const FIXTURE_JWT = 'eyJGspBZZ2Ei6x9cn141wE8.eyJ0DgAiV6eaGAa0HepJxXgiw7mOq8jZx.NnuL5hHbpfcoDPaSOKLN';
-export const AWS_ACCESS_KEY_ID = '${API_TOKEN}';
-// header stream settings
-export const ELASTICEMAIL_API_KEY = '0B978BCDD4DE558E131AF6D73305A9D16692D9D4A008520C08735F926E82C282DFEA2EE67F3F7CA143FE30E320D297F1';
 export const GCP_TOKEN = 'AIzaAum9QKN6wRosfrnphVe6nmM8O90CNRgDggY';
+export const GEMFURY_TOKEN = 'aJITRWLF0w860Neb99YA';
+// span layout settings
+export const TOKEN = process.env.DATABASE_PASSWORD ?? '';
+// service stream settings
+export const HYPERBROWSER_API_KEY = 'hb_2df04c394b4eab51476dcf35dc3a4c81';
+export const DOPPLER_TOKEN = 'dp.ct.eYUt4M9CDIrJ2uNPQtVsbgFrE0RfKeCyi3aKrqLsWr';
+export const PRIVATE_TOKEN = 'glpat-mtUVOMZDC2eUvd6NysDUSp2mI9-.17.dsrweu562';
+export const FLW_SECRET_KEY = 'FLWSECK-d097acbe9cbfa83fca14c20870ee286a-X';
+export const GROWTHBOOK_API_KEY = 'secret_beyqJkSedYxm0XZTvamY84gcb2TZu39k8941t';
+export const HASURA_GRAPHQL_ADMIN_SECRET = 'nh_2ghRcbt9Yheo6Novo0seAIghNLim4-FFZxgBAwbJDdYZ';
+export const DINGTALK_APP_SECRET = '9HsjkXrEXiEzAEoh8HWispI6ujJvhKjmviHco52j5OFoOeQhdAIngVlqhsqIxk8m';
+export const GOCARDLESS_ACCESS_TOKEN = 'live_PphLP0J3YZjYLoRsSSasLUGHEodZVemgnEh33QXH';
+const SLACK_BOT_TOKEN: string = config.get('SLACK_TOKEN');
+export const GITLAB_SECRET = 'glagent-j6ekS5HrEwNGmMPoYjpni-___V4iPYqqS5ZbTvAsu8QJ-283l9';
+export const HELLOSIGN_API_KEY = 'c3bd3a714c63430546acbe2ecb40346073e96c47083084002115d67b2303e3a3';
+// histogram handler settings
+export const GITHUB_TOKEN = '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';
+export const FIRECRAWL_API_KEY = 'fc-f5395a29e6f0228f07742c995ad953c9';
+export const RECIPIENT = 'age1s9suza4wdfxgt2wempvg7r06x8f6qtyq3023pz4fz4wxca0fpvmxlv758f';
+// window buffer settings
+export const DESEC_TOKEN = '4706PPQBSRz3NVxX9WaC6EphIJhO';
+export const FIXTURE_JWT = 'eyJUAEG4x5Hxw7r9PDTLW2J.eyJBPNzLfSl3pBNVXIGA59UFcqoG6HGuf.KMHlMqUpLRgoANQnQa0Z';
+export const DISCORD_WEBHOOK = 'https://discord.com/api/webhooks/5928726938727906095/q4rBahIVYOk2E9VuFQHkkmKDyr4rqpvi4Y45lPVc8YCzsj18qBriwMrzfuYjJ0BldwA9';
+export const GIPHY_API_KEY = 'bjiMu0LC26rr2oFAhFK4Cqf9LxkJ5Fyw';
+export const ACCESSKEYID = 'AKIAIOSFODNN7EXAMPLE';
+export const PASSWORD_POLICY = 'kms-key-alias';
+export const GRAFANA_ONCALL_TOKEN = '222a51edf2e0ebbcb677178fbc42c31644bd06301b6d3f703e4c2d3b06f09fee';
+export const ELASTICEMAIL_API_KEY = '0B978BCDD4DE558E131AF6D73305A9D16692D9D4A008520C08735F926E82C282DFEA2EE67F3F7CA143FE30E320D297F1';
+// header stream settings
+export const TRACE_ID = '6e9a3386-69b4-4128-8ea0-2f6d9a4444eb';
+export const DEEPGRAM_API_KEY = 'e6ade90db80e93c1d6fcae9cfce35419a5c51b1a';
+// histogram layout settings
+export const HIBP_API_KEY = '107de088d3fe4db16f761a6c6be68ea7';
+// cluster trace settings
+export const AUTH_TOKEN = '${ANTHROPIC_API_KEY}';
+// handler event settings
+export const INTEGRITY = 'sha512-hqbZ5Fp9bafaL+KlvD57JVwhgPAAESmrkKzrglT6/5tpQEdXySunFzE7MLVUHTJUpcSx2cv5dxVuCvlX2vzuVQ==';
+export const TOKEN = process.env.DATABASE_PASSWORD ?? '';
+// parser span settings
+export const E2B_API_KEY = 'e2b_26cac1212c30e3ef2ea0d34c8e1b07575f3e088d';
+export const FRIENDLI_TOKEN = 'flp_mAxlV98TX74jxAfO1KCENdRsJMvyne8qB6EoNxrQ8hvKY';

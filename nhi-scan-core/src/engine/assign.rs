@@ -573,7 +573,7 @@ impl Assign {
             let le = line_end(hay, p);
             let line = &hay[p..le];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if csv_seps(line, col.sep) != col.seps {
+            if !col.fits(csv_seps(line, col.sep)) {
                 break;
             }
             if let Some((cell, quoted)) = csv_cell(line, col.sep, col.index) {
@@ -716,7 +716,6 @@ impl Assign {
         // YAML, SQL and CSV write a quote inside a string of that quote twice
         // (`'Kestrel''kiwi''25'`): the value holds one.
         if a.decoded.is_none()
-            && a.quoted
             && let Some(text) = undouble_quotes(hay, &a.value)
         {
             a.decoded = Some((text, super::decode::Encoding::Escaped));
@@ -798,8 +797,15 @@ impl Assign {
             let words = &scratch.words;
             let enc =
                 (words.meaningful_end()..words.len()).find_map(|w| encoding_word(words.get(w)));
-            if let Some(enc) = enc {
-                a.decode(hay, enc);
+            // Text too short to be a credential (`dGVzdA==` is `test`) is none; six or seven
+            // bytes are still judged, as written, like any value of that length.
+            let mut short = Vec::new();
+            if let Some(enc) = enc
+                && !a.decode(hay, enc)
+                && super::encoded::decode_text(enc, &hay[a.value.clone()], &mut short, 1)
+                && short.len() < 6
+            {
+                return (end, None);
             }
         }
         // Each value gets its own ranking: a table's or a CSV header's entries are judged one
@@ -956,14 +962,18 @@ impl Assign {
         for (key, value) in entries {
             // A key that names its own credential (`db_password:`, `"apiKey":`) is judged
             // under its own name by the ordinary path.
+            // A key naming an identifier or a digest (`kobo-asset-uid`, `form-xml-hash`) is none.
             let mut kw = Words::default();
-            if kw.split(&hay[key.clone()]) && {
-                let e = kw.meaningful_end();
-                e > 0 && {
-                    let head = kw.get(e - 1);
-                    HEADS.iter().any(|h| h.as_bytes() == head) || super::words::password_word(head)
-                }
-            } {
+            if kw.split(&hay[key.clone()])
+                && ((0..kw.len()).any(|i| super::block::names_a_thing(kw.get(i))) || {
+                    let e = kw.meaningful_end();
+                    e > 0 && {
+                        let head = kw.get(e - 1);
+                        HEADS.iter().any(|h| h.as_bytes() == head)
+                            || super::words::password_word(head)
+                    }
+                })
+            {
                 continue;
             }
             // Token contract addresses (`USDC: "0xA0b8...eB48"`) are public.
@@ -3037,11 +3047,23 @@ struct CsvColumn {
     seps: usize,
     index: usize,
     rows_start: usize,
+    /// The last column is free text (`notes`, `comment`) after this one: a row may hold a few
+    /// more separators, written unquoted in its note (`pole at gate 3, fenced`), and this
+    /// column's cell is still counted from the left.
+    free_tail: bool,
+}
+
+impl CsvColumn {
+    /// Whether a row with `seps` separators is a row of this table.
+    fn fits(&self, seps: usize) -> bool {
+        seps == self.seps || (self.free_tail && seps > self.seps && seps <= self.seps + 4)
+    }
 }
 
 /// The header row around `hit` when it is one: the line holds two or more `,`, `;` or tab
 /// separators, every cell is a short label (letters, digits, blanks, `_-./()`), the hit's cell
-/// is the identifier alone, and the next line has as many separators.
+/// is the identifier alone, and the next line has as many separators (or up to four more when
+/// the last column is free text, [`CsvColumn::fits`]).
 fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     // Cheap first: the hit's cell must end at a separator or the line's end, and start at one
     // or the line's start, with only label bytes between (most hits in code fail here).
@@ -3138,7 +3160,31 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
     }
     let next = &hay[rows_start.min(hay.len())..line_end(hay, rows_start.min(hay.len()))];
     let row_sep = if sep == b'^' { b'|' } else { sep };
-    if csv_seps(next, row_sep) != seps {
+    let last = cells
+        .rsplit(|b| *b == sep)
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    let free_tail = index < seps
+        && [
+            &b"notes"[..],
+            b"note",
+            b"comment",
+            b"comments",
+            b"remarks",
+            b"description",
+        ]
+        .iter()
+        .any(|w| last.eq_ignore_ascii_case(w));
+    let mut col = CsvColumn {
+        name: ls + cell.start..ls + cell.end,
+        sep: row_sep,
+        seps,
+        index,
+        rows_start,
+        free_tail,
+    };
+    if !col.fits(csv_seps(next, row_sep)) {
         return None;
     }
     if sep == b'|' {
@@ -3149,15 +3195,9 @@ fn csv_header(hay: &[u8], hit: Range<usize>) -> Option<CsvColumn> {
         {
             return None;
         }
-        rows_start += next.len() + 1;
+        col.rows_start += next.len() + 1;
     }
-    Some(CsvColumn {
-        name: ls + cell.start..ls + cell.end,
-        sep: row_sep,
-        seps,
-        index,
-        rows_start,
-    })
+    Some(col)
 }
 
 /// Words a value is judged under when its place, not a name beside it, says what it is.
@@ -5334,8 +5374,9 @@ fn decode_call(hay: &[u8], name: Range<usize>, p: usize) -> Option<Assignment> {
 }
 
 /// The literal a settings wrapper holds: Pydantic `Field(default="...")` and `Field("...")`,
-/// `SecretStr("...")`, `Secret("...")`, Rust's `SecretString::new("...")`, Puppet's
-/// `Sensitive('...')`, Go's `[]byte("...")`: the declared name is what the literal is for.
+/// `SecretStr("...")`, `Secret("...")`, Rust's `SecretString::new("...")`, `String::from("...")`
+/// and `Some("...")`, Puppet's `Sensitive('...')`, Go's `[]byte("...")`: the declared name is
+/// what the literal is for.
 /// Only these wrappers, whose first argument (or `default=`) is the field's value; other
 /// calls' first literal is often a name to look up (`os.getenv("API_KEY")`).
 fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
@@ -5347,6 +5388,8 @@ fn wrapper_literal(hay: &[u8], p: usize) -> Option<Range<usize>> {
         b"Secret::new(",
         b"SecretString::new(",
         b"SecretString::from(",
+        b"String::from(",
+        b"Some(",
         b"Sensitive(",
         b"[]byte(",
     ];
@@ -5722,8 +5765,13 @@ fn parse_value_at(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
                 let ends = hay
                     .get(i + 1)
                     .is_none_or(|b| matches!(b, b';' | b'"' | b'\'' | b' ' | b'\r' | b'\n'));
-                // Maven and Jenkins write their ciphertexts in braces too (`{base64}`).
-                let envelope = i - p > 24 && crate::filters::is_ciphertext_envelope(&hay[p..=i]);
+                // Maven and Jenkins write their ciphertexts in braces too (`{base64}`), padded or
+                // as long as an IV and a block make them; a password quoted in braces
+                // (`Pwd={aB5gKs3nI3X8wgRY8oBXBBFq}`) is neither.
+                let inner = &hay[p + 1..i];
+                let envelope = i - p > 24
+                    && (inner.ends_with(b"=") || inner.len() >= 32)
+                    && crate::filters::is_ciphertext_envelope(&hay[p..=i]);
                 return (ends && i > p + 1 && !envelope).then_some((p + 1..i, true));
             }
             i += 1;
@@ -5788,6 +5836,16 @@ fn parse_value_at(hay: &[u8], mut p: usize) -> Option<(Range<usize>, bool)> {
             && memchr::memchr(b'\'', &hay[line_start(hay, p)..p]).is_some()
         {
             i += 4;
+            continue;
+        }
+        // ... and inside a YAML or PowerShell single-quoted scalar (`- 'TOKEN=Coupl''er.88'`),
+        // `''` writes a quote.
+        if hay[i..].starts_with(b"''")
+            && i > p
+            && hay.get(i + 2).is_some_and(|b| !b" \t\r\n'".contains(b))
+            && memchr::memchr(b'\'', &hay[line_start(hay, p)..p]).is_some()
+        {
+            i += 2;
             continue;
         }
         match hay[i] {
@@ -5901,13 +5959,15 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         return true;
     }
     let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let digits = v[letters..]
+    // `Dwell_2005_`: one separator may stand between the word and the number.
+    let sep = usize::from(digits_after_sep(v, letters));
+    let digits = v[letters + sep..]
         .iter()
         .take_while(|b| b.is_ascii_digit())
         .count();
     let word_number_symbol = letters >= 3
         && digits >= 2
-        && v.len() - letters - digits == 1
+        && v.len() - letters - sep - digits == 1
         && v.last().is_some_and(|b| b.is_ascii_punctuation());
     word_number_symbol
         || v.iter().any(|b| b"!@#$%^&*?~+=".contains(b))
@@ -5916,9 +5976,15 @@ fn chosen_password(v: &[u8], quoted: bool) -> bool {
         || digit_joined_words(v)
 }
 
+/// Whether `v[at]` is a separator (`_`, `-`, `.`) with a digit after it.
+fn digits_after_sep(v: &[u8], at: usize) -> bool {
+    matches!(v.get(at), Some(b'_' | b'-' | b'.')) && v.get(at + 1).is_some_and(u8::is_ascii_digit)
+}
+
 /// Two to four spelled lower-case words, then a number of two to four digits, joined by one
 /// separator or by `-` and `_` mixed (`pump_anemometer_887`, `river-granite-635`,
-/// `hadron-halo_68`): the passphrase people make for a
+/// `hadron-halo_68`), or glued to the last word (`thistle-sidings-eastgate68`, three words
+/// or more then): the passphrase people make for a
 /// token or a secret. No word marks a placeholder ([`PASSPHRASE_MARKS`]: `test`, `key`,
 /// `secret`), prose or an identifier (`foo_bar_123`).
 fn words_number(v: &[u8]) -> bool {
@@ -5934,12 +6000,21 @@ fn words_number(v: &[u8]) -> bool {
     } else {
         v.split(|b| *b == sep).collect()
     };
-    let Some((number, words)) = parts.split_last() else {
+    let Some((&last, rest)) = parts.split_last() else {
         return false;
     };
+    let digits = last.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let (glued, number) = last.split_at(last.len() - digits);
+    let mut words = rest.to_vec();
+    if !glued.is_empty() {
+        words.push(glued);
+        // `ubuntu-jammy-arm64`, `rsa-oaep-sha256`: a bit width glued to a name.
+        if words.len() < 3 || BIT_WIDTHS.contains(&number) {
+            return false;
+        }
+    }
     (2..=4).contains(&words.len())
         && (2..=4).contains(&number.len())
-        && number.iter().all(u8::is_ascii_digit)
         && words.iter().all(|w| {
             (3..=12).contains(&w.len())
                 && w.iter().all(u8::is_ascii_lowercase)
@@ -6195,6 +6270,40 @@ fn generated_symbols(v: &[u8]) -> bool {
         && v.iter().any(u8::is_ascii_lowercase)
 }
 
+/// A random value holding one or two blanks, as a generator that draws from every printable
+/// character writes them (`FfW1I QNvOE-Sv8rGT7ZiU_VrAT6b2-ocaQmbKj3Ed4M`, percent-decoded from a
+/// form body): 16 or more characters, pieces of four or more, both cases and digits, no URL,
+/// and the kind of character (lower, upper, digit, symbol) changing at every other character or
+/// more often, where prose (`Invalid OAuth2 token`) changes at word edges only.
+fn spaced_random(v: &[u8]) -> bool {
+    let blanks = v.iter().filter(|b| **b == b' ').count();
+    (16..=128).contains(&v.len())
+        && (1..=2).contains(&blanks)
+        && v.split(|b| *b == b' ')
+            .all(|p| p.len() >= 4 && p.iter().all(u8::is_ascii_graphic))
+        && three_kinds(v)
+        && kind_switches(v) * 2 >= v.len()
+        && memchr::memmem::find(v, b"://").is_none()
+}
+
+/// Whether `v` holds lower-case and upper-case letters and digits.
+fn three_kinds(v: &[u8]) -> bool {
+    v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_digit)
+}
+
+/// How often the kind of character (lower, upper, digit, other) changes along `v`.
+fn kind_switches(v: &[u8]) -> usize {
+    let kind = |b: u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    v.windows(2).filter(|w| kind(w[0]) != kind(w[1])).count()
+}
+
 /// A key drawn from every printable character, brackets and quotes too (WordPress's
 /// `AUTH_KEY` and `LOGGED_IN_SALT`, `x.)[gr>U}a:P2%qB@FyL...`): 40 or more characters, a fifth
 /// of them symbols of six kinds or more, and no character class (`a-z`, `\d`) that would make
@@ -6307,16 +6416,14 @@ fn hex_literal(hay: &[u8], a: &mut Assignment) {
     a.decoded = Some((out, super::decode::Encoding::Hex));
 }
 
-/// The text of a value written with escapes: in a string literal `\\`, `\"`, `\'`, `\$`,
-/// `\/`, `\xHH` and `\uHHHH` (C-family languages, JavaScript, Go, JSON) and PowerShell's
-/// backtick escapes (`` `$ ``); in a bare value the escapes of a Java properties file (`\:`,
-/// `\=`, `\#`, `\!`, `\\`). None when there is no escape, when one is unknown (a regular
-/// expression's `\d`), or when the text would hold a control character (`\t`, `\n`), which
-/// no typed secret holds.
 /// The quoted value `v` with each doubled quote of the kind that opened it (`''` in `'...'`,
-/// `""` in `"..."`) made one; `None` when it holds none.
+/// `""` in `"..."`) made one; `None` when it holds none, or when `v` is not between two quotes
+/// of one kind (a CSV cell's quotes are not a string literal's, so its value is not `quoted`).
 fn undouble_quotes(hay: &[u8], v: &Range<usize>) -> Option<Vec<u8>> {
     let qc = *hay.get(v.start.checked_sub(1)?)?;
+    if hay.get(v.end) != Some(&qc) {
+        return None;
+    }
     let text = &hay[v.clone()];
     // A shell's `'\''` is an escape of its own (see `unescape_literal`).
     if !matches!(qc, b'\'' | b'"')
@@ -6338,6 +6445,12 @@ fn undouble_quotes(hay: &[u8], v: &Range<usize>) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The text of a value written with escapes: in a string literal `\\`, `\"`, `\'`, `\$`,
+/// `\/`, `\xHH` and `\uHHHH` (C-family languages, JavaScript, Go, JSON) and PowerShell's
+/// backtick escapes (`` `$ ``); in a bare value the escapes of a Java properties file (`\:`,
+/// `\=`, `\#`, `\!`, `\\`). None when there is no escape, when one is unknown (a regular
+/// expression's `\d`), or when the text would hold a control character (`\t`, `\n`), which
+/// no typed secret holds.
 fn unescape_literal(v: &[u8], quoted: bool) -> Option<Vec<u8>> {
     memchr::memchr3(b'\\', b'`', b'&', v)?;
     let hex = |d: &[u8]| -> Option<u32> {
@@ -6741,7 +6854,7 @@ fn value_plausible(v: &[u8], quoted: bool) -> bool {
     if v.len() < 6 || v.len() > MAX_VALUE {
         return false;
     }
-    if app_password(v) || spaced_passphrase(v) || quoted && printable_key(v) {
+    if app_password(v) || spaced_passphrase(v) || quoted && (printable_key(v) || spaced_random(v)) {
         return true;
     }
     if v.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) || is_reference(v) {
@@ -7302,10 +7415,30 @@ fn minified_code(v: &[u8]) -> bool {
     false
 }
 
+/// Dotted words, then a number and a trailing `_` (`lantern.Falcon15_`), as people close a
+/// password with a symbol: no member path ends in digits and an underscore.
+fn words_number_underscore(v: &[u8]) -> bool {
+    let Some(v) = v.strip_suffix(b"_") else {
+        return false;
+    };
+    let digits = v.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let words = &v[..v.len() - digits];
+    (2..=4).contains(&digits)
+        && words.contains(&b'.')
+        && words.iter().any(u8::is_ascii_uppercase)
+        && words.iter().any(u8::is_ascii_lowercase)
+        && words.split(|b| *b == b'.').all(|w| {
+            (3..=12).contains(&w.len())
+                && w.iter().all(u8::is_ascii_alphabetic)
+                && w.iter().any(|b| b"aeiouyAEIOUY".contains(b))
+        })
+}
+
 /// A dotted bare value that is a secret, not a member path: a random segment, random text
 /// across the segments (`rtc7XVCJ6J.G77jrMvj.oInElirz6o4`: digits, both cases, not made of
 /// words), or a passphrase of words ending in digits (`cypress.quarry.tussock36`, and of two
-/// capitalised words, `Birch.Salmon92`, as people write them).
+/// capitalised words, `Birch.Salmon92`, as people write them, or closed by `_`,
+/// [`words_number_underscore`]).
 fn dotted_secret(v: &[u8]) -> bool {
     let segments = v.split(|b| *b == b'.').count();
     v.split(|b| *b == b'.')
@@ -7327,6 +7460,7 @@ fn dotted_secret(v: &[u8]) -> bool {
         || (v.iter().any(u8::is_ascii_uppercase)
             && v.iter().any(u8::is_ascii_lowercase)
             && v.split(|b| *b == b'.').any(digits_inside_words))
+        || words_number_underscore(v)
         || v.split(|b| *b == b'.').next().is_some_and(code_number_word)
             // A type's member after it (`HS256Algorithm.Instance`, `ES384Signer.Create`).
             && !v.split(|b| *b == b'.').skip(1).any(|m| {
@@ -8046,12 +8180,18 @@ fn password_composition(v: &[u8]) -> bool {
                 .windows(3)
                 .any(|w| w[0] == b'%' && escape(w).is_some_and(|b| b >= 0xc2));
     // A fixture word counts alone or at an edge of a word (`Test1234!`, `MyPass2024`), not
-    // inside a longer one (`Rhubarbrhubarb77$` holds `bar`).
+    // inside a longer one (`Rhubarbrhubarb77$` holds `bar`); nor does `bar` ending a word of
+    // three letters or more before it, written in its case (`Gablerebar8391*`, `Crowbar`),
+    // where `Rootpass1!` and `Topsecret1!` stay fixtures.
     let inside = |at: usize, n: usize| {
         at > 0
             && v[at - 1].is_ascii_alphabetic()
-            && v.get(at + n).is_some_and(u8::is_ascii_alphabetic)
             && v[at - 1].is_ascii_lowercase() == v[at].is_ascii_lowercase()
+            && (v.get(at + n).is_some_and(u8::is_ascii_alphabetic)
+                || n == 3
+                    && v[at..at + 3].eq_ignore_ascii_case(b"bar")
+                    && at >= 3
+                    && v[at - 3..at].iter().all(u8::is_ascii_alphabetic))
     };
     !percent_encoded
         && !FIXTURE_WORDS.iter().any(|w| {
@@ -8295,19 +8435,7 @@ fn short_drawn(value: &[u8]) -> bool {
     if !(8..12).contains(&value.len()) || !value.iter().all(u8::is_ascii_alphanumeric) {
         return false;
     }
-    let kind = |b: u8| {
-        if b.is_ascii_lowercase() {
-            0
-        } else if b.is_ascii_uppercase() {
-            1
-        } else {
-            2
-        }
-    };
-    let changes = value
-        .windows(2)
-        .filter(|w| kind(w[0]) != kind(w[1]))
-        .count();
+    let changes = kind_switches(value);
     let runs_short = |f: fn(&u8) -> bool| value.split(|b| !f(b)).all(|run| run.len() <= 2);
     // `A1b2C3d4`: letters or digits counting up, with the other kind between them.
     let counts_up = |f: fn(&u8) -> bool| {
@@ -10479,6 +10607,82 @@ mod attribution_tests {
         ] {
             assert_eq!(found(&s, text).len(), 1, "{text}");
         }
+    }
+
+    #[test]
+    fn free_text_columns_string_constructors_and_glued_numbers() {
+        let (s, _) = Scanner::new(RuleSet::builtin().rules);
+        // nhi-scan:allow-next-line (fakes)
+        let cases = [
+            // A CSV whose last column is a note written with unquoted commas.
+            (
+                "unit,ip,admin_password,notes\nR-01,10.1.1.4,Quarry^Lintel38,north gate, locked\n",
+                "Quarry^Lintel38",
+            ),
+            // Rust's `String::from` and `Some`.
+            (
+                "    let ftp_pass = String::from(\"Marble417QUAY+\");\n",
+                "Marble417QUAY+",
+            ),
+            (
+                "    let relay_password = Some(\"vT8qLm2Zx4RkWp6N\");\n",
+                "vT8qLm2Zx4RkWp6N",
+            ),
+            // A fixture word ending a longer word (`rebar`) is no fixture.
+            ("API_SECRET=\"Gantryrebar5127*\"\n", "Gantryrebar5127*"),
+            // Dotted words closed by digits and `_`; a word, `_`, a year and `_`.
+            (
+                "ENV PORTAL_CLIENT_SECRET=harbor.Falcon82_\n",
+                "harbor.Falcon82_",
+            ),
+            (
+                "props.put(\"logger.webhook.secret\", \"Ferry_2011_\");\n",
+                "Ferry_2011_",
+            ),
+            // Words with the number glued to the last.
+            (
+                "  asset-secret: 'quarry-sidings-larkspur47'\n",
+                "quarry-sidings-larkspur47",
+            ),
+            // A form body's percent-encoded password holding a blank.
+            (
+                "body=grant_type=password&username=ops&password=Tz7Q%20mVw2-Lr9XkP4_bN8cJd3&client_id=x\n",
+                "Tz7Q%20mVw2-Lr9XkP4_bN8cJd3",
+            ),
+            // A quote doubled inside a single-quoted compose list item.
+            (
+                "      - 'BROKER_ACCESS_TOKEN=Pylon.Gant''ry.Lumen.5821'\n",
+                "Pylon.Gant''ry.Lumen.5821",
+            ),
+            // `blob` and `data` end a name without changing what it holds.
+            ("station.auth.blob=Rk2vQ8mZx7LpW4tN\n", "Rk2vQ8mZx7LpW4tN"),
+            // A JSON document inside a log line's JSON string.
+            (
+                "{\"msg\":\"{\\\"deviceId\\\": \\\"D-17\\\", \\\"primaryKey\\\": \\\"Wq3nZ8vK1pLx7RtY2mBc9dFg4HjS6aQe0uIoP5lVwXs=\\\"}\"}\n",
+                "Wq3nZ8vK1pLx7RtY2mBc9dFg4HjS6aQe0uIoP5lVwXs=",
+            ),
+            // An ODBC value in braces, shorter than a Maven ciphertext.
+            (
+                "cs = \"Driver={ODBC Driver 18};Server=tcp:db01,1433;Uid=rd;Pwd={Hq8vLm2pXw9zRt4kYc3NbQ5w};Encrypt=yes\"\n",
+                "Hq8vLm2pXw9zRt4kYc3NbQ5w",
+            ),
+        ];
+        reports_each(&s, &cases);
+        reports_none(
+            &s,
+            &[
+                // Base64 of a word too short to be a credential.
+                "SMTP_AUTH_TOKEN_B64=\"dGVzdA==\"\n",
+                // Identifiers and digests in a table of secrets.
+                "secrets:\n  kobo-form-uid: \"aQ3vZ9kLm2Xp8RtW4nBc6D\"\n  form-xml-hash: \"3f2a9c0d4e5b6a7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7\"\n",
+                // A ConfigMap after a Secret in one manifest.
+                "kind: Secret\ndata:\n  X: eA==\n---\nkind: ConfigMap\ndata:\n  FEATURE_FLAGS: cG9ydGFsLXYyPXRydWU=\n",
+                // xkcd's passphrase.
+                "password: 'correct horse battery staple'\n",
+                // A Maven ciphertext in braces.
+                "<password>{Jq8vLm2pXw9zRt4kYc3NbV7dF1gH6sA0}</password>\n",
+            ],
+        );
     }
 
     #[test]

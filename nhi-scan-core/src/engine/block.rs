@@ -89,6 +89,15 @@ const NOT_SECRET: &[&[u8]] = &[
     b"timeout",
 ];
 
+/// Words of a member's name that make its value an identifier or a digest of something else
+/// (`kobo-asset-uid`, `form-xml-hash`, `FirmwareChecksum`), in a credential block or table.
+pub(super) fn names_a_thing(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"uid" | b"uuid" | b"guid" | b"ocid" | b"hash" | b"checksum" | b"digest" | b"fingerprint"
+    )
+}
+
 /// A plural credential block whose name holds `hit`: the head words it implies and the name
 /// ranges of its direct members (each followed by its own operator and value).
 pub(crate) struct Block {
@@ -245,7 +254,7 @@ fn member_name(line: &[u8], at: usize, words: &mut Words) -> Option<Range<usize>
     if !words.split(name) {
         return None;
     }
-    if (0..words.len()).any(|i| NOT_SECRET.contains(&words.get(i))) {
+    if (0..words.len()).any(|i| NOT_SECRET.contains(&words.get(i)) || names_a_thing(words.get(i))) {
         return None;
     }
     // Identifying names written run together (SAP's service key: `clientid`, `tenantid`,

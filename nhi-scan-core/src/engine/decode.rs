@@ -45,6 +45,9 @@ pub(crate) struct Decoder {
     /// Bytes searched before and after a keyword hit.
     pub before: usize,
     pub after: usize,
+    /// The search stays inside the YAML document of the hit (between `---` lines): the next
+    /// document of a manifest (a ConfigMap after a Secret) names no secrets.
+    pub one_document: bool,
 }
 
 /// Nesting limit: a Docker config inside a Kubernetes Secret is two levels.
@@ -70,6 +73,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 8192,
             after: 8192,
+            one_document: true,
         },
         // The same in JSON: `"kind": "Secret", "data": { "key": "<base64>", ... }`.
         Decoder {
@@ -82,6 +86,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 8192,
             after: 8192,
+            one_document: false,
         },
         // HTTP basic auth and Docker/npm `auth` values: `user:password` pairs that may hold a token.
         Decoder {
@@ -94,6 +99,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 16,
             after: 1024,
+            one_document: false,
         },
         // Text in a data URI (`data:text/plain;base64,...`, `data:application/json;base64,`): a
         // fixture's or a bookmarklet's embedded `.env` line or JSON document. Images and fonts
@@ -114,6 +120,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 64,
             after: 8192,
+            one_document: false,
         },
         // A value under a name that ends in how it is written (`ONT_BLOB="..."`, `payload_b64`,
         // `NetconfAccessEncoded`, `portal.base64 = ...`, `setdefault("SESSION_B64", "...")`): a
@@ -129,6 +136,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 16,
             after: 1024,
+            one_document: false,
         },
         // The same in hex (`mediation-hex: 6361...`, `SMS_PASSWORD_HEX=...`).
         Decoder {
@@ -141,6 +149,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 16,
             after: 1024,
+            one_document: false,
         },
         // An authorization header's value kept encoded under its own name (`AUTH_HEADER=`,
         // `authHeader: "..."`, `auth-header: '6b48...'`): the base64 or hex of a login pair,
@@ -155,6 +164,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: true,
             before: 16,
             after: 1024,
+            one_document: false,
         },
         Decoder {
             keywords: &["auth_header", "authheader", "auth-header"],
@@ -166,6 +176,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: true,
             before: 16,
             after: 1024,
+            one_document: false,
         },
         // A literal piped into a decoder in a script or a shell history:
         // `echo 'dXNlcjp4' | base64 -d`, `printf '%s' "..." | base64 --decode > key`.
@@ -179,6 +190,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 1024,
             after: 16,
+            one_document: false,
         },
         // A here-string into a decoder: `base64 -d <<< 'dXNlcjp4'`, `xxd -r -p <<< '7849...'`.
         Decoder {
@@ -191,6 +203,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 32,
             after: 1024,
+            one_document: false,
         },
         Decoder {
             keywords: &["<<<"],
@@ -202,6 +215,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 32,
             after: 1024,
+            one_document: false,
         },
         // The same with hex: `printf '%s' '7849...' | xxd -r -p`.
         Decoder {
@@ -214,6 +228,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 1024,
             after: 16,
+            one_document: false,
         },
         // Percent-encoded runs with at least two escapes (form bodies, URLs, encoded JSON).
         Decoder {
@@ -226,6 +241,7 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             named: false,
             before: 512,
             after: 512,
+            one_document: false,
         },
     ]
 }

@@ -415,6 +415,12 @@ pub(crate) fn hex_val(b: u8) -> Option<u8> {
 /// Decodes a run into `out`; false unless the result is text worth scanning (valid UTF-8, no
 /// control bytes other than line breaks and tabs, at least 8 bytes).
 pub(crate) fn decode_run(encoding: Encoding, run: &[u8], out: &mut Vec<u8>) -> bool {
+    decode_text(encoding, run, out, 8)
+}
+
+/// [`decode_run`] with the shortest text accepted given: a value whose name says it is encoded
+/// is judged by what it decodes to, however short (`AUTH_TOKEN_B64=dGVzdA==` is `test`).
+pub(crate) fn decode_text(encoding: Encoding, run: &[u8], out: &mut Vec<u8>, min: usize) -> bool {
     out.clear();
     let ok = match encoding {
         Encoding::Hex => {
@@ -469,7 +475,7 @@ pub(crate) fn decode_run(encoding: Encoding, run: &[u8], out: &mut Vec<u8>) -> b
             ok
         }
     };
-    ok && out.len() >= 8
+    ok && out.len() >= min
         && std::str::from_utf8(out).is_ok()
         && out
             .iter()

@@ -9,7 +9,8 @@
 //! Gated like everything else: only an escaped newline that ends an array element (`\n",`)
 //! starts it, and each array is unescaped once; or a URL whose slashes are escaped
 //! (`https:\/\/hooks.example.com\/...`, as PHP's `json_encode` writes every URL), whose one
-//! string is unescaped so that URL-shaped credentials (webhooks, URIs with passwords) match.
+//! string is unescaped so that URL-shaped credentials (webhooks, URIs with passwords) match; or
+//! a key of a JSON document inside a JSON string (`{"msg":"{\"primaryKey\": \"...\"}"}`).
 
 use std::ops::Range;
 
@@ -22,7 +23,15 @@ const KEYWORDS: &[&str] = &[
     PEM_LINE,
     ANSI_C[0],
     ANSI_C[1],
+    JSON_IN_JSON[0],
+    JSON_IN_JSON[1],
 ];
+
+/// Gate keywords: a key of a JSON document written inside a JSON string, its quotes escaped
+/// (`{"msg":"{\"primaryKey\": \"...\"}"}` in a structured log, `\u0022password\u0022:` as
+/// some encoders write a quote): the string is unescaped once so that rules written for JSON
+/// (`"primaryKey": "..."`) match the inner document.
+const JSON_IN_JSON: [&str; 2] = ["\\\":", "\\u0022:"];
 
 /// Gate keywords: bash's ANSI-C quoting, `$'https://host\ndapi...'`, as a here-string answers
 /// two prompts at once (`databricks configure --token <<< $'URL\nTOKEN'`) or a variable holds
@@ -153,12 +162,13 @@ pub(crate) fn unescape_around(hay: &[u8], hit: usize, out: &mut Unescaped) -> Op
         out.map.push(close);
         return Some(open..close);
     }
-    let html_safe = || {
-        HTML_SAFE.iter().any(|k| {
+    // The gate folds case: `\u003C`, `\u0022` as well.
+    let at = |keys: &[&str]| {
+        keys.iter().any(|k| {
             hay.len() >= hit + k.len() && hay[hit..hit + k.len()].eq_ignore_ascii_case(k.as_bytes())
         })
     };
-    if hay[hit..].starts_with(URL_ESCAPED.as_bytes()) || html_safe() {
+    if hay[hit..].starts_with(URL_ESCAPED.as_bytes()) || at(&HTML_SAFE) || at(&JSON_IN_JSON) {
         let open = string_start(hay, hit)?;
         let close = string_end(hay, hit)?;
         unescape_into(hay, open + 1..close - 1, out);

@@ -65,10 +65,13 @@ pub(crate) fn password_word(w: &[u8]) -> bool {
 }
 
 /// Trailing words that do not change what a name holds: `PASSWORD_VALUE`, `API_KEY_PROD`,
-/// `token_b64`, `SECRET_2`.
+/// `token_b64`, `SECRET_2`, `AUTH_BLOB`.
 const NEUTRAL: &[&str] = &[
     "value",
     "val",
+    // `DMI_AUTH_BLOB`: the stored form of what the words before it name. (Not `data`:
+    // AWS's `PasswordData` is the encrypted password, and examples print it decrypted.)
+    "blob",
     "str",
     "string",
     "b64",

@@ -45,6 +45,10 @@ const MARKERS: &[&str] = &[
     // RFC 7617's example credentials (`Aladdin:open sesame`), as typed and as base64.
     "open sesame",
     "qwxhzgrpbjpvcgvuihnlc2ftzq",
+    // xkcd 936's passphrase, every password-strength tutorial's example.
+    "correct horse battery staple",
+    "correcthorsebatterystaple",
+    "correct-horse-battery-staple",
     // Google's documented reCAPTCHA test secret, which always passes verification.
     "6leixactaaaaagg-vfi1tnrwxmzfuojj4wifjwe",
 ];
@@ -318,6 +322,7 @@ mod tests {
             "<token>",
             "your_api_key_here",
             "changeme",
+            "Correct-Horse-Battery-Staple",
             // The JDK's default keystore password.
             "changeit",
             // SQL Server's documented sample password (`yourStrong(!)Password`, `YourStrong@Passw0rd`).
@@ -348,7 +353,7 @@ mod tests {
             "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", // nhi-scan:allow (a fake)
             "q8Zk2LmN0pXr7TvW4yBc9DfG",
             // A passphrase of random words, and a wp-config salt with spaces.
-            "correct horse battery staple",
+            "lantern orbit cascade mesa",
             "lantern-orbit-cascade-mesa",
             "q2 |Vw@8;k]M<5 zR+c~J1_fT9{b&N0x)L-e^Y3/g!7sP.aH#4*Dm",
             "abc123",
