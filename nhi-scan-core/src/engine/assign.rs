@@ -5984,7 +5984,7 @@ fn digits_after_sep(v: &[u8], at: usize) -> bool {
 /// Two to four spelled lower-case words, then a number of two to four digits, joined by one
 /// separator or by `-` and `_` mixed (`pump_anemometer_887`, `river-granite-635`,
 /// `hadron-halo_68`), or glued to the last word (`thistle-sidings-eastgate68`, three words
-/// or more then): the passphrase people make for a
+/// or more then, and no bit width: `ubuntu-jammy-arm64`): the passphrase people make for a
 /// token or a secret. No word marks a placeholder ([`PASSPHRASE_MARKS`]: `test`, `key`,
 /// `secret`), prose or an identifier (`foo_bar_123`).
 fn words_number(v: &[u8]) -> bool {

@@ -7,6 +7,8 @@
 //! Decoded bytes are scanned only when they look like text (valid UTF-8, no control bytes), which
 //! drops base64 images and digests cheaply.
 
+use std::ops::Range;
+
 use base64::Engine as _;
 use regex_automata::meta;
 
@@ -48,6 +50,24 @@ pub(crate) struct Decoder {
     /// The search stays inside the YAML document of the hit (between `---` lines): the next
     /// document of a manifest (a ConfigMap after a Secret) names no secrets.
     pub one_document: bool,
+}
+
+impl Decoder {
+    /// The bytes searched around a keyword hit: [`Self::before`] and [`Self::after`] it, within
+    /// the hit's YAML document when [`Self::one_document`] says so.
+    pub(crate) fn window(&self, hay: &[u8], hit: Range<usize>) -> (usize, usize) {
+        let mut start = hit.start.saturating_sub(self.before);
+        let mut end = hit.end.saturating_add(self.after).min(hay.len());
+        if self.one_document {
+            if let Some(i) = memchr::memmem::rfind(&hay[start..hit.start], b"\n---") {
+                start += i + 1;
+            }
+            if let Some(i) = memchr::memmem::find(&hay[hit.start..end], b"\n---") {
+                end = hit.start + i;
+            }
+        }
+        (start, end)
+    }
 }
 
 /// Nesting limit: a Docker config inside a Kubernetes Secret is two levels.

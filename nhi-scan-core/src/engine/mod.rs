@@ -483,16 +483,7 @@ impl Scanner {
                 }
                 if r & DECODER != 0 {
                     let d = &self.decoders[(r & !DECODER) as usize];
-                    let mut start = hit.start.saturating_sub(d.before);
-                    let mut end = (hit.start + kw_len).saturating_add(d.after).min(hay.len());
-                    if d.one_document {
-                        if let Some(i) = memchr::memmem::rfind(&hay[start..hit.start], b"\n---") {
-                            start += i + 1;
-                        }
-                        if let Some(i) = memchr::memmem::find(&hay[hit.start..end], b"\n---") {
-                            end = hit.start + i;
-                        }
-                    }
+                    let (start, end) = d.window(hay, hit.start..hit.start + kw_len);
                     scratch.decode_windows.push((r & !DECODER, start, end));
                     continue;
                 }
