@@ -80,6 +80,20 @@ pub(crate) fn decoders() -> Vec<Decoder> {
             .build(p)
             .expect("built-in decoder patterns are valid")
     };
+    // The two encodings of an authorization header kept under its own name: `enc` is the rest
+    // of the pattern after the name and its operator (the encoded run, closed, and its end).
+    let auth_header = |enc: &str, encoding| Decoder {
+        keywords: &["auth_header", "authheader", "auth-header"],
+        regex: build(&format!(
+            r#"(?i:auth[_-]?header)["']?[ \t]{{0,4}}(?:[:=]|=>)[ \t]{{0,4}}["']?(?P<enc>{enc}"#
+        )),
+        encoding,
+        implied_name: Some("decoded_secret"),
+        named: true,
+        before: 16,
+        after: 1024,
+        one_document: false,
+    };
     vec![
         // Kubernetes Secret manifests (YAML): indented `key: <base64>` lines near `kind: Secret`.
         // Gated on the kind, not on `data:`, which is everywhere in YAML and JavaScript.
@@ -174,30 +188,14 @@ pub(crate) fn decoders() -> Vec<Decoder> {
         // An authorization header's value kept encoded under its own name (`AUTH_HEADER=`,
         // `authHeader: "..."`, `auth-header: '6b48...'`): the base64 or hex of a login pair,
         // a password or a token, judged as what it decodes to.
-        Decoder {
-            keywords: &["auth_header", "authheader", "auth-header"],
-            regex: build(
-                r#"(?i:auth[_-]?header)["']?[ \t]{0,4}(?:[:=]|=>)[ \t]{0,4}["']?(?P<enc>[A-Za-z0-9+/_-]{12,}={0,2})(?:[^A-Za-z0-9+/=_-]|$)"#,
-            ),
-            encoding: Encoding::Base64,
-            implied_name: Some("decoded_secret"),
-            named: true,
-            before: 16,
-            after: 1024,
-            one_document: false,
-        },
-        Decoder {
-            keywords: &["auth_header", "authheader", "auth-header"],
-            regex: build(
-                r#"(?i:auth[_-]?header)["']?[ \t]{0,4}(?:[:=]|=>)[ \t]{0,4}["']?(?P<enc>(?:[0-9a-fA-F]{2}){8,})(?:[^0-9A-Za-z]|$)"#,
-            ),
-            encoding: Encoding::Hex,
-            implied_name: Some("decoded_secret"),
-            named: true,
-            before: 16,
-            after: 1024,
-            one_document: false,
-        },
+        auth_header(
+            r#"[A-Za-z0-9+/_-]{12,}={0,2})(?:[^A-Za-z0-9+/=_-]|$)"#,
+            Encoding::Base64,
+        ),
+        auth_header(
+            r#"(?:[0-9a-fA-F]{2}){8,})(?:[^0-9A-Za-z]|$)"#,
+            Encoding::Hex,
+        ),
         // A literal piped into a decoder in a script or a shell history:
         // `echo 'dXNlcjp4' | base64 -d`, `printf '%s' "..." | base64 --decode > key`.
         Decoder {
